@@ -21,7 +21,7 @@ const shopify = shopifyApp({
   distribution: AppDistribution.AppStore,
   hooks: {
     afterAuth: async ({ session }) => {
-      await connectShop({ shop: session.shop });
+      await connectShop({ prisma, shop: session.shop });
     },
   },
   ...(process.env.SHOP_CUSTOM_DOMAIN

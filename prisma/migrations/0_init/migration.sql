@@ -68,6 +68,8 @@ CREATE TABLE "Order" (
     "currency" TEXT NOT NULL,
     "totalPrice" TEXT NOT NULL,
     "subtotalPrice" TEXT,
+    "shopCurrency" TEXT,
+    "totalPriceShop" TEXT,
     "productIds" TEXT NOT NULL,
     "orderedAt" DATETIME NOT NULL,
     "cancelledAt" DATETIME,
@@ -93,7 +95,8 @@ CREATE TABLE "FlowStep" (
     "flowId" TEXT NOT NULL,
     "key" TEXT NOT NULL,
     "position" INTEGER NOT NULL,
-    "delayMinutes" INTEGER NOT NULL,
+    "delayAmount" INTEGER NOT NULL,
+    "delayUnit" TEXT NOT NULL,
     "template" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
     "previewText" TEXT,
@@ -117,7 +120,7 @@ CREATE TABLE "FollowUp" (
     "status" TEXT NOT NULL DEFAULT 'scheduled',
     "dueAt" DATETIME NOT NULL,
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "nextAttemptAt" DATETIME,
+    "nextAttemptAt" DATETIME NOT NULL,
     "claimToken" TEXT,
     "leaseUntil" DATETIME,
     "lastError" TEXT,
@@ -189,10 +192,16 @@ CREATE UNIQUE INDEX "Flow_shop_key_key" ON "Flow"("shop", "key");
 CREATE UNIQUE INDEX "FlowStep_flowId_key_key" ON "FlowStep"("flowId", "key");
 
 -- CreateIndex
-CREATE INDEX "FollowUp_status_dueAt_idx" ON "FollowUp"("status", "dueAt");
+CREATE INDEX "FollowUp_status_nextAttemptAt_idx" ON "FollowUp"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "FollowUp_status_leaseUntil_idx" ON "FollowUp"("status", "leaseUntil");
 
 -- CreateIndex
 CREATE INDEX "FollowUp_shop_status_idx" ON "FollowUp"("shop", "status");
+
+-- CreateIndex
+CREATE INDEX "FollowUp_orderRef_idx" ON "FollowUp"("orderRef");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "FollowUp_shop_orderId_flowId_stepKey_key" ON "FollowUp"("shop", "orderId", "flowId", "stepKey");

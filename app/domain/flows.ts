@@ -1,0 +1,97 @@
+// Flows as data: the definitions a merchant keeps, their JSON exchange format
+// (docs/flows.schema.json) and the flow every newly connected shop starts with.
+import Ajv2020 from "ajv/dist/2020.js";
+import flowsSchema from "../../docs/flows.schema.json";
+
+export type FlowTrigger = "order_created";
+export type DelayUnit = "minutes" | "hours" | "days";
+
+export interface FlowStepDefinition {
+  key: string;
+  delay: { amount: number; unit: DelayUnit };
+  template: "thank-you";
+  subject: string;
+  previewText?: string;
+  content?: Record<string, unknown>;
+}
+
+export interface FlowDefinition {
+  key: string;
+  name: string;
+  trigger: FlowTrigger;
+  active: boolean;
+  steps: FlowStepDefinition[];
+}
+
+export interface FlowsDocument {
+  $schema?: string;
+  version: 1;
+  flows: FlowDefinition[];
+}
+
+export const FLOWS_SCHEMA_ID = flowsSchema.$id;
+
+export function defaultFlows(): FlowDefinition[] {
+  return [
+    {
+      key: "thank-you",
+      name: "Thank you + recommendations",
+      trigger: "order_created",
+      active: true,
+      steps: [
+        {
+          key: "thank-you",
+          delay: { amount: 1, unit: "hours" },
+          template: "thank-you",
+          subject: "Thank you for your order {{ order.name }}",
+          previewText: "Here is what goes well with what you bought",
+        },
+      ],
+    },
+  ];
+}
+
+export class InvalidFlowsError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`The flows are not valid:\n- ${problems.join("\n- ")}`);
+    this.name = "InvalidFlowsError";
+    this.problems = problems;
+  }
+}
+
+const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: true, useDefaults: true });
+const validateDocument = ajv.compile<FlowsDocument>(flowsSchema);
+
+// Validates an import against the JSON Schema, then the rules a schema cannot say.
+export function parseFlowsDocument(input: unknown): FlowsDocument {
+  const doc = structuredClone(input);
+  if (!validateDocument(doc)) {
+    const problems = (validateDocument.errors ?? []).map((e) => {
+      const where = e.instancePath || "(document)";
+      const extra =
+        e.keyword === "enum" ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")})` : "";
+      return `${where}: ${e.message}${extra}`;
+    });
+    throw new InvalidFlowsError(problems);
+  }
+  const problems: string[] = [];
+  const flowKeys = new Set<string>();
+  doc.flows.forEach((flow, i) => {
+    if (flowKeys.has(flow.key)) problems.push(`/flows/${i}/key: "${flow.key}" is used by two flows`);
+    flowKeys.add(flow.key);
+    const stepKeys = new Set<string>();
+    flow.steps.forEach((step, j) => {
+      if (stepKeys.has(step.key))
+        problems.push(`/flows/${i}/steps/${j}/key: "${step.key}" is used by two steps of flow "${flow.key}"`);
+      stepKeys.add(step.key);
+    });
+  });
+  if (problems.length) throw new InvalidFlowsError(problems);
+  return doc;
+}
+
+export function delayInMinutes(delay: FlowStepDefinition["delay"]): number {
+  const per = { minutes: 1, hours: 60, days: 1440 }[delay.unit];
+  return delay.amount * per;
+}

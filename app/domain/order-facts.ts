@@ -1,0 +1,137 @@
+// The few facts about an order that sending a follow-up needs, taken from a
+// Shopify orders/* webhook payload (REST shape). Nothing else is kept.
+
+export interface OrderFacts {
+  orderId: string; // gid://shopify/Order/123
+  name: string; // "#1001"
+  customerId: string | null; // gid://shopify/Customer/456
+  email: string | null;
+  firstName: string | null;
+  locale: string | null;
+  countryCode: string | null; // shipping country, for prices in the customer's currency
+  currency: string; // what the customer paid in (presentment currency)
+  totalPrice: string;
+  subtotalPrice: string | null;
+  shopCurrency: string | null;
+  totalPriceShop: string | null;
+  productIds: string[]; // gid://shopify/Product/…, unique, in line item order
+  orderedAt: Date;
+  cancelledAt: Date | null;
+}
+
+export class InvalidOrderPayloadError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`The order payload is not usable: ${problems.join("; ")}`);
+    this.name = "InvalidOrderPayloadError";
+    this.problems = problems;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null =>
+  typeof v === "string" && v.trim() !== "" ? v.trim() : typeof v === "number" ? String(v) : null;
+
+function gid(kind: string, graphqlId: unknown, numericId: unknown): string | null {
+  const g = str(graphqlId);
+  if (g && g.startsWith(`gid://shopify/${kind}/`)) return g;
+  const n = str(numericId);
+  return n && /^\d+$/.test(n) ? `gid://shopify/${kind}/${n}` : null;
+}
+
+function date(v: unknown): Date | null {
+  const s = str(v);
+  if (!s) return null;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function decimal(v: unknown): string | null {
+  const s = str(v);
+  return s && /^-?\d+(\.\d+)?$/.test(s) ? s : null;
+}
+
+// Shopify's *_set fields carry both the shop and the presentment (customer) money.
+function presentment(set: unknown): { amount: string; currency: string } | null {
+  if (!isObject(set) || !isObject(set.presentment_money)) return null;
+  const amount = decimal(set.presentment_money.amount);
+  const currency = str(set.presentment_money.currency_code);
+  return amount && currency ? { amount, currency } : null;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function orderFactsFromWebhook(payload: unknown): OrderFacts {
+  if (!isObject(payload)) throw new InvalidOrderPayloadError(["the body is not a JSON object"]);
+  const problems: string[] = [];
+
+  const orderId = gid("Order", payload.admin_graphql_api_id, payload.id);
+  if (!orderId) problems.push("id is missing or not numeric");
+  const name = str(payload.name) ?? (str(payload.order_number) ? `#${str(payload.order_number)}` : null);
+  if (!name) problems.push("name is missing");
+
+  const customer = isObject(payload.customer) ? payload.customer : null;
+  const customerId = customer ? gid("Customer", customer.admin_graphql_api_id, customer.id) : null;
+  const rawEmail = str(payload.email) ?? str(payload.contact_email) ?? (customer ? str(customer.email) : null);
+  const email = rawEmail && EMAIL.test(rawEmail) ? rawEmail.toLowerCase() : null;
+  const billing = isObject(payload.billing_address) ? payload.billing_address : null;
+  const shipping = isObject(payload.shipping_address) ? payload.shipping_address : null;
+  const firstName = (customer && str(customer.first_name)) ?? (billing && str(billing.first_name)) ?? null;
+  const locale = str(payload.customer_locale) ?? (customer ? str(customer.locale) : null);
+  const countryCode =
+    (shipping && str(shipping.country_code)) ?? (billing && str(billing.country_code)) ?? null;
+
+  const shopCurrency = str(payload.currency);
+  const totalShop = decimal(payload.total_price);
+  const total = presentment(payload.total_price_set);
+  const subtotal = presentment(payload.subtotal_price_set);
+  const currency = total?.currency ?? str(payload.presentment_currency) ?? shopCurrency;
+  const totalPrice = total?.amount ?? totalShop;
+  if (!currency) problems.push("currency is missing");
+  if (!totalPrice) problems.push("total_price is missing or not a decimal");
+
+  const lineItems = payload.line_items;
+  const productIds: string[] = [];
+  if (!Array.isArray(lineItems)) {
+    problems.push("line_items is not a list");
+  } else {
+    for (const item of lineItems) {
+      if (!isObject(item)) continue;
+      // Custom items and deleted products have no product_id; they cannot be recommended against.
+      const id = gid("Product", null, item.product_id);
+      if (id && !productIds.includes(id)) productIds.push(id);
+    }
+  }
+
+  const orderedAt = date(payload.created_at) ?? date(payload.processed_at);
+  if (!orderedAt) problems.push("created_at is missing or not a date");
+
+  if (problems.length) throw new InvalidOrderPayloadError(problems);
+  return {
+    orderId: orderId!,
+    name: name!,
+    customerId,
+    email,
+    firstName,
+    locale: locale ? locale.replace("_", "-") : null,
+    countryCode: countryCode ? countryCode.toUpperCase() : null,
+    currency: currency!.toUpperCase(),
+    totalPrice: totalPrice!,
+    subtotalPrice: subtotal?.amount ?? decimal(payload.subtotal_price),
+    shopCurrency: shopCurrency ? shopCurrency.toUpperCase() : null,
+    totalPriceShop: totalShop,
+    productIds,
+    orderedAt: orderedAt!,
+    cancelledAt: date(payload.cancelled_at),
+  };
+}
+
+// orders/cancelled needs only the order's id.
+export function orderIdFromWebhook(payload: unknown): string {
+  if (!isObject(payload)) throw new InvalidOrderPayloadError(["the body is not a JSON object"]);
+  const orderId = gid("Order", payload.admin_graphql_api_id, payload.id);
+  if (!orderId) throw new InvalidOrderPayloadError(["id is missing or not numeric"]);
+  return orderId;
+}

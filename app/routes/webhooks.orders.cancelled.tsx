@@ -1,0 +1,9 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import prisma from "../db.server";
+import { handleWebhook } from "../webhooks.server";
+import { receiveOrderCancelled } from "../services/intake.server";
+
+export const action = async ({ request }: ActionFunctionArgs) =>
+  handleWebhook(request, async ({ delivery, payload }) => {
+    await receiveOrderCancelled({ prisma, delivery, payload });
+  });

@@ -1,0 +1,92 @@
+import type { PrismaClient } from "@prisma/client";
+import {
+  FLOWS_SCHEMA_ID,
+  parseFlowsDocument,
+  type DelayUnit,
+  type FlowDefinition,
+  type FlowsDocument,
+  type FlowTrigger,
+} from "~/domain/flows";
+import type { ScheduledFlow } from "~/domain/scheduling";
+
+type Db = Pick<PrismaClient, "flow" | "flowStep">;
+
+// Replaces each imported flow (matched by key) with the given definition; other flows stay.
+// Step ids survive when their key does, so scheduled follow-ups keep pointing at them.
+export async function importFlows(prisma: PrismaClient, shop: string, input: unknown): Promise<FlowDefinition[]> {
+  const doc = parseFlowsDocument(input);
+  await prisma.$transaction(async (tx) => {
+    for (const flow of doc.flows) {
+      const saved = await tx.flow.upsert({
+        where: { shop_key: { shop, key: flow.key } },
+        create: { shop, key: flow.key, name: flow.name, trigger: flow.trigger, active: flow.active },
+        update: { name: flow.name, trigger: flow.trigger, active: flow.active },
+      });
+      const keep = flow.steps.map((s) => s.key);
+      await tx.flowStep.deleteMany({ where: { flowId: saved.id, key: { notIn: keep } } });
+      for (const [position, step] of flow.steps.entries()) {
+        const data = {
+          position,
+          delayAmount: step.delay.amount,
+          delayUnit: step.delay.unit,
+          template: step.template,
+          subject: step.subject,
+          previewText: step.previewText ?? null,
+          content: step.content ? JSON.stringify(step.content) : null,
+        };
+        await tx.flowStep.upsert({
+          where: { flowId_key: { flowId: saved.id, key: step.key } },
+          create: { flowId: saved.id, key: step.key, ...data },
+          update: data,
+        });
+      }
+    }
+  });
+  return doc.flows;
+}
+
+export async function exportFlows(prisma: Db, shop: string): Promise<FlowsDocument> {
+  const flows = await prisma.flow.findMany({
+    where: { shop },
+    include: { steps: { orderBy: { position: "asc" } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return {
+    $schema: FLOWS_SCHEMA_ID,
+    version: 1,
+    flows: flows.map((f) => ({
+      key: f.key,
+      name: f.name,
+      trigger: f.trigger as FlowTrigger,
+      active: f.active,
+      steps: f.steps.map((s) => ({
+        key: s.key,
+        delay: { amount: s.delayAmount, unit: s.delayUnit as DelayUnit },
+        template: s.template as "thank-you",
+        subject: s.subject,
+        ...(s.previewText ? { previewText: s.previewText } : {}),
+        ...(s.content ? { content: JSON.parse(s.content) } : {}),
+      })),
+    })),
+  };
+}
+
+export async function activeFlowsFor(prisma: Db, shop: string, trigger: FlowTrigger): Promise<ScheduledFlow[]> {
+  const flows = await prisma.flow.findMany({
+    where: { shop, trigger, active: true },
+    include: { steps: { orderBy: { position: "asc" } } },
+  });
+  return flows.map((f) => ({
+    id: f.id,
+    key: f.key,
+    trigger: f.trigger as FlowTrigger,
+    active: f.active,
+    steps: f.steps.map((s) => ({
+      id: s.id,
+      key: s.key,
+      position: s.position,
+      delay: { amount: s.delayAmount, unit: s.delayUnit as DelayUnit },
+      template: s.template,
+    })),
+  }));
+}
