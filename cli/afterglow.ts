@@ -1,0 +1,195 @@
+// Operator CLI: `npm run afterglow -- <command>`. See README "Operator CLI".
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import prisma from "../app/db.server";
+import { connectShop, storeOfflineToken } from "../app/services/shops.server";
+import { exportFlows, importFlows } from "../app/services/flows.server";
+import { createRuntime } from "../app/services/runtime.server";
+import { adminClientForShop } from "../app/shopify-admin/index.server";
+import { fetchShopProfile } from "../app/shopify-admin/shop-profile.server";
+import { getOutboxMessage, listOutboxMessages } from "../app/mail/outbox.server";
+import { InvalidFlowsError } from "../app/domain/flows";
+
+const HELP = `Usage: npm run afterglow -- <command> [options]
+
+Commands:
+  connect <shop> --token <shpat_…> [--scope <scopes>] [--no-profile]
+      Connect a shop with an Admin API access token (custom-app installs). Stores the token
+      as the shop's offline session, reads the shop's profile from the Admin API and gives a
+      new shop the default flow.
+  flows export <shop> [--out <file>]      Write the shop's flows as JSON (docs/flows.schema.json).
+  flows import <shop> <file>              Create or replace flows from a JSON file.
+  follow-ups list [--shop <shop>] [--status <status>] [--limit <n>]
+      List follow-ups with their status and reason.
+  dispatch [--once] [--interval <ms>]     Send due follow-ups: once and exit, or keep polling.
+  outbox list [--shop <shop>] [--limit <n>]
+  outbox show <messageId> [--html|--text]
+      Read emails kept by the outbox transport (used when no SendGrid key is set).
+
+Environment: DATABASE_URL, SHOPIFY_ADMIN_API_URL, SENDGRID_API_KEY, SENDGRID_API_URL,
+AFTERGLOW_FROM_EMAIL (see README).`;
+
+class UsageError extends Error {}
+
+function shopDomain(value: string | undefined): string {
+  if (!value) throw new UsageError("Name the shop, e.g. my-store.myshopify.com.");
+  const shop = value.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop) && !process.env.SHOP_CUSTOM_DOMAIN) {
+    throw new UsageError(`"${value}" is not a *.myshopify.com domain.`);
+  }
+  return shop;
+}
+
+function print(rows: Record<string, unknown>[]) {
+  if (rows.length === 0) return console.log("(none)");
+  const keys = Object.keys(rows[0]);
+  const width = keys.map((k) => Math.min(48, Math.max(k.length, ...rows.map((r) => String(r[k] ?? "").length))));
+  const line = (vals: string[]) => vals.map((v, i) => v.slice(0, width[i]).padEnd(width[i])).join("  ");
+  console.log(line(keys));
+  for (const r of rows) console.log(line(keys.map((k) => String(r[k] ?? ""))));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      token: { type: "string" },
+      scope: { type: "string" },
+      "no-profile": { type: "boolean" },
+      out: { type: "string" },
+      shop: { type: "string" },
+      status: { type: "string" },
+      limit: { type: "string" },
+      once: { type: "boolean" },
+      interval: { type: "string" },
+      html: { type: "boolean" },
+      text: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, sub, ...rest] = positionals;
+  if (!command || values.help) {
+    console.log(HELP);
+    return command || values.help ? 0 : 1;
+  }
+
+  switch (command) {
+    case "connect": {
+      const shop = shopDomain(sub);
+      if (!values.token) throw new UsageError("connect needs --token <Admin API access token>.");
+      await storeOfflineToken({ prisma, shop, accessToken: values.token, scope: values.scope });
+      let profile = {};
+      if (!values["no-profile"]) {
+        const client = await adminClientForShop({ prisma, shop });
+        profile = await fetchShopProfile(client);
+      }
+      const result = await connectShop({ prisma, shop, profile });
+      console.log(
+        `Connected ${shop}${result.created ? "" : " (already known; token and profile updated)"}.` +
+          (result.defaultFlowCreated ? ` Created the flow "Thank you + recommendations".` : ""),
+      );
+      return 0;
+    }
+    case "flows": {
+      const shop = shopDomain(rest[0] ?? values.shop);
+      if (sub === "export") {
+        const json = JSON.stringify(await exportFlows(prisma, shop), null, 2) + "\n";
+        if (values.out) {
+          fs.writeFileSync(values.out, json);
+          console.log(`Wrote ${values.out}`);
+        } else process.stdout.write(json);
+        return 0;
+      }
+      if (sub === "import") {
+        const file = rest[1];
+        if (!file) throw new UsageError("flows import needs a file: flows import <shop> <file>.");
+        if (!(await prisma.shop.findUnique({ where: { domain: shop } })))
+          throw new UsageError(`${shop} is not connected; run connect first.`);
+        const flows = await importFlows(prisma, shop, JSON.parse(fs.readFileSync(file, "utf8")));
+        console.log(`Imported ${flows.length} flow(s) into ${shop}: ${flows.map((f) => f.key).join(", ")}`);
+        return 0;
+      }
+      throw new UsageError("flows takes export or import.");
+    }
+    case "follow-ups": {
+      if (sub !== "list") throw new UsageError("follow-ups takes list.");
+      const rows = await prisma.followUp.findMany({
+        where: {
+          ...(values.shop ? { shop: shopDomain(values.shop) } : {}),
+          ...(values.status ? { status: values.status } : {}),
+        },
+        orderBy: { dueAt: "desc" },
+        take: Number(values.limit ?? 50),
+        include: { order: { select: { name: true } } },
+      });
+      print(
+        rows.map((f) => ({
+          id: f.id,
+          shop: f.shop,
+          order: f.order.name,
+          step: f.stepKey,
+          status: f.status,
+          due: f.dueAt.toISOString(),
+          attempts: f.attempts,
+          messageId: f.messageId ?? "",
+          reason: f.skipReason ?? f.lastError ?? "",
+        })),
+      );
+      return 0;
+    }
+    case "dispatch": {
+      if (values.interval) process.env.DISPATCH_INTERVAL_MS = values.interval;
+      const runtime = createRuntime({ prisma });
+      if (values.once) {
+        const summary = await runtime.dispatcher.drain();
+        console.log(
+          `Dispatched: ${summary.sent} sent, ${summary.retried} to retry, ${summary.failed} failed, ` +
+            `${summary.skipped} skipped (${summary.claimed} claimed) via ${runtime.transport.name}.`,
+        );
+        return 0;
+      }
+      const queue = runtime.queue;
+      await queue.start();
+      console.log("Dispatching due follow-ups; Ctrl-C to stop.");
+      await new Promise<void>((resolve) => {
+        for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve());
+      });
+      await queue.stop();
+      return 0;
+    }
+    case "outbox": {
+      if (sub === "list") {
+        const rows = await listOutboxMessages(prisma, {
+          shop: values.shop ? shopDomain(values.shop) : undefined,
+          limit: Number(values.limit ?? 20),
+        });
+        print(rows.map((m) => ({ messageId: m.messageId, to: m.toAddress, subject: m.subject, at: m.createdAt.toISOString() })));
+        return 0;
+      }
+      if (sub === "show") {
+        const m = await getOutboxMessage(prisma, rest[0] ?? "");
+        if (!m) throw new UsageError(`No outbox message ${rest[0]}.`);
+        if (values.html) process.stdout.write(m.html);
+        else if (values.text) process.stdout.write(m.text);
+        else console.log(`${Object.entries(JSON.parse(m.headers)).map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${m.text}`);
+        return 0;
+      }
+      throw new UsageError("outbox takes list or show.");
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);
+  }
+}
+
+main(process.argv.slice(2))
+  .then(async (code) => {
+    await prisma.$disconnect();
+    process.exit(code);
+  })
+  .catch(async (err) => {
+    if (err instanceof UsageError || err instanceof InvalidFlowsError) console.error(err.message);
+    else console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+    await prisma.$disconnect().catch(() => {});
+    process.exit(err instanceof UsageError ? 2 : 1);
+  });
