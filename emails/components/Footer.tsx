@@ -1,0 +1,54 @@
+import { Hr, Link, Section, Text } from "@react-email/components";
+import type { EmailShop } from "../types";
+import { theme } from "./Layout";
+
+interface FooterProps {
+  shop: EmailShop;
+  // Already UTM-tagged; omitted when the shop URL is not a web address.
+  storeHref?: string;
+  unsubscribeHref?: string;
+}
+
+export function Footer({ shop, storeHref, unsubscribeHref }: FooterProps) {
+  return (
+    <Section style={footer}>
+      <Hr style={{ borderColor: theme.border, margin: "0 0 16px" }} />
+      <Text style={line}>
+        <strong>{shop.name}</strong>
+      </Text>
+      {shop.address ? <Text style={line}>{shop.address}</Text> : null}
+      {storeHref ? (
+        <Text style={line}>
+          <Link href={storeHref} style={link}>
+            Visit our store
+          </Link>
+        </Text>
+      ) : null}
+      {unsubscribeHref ? (
+        <Text style={{ ...line, marginTop: "12px" }}>
+          Don&apos;t want these emails?{" "}
+          <Link href={unsubscribeHref} style={link}>
+            Unsubscribe
+          </Link>
+        </Text>
+      ) : null}
+    </Section>
+  );
+}
+
+const footer = {
+  padding: "8px 24px 32px",
+  textAlign: "center" as const,
+};
+
+const line = {
+  margin: "0 0 4px",
+  fontSize: "12px",
+  lineHeight: "18px",
+  color: theme.muted,
+};
+
+const link = {
+  color: theme.muted,
+  textDecoration: "underline",
+};

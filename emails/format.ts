@@ -1,0 +1,23 @@
+import type { Money } from "../app/domain/recommendations.types";
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Formats an Admin API money value, e.g. { amount: "24.5", currencyCode: "USD" } -> "$24.50".
+ * The amount is handed to Intl as the decimal string itself (never a float), so large or
+ * long amounts display exactly; the currency decides the decimals (JPY has none).
+ */
+export function formatMoney(money: Money, locale = "en-US"): string {
+  const amount = money.amount.trim();
+  if (!DECIMAL.test(amount)) {
+    throw new Error(
+      `Cannot format price "${money.amount}" ${money.currencyCode}: expected a decimal string such as "24.50".`,
+    );
+  }
+  const formatter = new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency: money.currencyCode,
+  });
+  // Node 20's Intl formats decimal strings exactly; the type definitions only admit number | bigint.
+  return formatter.format(amount as unknown as number);
+}
