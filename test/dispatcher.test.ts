@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase } from "./helpers/db";
+import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
+import { createSendGridTransport } from "~/mail/sendgrid.server";
+import { createOutboxTransport } from "~/mail/outbox.server";
+import { createDispatcher, type DispatcherDeps } from "~/services/dispatcher.server";
+import { renderFollowUpEmail } from "~/services/runtime.server";
+import { receiveOrderCancelled, receiveOrderCreated } from "~/services/intake.server";
+import { connectShop, disconnectShop } from "~/services/shops.server";
+import type { RecommendedProduct } from "~/domain/recommendations.types";
+import { createLogger } from "~/logger.server";
+
+const SHOP = "dispatch-test.myshopify.com";
+const db = createTestDatabase("dispatch");
+const prisma = db.prisma;
+let sendgrid: SendGridStandIn;
+let clock = new Date("2026-11-28T12:00:00Z");
+const logLines: string[] = [];
+
+const product: RecommendedProduct = {
+  id: "gid://shopify/Product/900",
+  title: "Beeswax wrap",
+  url: "https://juniper.example/products/beeswax-wrap",
+  imageUrl: null,
+  imageAlt: null,
+  price: { amount: "12.00", currencyCode: "USD" },
+  source: "complementary",
+};
+
+function dispatcher(overrides: Partial<DispatcherDeps> = {}) {
+  return createDispatcher({
+    prisma,
+    transport: createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 }),
+    recommend: async () => [product],
+    render: renderFollowUpEmail,
+    now: () => clock,
+    retryPolicy: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 },
+    logger: createLogger({}, { write: (l) => logLines.push(l) }),
+    ...overrides,
+  });
+}
+
+let seq = 0;
+async function orderCreated(orderId: number, email = "ada@example.com") {
+  const outcome = await receiveOrderCreated({
+    prisma,
+    delivery: { shop: SHOP, topic: "orders/create", webhookId: `wh-${++seq}` },
+    payload: {
+      id: orderId,
+      name: `#${orderId}`,
+      email,
+      created_at: clock.toISOString(),
+      currency: "USD",
+      total_price: "30.00",
+      customer: { id: 5, first_name: "Ada" },
+      line_items: [{ id: 1, product_id: 100, quantity: 1, price: "30.00" }],
+    },
+    now: clock,
+  });
+  if (outcome.kind !== "scheduled") throw new Error(`not scheduled: ${outcome.kind}`);
+  return outcome.followUps[0].id;
+}
+
+const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));
+
+beforeAll(async () => {
+  sendgrid = await startSendGridStandIn();
+});
+afterAll(async () => {
+  await sendgrid.close();
+  await db.cleanup();
+});
+beforeEach(async () => {
+  sendgrid.clear();
+  logLines.length = 0;
+  for (const t of ["followUpEvent", "followUp", "order", "webhookDelivery", "flowStep", "flow", "shop", "outboxMessage"] as const) {
+    await (prisma[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
+  }
+  await connectShop({
+    prisma,
+    shop: SHOP,
+    profile: { name: "Juniper & Pine", email: "hello@juniper.example", address: "1 Main St, Springfield" },
+  });
+});
+
+describe("dispatcher", () => {
+  it("sends nothing before the follow-up is due, then sends it once with its id in custom_args", async () => {
+    const id = await orderCreated(1);
+    expect((await dispatcher().drain()).claimed).toBe(0);
+    advance(60 * 60_000);
+    const summary = await dispatcher().drain();
+    expect(summary).toMatchObject({ claimed: 1, sent: 1 });
+    expect(sendgrid.messages).toHaveLength(1);
+    const mail = sendgrid.messages[0];
+    expect(mail.to[0].email).toBe("ada@example.com");
+    expect(mail.from.email).toBe("hello@juniper.example");
+    expect(mail.subject).toBe("Thank you for your order #1");
+    expect(mail.customArgs.followUpId).toBe(id);
+    expect(mail.html).toContain("Beeswax wrap");
+    expect(mail.text).toContain("Beeswax wrap");
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id }, include: { events: { orderBy: { at: "asc" } } } });
+    expect(f).toMatchObject({ status: "sent", messageId: mail.messageId, transport: "sendgrid", attempts: 1 });
+    expect(f.sentAt).toEqual(clock);
+    expect(f.events.map((e) => e.type)).toEqual(["scheduled", "sent"]);
+    expect((await dispatcher().drain()).claimed).toBe(0);
+    expect(sendgrid.messages).toHaveLength(1);
+  });
+
+  it("retries a 429 no earlier than X-RateLimit-Reset, then sends once", async () => {
+    const id = await orderCreated(2);
+    advance(60 * 60_000);
+    sendgrid.failNext({ status: 429, count: 1, resetInSeconds: 30 });
+    expect(await dispatcher().drain()).toMatchObject({ claimed: 1, retried: 1, sent: 0 });
+    const waiting = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(waiting.status).toBe("scheduled");
+    expect(waiting.lastError).toMatch(/429|rate/i);
+    expect(waiting.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(Date.now() + 25_000 - 5_000);
+    clock = new Date(waiting.nextAttemptAt.getTime() + 1);
+    expect(await dispatcher().drain()).toMatchObject({ claimed: 1, sent: 1 });
+    expect(sendgrid.messages).toHaveLength(1);
+    expect(sendgrid.requests.map((r) => r.status)).toEqual([429, 202]);
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id }, include: { events: true } });
+    expect(f.attempts).toBe(2);
+    expect(f.events.map((e) => e.type).sort()).toEqual(["retry", "scheduled", "sent"]);
+  });
+
+  it("retries 5xx with backoff and fails with the error kept after the last attempt", async () => {
+    const id = await orderCreated(3);
+    advance(60 * 60_000);
+    sendgrid.failNext({ status: 503, count: 10 });
+    for (let i = 0; i < 3; i++) {
+      await dispatcher().drain();
+      const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+      clock = new Date(f.nextAttemptAt.getTime() + 1);
+    }
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(f.status).toBe("failed");
+    expect(f.attempts).toBe(3);
+    expect(f.lastError).toMatch(/Gave up after 3 attempts/);
+    expect(sendgrid.messages).toHaveLength(0);
+  });
+
+  it("fails permanently on a 400 and keeps SendGrid's error", async () => {
+    const id = await orderCreated(4, "ada@exa..mple.com");
+    advance(60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ failed: 1 });
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(f.status).toBe("failed");
+    expect(f.attempts).toBe(1);
+    expect(f.lastError).toMatch(/personalizations\.0\.to\.0\.email|email address/i);
+  });
+
+  it("re-checks just before sending: a cancelled order or a turned-off flow is skipped with its reason", async () => {
+    const a = await orderCreated(5);
+    const b = await orderCreated(6);
+    // The cancellation lands between claim-time checks and intake: mark the order directly.
+    await prisma.order.updateMany({ where: { orderId: "gid://shopify/Order/5" }, data: { cancelledAt: clock } });
+    await prisma.flow.updateMany({ data: { active: false } });
+    advance(60 * 60_000);
+    await dispatcher().drain();
+    expect(sendgrid.messages).toHaveLength(0);
+    const [fa, fb] = await Promise.all([a, b].map((id) => prisma.followUp.findUniqueOrThrow({ where: { id } })));
+    expect([fa.status, fa.skipReason]).toEqual(["cancelled", "The order was cancelled."]);
+    expect(fb.status).toBe("skipped");
+    expect(fb.skipReason).toMatch(/turned off/);
+  });
+
+  it("orders/cancelled and app/uninstalled stop pending sends", async () => {
+    const a = await orderCreated(7);
+    await orderCreated(8);
+    await receiveOrderCancelled({
+      prisma,
+      delivery: { shop: SHOP, topic: "orders/cancelled", webhookId: "c-7" },
+      payload: { id: 7, cancelled_at: clock.toISOString() },
+      now: clock,
+    });
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id: a } })).status).toBe("cancelled");
+    await disconnectShop({ prisma, shop: SHOP });
+    advance(60 * 60_000);
+    expect((await dispatcher().drain()).claimed).toBe(0);
+    expect(sendgrid.messages).toHaveLength(0);
+    expect(await prisma.followUp.count({ where: { status: "cancelled" } })).toBe(2);
+  });
+
+  it("waits for the Admin API, then sends without recommendations and says so", async () => {
+    const id = await orderCreated(9);
+    advance(60 * 60_000);
+    const d = dispatcher({
+      recommend: async () => {
+        throw new Error("Admin API unavailable for dispatch-test.myshopify.com (503)");
+      },
+      recommendationAttempts: 2,
+    });
+    expect(await d.drain()).toMatchObject({ retried: 1 });
+    const f1 = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    clock = new Date(f1.nextAttemptAt.getTime() + 1);
+    expect(await d.drain()).toMatchObject({ sent: 1 });
+    expect(sendgrid.messages).toHaveLength(1);
+    expect(sendgrid.messages[0].html).not.toContain("Beeswax wrap");
+    const events = await prisma.followUpEvent.findMany({ where: { followUpId: id } });
+    expect(events.map((e) => e.type)).toContain("recommendations_unavailable");
+    expect(logLines.some((l) => l.includes("sending without them") && l.includes(id))).toBe(true);
+    expect(logLines.join("\n")).not.toContain("ada@example.com");
+  });
+
+  it("takes a follow-up again once an abandoned claim's lease expires", async () => {
+    const id = await orderCreated(10);
+    advance(60 * 60_000);
+    // A dispatcher claimed it and died before finishing.
+    await prisma.followUp.update({
+      where: { id },
+      data: { status: "sending", claimToken: "dead", leaseUntil: new Date(clock.getTime() + 60_000), attempts: 1 },
+    });
+    expect((await dispatcher().drain()).claimed).toBe(0);
+    advance(61_000);
+    expect(await dispatcher().drain()).toMatchObject({ claimed: 1, sent: 1 });
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id }, include: { events: true } });
+    expect(f.attempts).toBe(2);
+    expect(f.events.map((e) => e.type)).toContain("reclaimed");
+  });
+
+  it("writes nothing for a claim it has lost", async () => {
+    const id = await orderCreated(11);
+    advance(60 * 60_000);
+    const d = dispatcher({
+      recommend: async () => {
+        // Another dispatcher took the follow-up over meanwhile.
+        await prisma.followUp.update({ where: { id }, data: { claimToken: "someone-else" } });
+        return [];
+      },
+    });
+    const summary = await d.drain();
+    expect(summary.sent).toBe(0);
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).status).toBe("sending");
+  });
+
+  it("keeps messages in the outbox when that is the transport", async () => {
+    const id = await orderCreated(12);
+    advance(60 * 60_000);
+    await dispatcher({ transport: createOutboxTransport(prisma) }).drain();
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(f.transport).toBe("outbox");
+    const kept = await prisma.outboxMessage.findUniqueOrThrow({ where: { messageId: f.messageId! } });
+    expect(kept.toAddress).toContain("ada@example.com");
+    expect(kept.html).toContain("Beeswax wrap");
+    expect(sendgrid.messages).toHaveLength(0);
+  });
+});
