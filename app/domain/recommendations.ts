@@ -1,0 +1,75 @@
+// Which products a follow-up recommends, from what the Admin API told us about them.
+import type {
+  CandidateProduct,
+  RecommendationSource,
+  RecommendedProduct,
+} from "./recommendations.types";
+
+export const DEFAULT_RECOMMENDATION_LIMIT = 4;
+
+export type ExclusionReason = "in_order" | "not_active" | "not_on_online_store" | "out_of_stock";
+
+const PRODUCT_GID_PREFIX = "gid://shopify/Product/";
+
+// Webhook payloads carry numeric product ids, the Admin API GIDs; compare them as GIDs.
+export function toProductGid(id: string | number): string {
+  const text = String(id).trim();
+  return /^\d+$/.test(text) ? `${PRODUCT_GID_PREFIX}${text}` : text;
+}
+
+export function exclusionReason(
+  product: CandidateProduct,
+  purchasedProductIds: ReadonlySet<string>,
+): ExclusionReason | null {
+  if (purchasedProductIds.has(toProductGid(product.id))) return "in_order";
+  if (product.status !== "ACTIVE") return "not_active";
+  // Shopify gives no onlineStoreUrl to products not published to the Online Store.
+  if (!product.onlineStoreUrl) return "not_on_online_store";
+  if (!product.availableForSale) return "out_of_stock";
+  // Like Search & Discovery's complementary rule: "continue selling when out of stock" is not stock.
+  if (product.tracksInventory && (product.totalInventory ?? 0) <= 0) return "out_of_stock";
+  return null;
+}
+
+export function pickRecommendations({
+  purchasedProductIds,
+  complementary,
+  related,
+  bestSellers,
+  limit = DEFAULT_RECOMMENDATION_LIMIT,
+}: {
+  purchasedProductIds: readonly (string | number)[];
+  complementary: readonly CandidateProduct[];
+  related: readonly CandidateProduct[];
+  bestSellers: readonly CandidateProduct[]; // of the purchased products' collections
+  limit?: number;
+}): RecommendedProduct[] {
+  const max = Math.max(0, Math.floor(limit));
+  const purchased = new Set(purchasedProductIds.map(toProductGid));
+  const seen = new Set<string>();
+  const picked: RecommendedProduct[] = [];
+  const sources: [RecommendationSource, readonly CandidateProduct[]][] = [
+    ["complementary", complementary],
+    ["related", related],
+    ["best_seller", bestSellers],
+  ];
+  for (const [source, products] of sources) {
+    for (const product of products) {
+      if (picked.length >= max) return picked;
+      const id = toProductGid(product.id);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (exclusionReason(product, purchased)) continue;
+      picked.push({
+        id,
+        title: product.title,
+        url: product.onlineStoreUrl as string,
+        imageUrl: product.imageUrl,
+        imageAlt: product.imageAlt,
+        price: product.price,
+        source,
+      });
+    }
+  }
+  return picked;
+}

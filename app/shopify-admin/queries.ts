@@ -1,0 +1,118 @@
+// Every Admin GraphQL document Afterglow sends. Each export is a complete document tagged
+// #graphql so Shopify's codegen preset types it (app/types/admin.generated.d.ts), and
+// test/admin-queries.test.ts validates every export against Shopify's real schema.
+// Export nothing else from this file.
+
+// Shop.brand exists only in the Storefront API; the Admin API has no shop logo to read.
+// billingAddress is deprecated for shopAddress, which only arrives in 2026-01.
+export const SHOP_PROFILE_QUERY = `#graphql
+  query ShopProfile {
+    shop {
+      name
+      email
+      contactEmail
+      currencyCode
+      ianaTimezone
+      primaryDomain {
+        url
+      }
+      billingAddress {
+        formatted(withCompany: false)
+      }
+    }
+  }
+`;
+
+// What a recommendation card needs, plus what decides whether the product may be shown.
+// Variants come most-stocked first so a product with any sellable variant shows one here.
+export const RECOMMENDATION_CANDIDATE_FRAGMENT = `#graphql
+  fragment RecommendationCandidate on Product {
+    id
+    title
+    handle
+    status
+    onlineStoreUrl
+    featuredMedia {
+      preview {
+        image {
+          url
+          altText
+        }
+      }
+    }
+    priceRangeV2 {
+      minVariantPrice {
+        amount
+        currencyCode
+      }
+    }
+    totalInventory
+    tracksInventory
+    variants(first: 3, sortKey: INVENTORY_QUANTITY, reverse: true) {
+      nodes {
+        availableForSale
+      }
+    }
+    contextualPricing(context: { country: $country }) @include(if: $withContextualPricing) {
+      minVariantPricing {
+        price {
+          amount
+          currencyCode
+        }
+      }
+    }
+  }
+`;
+
+// The Admin API has no productRecommendations: Search & Discovery keeps the merchant's
+// complementary and related products in these two list.product_reference metafields.
+export const RECOMMENDATION_INPUTS_QUERY = `#graphql
+  query RecommendationInputs($ids: [ID!]!, $country: CountryCode, $withContextualPricing: Boolean!) {
+    nodes(ids: $ids) {
+      ... on Product {
+        id
+        complementary: metafield(
+          namespace: "shopify--discovery--product_recommendation"
+          key: "complementary_products"
+        ) {
+          references(first: 6) {
+            nodes {
+              ... on Product {
+                ...RecommendationCandidate
+              }
+            }
+          }
+        }
+        related: metafield(namespace: "shopify--discovery--product_recommendation", key: "related_products") {
+          references(first: 6) {
+            nodes {
+              ... on Product {
+                ...RecommendationCandidate
+              }
+            }
+          }
+        }
+        collections(first: 3) {
+          nodes {
+            id
+          }
+        }
+      }
+    }
+  }
+  ${RECOMMENDATION_CANDIDATE_FRAGMENT}
+`;
+
+export const COLLECTION_BEST_SELLERS_QUERY = `#graphql
+  query CollectionBestSellers($id: ID!, $first: Int!, $country: CountryCode, $withContextualPricing: Boolean!) {
+    collection(id: $id) {
+      id
+      products(first: $first, sortKey: BEST_SELLING) {
+        nodes {
+          ...RecommendationCandidate
+        }
+      }
+    }
+  }
+  ${RECOMMENDATION_CANDIDATE_FRAGMENT}
+`;

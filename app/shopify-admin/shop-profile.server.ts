@@ -1,0 +1,32 @@
+// The shop facts an email needs: who sends it, in which currency and time zone, and the
+// postal address the footer must show.
+import type { ShopProfileQuery, ShopProfileQueryVariables } from "~/types/admin.generated";
+import type { AdminClient } from "./client.server";
+import { SHOP_PROFILE_QUERY } from "./queries";
+
+export interface ShopProfile {
+  name: string;
+  email: string; // where customers write to: the shop's contact email, else the owner's
+  currencyCode: string;
+  ianaTimezone: string;
+  storefrontUrl: string;
+  address: string | null; // one line
+  logoUrl: string | null; // the Admin API exposes no shop logo; the merchant sets one in Afterglow
+}
+
+export async function fetchShopProfile(client: AdminClient): Promise<ShopProfile> {
+  const { shop } = await client.request<ShopProfileQuery, ShopProfileQueryVariables>(SHOP_PROFILE_QUERY);
+  const address = (shop.billingAddress?.formatted ?? [])
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(", ");
+  return {
+    name: shop.name,
+    email: shop.contactEmail || shop.email,
+    currencyCode: shop.currencyCode,
+    ianaTimezone: shop.ianaTimezone,
+    storefrontUrl: shop.primaryDomain.url,
+    address: address || null,
+    logoUrl: null,
+  };
+}

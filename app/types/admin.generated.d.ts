@@ -1,0 +1,65 @@
+/* eslint-disable eslint-comments/disable-enable-pair */
+/* eslint-disable eslint-comments/no-unlimited-disable */
+/* eslint-disable */
+import type * as AdminTypes from './admin.types.js';
+
+export type ShopProfileQueryVariables = AdminTypes.Exact<{ [key: string]: never; }>;
+
+
+export type ShopProfileQuery = { shop: (
+    Pick<AdminTypes.Shop, 'name' | 'email' | 'contactEmail' | 'currencyCode' | 'ianaTimezone'>
+    & { primaryDomain: Pick<AdminTypes.Domain, 'url'>, billingAddress: Pick<AdminTypes.ShopAddress, 'formatted'> }
+  ) };
+
+export type RecommendationCandidateFragment = (
+  Pick<AdminTypes.Product, 'id' | 'title' | 'handle' | 'status' | 'onlineStoreUrl' | 'totalInventory' | 'tracksInventory'>
+  & { featuredMedia?: AdminTypes.Maybe<{ preview?: AdminTypes.Maybe<{ image?: AdminTypes.Maybe<Pick<AdminTypes.Image, 'url' | 'altText'>> }> }>, priceRangeV2: { minVariantPrice: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, variants: { nodes: Array<Pick<AdminTypes.ProductVariant, 'availableForSale'>> }, contextualPricing?: { minVariantPricing?: AdminTypes.Maybe<{ price: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }> } }
+);
+
+export type RecommendationInputsQueryVariables = AdminTypes.Exact<{
+  ids: Array<AdminTypes.Scalars['ID']['input']> | AdminTypes.Scalars['ID']['input'];
+  country?: AdminTypes.InputMaybe<AdminTypes.CountryCode>;
+  withContextualPricing: AdminTypes.Scalars['Boolean']['input'];
+}>;
+
+
+export type RecommendationInputsQuery = { nodes: Array<AdminTypes.Maybe<(
+    Pick<AdminTypes.Product, 'id'>
+    & { complementary?: AdminTypes.Maybe<{ references?: AdminTypes.Maybe<{ nodes: Array<AdminTypes.Maybe<(
+          Pick<AdminTypes.Product, 'id' | 'title' | 'handle' | 'status' | 'onlineStoreUrl' | 'totalInventory' | 'tracksInventory'>
+          & { featuredMedia?: AdminTypes.Maybe<{ preview?: AdminTypes.Maybe<{ image?: AdminTypes.Maybe<Pick<AdminTypes.Image, 'url' | 'altText'>> }> }>, priceRangeV2: { minVariantPrice: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, variants: { nodes: Array<Pick<AdminTypes.ProductVariant, 'availableForSale'>> }, contextualPricing?: { minVariantPricing?: AdminTypes.Maybe<{ price: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }> } }
+        )>> }> }>, related?: AdminTypes.Maybe<{ references?: AdminTypes.Maybe<{ nodes: Array<AdminTypes.Maybe<(
+          Pick<AdminTypes.Product, 'id' | 'title' | 'handle' | 'status' | 'onlineStoreUrl' | 'totalInventory' | 'tracksInventory'>
+          & { featuredMedia?: AdminTypes.Maybe<{ preview?: AdminTypes.Maybe<{ image?: AdminTypes.Maybe<Pick<AdminTypes.Image, 'url' | 'altText'>> }> }>, priceRangeV2: { minVariantPrice: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, variants: { nodes: Array<Pick<AdminTypes.ProductVariant, 'availableForSale'>> }, contextualPricing?: { minVariantPricing?: AdminTypes.Maybe<{ price: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }> } }
+        )>> }> }>, collections: { nodes: Array<Pick<AdminTypes.Collection, 'id'>> } }
+  )>> };
+
+export type CollectionBestSellersQueryVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+  first: AdminTypes.Scalars['Int']['input'];
+  country?: AdminTypes.InputMaybe<AdminTypes.CountryCode>;
+  withContextualPricing: AdminTypes.Scalars['Boolean']['input'];
+}>;
+
+
+export type CollectionBestSellersQuery = { collection?: AdminTypes.Maybe<(
+    Pick<AdminTypes.Collection, 'id'>
+    & { products: { nodes: Array<(
+        Pick<AdminTypes.Product, 'id' | 'title' | 'handle' | 'status' | 'onlineStoreUrl' | 'totalInventory' | 'tracksInventory'>
+        & { featuredMedia?: AdminTypes.Maybe<{ preview?: AdminTypes.Maybe<{ image?: AdminTypes.Maybe<Pick<AdminTypes.Image, 'url' | 'altText'>> }> }>, priceRangeV2: { minVariantPrice: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, variants: { nodes: Array<Pick<AdminTypes.ProductVariant, 'availableForSale'>> }, contextualPricing?: { minVariantPricing?: AdminTypes.Maybe<{ price: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }> } }
+      )> } }
+  )> };
+
+interface GeneratedQueryTypes {
+  "#graphql\n  query ShopProfile {\n    shop {\n      name\n      email\n      contactEmail\n      currencyCode\n      ianaTimezone\n      primaryDomain {\n        url\n      }\n      billingAddress {\n        formatted(withCompany: false)\n      }\n    }\n  }\n": {return: ShopProfileQuery, variables: ShopProfileQueryVariables},
+  "#graphql\n  query RecommendationInputs($ids: [ID!]!, $country: CountryCode, $withContextualPricing: Boolean!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        complementary: metafield(\n          namespace: \"shopify--discovery--product_recommendation\"\n          key: \"complementary_products\"\n        ) {\n          references(first: 6) {\n            nodes {\n              ... on Product {\n                ...RecommendationCandidate\n              }\n            }\n          }\n        }\n        related: metafield(namespace: \"shopify--discovery--product_recommendation\", key: \"related_products\") {\n          references(first: 6) {\n            nodes {\n              ... on Product {\n                ...RecommendationCandidate\n              }\n            }\n          }\n        }\n        collections(first: 3) {\n          nodes {\n            id\n          }\n        }\n      }\n    }\n  }\n  #graphql\n  fragment RecommendationCandidate on Product {\n    id\n    title\n    handle\n    status\n    onlineStoreUrl\n    featuredMedia {\n      preview {\n        image {\n          url\n          altText\n        }\n      }\n    }\n    priceRangeV2 {\n      minVariantPrice {\n        amount\n        currencyCode\n      }\n    }\n    totalInventory\n    tracksInventory\n    variants(first: 3, sortKey: INVENTORY_QUANTITY, reverse: true) {\n      nodes {\n        availableForSale\n      }\n    }\n    contextualPricing(context: { country: $country }) @include(if: $withContextualPricing) {\n      minVariantPricing {\n        price {\n          amount\n          currencyCode\n        }\n      }\n    }\n  }\n\n": {return: RecommendationInputsQuery, variables: RecommendationInputsQueryVariables},
+  "#graphql\n  query CollectionBestSellers($id: ID!, $first: Int!, $country: CountryCode, $withContextualPricing: Boolean!) {\n    collection(id: $id) {\n      id\n      products(first: $first, sortKey: BEST_SELLING) {\n        nodes {\n          ...RecommendationCandidate\n        }\n      }\n    }\n  }\n  #graphql\n  fragment RecommendationCandidate on Product {\n    id\n    title\n    handle\n    status\n    onlineStoreUrl\n    featuredMedia {\n      preview {\n        image {\n          url\n          altText\n        }\n      }\n    }\n    priceRangeV2 {\n      minVariantPrice {\n        amount\n        currencyCode\n      }\n    }\n    totalInventory\n    tracksInventory\n    variants(first: 3, sortKey: INVENTORY_QUANTITY, reverse: true) {\n      nodes {\n        availableForSale\n      }\n    }\n    contextualPricing(context: { country: $country }) @include(if: $withContextualPricing) {\n      minVariantPricing {\n        price {\n          amount\n          currencyCode\n        }\n      }\n    }\n  }\n\n": {return: CollectionBestSellersQuery, variables: CollectionBestSellersQueryVariables},
+}
+
+interface GeneratedMutationTypes {
+}
+declare module '@shopify/admin-api-client' {
+  type InputMaybe<T> = AdminTypes.InputMaybe<T>;
+  interface AdminQueries extends GeneratedQueryTypes {}
+  interface AdminMutations extends GeneratedMutationTypes {}
+}
