@@ -1,0 +1,2028 @@
+// A stand-in for Shopify's Admin GraphQL endpoint, strict where Shopify is strict:
+// documents are validated against the real schema of the requested version, every executed
+// query carries Shopify's calculated query cost and passes a leaky-bucket throttle, and any
+// field the simulator does not model fails loudly instead of quietly answering null.
+
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import {
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  execute,
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  isAbstractType,
+  isInterfaceType,
+  isLeafType,
+  isListType,
+  isObjectType,
+  parse,
+  print,
+  validate,
+  type ASTNode,
+  type DirectiveNode,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type GraphQLTypeResolver,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from "graphql";
+import { loadAdminSchema, supportedAdminVersions } from "./schema";
+import {
+  createSeedStore,
+  legacyId,
+  marketFor,
+  variantAvailableForSale,
+  variantPriceFor,
+  type SeedAddress,
+  type SeedCollection,
+  type SeedCustomer,
+  type SeedEmailAddress,
+  type SeedMetafield,
+  type SeedOrder,
+  type SeedOrderLine,
+  type SeedProduct,
+  type SeedStore,
+  type SeedVariant,
+} from "./store";
+
+// ---------------------------------------------------------------------------------------
+// Public shape
+// ---------------------------------------------------------------------------------------
+
+export interface AdminSimulatorOptions {
+  port?: number; // 0 (default) picks a free port
+  stores?: SeedStore[];
+  bucketSize?: number; // points; Shopify's Standard plan bucket is 2000
+  restoreRate?: number; // points per second; Standard plan restores 100/s
+}
+
+export interface AdminRequestLogEntry {
+  shop: string;
+  version: string;
+  operationName: string | null;
+  query: string | null;
+  variables: Record<string, unknown> | null;
+  status: number;
+  at: Date;
+}
+
+export interface AdminSimulator {
+  // For SHOPIFY_ADMIN_API_URL: {shop} and {version} stay literal placeholders.
+  url: string;
+  origin: string;
+  stores: SeedStore[];
+  requests: AdminRequestLogEntry[];
+  // The next `count` requests answer `status` (default 503) before anything else is checked.
+  failNext(count: number, status?: number): void;
+  // Down means the port refuses connections (the listener is closed), like an unreachable
+  // host; clients see a network error, not an HTTP status. Resolves once the change took effect.
+  setDown(down: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_BUCKET_SIZE = 2000;
+const DEFAULT_RESTORE_RATE = 100;
+// Shopify refuses any single query whose requested cost exceeds this, whatever the bucket holds.
+const SINGLE_QUERY_MAX_COST = 1000;
+const MAX_PAGE_SIZE = 250;
+const RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits";
+const INVALID_TOKEN_BODY = {
+  errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+};
+
+export async function startAdminSimulator(options: AdminSimulatorOptions = {}): Promise<AdminSimulator> {
+  const stores = options.stores ?? [createSeedStore()];
+  const bucketSize = options.bucketSize ?? DEFAULT_BUCKET_SIZE;
+  const restoreRate = options.restoreRate ?? DEFAULT_RESTORE_RATE;
+  const buckets = new Map<string, LeakyBucket>();
+  const requests: AdminRequestLogEntry[] = [];
+  const failures: number[] = [];
+  // Building a schema takes a moment; do the usual version before the first request waits on it.
+  loadAdminSchema("2025-10");
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      send(res, 500, { errors: `Internal error in the store simulator: ${String(error)}` });
+    });
+  });
+  server.keepAliveTimeout = 1000;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const at = new Date();
+    const pathname = new URL(req.url ?? "/", "http://simulator").pathname;
+    const route = /^\/([^/]+)\/admin\/api\/([^/]+)\/graphql\.json$/.exec(pathname);
+    const body = await readBody(req);
+    const log = (status: number, fields: Partial<AdminRequestLogEntry> = {}) =>
+      requests.push({
+        shop: route ? decodeURIComponent(route[1]) : "",
+        version: route?.[2] ?? "",
+        operationName: null,
+        query: null,
+        variables: null,
+        status,
+        at,
+        ...fields,
+      });
+
+    const injected = failures.shift();
+    if (injected !== undefined) {
+      log(injected);
+      const headers: Record<string, string> = injected === 429 ? { "Retry-After": "2.0" } : {};
+      send(res, injected, { errors: http.STATUS_CODES[injected] ?? "Error" }, headers);
+      return;
+    }
+    if (!route) {
+      log(404);
+      send(res, 404, { errors: "Not Found" });
+      return;
+    }
+    const shop = decodeURIComponent(route[1]);
+    const store = stores.find((candidate) => candidate.shop.myshopifyDomain === shop);
+    if (!store) {
+      log(404);
+      send(res, 404, { errors: "Not Found" });
+      return;
+    }
+    if (req.method !== "POST") {
+      log(405);
+      send(res, 405, { errors: "Method Not Allowed" }, { Allow: "POST" });
+      return;
+    }
+    if (req.headers["x-shopify-access-token"] !== store.accessToken) {
+      log(401);
+      send(res, 401, INVALID_TOKEN_BODY);
+      return;
+    }
+    const version = servedVersion(route[2]);
+    if (!version) {
+      log(404);
+      send(res, 404, { errors: "Not Found" });
+      return;
+    }
+
+    const request = parseRequestBody(body, String(req.headers["content-type"] ?? ""));
+    if (!request) {
+      log(400);
+      send(res, 400, { errors: { query: "Required parameter missing or invalid" } }, { "X-Shopify-API-Version": version });
+      return;
+    }
+
+    let bucket = buckets.get(shop);
+    if (!bucket) {
+      bucket = new LeakyBucket(bucketSize, restoreRate);
+      buckets.set(shop, bucket);
+    }
+    const result = runGraphql({ store, version, bucket, ...request });
+    const headers: Record<string, string> = { "X-Shopify-API-Version": version };
+    if (result.usesDeprecated) {
+      headers["X-Shopify-API-Deprecated-Reason"] = "https://shopify.dev/api/usage/versioning#deprecation-practices";
+    }
+    log(200, {
+      version,
+      operationName: result.operationName,
+      query: request.query,
+      variables: request.variables,
+    });
+    send(res, 200, result.body, headers);
+  }
+
+  await listen(server, options.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  let down = false;
+
+  return {
+    url: `${origin}/{shop}/admin/api/{version}/graphql.json`,
+    origin,
+    stores,
+    requests,
+    failNext(count: number, status = 503) {
+      if (!Number.isInteger(count) || count < 0) throw new Error(`failNext needs a whole number of requests, not ${count}.`);
+      if (status < 400 || status > 599) throw new Error(`failNext needs an HTTP error status, not ${status}.`);
+      for (let i = 0; i < count; i++) failures.push(status);
+    },
+    async setDown(next: boolean) {
+      if (next === down) return;
+      down = next;
+      if (next) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+      } else {
+        await listen(server, port);
+      }
+    },
+    async close() {
+      if (down) return;
+      down = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "X-Request-Id": randomUUID(),
+    ...headers,
+  });
+  res.end(text);
+}
+
+// Shopify answers a retired quarterly version with the oldest supported one (and says so in
+// X-Shopify-API-Version); a version that never existed, or isn't released yet, is a 404.
+function servedVersion(requested: string): string | null {
+  const versions = supportedAdminVersions();
+  if (versions.includes(requested)) return requested;
+  const stable = versions.filter((version) => version !== "unstable");
+  if (/^\d{4}-(01|04|07|10)$/.test(requested) && stable.length > 0 && requested < stable[0]) return stable[0];
+  return null;
+}
+
+interface GraphqlRequest {
+  query: string;
+  variables: Record<string, unknown> | null;
+  operationName: string | null;
+}
+
+// Admin API clients send JSON; older ones send the bare document as application/graphql.
+function parseRequestBody(body: string, contentType: string): GraphqlRequest | null {
+  if (contentType.includes("application/graphql")) {
+    return body.trim() ? { query: body, variables: null, operationName: null } : null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!parsed || typeof parsed !== "object") return null;
+  const { query, variables, operationName } = parsed as Record<string, unknown>;
+  if (typeof query !== "string" || !query.trim()) return null;
+  if (variables != null && (typeof variables !== "object" || Array.isArray(variables))) return null;
+  return {
+    query,
+    variables: (variables as Record<string, unknown> | null | undefined) ?? null,
+    operationName: typeof operationName === "string" && operationName ? operationName : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Calculated query cost and the leaky bucket
+// ---------------------------------------------------------------------------------------
+
+class LeakyBucket {
+  private available: number;
+  private at = Date.now();
+
+  constructor(
+    readonly maximumAvailable: number,
+    readonly restoreRate: number,
+  ) {
+    this.available = maximumAvailable;
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.available = Math.min(this.maximumAvailable, this.available + ((now - this.at) / 1000) * this.restoreRate);
+    this.at = now;
+  }
+
+  // Shopify admits a query only when the bucket holds its whole requested cost.
+  take(cost: number): boolean {
+    this.refill();
+    if (cost > this.available) return false;
+    this.available -= cost;
+    return true;
+  }
+
+  // The difference between requested and actual cost goes back once the query has run.
+  refund(points: number): void {
+    this.refill();
+    this.available = Math.min(this.maximumAvailable, this.available + points);
+  }
+
+  status() {
+    this.refill();
+    return {
+      maximumAvailable: this.maximumAvailable,
+      currentlyAvailable: Math.floor(this.available),
+      restoreRate: this.restoreRate,
+    };
+  }
+}
+
+interface CostWalk {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  variables: Record<string, unknown>;
+  usesDeprecated: boolean;
+}
+
+function isConnectionType(type: GraphQLNamedType): type is GraphQLObjectType {
+  return isObjectType(type) && type.name.endsWith("Connection") && "pageInfo" in type.getFields();
+}
+
+function included(node: { readonly directives?: readonly DirectiveNode[] }, variables: Record<string, unknown>): boolean {
+  const skip = getDirectiveValues(GraphQLSkipDirective, node, variables);
+  if (skip?.if === true) return false;
+  const include = getDirectiveValues(GraphQLIncludeDirective, node, variables);
+  return include?.if !== false;
+}
+
+// Each fragment or inline fragment, with its type condition resolved.
+function* selections(walk: CostWalk, set: SelectionSetNode, parent: GraphQLCompositeType) {
+  for (const selection of set.selections) {
+    if (!included(selection, walk.variables)) continue;
+    if (selection.kind === Kind.FIELD) {
+      yield { field: selection };
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = selection.typeCondition
+        ? (walk.schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType)
+        : parent;
+      yield { fragment: selection.selectionSet, condition };
+    } else {
+      const definition = walk.document.definitions.find(
+        (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
+      );
+      if (definition?.kind === Kind.FRAGMENT_DEFINITION) {
+        yield {
+          fragment: definition.selectionSet,
+          condition: walk.schema.getType(definition.typeCondition.name.value) as GraphQLCompositeType,
+        };
+      }
+    }
+  }
+}
+
+// Objects cost 1, scalars and enums 0, connections 2 plus `first` (or `last`) times the cost of
+// one node, mutations 10; an abstract type costs its most expensive possible selection.
+function selectionSetCost(walk: CostWalk, set: SelectionSetNode, parent: GraphQLCompositeType): number {
+  let merged = 0;
+  const byType = new Map<string, number>();
+  for (const item of selections(walk, set, parent)) {
+    if ("field" in item && item.field) {
+      merged += fieldCost(walk, item.field, parent);
+      continue;
+    }
+    const { fragment, condition } = item as { fragment: SelectionSetNode; condition: GraphQLCompositeType };
+    const cost = selectionSetCost(walk, fragment, condition);
+    const alwaysApplies =
+      condition === parent || (isAbstractType(condition) && isObjectType(parent) && walk.schema.isSubType(condition, parent));
+    if (alwaysApplies) merged += cost;
+    else byType.set(condition.name, (byType.get(condition.name) ?? 0) + cost);
+  }
+  return merged + Math.max(0, ...byType.values());
+}
+
+function fieldDefinition(parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+  return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+}
+
+function fieldCost(walk: CostWalk, field: FieldNode, parent: GraphQLCompositeType): number {
+  const name = field.name.value;
+  if (name.startsWith("__")) return 0;
+  const definition = fieldDefinition(parent, name);
+  if (!definition) return 0;
+  if (definition.deprecationReason) walk.usesDeprecated = true;
+  const named = getNamedType(definition.type);
+  if (isLeafType(named)) return 0;
+  const args = getArgumentValues(definition, field, walk.variables) as Record<string, unknown>;
+  if (parent === walk.schema.getMutationType()) {
+    if (field.selectionSet) selectionSetCost(walk, field.selectionSet, named as GraphQLCompositeType);
+    return 10;
+  }
+  if (isConnectionType(named)) {
+    const size = pageSize(args);
+    return 2 + size * (field.selectionSet ? connectionNodeCost(walk, field.selectionSet, named) : 0);
+  }
+  const children = field.selectionSet ? selectionSetCost(walk, field.selectionSet, named as GraphQLCompositeType) : 0;
+  if (isListType(getNullableType(definition.type))) {
+    const size = Array.isArray(args.ids) ? args.ids.length : pageSize(args) || 1;
+    return size * (1 + children);
+  }
+  return 1 + children;
+}
+
+function pageSize(args: Record<string, unknown>): number {
+  const size = typeof args.first === "number" ? args.first : typeof args.last === "number" ? args.last : 0;
+  return Math.max(0, size);
+}
+
+// The cost of one node of a connection: its `nodes` entry plus its `edges { node }` entry.
+function connectionNodeCost(walk: CostWalk, set: SelectionSetNode, connection: GraphQLObjectType): number {
+  let cost = 0;
+  for (const item of selections(walk, set, connection)) {
+    if (!("field" in item) || !item.field) {
+      const { fragment } = item as { fragment: SelectionSetNode };
+      cost += connectionNodeCost(walk, fragment, connection);
+      continue;
+    }
+    const field = item.field;
+    const definition = fieldDefinition(connection, field.name.value);
+    if (!definition || !field.selectionSet) continue;
+    const named = getNamedType(definition.type) as GraphQLCompositeType;
+    if (field.name.value === "nodes") cost += 1 + selectionSetCost(walk, field.selectionSet, named);
+    if (field.name.value === "edges") {
+      for (const edgeItem of selections(walk, field.selectionSet, named)) {
+        if (!("field" in edgeItem) || !edgeItem.field || edgeItem.field.name.value !== "node") continue;
+        const nodeField = edgeItem.field;
+        const nodeDefinition = fieldDefinition(named, "node");
+        if (nodeDefinition && nodeField.selectionSet) {
+          cost += 1 + selectionSetCost(walk, nodeField.selectionSet, getNamedType(nodeDefinition.type) as GraphQLCompositeType);
+        }
+      }
+    }
+  }
+  return cost;
+}
+
+// What actually came back: 1 per object, 2 per connection, 10 per mutation field.
+function actualCostOf(value: unknown, info: GraphQLResolveInfo): number {
+  if (info.operation.operation === "mutation") return info.parentType === info.schema.getMutationType() ? 10 : 0;
+  const named = getNamedType(info.returnType);
+  if (isLeafType(named) || value == null) return 0;
+  if (isConnectionType(named)) return 2;
+  const parentName = info.parentType.name;
+  if (parentName.endsWith("Connection") && (info.fieldName === "edges" || info.fieldName === "pageInfo")) return 0;
+  if (Array.isArray(value)) return value.filter((item) => item != null).length;
+  return 1;
+}
+
+// ---------------------------------------------------------------------------------------
+// Running one request
+// ---------------------------------------------------------------------------------------
+
+interface SearchReport {
+  path: Array<string | number>;
+  query: string;
+  warnings: Array<{ field: string; message: string; code: string }>;
+}
+
+interface Context {
+  store: SeedStore;
+  schema: GraphQLSchema;
+  actualCost: number;
+  search: SearchReport[];
+  now: Date;
+}
+
+interface RunResult {
+  body: Record<string, unknown>;
+  operationName: string | null;
+  usesDeprecated: boolean;
+}
+
+function runGraphql({
+  store,
+  version,
+  bucket,
+  query,
+  variables,
+  operationName,
+}: GraphqlRequest & { store: SeedStore; version: string; bucket: LeakyBucket }): RunResult {
+  const schema = loadAdminSchema(version);
+  const checked = checkDocument(schema, version, query);
+  if ("errors" in checked) return { body: { errors: checked.errors }, operationName, usesDeprecated: false };
+  const { document } = checked;
+  const named = operationName ?? operationNameOf(document);
+  const operation = getOperationAST(document, operationName ?? undefined);
+  if (!operation) {
+    const message = operationName ? `No operation named "${operationName}"` : "An operation name is required";
+    return { body: { errors: [{ message }] }, operationName: named, usesDeprecated: false };
+  }
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (coerced.errors) {
+    return { body: { errors: coerced.errors.map((error) => shopifyVariableError(error, operation)) }, operationName: named, usesDeprecated: false };
+  }
+
+  const walk: CostWalk = { schema, document, variables: coerced.coerced, usesDeprecated: false };
+  const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
+  if (!root) {
+    return { body: { errors: [{ message: `Schema is not configured for ${operation.operation}s.` }] }, operationName: named, usesDeprecated: false };
+  }
+  const requested = selectionSetCost(walk, operation.selectionSet, root);
+  if (requested > SINGLE_QUERY_MAX_COST) {
+    return {
+      body: {
+        errors: [
+          {
+            message:
+              `Query cost is ${requested}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).\n\n` +
+              "See https://shopify.dev/docs/api/usage/rate-limits for more information on how the\n" +
+              "cost of a query is calculated.\n\n" +
+              "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n" +
+              "See https://shopify.dev/docs/api/usage/bulk-operations/queries for usage details.\n",
+            extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: SINGLE_QUERY_MAX_COST, documentation: RATE_LIMIT_DOCS },
+          },
+        ],
+      },
+      operationName: named,
+      usesDeprecated: walk.usesDeprecated,
+    };
+  }
+  if (!bucket.take(requested)) {
+    return {
+      body: {
+        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: RATE_LIMIT_DOCS } }],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
+      },
+      operationName: named,
+      usesDeprecated: walk.usesDeprecated,
+    };
+  }
+
+  const context: Context = { store, schema, actualCost: 0, search: [], now: new Date() };
+  const result = execute({
+    schema,
+    document,
+    variableValues: variables ?? {},
+    operationName: operationName ?? undefined,
+    contextValue: context,
+    fieldResolver,
+    typeResolver,
+  }) as ExecutionResult;
+  const actual = Math.min(requested, context.actualCost);
+  bucket.refund(requested - actual);
+
+  const body: Record<string, unknown> = {};
+  if (result.errors?.length) body.errors = result.errors.map((error) => error.toJSON());
+  body.data = result.data ?? null;
+  const extensions: Record<string, unknown> = {
+    cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() },
+  };
+  if (context.search.length > 0) extensions.search = context.search;
+  body.extensions = extensions;
+  return { body, operationName: named, usesDeprecated: walk.usesDeprecated };
+}
+
+// Apps send the same few documents over and over; parse and validate each once per version.
+const checkedDocuments = new Map<string, { document: DocumentNode } | { errors: Array<Record<string, unknown>> }>();
+
+function checkDocument(schema: GraphQLSchema, version: string, query: string) {
+  const key = `${version}\n${query}`;
+  const cached = checkedDocuments.get(key);
+  if (cached) return cached;
+  let checked: { document: DocumentNode } | { errors: Array<Record<string, unknown>> };
+  try {
+    const document = parse(query);
+    const errors = validate(schema, document);
+    const paths = errors.length > 0 ? astPaths(document) : undefined;
+    checked = paths ? { errors: errors.map((error) => shopifyValidationError(error, paths)) } : { document };
+  } catch (error) {
+    const syntax = error as GraphQLError;
+    checked = { errors: [{ message: syntax.message, locations: syntax.locations ?? [] }] };
+  }
+  if (checkedDocuments.size >= 500) checkedDocuments.delete(checkedDocuments.keys().next().value as string);
+  checkedDocuments.set(key, checked);
+  return checked;
+}
+
+function operationNameOf(document: DocumentNode): string | null {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return operations.length === 1 ? (operations[0].name?.value ?? null) : null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Shopify-shaped validation errors (Shopify runs graphql-ruby; graphql-js words them differently)
+// ---------------------------------------------------------------------------------------
+
+interface AstPaths {
+  paths: Map<ASTNode, string[]>;
+  argumentOf: Map<ASTNode, { field: string; argument: string }>;
+}
+
+function astPaths(document: DocumentNode): AstPaths {
+  const paths = new Map<ASTNode, string[]>();
+  const argumentOf = new Map<ASTNode, { field: string; argument: string }>();
+  const markValue = (value: ValueNode, field: string, argument: string) => {
+    argumentOf.set(value, { field, argument });
+    if (value.kind === Kind.LIST) value.values.forEach((item) => markValue(item, field, argument));
+    if (value.kind === Kind.OBJECT) value.fields.forEach((item) => markValue(item.value, field, argument));
+  };
+  const walkSet = (set: SelectionSetNode, prefix: string[]) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const path = [...prefix, selection.alias?.value ?? selection.name.value];
+        paths.set(selection, path);
+        for (const argument of selection.arguments ?? []) {
+          paths.set(argument, [...path, argument.name.value]);
+          markValue(argument.value, selection.name.value, argument.name.value);
+        }
+        if (selection.selectionSet) walkSet(selection.selectionSet, path);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const path = [...prefix, selection.typeCondition ? `... on ${selection.typeCondition.name.value}` : "..."];
+        paths.set(selection, path);
+        if (selection.typeCondition) paths.set(selection.typeCondition, path);
+        walkSet(selection.selectionSet, path);
+      } else {
+        paths.set(selection, [...prefix, `... ${selection.name.value}`]);
+      }
+    }
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) {
+      const root = definition.name ? `${definition.operation} ${definition.name.value}` : definition.operation;
+      paths.set(definition, [root]);
+      for (const variable of definition.variableDefinitions ?? []) paths.set(variable, [root]);
+      walkSet(definition.selectionSet, [root]);
+    } else if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      const root = `fragment ${definition.name.value}`;
+      paths.set(definition, [root]);
+      paths.set(definition.typeCondition, [root]);
+      walkSet(definition.selectionSet, [root]);
+    }
+  }
+  return { paths, argumentOf };
+}
+
+function shopifyValidationError(error: GraphQLError, ast: AstPaths): Record<string, unknown> {
+  const node = error.nodes?.[0];
+  const located = {
+    locations: error.locations ?? [],
+    ...(node && ast.paths.get(node) ? { path: ast.paths.get(node) } : {}),
+  };
+  const shaped = (message: string, extensions: Record<string, unknown>) => ({ message, ...located, extensions });
+  const m = error.message;
+  let match: RegExpExecArray | null;
+
+  if ((match = /^Cannot query field "(\w+)" on type "(\w+)"/.exec(m))) {
+    return shaped(`Field '${match[1]}' doesn't exist on type '${match[2]}'`, {
+      code: "undefinedField",
+      typeName: match[2],
+      fieldName: match[1],
+    });
+  }
+  if ((match = /^Unknown argument "(\w+)" on field "\w+\.(\w+)"/.exec(m))) {
+    return shaped(`Field '${match[2]}' doesn't accept argument '${match[1]}'`, {
+      code: "argumentNotAccepted",
+      name: match[2],
+      typeName: "Field",
+      argumentName: match[1],
+    });
+  }
+  if ((match = /^Unknown argument "(\w+)" on directive "@(\w+)"/.exec(m))) {
+    return shaped(`Directive '${match[2]}' doesn't accept argument '${match[1]}'`, {
+      code: "argumentNotAccepted",
+      name: match[2],
+      typeName: "Directive",
+      argumentName: match[1],
+    });
+  }
+  if ((match = /^Field "(\w+)" argument "(\w+)" of type ".+" is required, but it was not provided/.exec(m))) {
+    return shaped(`Field '${match[1]}' is missing required arguments: ${match[2]}`, {
+      code: "missingRequiredArguments",
+      className: "Field",
+      name: match[1],
+      arguments: match[2],
+    });
+  }
+  if ((match = /^Field "(\w+)" of type "(.+)" must have a selection of subfields/.exec(m))) {
+    const typeName = match[2].replace(/[[\]!]/g, "");
+    return shaped(
+      `Field must have selections (field '${match[1]}' returns ${typeName} but has no selections. Did you mean '${match[1]} { ... }'?)`,
+      { code: "selectionMismatch", nodeName: `field '${match[1]}'` },
+    );
+  }
+  if ((match = /^Field "(\w+)" must not have a selection since type "(.+)" has no subfields/.exec(m))) {
+    const typeName = match[2].replace(/[[\]!]/g, "");
+    const subfields =
+      node?.kind === Kind.FIELD
+        ? (node.selectionSet?.selections ?? []).map((s) => (s.kind === Kind.FIELD ? s.name.value : "...")).join(", ")
+        : "";
+    return shaped(`Selections can't be made on scalars (field '${match[1]}' returns ${typeName} but has selections [${subfields}])`, {
+      code: "selectionMismatch",
+      nodeName: `field '${match[1]}'`,
+      typeName,
+    });
+  }
+  if ((match = /^Variable "\$(\w+)" is not defined(?: by operation "(\w+)")?/.exec(m))) {
+    return shaped(`Variable $${match[1]} is used by ${match[2] ?? "anonymous query"} but not declared`, {
+      code: "variableNotDefined",
+      variableName: match[1],
+    });
+  }
+  if ((match = /^Variable "\$(\w+)" is never used(?: in operation "(\w+)")?/.exec(m))) {
+    return shaped(`Variable $${match[1]} is declared by ${match[2] ?? "anonymous query"} but not used`, {
+      code: "variableNotUsed",
+      variableName: match[1],
+    });
+  }
+  if ((match = /^Unknown type "(\w+)"/.exec(m))) {
+    return shaped(`No such type ${match[1]}, so it can't be a fragment condition`, { code: "undefinedType", typeName: match[1] });
+  }
+  if ((match = /^Fragment (?:"\w+" )?cannot be spread here as objects of type "(\w+)" can never be of type "(\w+)"/.exec(m))) {
+    return shaped(`Fragment on ${match[2]} can't be spread inside ${match[1]}`, { code: "cannotSpreadFragment", typeName: match[2] });
+  }
+  if ((match = /^Variable "\$(\w+)" of type "(.+)" used in position expecting type "(.+)"/.exec(m))) {
+    const usage = node ? ast.argumentOf.get(node) : undefined;
+    const kind = match[2].replace(/!/g, "") === match[3].replace(/!/g, "") ? "Nullability" : "Type";
+    return shaped(`${kind} mismatch on variable $${match[1]} and argument ${usage?.argument ?? "?"} (${match[2]} / ${match[3]})`, {
+      code: "variableMismatch",
+      variableName: match[1],
+      typeName: match[2],
+      argumentName: usage?.argument ?? null,
+    });
+  }
+  const usage = node ? ast.argumentOf.get(node) : undefined;
+  if (usage && node) {
+    const expected =
+      /Expected value of type "(.+?)"/.exec(m)?.[1] ?? /^(\w+) cannot represent/.exec(m)?.[1] ?? /Enum "(\w+)"/.exec(m)?.[1];
+    return shaped(
+      `Argument '${usage.argument}' on Field '${usage.field}' has an invalid value (${print(node)}).` +
+        (expected ? ` Expected type '${expected}'.` : ""),
+      { code: "argumentLiteralsIncompatible", typeName: "Field", argumentName: usage.argument },
+    );
+  }
+  return { message: m, ...located };
+}
+
+function shopifyVariableError(error: GraphQLError, operation: OperationDefinitionNode): Record<string, unknown> {
+  const match = /^Variable "\$(\w+)"/.exec(error.message);
+  const name = match?.[1];
+  const definition = operation.variableDefinitions?.find((v) => v.variable.name.value === name);
+  if (!name || !definition) return { message: error.message, locations: error.locations ?? [] };
+  const type = print(definition.type);
+  const missing = /was not provided|must not be null/.test(error.message);
+  const invalid = /got invalid value (.+?)(?: at "(?:value)?(.*?)")?; (.*)$/s.exec(error.message);
+  return {
+    message: `Variable $${name} of type ${type} was provided invalid value`,
+    locations: error.locations ?? [],
+    extensions: {
+      value: missing ? null : invalid ? safeJson(invalid[1]) : null,
+      problems: [
+        {
+          path: invalid?.[2] ? invalid[2].split(/[.[\]]+/).filter(Boolean) : [],
+          explanation: missing ? "Expected value to not be null" : (invalid?.[3] ?? error.message),
+        },
+      ],
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Resolvers: what the simulator models, field by field
+// ---------------------------------------------------------------------------------------
+
+type Source = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Args = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Resolve = (source: Source, args: Args, context: Context, info: GraphQLResolveInfo) => unknown;
+// true: read the property of the same name; a function: resolve with no arguments allowed;
+// an object: resolve, accepting the listed arguments.
+type FieldModel = true | Resolve | { args: string[]; resolve?: Resolve };
+
+const CONNECTION_ARGS = ["first", "after", "last", "before", "reverse"];
+
+class ConnectionValue {
+  constructor(
+    readonly edges: Array<{ cursor: string; node: unknown }>,
+    readonly nodes: unknown[],
+    readonly pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null },
+  ) {}
+}
+
+function unmodelled(what: string, info: GraphQLResolveInfo, hint = ""): GraphQLError {
+  return new GraphQLError(
+    `the store simulator does not model ${what}${hint}; model it in simulator/admin-api.ts or leave it out of the query`,
+    { extensions: { code: "NOT_MODELLED_BY_SIMULATOR", typeName: info.parentType.name, fieldName: info.fieldName } },
+  );
+}
+
+const fieldResolver: GraphQLFieldResolver<Source, Context> = (source, args, context, info) => {
+  const parent = info.parentType.name;
+  let model: FieldModel | undefined = MODEL[parent]?.[info.fieldName];
+  if (!model && source instanceof ConnectionValue && ["edges", "nodes", "pageInfo"].includes(info.fieldName)) model = true;
+  if (!model && parent.endsWith("Edge") && source && "cursor" in source && ["cursor", "node"].includes(info.fieldName)) model = true;
+  if (!model) {
+    const reason = info.parentType.getFields()[info.fieldName]?.deprecationReason;
+    throw unmodelled(`${parent}.${info.fieldName}`, info, reason ? ` (deprecated by Shopify: ${reason.split("\n")[0]})` : "");
+  }
+  const accepted = typeof model === "object" ? model.args : [];
+  for (const argument of info.fieldNodes[0].arguments ?? []) {
+    if (!accepted.includes(argument.name.value)) {
+      throw unmodelled(`the ${argument.name.value} argument of ${parent}.${info.fieldName}`, info);
+    }
+  }
+  const resolve = typeof model === "function" ? model : typeof model === "object" ? model.resolve : undefined;
+  const value = resolve ? resolve(source, args, context, info) : source[info.fieldName];
+  if (value === undefined) {
+    throw new GraphQLError(`the store simulator's seed data for this ${parent} has no ${info.fieldName}; give it one (null for none)`, {
+      extensions: { code: "NOT_MODELLED_BY_SIMULATOR", typeName: parent, fieldName: info.fieldName },
+    });
+  }
+  context.actualCost += actualCostOf(value, info);
+  return value;
+};
+
+// Every object the simulator returns for an abstract type carries a Shopify GID naming its type.
+const typeResolver: GraphQLTypeResolver<Source, Context> = (value) => {
+  const type = /^gid:\/\/shopify\/(\w+)\//.exec(String(value?.id ?? ""))?.[1];
+  return type;
+};
+
+// --- helpers for values -------------------------------------------------------------------
+
+// Decimal comes back as Shopify prints BigDecimal ("28.0", "28.5"); the Money scalar keeps cents.
+function decimal(amount: string | number): string {
+  const text = String(Number(amount));
+  return text.includes(".") ? text : `${text}.0`;
+}
+function money(amount: string | number): string {
+  return Number(amount).toFixed(2);
+}
+function moneyV2(amount: string | number, currencyCode: string) {
+  return { amount: decimal(amount), currencyCode };
+}
+
+function parseGid(value: unknown): { type: string; id: number } {
+  const match = /^gid:\/\/shopify\/([A-Za-z]+)\/(\d+)(\?.*)?$/.exec(String(value));
+  if (!match) {
+    throw new GraphQLError(`Invalid global id '${String(value)}'`, {
+      extensions: { code: "argumentLiteralsIncompatible", typeName: "CoercionError" },
+    });
+  }
+  return { type: match[1], id: Number(match[2]) };
+}
+
+function requireScope(context: Context, scope: string, what: string): void {
+  const granted = context.store.accessScopes;
+  const write = scope.replace(/^read_/, "write_");
+  if (granted.includes(scope) || granted.includes(write)) return;
+  throw new GraphQLError(`Access denied for ${what} field. Required access: \`${scope}\` access scope.`, {
+    extensions: {
+      code: "ACCESS_DENIED",
+      documentation: "https://shopify.dev/api/usage/access-scopes",
+      requiredAccess: `\`${scope}\` access scope.`,
+    },
+  });
+}
+
+function productOfVariant(store: SeedStore, variantId: string): { product: SeedProduct; variant: SeedVariant } | undefined {
+  for (const product of store.products) {
+    const variant = product.variants.find((v) => v.id === variantId);
+    if (variant) return { product, variant };
+  }
+  return undefined;
+}
+
+function nodeById(context: Context, id: string, info: GraphQLResolveInfo): unknown {
+  const { type } = parseGid(id);
+  const store = context.store;
+  switch (type) {
+    case "Product":
+      requireScope(context, "read_products", "nodes");
+      return store.products.find((p) => p.id === id) ?? null;
+    case "ProductVariant":
+      requireScope(context, "read_products", "nodes");
+      return productOfVariant(store, id)?.variant ?? null;
+    case "Collection":
+      requireScope(context, "read_products", "nodes");
+      return store.collections.find((c) => c.id === id) ?? null;
+    case "Customer":
+      requireScope(context, "read_customers", "nodes");
+      return store.customers.find((c) => c.id === id) ?? null;
+    case "Order":
+      requireScope(context, "read_orders", "nodes");
+      return store.orders.find((o) => o.id === id) ?? null;
+    default:
+      if (isObjectType(context.schema.getType(type))) throw unmodelled(`${type} nodes`, info);
+      return null;
+  }
+}
+
+function totalInventory(product: SeedProduct): number {
+  return product.variants.reduce((sum, variant) => sum + variant.inventoryQuantity, 0);
+}
+
+function minVariant(product: SeedProduct, price: (variant: SeedVariant) => number): SeedVariant {
+  return product.variants.reduce((best, variant) => (price(variant) < price(best) ? variant : best));
+}
+
+function maxVariant(product: SeedProduct, price: (variant: SeedVariant) => number): SeedVariant {
+  return product.variants.reduce((best, variant) => (price(variant) > price(best) ? variant : best));
+}
+
+function pricingCountry(context: Context, args: Args, info: GraphQLResolveInfo): string | null {
+  const pricingContext = (args.context ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(pricingContext)) {
+    if (key !== "country" && pricingContext[key] != null) throw unmodelled(`contextual pricing by ${key}`, info);
+  }
+  const country = (pricingContext.country as string | null | undefined) ?? null;
+  return country;
+}
+
+function variantPricing(context: Context, variant: SeedVariant, country: string | null) {
+  const price = variantPriceFor(context.store, variant, country);
+  const market = marketFor(context.store, country);
+  // A fixed market price has no compare-at price unless the merchant set one for that market.
+  const compareAt = variant.compareAtPrice && market.primary ? moneyV2(variant.compareAtPrice, price.currencyCode) : null;
+  return { price: moneyV2(price.amount, price.currencyCode), compareAtPrice: compareAt };
+}
+
+function formatAddress(address: SeedAddress, withCompany: boolean, withName: boolean): string[] {
+  const lines: string[] = [];
+  if (withName && (address.firstName || address.lastName)) lines.push([address.firstName, address.lastName].filter(Boolean).join(" "));
+  if (withCompany && address.company) lines.push(address.company);
+  lines.push(address.address1);
+  if (address.address2) lines.push(address.address2);
+  // North American addresses put the zip after the province; most of Europe puts it first.
+  if (["US", "CA"].includes(address.countryCode)) {
+    lines.push([address.city, address.provinceCode, address.zip].filter(Boolean).join(" "));
+  } else {
+    lines.push([address.zip, address.city].filter(Boolean).join(" "));
+  }
+  lines.push(address.country);
+  return lines;
+}
+
+const ADDRESS_FIELDS: Record<string, FieldModel> = {
+  address1: true,
+  address2: true,
+  city: true,
+  company: true,
+  country: true,
+  countryCodeV2: (a: SeedAddress) => a.countryCode,
+  province: true,
+  provinceCode: true,
+  zip: true,
+  phone: true,
+  formattedArea: (a: SeedAddress) => [a.city, a.province, a.country].filter(Boolean).join(", "),
+};
+
+// --- connections ------------------------------------------------------------------------
+
+interface ConnectionOptions<T> {
+  items: T[]; // already filtered and sorted
+  args: Args;
+  info: GraphQLResolveInfo;
+  idOf: (item: T) => string;
+}
+
+// Shopify's cursors are opaque base64 JSON naming the last item; clients must not parse them.
+function encodeCursor(id: string): string {
+  return Buffer.from(JSON.stringify({ last_id: legacyId(id), last_value: legacyId(id) })).toString("base64");
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64").toString("utf8")) as { last_id?: unknown };
+    if (typeof parsed.last_id === "number") return parsed.last_id;
+  } catch {
+    // fall through to the error below
+  }
+  throw new GraphQLError(`Invalid cursor for current pagination sort.`, { extensions: { code: "BAD_REQUEST" } });
+}
+
+function connection<T>({ items, args, info, idOf }: ConnectionOptions<T>): ConnectionValue {
+  const first = args.first as number | null | undefined;
+  const last = args.last as number | null | undefined;
+  const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_REQUEST" } });
+  if (first == null && last == null) throw badRequest("you must provide one of first or last");
+  if (first != null && last != null) throw badRequest("providing both first and last is not supported");
+  for (const [name, size] of [["first", first], ["last", last]] as const) {
+    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
+      throw badRequest(`The ${name} argument must be between 0 and ${MAX_PAGE_SIZE}; ${size} was given.`);
+    }
+  }
+  const ordered = args.reverse ? [...items].reverse() : items;
+  const indexOf = (cursor: string) => {
+    const id = decodeCursor(cursor);
+    const index = ordered.findIndex((item) => legacyId(idOf(item)) === id);
+    if (index < 0) throw new GraphQLError("Invalid cursor for current pagination sort.", { extensions: { code: "BAD_REQUEST" } });
+    return index;
+  };
+  let start = 0;
+  let end = ordered.length;
+  if (args.after) start = indexOf(args.after as string) + 1;
+  if (args.before) end = indexOf(args.before as string);
+  let window = ordered.slice(start, Math.max(start, end));
+  let hasNextPage = end < ordered.length;
+  let hasPreviousPage = start > 0;
+  if (first != null) {
+    hasNextPage = hasNextPage || window.length > first;
+    window = window.slice(0, first);
+  } else if (last != null) {
+    hasPreviousPage = hasPreviousPage || window.length > last;
+    window = window.slice(Math.max(0, window.length - last));
+  }
+  const edges = window.map((node) => ({ cursor: encodeCursor(idOf(node)), node }));
+  return new ConnectionValue(edges, window, {
+    hasNextPage,
+    hasPreviousPage,
+    startCursor: edges[0]?.cursor ?? null,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  });
+}
+
+function sortBy<T>(items: T[], key: (item: T) => string | number, tieBreak: (item: T) => number): T[] {
+  return [...items].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (ka < kb) return -1;
+    if (ka > kb) return 1;
+    return tieBreak(a) - tieBreak(b);
+  });
+}
+
+const byLegacyId = (item: { id: string }) => legacyId(item.id);
+
+function sortProducts(products: SeedProduct[], sortKey: string, info: GraphQLResolveInfo): SeedProduct[] {
+  switch (sortKey) {
+    case "ID":
+    case "RELEVANCE":
+      return sortBy(products, byLegacyId, byLegacyId);
+    case "TITLE":
+      return sortBy(products, (p) => p.title.toLowerCase(), byLegacyId);
+    case "PRODUCT_TYPE":
+      return sortBy(products, (p) => p.productType.toLowerCase(), byLegacyId);
+    case "VENDOR":
+      return sortBy(products, (p) => p.vendor.toLowerCase(), byLegacyId);
+    case "INVENTORY_TOTAL":
+      return sortBy(products, totalInventory, byLegacyId);
+    case "CREATED_AT":
+      return sortBy(products, (p) => p.createdAt, byLegacyId);
+    case "UPDATED_AT":
+      return sortBy(products, (p) => p.updatedAt, byLegacyId);
+    case "PUBLISHED_AT":
+      return sortBy(products, (p) => p.publishedAt ?? "", byLegacyId);
+    default:
+      throw unmodelled(`sortKey ${sortKey}`, info);
+  }
+}
+
+function collectionProducts(context: Context, collection: SeedCollection, sortKey: string, info: GraphQLResolveInfo): SeedProduct[] {
+  const products = collection.productIds
+    .map((id) => context.store.products.find((p) => p.id === id))
+    .filter((p): p is SeedProduct => Boolean(p));
+  const position = (p: SeedProduct) => collection.productIds.indexOf(p.id);
+  const minPrice = (p: SeedProduct) => Math.min(...p.variants.map((v) => Number(v.price)));
+  const effective =
+    sortKey === "COLLECTION_DEFAULT"
+      ? { BEST_SELLING: "BEST_SELLING", MANUAL: "MANUAL", ALPHA_ASC: "TITLE", PRICE_ASC: "PRICE", CREATED_DESC: "CREATED_DESC" }[
+          collection.sortOrder
+        ]
+      : sortKey;
+  switch (effective) {
+    case "BEST_SELLING":
+      // Ranked by units sold in the collection; Shopify does not skip sold-out or archived products.
+      return sortBy(products, (p) => -(collection.unitsSold[p.id] ?? 0), position);
+    case "MANUAL":
+    case "RELEVANCE":
+      return sortBy(products, position, position);
+    case "TITLE":
+      return sortBy(products, (p) => p.title.toLowerCase(), position);
+    case "PRICE":
+      return sortBy(products, minPrice, position);
+    case "CREATED":
+      return sortBy(products, (p) => p.createdAt, position);
+    case "CREATED_DESC":
+      return sortBy(products, (p) => p.createdAt, position).reverse();
+    case "ID":
+      return sortBy(products, byLegacyId, position);
+    default:
+      throw unmodelled(`sortKey ${sortKey}`, info);
+  }
+}
+
+function sortVariants(variants: SeedVariant[], sortKey: string, info: GraphQLResolveInfo): SeedVariant[] {
+  switch (sortKey) {
+    case "POSITION":
+      return sortBy(variants, (v) => v.position, byLegacyId);
+    case "ID":
+      return sortBy(variants, byLegacyId, byLegacyId);
+    case "SKU":
+      return sortBy(variants, (v) => v.sku, byLegacyId);
+    case "TITLE":
+      return sortBy(variants, (v) => v.title.toLowerCase(), byLegacyId);
+    case "INVENTORY_QUANTITY":
+      return sortBy(variants, (v) => v.inventoryQuantity, byLegacyId);
+    default:
+      throw unmodelled(`sortKey ${sortKey}`, info);
+  }
+}
+
+function sortOrders(orders: SeedOrder[], sortKey: string, info: GraphQLResolveInfo): SeedOrder[] {
+  switch (sortKey) {
+    case "PROCESSED_AT":
+      return sortBy(orders, (o) => o.processedAt, byLegacyId);
+    case "CREATED_AT":
+      return sortBy(orders, (o) => o.createdAt, byLegacyId);
+    case "UPDATED_AT":
+      return sortBy(orders, (o) => o.updatedAt, byLegacyId);
+    case "ID":
+    case "RELEVANCE":
+      return sortBy(orders, byLegacyId, byLegacyId);
+    case "ORDER_NUMBER":
+      return sortBy(orders, (o) => o.orderNumber, byLegacyId);
+    case "TOTAL_PRICE":
+      return sortBy(orders, (o) => Number(o.shopTotalPrice), byLegacyId);
+    default:
+      throw unmodelled(`sortKey ${sortKey}`, info);
+  }
+}
+
+function sortCustomers(customers: SeedCustomer[], sortKey: string, info: GraphQLResolveInfo): SeedCustomer[] {
+  switch (sortKey) {
+    case "ID":
+    case "RELEVANCE":
+      return sortBy(customers, byLegacyId, byLegacyId);
+    case "CREATED_AT":
+      return sortBy(customers, (c) => c.createdAt, byLegacyId);
+    case "UPDATED_AT":
+      return sortBy(customers, (c) => c.updatedAt, byLegacyId);
+    case "NAME":
+      return sortBy(customers, (c) => `${c.firstName ?? ""} ${c.lastName ?? ""}`.toLowerCase(), byLegacyId);
+    default:
+      throw unmodelled(`sortKey ${sortKey}`, info);
+  }
+}
+
+function sortCollections(collections: SeedCollection[], sortKey: string, info: GraphQLResolveInfo): SeedCollection[] {
+  switch (sortKey) {
+    case "ID":
+    case "RELEVANCE":
+      return sortBy(collections, byLegacyId, byLegacyId);
+    case "TITLE":
+      return sortBy(collections, (c) => c.title.toLowerCase(), byLegacyId);
+    case "UPDATED_AT":
+      return sortBy(collections, (c) => c.updatedAt, byLegacyId);
+    default:
+      throw unmodelled(`sortKey ${sortKey}`, info);
+  }
+}
+
+// --- Shopify search syntax ----------------------------------------------------------------
+
+type Comparator = ":" | ">" | ">=" | "<" | "<=";
+interface SearchTerm {
+  kind: "term";
+  field: string | null;
+  comparator: Comparator;
+  value: string;
+}
+type SearchNode = SearchTerm | { kind: "and" | "or"; children: SearchNode[] } | { kind: "not"; child: SearchNode };
+
+function tokenizeSearch(query: string): string[] {
+  const tokens: string[] = [];
+  let current = "";
+  let quote: string | null = null;
+  for (const char of query) {
+    if (quote) {
+      current += char;
+      if (char === quote) quote = null;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      current += char;
+    } else if (/\s/.test(char) || char === "(" || char === ")") {
+      if (current) tokens.push(current);
+      current = "";
+      if (char !== " " && !/\s/.test(char)) tokens.push(char);
+    } else {
+      current += char;
+    }
+  }
+  if (current) tokens.push(current);
+  return tokens;
+}
+
+function parseSearch(query: string): SearchNode {
+  const tokens = tokenizeSearch(query);
+  let position = 0;
+  const parseOr = (): SearchNode => {
+    const children = [parseAnd()];
+    while (tokens[position] === "OR") {
+      position++;
+      children.push(parseAnd());
+    }
+    return children.length === 1 ? children[0] : { kind: "or", children };
+  };
+  const parseAnd = (): SearchNode => {
+    const children: SearchNode[] = [];
+    while (position < tokens.length && tokens[position] !== ")" && tokens[position] !== "OR") {
+      if (tokens[position] === "AND") {
+        position++;
+        continue;
+      }
+      children.push(parseUnary());
+    }
+    return children.length === 1 ? children[0] : { kind: "and", children };
+  };
+  const parseUnary = (): SearchNode => {
+    const token = tokens[position++];
+    if (token === undefined) return { kind: "and", children: [] };
+    if (token === "NOT") return { kind: "not", child: parseUnary() };
+    if (token === "(") {
+      const inner = parseOr();
+      if (tokens[position] === ")") position++;
+      return inner;
+    }
+    if (token.startsWith("-") && token.length > 1) return { kind: "not", child: parseTerm(token.slice(1)) };
+    return parseTerm(token);
+  };
+  const parseTerm = (token: string): SearchTerm => {
+    const match = /^([a-z_][a-z0-9_.]*):(>=|<=|>|<)?(.*)$/i.exec(token);
+    if (!match) return { kind: "term", field: null, comparator: ":", value: unquote(token) };
+    return { kind: "term", field: match[1].toLowerCase(), comparator: (match[2] as Comparator) ?? ":", value: unquote(match[3]) };
+  };
+  if (tokens.length === 0) return { kind: "and", children: [] };
+  return parseOr();
+}
+
+function unquote(value: string): string {
+  return /^(['"]).*\1$/s.test(value) ? value.slice(1, -1) : value;
+}
+
+type TermMatcher<T> = (item: T, term: SearchTerm, context: Context) => boolean;
+
+function textMatch(candidate: string | null | undefined, term: SearchTerm): boolean {
+  if (candidate == null) return false;
+  const value = term.value.toLowerCase();
+  const text = candidate.toLowerCase();
+  if (value.endsWith("*")) return text.startsWith(value.slice(0, -1)) || text.split(/\s+/).some((w) => w.startsWith(value.slice(0, -1)));
+  return text === value;
+}
+
+function containsMatch(candidate: string | null | undefined, value: string): boolean {
+  return candidate != null && candidate.toLowerCase().includes(value.toLowerCase().replace(/\*$/, ""));
+}
+
+function compare(left: number | string, term: SearchTerm, right: number | string): boolean {
+  switch (term.comparator) {
+    case ">":
+      return left > right;
+    case ">=":
+      return left >= right;
+    case "<":
+      return left < right;
+    case "<=":
+      return left <= right;
+    default:
+      return left === right;
+  }
+}
+
+function numberMatch(candidate: number, term: SearchTerm): boolean {
+  return compare(candidate, term, Number(term.value));
+}
+
+function timeMatch(candidate: string | null, term: SearchTerm, context: Context): boolean {
+  if (!candidate) return false;
+  const value = term.value.toLowerCase() === "now" ? context.now.toISOString() : term.value;
+  const bound = Date.parse(/^\d{4}$/.test(value) ? `${value}-01-01T00:00:00Z` : value);
+  if (Number.isNaN(bound)) return false;
+  const time = Date.parse(candidate);
+  // A bare date means that whole day (UTC) when compared for equality.
+  if (term.comparator === ":" && /^\d{4}-\d{2}-\d{2}$/.test(value)) return time >= bound && time < bound + 86_400_000;
+  return compare(time, term, bound);
+}
+
+function listMatch(candidate: string, term: SearchTerm): boolean {
+  return term.value
+    .split(",")
+    .map((v) => v.trim().toLowerCase())
+    .includes(candidate.toLowerCase());
+}
+
+function booleanMatch(candidate: boolean, term: SearchTerm): boolean {
+  return String(candidate) === term.value.toLowerCase();
+}
+
+const validSearchFields = new WeakMap<object, Map<string, Set<string>>>();
+
+// The search fields Shopify accepts for a connection are listed in its `query` argument's
+// description; any other field is ignored and reported in extensions.search, as Shopify does.
+function searchFieldsOf(info: GraphQLResolveInfo): Set<string> {
+  let byField = validSearchFields.get(info.parentType);
+  if (!byField) {
+    byField = new Map();
+    validSearchFields.set(info.parentType, byField);
+  }
+  let fields = byField.get(info.fieldName);
+  if (!fields) {
+    const description = info.parentType.getFields()[info.fieldName].args.find((a) => a.name === "query")?.description ?? "";
+    const rows = [...description.matchAll(/^\| ([a-z_][a-z0-9_.]*) \| ([a-z]+) \|/gm)];
+    fields = new Set(rows.filter((row) => row[2] !== "type").map((row) => row[1]));
+    byField.set(info.fieldName, fields);
+  }
+  return fields;
+}
+
+function search<T>(
+  items: T[],
+  query: string | null | undefined,
+  matchers: Record<string, TermMatcher<T>>,
+  context: Context,
+  info: GraphQLResolveInfo,
+): T[] {
+  if (!query || !query.trim()) return items;
+  const valid = searchFieldsOf(info);
+  const report: SearchReport = { path: pathOf(info), query, warnings: [] };
+  const evaluate = (node: SearchNode, item: T): boolean => {
+    switch (node.kind) {
+      case "and":
+        return node.children.every((child) => evaluate(child, item));
+      case "or":
+        return node.children.some((child) => evaluate(child, item));
+      case "not":
+        return !evaluate(node.child, item);
+      default: {
+        const field = node.field ?? "default";
+        if (valid.size > 0 && !valid.has(field)) return true; // ignored, like Shopify, with a warning
+        const matcher = matchers[field];
+        if (!matcher) throw unmodelled(`the '${field}' search filter of ${info.parentType.name}.${info.fieldName}`, info);
+        return matcher(item, node, context);
+      }
+    }
+  };
+  const tree = parseSearch(query);
+  const collectWarnings = (node: SearchNode) => {
+    if (node.kind === "term") {
+      const field = node.field ?? "default";
+      if (valid.size > 0 && !valid.has(field) && !report.warnings.some((w) => w.field === field)) {
+        report.warnings.push({ field, message: "Invalid search field for this query.", code: "invalid_field" });
+      }
+    } else if (node.kind === "not") collectWarnings(node.child);
+    else node.children.forEach(collectWarnings);
+  };
+  collectWarnings(tree);
+  if (report.warnings.length > 0) context.search.push(report);
+  return items.filter((item) => evaluate(tree, item));
+}
+
+function pathOf(info: GraphQLResolveInfo): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let p: GraphQLResolveInfo["path"] | undefined = info.path; p; p = p.prev) path.unshift(p.key);
+  return path;
+}
+
+const PRODUCT_SEARCH: Record<string, TermMatcher<SeedProduct>> = {
+  default: (p, t) =>
+    [p.title, p.vendor, p.productType, p.handle, ...p.tags, ...p.variants.map((v) => v.sku)].some((text) =>
+      containsMatch(text, t.value),
+    ),
+  title: (p, t) => (t.value.endsWith("*") ? textMatch(p.title, t) : containsMatch(p.title, t.value)),
+  handle: (p, t) => listMatch(p.handle, t),
+  status: (p, t) => listMatch(p.status, t),
+  tag: (p, t) => p.tags.some((tag) => textMatch(tag, t)),
+  tag_not: (p, t) => !p.tags.some((tag) => textMatch(tag, t)),
+  product_type: (p, t) => textMatch(p.productType, t),
+  vendor: (p, t) => textMatch(p.vendor, t),
+  id: (p, t) => numberMatch(legacyId(p.id), t),
+  sku: (p, t) => p.variants.some((v) => textMatch(v.sku, t)),
+  variant_id: (p, t) => p.variants.some((v) => numberMatch(legacyId(v.id), t)),
+  price: (p, t) => p.variants.some((v) => numberMatch(Number(v.price), t)),
+  inventory_total: (p, t) => numberMatch(totalInventory(p), t),
+  gift_card: (_p, t) => booleanMatch(false, t),
+  created_at: (p, t, c) => timeMatch(p.createdAt, t, c),
+  updated_at: (p, t, c) => timeMatch(p.updatedAt, t, c),
+  published_at: (p, t, c) => timeMatch(p.publishedAt, t, c),
+  published_status: (p, t) => {
+    const value = t.value.toLowerCase();
+    if (value === "any" || value === "online_store_channel") return true;
+    if (value === "published" || value === "visible") return p.onlineStoreUrl !== null;
+    if (value === "unpublished") return p.onlineStoreUrl === null;
+    return false;
+  },
+  collection_id: (p, t, c) =>
+    c.store.collections.some((col) => numberMatch(legacyId(col.id), t) && col.productIds.includes(p.id)),
+};
+
+function customerName(customer: SeedCustomer | undefined): string {
+  return customer ? [customer.firstName, customer.lastName].filter(Boolean).join(" ") : "";
+}
+
+const ORDER_SEARCH: Record<string, TermMatcher<SeedOrder>> = {
+  default: (o, t, c) =>
+    [o.name, o.email, customerName(c.store.customers.find((cu) => cu.id === o.customerId))].some((text) =>
+      containsMatch(text, t.value),
+    ),
+  name: (o, t) => o.name === t.value || o.name === `#${t.value}`,
+  email: (o, t) => textMatch(o.email, t),
+  customer_id: (o, t) => o.customerId !== null && numberMatch(legacyId(o.customerId), t),
+  id: (o, t) => numberMatch(legacyId(o.id), t),
+  created_at: (o, t, c) => timeMatch(o.createdAt, t, c),
+  processed_at: (o, t, c) => timeMatch(o.processedAt, t, c),
+  updated_at: (o, t, c) => timeMatch(o.updatedAt, t, c),
+  financial_status: (o, t) => listMatch(o.financialStatus, t),
+  fulfillment_status: (o, t) => {
+    const wanted = t.value.toLowerCase();
+    const status = o.fulfillmentStatus;
+    if (wanted === "any") return true;
+    if (wanted === "unshipped" || wanted === "unfulfilled") return status === "UNFULFILLED";
+    if (wanted === "shipped" || wanted === "fulfilled") return status === "FULFILLED";
+    if (wanted === "partial") return status === "PARTIALLY_FULFILLED";
+    return false;
+  },
+  status: (o, t) => {
+    const wanted = t.value.toLowerCase();
+    if (wanted === "any") return true;
+    if (wanted === "cancelled") return o.cancelledAt !== null;
+    if (wanted === "closed") return o.closedAt !== null;
+    if (wanted === "open") return o.closedAt === null && o.cancelledAt === null;
+    return false;
+  },
+  tag: (o, t) => o.tags.some((tag) => textMatch(tag, t)),
+  tag_not: (o, t) => !o.tags.some((tag) => textMatch(tag, t)),
+  source_name: (o, t) => textMatch(o.sourceName, t),
+  test: (o, t) => booleanMatch(o.test, t),
+  discount_code: (o, t) => o.discountCodes.some((code) => textMatch(code, t)),
+  sku: (o, t) => o.lines.some((line) => textMatch(line.sku, t)),
+};
+
+const CUSTOMER_SEARCH: Record<string, TermMatcher<SeedCustomer>> = {
+  default: (cu, t) => [customerName(cu), cu.defaultEmailAddress?.emailAddress].some((text) => containsMatch(text, t.value)),
+  email: (cu, t) => textMatch(cu.defaultEmailAddress?.emailAddress, t),
+  first_name: (cu, t) => textMatch(cu.firstName, t),
+  last_name: (cu, t) => textMatch(cu.lastName, t),
+  id: (cu, t) => numberMatch(legacyId(cu.id), t),
+  tag: (cu, t) => cu.tags.some((tag) => textMatch(tag, t)),
+  tag_not: (cu, t) => !cu.tags.some((tag) => textMatch(tag, t)),
+  state: (cu, t) => listMatch(cu.state, t),
+  accepts_marketing: (cu, t) => booleanMatch(cu.defaultEmailAddress?.marketingState === "SUBSCRIBED", t),
+  country: (cu, t) => textMatch(cu.address?.country, t) || textMatch(cu.address?.countryCode, t),
+  orders_count: (cu, t, c) => numberMatch(c.store.orders.filter((o) => o.customerId === cu.id).length, t),
+  customer_date: (cu, t, c) => timeMatch(cu.createdAt, t, c),
+  updated_at: (cu, t, c) => timeMatch(cu.updatedAt, t, c),
+};
+
+const COLLECTION_SEARCH: Record<string, TermMatcher<SeedCollection>> = {
+  default: (col, t) => containsMatch(col.title, t.value),
+  title: (col, t) => (t.value.endsWith("*") ? textMatch(col.title, t) : containsMatch(col.title, t.value)),
+  handle: (col, t) => listMatch(col.handle, t),
+  id: (col, t) => numberMatch(legacyId(col.id), t),
+  product_id: (col, t) => col.productIds.some((id) => numberMatch(legacyId(id), t)),
+  collection_type: (_col, t) => t.value.toLowerCase() === "custom",
+  updated_at: (col, t, c) => timeMatch(col.updatedAt, t, c),
+};
+
+// --- the model ----------------------------------------------------------------------------
+
+const PRODUCT_CONNECTION_ARGS = [...CONNECTION_ARGS, "query", "sortKey"];
+
+function productsConnection(context: Context, args: Args, info: GraphQLResolveInfo, products: SeedProduct[]) {
+  const found = search(products, args.query, PRODUCT_SEARCH, context, info);
+  return connection({ items: sortProducts(found, args.sortKey ?? "ID", info), args, info, idOf: (p) => p.id });
+}
+
+function ordersConnection(context: Context, args: Args, info: GraphQLResolveInfo, orders: SeedOrder[]) {
+  const found = search(orders, args.query, ORDER_SEARCH, context, info);
+  return connection({ items: sortOrders(found, args.sortKey ?? "PROCESSED_AT", info), args, info, idOf: (o) => o.id });
+}
+
+function collectionsConnection(context: Context, args: Args, info: GraphQLResolveInfo, collections: SeedCollection[]) {
+  const found = search(collections, args.query, COLLECTION_SEARCH, context, info);
+  return connection({ items: sortCollections(found, args.sortKey ?? "ID", info), args, info, idOf: (c) => c.id });
+}
+
+function metafieldsOf(owner: { metafields?: SeedMetafield[] }): SeedMetafield[] {
+  return owner.metafields ?? [];
+}
+
+function ownerMetafield(owner: { metafields?: SeedMetafield[] }, args: Args): SeedMetafield | null {
+  // Without a namespace Shopify reads the calling app's reserved namespace, where this app stores nothing.
+  const namespace = (args.namespace as string | null | undefined) ?? "$app";
+  return metafieldsOf(owner).find((m) => m.namespace === namespace && m.key === args.key) ?? null;
+}
+
+function ownerMetafields(owner: { metafields?: SeedMetafield[] }, args: Args, info: GraphQLResolveInfo) {
+  let items = metafieldsOf(owner);
+  if (args.namespace) items = items.filter((m) => m.namespace === args.namespace);
+  if (args.keys) items = items.filter((m) => (args.keys as string[]).includes(`${m.namespace}.${m.key}`));
+  return connection({ items, args, info, idOf: (m) => m.id });
+}
+
+const METAFIELD_OWNER_FIELDS: Record<string, FieldModel> = {
+  metafield: { args: ["namespace", "key"], resolve: (owner, args) => ownerMetafield(owner, args) },
+  metafields: {
+    args: [...CONNECTION_ARGS, "namespace", "keys"],
+    resolve: (owner, args, _c, info) => ownerMetafields(owner, args, info),
+  },
+};
+
+function customerOrders(context: Context, customer: SeedCustomer): SeedOrder[] {
+  return context.store.orders.filter((order) => order.customerId === customer.id);
+}
+
+function emailMarketingPayload(customer: SeedCustomer | null, userErrors: unknown[]) {
+  return { customer, userErrors };
+}
+
+function updateEmailMarketingConsent(context: Context, args: Args, info: GraphQLResolveInfo) {
+  requireScope(context, "write_customers", "customerEmailMarketingConsentUpdate");
+  const input = args.input as {
+    customerId: string;
+    emailMarketingConsent: { marketingState: string; marketingOptInLevel?: string | null; consentUpdatedAt?: string | null; sourceLocationId?: string | null };
+  };
+  const consent = input.emailMarketingConsent;
+  if (consent.sourceLocationId != null) throw unmodelled("emailMarketingConsent.sourceLocationId", info);
+  parseGid(input.customerId);
+  const customer = context.store.customers.find((c) => c.id === input.customerId);
+  if (!customer) {
+    return emailMarketingPayload(null, [
+      { field: ["input", "customerId"], message: "Customer not found", code: "INVALID" },
+    ]);
+  }
+  if (!["SUBSCRIBED", "UNSUBSCRIBED", "PENDING"].includes(consent.marketingState)) {
+    return emailMarketingPayload(null, [
+      {
+        field: ["input", "emailMarketingConsent", "marketingState"],
+        message: "Marketing state is not included in the list",
+        code: "INCLUSION",
+      },
+    ]);
+  }
+  const address = customer.defaultEmailAddress;
+  if (!address) {
+    return emailMarketingPayload(null, [
+      { field: ["input", "customerId"], message: "Customer must have an email address to update email marketing consent", code: "INVALID" },
+    ]);
+  }
+  if (consent.consentUpdatedAt && Date.parse(consent.consentUpdatedAt) > context.now.getTime()) {
+    return emailMarketingPayload(null, [
+      {
+        field: ["input", "emailMarketingConsent", "consentUpdatedAt"],
+        message: "Consent updated at cannot be in the future",
+        code: "INVALID",
+      },
+    ]);
+  }
+  const updatedAt = consent.consentUpdatedAt ? new Date(consent.consentUpdatedAt) : context.now;
+  address.marketingState = consent.marketingState as SeedEmailAddress["marketingState"];
+  address.marketingOptInLevel = (consent.marketingOptInLevel ?? address.marketingOptInLevel ?? "SINGLE_OPT_IN") as SeedEmailAddress["marketingOptInLevel"];
+  address.marketingUpdatedAt = isoSeconds(updatedAt);
+  customer.updatedAt = isoSeconds(context.now);
+  return emailMarketingPayload(customer, []);
+}
+
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+const MODEL: Record<string, Record<string, FieldModel>> = {
+  QueryRoot: {
+    shop: (_root, _args, context) => context.store.shop,
+    product: {
+      args: ["id"],
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_products", "product");
+        parseGid(args.id);
+        return context.store.products.find((p) => p.id === args.id) ?? null;
+      },
+    },
+    products: {
+      args: PRODUCT_CONNECTION_ARGS,
+      resolve: (_root, args, context, info) => {
+        requireScope(context, "read_products", "products");
+        return productsConnection(context, args, info, context.store.products);
+      },
+    },
+    productVariant: {
+      args: ["id"],
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_products", "productVariant");
+        parseGid(args.id);
+        return productOfVariant(context.store, args.id)?.variant ?? null;
+      },
+    },
+    collection: {
+      args: ["id"],
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_products", "collection");
+        parseGid(args.id);
+        return context.store.collections.find((c) => c.id === args.id) ?? null;
+      },
+    },
+    collections: {
+      args: [...CONNECTION_ARGS, "query", "sortKey"],
+      resolve: (_root, args, context, info) => {
+        requireScope(context, "read_products", "collections");
+        return collectionsConnection(context, args, info, context.store.collections);
+      },
+    },
+    customer: {
+      args: ["id"],
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_customers", "customer");
+        parseGid(args.id);
+        return context.store.customers.find((c) => c.id === args.id) ?? null;
+      },
+    },
+    customers: {
+      args: [...CONNECTION_ARGS, "query", "sortKey"],
+      resolve: (_root, args, context, info) => {
+        requireScope(context, "read_customers", "customers");
+        const found = search(context.store.customers, args.query, CUSTOMER_SEARCH, context, info);
+        return connection({ items: sortCustomers(found, args.sortKey ?? "ID", info), args, info, idOf: (c) => c.id });
+      },
+    },
+    order: {
+      args: ["id"],
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_orders", "order");
+        parseGid(args.id);
+        return context.store.orders.find((o) => o.id === args.id) ?? null;
+      },
+    },
+    orders: {
+      args: [...CONNECTION_ARGS, "query", "sortKey"],
+      resolve: (_root, args, context, info) => {
+        requireScope(context, "read_orders", "orders");
+        return ordersConnection(context, args, info, context.store.orders);
+      },
+    },
+    node: { args: ["id"], resolve: (_root, args, context, info) => nodeById(context, args.id, info) },
+    nodes: {
+      args: ["ids"],
+      resolve: (_root, args, context, info) => {
+        if ((args.ids as string[]).length > MAX_PAGE_SIZE) {
+          throw new GraphQLError(`The ids argument accepts at most ${MAX_PAGE_SIZE} ids.`, { extensions: { code: "BAD_REQUEST" } });
+        }
+        return (args.ids as string[]).map((id) => nodeById(context, id, info));
+      },
+    },
+  },
+
+  Mutation: {
+    customerEmailMarketingConsentUpdate: {
+      args: ["input"],
+      resolve: (_root, args, context, info) => updateEmailMarketingConsent(context, args, info),
+    },
+  },
+  CustomerEmailMarketingConsentUpdatePayload: { customer: true, userErrors: true },
+  CustomerEmailMarketingConsentUpdateUserError: { field: true, message: true, code: true },
+
+  Shop: {
+    id: true,
+    name: true,
+    email: true,
+    contactEmail: true,
+    myshopifyDomain: true,
+    currencyCode: true,
+    enabledPresentmentCurrencies: true,
+    ianaTimezone: true,
+    taxesIncluded: true,
+    weightUnit: true,
+    shopOwnerName: true,
+    createdAt: true,
+    url: (shop) => shop.primaryDomain.url,
+    primaryDomain: true,
+    billingAddress: true,
+    shopAddress: (shop) => shop.billingAddress,
+  },
+  Domain: { id: true, host: true, url: true, sslEnabled: true },
+  ShopAddress: {
+    ...ADDRESS_FIELDS,
+    id: true,
+    formatted: { args: ["withCompany"], resolve: (a, args) => formatAddress(a, args.withCompany !== false, false) },
+  },
+  MailingAddress: {
+    ...ADDRESS_FIELDS,
+    firstName: true,
+    lastName: true,
+    name: (a: SeedAddress) => [a.firstName, a.lastName].filter(Boolean).join(" ") || null,
+    formatted: {
+      args: ["withCompany", "withName"],
+      resolve: (a, args) => formatAddress(a, args.withCompany !== false, args.withName === true),
+    },
+  },
+
+  Product: {
+    id: true,
+    legacyResourceId: (p: SeedProduct) => String(legacyId(p.id)),
+    title: true,
+    handle: true,
+    descriptionHtml: true,
+    description: {
+      args: ["truncateAt"],
+      resolve: (p: SeedProduct, args) => {
+        const text = p.descriptionHtml.replace(/<[^>]*>/g, "").replace(/&amp;/g, "&").trim();
+        return args.truncateAt != null && text.length > args.truncateAt ? `${text.slice(0, args.truncateAt - 3)}...` : text;
+      },
+    },
+    productType: true,
+    vendor: true,
+    tags: true,
+    status: true,
+    onlineStoreUrl: true,
+    publishedAt: true,
+    createdAt: true,
+    updatedAt: true,
+    isGiftCard: () => false,
+    totalInventory: (p: SeedProduct) => totalInventory(p),
+    tracksInventory: (p: SeedProduct) => p.variants.some((v) => v.tracked),
+    hasOnlyDefaultVariant: (p: SeedProduct) => p.variants.length === 1 && p.variants[0].title === "Default Title",
+    hasOutOfStockVariants: (p: SeedProduct) => p.variants.some((v) => v.tracked && v.inventoryQuantity <= 0),
+    featuredMedia: (p: SeedProduct) =>
+      p.image
+        ? {
+            id: p.image.mediaId,
+            alt: p.image.altText,
+            image: p.image,
+            preview: { image: p.image, status: "READY" },
+            mediaContentType: "IMAGE",
+            status: "READY",
+          }
+        : null,
+    priceRangeV2: (p: SeedProduct, _args, context) => {
+      const price = (v: SeedVariant) => Number(v.price);
+      return {
+        minVariantPrice: moneyV2(minVariant(p, price).price, context.store.shop.currencyCode),
+        maxVariantPrice: moneyV2(maxVariant(p, price).price, context.store.shop.currencyCode),
+      };
+    },
+    contextualPricing: {
+      args: ["context"],
+      resolve: (p: SeedProduct, args, context, info) => {
+        const country = pricingCountry(context, args, info);
+        const price = (v: SeedVariant) => Number(variantPriceFor(context.store, v, country).amount);
+        const min = variantPricing(context, minVariant(p, price), country);
+        const max = variantPricing(context, maxVariant(p, price), country);
+        return { minVariantPricing: min, maxVariantPricing: max, priceRange: { minVariantPrice: min.price, maxVariantPrice: max.price } };
+      },
+    },
+    variants: {
+      args: [...CONNECTION_ARGS, "sortKey"],
+      resolve: (p: SeedProduct, args, _c, info) =>
+        connection({ items: sortVariants(p.variants, args.sortKey ?? "POSITION", info), args, info, idOf: (v) => v.id }),
+    },
+    variantsCount: (p: SeedProduct) => ({ count: p.variants.length, precision: "EXACT" }),
+    collections: {
+      args: [...CONNECTION_ARGS, "query", "sortKey"],
+      resolve: (p: SeedProduct, args, context, info) =>
+        collectionsConnection(context, args, info, context.store.collections.filter((c) => c.productIds.includes(p.id))),
+    },
+    inCollection: {
+      args: ["id"],
+      resolve: (p: SeedProduct, args, context) => {
+        parseGid(args.id);
+        return context.store.collections.some((c) => c.id === args.id && c.productIds.includes(p.id));
+      },
+    },
+    ...METAFIELD_OWNER_FIELDS,
+  },
+  ProductPriceRangeV2: { minVariantPrice: true, maxVariantPrice: true },
+  ProductContextualPricing: { minVariantPricing: true, maxVariantPricing: true, priceRange: true },
+  ProductVariantContextualPricing: { price: true, compareAtPrice: true },
+  MoneyV2: { amount: true, currencyCode: true },
+  MoneyBag: { shopMoney: true, presentmentMoney: true },
+  Count: { count: true, precision: true },
+  PageInfo: { hasNextPage: true, hasPreviousPage: true, startCursor: true, endCursor: true },
+  MediaImage: { id: true, alt: true, image: true, preview: true, mediaContentType: true, status: true },
+  MediaPreviewImage: { image: true, status: true },
+  Image: {
+    url: (image) => image.url,
+    altText: true,
+    width: true,
+    height: true,
+  },
+
+  ProductVariant: {
+    id: true,
+    legacyResourceId: (v: SeedVariant) => String(legacyId(v.id)),
+    title: true,
+    displayName: (v: SeedVariant, _args, context) => `${productOfVariant(context.store, v.id)?.product.title} - ${v.title}`,
+    sku: true,
+    position: true,
+    price: (v: SeedVariant) => money(v.price),
+    compareAtPrice: (v: SeedVariant) => (v.compareAtPrice ? money(v.compareAtPrice) : null),
+    availableForSale: (v: SeedVariant) => variantAvailableForSale(v),
+    inventoryQuantity: true,
+    inventoryPolicy: true,
+    createdAt: true,
+    updatedAt: true,
+    product: (v: SeedVariant, _args, context) => productOfVariant(context.store, v.id)?.product ?? null,
+    contextualPricing: {
+      args: ["context"],
+      resolve: (v: SeedVariant, args, context, info) => variantPricing(context, v, pricingCountry(context, args, info)),
+    },
+  },
+
+  Metafield: {
+    id: true,
+    legacyResourceId: (m: SeedMetafield) => String(legacyId(m.id)),
+    namespace: true,
+    key: true,
+    type: true,
+    value: true,
+    jsonValue: (m: SeedMetafield) => (m.type.startsWith("list.") || m.type === "json" ? JSON.parse(m.value) : m.value),
+    createdAt: true,
+    updatedAt: true,
+    ownerType: () => "PRODUCT",
+    reference: (m: SeedMetafield, _args, context) =>
+      m.type === "product_reference" ? (context.store.products.find((p) => p.id === m.value) ?? null) : null,
+    references: {
+      args: ["first", "after", "last", "before"],
+      resolve: (m: SeedMetafield, args, context, info) => {
+        if (!m.type.startsWith("list.") || !m.type.endsWith("_reference")) return null;
+        if (m.type !== "list.product_reference") throw unmodelled(`references of ${m.type} metafields`, info);
+        // A reference to a deleted product stays in `value` but resolves to nothing.
+        const products = (JSON.parse(m.value) as string[])
+          .map((id) => context.store.products.find((p) => p.id === id))
+          .filter((p): p is SeedProduct => Boolean(p));
+        return connection({ items: products, args, info, idOf: (p) => p.id });
+      },
+    },
+  },
+
+  Collection: {
+    id: true,
+    legacyResourceId: (c: SeedCollection) => String(legacyId(c.id)),
+    title: true,
+    handle: true,
+    description: {
+      args: ["truncateAt"],
+      resolve: (c: SeedCollection, args) =>
+        args.truncateAt != null && c.description.length > args.truncateAt ? `${c.description.slice(0, args.truncateAt - 3)}...` : c.description,
+    },
+    descriptionHtml: (c: SeedCollection) => `<p>${c.description}</p>`,
+    sortOrder: true,
+    updatedAt: true,
+    productsCount: (c: SeedCollection) => ({ count: c.productIds.length, precision: "EXACT" }),
+    hasProduct: {
+      args: ["id"],
+      resolve: (c: SeedCollection, args) => {
+        parseGid(args.id);
+        return c.productIds.includes(args.id);
+      },
+    },
+    products: {
+      args: [...CONNECTION_ARGS, "sortKey"],
+      resolve: (c: SeedCollection, args, context, info) =>
+        connection({
+          items: collectionProducts(context, c, args.sortKey ?? "COLLECTION_DEFAULT", info),
+          args,
+          info,
+          idOf: (p) => p.id,
+        }),
+    },
+    ...METAFIELD_OWNER_FIELDS,
+  },
+
+  Customer: {
+    id: true,
+    legacyResourceId: (cu: SeedCustomer) => String(legacyId(cu.id)),
+    firstName: true,
+    lastName: true,
+    displayName: (cu: SeedCustomer) => customerName(cu) || cu.defaultEmailAddress?.emailAddress || cu.phone || "",
+    locale: true,
+    tags: true,
+    state: true,
+    note: true,
+    verifiedEmail: true,
+    createdAt: true,
+    updatedAt: true,
+    // UnsignedInt64 travels as a string.
+    numberOfOrders: (cu: SeedCustomer, _args, context) => String(customerOrders(context, cu).length),
+    amountSpent: (cu: SeedCustomer, _args, context) =>
+      moneyV2(
+        customerOrders(context, cu)
+          .filter((o) => o.cancelledAt === null)
+          .reduce((sum, o) => sum + Number(o.shopTotalPrice), 0),
+        context.store.shop.currencyCode,
+      ),
+    defaultEmailAddress: true,
+    defaultAddress: (cu: SeedCustomer) => cu.address,
+    orders: {
+      args: [...CONNECTION_ARGS, "query", "sortKey"],
+      resolve: (cu: SeedCustomer, args, context, info) => {
+        requireScope(context, "read_orders", "orders");
+        return connection({
+          items: sortOrders(search(customerOrders(context, cu), args.query, ORDER_SEARCH, context, info), args.sortKey ?? "ID", info),
+          args,
+          info,
+          idOf: (o) => o.id,
+        });
+      },
+    },
+    lastOrder: (cu: SeedCustomer, _args, context) => {
+      requireScope(context, "read_orders", "lastOrder");
+      return sortBy(customerOrders(context, cu), (o) => o.createdAt, byLegacyId).at(-1) ?? null;
+    },
+  },
+  CustomerEmailAddress: {
+    emailAddress: true,
+    marketingState: true,
+    marketingOptInLevel: true,
+    marketingUpdatedAt: true,
+    validFormat: (address: SeedEmailAddress) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address.emailAddress),
+  },
+
+  Order: {
+    id: true,
+    legacyResourceId: (o: SeedOrder) => String(legacyId(o.id)),
+    name: true,
+    number: true,
+    email: true,
+    phone: true,
+    createdAt: true,
+    processedAt: true,
+    updatedAt: true,
+    cancelledAt: true,
+    cancelReason: true,
+    closed: (o: SeedOrder) => o.closedAt !== null,
+    closedAt: true,
+    confirmed: () => true,
+    test: true,
+    note: true,
+    tags: true,
+    sourceName: true,
+    discountCodes: true,
+    discountCode: (o: SeedOrder) => o.discountCodes[0] ?? null,
+    customerLocale: true,
+    currencyCode: true,
+    presentmentCurrencyCode: true,
+    customer: (o: SeedOrder, _args, context) => {
+      requireScope(context, "read_customers", "customer");
+      return context.store.customers.find((c) => c.id === o.customerId) ?? null;
+    },
+    customerAcceptsMarketing: (o: SeedOrder, _args, context) =>
+      context.store.customers.find((c) => c.id === o.customerId)?.defaultEmailAddress?.marketingState === "SUBSCRIBED",
+    displayFinancialStatus: (o: SeedOrder) => o.financialStatus,
+    displayFulfillmentStatus: (o: SeedOrder) => o.fulfillmentStatus,
+    subtotalLineItemsQuantity: (o: SeedOrder) => o.lines.reduce((sum, line) => sum + line.quantity, 0),
+    subtotalPriceSet: (o: SeedOrder) => moneyBag(o.shopSubtotal, o.currencyCode, o.subtotal, o.presentmentCurrencyCode),
+    currentSubtotalPriceSet: (o: SeedOrder) => moneyBag(o.shopSubtotal, o.currencyCode, o.subtotal, o.presentmentCurrencyCode),
+    totalPriceSet: (o: SeedOrder) => moneyBag(o.shopTotalPrice, o.currencyCode, o.totalPrice, o.presentmentCurrencyCode),
+    currentTotalPriceSet: (o: SeedOrder) => moneyBag(o.shopTotalPrice, o.currencyCode, o.totalPrice, o.presentmentCurrencyCode),
+    totalDiscountsSet: (o: SeedOrder) => moneyBag(o.shopTotalDiscounts, o.currencyCode, o.totalDiscounts, o.presentmentCurrencyCode),
+    shippingAddress: true,
+    billingAddress: true,
+    lineItems: {
+      args: CONNECTION_ARGS,
+      resolve: (o: SeedOrder, args, _c, info) =>
+        connection({ items: o.lines.map((line) => ({ ...line, order: o })), args, info, idOf: (l) => l.id }),
+    },
+  },
+  LineItem: {
+    id: true,
+    title: true,
+    name: (l: SeedOrderLine) => (l.variantTitle ? `${l.title} - ${l.variantTitle}` : l.title),
+    variantTitle: true,
+    sku: true,
+    vendor: true,
+    quantity: true,
+    currentQuantity: (l: SeedOrderLine & { order: SeedOrder }) => (l.order.cancelledAt ? 0 : l.quantity),
+    requiresShipping: () => true,
+    isGiftCard: () => false,
+    product: (l: SeedOrderLine, _args, context) => context.store.products.find((p) => p.id === l.productId) ?? null,
+    variant: (l: SeedOrderLine, _args, context) => productOfVariant(context.store, l.variantId)?.variant ?? null,
+    originalUnitPriceSet: (l: SeedOrderLine & { order: SeedOrder }) =>
+      moneyBag(l.shopPrice, l.order.currencyCode, l.price, l.order.presentmentCurrencyCode),
+    discountedUnitPriceSet: (l: SeedOrderLine & { order: SeedOrder }) =>
+      moneyBag(l.shopPrice, l.order.currencyCode, l.price, l.order.presentmentCurrencyCode),
+    originalTotalSet: (l: SeedOrderLine & { order: SeedOrder }) =>
+      moneyBag(Number(l.shopPrice) * l.quantity, l.order.currencyCode, Number(l.price) * l.quantity, l.order.presentmentCurrencyCode),
+  },
+};
+
+function moneyBag(shopAmount: string | number, shopCurrency: string, presentmentAmount: string | number, presentmentCurrency: string) {
+  return { shopMoney: moneyV2(shopAmount, shopCurrency), presentmentMoney: moneyV2(presentmentAmount, presentmentCurrency) };
+}
