@@ -6,7 +6,7 @@ import { createMailTransport } from "~/mail/index.server";
 import type { MailTransport } from "~/mail/transport";
 import { adminClientForShop } from "~/shopify-admin/index.server";
 import { fetchRecommendations } from "~/shopify-admin/recommendations.server";
-import { TtlCache } from "~/shopify-admin/cache";
+import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
 import { renderThankYouEmail } from "~/email/render.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
 import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
@@ -46,7 +46,7 @@ export function createRuntime({
   transport?: MailTransport;
 } = {}): Runtime {
   const mail = transport ?? createMailTransport({ prisma, env });
-  const cache = new TtlCache<unknown>({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
+  const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
   const dispatcher = createDispatcher({
     prisma,
     transport: mail,
@@ -58,7 +58,7 @@ export function createRuntime({
         currencyCode: req.currencyCode,
         countryCode: req.countryCode ?? undefined,
         shopCurrency: req.shopCurrency ?? req.currencyCode,
-        cache: cache as never,
+        cache,
         limit: 4,
       });
     },

@@ -1,0 +1,147 @@
+// Starts Afterglow's built server as a child process against a given database and the
+// simulators, the way the demo, the end-to-end tests and the benchmarks need it.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const TEST_API_KEY = "afterglow-local-api-key";
+export const TEST_API_SECRET = "afterglow-local-api-secret";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function buildIsCurrent(): boolean {
+  const built = path.join(ROOT, "build/server/index.js");
+  if (!fs.existsSync(built)) return false;
+  const builtAt = fs.statSync(built).mtimeMs;
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
+      const p = path.join(dir, e.name);
+      return Math.max(max, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+    }, 0);
+  return Math.max(newest(path.join(ROOT, "app")), newest(path.join(ROOT, "emails"))) <= builtAt;
+}
+
+export function ensureBuilt(): void {
+  if (buildIsCurrent()) return;
+  const r = spawnSync("npx", ["remix", "vite:build"], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`The app did not build (npx remix vite:build):\n${r.stdout}\n${r.stderr}`);
+}
+
+// `prisma migrate deploy` against a SQLite file, as `npm run setup` does.
+export function migrateDeploy(databaseUrl: string): void {
+  const r = spawnSync("npx", ["prisma", "migrate", "deploy"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_OPTIONS: "--require=./scripts/unref-long-timers.cjs" },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`prisma migrate deploy failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startApp({
+  env,
+  port,
+  quiet = true,
+}: {
+  env: Record<string, string>;
+  port?: number;
+  quiet?: boolean;
+}): Promise<RunningApp> {
+  const p = port ?? (await freePort());
+  const logs: string[] = [];
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      SHOPIFY_API_KEY: TEST_API_KEY,
+      SHOPIFY_API_SECRET: TEST_API_SECRET,
+      SHOPIFY_APP_URL: `http://127.0.0.1:${p}`,
+      SCOPES: "read_orders,read_products,read_customers",
+      ...env,
+      PORT: String(p),
+      HOST: "127.0.0.1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line) continue;
+      logs.push(line);
+      if (!quiet) process.stderr.write(`[app] ${line}\n`);
+    }
+  };
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
+  const url = `http://127.0.0.1:${p}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`The app exited (${child.exitCode}):\n${logs.join("\n")}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`The app did not start within 30 s:\n${logs.join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port: p,
+    child,
+    logs,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+// Runs the operator CLI the way an operator would. Asynchronous, so simulators running in
+// this process keep answering while the CLI talks to them.
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/afterglow.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
