@@ -91,6 +91,8 @@ export interface AdminSimulator {
   requests: AdminRequestLogEntry[];
   // The next `count` requests answer `status` (default 503) before anything else is checked.
   failNext(count: number, status?: number): void;
+  // The next `count` requests wait `ms` before being answered (a slow Shopify), for crash tests.
+  delayNext(ms: number, count?: number): void;
   // Down means the port refuses connections (the listener is closed), like an unreachable
   // host; clients see a network error, not an HTTP status. Resolves once the change took effect.
   setDown(down: boolean): Promise<void>;
@@ -114,6 +116,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
   const buckets = new Map<string, LeakyBucket>();
   const requests: AdminRequestLogEntry[] = [];
   const failures: number[] = [];
+  const delays: number[] = [];
   // Building a schema takes a moment; do the usual version before the first request waits on it.
   loadAdminSchema("2025-10");
 
@@ -141,6 +144,8 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
         ...fields,
       });
 
+    const delay = delays.shift();
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const injected = failures.shift();
     if (injected !== undefined) {
       log(injected);
@@ -217,6 +222,9 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
       if (!Number.isInteger(count) || count < 0) throw new Error(`failNext needs a whole number of requests, not ${count}.`);
       if (status < 400 || status > 599) throw new Error(`failNext needs an HTTP error status, not ${status}.`);
       for (let i = 0; i < count; i++) failures.push(status);
+    },
+    delayNext(ms: number, count = 1) {
+      for (let i = 0; i < count; i++) delays.push(ms);
     },
     async setDown(next: boolean) {
       if (next === down) return;
