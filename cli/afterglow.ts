@@ -164,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
           shop: values.shop ? shopDomain(values.shop) : undefined,
           limit: Number(values.limit ?? 20),
         });
-        print(rows.map((m) => ({ messageId: m.messageId, to: m.toAddress, subject: m.subject, at: m.createdAt.toISOString() })));
+        print(rows.map((m) => ({ messageId: m.messageId, to: m.to, subject: m.subject, at: m.createdAt.toISOString() })));
         return 0;
       }
       if (sub === "show") {
@@ -172,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
         if (!m) throw new UsageError(`No outbox message ${rest[0]}.`);
         if (values.html) process.stdout.write(m.html);
         else if (values.text) process.stdout.write(m.text);
-        else console.log(`${Object.entries(JSON.parse(m.headers)).map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${m.text}`);
+        else console.log(`${Object.entries(m.headers).map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${m.text}`);
         return 0;
       }
       throw new UsageError("outbox takes list or show.");

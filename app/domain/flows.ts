@@ -60,12 +60,12 @@ export class InvalidFlowsError extends Error {
   }
 }
 
-const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: true, useDefaults: true });
+const ajv = new Ajv2020({ allErrors: true, useDefaults: true });
 const validateDocument = ajv.compile<FlowsDocument>(flowsSchema);
 
 // Validates an import against the JSON Schema, then the rules a schema cannot say.
 export function parseFlowsDocument(input: unknown): FlowsDocument {
-  const doc = structuredClone(input);
+  const doc: unknown = structuredClone(input);
   if (!validateDocument(doc)) {
     const problems = (validateDocument.errors ?? []).map((e) => {
       const where = e.instancePath || "(document)";
