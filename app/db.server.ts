@@ -1,5 +1,6 @@
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 
 declare global {
   // eslint-disable-next-line no-var
@@ -20,8 +21,28 @@ export function createPrismaClient(url = databaseUrl()): PrismaClient {
     );
   }
   // busy timeout: several processes (web + CLI dispatcher) may share one SQLite file.
-  const adapter = new PrismaBetterSQLite3({ url, timeout: 10_000 });
-  return new PrismaClient({ adapter });
+  const factory = new PrismaBetterSQLite3({ url, timeout: 10_000 });
+  // WAL lets readers and the writer work at once; synchronous=NORMAL is durable in WAL mode
+  // and saves an fsync per commit, which is what bounds webhook ingest on SQLite.
+  const adapter: SqlDriverAdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      const connection = await factory.connect();
+      await connection.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      return connection;
+    },
+  };
+  const client = new PrismaClient({ adapter });
+  providers.set(client, "sqlite");
+  return client;
+}
+
+const providers = new WeakMap<object, "sqlite" | "postgresql">();
+
+// Which SQL dialect a client speaks, for the few statements written by hand.
+export function providerOf(prisma: object): "sqlite" | "postgresql" {
+  return providers.get(prisma) ?? "sqlite";
 }
 
 // Remix dev reloads modules; keep one client per process.

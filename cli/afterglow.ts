@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
       if (values.interval) process.env.DISPATCH_INTERVAL_MS = values.interval;
       const runtime = createRuntime({ prisma });
       if (values.once) {
-        const summary = await runtime.dispatcher.drain();
+        const summary = await runtime.dispatcher.drain({ limit: Number(process.env.DISPATCH_BATCH_SIZE || 50) });
         console.log(
           `Dispatched: ${summary.sent} sent, ${summary.retried} to retry, ${summary.failed} failed, ` +
             `${summary.skipped} skipped (${summary.claimed} claimed) via ${runtime.transport.name}.`,

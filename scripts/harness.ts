@@ -62,14 +62,16 @@ export async function startApp({
   env,
   port,
   quiet = true,
+  nodeArgs = [],
 }: {
   env: Record<string, string>;
   port?: number;
   quiet?: boolean;
+  nodeArgs?: string[]; // e.g. --cpu-prof when profiling
 }): Promise<RunningApp> {
   const p = port ?? (await freePort());
   const logs: string[] = [];
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -14,6 +14,7 @@ import { createPrismaClient } from "~/db.server";
 import { receiveOrderCreated } from "~/services/intake.server";
 import { importFlows } from "~/services/flows.server";
 import { defaultFlows } from "~/domain/flows";
+import { followUpTimeline } from "~/services/timeline.server";
 
 let dir: string;
 let env: Record<string, string>;
@@ -79,10 +80,12 @@ beforeEach(() => sendgrid.clear());
 describe("dispatcher processes", () => {
   it("two dispatchers racing over the same follow-ups send each exactly once", async () => {
     const ids = await scheduleOrders(300);
-    // The first send is slow, so the second dispatcher is surely running before the first finishes.
-    sendgrid.delayNext(3000, 1);
-    sendgrid.delayNext(5, 299);
-    const [a, b] = await Promise.all([runCli(["dispatch", "--once"], env), runCli(["dispatch", "--once"], env)]);
+    // The first send is held for 10 s, so the other dispatcher is surely running while the first
+    // still holds claims; small batches make the two claim side by side for the rest.
+    sendgrid.delayNext(10_000, 1);
+    sendgrid.delayNext(10, 299);
+    const raceEnv = { ...env, DISPATCH_BATCH_SIZE: "10" };
+    const [a, b] = await Promise.all([runCli(["dispatch", "--once"], raceEnv), runCli(["dispatch", "--once"], raceEnv)]);
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
     const sentBy = (out: string) => Number(/(\d+) sent/.exec(out)?.[1] ?? NaN);
@@ -133,6 +136,6 @@ describe("dispatcher processes", () => {
     const after = await prisma.followUp.findUniqueOrThrow({ where: { id }, include: { events: true } });
     expect(after.status).toBe("sent");
     expect(after.attempts).toBe(2);
-    expect(after.events.map((e) => e.type)).toEqual(expect.arrayContaining(["scheduled", "reclaimed", "sent"]));
+    expect((await followUpTimeline(prisma, id)).map((e) => e.type)).toEqual(["scheduled", "reclaimed", "sent"]);
   }, 120_000);
 });

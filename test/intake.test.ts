@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./helpers/db";
+import { followUpTimeline } from "~/services/timeline.server";
 import { receiveOrderCancelled, receiveOrderCreated } from "~/services/intake.server";
 import { connectShop, disconnectShop } from "~/services/shops.server";
 import { exportFlows, importFlows } from "~/services/flows.server";
@@ -82,6 +83,18 @@ describe("receiveOrderCreated", () => {
     expect(await prisma.webhookDelivery.count()).toBe(2);
   });
 
+  it("commits concurrent deliveries together, and a redelivery among them fails alone", async () => {
+    const first = delivery();
+    await receiveOrderCreated({ prisma, delivery: first, payload: order(20), now });
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => receiveOrderCreated({ prisma, delivery: delivery(), payload: order(21 + i), now })),
+      receiveOrderCreated({ prisma, delivery: first, payload: order(20), now }),
+    ]);
+    expect(results.map((r) => r.kind)).toEqual([...Array(10).fill("scheduled"), "duplicate"]);
+    expect(await prisma.followUp.count()).toBe(11);
+    expect(await prisma.webhookDelivery.count()).toBe(11);
+  });
+
   it("stores nothing for a malformed order", async () => {
     await expect(
       receiveOrderCreated({ prisma, delivery: delivery(), payload: { id: "x" }, now }),
@@ -95,7 +108,7 @@ describe("receiveOrderCreated", () => {
     const f = await prisma.followUp.findFirstOrThrow({ include: { events: true } });
     expect(f.status).toBe("skipped");
     expect(f.skipReason).toMatch(/no email/);
-    expect(f.events.map((e) => e.type)).toEqual(["skipped"]);
+    expect((await followUpTimeline(prisma, f.id)).map((e) => [e.type, e.detail])).toEqual([["skipped", f.skipReason]]);
   });
 
   it("records but ignores orders of shops that are not connected", async () => {
@@ -143,7 +156,7 @@ describe("receiveOrderCancelled", () => {
     const f = await prisma.followUp.findFirstOrThrow({ include: { events: true } });
     expect(f.status).toBe("cancelled");
     expect(f.skipReason).toBe("The order was cancelled (customer).");
-    expect(f.events.map((e) => e.type)).toEqual(["scheduled", "cancelled"]);
+    expect((await followUpTimeline(prisma, f.id)).map((e) => e.type)).toEqual(["scheduled", "cancelled"]);
   });
 
   it("handles a cancellation that arrives before the order", async () => {

@@ -42,6 +42,7 @@ export async function importFlows(prisma: PrismaClient, shop: string, input: unk
       }
     }
   });
+  shopSettingsChanged();
   return doc.flows;
 }
 
@@ -89,4 +90,41 @@ export async function activeFlowsFor(prisma: Db, shop: string, trigger: FlowTrig
       template: s.template,
     })),
   }));
+}
+
+// What intake needs about a shop on every orders/create: whether it is connected, its time
+// zone and its active flows. Cached briefly per process, because ingest runs at webhook rate
+// and these change rarely; changes made in this process take effect at once, changes from
+// another process within INTAKE_CACHE_MS. The dispatcher re-checks everything before sending.
+export type IntakeContext =
+  | { ok: true; timeZone: string | null; flows: ScheduledFlow[] }
+  | { ok: false; reason: string };
+
+let settingsGeneration = 0;
+const intakeCache = new WeakMap<object, Map<string, { at: number; generation: number; value: IntakeContext }>>();
+
+export function shopSettingsChanged(): void {
+  settingsGeneration++;
+}
+
+export async function intakeContext(
+  prisma: Pick<PrismaClient, "flow" | "flowStep" | "shop">,
+  shop: string,
+  trigger: FlowTrigger,
+  ttlMs = Number(process.env.INTAKE_CACHE_MS ?? 5_000),
+): Promise<IntakeContext> {
+  let byShop = intakeCache.get(prisma);
+  if (!byShop) intakeCache.set(prisma, (byShop = new Map()));
+  const key = `${shop}\n${trigger}`;
+  const hit = byShop.get(key);
+  if (hit && hit.generation === settingsGeneration && Date.now() - hit.at < ttlMs) return hit.value;
+
+  const row = await prisma.shop.findUnique({ where: { domain: shop } });
+  const value: IntakeContext = !row
+    ? { ok: false, reason: "The shop is not connected to Afterglow." }
+    : row.uninstalledAt
+      ? { ok: false, reason: "The app is uninstalled from this shop." }
+      : { ok: true, timeZone: row.ianaTimezone, flows: await activeFlowsFor(prisma, shop, trigger) };
+  byShop.set(key, { at: Date.now(), generation: settingsGeneration, value });
+  return value;
 }

@@ -1,9 +1,11 @@
 // Turns Shopify order webhooks into stored follow-ups. Never calls SendGrid or the Admin API:
 // Shopify waits at most 5 s for our answer, and everything slow happens in the dispatcher.
+import { randomUUID } from "node:crypto";
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { orderFactsFromWebhook, orderIdFromWebhook, type OrderFacts } from "~/domain/order-facts";
 import { scheduleFollowUps } from "~/domain/scheduling";
-import { activeFlowsFor } from "./flows.server";
+import { intakeContext } from "./flows.server";
+import { batchedInsert } from "./batched-inserts.server";
 
 export interface WebhookDeliveryInfo {
   shop: string;
@@ -23,8 +25,21 @@ export interface FollowUpsScheduledListener {
   (followUps: { id: string; dueAt: Date }[]): void | Promise<void>;
 }
 
+// Prisma reports a unique violation as P2002 from its query builder, and as a raw-query
+// error (P2010) carrying the driver's code from $executeRaw.
 const isUniqueViolation = (e: unknown) =>
-  e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
+  e instanceof Prisma.PrismaClientKnownRequestError &&
+  (e.code === "P2002" ||
+    (e.code === "P2010" && /UNIQUE constraint failed|SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)|unique constraint|23505/i.test(e.message)));
+
+interface DeliveryRow {
+  webhookId: string;
+  shop: string;
+  topic: string;
+  eventId: string | null;
+  triggeredAt: Date | null;
+  orderId: string;
+}
 
 function parseTriggeredAt(value: string | null | undefined): Date | null {
   if (!value) return null;
@@ -77,21 +92,7 @@ export async function receiveOrderCreated({
   now?: Date;
 }): Promise<IntakeOutcome> {
   const facts = orderFactsFromWebhook(payload);
-  if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
-
-  const shop = await connectedShop(prisma, delivery.shop);
-  const flows = shop.ok ? await activeFlowsFor(prisma, delivery.shop, "order_created") : [];
-  const planned = shop.ok
-    ? scheduleFollowUps({
-        order: facts,
-        flows,
-        trigger: "order_created",
-        triggeredAt: facts.orderedAt,
-        now,
-        timeZone: shop.row.ianaTimezone,
-      })
-    : [];
-
+  const context = await intakeContext(prisma, delivery.shop, "order_created");
   const deliveryRow = {
     webhookId: delivery.webhookId,
     shop: delivery.shop,
@@ -100,13 +101,112 @@ export async function receiveOrderCreated({
     triggeredAt: parseTriggeredAt(delivery.triggeredAt),
     orderId: facts.orderId,
   };
+  if (!context.ok) {
+    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${context.reason}`, orderId: facts.orderId });
+    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: context.reason };
+  }
+  const planned = scheduleFollowUps({
+    order: facts,
+    flows: context.flows,
+    trigger: "order_created",
+    triggeredAt: facts.orderedAt,
+    now,
+    timeZone: context.timeZone,
+  });
 
+  // The common case, a first delivery of a new order: one batched transaction of plain inserts.
+  // Any unique key it hits (a redelivery, a second delivery of the order, orders/cancelled that
+  // came first) rolls it back whole, and the careful path below sorts it out.
+  const orderRef = randomUUID();
+  const rows = planned.map((plan) => followUpRow({ shop: delivery.shop, orderRef, orderId: facts.orderId, plan }));
+  const scheduled = rows.filter((r) => r.status === "scheduled");
+  try {
+    await insertNewOrder(prisma, { deliveryRow, orderRef, shop: delivery.shop, facts, rows, now });
+    return { kind: "scheduled", orderRef, followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })) };
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+  }
+  return receiveKnownOrder({ prisma, delivery, deliveryRow, facts, planned, now });
+}
+
+type PlannedFollowUp = ReturnType<typeof scheduleFollowUps>[number];
+
+// The delivery, the order's facts and its follow-ups, written in one transaction (shared with
+// other deliveries arriving at the same moment: see batched-inserts.server.ts).
+async function insertNewOrder(
+  prisma: PrismaClient,
+  {
+    deliveryRow,
+    orderRef,
+    shop,
+    facts,
+    rows,
+    now,
+  }: {
+    deliveryRow: DeliveryRow;
+    orderRef: string;
+    shop: string;
+    facts: OrderFacts;
+    rows: ReturnType<typeof followUpRow>[];
+    now: Date;
+  },
+): Promise<void> {
+  const scheduledCount = rows.filter((r) => r.status === "scheduled").length;
+  // Every row of a table carries the same columns, so rows of many deliveries share one INSERT.
+  await batchedInsert(prisma, [
+    ["WebhookDelivery", [{ id: randomUUID(), ...deliveryRow, outcome: `scheduled ${scheduledCount}`, receivedAt: now }]],
+    ["Order", [{ id: orderRef, ...orderRow(shop, facts), createdAt: now, updatedAt: now }]],
+    ["FollowUp", rows.map((r) => ({ ...r, attempts: 0, createdAt: now, updatedAt: now }))],
+  ]);
+}
+
+function followUpRow({
+  shop,
+  orderRef,
+  orderId,
+  plan,
+}: {
+  shop: string;
+  orderRef: string;
+  orderId: string;
+  plan: PlannedFollowUp;
+}) {
+  return {
+    id: randomUUID(),
+    shop,
+    orderRef,
+    orderId,
+    flowId: plan.flowId,
+    stepId: plan.stepId,
+    stepKey: plan.stepKey,
+    template: plan.template,
+    recipient: plan.recipient,
+    status: plan.skipReason ? "skipped" : "scheduled",
+    skipReason: plan.skipReason,
+    dueAt: plan.dueAt,
+    nextAttemptAt: plan.dueAt,
+  };
+}
+
+// A delivery whose order we may already have: checked step by step inside one transaction.
+async function receiveKnownOrder({
+  prisma,
+  delivery,
+  deliveryRow,
+  facts,
+  planned,
+  now,
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  deliveryRow: DeliveryRow;
+  facts: OrderFacts;
+  planned: PlannedFollowUp[];
+  now: Date;
+}): Promise<IntakeOutcome> {
+  if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
   try {
     return await prisma.$transaction(async (tx) => {
-      if (!shop.ok) {
-        await tx.webhookDelivery.create({ data: { ...deliveryRow, outcome: `ignored: ${shop.reason}` } });
-        return { kind: "ignored" as const, reason: shop.reason };
-      }
       await tx.webhookDelivery.create({ data: { ...deliveryRow, outcome: "received" } });
       // A second delivery of the same order (another webhook id) keeps the first facts.
       const order = await tx.order.upsert({
@@ -119,45 +219,26 @@ export async function receiveOrderCreated({
         select: { flowId: true, stepKey: true },
       });
       const have = new Set(existing.map((f) => `${f.flowId}/${f.stepKey}`));
-      const created: { id: string; dueAt: Date }[] = [];
-      for (const plan of planned) {
-        if (have.has(`${plan.flowId}/${plan.stepKey}`)) continue;
+      const rows = planned
+        .filter((plan) => !have.has(`${plan.flowId}/${plan.stepKey}`))
         // Shopify does not promise order between topics: orders/cancelled may have come first.
-        const p =
+        .map((plan) =>
           order.cancelledAt && !plan.skipReason
             ? { ...plan, skipReason: "The order was cancelled before its follow-ups were scheduled." }
-            : plan;
-        const followUp = await tx.followUp.create({
-          data: {
-            shop: delivery.shop,
-            orderRef: order.id,
-            orderId: facts.orderId,
-            flowId: p.flowId,
-            stepId: p.stepId,
-            stepKey: p.stepKey,
-            template: p.template,
-            recipient: p.recipient,
-            status: p.skipReason ? "skipped" : "scheduled",
-            skipReason: p.skipReason,
-            dueAt: p.dueAt,
-            nextAttemptAt: p.dueAt,
-            events: {
-              create: {
-                type: p.skipReason ? "skipped" : "scheduled",
-                detail: p.skipReason ?? `Due ${p.dueAt.toISOString()}`,
-                at: now,
-              },
-            },
-          },
-          select: { id: true, dueAt: true, status: true },
-        });
-        if (followUp.status === "scheduled") created.push({ id: followUp.id, dueAt: followUp.dueAt });
-      }
+            : plan,
+        )
+        .map((plan) => followUpRow({ shop: delivery.shop, orderRef: order.id, orderId: facts.orderId, plan }));
+      if (rows.length) await tx.followUp.createMany({ data: rows.map((r) => ({ ...r, createdAt: now })) });
+      const scheduled = rows.filter((r) => r.status === "scheduled");
       await tx.webhookDelivery.update({
         where: { webhookId: delivery.webhookId },
-        data: { outcome: `scheduled ${created.length}` },
+        data: { outcome: `scheduled ${scheduled.length}` },
       });
-      return { kind: "scheduled" as const, orderRef: order.id, followUps: created };
+      return {
+        kind: "scheduled" as const,
+        orderRef: order.id,
+        followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })),
+      };
     });
   } catch (e) {
     // Two deliveries racing past the first check: the unique keys decide, the loser is a duplicate.
@@ -243,10 +324,12 @@ export async function recordDelivery({
   prisma,
   delivery,
   outcome,
+  orderId,
 }: {
   prisma: PrismaClient;
   delivery: WebhookDeliveryInfo;
   outcome: string;
+  orderId?: string;
 }): Promise<"recorded" | "duplicate"> {
   try {
     await prisma.webhookDelivery.create({
@@ -256,6 +339,7 @@ export async function recordDelivery({
         topic: delivery.topic,
         eventId: delivery.eventId ?? null,
         triggeredAt: parseTriggeredAt(delivery.triggeredAt),
+        orderId: orderId ?? null,
         outcome,
       },
     });

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@prisma/client";
 import { defaultFlows } from "~/domain/flows";
-import { importFlows } from "./flows.server";
+import { importFlows, shopSettingsChanged } from "./flows.server";
 
 export interface ShopProfileUpdate {
   name?: string | null;
@@ -37,6 +37,7 @@ export async function connectShop({
       installedAt: existing?.uninstalledAt ? new Date() : undefined,
     },
   });
+  shopSettingsChanged();
   const flowCount = await prisma.flow.count({ where: { shop } });
   if (flowCount === 0) await importFlows(prisma, shop, { version: 1, flows: defaultFlows() });
   return { created: !existing, defaultFlowCreated: flowCount === 0 };
@@ -70,6 +71,7 @@ export async function disconnectShop({
   shop: string;
   now?: Date;
 }): Promise<{ cancelled: number }> {
+  shopSettingsChanged();
   return prisma.$transaction(async (tx) => {
     await tx.session.deleteMany({ where: { shop } });
     await tx.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: now, sendingEnabled: false } });

@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import type { PrismaClient } from "@prisma/client";
 import { createPrismaClient } from "../../app/db.server";
 
-const MIGRATIONS_DIR = path.resolve(__dirname, "../../prisma/migrations");
+const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma/migrations");
 
 // Applies the committed migrations, in order, to a new SQLite file (what `migrate deploy` does).
 export function migrateSqliteFile(file: string): void {

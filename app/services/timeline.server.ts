@@ -1,0 +1,24 @@
+import type { PrismaClient } from "@prisma/client";
+
+export interface TimelineEntry {
+  type: string;
+  detail: string | null;
+  at: Date;
+}
+
+// A follow-up's history for the merchant. Its creation (scheduled, or skipped with the reason)
+// is the row itself, so intake writes one row less per follow-up; every later step is an event.
+export async function followUpTimeline(
+  prisma: Pick<PrismaClient, "followUp">,
+  followUpId: string,
+): Promise<TimelineEntry[]> {
+  const f = await prisma.followUp.findUniqueOrThrow({
+    where: { id: followUpId },
+    include: { events: { orderBy: { at: "asc" } } },
+  });
+  const skippedAtIntake = f.status === "skipped" && !f.events.some((e) => e.type === "skipped");
+  const first: TimelineEntry = skippedAtIntake
+    ? { type: "skipped", detail: f.skipReason, at: f.createdAt }
+    : { type: "scheduled", detail: `Due ${f.dueAt.toISOString()}`, at: f.createdAt };
+  return [first, ...f.events.map((e) => ({ type: e.type, detail: e.detail, at: e.at }))];
+}

@@ -1,0 +1,172 @@
+// npm run bench:ingest — signed orders/create webhooks against the built server on SQLite,
+// at rising rates, beside a bare route that only runs authenticate.webhook (same server,
+// same process, same database). Reports ack latency and throughput, and our route as a
+// ratio of the bare one. Goals: p95 ack under 50 ms; throughput at least 0.7 of the bare route.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { Pool } from "undici";
+import { migrateDeploy, startApp, TEST_API_SECRET, ensureBuilt } from "../scripts/harness";
+import { createSeedStore, SIMULATOR_SHOP } from "../simulator/store";
+import { orderCreatedPayload } from "../simulator/orders";
+import { webhookRequest } from "../simulator/webhooks";
+import { createPrismaClient } from "../app/db.server";
+import { connectShop, storeOfflineToken } from "../app/services/shops.server";
+import { envNumber, fmt, printTable, summarize, writeResult } from "./lib";
+
+const RATES = (process.env.BENCH_RATES ?? "50,100,200,400,500").split(",").map(Number);
+const SECONDS = envNumber("BENCH_SECONDS", 4);
+const SATURATION_SECONDS = envNumber("BENCH_SATURATION_SECONDS", 5);
+const CONCURRENCY = envNumber("BENCH_CONCURRENCY", 16);
+
+type Route = "bare" | "orders/create";
+const PATHS: Record<Route, string> = { bare: "/webhooks/bench/bare", "orders/create": "/webhooks/orders/create" };
+
+async function main() {
+  ensureBuilt();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-bench-ingest-"));
+  const databaseUrl = `file:${path.join(dir, "bench.sqlite")}`;
+  migrateDeploy(databaseUrl);
+  const prisma = createPrismaClient(databaseUrl);
+  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: "shpat_bench" });
+  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Bench", ianaTimezone: "Europe/Warsaw" } });
+
+  const app = await startApp({
+    env: { DATABASE_URL: databaseUrl, AFTERGLOW_WORKER: "off", AFTERGLOW_BENCH_ROUTES: "1", LOG_LEVEL: "warn" },
+  });
+  const pool = new Pool(app.url, { connections: 64, pipelining: 1 });
+  const store = createSeedStore();
+  const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress);
+  const products = store.products.filter((p) => p.status === "ACTIVE");
+  let n = 0;
+  const nextRequest = () => {
+    n++;
+    const payload = orderCreatedPayload({
+      store,
+      customerId: customers[n % customers.length].id,
+      lines: [{ productId: products[n % products.length].id, quantity: 1 }, { productId: products[(n + 3) % products.length].id, quantity: 2 }],
+      record: false,
+    });
+    return webhookRequest({ topic: "orders/create", shop: SIMULATOR_SHOP, payload, secret: TEST_API_SECRET, webhookId: randomUUID() });
+  };
+
+  async function post(route: Route, req: { headers: Record<string, string>; body: string }) {
+    const start = performance.now();
+    const res = await pool.request({ path: PATHS[route], method: "POST", headers: req.headers, body: req.body });
+    await res.body.dump();
+    return { ms: performance.now() - start, status: res.statusCode };
+  }
+
+  // Open loop: requests leave on schedule whether or not earlier ones came back.
+  async function atRate(route: Route, rate: number) {
+    const total = Math.round(rate * SECONDS);
+    const reqs = Array.from({ length: total }, nextRequest); // signing is not what we measure
+    const latencies: number[] = [];
+    let errors = 0;
+    const started = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(
+        post(route, reqs[i]).then(
+          (r) => {
+            if (r.status === 200) latencies.push(r.ms);
+            else errors++;
+          },
+          () => void errors++,
+        ),
+      );
+    }
+    await Promise.all(inflight);
+    const seconds = (performance.now() - started) / 1000;
+    return { route, rate, ...summarize(latencies), errors, throughput: latencies.length / seconds };
+  }
+
+  // Closed loop: as many as the server takes with CONCURRENCY requests outstanding. Requests are
+  // signed beforehand so the load generator's own work does not share the measurement.
+  async function saturate(route: Route) {
+    const latencies: number[] = [];
+    let errors = 0;
+    const prepared = Array.from({ length: Math.round(SATURATION_SECONDS * 1200) }, nextRequest);
+    let next = 0;
+    const stopAt = performance.now() + SATURATION_SECONDS * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < stopAt && next < prepared.length) {
+          const r = await post(route, prepared[next++]).catch(() => null);
+          if (r?.status === 200) latencies.push(r.ms);
+          else errors++;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    return { route, ...summarize(latencies), errors, throughput: latencies.length / seconds };
+  }
+
+  try {
+    // Warm up both routes (JIT, SQLite page cache, connection pool).
+    for (const route of ["bare", "orders/create"] as Route[]) await atRate(route, 50);
+
+    const rateRows = [];
+    for (const rate of RATES) {
+      // Alternate the two routes at each rate so machine noise hits both alike.
+      const bare = await atRate("bare", rate);
+      const ours = await atRate("orders/create", rate);
+      rateRows.push({ bare, ours });
+    }
+    const satBare1 = await saturate("bare");
+    const satOurs1 = await saturate("orders/create");
+    const satBare2 = await saturate("bare");
+    const satOurs2 = await saturate("orders/create");
+    const satBare = (satBare1.throughput + satBare2.throughput) / 2;
+    const satOurs = (satOurs1.throughput + satOurs2.throughput) / 2;
+
+    const stored = {
+      deliveries: await prisma.webhookDelivery.count(),
+      followUps: await prisma.followUp.count(),
+    };
+
+    console.log(`\nIngest benchmark: ${SECONDS} s per rate, ${os.cpus().length} cores, SQLite\n`);
+    printTable(
+      rateRows.map(({ bare, ours }) => ({
+        "rate/s": bare.rate,
+        "bare p50": fmt(bare.p50),
+        "bare p95": fmt(bare.p95),
+        "ours p50": fmt(ours.p50),
+        "ours p95": fmt(ours.p95),
+        "ours p99": fmt(ours.p99),
+        "p95 ours/bare": fmt(ours.p95 / bare.p95, 2),
+        "ours req/s": fmt(ours.throughput),
+        errors: ours.errors + bare.errors,
+      })),
+    );
+    console.log(`\nSaturation (${CONCURRENCY} outstanding, ${SATURATION_SECONDS} s x 2 each):`);
+    printTable([
+      { route: "bare authenticate.webhook", "req/s": fmt(satBare), p95: fmt(Math.max(satBare1.p95, satBare2.p95)) },
+      { route: "orders/create (ours)", "req/s": fmt(satOurs), p95: fmt(Math.max(satOurs1.p95, satOurs2.p95)) },
+    ]);
+    const ratio = satOurs / satBare;
+    const worstP95 = Math.max(...rateRows.map((r) => r.ours.p95));
+    console.log(`\nThroughput ratio ours/bare: ${fmt(ratio, 2)} (goal >= 0.70)`);
+    console.log(`Worst p95 ack over the rates: ${fmt(worstP95)} ms (goal < 50 ms)`);
+    console.log(`Stored: ${stored.deliveries} deliveries, ${stored.followUps} follow-ups (one per order)`);
+    writeResult("ingest", { rates: rateRows, saturation: { bare: [satBare1, satBare2], ours: [satOurs1, satOurs2] }, ratio, worstP95, stored });
+  } finally {
+    await pool.close();
+    await app.stop();
+    await prisma.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,78 @@
+// Shared pieces of the benchmark scripts: services in child processes, percentiles, reports.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT } from "../scripts/harness";
+
+export interface ChildService {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+// Runs a simulator in its own process (as the real service would be) and reads its URL.
+export async function startChildService(script: string, urlPattern: RegExp, args: string[] = []): Promise<ChildService> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, "--port", "0", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 30_000);
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+      const m = urlPattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code}):\n${out}`)));
+  });
+  child.stdout!.resume();
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function summarize(latenciesMs: number[]) {
+  const s = [...latenciesMs].sort((a, b) => a - b);
+  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
+}
+
+export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+export function printTable(rows: Record<string, string | number>[]) {
+  if (rows.length === 0) return;
+  const keys = Object.keys(rows[0]);
+  const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padStart(width[i])).join("  ");
+  console.log(line(keys));
+  for (const r of rows) console.log(line(keys.map((k) => String(r[k]))));
+}
+
+export function writeResult(name: string, result: unknown) {
+  const dir = path.join(ROOT, "var/bench");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify(result, null, 2));
+  console.log(`\nFull result: ${path.relative(ROOT, file)}`);
+}
+
+export function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  return v ? Number(v) : fallback;
+}
