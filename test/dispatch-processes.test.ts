@@ -90,7 +90,7 @@ describe("dispatcher processes", () => {
     expect(b.status, b.stderr).toBe(0);
     const sentBy = (out: string) => Number(/(\d+) sent/.exec(out)?.[1] ?? NaN);
     expect(sentBy(a.stdout) + sentBy(b.stdout)).toBe(300);
-    expect(sentBy(a.stdout)).toBeGreaterThan(0);
+    expect(sentBy(a.stdout), `${a.stdout}\n${b.stdout}\n${a.stderr}\n${b.stderr}`).toBeGreaterThan(0);
     expect(sentBy(b.stdout)).toBeGreaterThan(0);
 
     expect(sendgrid.messages).toHaveLength(300);

@@ -1,7 +1,7 @@
 // Sends due follow-ups. Claims are atomic conditional updates, so any number of dispatchers
 // can share one database; a claim is a lease, so a dispatcher killed mid-send loses nothing.
 import { randomUUID } from "node:crypto";
-import type { PrismaClient } from "@prisma/client";
+import type { Flow, FlowStep, Prisma, PrismaClient, Shop } from "@prisma/client";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { DEFAULT_RETRY_POLICY, nextAttempt, type RetryPolicy } from "~/domain/retry";
 import { fillTemplate } from "~/domain/templating";
@@ -61,6 +61,14 @@ interface Claim {
   attempt: number;
 }
 
+type ClaimedFollowUp = Prisma.FollowUpGetPayload<{ include: { order: true } }> & { claim: Claim };
+
+// Shop and flow state read once per pass: a pass lasts well under a second.
+interface PassCache {
+  shops: Map<string, Promise<Shop | null>>;
+  steps: Map<string, Promise<(FlowStep & { flow: Flow }) | null>>;
+}
+
 export function createDispatcher(deps: DispatcherDeps) {
   const prisma = deps.prisma;
   const now = deps.now ?? (() => new Date());
@@ -74,69 +82,64 @@ export function createDispatcher(deps: DispatcherDeps) {
     await prisma.followUpEvent.create({ data: { followUpId, type, detail, at } });
   }
 
-  // Takes one candidate if nobody else did: the update only matches the row as we read it.
-  async function tryClaim(candidate: {
-    id: string;
-    status: string;
-    claimToken: string | null;
-    attempts: number;
-  }): Promise<Claim | null> {
+  // Claims a batch in one conditional UPDATE: a row is taken only if it is still due (or its
+  // lease ran out) at that instant, so two dispatchers never take the same follow-up. Rows
+  // another dispatcher took meanwhile simply do not match.
+  async function claimDue(limit: number): Promise<ClaimedFollowUp[]> {
+    const at = now();
+    const due = {
+      OR: [
+        { status: "scheduled", nextAttemptAt: { lte: at } },
+        { status: "sending", leaseUntil: { lt: at } },
+      ],
+    };
+    // Another dispatcher may take the very rows we picked between our read and our update;
+    // then pick again rather than report that nothing is due.
+    let candidates: { id: string; status: string }[] = [];
     const token = randomUUID();
-    const at = now();
-    const { count } = await prisma.followUp.updateMany({
-      where: {
-        id: candidate.id,
-        status: candidate.status,
-        claimToken: candidate.claimToken,
-        attempts: candidate.attempts,
-      },
-      data: {
-        status: "sending",
-        claimToken: token,
-        leaseUntil: new Date(at.getTime() + leaseMs),
-        attempts: { increment: 1 },
-      },
-    });
-    if (count !== 1) return null;
-    if (candidate.status === "sending") {
-      await event(candidate.id, "reclaimed", `The previous claim's lease expired; taken by ${workerId}.`, at);
+    for (let round = 0; round < 5; round++) {
+      candidates = await prisma.followUp.findMany({
+        where: due,
+        orderBy: { nextAttemptAt: "asc" },
+        take: limit,
+        select: { id: true, status: true },
+      });
+      if (candidates.length === 0) return [];
+      const { count } = await prisma.followUp.updateMany({
+        where: { id: { in: candidates.map((c) => c.id) }, ...due },
+        data: { status: "sending", claimToken: token, leaseUntil: new Date(at.getTime() + leaseMs), attempts: { increment: 1 } },
+      });
+      if (count > 0) break;
     }
-    return { id: candidate.id, token, attempt: candidate.attempts + 1 };
-  }
-
-  async function claimDue(limit: number): Promise<Claim[]> {
-    const at = now();
-    const candidates = await prisma.followUp.findMany({
-      where: {
-        OR: [
-          { status: "scheduled", nextAttemptAt: { lte: at } },
-          { status: "sending", leaseUntil: { lt: at } },
-        ],
-      },
-      orderBy: { nextAttemptAt: "asc" },
-      take: limit,
-      select: { id: true, status: true, claimToken: true, attempts: true },
-    });
-    const claims: Claim[] = [];
-    for (const c of candidates) {
-      const claim = await tryClaim(c);
-      if (claim) claims.push(claim);
+    const claimed = await prisma.followUp.findMany({ where: { claimToken: token }, include: { order: true } });
+    const reclaimed = new Set(candidates.filter((c) => c.status === "sending").map((c) => c.id));
+    const taken = claimed.filter((f) => reclaimed.has(f.id));
+    if (taken.length) {
+      await prisma.followUpEvent.createMany({
+        data: taken.map((f) => ({
+          followUpId: f.id,
+          type: "reclaimed",
+          detail: `The previous claim's lease expired; taken by ${workerId}.`,
+          at,
+        })),
+      });
     }
-    return claims;
+    return claimed.map((f) => ({ ...f, claim: { id: f.id, token, attempt: f.attempts } }));
   }
 
   // Every end state is written only while we still hold the claim.
+  // `ev` null: the row itself is the record (a sent follow-up carries sentAt and the message id).
   async function finish(
     claim: Claim,
     data: Record<string, unknown>,
-    ev: { type: string; detail: string | null },
+    ev: { type: string; detail: string | null } | null,
   ): Promise<boolean> {
     const { count } = await prisma.followUp.updateMany({
       where: { id: claim.id, claimToken: claim.token },
       data: { ...data, claimToken: null, leaseUntil: null },
     });
-    if (count === 1) await event(claim.id, ev.type, ev.detail);
-    else log.warn("lost the claim before finishing", { followUpId: claim.id, outcome: ev.type });
+    if (count === 1 && ev) await event(claim.id, ev.type, ev.detail);
+    if (count !== 1) log.warn("lost the claim before finishing", { followUpId: claim.id, outcome: ev?.type ?? "sent" });
     return count === 1;
   }
 
@@ -159,9 +162,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     return ok ? "failed" : "lost";
   }
 
-  async function deliver(claim: Claim): Promise<Outcome> {
-    const followUp = await prisma.followUp.findUnique({ where: { id: claim.id }, include: { order: true } });
-    if (!followUp) return "lost";
+  async function deliver(followUp: ClaimedFollowUp, cache: PassCache): Promise<Outcome> {
+    const claim = followUp.claim;
     const flog = log.child({ shop: followUp.shop, orderId: followUp.orderId, followUpId: followUp.id });
 
     if (claim.attempt > policy.maxAttempts) {
@@ -171,11 +173,17 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
 
     // Re-checked just before sending: things change between scheduling and the due time.
-    const shop = await prisma.shop.findUnique({ where: { domain: followUp.shop } });
+    if (!cache.shops.has(followUp.shop))
+      cache.shops.set(followUp.shop, prisma.shop.findUnique({ where: { domain: followUp.shop } }));
+    const shop = await cache.shops.get(followUp.shop)!;
     if (!shop || shop.uninstalledAt) return skip(claim, "cancelled", "The app was uninstalled from the shop.");
     if (!shop.sendingEnabled) return skip(claim, "skipped", "Sending is turned off for this shop.");
-    if (followUp.order.cancelledAt) return skip(claim, "cancelled", "The order was cancelled.");
-    const step = await prisma.flowStep.findUnique({ where: { id: followUp.stepId }, include: { flow: true } });
+    // Read again now, not with the claim: orders/cancelled may have landed a moment ago.
+    const current = await prisma.order.findUnique({ where: { id: followUp.orderRef }, select: { cancelledAt: true } });
+    if (!current || current.cancelledAt) return skip(claim, "cancelled", "The order was cancelled.");
+    if (!cache.steps.has(followUp.stepId))
+      cache.steps.set(followUp.stepId, prisma.flowStep.findUnique({ where: { id: followUp.stepId }, include: { flow: true } }));
+    const step = await cache.steps.get(followUp.stepId)!;
     if (!step) return skip(claim, "skipped", "The flow step was deleted.");
     if (!step.flow.active) return skip(claim, "skipped", `The flow "${step.flow.name}" was turned off.`);
     if (!followUp.recipient) return skip(claim, "skipped", "The order has no email address to send to.");
@@ -257,7 +265,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const ok = await finish(
         claim,
         { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null },
-        { type: "sent", detail: `Accepted by ${result.transport}${result.messageId ? ` as ${result.messageId}` : ""}.` },
+        null,
       );
       flog.info("follow-up sent", {
         transport: result.transport,
@@ -282,15 +290,16 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function runOnce({ limit = 50 }: { limit?: number } = {}): Promise<DispatchSummary> {
     const summary: DispatchSummary = { claimed: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
-    const claims = await claimDue(limit);
-    summary.claimed = claims.length;
-    for (const claim of claims) {
+    const claimed = await claimDue(limit);
+    summary.claimed = claimed.length;
+    const cache: PassCache = { shops: new Map(), steps: new Map() };
+    for (const followUp of claimed) {
       let outcome: Outcome;
       try {
-        outcome = await deliver(claim);
+        outcome = await deliver(followUp, cache);
       } catch (err) {
         // A database hiccup mid-way: the lease expires and another pass takes it again.
-        log.error("dispatch failed unexpectedly; the claim will expire and be retried", { followUpId: claim.id, err });
+        log.error("dispatch failed unexpectedly; the claim will expire and be retried", { followUpId: followUp.id, err });
         continue;
       }
       if (outcome !== "lost") summary[outcome] += 1;

@@ -5,6 +5,7 @@ import defaultPrisma from "~/db.server";
 import { createMailTransport } from "~/mail/index.server";
 import type { MailTransport } from "~/mail/transport";
 import { adminClientForShop } from "~/shopify-admin/index.server";
+import type { AdminClient } from "~/shopify-admin/client.server";
 import { fetchRecommendations } from "~/shopify-admin/recommendations.server";
 import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
 import { renderThankYouEmail } from "~/email/render.server";
@@ -47,11 +48,25 @@ export function createRuntime({
 } = {}): Runtime {
   const mail = transport ?? createMailTransport({ prisma, env });
   const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
+  // One Admin API client per shop, re-read now and then so a new token (reinstall) is picked up.
+  const clients = new Map<string, { at: number; client: Promise<AdminClient> }>();
+  const clientFor = (shop: string) => {
+    const hit = clients.get(shop);
+    if (hit && Date.now() - hit.at < 30_000) return hit.client;
+    const client = adminClientForShop({
+      prisma,
+      shop,
+      ...(env.SHOPIFY_ADMIN_API_URL ? { urlTemplate: env.SHOPIFY_ADMIN_API_URL } : {}),
+    });
+    client.catch(() => clients.delete(shop));
+    clients.set(shop, { at: Date.now(), client });
+    return client;
+  };
   const dispatcher = createDispatcher({
     prisma,
     transport: mail,
     recommend: async (req) => {
-      const client = await adminClientForShop({ prisma, shop: req.shop });
+      const client = await clientFor(req.shop);
       return fetchRecommendations({
         client,
         productIds: req.productIds,

@@ -7,7 +7,8 @@ export interface TimelineEntry {
 }
 
 // A follow-up's history for the merchant. Its creation (scheduled, or skipped with the reason)
-// is the row itself, so intake writes one row less per follow-up; every later step is an event.
+// and its sending are recorded on the row itself, so the hot paths write one row less; every
+// other step (retries, cancellations, failures, reclaims) is an event.
 export async function followUpTimeline(
   prisma: Pick<PrismaClient, "followUp">,
   followUpId: string,
@@ -20,5 +21,13 @@ export async function followUpTimeline(
   const first: TimelineEntry = skippedAtIntake
     ? { type: "skipped", detail: f.skipReason, at: f.createdAt }
     : { type: "scheduled", detail: `Due ${f.dueAt.toISOString()}`, at: f.createdAt };
-  return [first, ...f.events.map((e) => ({ type: e.type, detail: e.detail, at: e.at }))];
+  const entries = [first, ...f.events.map((e) => ({ type: e.type, detail: e.detail, at: e.at }))];
+  if (f.status === "sent" && f.sentAt) {
+    entries.push({
+      type: "sent",
+      detail: `Accepted by ${f.transport ?? "the mail service"}${f.messageId ? ` as ${f.messageId}` : ""}.`,
+      at: f.sentAt,
+    });
+  }
+  return entries.sort((a, b) => a.at.getTime() - b.at.getTime());
 }

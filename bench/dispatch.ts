@@ -1,0 +1,155 @@
+// npm run bench:dispatch — emails per second through Afterglow's dispatcher (claim, re-check,
+// recommendations from the Admin API, React Email render, SendGrid client, record) beside a
+// bare loop of render() plus one POST to the same SendGrid stand-in, in the same run.
+// Goal: ours at least 0.6 of the bare loop. The stand-in and the store simulator run in their
+// own processes, as the real services would.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { migrateDeploy } from "../scripts/harness";
+import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../simulator/store";
+import { orderCreatedPayload } from "../simulator/orders";
+import { createPrismaClient } from "../app/db.server";
+import { connectShop, storeOfflineToken } from "../app/services/shops.server";
+import { importFlows } from "../app/services/flows.server";
+import { receiveOrderCreated } from "../app/services/intake.server";
+import { createRuntime } from "../app/services/runtime.server";
+import { renderThankYouEmail } from "../app/email/render.server";
+import { defaultFlows } from "../app/domain/flows";
+import type { RecommendedProduct } from "../app/domain/recommendations.types";
+import { envNumber, fmt, printTable, startChildService, writeResult } from "./lib";
+
+const N = envNumber("BENCH_EMAILS", 1000);
+const ROUNDS = envNumber("BENCH_ROUNDS", 2);
+
+async function main() {
+  const sendgrid = await startChildService("simulator/sendgrid-main.ts", /SendGrid stand-in listening on (http:\/\/\S+)/);
+  const admin = await startChildService("simulator/main.ts", /SHOPIFY_ADMIN_API_URL=(\S+)/, ["--bucket-size", "100000", "--restore-rate", "100000"]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-bench-dispatch-"));
+  const databaseUrl = `file:${path.join(dir, "bench.sqlite")}`;
+  migrateDeploy(databaseUrl);
+  const prisma = createPrismaClient(databaseUrl);
+  const store = createSeedStore();
+  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
+  await connectShop({
+    prisma,
+    shop: SIMULATOR_SHOP,
+    profile: { name: store.shop.name, email: store.shop.email, ianaTimezone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode },
+  });
+  const flow = defaultFlows()[0];
+  flow.steps[0].delay = { amount: 0, unit: "minutes" };
+  await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+
+  const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress);
+  const products = store.products.filter((p) => p.status === "ACTIVE" && p.onlineStoreUrl);
+  let n = 0;
+  async function scheduleDue(count: number) {
+    for (let i = 0; i < count; i++, n++) {
+      const payload = orderCreatedPayload({
+        store,
+        customerId: customers[n % customers.length].id,
+        lines: [{ productId: products[n % products.length].id, quantity: 1 }],
+        record: false,
+      });
+      await receiveOrderCreated({ prisma, delivery: { shop: SIMULATOR_SHOP, topic: "orders/create", webhookId: randomUUID() }, payload });
+    }
+  }
+
+  const runtime = createRuntime({
+    prisma,
+    env: {
+      ...process.env,
+      SENDGRID_API_KEY: "SG.bench",
+      SENDGRID_API_URL: sendgrid.url,
+      SHOPIFY_ADMIN_API_URL: admin.url,
+      LOG_LEVEL: "warn",
+    },
+  });
+
+  async function ours() {
+    await scheduleDue(N);
+    const started = performance.now();
+    const summary = await runtime.dispatcher.drain({ limit: 50 });
+    const seconds = (performance.now() - started) / 1000;
+    if (summary.sent !== N) throw new Error(`Expected ${N} sent, got ${JSON.stringify(summary)}`);
+    return N / seconds;
+  }
+
+  // The same email (four recommendations, a real shop footer) rendered and posted, nothing else.
+  const recommendations: RecommendedProduct[] = products.slice(0, 4).map((p) => ({
+    id: p.id,
+    title: p.title,
+    url: p.onlineStoreUrl!,
+    imageUrl: p.image?.url ?? null,
+    imageAlt: p.title,
+    price: { amount: p.variants[0].price, currencyCode: store.shop.currencyCode },
+    source: "complementary",
+  }));
+  async function bare() {
+    const started = performance.now();
+    for (let i = 0; i < N; i++) {
+      const customer = customers[i % customers.length];
+      const { html, text } = await renderThankYouEmail({
+        shop: { name: store.shop.name, url: store.shop.primaryDomain.url, address: "ul. Złota 44, Warszawa" },
+        customer: { firstName: customer.firstName },
+        order: { name: `#${i}`, currency: store.shop.currencyCode },
+        recommendations,
+        utm: { source: "afterglow", medium: "email", campaign: "thank-you" },
+      });
+      const res = await fetch(`${sendgrid.url}/v3/mail/send`, {
+        method: "POST",
+        headers: { Authorization: "Bearer SG.bench", "Content-Type": "application/json" },
+        body: JSON.stringify({
+          personalizations: [{ to: [{ email: customer.defaultEmailAddress!.emailAddress }] }],
+          from: { email: store.shop.email, name: store.shop.name },
+          subject: `Thank you for your order #${i}`,
+          content: [
+            { type: "text/plain", value: text },
+            { type: "text/html", value: html },
+          ],
+          custom_args: { followUpId: randomUUID() },
+        }),
+      });
+      if (res.status !== 202) throw new Error(`stand-in answered ${res.status}`);
+      await res.arrayBuffer();
+    }
+    return N / ((performance.now() - started) / 1000);
+  }
+
+  const clearInbox = () => fetch(`${sendgrid.url}/__standin/messages`, { method: "DELETE" });
+  try {
+    // Warm-up: JIT, recommendation cache, connection pools.
+    await bare();
+    await ours();
+    await clearInbox();
+    const rows: { round: number; bare: number; ours: number }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const b = await bare();
+      const o = await ours();
+      await clearInbox();
+      rows.push({ round, bare: b, ours: o });
+    }
+    const avgBare = rows.reduce((s, r) => s + r.bare, 0) / rows.length;
+    const avgOurs = rows.reduce((s, r) => s + r.ours, 0) / rows.length;
+    console.log(`\nDispatch benchmark: ${N} emails per run, ${os.cpus().length} cores, SQLite, SendGrid stand-in\n`);
+    printTable(rows.map((r) => ({ round: r.round, "bare render+POST /s": fmt(r.bare), "dispatcher /s": fmt(r.ours), ratio: fmt(r.ours / r.bare, 2) })));
+    const ratio = avgOurs / avgBare;
+    console.log(`\nMean: bare ${fmt(avgBare)} emails/s, dispatcher ${fmt(avgOurs)} emails/s`);
+    console.log(`Ratio dispatcher/bare: ${fmt(ratio, 2)} (goal >= 0.60)`);
+    writeResult("dispatch", { emailsPerRun: N, rounds: rows, avgBare, avgOurs, ratio });
+  } finally {
+    await prisma.$disconnect();
+    await sendgrid.stop();
+    await admin.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
