@@ -8,13 +8,25 @@ import { migrateSqliteFile } from "./helpers/db";
 
 const ROOT = path.resolve(__dirname, "..");
 
+// The schema as structure (columns, types, keys, indexes), not as CREATE text: a column added
+// by a later migration's ALTER TABLE sits at the end of its table, which is no drift.
 function schemaOf(file: string) {
   const db = new Database(file, { readonly: true });
-  const rows = db
-    .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
-    .all() as { type: string; name: string; sql: string | null }[];
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_prisma_migrations' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const schema = tables.map((table) => ({
+    table,
+    columns: (db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[])
+      .map((c) => `${c.name} ${c.type}${c.notnull ? " NOT NULL" : ""}${c.dflt_value !== null ? ` DEFAULT ${c.dflt_value}` : ""}${c.pk ? " PK" : ""}`)
+      .sort(),
+    foreignKeys: (db.prepare(`PRAGMA foreign_key_list("${table}")`).all() as { table: string; from: string; to: string; on_delete: string }[])
+      .map((f) => `${f.from} -> ${f.table}.${f.to} ON DELETE ${f.on_delete}`)
+      .sort(),
+    indexes: (db.prepare(`PRAGMA index_list("${table}")`).all() as { name: string; unique: number }[])
+      .map((i) => `${i.unique ? "UNIQUE " : ""}${i.name}(${(db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name).join(",")})`)
+      .sort(),
+  }));
   db.close();
-  return rows.map((r) => ({ ...r, sql: r.sql?.replace(/\s+/g, " ") }));
+  return schema;
 }
 
 describe("migrations", () => {

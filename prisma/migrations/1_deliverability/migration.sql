@@ -1,0 +1,69 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN "sendgridApiKeyEnc" TEXT;
+
+-- AlterTable
+ALTER TABLE "ComplianceRequest" ADD COLUMN "completedAt" DATETIME;
+ALTER TABLE "ComplianceRequest" ADD COLUMN "report" TEXT;
+
+-- CreateTable
+CREATE TABLE "Suppression" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    "scope" TEXT NOT NULL DEFAULT 'all',
+    "reason" TEXT NOT NULL,
+    "source" TEXT,
+    "detail" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "MessageEvent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "sgEventId" TEXT,
+    "dedupeKey" TEXT NOT NULL,
+    "shop" TEXT,
+    "followUpId" TEXT,
+    "messageId" TEXT,
+    "event" TEXT NOT NULL,
+    "email" TEXT,
+    "reason" TEXT,
+    "detail" TEXT,
+    "machineOpen" BOOLEAN NOT NULL DEFAULT false,
+    "occurredAt" DATETIME NOT NULL,
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "AuditLog" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "actor" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "detail" TEXT,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateIndex
+CREATE INDEX "Suppression_shop_createdAt_idx" ON "Suppression"("shop", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Suppression_shop_email_scope_key" ON "Suppression"("shop", "email", "scope");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "MessageEvent_sgEventId_key" ON "MessageEvent"("sgEventId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "MessageEvent_dedupeKey_key" ON "MessageEvent"("dedupeKey");
+
+-- CreateIndex
+CREATE INDEX "MessageEvent_followUpId_idx" ON "MessageEvent"("followUpId");
+
+-- CreateIndex
+CREATE INDEX "MessageEvent_shop_event_occurredAt_idx" ON "MessageEvent"("shop", "event", "occurredAt");
+
+-- CreateIndex
+CREATE INDEX "MessageEvent_messageId_idx" ON "MessageEvent"("messageId");
+
+-- CreateIndex
+CREATE INDEX "AuditLog_shop_at_idx" ON "AuditLog"("shop", "at");
