@@ -44,6 +44,17 @@ CREATE TABLE "AuditLog" (
     "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- CreateTable
+CREATE TABLE "CustomerConsent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "email" TEXT,
+    "marketingState" TEXT NOT NULL,
+    "consentUpdatedAt" DATETIME,
+    "updatedAt" DATETIME NOT NULL
+);
+
 -- CreateIndex
 CREATE INDEX "Suppression_shop_createdAt_idx" ON "Suppression"("shop", "createdAt");
 
@@ -67,3 +78,9 @@ CREATE INDEX "MessageEvent_messageId_idx" ON "MessageEvent"("messageId");
 
 -- CreateIndex
 CREATE INDEX "AuditLog_shop_at_idx" ON "AuditLog"("shop", "at");
+
+-- CreateIndex
+CREATE INDEX "CustomerConsent_shop_email_idx" ON "CustomerConsent"("shop", "email");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CustomerConsent_shop_customerId_key" ON "CustomerConsent"("shop", "customerId");
