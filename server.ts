@@ -33,7 +33,10 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
   async function stop() {
     if (stopping) return;
     stopping = true;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections(); // keep-alive sockets would hold close() open
+    await closed;
+    // In-flight sends finish (or their lease lets another process retry them) before exit.
     await build.entry.module.stopBackgroundWork?.();
   }
   return { port: actualPort, server, stop };
