@@ -22,6 +22,7 @@ export default function App() {
           Home
         </Link>
         <Link to="/app/outbox">Outbox</Link>
+        <Link to="/app/sender">Sender domain</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

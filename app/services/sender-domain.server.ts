@@ -1,0 +1,185 @@
+// Looks up the DNS records of a from address's domain and hands them to the sender domain
+// check. Answers are cached for a few minutes per resolver; failed lookups are not, so
+// "try again" really asks DNS again.
+
+import { Resolver } from "node:dns/promises";
+import type { MxRecord } from "node:dns";
+import { domainToASCII } from "node:url";
+import {
+  dkimHost,
+  dkimSelectorsToCheck,
+  dmarcLookupDomains,
+  domainOfEmail,
+  evaluateSenderDomain,
+  freeMailboxReport,
+  isFreeMailboxDomain,
+  returnPathHostFor,
+  type DnsAnswer,
+  type SenderDomainDns,
+  type SenderDomainReport,
+} from "~/domain/sender-domain";
+
+// What the check needs of a resolver; `dns.promises.Resolver` has it.
+export interface DnsResolver {
+  resolveTxt(hostname: string): Promise<string[][]>;
+  resolveCname(hostname: string): Promise<string[]>;
+  resolveMx(hostname: string): Promise<MxRecord[]>;
+  getServers?(): string[];
+}
+
+export interface SenderDomainResult extends SenderDomainReport {
+  email: string;
+  checkedAt: string;
+  fromCache: boolean;
+}
+
+export class InvalidSenderEmailError extends Error {
+  constructor(email: string) {
+    super(`"${email}" is not an email address we can check: it needs a domain after the @, like orders@yourstore.com.`);
+    this.name = "InvalidSenderEmailError";
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 4_000;
+const DEFAULT_CACHE_MS = 5 * 60_000;
+
+function envNumber(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return Number.isFinite(n) && n >= 0 && process.env[name] !== "" ? n : fallback;
+}
+
+// AFTERGLOW_DNS_SERVERS: comma-separated, e.g. "127.0.0.1:5353" or "1.1.1.1,8.8.8.8".
+export function dnsServersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | null {
+  const list = (env.AFTERGLOW_DNS_SERVERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return list.length ? list : null;
+}
+
+export function createDnsResolver({ servers = dnsServersFromEnv(), timeoutMs = envNumber("AFTERGLOW_DNS_TIMEOUT_MS", DEFAULT_TIMEOUT_MS) }: { servers?: string[] | null; timeoutMs?: number } = {}): Resolver {
+  // Two tries of half the budget each: one lost UDP packet shouldn't fail the check.
+  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(timeoutMs / 2)), tries: 2 });
+  if (servers) resolver.setServers(servers);
+  return resolver;
+}
+
+let defaultResolver: { resolver: Resolver; key: string } | null = null;
+
+function sharedResolver(): Resolver {
+  // Re-created when the environment changes, so an operator's new servers apply without a restart.
+  const key = `${process.env.AFTERGLOW_DNS_SERVERS ?? ""}|${process.env.AFTERGLOW_DNS_TIMEOUT_MS ?? ""}`;
+  if (!defaultResolver || defaultResolver.key !== key) defaultResolver = { resolver: createDnsResolver(), key };
+  return defaultResolver.resolver;
+}
+
+const caches = new WeakMap<object, Map<string, { expires: number; result: SenderDomainResult }>>();
+
+export function clearSenderDomainCache(resolver?: DnsResolver): void {
+  if (resolver) caches.delete(resolver);
+  else if (defaultResolver) caches.delete(defaultResolver.resolver);
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`DNS lookup took longer than ${ms} ms`), { code: "ETIMEOUT" })), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+// NXDOMAIN and NODATA are answers ("nothing there"); SERVFAIL, timeouts, refusals are not.
+function toAnswer<T>(lookup: () => Promise<T[]>, map: (v: T) => string, timeoutMs: number): Promise<DnsAnswer> {
+  return withDeadline(lookup(), timeoutMs).then(
+    (values): DnsAnswer => (values.length ? { kind: "found", values: values.map(map) } : { kind: "missing", reason: "nodata" }),
+    (err: NodeJS.ErrnoException): DnsAnswer => {
+      if (err?.code === "ENOTFOUND") return { kind: "missing", reason: "nxdomain" };
+      if (err?.code === "ENODATA") return { kind: "missing", reason: "nodata" };
+      return { kind: "error", code: err?.code ?? "EUNKNOWN" };
+    },
+  );
+}
+
+// Long TXT records arrive as several character-strings; SPF, DKIM and DMARC read them joined.
+const joinTxt = (chunks: string[]) => chunks.join("");
+
+export async function lookUpSenderDomain({
+  domain,
+  dkimSelector,
+  returnPathHost,
+  resolver,
+  timeoutMs,
+}: {
+  domain: string;
+  dkimSelector?: string | null;
+  returnPathHost?: string | null;
+  resolver: DnsResolver;
+  timeoutMs: number;
+}): Promise<SenderDomainDns> {
+  const txt = (name: string) => toAnswer(() => resolver.resolveTxt(name), joinTxt, timeoutMs);
+  const cname = (name: string) => toAnswer(() => resolver.resolveCname(name), (v) => v, timeoutMs);
+  const mx = (name: string) => toAnswer(() => resolver.resolveMx(name), (v) => v.exchange, timeoutMs);
+  const rpHost = returnPathHostFor(domain, returnPathHost);
+
+  const [rootTxt, dkim, dmarc, returnPath] = await Promise.all([
+    txt(domain),
+    Promise.all(
+      dkimSelectorsToCheck(dkimSelector).map(async (selector) => {
+        const host = dkimHost(selector, domain);
+        const [c, t] = await Promise.all([cname(host), txt(host)]);
+        return { selector, cname: c, txt: t };
+      }),
+    ),
+    Promise.all(dmarcLookupDomains(domain).map(async (d) => ({ domain: d, answer: await txt(`_dmarc.${d}`) }))),
+    rpHost
+      ? Promise.all([cname(rpHost), txt(rpHost), mx(rpHost)]).then(([c, t, m]) => ({ host: rpHost, cname: c, txt: t, mx: m }))
+      : Promise.resolve(undefined),
+  ]);
+  return { rootTxt, dkim, dmarc, ...(returnPath ? { returnPath } : {}) };
+}
+
+// Checks the domain of `email` as Gmail and Yahoo will judge mail sent from it through SendGrid.
+export async function checkSenderDomain({
+  email,
+  dkimSelector,
+  returnPathHost,
+  resolver,
+  timeoutMs = envNumber("AFTERGLOW_DNS_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
+  cacheMs = envNumber("SENDER_DOMAIN_CACHE_MS", DEFAULT_CACHE_MS),
+  refresh = false,
+  now = () => new Date(),
+}: {
+  email: string;
+  dkimSelector?: string | null;
+  // SendGrid's return-path host for the domain (em1234 or em1234.yourstore.com), when known.
+  returnPathHost?: string | null;
+  resolver?: DnsResolver;
+  timeoutMs?: number;
+  cacheMs?: number;
+  refresh?: boolean;
+  now?: () => Date;
+}): Promise<SenderDomainResult> {
+  // DNS speaks ASCII: an internationalized domain is looked up in its punycode form.
+  const address = (/<([^<>]+)>\s*$/.exec(email)?.[1] ?? email).trim();
+  const domain = domainOfEmail(address.replace(/@([^@]*)$/, (_, d: string) => `@${domainToASCII(d.trim()) || d}`));
+  if (!domain) throw new InvalidSenderEmailError(email);
+
+  const checkedAt = now();
+  if (isFreeMailboxDomain(domain)) {
+    return { ...freeMailboxReport(domain), email, checkedAt: checkedAt.toISOString(), fromCache: false };
+  }
+
+  const dns = resolver ?? sharedResolver();
+  let cache = caches.get(dns);
+  if (!cache) caches.set(dns, (cache = new Map()));
+  const key = JSON.stringify([domain, dkimSelector?.trim().toLowerCase() || null, returnPathHostFor(domain, returnPathHost)]);
+  const hit = cache.get(key);
+  if (hit && !refresh && hit.expires > checkedAt.getTime()) return { ...hit.result, email, fromCache: true };
+
+  const answers = await lookUpSenderDomain({ domain, dkimSelector, returnPathHost, resolver: dns, timeoutMs });
+  const report = evaluateSenderDomain({ domain, dns: answers, dkimSelector });
+  const result: SenderDomainResult = { ...report, email, checkedAt: checkedAt.toISOString(), fromCache: false };
+  if (report.verdict.status !== "unknown" && cacheMs > 0) {
+    cache.set(key, { expires: checkedAt.getTime() + cacheMs, result });
+  } else {
+    cache.delete(key);
+  }
+  return result;
+}
