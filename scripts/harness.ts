@@ -79,7 +79,7 @@ export async function startApp({
       SHOPIFY_API_KEY: TEST_API_KEY,
       SHOPIFY_API_SECRET: TEST_API_SECRET,
       SHOPIFY_APP_URL: `http://127.0.0.1:${p}`,
-      SCOPES: "read_orders,read_products,read_customers",
+      SCOPES: "read_orders,read_products,read_customers,write_customers",
       ...env,
       PORT: String(p),
       HOST: "127.0.0.1",

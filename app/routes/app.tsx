@@ -23,6 +23,7 @@ export default function App() {
         </Link>
         <Link to="/app/outbox">Outbox</Link>
         <Link to="/app/sender">Sender domain</Link>
+        <Link to="/app/data-requests">Data requests</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { recordComplianceRequest } from "../services/compliance.server";
+import { receiveShopRedact } from "../services/compliance.server";
 
-// Mandatory compliance topic: acknowledged and recorded; the merchant is shown what was asked.
+// Mandatory compliance topic, sent 48 hours after uninstall: every row of the shop is deleted
+// before we answer; a failure is a 500 and Shopify delivers it again.
 export const action = async ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, async ({ delivery, payload }) => {
-    await recordComplianceRequest({ prisma, delivery, payload });
+    await receiveShopRedact({ prisma, delivery, payload });
   });

@@ -116,3 +116,40 @@ export const COLLECTION_BEST_SELLERS_QUERY = `#graphql
   }
   ${RECOMMENDATION_CANDIDATE_FRAGMENT}
 `;
+
+// Consent lives on the default email address; Customer.email and emailMarketingConsent are deprecated.
+export const CUSTOMER_EMAIL_CONSENT_QUERY = `#graphql
+  query CustomerEmailConsent($id: ID!) {
+    customer(id: $id) {
+      id
+      defaultEmailAddress {
+        emailAddress
+        marketingState
+        marketingOptInLevel
+        marketingUpdatedAt
+      }
+    }
+  }
+`;
+
+// Shopify accepts only SUBSCRIBED, UNSUBSCRIBED and PENDING here; needs write_customers.
+export const CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION = `#graphql
+  mutation CustomerEmailConsentUpdate($input: CustomerEmailMarketingConsentUpdateInput!) {
+    customerEmailMarketingConsentUpdate(input: $input) {
+      customer {
+        id
+        defaultEmailAddress {
+          emailAddress
+          marketingState
+          marketingOptInLevel
+          marketingUpdatedAt
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

@@ -84,3 +84,6 @@ CREATE INDEX "CustomerConsent_shop_email_idx" ON "CustomerConsent"("shop", "emai
 
 -- CreateIndex
 CREATE UNIQUE INDEX "CustomerConsent_shop_customerId_key" ON "CustomerConsent"("shop", "customerId");
+
+-- CreateIndex
+CREATE INDEX "FollowUp_messageId_idx" ON "FollowUp"("messageId");

@@ -1,0 +1,170 @@
+// Unsubscribe tokens and the List-Unsubscribe headers that carry them (RFC 2369, RFC 8058).
+// A token is the only credential the public unsubscribe page accepts, so it is signed; it never
+// expires because mailbox providers keep offering the one-click button on old messages.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export type EmailCategory = "marketing" | "service";
+
+// What a recipient may choose on the page: leave this kind of email, or everything from the shop.
+export type UnsubscribeChoice = "this" | "all";
+
+// Suppression.scope values: "marketing" keeps service emails coming, "all" stops everything.
+export type SuppressionScope = "marketing" | "all";
+
+export interface UnsubscribeTokenPayload {
+  shop: string;
+  email: string; // lower-cased
+  followUpId: string;
+  category: EmailCategory;
+}
+
+export interface UnsubscribeSecrets {
+  current: string;
+  // Still accepted after a rotation, so links in emails already sent keep working.
+  previous: string[];
+}
+
+const TOKEN_VERSION = "v1";
+const SIGNING_CONTEXT = `afterglow-unsubscribe.${TOKEN_VERSION}.`;
+const CATEGORY_CODES: Record<EmailCategory, string> = { marketing: "m", service: "s" };
+const MAX_TOKEN_LENGTH = 2048;
+const TOKEN_PATTERN = /(?<![A-Za-z0-9_.-])v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_.-])/;
+
+// AFTERGLOW_UNSUBSCRIBE_SECRET signs the links; without it, the app's SHOPIFY_API_SECRET does.
+// Rotating whichever one is in use breaks old links unless the old value goes into
+// AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS (comma-separated for more than one).
+export function unsubscribeSecrets(env: Record<string, string | undefined> = process.env): UnsubscribeSecrets {
+  const current = env.AFTERGLOW_UNSUBSCRIBE_SECRET || env.SHOPIFY_API_SECRET;
+  if (!current) {
+    throw new Error(
+      "Unsubscribe links cannot be signed: set AFTERGLOW_UNSUBSCRIBE_SECRET (or SHOPIFY_API_SECRET).",
+    );
+  }
+  const previous = (env.AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s && s !== current);
+  return { current, previous };
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function sign(secret: string, body: string): Buffer {
+  return createHmac("sha256", secret).update(SIGNING_CONTEXT + body).digest();
+}
+
+export function createUnsubscribeToken(
+  payload: UnsubscribeTokenPayload,
+  secrets: UnsubscribeSecrets = unsubscribeSecrets(),
+): string {
+  const { shop, followUpId, category } = payload;
+  const email = normalizeEmail(payload.email);
+  if (!shop || !email || !followUpId) {
+    throw new Error(`An unsubscribe token needs a shop, an email and a follow-up id (follow-up ${followUpId || "?"} of ${shop || "?"}).`);
+  }
+  if (!(category in CATEGORY_CODES)) throw new Error(`Unknown email category "${category}" for follow-up ${followUpId}.`);
+  const body = Buffer.from(JSON.stringify([shop, email, followUpId, CATEGORY_CODES[category]])).toString("base64url");
+  return `${TOKEN_VERSION}.${body}.${sign(secrets.current, body).toString("base64url")}`;
+}
+
+// null for anything not signed by us: malformed, tampered, or signed with a retired secret.
+export function verifyUnsubscribeToken(
+  token: string | null | undefined,
+  secrets: UnsubscribeSecrets = unsubscribeSecrets(),
+): UnsubscribeTokenPayload | null {
+  if (!token || token.length > MAX_TOKEN_LENGTH) return null;
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts[0] !== TOKEN_VERSION) return null;
+  const [, body, signature] = parts as [string, string, string];
+  if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]+$/.test(signature)) return null;
+  const given = Buffer.from(signature, "base64url");
+  if (given.length !== 32) return null;
+  let valid = false;
+  for (const secret of [secrets.current, ...secrets.previous]) {
+    // Constant-time: the comparison must not reveal how much of a forged signature was right.
+    if (timingSafeEqual(given, sign(secret, body))) valid = true;
+  }
+  if (!valid) return null;
+  let fields: unknown;
+  try {
+    fields = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(fields) || fields.length !== 4 || !fields.every((f) => typeof f === "string" && f)) return null;
+  const [shop, email, followUpId, code] = fields as string[];
+  const category = (Object.keys(CATEGORY_CODES) as EmailCategory[]).find((c) => CATEGORY_CODES[c] === code);
+  if (!category) return null;
+  return { shop: shop!, email: email!, followUpId: followUpId!, category };
+}
+
+// A reply to the mailto: address keeps the token in its subject, possibly behind "Re:".
+export function tokenFromUnsubscribeSubject(subject: string): string | null {
+  return TOKEN_PATTERN.exec(subject)?.[0] ?? null;
+}
+
+// Which suppression a choice makes. Service emails have no narrower scope than "all": the only
+// way to stop them is to stop everything.
+export function suppressionScopeFor(category: EmailCategory, choice: UnsubscribeChoice): SuppressionScope {
+  if (choice === "all" || category === "service") return "all";
+  return "marketing";
+}
+
+// A mailbox provider's one-click button (RFC 8058) unsubscribes from what the message was: for a
+// marketing follow-up, Afterglow's marketing emails. It is an unconfirmed, automated POST, so it
+// does not also withdraw the shop-wide marketing consent that "all" changes in Shopify.
+export const ONE_CLICK_CHOICE: UnsubscribeChoice = "this";
+
+export interface UnsubscribeLinksInput {
+  appUrl: string;
+  shop: string;
+  email: string;
+  followUpId: string;
+  category: EmailCategory;
+  // An address that takes unsubscribe requests by email; null leaves it out. Default:
+  // AFTERGLOW_UNSUBSCRIBE_MAILTO.
+  mailto?: string | null;
+  // The page's language, e.g. the order's locale; the page falls back to Accept-Language.
+  lang?: string | null;
+  secrets?: UnsubscribeSecrets;
+}
+
+export interface UnsubscribeLinks {
+  pageUrl: string; // for the email's footer: opens the confirmation page
+  oneClickUrl: string; // for List-Unsubscribe: GET shows the page, POST unsubscribes at once
+  headers: Record<"List-Unsubscribe" | "List-Unsubscribe-Post", string>;
+}
+
+export function unsubscribeLinks(input: UnsubscribeLinksInput): UnsubscribeLinks {
+  const token = createUnsubscribeToken(input, input.secrets ?? unsubscribeSecrets());
+  const base = input.appUrl.replace(/\/+$/, "");
+  if (!/^https?:\/\//.test(base)) {
+    throw new Error(`The app URL "${input.appUrl}" is not an http(s) URL; check SHOPIFY_APP_URL.`);
+  }
+  const oneClickUrl = `${base}/unsubscribe/${token}`;
+  const lang = input.lang?.trim().toLowerCase().split(/[-_]/)[0];
+  const pageUrl = lang && /^[a-z]{2,3}$/.test(lang) ? `${oneClickUrl}?lang=${lang}` : oneClickUrl;
+  const mailto = input.mailto === undefined ? process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO : input.mailto;
+  // RFC 8058: providers POST to the first https URI; the mailto is for clients that only mail.
+  const targets = [`<${oneClickUrl}>`];
+  if (mailto) targets.push(`<${mailtoUri(mailto, token)}>`);
+  return {
+    pageUrl,
+    oneClickUrl,
+    headers: {
+      "List-Unsubscribe": targets.join(", "),
+      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    },
+  };
+}
+
+function mailtoUri(address: string, token: string): string {
+  const bare = address.trim().replace(/^mailto:/i, "");
+  // Anything beyond a plain address would break the header's <...> list.
+  if (!/^[^\s@<>,;?"]+@[^\s@<>,;?"]+$/.test(bare)) {
+    throw new Error(`AFTERGLOW_UNSUBSCRIBE_MAILTO must be a plain email address, not "${address}".`);
+  }
+  return `mailto:${bare}?subject=unsubscribe%20${token}`;
+}

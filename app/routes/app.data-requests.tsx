@@ -1,0 +1,143 @@
+import { useState } from "react";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, EmptyState, Page, Text } from "@shopify/polaris";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import prisma from "../db.server";
+import { authenticate } from "../shopify.server";
+import { listDataRequests, type DataRequestView } from "../services/compliance.server";
+
+// Requests Shopify relays when a customer asks the store for their data (customers/data_request)
+// or to be forgotten (customers/redact). Afterglow answers both by itself; the merchant only has
+// to send the data report on to the customer.
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return { requests: await listDataRequests(prisma, session.shop, { limit: 100 }) };
+};
+
+const STATUS: Record<string, { label: string; tone?: "success" | "critical" | "attention" | "info" }> = {
+  received: { label: "In progress", tone: "attention" },
+  completed: { label: "Done", tone: "success" },
+  rejected: { label: "Not processed", tone: "critical" },
+  erased: { label: "Report erased", tone: "info" },
+  expired: { label: "Report expired", tone: "info" },
+};
+
+const LABELS: Record<string, [string, string]> = {
+  orders: ["order", "orders"],
+  followUps: ["follow-up", "follow-ups"],
+  emails: ["email", "emails"],
+  outboxMessages: ["email", "emails"],
+  deliveryEvents: ["delivery event", "delivery events"],
+  messageEvents: ["delivery event", "delivery events"],
+  followUpEvents: ["timeline event", "timeline events"],
+  suppressions: ["suppression", "suppressions"],
+  suppressionsHashed: ["suppression kept as a fingerprint", "suppressions kept as fingerprints"],
+  consent: ["consent record", "consent records"],
+  consents: ["consent record", "consent records"],
+  webhookDeliveries: ["webhook", "webhooks"],
+  dataRequestReportsErased: ["earlier report", "earlier reports"],
+};
+
+function summaryText(r: DataRequestView): string {
+  if (r.problem) return r.problem;
+  if (!r.summary) {
+    if (r.status === "erased") return "Report erased with the customer's data.";
+    if (r.status === "expired") return "Report removed after the retention period.";
+    return "";
+  }
+  const parts = Object.entries(r.summary)
+    .filter(([, n]) => n > 0)
+    .map(([key, n]) => `${n} ${LABELS[key]?.[n === 1 ? 0 : 1] ?? key}`);
+  const verb = r.kind === "data_request" ? "Found" : "Removed";
+  return parts.length ? `${verb}: ${parts.join(", ")}` : "Nothing stored about this customer.";
+}
+
+export default function DataRequests() {
+  const { requests } = useLoaderData<typeof loader>();
+  const shopify = useAppBridge();
+  const [busy, setBusy] = useState<string | null>(null);
+
+  // App Bridge adds the session token to fetch; a plain link from the iframe would carry none.
+  async function download(id: string, format: "json" | "csv") {
+    setBusy(`${id}/${format}`);
+    try {
+      const res = await fetch(`/app/data-requests/${encodeURIComponent(id)}/${format}`);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? `data-request.${format}`;
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = name;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch {
+      shopify.toast.show("The report could not be downloaded. Reload the page and try again.", { isError: true });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <Page>
+      <TitleBar title="Data requests" />
+      <BlockStack gap="400">
+        <Card>
+          <BlockStack gap="200">
+            <Text as="p">
+              When a customer asks your store for the data held about them, Shopify tells Afterglow and the report
+              appears here at once. Download it and send it to the customer within 30 days of the request.
+            </Text>
+            <Text as="p" tone="subdued">
+              When a customer asks to be forgotten, Afterglow deletes their orders, follow-ups, emails and delivery
+              events. An unsubscribe or bounce is kept as a one-way fingerprint of the address, so they are still never
+              emailed again.
+            </Text>
+          </BlockStack>
+        </Card>
+        <Card padding="0">
+          {requests.length === 0 ? (
+            <EmptyState heading="No data requests yet" image="">
+              <p>Requests appear here when a customer asks your store for their data or to be forgotten.</p>
+            </EmptyState>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "text", "text", "text", "text", "text"]}
+              headings={["Received", "Request", "Customer", "Status", "What Afterglow held", "Report"]}
+              verticalAlign="middle"
+              rows={requests.map((r) => {
+                const status = STATUS[r.status] ?? { label: r.status };
+                return [
+                  new Date(r.receivedAt).toLocaleString(),
+                  r.kind === "data_request" ? "Data request" : "Erasure",
+                  r.customerId?.split("/").pop() ?? "—",
+                  <Badge key={`${r.id}-status`} tone={status.tone}>
+                    {status.label}
+                  </Badge>,
+                  <Text key={`${r.id}-summary`} as="span" tone={r.problem ? "critical" : undefined}>
+                    {summaryText(r)}
+                    {r.kind === "data_request" && r.downloadable ? ` (send by ${new Date(r.dueBy).toLocaleDateString()})` : ""}
+                  </Text>,
+                  r.downloadable ? (
+                    <ButtonGroup key={`${r.id}-download`}>
+                      <Button size="slim" loading={busy === `${r.id}/json`} onClick={() => download(r.id, "json")}>
+                        JSON
+                      </Button>
+                      <Button size="slim" loading={busy === `${r.id}/csv`} onClick={() => download(r.id, "csv")}>
+                        CSV
+                      </Button>
+                    </ButtonGroup>
+                  ) : (
+                    ""
+                  ),
+                ];
+              })}
+            />
+          )}
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}
