@@ -136,7 +136,8 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "cli/afterglow.ts", ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      // The CLI runs with the app's configuration, as it would beside the deployed app.
+      env: { ...process.env, SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -246,4 +246,60 @@ describe("dispatcher", () => {
     expect(kept.html).toContain("Beeswax wrap");
     expect(sendgrid.messages).toHaveLength(0);
   });
+
+  it("skips a suppressed address with the reason, and a marketing-only suppression spares service email", async () => {
+    const a = await orderCreated(13, "bounced@example.com");
+    await prisma.suppression.create({ data: { shop: SHOP, email: "bounced@example.com", scope: "all", reason: "hard_bounce" } });
+    const b = await orderCreated(14, "quiet@example.com");
+    await prisma.suppression.create({ data: { shop: SHOP, email: "quiet@example.com", scope: "marketing", reason: "unsubscribed" } });
+    advance(60 * 60_000);
+    await dispatcher().drain();
+    const fa = await prisma.followUp.findUniqueOrThrow({ where: { id: a } });
+    expect([fa.status, fa.skipReason]).toEqual(["skipped", expect.stringMatching(/suppressed/)]);
+    const fb = await prisma.followUp.findUniqueOrThrow({ where: { id: b } });
+    expect([fb.status, fb.skipReason]).toEqual(["skipped", expect.stringMatching(/unsubscribed from marketing/)]);
+    expect(sendgrid.messages).toHaveLength(0);
+
+    // The same marketing-only unsubscribe does not stop a service step.
+    await prisma.flowStep.updateMany({ data: { category: "service" } });
+    const c = await orderCreated(15, "quiet@example.com");
+    advance(60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
+    expect(sendgrid.messages.map((m) => m.customArgs.followUpId)).toEqual([c]);
+    expect(sendgrid.messages[0].categories).toContain("service");
+  });
+
+  it("asks for consent before a marketing send and keeps the refusal as the reason", async () => {
+    const id = await orderCreated(16);
+    advance(60 * 60_000);
+    const asked: unknown[] = [];
+    await dispatcher({
+      checkConsent: async (req) => {
+        asked.push(req);
+        return { allowed: false, reason: "The customer has not subscribed to email marketing (NOT_SUBSCRIBED)." };
+      },
+    }).drain();
+    expect(asked).toEqual([{ shop: SHOP, customerId: "gid://shopify/Customer/5", email: "ada@example.com", category: "marketing" }]);
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect([f.status, f.skipReason]).toEqual(["skipped", "The customer has not subscribed to email marketing (NOT_SUBSCRIBED)."]);
+    expect(sendgrid.messages).toHaveLength(0);
+  });
+
+  it("sends marketing and service mail as separate streams with List-Unsubscribe headers", async () => {
+    const id = await orderCreated(17);
+    advance(60 * 60_000);
+    await dispatcher({
+      streams: { marketing: { ipPool: "marketing-pool", asmGroupId: 4242 }, service: { ipPool: "service-pool" } },
+      unsubscribe: (req) => ({
+        pageUrl: `https://app.example/unsubscribe/t-${req.followUpId}?lang=${req.lang ?? ""}`,
+        headers: { "List-Unsubscribe": `<https://app.example/unsubscribe/t-${req.followUpId}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+      }),
+    }).drain();
+    const mail = sendgrid.messages[0];
+    expect(mail.ipPoolName).toBe("marketing-pool");
+    expect(mail.asm).toEqual({ group_id: 4242 });
+    expect(mail.categories).toEqual(expect.arrayContaining(["afterglow", "marketing"]));
+    expect(mail.headers).toMatchObject({ "List-Unsubscribe": `<https://app.example/unsubscribe/t-${id}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" });
+    expect(mail.html).toContain(`https://app.example/unsubscribe/t-${id}`);
+  });
 });

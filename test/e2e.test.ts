@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateDeploy, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import { freePort, migrateDeploy, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
@@ -40,7 +40,9 @@ beforeAll(async () => {
   store = createSeedStore();
   admin = await startAdminSimulator({ stores: [store] });
   sendgrid = await startSendGridStandIn();
+  const port = await freePort();
   env = {
+    SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: databaseUrl,
     SHOPIFY_ADMIN_API_URL: admin.url,
     SENDGRID_API_KEY: "SG.e2e-key",
@@ -56,7 +58,7 @@ beforeAll(async () => {
   flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
   fs.writeFileSync(flowsFile, JSON.stringify(flows));
   await cli("flows", "import", SIMULATOR_SHOP, flowsFile);
-  app = await startApp({ env });
+  app = await startApp({ env, port });
   prisma = createPrismaClient(databaseUrl);
 }, 120_000);
 
@@ -172,5 +174,55 @@ describe("order to inbox", () => {
     const listed = await cli("follow-ups", "list", "--shop", SIMULATOR_SHOP);
     expect(listed).toContain(followUpA.id);
     expect(listed).toMatch(/cancelled/);
+  });
+});
+
+describe("unsubscribe", () => {
+  it("one click on List-Unsubscribe stops the next marketing email, with the reason kept", async () => {
+    const customer = store.customers.find((c) => c.defaultEmailAddress?.marketingState === "SUBSCRIBED")!;
+    const product = store.products.find((p) => p.status === "ACTIVE" && p.onlineStoreUrl)!;
+    const post = (payload: unknown) =>
+      sendWebhook(`${app.url}/webhooks/orders/create`, { topic: "orders/create", shop: SIMULATOR_SHOP, payload, secret: TEST_API_SECRET });
+    sendgrid.clear();
+
+    const first = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
+    expect((await post(first)).status).toBe(200);
+    expect(await cli("dispatch", "--once")).toMatch(/1 sent/);
+    const mail = sendgrid.messages[0];
+    expect(mail.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    const oneClick = /<(https?:[^>]+)>/.exec(mail.headers["List-Unsubscribe"])![1];
+    expect(oneClick.startsWith(app.url)).toBe(true);
+    expect(mail.html).toContain(oneClick.replace(/&/g, "&amp;"));
+    expect(mail.categories).toContain("marketing");
+
+    // What Gmail or Yahoo send when the customer clicks "Unsubscribe": no cookies, no login.
+    const res = await fetch(oneClick, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "List-Unsubscribe=One-Click",
+      redirect: "manual",
+    });
+    expect(res.status).toBe(200);
+
+    const second = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
+    expect((await post(second)).status).toBe(200);
+    expect(await cli("dispatch", "--once")).toMatch(/0 sent.*1 skipped/);
+    expect(sendgrid.messages).toHaveLength(1);
+    const skipped = await prisma.followUp.findFirstOrThrow({ where: { orderId: `gid://shopify/Order/${second.id}` } });
+    expect(skipped.status).toBe("skipped");
+    expect(skipped.skipReason).toMatch(/unsubscribed/);
+  });
+
+  it("a customer not subscribed to email marketing gets no marketing follow-up, and the reason says so", async () => {
+    const customer = store.customers.find((c) => c.defaultEmailAddress?.marketingState === "NOT_SUBSCRIBED" && c.defaultEmailAddress.emailAddress)!;
+    const product = store.products.find((p) => p.status === "ACTIVE" && p.onlineStoreUrl)!;
+    sendgrid.clear();
+    const order = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
+    const res = await sendWebhook(`${app.url}/webhooks/orders/create`, { topic: "orders/create", shop: SIMULATOR_SHOP, payload: order, secret: TEST_API_SECRET });
+    expect(res.status).toBe(200);
+    expect(await cli("dispatch", "--once")).toMatch(/1 skipped/);
+    expect(sendgrid.messages).toHaveLength(0);
+    const f = await prisma.followUp.findFirstOrThrow({ where: { orderId: `gid://shopify/Order/${order.id}` } });
+    expect(f.skipReason).toMatch(/subscribe|consent/i);
   });
 });

@@ -5,11 +5,18 @@ import flowsSchema from "../../docs/flows.schema.json";
 
 export type FlowTrigger = "order_created";
 export type DelayUnit = "minutes" | "hours" | "days";
+export type EmailCategory = "marketing" | "service";
+
+// A template's category when the step does not say: recommendations make an email marketing.
+export const TEMPLATE_CATEGORY: Record<FlowStepDefinition["template"], EmailCategory> = {
+  "thank-you": "marketing",
+};
 
 export interface FlowStepDefinition {
   key: string;
   delay: { amount: number; unit: DelayUnit };
   template: "thank-you";
+  category?: EmailCategory;
   subject: string;
   previewText?: string;
   content?: Record<string, unknown>;

@@ -23,6 +23,8 @@ interface SendGridMailData {
   personalizations: { to: Address[]; headers?: Record<string, string> }[];
   categories?: string[];
   customArgs: Record<string, string>;
+  ipPoolName?: string;
+  asm?: { groupId: number };
   hideWarnings: boolean;
 }
 
@@ -104,6 +106,8 @@ function toMailData(email: OutgoingEmail): SendGridMailData {
   };
   if (email.replyTo) data.replyTo = address(email.replyTo);
   if (email.categories && email.categories.length > 0) data.categories = [...email.categories];
+  if (email.ipPool) data.ipPoolName = email.ipPool;
+  if (email.asmGroupId) data.asm = { groupId: email.asmGroupId };
   return data;
 }
 

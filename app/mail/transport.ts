@@ -17,6 +17,10 @@ export interface OutgoingEmail {
   text: string;
   headers?: Record<string, string>;
   categories?: string[];
+  // Separate streams: marketing and service mail can leave from different IP pools and
+  // unsubscribe groups, so complaints about one do not hurt the other.
+  ipPool?: string;
+  asmGroupId?: number;
   // Sent to SendGrid as custom_args and echoed in its events; always carries followUpId.
   customArgs: Record<string, string>;
 }

@@ -6,6 +6,9 @@ import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { DEFAULT_RETRY_POLICY, nextAttempt, type RetryPolicy } from "~/domain/retry";
 import { fillTemplate } from "~/domain/templating";
 import { SendError, type MailTransport } from "~/mail/transport";
+import type { EmailCategory } from "~/domain/flows";
+import { describeSkipReason } from "~/domain/skip-reasons";
+import { isSuppressed } from "./suppressions.server";
 import { logger as rootLogger, type Logger } from "~/logger.server";
 
 export interface RecommendationRequest {
@@ -43,6 +46,28 @@ export interface DispatcherDeps {
   defaultFromEmail?: string | null;
   logger?: Logger;
   workerId?: string;
+  // Marketing consent (and the shop's rule for service emails), asked just before sending.
+  checkConsent?: (req: ConsentRequest) => Promise<{ allowed: boolean; reason: string }>;
+  // List-Unsubscribe headers and the footer link for one recipient of one follow-up.
+  unsubscribe?: (req: UnsubscribeRequest) => { pageUrl: string; headers: Record<string, string> } | null;
+  // A shop with its own SendGrid key sends through it.
+  transportFor?: (shop: Shop) => MailTransport;
+  streams?: Partial<Record<EmailCategory, { ipPool?: string; asmGroupId?: number }>>;
+}
+
+export interface ConsentRequest {
+  shop: string;
+  customerId: string | null;
+  email: string;
+  category: EmailCategory;
+}
+
+export interface UnsubscribeRequest {
+  shop: string;
+  email: string;
+  followUpId: string;
+  category: EmailCategory;
+  lang: string | null;
 }
 
 export interface DispatchSummary {
@@ -188,6 +213,27 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (!step.flow.active) return skip(claim, "skipped", `The flow "${step.flow.name}" was turned off.`);
     if (!followUp.recipient) return skip(claim, "skipped", "The order has no email address to send to.");
 
+    const category = (step.category === "service" ? "service" : "marketing") as EmailCategory;
+    const marketing = category === "marketing";
+    const suppression = await isSuppressed(prisma, { shop: followUp.shop, email: followUp.recipient, marketing });
+    if (suppression) {
+      const scope = suppression.scope === "marketing" ? "marketing" : "all";
+      const reason =
+        suppression.reason === "unsubscribed"
+          ? describeSkipReason({ code: "unsubscribed", scope, source: "suppression" })
+          : describeSkipReason({ code: "suppressed", suppression: suppression.reason, scope });
+      return skip(claim, "skipped", reason);
+    }
+    if (deps.checkConsent) {
+      const consent = await deps.checkConsent({
+        shop: followUp.shop,
+        customerId: followUp.order.customerId,
+        email: followUp.recipient,
+        category,
+      });
+      if (!consent.allowed) return skip(claim, "skipped", consent.reason);
+    }
+
     const fromEmail = shop.senderEmail ?? deps.defaultFromEmail ?? shop.email;
     if (!fromEmail) {
       const detail = "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL).";
@@ -195,6 +241,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
 
     const order = followUp.order;
+    const links =
+      deps.unsubscribe?.({
+        shop: followUp.shop,
+        email: followUp.recipient,
+        followUpId: followUp.id,
+        category,
+        lang: order.locale,
+      }) ?? null;
     const productIds = JSON.parse(order.productIds) as string[];
     let recommendations: RecommendedProduct[] = [];
     try {
@@ -235,7 +289,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         order: { name: order.name, currency: order.currency, locale: order.locale },
         recommendations,
         utm: { source: "afterglow", medium: "email", campaign: step.flow.key, content: step.key },
-        unsubscribeUrl: null,
+        unsubscribeUrl: links?.pageUrl ?? null,
       });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
@@ -244,7 +298,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
 
     try {
-      const result = await deps.transport.send({
+      const transport = deps.transportFor?.(shop) ?? deps.transport;
+      const stream = deps.streams?.[category] ?? {};
+      const result = await transport.send({
         shop: followUp.shop,
         followUpId: followUp.id,
         to: { email: followUp.recipient, ...(order.firstName ? { name: order.firstName } : {}) },
@@ -253,7 +309,10 @@ export function createDispatcher(deps: DispatcherDeps) {
         subject,
         html: rendered.html,
         text: rendered.text,
-        categories: ["afterglow", `flow:${step.flow.key}`],
+        categories: ["afterglow", category, `flow:${step.flow.key}`],
+        ...(links ? { headers: links.headers } : {}),
+        ...(stream.ipPool ? { ipPool: stream.ipPool } : {}),
+        ...(stream.asmGroupId ? { asmGroupId: stream.asmGroupId } : {}),
         customArgs: {
           followUpId: followUp.id,
           shop: followUp.shop,
@@ -298,9 +357,11 @@ export function createDispatcher(deps: DispatcherDeps) {
       try {
         outcome = await deliver(followUp, cache);
       } catch (err) {
-        // A database hiccup mid-way: the lease expires and another pass takes it again.
-        log.error("dispatch failed unexpectedly; the claim will expire and be retried", { followUpId: followUp.id, err });
-        continue;
+        // Not a send error (a bug, a bad setting): retried with backoff like one, and kept with
+        // its error when attempts run out. If even that write fails, the lease expiring retries it.
+        const why = err instanceof Error ? err.message : String(err);
+        log.error("dispatch failed unexpectedly", { followUpId: followUp.id, err });
+        outcome = await retryOrFail(followUp.claim, `Unexpected error: ${why}`).catch(() => "lost" as const);
       }
       if (outcome !== "lost") summary[outcome] += 1;
     }

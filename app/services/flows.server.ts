@@ -1,5 +1,7 @@
 import type { PrismaClient } from "@prisma/client";
 import {
+  TEMPLATE_CATEGORY,
+  type EmailCategory,
   FLOWS_SCHEMA_ID,
   parseFlowsDocument,
   type DelayUnit,
@@ -30,6 +32,7 @@ export async function importFlows(prisma: PrismaClient, shop: string, input: unk
           delayAmount: step.delay.amount,
           delayUnit: step.delay.unit,
           template: step.template,
+          category: step.category ?? TEMPLATE_CATEGORY[step.template],
           subject: step.subject,
           previewText: step.previewText ?? null,
           content: step.content ? JSON.stringify(step.content) : null,
@@ -64,6 +67,7 @@ export async function exportFlows(prisma: Db, shop: string): Promise<FlowsDocume
         key: s.key,
         delay: { amount: s.delayAmount, unit: s.delayUnit as DelayUnit },
         template: s.template as "thank-you",
+        category: s.category as EmailCategory,
         subject: s.subject,
         ...(s.previewText ? { previewText: s.previewText } : {}),
         ...(s.content ? { content: JSON.parse(s.content) } : {}),

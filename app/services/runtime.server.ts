@@ -12,6 +12,12 @@ import { renderThankYouEmail } from "~/email/render.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
 import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
 import { logger } from "~/logger.server";
+import { checkSendConsent } from "./consent.server";
+import { unsubscribeLinks, unsubscribeSecrets } from "~/domain/unsubscribe";
+import { shopSendGridKey } from "./secrets.server";
+import { createSendGridTransport } from "~/mail/sendgrid.server";
+import { pruneExpiredContent } from "./retention.server";
+import { retryPendingConsentSyncs } from "./unsubscribe.server";
 
 export interface Runtime {
   prisma: PrismaClient;
@@ -35,6 +41,13 @@ export async function renderFollowUpEmail(req: RenderRequest): Promise<{ html: s
     default:
       throw new Error(`There is no email template "${req.template}".`);
   }
+}
+
+function stream(ipPool?: string, asmGroup?: string) {
+  return {
+    ...(ipPool ? { ipPool } : {}),
+    ...(asmGroup && Number(asmGroup) > 0 ? { asmGroupId: Number(asmGroup) } : {}),
+  };
 }
 
 export function createRuntime({
@@ -62,6 +75,7 @@ export function createRuntime({
     clients.set(shop, { at: Date.now(), client });
     return client;
   };
+  const shopTransports = new Map<string, { key: string; transport: MailTransport }>();
   const dispatcher = createDispatcher({
     prisma,
     transport: mail,
@@ -78,6 +92,39 @@ export function createRuntime({
       });
     },
     render: renderFollowUpEmail,
+    // AFTERGLOW_MARKETING_CONSENT=off is the merchant's choice to send marketing follow-ups
+    // without asking Shopify for consent (the default asks, just before every marketing send).
+    checkConsent: async (req) => {
+      if (req.category === "marketing" && env.AFTERGLOW_MARKETING_CONSENT === "off") {
+        return { allowed: true, reason: "Marketing consent is not required by the shop's settings." };
+      }
+      const decision = await checkSendConsent({
+        prisma,
+        client: clientFor(req.shop),
+        shop: req.shop,
+        customerId: req.customerId,
+        email: req.email,
+        category: req.category,
+        serviceEmailsAllowed: env.AFTERGLOW_SERVICE_EMAILS !== "off",
+      });
+      return { allowed: decision.allowed, reason: decision.reason };
+    },
+    unsubscribe: (req) =>
+      unsubscribeLinks({ appUrl: env.SHOPIFY_APP_URL || "http://localhost:3000", secrets: unsubscribeSecrets(env), ...req }),
+    transportFor: (shop) => {
+      const key = shopSendGridKey(shop, { env });
+      if (!key) return mail;
+      let own = shopTransports.get(shop.domain);
+      if (!own || own.key !== key) {
+        own = { key, transport: createSendGridTransport({ apiKey: key, baseUrl: env.SENDGRID_API_URL || undefined }) };
+        shopTransports.set(shop.domain, own);
+      }
+      return own.transport;
+    },
+    streams: {
+      marketing: stream(env.SENDGRID_IP_POOL_MARKETING, env.SENDGRID_ASM_GROUP_MARKETING),
+      service: stream(env.SENDGRID_IP_POOL_SERVICE, env.SENDGRID_ASM_GROUP_SERVICE),
+    },
     defaultFromEmail: env.AFTERGLOW_FROM_EMAIL || null,
     leaseMs: env.DISPATCH_LEASE_MS ? Number(env.DISPATCH_LEASE_MS) : undefined,
   });
@@ -109,9 +156,32 @@ export async function startBackgroundWork(): Promise<void> {
   }
   const rt = getRuntime();
   await rt.queue.start();
+  startHousekeeping(rt.prisma);
   logger.info("in-process dispatcher started", { queue: rt.queue.kind, transport: rt.transport.name });
 }
 
 export async function stopBackgroundWork(): Promise<void> {
+  for (const t of housekeeping.splice(0)) clearInterval(t);
   if (runtime) await runtime.queue.stop();
+}
+
+const housekeeping: NodeJS.Timeout[] = [];
+
+// Periodic chores of the worker: prune old email bodies and event details; retry consent
+// changes Shopify could not take when a customer unsubscribed from everything.
+export function startHousekeeping(prisma: PrismaClient) {
+  const every = (ms: number, name: string, job: () => Promise<unknown>) => {
+    const t = setInterval(() => {
+      job().then(
+        (result) => logger.debug(`${name} done`, { result }),
+        (err) => logger.error(`${name} failed`, { err }),
+      );
+    }, ms);
+    t.unref();
+    housekeeping.push(t);
+  };
+  every(Number(process.env.RETENTION_INTERVAL_MS || 6 * 3600_000), "retention", () => pruneExpiredContent({ prisma }));
+  every(Number(process.env.CONSENT_RETRY_INTERVAL_MS || 5 * 60_000), "consent sync retry", () =>
+    retryPendingConsentSyncs({ prisma }),
+  );
 }

@@ -1,0 +1,91 @@
+// The dispatcher as the app wires it: Admin API consent and recommendations from the store
+// simulator, the real SendGrid client, and a merchant's own (encrypted) SendGrid key.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "./helpers/db";
+import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
+import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
+import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../simulator/store";
+import { orderCreatedPayload } from "../simulator/orders";
+import { connectShop, storeOfflineToken } from "~/services/shops.server";
+import { importFlows } from "~/services/flows.server";
+import { receiveOrderCreated } from "~/services/intake.server";
+import { createRuntime } from "~/services/runtime.server";
+import { setShopSendGridKey } from "~/services/secrets.server";
+import { defaultFlows } from "~/domain/flows";
+
+const db = createTestDatabase("runtime");
+const prisma = db.prisma;
+const store = createSeedStore();
+const SHOP_KEY = "SG.merchant0000000000001.the-merchants-own-secret-value";
+const env = {
+  SENDGRID_API_KEY: "SG.afterglow-shared-key",
+  SHOPIFY_APP_URL: "https://afterglow.example.com",
+  SHOPIFY_API_SECRET: "runtime-test-secret",
+  AFTERGLOW_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+  LOG_LEVEL: "error",
+};
+let admin: AdminSimulator;
+let sendgrid: SendGridStandIn;
+
+beforeAll(async () => {
+  admin = await startAdminSimulator({ stores: [store] });
+  // This SendGrid account only knows the merchant's key.
+  sendgrid = await startSendGridStandIn({ apiKeys: [SHOP_KEY] });
+  Object.assign(process.env, { AFTERGLOW_ENCRYPTION_KEYS: env.AFTERGLOW_ENCRYPTION_KEYS, SHOPIFY_API_SECRET: env.SHOPIFY_API_SECRET });
+  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
+  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: store.shop.name, email: store.shop.email } });
+  const flow = defaultFlows()[0];
+  flow.steps[0].delay = { amount: 0, unit: "minutes" };
+  await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+});
+afterAll(async () => {
+  await admin.close();
+  await sendgrid.close();
+  await db.cleanup();
+});
+
+async function orderFor(marketingState: string) {
+  const customer = store.customers.find((c) => c.defaultEmailAddress?.marketingState === marketingState && c.defaultEmailAddress.emailAddress)!;
+  const product = store.products.find((p) => p.status === "ACTIVE" && p.onlineStoreUrl)!;
+  const payload = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
+  const outcome = await receiveOrderCreated({ prisma, delivery: { shop: SIMULATOR_SHOP, topic: "orders/create", webhookId: `rt-${payload.id}` }, payload });
+  if (outcome.kind !== "scheduled") throw new Error(outcome.kind);
+  return { id: outcome.followUps[0].id, customer };
+}
+
+describe("runtime", () => {
+  const runtime = () =>
+    createRuntime({ prisma, env: { ...process.env, ...env, SENDGRID_API_URL: sendgrid.url, SHOPIFY_ADMIN_API_URL: admin.url } });
+
+  it("without the merchant's key the shared key is refused, and the follow-up fails with SendGrid's reason", async () => {
+    const { id } = await orderFor("SUBSCRIBED");
+    expect(await runtime().dispatcher.drain()).toMatchObject({ failed: 1 });
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(f.lastError).toMatch(/401|authoriz/i);
+    expect(sendgrid.messages).toHaveLength(0);
+  });
+
+  it("with the merchant's key stored encrypted, mail goes out through it, with recommendations and unsubscribe links", async () => {
+    await setShopSendGridKey(prisma, SIMULATOR_SHOP, SHOP_KEY, "staff:owner@example.com");
+    const stored = await prisma.shop.findUniqueOrThrow({ where: { domain: SIMULATOR_SHOP } });
+    expect(stored.sendgridApiKeyEnc).not.toContain(SHOP_KEY);
+    const { id, customer } = await orderFor("SUBSCRIBED");
+    expect(await runtime().dispatcher.drain()).toMatchObject({ sent: 1 });
+    expect(sendgrid.messages).toHaveLength(1);
+    const mail = sendgrid.messages[0];
+    expect(mail.customArgs.followUpId).toBe(id);
+    expect(mail.to[0].email).toBe(customer.defaultEmailAddress!.emailAddress);
+    expect(mail.headers["List-Unsubscribe"]).toMatch(/^<https:\/\/afterglow\.example\.com\/unsubscribe\/[^>]+>$/);
+    expect(mail.html).toMatch(/\/products\//);
+  });
+
+  it("reads consent from Shopify just before sending: an unsubscribed customer is skipped", async () => {
+    sendgrid.clear();
+    const { id } = await orderFor("UNSUBSCRIBED");
+    expect(await runtime().dispatcher.drain()).toMatchObject({ skipped: 1 });
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(f.skipReason).toMatch(/unsubscribed/i);
+    expect(sendgrid.messages).toHaveLength(0);
+  });
+});
