@@ -10,10 +10,33 @@ export interface WebhookContext {
   payload: unknown;
 }
 
+// Shopify's largest order payloads are a few hundred KB; anything far beyond is not Shopify.
+export const WEBHOOK_MAX_BYTES = Number(process.env.WEBHOOK_MAX_BYTES || 2 * 1024 * 1024);
+
+// Checked before reading the body, so an oversized or non-JSON request costs nothing and stores nothing.
+function rejectUnreadable(request: Request): Response | null {
+  if (request.method !== "POST") return null; // authenticate.webhook answers 405
+  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") {
+    return new Response("Webhooks must be sent as application/json.", { status: 415 });
+  }
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > WEBHOOK_MAX_BYTES) {
+    // Unread body left on the socket: close it rather than let the client reuse it.
+    return new Response(`The body is larger than ${WEBHOOK_MAX_BYTES} bytes.`, {
+      status: 413,
+      headers: { Connection: "close" },
+    });
+  }
+  return null;
+}
+
 export async function handleWebhook(
   request: Request,
   act: (ctx: WebhookContext) => Promise<void>,
 ): Promise<Response> {
+  const refused = rejectUnreadable(request);
+  if (refused) return refused;
   let ctx: WebhookContext;
   try {
     const { shop, topic, payload, webhookId, triggeredAt, ...rest } = await authenticate.webhook(request);

@@ -103,6 +103,22 @@ describe("webhook routes", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("answers 415 to a body that is not JSON by its content type, and 413 to an oversized one, storing nothing", async () => {
+    const before = await counts();
+    const req = webhookRequest({ topic: "orders/create", shop: SIMULATOR_SHOP, payload: payload(), secret: TEST_API_SECRET });
+    const asForm = await fetch(url(), { method: "POST", headers: { ...req.headers, "Content-Type": "application/x-www-form-urlencoded" }, body: req.body });
+    expect(asForm.status).toBe(415);
+    const huge = JSON.stringify({ ...JSON.parse(req.body), note: "x".repeat(3 * 1024 * 1024) });
+    const { signWebhookBody } = await import("../simulator/webhooks");
+    const big = await fetch(url(), {
+      method: "POST",
+      headers: { ...req.headers, "X-Shopify-Hmac-Sha256": signWebhookBody(huge, TEST_API_SECRET), "X-Shopify-Webhook-Id": randomUUID() },
+      body: huge,
+    });
+    expect(big.status).toBe(413);
+    expect(await counts()).toEqual(before);
+  });
+
   it("answers 400 when Shopify's headers are missing", async () => {
     const req = webhookRequest({ topic: "orders/create", shop: SIMULATOR_SHOP, payload: payload(), secret: TEST_API_SECRET });
     const headers = { ...req.headers };

@@ -24,6 +24,7 @@ export default function App() {
         <Link to="/app/outbox">Outbox</Link>
         <Link to="/app/sender">Sender domain</Link>
         <Link to="/app/data-requests">Data requests</Link>
+        <Link to="/app/suppressions">Suppressions</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

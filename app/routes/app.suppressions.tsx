@@ -1,0 +1,498 @@
+import { useEffect, useRef, useState } from "react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useFetcher, useLoaderData, useLocation, useNavigate, useNavigation, useSubmit } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  ChoiceList,
+  EmptySearchResult,
+  EmptyState,
+  FormLayout,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Modal,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import type { Suppression } from "@prisma/client";
+import prisma from "../db.server";
+import { authenticate } from "../shopify.server";
+import { audit } from "../services/audit.server";
+import { isHashedSuppressionEmail } from "../services/compliance.server";
+import {
+  addSuppression,
+  listSuppressions,
+  normaliseEmail,
+  removeSuppression,
+  SUPPRESSION_SCOPES,
+  type SuppressionPage,
+  type SuppressionScope,
+} from "../services/suppressions.server";
+
+const PAGE_SIZE = 50;
+// Marks entries the merchant typed in, as opposed to SendGrid events or unsubscribe links.
+const MANUAL_SOURCE = "merchant";
+const NOTE_MAX = 500;
+// RFC 5321's limit for a whole address.
+const EMAIL_MAX = 254;
+const EMAIL_SHAPE = /^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;.]{2,}$/;
+
+const REASONS: Record<string, string> = {
+  unsubscribed: "Unsubscribed",
+  hard_bounce: "Hard bounce",
+  spam_report: "Marked as spam",
+  invalid: "Invalid address",
+  blocked: "Repeatedly blocked",
+  manual: "Added by you",
+};
+
+const SCOPES: Record<string, string> = {
+  all: "All emails",
+  marketing: "Marketing only",
+};
+
+const UNSUBSCRIBE_VIA: Record<string, string> = {
+  "one-click": "Unsubscribe button in the customer's inbox",
+  page: "Unsubscribe page",
+  mailto: "Unsubscribe email",
+};
+
+function sourceLabel(s: Suppression): string {
+  if (s.source?.startsWith("sendgrid:")) return "SendGrid";
+  if (s.source === MANUAL_SOURCE) return "You, on this page";
+  if (s.reason === "unsubscribed") {
+    try {
+      const via = (JSON.parse(s.detail ?? "") as { via?: string }).via;
+      if (via && UNSUBSCRIBE_VIA[via]) return UNSUBSCRIBE_VIA[via];
+    } catch {
+      // Older entries keep no detail.
+    }
+    return "Unsubscribe link";
+  }
+  return s.source ? "Afterglow" : "—";
+}
+
+// Unsubscribe details are machine JSON; the merchant sees the note or the bounce text only.
+function noteOf(s: Suppression): string | null {
+  if (!s.detail || s.detail.startsWith("{")) return null;
+  return s.detail;
+}
+
+function rowView(s: Suppression) {
+  const erased = isHashedSuppressionEmail(s.email);
+  return {
+    id: s.id,
+    // A redacted customer's entry only holds a fingerprint; the hash means nothing to a person.
+    email: erased ? null : s.email,
+    scope: s.scope,
+    scopeLabel: SCOPES[s.scope] ?? s.scope,
+    reason: s.reason,
+    reasonLabel: REASONS[s.reason] ?? s.reason,
+    source: sourceLabel(s),
+    note: noteOf(s),
+    createdAt: s.createdAt.toISOString(),
+  };
+}
+
+export type SuppressionRow = ReturnType<typeof rowView>;
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const url = new URL(request.url);
+  const q = (url.searchParams.get("q") ?? "").trim().slice(0, EMAIL_MAX);
+  const cursor = url.searchParams.get("cursor") || null;
+  let problem: string | null = null;
+  let page: SuppressionPage;
+  try {
+    page = await listSuppressions(prisma, { shop: session.shop, search: q, limit: PAGE_SIZE, cursor });
+  } catch (err) {
+    if (!cursor) throw err;
+    // A cursor from an old bookmark or a hand-edited URL: show the first page instead.
+    problem = (err as Error).message;
+    page = await listSuppressions(prisma, { shop: session.shop, search: q, limit: PAGE_SIZE });
+  }
+  const total = await prisma.suppression.count({ where: { shop: session.shop } });
+  return {
+    q,
+    cursor: problem ? null : cursor,
+    nextCursor: page.nextCursor,
+    rows: page.items.map(rowView),
+    total,
+    problem,
+  };
+};
+
+export interface SuppressionActionData {
+  intent: "add" | "remove" | null;
+  ok: boolean;
+  message?: string;
+  errors?: { email?: string; scope?: string; note?: string; form?: string };
+  // The entry added, already there, or removed.
+  id?: string;
+  created?: boolean;
+}
+
+function reply(body: SuppressionActionData, status = 200) {
+  return json<SuppressionActionData>(body, { status });
+}
+
+function checkEmail(raw: string): string | undefined {
+  const email = normaliseEmail(raw);
+  if (!email) return "Enter the email address to suppress.";
+  if (email.length > EMAIL_MAX) return `An email address is at most ${EMAIL_MAX} characters.`;
+  if (!EMAIL_SHAPE.test(email)) return "Enter a complete email address, like name@example.com.";
+  return undefined;
+}
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = session.shop;
+  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+
+  if (intent === "add") {
+    const rawEmail = String(form.get("email") ?? "");
+    const scope = String(form.get("scope") ?? "all") as SuppressionScope;
+    const note = String(form.get("note") ?? "").trim();
+    const errors: NonNullable<SuppressionActionData["errors"]> = {};
+    const emailError = checkEmail(rawEmail);
+    if (emailError) errors.email = emailError;
+    if (!SUPPRESSION_SCOPES.includes(scope)) errors.scope = "Choose all emails or marketing only.";
+    if (note.length > NOTE_MAX) errors.note = `Keep the note under ${NOTE_MAX} characters.`;
+    if (Object.keys(errors).length) return reply({ intent: "add", ok: false, errors }, 400);
+
+    const { suppression, created } = await prisma.$transaction(async (tx) => {
+      const result = await addSuppression(tx, {
+        shop,
+        email: rawEmail,
+        scope,
+        reason: "manual",
+        source: MANUAL_SOURCE,
+        detail: note || null,
+      });
+      if (result.created) {
+        // The id stands for the address: the audit log never holds a customer's email.
+        await audit(tx, { shop, actor, action: "suppression.added", detail: { suppressionId: result.suppression.id, scope, reason: "manual" } });
+      }
+      return result;
+    });
+    return reply({
+      intent: "add",
+      ok: true,
+      id: suppression.id,
+      created,
+      message: created
+        ? "Address added. Afterglow will not email it."
+        : `This address is already on the list (${(REASONS[suppression.reason] ?? suppression.reason).toLowerCase()}). Nothing changed.`,
+    });
+  }
+
+  if (intent === "remove") {
+    const id = String(form.get("id") ?? "");
+    const removed = await prisma.$transaction(async (tx) => {
+      // Read through the shop too, so an id from another shop finds nothing.
+      const row = await tx.suppression.findFirst({ where: { shop, id } });
+      if (!row) return null;
+      const count = await removeSuppression(tx, { shop, id });
+      if (count === 0) return null;
+      await audit(tx, { shop, actor, action: "suppression.removed", detail: { suppressionId: row.id, scope: row.scope, reason: row.reason } });
+      return row;
+    });
+    if (!removed) {
+      return reply({ intent: "remove", ok: false, errors: { form: "That entry is not on this shop's suppression list any more. Reload the page." } }, 404);
+    }
+    return reply({ intent: "remove", ok: true, id: removed.id, message: "Address removed. Afterglow may email it again." });
+  }
+
+  return reply({ intent: null, ok: false, errors: { form: "Unknown request: add or remove an address." } }, 400);
+};
+
+// Earlier cursors ride in history state: the list only pages forward.
+type PageState = { trail?: (string | null)[] } | null;
+
+export default function Suppressions() {
+  const { q, cursor, nextCursor, rows, total, problem } = useLoaderData<typeof loader>();
+  const shopify = useAppBridge();
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+  const location = useLocation();
+  const submit = useSubmit();
+  const trail = (location.state as PageState)?.trail ?? [];
+
+  const [query, setQuery] = useState(q);
+  // The last search this field asked for; any other change of q (back button, a link) refills it.
+  const asked = useRef(q);
+  useEffect(() => {
+    if (q !== asked.current) {
+      asked.current = q;
+      setQuery(q);
+    }
+  }, [q]);
+  useEffect(() => {
+    const next = query.trim();
+    if (next === asked.current) return;
+    const timer = setTimeout(() => {
+      asked.current = next;
+      submit(next ? { q: next } : {}, { method: "get", replace: true });
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [query, submit]);
+
+  function pageTo(target: string | null, nextTrail: (string | null)[]) {
+    const params = new URLSearchParams();
+    if (q) params.set("q", q);
+    if (target) params.set("cursor", target);
+    navigate(`?${params}`, { state: { trail: nextTrail } });
+  }
+
+  const adder = useFetcher<typeof action>();
+  const [email, setEmail] = useState("");
+  const [scope, setScope] = useState<SuppressionScope>("all");
+  const [note, setNote] = useState("");
+  const addResult = adder.data?.intent === "add" ? adder.data : undefined;
+  useEffect(() => {
+    if (adder.state !== "idle" || !addResult?.ok) return;
+    shopify.toast.show(addResult.message ?? "Done");
+    if (addResult.created) {
+      setEmail("");
+      setNote("");
+    }
+  }, [adder.state, addResult, shopify]);
+
+  const remover = useFetcher<typeof action>();
+  const [pendingRemoval, setPendingRemoval] = useState<SuppressionRow | null>(null);
+  useEffect(() => {
+    if (remover.state !== "idle" || remover.data?.intent !== "remove") return;
+    if (remover.data.ok) shopify.toast.show(remover.data.message ?? "Removed");
+    else shopify.toast.show(remover.data.errors?.form ?? "The address could not be removed.", { isError: true });
+    setPendingRemoval(null);
+  }, [remover.state, remover.data, shopify]);
+
+  const [exporting, setExporting] = useState(false);
+  // App Bridge adds the session token to fetch; a plain link from the iframe would carry none.
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const res = await fetch("/app/suppressions/export");
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? "suppressions.csv";
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = name;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch {
+      shopify.toast.show("The list could not be exported. Reload the page and try again.", { isError: true });
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  const searching = navigation.state === "loading" && navigation.location?.pathname === location.pathname;
+
+  return (
+    <Page>
+      <TitleBar title="Suppressions" />
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {problem ? (
+              <Banner tone="warning" title="Showing the first page">
+                {problem}
+              </Banner>
+            ) : null}
+            <Card>
+              <BlockStack gap="200">
+                <Text as="p">
+                  Afterglow never emails an address on this list. Unsubscribes, hard bounces, spam reports and addresses
+                  that keep getting blocked are added by themselves; you can add or remove addresses too.
+                </Text>
+                <Text as="p" tone="subdued">
+                  &quot;Marketing only&quot; still lets order-related follow-ups through; &quot;All emails&quot; stops every
+                  follow-up to the address.
+                </Text>
+              </BlockStack>
+            </Card>
+
+            <Card padding="0">
+              {total === 0 ? (
+                <EmptyState heading="No suppressed addresses" image="">
+                  <p>Addresses appear here when a customer unsubscribes, an email bounces, or you add one below.</p>
+                </EmptyState>
+              ) : (
+                <>
+                  <Box padding="300">
+                    <Form method="get" role="search">
+                      <InlineStack gap="200" blockAlign="end" wrap={false}>
+                        <div style={{ flex: 1 }}>
+                          <TextField
+                            label="Search by email"
+                            labelHidden
+                            name="q"
+                            value={query}
+                            onChange={setQuery}
+                            placeholder="Search by email"
+                            autoComplete="off"
+                            clearButton
+                            onClearButtonClick={() => setQuery("")}
+                          />
+                        </div>
+                        <Button submit loading={searching}>
+                          Search
+                        </Button>
+                        <Button onClick={exportCsv} loading={exporting}>
+                          Export CSV
+                        </Button>
+                      </InlineStack>
+                    </Form>
+                  </Box>
+                  <IndexTable
+                    resourceName={{ singular: "suppressed address", plural: "suppressed addresses" }}
+                    itemCount={rows.length}
+                    selectable={false}
+                    loading={searching}
+                    emptyState={
+                      <EmptySearchResult title="No matching addresses" description={`Nothing on the list contains "${q}".`} withIllustration />
+                    }
+                    headings={[{ title: "Email" }, { title: "Applies to" }, { title: "Reason" }, { title: "Source" }, { title: "Added" }, { title: "" }]}
+                    pagination={{
+                      hasPrevious: Boolean(cursor),
+                      onPrevious: () => pageTo(trail[trail.length - 1] ?? null, trail.slice(0, -1)),
+                      hasNext: Boolean(nextCursor),
+                      onNext: () => pageTo(nextCursor, [...trail, cursor]),
+                    }}
+                  >
+                    {rows.map((r, i) => (
+                      <IndexTable.Row id={r.id} key={r.id} position={i}>
+                        <IndexTable.Cell>
+                          {r.email ? (
+                            <Text as="span" fontWeight="semibold">
+                              {r.email}
+                            </Text>
+                          ) : (
+                            <Text as="span" tone="subdued">
+                              Erased customer (kept as a fingerprint)
+                            </Text>
+                          )}
+                        </IndexTable.Cell>
+                        <IndexTable.Cell>
+                          <Badge tone={r.scope === "all" ? "critical" : "attention"}>{r.scopeLabel}</Badge>
+                        </IndexTable.Cell>
+                        <IndexTable.Cell>{r.reasonLabel}</IndexTable.Cell>
+                        <IndexTable.Cell>
+                          <BlockStack gap="050">
+                            <Text as="span">{r.source}</Text>
+                            {r.note ? (
+                              <Text as="span" tone="subdued" variant="bodySm" truncate>
+                                {r.note}
+                              </Text>
+                            ) : null}
+                          </BlockStack>
+                        </IndexTable.Cell>
+                        <IndexTable.Cell>{new Date(r.createdAt).toLocaleDateString()}</IndexTable.Cell>
+                        <IndexTable.Cell>
+                          <Button size="slim" tone="critical" variant="plain" onClick={() => setPendingRemoval(r)}>
+                            Remove
+                          </Button>
+                        </IndexTable.Cell>
+                      </IndexTable.Row>
+                    ))}
+                  </IndexTable>
+                </>
+              )}
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+
+        <Layout.Section variant="oneThird">
+          <Card>
+            <adder.Form method="post">
+              <input type="hidden" name="intent" value="add" />
+              <input type="hidden" name="scope" value={scope} />
+              <FormLayout>
+                <Text as="h2" variant="headingSm">
+                  Add an address
+                </Text>
+                <TextField
+                  label="Email"
+                  name="email"
+                  type="email"
+                  value={email}
+                  onChange={setEmail}
+                  autoComplete="off"
+                  error={addResult?.errors?.email}
+                />
+                <ChoiceList
+                  title="Stop"
+                  choices={[
+                    { label: "All emails", value: "all", helpText: "No follow-up of any kind." },
+                    { label: "Marketing only", value: "marketing", helpText: "Order-related follow-ups still go out." },
+                  ]}
+                  selected={[scope]}
+                  onChange={(v) => setScope((v[0] as SuppressionScope) ?? "all")}
+                  error={addResult?.errors?.scope}
+                />
+                <TextField
+                  label="Note (optional)"
+                  name="note"
+                  value={note}
+                  onChange={setNote}
+                  autoComplete="off"
+                  multiline={2}
+                  maxLength={NOTE_MAX}
+                  helpText="Why you added it, for whoever looks later."
+                  error={addResult?.errors?.note}
+                />
+                <Button submit variant="primary" loading={adder.state !== "idle"}>
+                  Add to list
+                </Button>
+              </FormLayout>
+            </adder.Form>
+          </Card>
+        </Layout.Section>
+      </Layout>
+
+      <Modal
+        open={pendingRemoval !== null}
+        onClose={() => setPendingRemoval(null)}
+        title="Remove this address from the list?"
+        primaryAction={{
+          content: "Remove",
+          destructive: true,
+          loading: remover.state !== "idle",
+          onAction: () => {
+            if (pendingRemoval) remover.submit({ intent: "remove", id: pendingRemoval.id }, { method: "post" });
+          },
+        }}
+        secondaryActions={[{ content: "Cancel", onAction: () => setPendingRemoval(null) }]}
+      >
+        <Modal.Section>
+          <BlockStack gap="200">
+            <Text as="p">
+              {pendingRemoval?.email ?? "This erased customer's address"} ({pendingRemoval?.reasonLabel.toLowerCase()}) can be
+              emailed again once removed.
+            </Text>
+            {pendingRemoval && pendingRemoval.reason !== "manual" ? (
+              <Text as="p" tone="subdued">
+                Only remove it if you know the address works and the customer wants your emails: mailing an address that
+                bounced or complained harms your sender reputation.
+              </Text>
+            ) : null}
+          </BlockStack>
+        </Modal.Section>
+      </Modal>
+    </Page>
+  );
+}
