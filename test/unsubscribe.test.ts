@@ -269,6 +269,20 @@ describe("the unsubscribe route", () => {
     expect(await prisma.auditLog.count()).toBe(1);
   });
 
+  it("refuses an oversized body with 413 and stores nothing", async () => {
+    const followUp = await followUpFor(ADA());
+    const body = `List-Unsubscribe=One-Click&pad=${"x".repeat(70 * 1024)}`;
+    const request = new Request(url(tokenFor(followUp)), {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(body.length) },
+    });
+    const response = await route.action({ request, params: { token: tokenFor(followUp) }, context: {} });
+    expect(response.status).toBe(413);
+    expect(await prisma.suppression.count()).toBe(0);
+    expect(await prisma.auditLog.count()).toBe(0);
+  });
+
   it("stores nothing for a tampered or unknown token and says the link is not valid", async () => {
     const followUp = await followUpFor(ADA());
     const token = tokenFor(followUp);

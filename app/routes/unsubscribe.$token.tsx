@@ -100,7 +100,13 @@ async function formFields(request: Request): Promise<URLSearchParams> {
   }
 }
 
+// A one-click body is 26 bytes and the page's form a few more; far larger is not a person or a mailbox provider.
+const MAX_FORM_BYTES = 64 * 1024;
+
 export const action = async ({ request, params }: ActionFunctionArgs) => {
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_FORM_BYTES) {
+    return new Response("The request body is too large.", { status: 413, headers: { Connection: "close" } });
+  }
   const token = verifyUnsubscribeToken(params.token);
   if (!token) return respond<UnsubscribeActionData>({ kind: "invalid" }, 400);
   const fields = await formFields(request);
