@@ -279,7 +279,16 @@ describe("dispatcher", () => {
         return { allowed: false, reason: "The customer has not subscribed to email marketing (NOT_SUBSCRIBED)." };
       },
     }).drain();
-    expect(asked).toEqual([{ shop: SHOP, customerId: "gid://shopify/Customer/5", email: "ada@example.com", category: "marketing" }]);
+    expect(asked).toEqual([
+      {
+        shop: SHOP,
+        customerId: "gid://shopify/Customer/5",
+        email: "ada@example.com",
+        category: "marketing",
+        marketingConsentRequired: true,
+        serviceEmailsAllowed: true,
+      },
+    ]);
     const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
     expect([f.status, f.skipReason]).toEqual(["skipped", "The customer has not subscribed to email marketing (NOT_SUBSCRIBED)."]);
     expect(sendgrid.messages).toHaveLength(0);

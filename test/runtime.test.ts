@@ -88,4 +88,20 @@ describe("runtime", () => {
     expect(f.skipReason).toMatch(/unsubscribed/i);
     expect(sendgrid.messages).toHaveLength(0);
   });
+
+  it("follows the shop's settings: consent policy off sends marketing to the unsubscribed-in-Shopify customer; service emails off skips service steps", async () => {
+    sendgrid.clear();
+    await prisma.shop.update({ where: { domain: SIMULATOR_SHOP }, data: { marketingConsentRequired: false } });
+    const { id } = await orderFor("NOT_SUBSCRIBED");
+    expect(await runtime().dispatcher.drain()).toMatchObject({ sent: 1 });
+    expect(sendgrid.messages.map((m) => m.customArgs.followUpId)).toEqual([id]);
+
+    await prisma.shop.update({ where: { domain: SIMULATOR_SHOP }, data: { marketingConsentRequired: true, serviceEmailsAllowed: false } });
+    await prisma.flowStep.updateMany({ data: { category: "service" } });
+    const service = await orderFor("SUBSCRIBED");
+    expect(await runtime().dispatcher.drain()).toMatchObject({ skipped: 1 });
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id: service.id } });
+    expect(f.skipReason).toMatch(/service/i);
+    expect(sendgrid.messages).toHaveLength(1);
+  });
 });

@@ -324,7 +324,7 @@ describe("the CSV export", () => {
     expect(await auditText(SHOP_A)).not.toContain("@example.com");
   });
 
-  it("gives shop B only shop B's entries, and an empty shop just the header", async () => {
+  it("gives shop B none of shop A's entries: an empty list is just the header", async () => {
     await seed(SHOP_A, [{ email: "ada@example.com", reason: "manual" }]);
     const b = await (await exportCsv(SHOP_B)).text();
     expect(b.replace(/^\uFEFF/, "")).toBe("email,scope,reason,source,detail,created_at\r\n");

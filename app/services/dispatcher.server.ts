@@ -60,6 +60,9 @@ export interface ConsentRequest {
   customerId: string | null;
   email: string;
   category: EmailCategory;
+  // The shop's settings.
+  marketingConsentRequired: boolean;
+  serviceEmailsAllowed: boolean;
 }
 
 export interface UnsubscribeRequest {
@@ -230,6 +233,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         customerId: followUp.order.customerId,
         email: followUp.recipient,
         category,
+        marketingConsentRequired: shop.marketingConsentRequired,
+        serviceEmailsAllowed: shop.serviceEmailsAllowed,
       });
       if (!consent.allowed) return skip(claim, "skipped", consent.reason);
     }

@@ -92,10 +92,10 @@ export function createRuntime({
       });
     },
     render: renderFollowUpEmail,
-    // AFTERGLOW_MARKETING_CONSENT=off is the merchant's choice to send marketing follow-ups
-    // without asking Shopify for consent (the default asks, just before every marketing send).
+    // A shop may choose to send marketing follow-ups without asking Shopify for consent
+    // (the default asks, just before every marketing send).
     checkConsent: async (req) => {
-      if (req.category === "marketing" && env.AFTERGLOW_MARKETING_CONSENT === "off") {
+      if (req.category === "marketing" && !req.marketingConsentRequired) {
         return { allowed: true, reason: "Marketing consent is not required by the shop's settings." };
       }
       const decision = await checkSendConsent({
@@ -105,7 +105,7 @@ export function createRuntime({
         customerId: req.customerId,
         email: req.email,
         category: req.category,
-        serviceEmailsAllowed: env.AFTERGLOW_SERVICE_EMAILS !== "off",
+        serviceEmailsAllowed: req.serviceEmailsAllowed,
       });
       return { allowed: decision.allowed, reason: decision.reason };
     },

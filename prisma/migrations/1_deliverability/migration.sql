@@ -1,7 +1,4 @@
 -- AlterTable
-ALTER TABLE "Shop" ADD COLUMN "sendgridApiKeyEnc" TEXT;
-
--- AlterTable
 ALTER TABLE "ComplianceRequest" ADD COLUMN "completedAt" DATETIME;
 ALTER TABLE "ComplianceRequest" ADD COLUMN "report" TEXT;
 
@@ -58,6 +55,32 @@ CREATE TABLE "CustomerConsent" (
 -- RedefineTables
 PRAGMA defer_foreign_keys=ON;
 PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Shop" (
+    "domain" TEXT NOT NULL PRIMARY KEY,
+    "name" TEXT,
+    "email" TEXT,
+    "currencyCode" TEXT,
+    "ianaTimezone" TEXT,
+    "primaryLocale" TEXT,
+    "address" TEXT,
+    "logoUrl" TEXT,
+    "storefrontUrl" TEXT,
+    "senderName" TEXT,
+    "senderEmail" TEXT,
+    "replyTo" TEXT,
+    "sendingEnabled" BOOLEAN NOT NULL DEFAULT true,
+    "marketingConsentRequired" BOOLEAN NOT NULL DEFAULT true,
+    "serviceEmailsAllowed" BOOLEAN NOT NULL DEFAULT true,
+    "sendgridApiKeyEnc" TEXT,
+    "installedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "uninstalledAt" DATETIME,
+    "profileFetchedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+INSERT INTO "new_Shop" ("address", "createdAt", "currencyCode", "domain", "email", "ianaTimezone", "installedAt", "logoUrl", "name", "primaryLocale", "profileFetchedAt", "replyTo", "senderEmail", "senderName", "sendingEnabled", "storefrontUrl", "uninstalledAt", "updatedAt") SELECT "address", "createdAt", "currencyCode", "domain", "email", "ianaTimezone", "installedAt", "logoUrl", "name", "primaryLocale", "profileFetchedAt", "replyTo", "senderEmail", "senderName", "sendingEnabled", "storefrontUrl", "uninstalledAt", "updatedAt" FROM "Shop";
+DROP TABLE "Shop";
+ALTER TABLE "new_Shop" RENAME TO "Shop";
 CREATE TABLE "new_FlowStep" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "flowId" TEXT NOT NULL,
