@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import prisma from "../app/db.server";
 import { connectShop, storeOfflineToken } from "../app/services/shops.server";
 import { exportFlows, importFlows } from "../app/services/flows.server";
-import { createRuntime } from "../app/services/runtime.server";
+import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/services/runtime.server";
 import { adminClientForShop } from "../app/shopify-admin/index.server";
 import { fetchShopProfile } from "../app/shopify-admin/shop-profile.server";
 import { getOutboxMessage, listOutboxMessages } from "../app/mail/outbox.server";
@@ -151,10 +151,12 @@ async function main(argv: string[]): Promise<number> {
       }
       const queue = runtime.queue;
       await queue.start();
+      startHousekeeping(prisma);
       console.log("Dispatching due follow-ups; Ctrl-C to stop.");
       await new Promise<void>((resolve) => {
         for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve());
       });
+      await stopBackgroundWork();
       await queue.stop();
       return 0;
     }
