@@ -311,4 +311,19 @@ describe("dispatcher", () => {
     expect(mail.headers).toMatchObject({ "List-Unsubscribe": `<https://app.example/unsubscribe/t-${id}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" });
     expect(mail.html).toContain(`https://app.example/unsubscribe/t-${id}`);
   });
+
+  it("waits for the step's send window without counting an attempt, then sends", async () => {
+    const id = await orderCreated(18); // Saturday 28 Nov 2026, 12:00 UTC
+    await prisma.flowStep.updateMany({ data: { sendWindow: JSON.stringify({ days: ["mon", "tue", "wed", "thu", "fri"], start: "09:00", end: "17:00" }) } });
+    advance(60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 0 });
+    const waiting = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(waiting).toMatchObject({ status: "scheduled", attempts: 0, nextAttemptAt: new Date("2026-11-30T09:00:00Z") });
+    const timeline = await followUpTimeline(prisma, id);
+    expect(timeline.map((e) => e.type)).toEqual(["scheduled", "moved"]);
+    expect(timeline[1].detail).toMatch(/send window/);
+    clock = new Date("2026-11-30T09:00:01Z");
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).attempts).toBe(1);
+  });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { InvalidOrderPayloadError, orderFactsFromWebhook, orderIdFromWebhook } from "~/domain/order-facts";
-import { defaultFlows, InvalidFlowsError, parseFlowsDocument, delayInMinutes } from "~/domain/flows";
-import { addDelay, scheduleFollowUps, type ScheduledFlow } from "~/domain/scheduling";
+import { defaultFlows, InvalidFlowsError, parseFlowsDocument, stepDelay } from "~/domain/flows";
+import { scheduleFollowUps, type ScheduledFlow } from "~/domain/scheduling";
+import { dueAt } from "~/domain/step-timing";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, nextAttempt } from "~/domain/retry";
 import { fillTemplate } from "~/domain/templating";
 
@@ -97,7 +98,7 @@ describe("flows documents", () => {
   it("accepts the default flow and its export round trip", () => {
     const doc = parseFlowsDocument({ version: 1, flows: defaultFlows() });
     expect(doc.flows[0].name).toBe("Thank you + recommendations");
-    expect(delayInMinutes(doc.flows[0].steps[0].delay)).toBe(60);
+    expect(stepDelay(doc.flows[0].steps[0].delay)).toEqual({ unit: "hours", amount: 1 });
   });
 
   it("fills defaults", () => {
@@ -176,9 +177,40 @@ describe("scheduleFollowUps", () => {
 
   it("adds days as calendar days across the New York DST change", () => {
     const from = new Date("2026-03-07T15:00:00Z"); // 10:00 EST
-    expect(addDelay(from, { amount: 1, unit: "days" }, "America/New_York").toISOString()).toBe("2026-03-08T14:00:00.000Z");
-    expect(addDelay(from, { amount: 1, unit: "days" }, "Not/AZone").toISOString()).toBe("2026-03-08T15:00:00.000Z");
-    expect(addDelay(from, { amount: 90, unit: "minutes" }).toISOString()).toBe("2026-03-07T16:30:00.000Z");
+    expect(dueAt({ from, delay: { amount: 1, unit: "days" }, timeZone: "America/New_York" }).toISOString()).toBe("2026-03-08T14:00:00.000Z");
+    expect(dueAt({ from, delay: { amount: 90, unit: "minutes" }, timeZone: "UTC" }).toISOString()).toBe("2026-03-07T16:30:00.000Z");
+  });
+
+  it("schedules 'N days later at HH:MM', counts from the trigger when asked, and moves into the send window", () => {
+    const at = (iso: string) => ({ ...order, orderedAt: new Date(iso) });
+    const o = at("2026-10-23T16:00:00Z"); // Friday 18:00 in Warsaw
+    const timed: ScheduledFlow[] = [
+      {
+        id: "f",
+        key: "care",
+        trigger: "order_created",
+        active: true,
+        steps: [
+          // Due Friday 19:00, outside Mon-Fri 09:00-17:00: moved to Monday 09:00.
+          { id: "a", key: "a", position: 0, delay: { amount: 1, unit: "hours" }, template: "thank-you", sendWindow: { days: ["mon", "tue", "wed", "thu", "fri"], start: "09:00", end: "17:00" } },
+          // 2 days after the trigger at 10:00 Warsaw time: Sunday 25 Oct, the day clocks go back (CET).
+          { id: "b", key: "b", position: 1, delay: { amount: 2, unit: "days_at", at: "10:00", from: "trigger" }, template: "thank-you" },
+        ],
+      },
+    ];
+    const [a, b] = scheduleFollowUps({ order: o, flows: timed, trigger: "order_created", triggeredAt: o.orderedAt, now: o.orderedAt, timeZone: "Europe/Warsaw" });
+    expect(a.dueAt.toISOString()).toBe("2026-10-26T08:00:00.000Z");
+    expect(a.movedReason).toMatch(/send window/);
+    expect(b.dueAt.toISOString()).toBe("2026-10-25T09:00:00.000Z");
+    expect(b.movedReason).toBeNull();
+  });
+
+  it("rejects a send window that cannot open, with its path", () => {
+    const flow = defaultFlows()[0];
+    flow.steps[0] = { ...flow.steps[0], sendWindow: { days: ["mon"], start: "9:00", end: "17:00" } };
+    expect(() => parseFlowsDocument({ version: 1, flows: [flow] })).toThrow(/sendWindow\/start/);
+    const atMissing = { ...flow.steps[0], sendWindow: undefined, delay: { amount: 1, unit: "days_at" } };
+    expect(() => parseFlowsDocument({ version: 1, flows: [{ ...flow, steps: [atMissing] }] })).toThrow(/at/);
   });
 });
 

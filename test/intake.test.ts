@@ -123,6 +123,41 @@ describe("receiveOrderCreated", () => {
     expect((await prisma.webhookDelivery.findFirstOrThrow()).outcome).toMatch(/^ignored/);
   });
 
+  it("moves a follow-up due outside its step's send window to the next opening, and says so", async () => {
+    await importFlows(prisma, SHOP, {
+      version: 1,
+      flows: [
+        {
+          key: "weekdays",
+          name: "Weekdays only",
+          trigger: "order_created",
+          steps: [
+            {
+              key: "a",
+              delay: { amount: 1, unit: "hours" },
+              sendWindow: { days: ["mon", "tue", "wed", "thu", "fri"], start: "09:00", end: "17:00" },
+              template: "thank-you",
+              subject: "A",
+            },
+          ],
+        },
+      ],
+    });
+    // Saturday 28 Nov 2026 11:00 in Warsaw: due at 12:00, moved to Monday 09:00 (08:00 UTC).
+    await receiveOrderCreated({ prisma, delivery: delivery(), payload: order(40), now });
+    const moved = await prisma.followUp.findFirstOrThrow({ where: { stepKey: "a" } });
+    expect(moved.dueAt).toEqual(new Date("2026-11-30T08:00:00Z"));
+    const timeline = await followUpTimeline(prisma, moved.id);
+    expect(timeline.map((e) => e.type)).toEqual(["scheduled", "moved"]);
+    expect(timeline[1].detail).toMatch(/Mon.*9:00/);
+    const flows = await exportFlows(prisma, SHOP);
+    expect(flows.flows.find((f) => f.key === "weekdays")!.steps[0].sendWindow).toEqual({
+      days: ["mon", "tue", "wed", "thu", "fri"],
+      start: "09:00",
+      end: "17:00",
+    });
+  });
+
   it("schedules every step of an imported multi-step flow", async () => {
     await importFlows(prisma, SHOP, {
       version: 1,

@@ -2,9 +2,11 @@
 // (docs/flows.schema.json) and the flow every newly connected shop starts with.
 import Ajv2020 from "ajv/dist/2020.js";
 import flowsSchema from "../../docs/flows.schema.json";
+import { validateSendWindow, type SendWindow } from "./send-window";
+import type { StepDelay } from "./step-timing";
 
 export type FlowTrigger = "order_created";
-export type DelayUnit = "minutes" | "hours" | "days";
+export type DelayUnit = "minutes" | "hours" | "days" | "days_at";
 export type EmailCategory = "marketing" | "service";
 
 // A template's category when the step does not say: recommendations make an email marketing.
@@ -14,7 +16,8 @@ export const TEMPLATE_CATEGORY: Record<FlowStepDefinition["template"], EmailCate
 
 export interface FlowStepDefinition {
   key: string;
-  delay: { amount: number; unit: DelayUnit };
+  delay: { amount: number; unit: DelayUnit; at?: string; from?: "previous_step" | "trigger" };
+  sendWindow?: SendWindow;
   template: "thank-you";
   category?: EmailCategory;
   subject: string;
@@ -92,13 +95,16 @@ export function parseFlowsDocument(input: unknown): FlowsDocument {
       if (stepKeys.has(step.key))
         problems.push(`/flows/${i}/steps/${j}/key: "${step.key}" is used by two steps of flow "${flow.key}"`);
       stepKeys.add(step.key);
+      if (step.sendWindow) problems.push(...validateSendWindow(step.sendWindow, `/flows/${i}/steps/${j}/sendWindow`));
     });
   });
   if (problems.length) throw new InvalidFlowsError(problems);
   return doc;
 }
 
-export function delayInMinutes(delay: FlowStepDefinition["delay"]): number {
-  const per = { minutes: 1, hours: 60, days: 1440 }[delay.unit];
-  return delay.amount * per;
+// The JSON form of a delay as the step-timing rules take it.
+export function stepDelay(delay: FlowStepDefinition["delay"]): StepDelay {
+  return delay.unit === "days_at"
+    ? { unit: "days_at", days: delay.amount, at: delay.at ?? "00:00" }
+    : { unit: delay.unit, amount: delay.amount };
 }

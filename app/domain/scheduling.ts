@@ -1,6 +1,7 @@
 // Which follow-ups an order gets, and when.
-import { DateTime } from "luxon";
-import type { FlowStepDefinition, FlowTrigger } from "./flows";
+import { stepDelay, type FlowStepDefinition, type FlowTrigger } from "./flows";
+import { nextAllowedTime, type SendWindow } from "./send-window";
+import { stepDueTimes, stepTimeZone } from "./step-timing";
 import type { OrderFacts } from "./order-facts";
 
 export interface ScheduledStep {
@@ -8,6 +9,7 @@ export interface ScheduledStep {
   key: string;
   position: number;
   delay: FlowStepDefinition["delay"];
+  sendWindow?: SendWindow | null;
   template: string;
 }
 
@@ -28,6 +30,8 @@ export interface PlannedFollowUp {
   dueAt: Date;
   // Set when the follow-up is recorded but will not be sent, with the merchant-readable reason.
   skipReason: string | null;
+  // Set when the step's send window moved the due time, saying from when to when.
+  movedReason: string | null;
 }
 
 export interface ScheduleInput {
@@ -37,40 +41,39 @@ export interface ScheduleInput {
   // When the trigger happened (the order's time for order_created).
   triggeredAt: Date;
   now: Date;
-  timeZone?: string | null; // shop's IANA zone: "days" are calendar days there
-}
-
-export function addDelay(from: Date, delay: FlowStepDefinition["delay"], timeZone?: string | null): Date {
-  if (delay.unit === "days") {
-    // Calendar days, so "3 days later" keeps the hour across a daylight-saving change.
-    const zone = timeZone && DateTime.local().setZone(timeZone).isValid ? timeZone : "UTC";
-    return DateTime.fromJSDate(from, { zone }).plus({ days: delay.amount }).toJSDate();
-  }
-  const minutes = delay.unit === "hours" ? delay.amount * 60 : delay.amount;
-  return new Date(from.getTime() + minutes * 60_000);
+  timeZone?: string | null; // shop's IANA zone: days, times of day and send windows are read there
 }
 
 export function scheduleFollowUps({ order, flows, trigger, triggeredAt, now, timeZone }: ScheduleInput): PlannedFollowUp[] {
+  // Shopify does not give the customer's time zone with an order: the shop's is the best known.
+  const zone = stepTimeZone({ customerTimeZone: null, shopTimeZone: timeZone ?? null });
   const planned: PlannedFollowUp[] = [];
   for (const flow of flows) {
     if (!flow.active || flow.trigger !== trigger) continue;
-    let at = triggeredAt;
-    for (const step of [...flow.steps].sort((a, b) => a.position - b.position)) {
-      at = addDelay(at, step.delay, timeZone);
+    const steps = [...flow.steps].sort((a, b) => a.position - b.position);
+    const due = stepDueTimes({
+      triggeredAt,
+      steps: steps.map((s) => ({ delay: stepDelay(s.delay), from: s.delay.from ?? "previous_step" })),
+      timeZone: zone,
+    });
+    steps.forEach((step, i) => {
       let skipReason: string | null = null;
       if (!order.email) skipReason = "The order has no email address to send to.";
       else if (order.cancelledAt) skipReason = "The order was already cancelled when it arrived.";
+      // A late webhook (Shopify retries for up to 48 h) must not schedule into the past.
+      const at = due[i].getTime() < now.getTime() ? now : due[i];
+      const window = nextAllowedTime({ at, window: step.sendWindow ?? null, timeZone: zone });
       planned.push({
         flowId: flow.id,
         stepId: step.id,
         stepKey: step.key,
         template: step.template,
         recipient: order.email ?? "",
-        // A late webhook (Shopify retries for up to 48 h) must not schedule into the past.
-        dueAt: at.getTime() < now.getTime() ? now : at,
+        dueAt: window.at,
         skipReason,
+        movedReason: window.moved ? window.reason : null,
       });
-    }
+    });
   }
   return planned;
 }

@@ -418,7 +418,8 @@ export default function Suppressions() {
 
         <Layout.Section variant="oneThird">
           <Card>
-            <adder.Form method="post">
+            {/* The server checks the address; its message shows under the field, not the browser's bubble. */}
+            <adder.Form method="post" noValidate>
               <input type="hidden" name="intent" value="add" />
               <input type="hidden" name="scope" value={scope} />
               <FormLayout>

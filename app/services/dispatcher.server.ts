@@ -9,6 +9,8 @@ import { SendError, type MailTransport } from "~/mail/transport";
 import type { EmailCategory } from "~/domain/flows";
 import { describeSkipReason } from "~/domain/skip-reasons";
 import { isSuppressed } from "./suppressions.server";
+import { nextAllowedTime, type SendWindow } from "~/domain/send-window";
+import { stepTimeZone } from "~/domain/step-timing";
 import { logger as rootLogger, type Logger } from "~/logger.server";
 
 export interface RecommendationRequest {
@@ -215,6 +217,24 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (!step) return skip(claim, "skipped", "The flow step was deleted.");
     if (!step.flow.active) return skip(claim, "skipped", `The flow "${step.flow.name}" was turned off.`);
     if (!followUp.recipient) return skip(claim, "skipped", "The order has no email address to send to.");
+
+    // A retry or a late pass can land outside the step's send window: wait for it to open,
+    // without counting an attempt.
+    if (step.sendWindow) {
+      const window = nextAllowedTime({
+        at: now(),
+        window: JSON.parse(step.sendWindow) as SendWindow,
+        timeZone: stepTimeZone({ customerTimeZone: null, shopTimeZone: shop.ianaTimezone }),
+      });
+      if (window.moved) {
+        const ok = await finish(
+          claim,
+          { status: "scheduled", nextAttemptAt: window.at, attempts: claim.attempt - 1 },
+          { type: "moved", detail: window.reason },
+        );
+        return ok ? "retried" : "lost";
+      }
+    }
 
     const category = (step.category === "service" ? "service" : "marketing") as EmailCategory;
     const marketing = category === "marketing";

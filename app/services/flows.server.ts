@@ -10,6 +10,7 @@ import {
   type FlowTrigger,
 } from "~/domain/flows";
 import type { ScheduledFlow } from "~/domain/scheduling";
+import type { SendWindow } from "~/domain/send-window";
 
 type Db = Pick<PrismaClient, "flow" | "flowStep">;
 
@@ -31,6 +32,9 @@ export async function importFlows(prisma: PrismaClient, shop: string, input: unk
           position,
           delayAmount: step.delay.amount,
           delayUnit: step.delay.unit,
+          delayAt: step.delay.at ?? null,
+          delayFrom: step.delay.from ?? "previous_step",
+          sendWindow: step.sendWindow ? JSON.stringify(step.sendWindow) : null,
           template: step.template,
           category: step.category ?? TEMPLATE_CATEGORY[step.template],
           subject: step.subject,
@@ -49,6 +53,15 @@ export async function importFlows(prisma: PrismaClient, shop: string, input: unk
   return doc.flows;
 }
 
+function delayOf(s: { delayAmount: number; delayUnit: string; delayAt: string | null; delayFrom: string }) {
+  return {
+    amount: s.delayAmount,
+    unit: s.delayUnit as DelayUnit,
+    ...(s.delayAt ? { at: s.delayAt } : {}),
+    ...(s.delayFrom === "trigger" ? { from: "trigger" as const } : {}),
+  };
+}
+
 export async function exportFlows(prisma: Db, shop: string): Promise<FlowsDocument> {
   const flows = await prisma.flow.findMany({
     where: { shop },
@@ -65,7 +78,8 @@ export async function exportFlows(prisma: Db, shop: string): Promise<FlowsDocume
       active: f.active,
       steps: f.steps.map((s) => ({
         key: s.key,
-        delay: { amount: s.delayAmount, unit: s.delayUnit as DelayUnit },
+        delay: delayOf(s),
+        ...(s.sendWindow ? { sendWindow: JSON.parse(s.sendWindow) } : {}),
         template: s.template as "thank-you",
         category: s.category as EmailCategory,
         subject: s.subject,
@@ -90,7 +104,8 @@ export async function activeFlowsFor(prisma: Db, shop: string, trigger: FlowTrig
       id: s.id,
       key: s.key,
       position: s.position,
-      delay: { amount: s.delayAmount, unit: s.delayUnit as DelayUnit },
+      delay: delayOf(s),
+      sendWindow: s.sendWindow ? (JSON.parse(s.sendWindow) as SendWindow) : null,
       template: s.template,
     })),
   }));

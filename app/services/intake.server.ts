@@ -121,7 +121,7 @@ export async function receiveOrderCreated({
   const rows = planned.map((plan) => followUpRow({ shop: delivery.shop, orderRef, orderId: facts.orderId, plan }));
   const scheduled = rows.filter((r) => r.status === "scheduled");
   try {
-    await insertNewOrder(prisma, { deliveryRow, orderRef, shop: delivery.shop, facts, rows, now });
+    await insertNewOrder(prisma, { deliveryRow, orderRef, shop: delivery.shop, facts, rows, moved: movedEvents(rows, planned, now), now });
     return { kind: "scheduled", orderRef, followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })) };
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
@@ -141,6 +141,7 @@ async function insertNewOrder(
     shop,
     facts,
     rows,
+    moved,
     now,
   }: {
     deliveryRow: DeliveryRow;
@@ -148,6 +149,7 @@ async function insertNewOrder(
     shop: string;
     facts: OrderFacts;
     rows: ReturnType<typeof followUpRow>[];
+    moved: ReturnType<typeof movedEvents>;
     now: Date;
   },
 ): Promise<void> {
@@ -157,7 +159,18 @@ async function insertNewOrder(
     ["WebhookDelivery", [{ id: randomUUID(), ...deliveryRow, outcome: `scheduled ${scheduledCount}`, receivedAt: now }]],
     ["Order", [{ id: orderRef, ...orderRow(shop, facts), createdAt: now, updatedAt: now }]],
     ["FollowUp", rows.map((r) => ({ ...r, attempts: 0, createdAt: now, updatedAt: now }))],
+    ["FollowUpEvent", moved],
   ]);
+}
+
+// A send window that moved a follow-up's due time is said on its timeline (the rest of its
+// creation is the row itself).
+function movedEvents(rows: ReturnType<typeof followUpRow>[], planned: PlannedFollowUp[], at: Date) {
+  return rows.flatMap((row, i) =>
+    row.status === "scheduled" && planned[i].movedReason
+      ? [{ id: randomUUID(), followUpId: row.id, type: "moved", detail: planned[i].movedReason, at }]
+      : [],
+  );
 }
 
 function followUpRow({
@@ -229,6 +242,13 @@ async function receiveKnownOrder({
         )
         .map((plan) => followUpRow({ shop: delivery.shop, orderRef: order.id, orderId: facts.orderId, plan }));
       if (rows.length) await tx.followUp.createMany({ data: rows.map((r) => ({ ...r, createdAt: now })) });
+      const moved = rows.flatMap((row) => {
+        const plan = planned.find((p) => p.flowId === row.flowId && p.stepKey === row.stepKey);
+        return row.status === "scheduled" && plan?.movedReason
+          ? [{ followUpId: row.id, type: "moved", detail: plan.movedReason, at: now }]
+          : [];
+      });
+      if (moved.length) await tx.followUpEvent.createMany({ data: moved });
       const scheduled = rows.filter((r) => r.status === "scheduled");
       await tx.webhookDelivery.update({
         where: { webhookId: delivery.webhookId },
