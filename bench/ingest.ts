@@ -151,10 +151,12 @@ async function main() {
     ]);
     const ratio = satOurs / satBare;
     const worstP95 = Math.max(...rateRows.map((r) => r.ours.p95));
+    const within = rateRows.filter((r) => r.ours.p95 < 50 && r.ours.errors === 0).map((r) => r.ours.rate);
+    const highestWithin = within.length ? Math.max(...within) : 0;
     console.log(`\nThroughput ratio ours/bare: ${fmt(ratio, 2)} (goal >= 0.70)`);
-    console.log(`Worst p95 ack over the rates: ${fmt(worstP95)} ms (goal < 50 ms)`);
+    console.log(`p95 ack under 50 ms up to ${highestWithin} requests/s (goal: p95 < 50 ms); worst p95 over all rates ${fmt(worstP95)} ms`);
     console.log(`Stored: ${stored.deliveries} deliveries, ${stored.followUps} follow-ups (one per order)`);
-    writeResult("ingest", { rates: rateRows, saturation: { bare: [satBare1, satBare2], ours: [satOurs1, satOurs2] }, ratio, worstP95, stored });
+    writeResult("ingest", { rates: rateRows, saturation: { bare: [satBare1, satBare2], ours: [satOurs1, satOurs2] }, ratio, worstP95, highestRateWithP95Under50ms: highestWithin, stored });
   } finally {
     await pool.close();
     await app.stop();
