@@ -1,7 +1,7 @@
 // The three mandatory compliance webhooks through their routes, with Shopify-signed requests:
 // what each reads or removes, table by table, for the shop asked about and for a shop that
 // must stay untouched; redelivery, bad signatures, a forged shop header; 10k-row timings.
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () => {
@@ -24,6 +24,7 @@ const ctx = await vi.hoisted(async () => {
 });
 
 import fs from "node:fs";
+import { sessionToken as embeddedSessionToken } from "./helpers/embedded";
 import prisma from "~/db.server";
 import { action as dataRequestAction } from "~/routes/webhooks.customers.data_request";
 import { action as customersRedactAction } from "~/routes/webhooks.customers.redact";
@@ -548,19 +549,5 @@ describe("timing with 10,000 rows per table", () => {
 
 // An App Bridge session token, as the embedded admin sends it with fetch.
 function sessionToken(shop: string): string {
-  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const now = Math.floor(Date.now() / 1000);
-  const head = b64({ alg: "HS256", typ: "JWT" });
-  const body = b64({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: ctx.apiKey,
-    sub: "42",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-  });
-  return `${head}.${body}.${createHmac("sha256", ctx.secret).update(`${head}.${body}`).digest("base64url")}`;
+  return embeddedSessionToken({ shop, apiKey: ctx.apiKey, secret: ctx.secret });
 }

@@ -1,7 +1,7 @@
 // The suppression list page and its CSV export, called as the embedded admin calls them: with an
 // App Bridge session token for one shop. Listing, search, paging, adding, removing, exporting,
 // what each writes to the audit log, and that one shop never reaches another's entries.
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () => {
@@ -24,6 +24,7 @@ const ctx = await vi.hoisted(async () => {
 });
 
 import fs from "node:fs";
+import { sessionToken as embeddedSessionToken } from "./helpers/embedded";
 import prisma from "~/db.server";
 import { action, loader, type SuppressionActionData } from "~/routes/app.suppressions";
 import { loader as exportLoader } from "~/routes/app.suppressions.export";
@@ -53,21 +54,7 @@ beforeEach(async () => {
 
 // An App Bridge session token, as the embedded admin sends it with fetch.
 function sessionToken(shop: string, secret = ctx.secret): string {
-  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const now = Math.floor(Date.now() / 1000);
-  const head = b64({ alg: "HS256", typ: "JWT" });
-  const body = b64({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: ctx.apiKey,
-    sub: "42",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-  });
-  return `${head}.${body}.${createHmac("sha256", secret).update(`${head}.${body}`).digest("base64url")}`;
+  return embeddedSessionToken({ shop, apiKey: ctx.apiKey, secret });
 }
 
 const auth = (shop: string) => ({ Authorization: `Bearer ${sessionToken(shop)}` });
