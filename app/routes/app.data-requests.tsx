@@ -1,3 +1,4 @@
+import { downloadFromApp } from "../components/download";
 import { useState } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
@@ -58,21 +59,10 @@ export default function DataRequests() {
   const shopify = useAppBridge();
   const [busy, setBusy] = useState<string | null>(null);
 
-  // App Bridge adds the session token to fetch; a plain link from the iframe would carry none.
   async function download(id: string, format: "json" | "csv") {
     setBusy(`${id}/${format}`);
     try {
-      const res = await fetch(`/app/data-requests/${encodeURIComponent(id)}/${format}`);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? `data-request.${format}`;
-      const url = URL.createObjectURL(await res.blob());
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = name;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await downloadFromApp(`/app/data-requests/${encodeURIComponent(id)}/${format}`, `data-request.${format}`);
     } catch {
       shopify.toast.show("The report could not be downloaded. Reload the page and try again.", { isError: true });
     } finally {

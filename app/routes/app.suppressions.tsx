@@ -1,3 +1,4 @@
+import { downloadFromApp } from "../components/download";
 import { useEffect, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
@@ -278,21 +279,10 @@ export default function Suppressions() {
   }, [remover.state, remover.data, shopify]);
 
   const [exporting, setExporting] = useState(false);
-  // App Bridge adds the session token to fetch; a plain link from the iframe would carry none.
   async function exportCsv() {
     setExporting(true);
     try {
-      const res = await fetch("/app/suppressions/export");
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? "suppressions.csv";
-      const url = URL.createObjectURL(await res.blob());
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = name;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await downloadFromApp("/app/suppressions/export", "suppressions.csv");
     } catch {
       shopify.toast.show("The list could not be exported. Reload the page and try again.", { isError: true });
     } finally {
