@@ -7,6 +7,7 @@
 //   the request itself stay as proof of erasure, with the shop's domain and counts only.
 // Each is recorded once per X-Shopify-Webhook-Id; a redelivery of a finished request changes
 // nothing, and one that failed halfway runs again (every step can be repeated).
+import { isUniqueViolation } from "./db-errors.server";
 import { createHash } from "node:crypto";
 import {
   Prisma,
@@ -129,14 +130,18 @@ function addressOf(formatted: string): string {
   return (m ? m[1] : formatted).trim().toLowerCase();
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
-}
-
 type Begun = { kind: "run"; id: string } | { kind: "duplicate"; requestId: string | null };
 
 // Records the delivery and the request; tells whether this delivery still has work to do.
 async function begin(prisma: PrismaClient, delivery: WebhookDeliveryInfo, subject: ComplianceSubject, now: Date): Promise<Begun> {
+  const requestRow = {
+    shop: delivery.shop,
+    topic: delivery.topic,
+    webhookId: delivery.webhookId,
+    customerId: subject.customerId,
+    orderIds: subject.orderIds.length ? JSON.stringify(subject.orderIds) : null,
+    receivedAt: now,
+  };
   try {
     const [, request] = await prisma.$transaction([
       prisma.webhookDelivery.create({
@@ -149,16 +154,7 @@ async function begin(prisma: PrismaClient, delivery: WebhookDeliveryInfo, subjec
           receivedAt: now,
         },
       }),
-      prisma.complianceRequest.create({
-        data: {
-          shop: delivery.shop,
-          topic: delivery.topic,
-          webhookId: delivery.webhookId,
-          customerId: subject.customerId,
-          orderIds: subject.orderIds.length ? JSON.stringify(subject.orderIds) : null,
-          receivedAt: now,
-        },
-      }),
+      prisma.complianceRequest.create({ data: requestRow }),
     ]);
     return { kind: "run", id: request.id };
   } catch (e) {
@@ -167,16 +163,7 @@ async function begin(prisma: PrismaClient, delivery: WebhookDeliveryInfo, subjec
   // Either row may exist without the other: shop/redact deletes the shop's deliveries.
   const existing = await prisma.complianceRequest.findUnique({ where: { webhookId: delivery.webhookId } });
   if (!existing) {
-    const request = await prisma.complianceRequest.create({
-      data: {
-        shop: delivery.shop,
-        topic: delivery.topic,
-        webhookId: delivery.webhookId,
-        customerId: subject.customerId,
-        orderIds: subject.orderIds.length ? JSON.stringify(subject.orderIds) : null,
-        receivedAt: now,
-      },
-    });
+    const request = await prisma.complianceRequest.create({ data: requestRow });
     return { kind: "run", id: request.id };
   }
   if (existing.status !== "received") return { kind: "duplicate", requestId: existing.id };

@@ -1,6 +1,7 @@
 // Consent before a send: Shopify's current answer when it can be had, our CustomerConsent copy
 // when it cannot, and the copy kept current by customers_email_marketing_consent/update.
-import { Prisma, type PrismaClient } from "@prisma/client";
+import { isUniqueViolation } from "./db-errors.server";
+import type { PrismaClient } from "@prisma/client";
 import {
   consentFromWebhook,
   GUEST_DECISION,
@@ -24,7 +25,6 @@ export interface MarketingConsentCheck extends ConsentDecision {
 
 type ConsentRecordOutcome = "created" | "updated" | "stale";
 
-const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
 
 // Keeps our copy of one customer's consent. `at` is when the consent changed; an older change
 // never overwrites a newer one unless `force` (a fresh read of Shopify's current state).

@@ -1,11 +1,12 @@
 // Turns Shopify order webhooks into stored follow-ups. Never calls SendGrid or the Admin API:
 // Shopify waits at most 5 s for our answer, and everything slow happens in the dispatcher.
 import { randomUUID } from "node:crypto";
-import { Prisma, type PrismaClient } from "@prisma/client";
+import type { PrismaClient } from "@prisma/client";
 import { orderFactsFromWebhook, orderIdFromWebhook, type OrderFacts } from "~/domain/order-facts";
 import { scheduleFollowUps } from "~/domain/scheduling";
 import { intakeContext } from "./flows.server";
 import { batchedInsert } from "./batched-inserts.server";
+import { isUniqueViolation } from "./db-errors.server";
 
 export interface WebhookDeliveryInfo {
   shop: string;
@@ -24,13 +25,6 @@ export type IntakeOutcome =
 export interface FollowUpsScheduledListener {
   (followUps: { id: string; dueAt: Date }[]): void | Promise<void>;
 }
-
-// Prisma reports a unique violation as P2002 from its query builder, and as a raw-query
-// error (P2010) carrying the driver's code from $executeRaw.
-const isUniqueViolation = (e: unknown) =>
-  e instanceof Prisma.PrismaClientKnownRequestError &&
-  (e.code === "P2002" ||
-    (e.code === "P2010" && /UNIQUE constraint failed|SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)|unique constraint|23505/i.test(e.message)));
 
 interface DeliveryRow {
   webhookId: string;

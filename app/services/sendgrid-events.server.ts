@@ -1,5 +1,6 @@
 // SendGrid's Event Webhook: each event stored once, put on its follow-up's timeline, and turned
 // into suppressions where it means the shop must stop emailing an address.
+import { isUniqueViolation } from "./db-errors.server";
 import type { KeyObject } from "node:crypto";
 import type { MessageEvent, Prisma, PrismaClient } from "@prisma/client";
 import {
@@ -103,7 +104,6 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
   return out;
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === "P2002";
 
 export async function receiveSendGridEvents({
   prisma,

@@ -1,5 +1,6 @@
 // A shop's suppression list: addresses it must not email, and why. Every function takes the
 // shop and touches only that shop's rows.
+import { isUniqueViolation } from "./db-errors.server";
 import type { Prisma, Suppression } from "@prisma/client";
 import { normaliseEmail, type SuppressionReason, type SuppressionScope } from "~/domain/sendgrid-events";
 import { suppressionLookupEmails } from "./compliance.server";
@@ -73,7 +74,7 @@ export async function addSuppression(
     return { suppression, created: true };
   } catch (err) {
     // Added by a concurrent request a moment ago.
-    if ((err as { code?: string }).code === "P2002") {
+    if (isUniqueViolation(err)) {
       const again = await prisma.suppression.findUnique({ where: key });
       if (again) return { suppression: again, created: false };
     }
