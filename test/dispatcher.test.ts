@@ -276,7 +276,7 @@ describe("dispatcher", () => {
     await dispatcher({
       checkConsent: async (req) => {
         asked.push(req);
-        return { allowed: false, reason: "The customer has not subscribed to email marketing (NOT_SUBSCRIBED)." };
+        return { state: "NOT_SUBSCRIBED" };
       },
     }).drain();
     expect(asked).toEqual([
@@ -290,7 +290,11 @@ describe("dispatcher", () => {
       },
     ]);
     const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
-    expect([f.status, f.skipReason]).toEqual(["skipped", "The customer has not subscribed to email marketing (NOT_SUBSCRIBED)."]);
+    expect([f.status, f.skipReason, f.skipCode]).toEqual([
+      "skipped",
+      "The customer has not subscribed to email marketing, and this step is a marketing email.",
+      "no_marketing_consent",
+    ]);
     expect(sendgrid.messages).toHaveLength(0);
   });
 

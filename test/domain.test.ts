@@ -51,6 +51,18 @@ describe("orderFactsFromWebhook", () => {
       productIds: ["gid://shopify/Product/10", "gid://shopify/Product/11"],
       orderedAt: new Date("2026-03-28T23:30:00Z"),
       cancelledAt: null,
+      lineItems: [
+        { productId: "gid://shopify/Product/10", variantId: null, title: null, vendor: null, quantity: 1 },
+        { productId: "gid://shopify/Product/11", variantId: null, title: null, vendor: null, quantity: 2 },
+        { productId: "gid://shopify/Product/10", variantId: null, title: null, vendor: null, quantity: 1 },
+        { productId: null, variantId: null, title: "Gift wrap", vendor: null, quantity: 1 },
+      ],
+      orderTags: [],
+      customerTags: null,
+      customerOrdersCount: null,
+      sourceName: null,
+      discountCodes: [],
+      financialStatus: null,
     });
     expect(JSON.stringify(facts)).not.toContain("Secret street");
     expect(JSON.stringify(facts)).not.toContain("door");

@@ -442,3 +442,37 @@ export function validateConditions(input: unknown, path = ""): string[] {
     problems.push(`${at(path)}: has ${leaves} conditions; at most ${CONDITION_LIMITS.maxLeaves} are allowed`);
   return problems;
 }
+
+// ---- Which facts a condition tree needs ----
+
+export function conditionFields(conditions: Condition | null | undefined): Set<string> {
+  const fields = new Set<string>();
+  const walk = (node: Condition) => {
+    if ("all" in node) node.all.forEach(walk);
+    else if ("any" in node) node.any.forEach(walk);
+    else fields.add(node.field);
+  };
+  if (conditions) walk(conditions);
+  return fields;
+}
+
+// Never in a webhook payload: read from the Admin API once per order, at its first send.
+export const PRODUCT_FACT_FIELDS = ["product_types", "product_tags", "collections"] as const;
+
+// Which facts the conditions need that the order does not hold yet: "product" (types, tags,
+// collections of its products) and "customer" (tags, order count, which 2025-01+ webhooks omit).
+export function missingFacts({
+  conditions,
+  order,
+}: {
+  conditions: Condition | null | undefined;
+  order: { productFactsKnown: boolean; customerTags: string[] | null; customerOrdersCount: number | null; customerId: string | null };
+}): { product: boolean; customer: boolean } {
+  const fields = conditionFields(conditions);
+  const product = !order.productFactsKnown && PRODUCT_FACT_FIELDS.some((f) => fields.has(f));
+  const customer =
+    !!order.customerId &&
+    ((fields.has("customer_tags") && order.customerTags === null) ||
+      (fields.has("customer_type") && order.customerOrdersCount === null));
+  return { product, customer };
+}

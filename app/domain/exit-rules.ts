@@ -20,6 +20,10 @@ export interface ExitState {
   // The recipient's suppressions in this shop; an address may have one per scope.
   suppression: ActiveSuppression | readonly ActiveSuppression[] | null;
   marketingConsent: MarketingConsentState | null; // null: no consent on record
+  // Where the consent answer came from, when the merchant should know (e.g. our copy was used).
+  consentNote?: string | null;
+  // The shop's policy; false: marketing steps go out without asking for consent.
+  marketingConsentRequired?: boolean;
   serviceEmailsAllowed: boolean;
   triggeredAt: Date;
 }
@@ -74,10 +78,12 @@ export function evaluateExitRules({
 
   if (step.category === "service") {
     if (!state.serviceEmailsAllowed) return exit({ code: "service_emails_blocked" });
+  } else if (state.marketingConsentRequired === false) {
+    // The shop sends marketing without asking; suppressions above still apply.
   } else if (state.marketingConsent === "UNSUBSCRIBED") {
     return exit({ code: "unsubscribed", scope: "marketing", source: "consent" });
   } else if (state.marketingConsent !== "SUBSCRIBED") {
-    return exit({ code: "no_marketing_consent", consentState: state.marketingConsent });
+    return exit({ code: "no_marketing_consent", consentState: state.marketingConsent, note: state.consentNote ?? null });
   }
 
   const again = state.customerOrderedAgainAt;

@@ -4,8 +4,14 @@ import Ajv2020 from "ajv/dist/2020.js";
 import flowsSchema from "../../docs/flows.schema.json";
 import { validateSendWindow, type SendWindow } from "./send-window";
 import type { StepDelay } from "./step-timing";
+import { validateConditions, type ConditionGroup } from "./conditions";
+import { validateAbTest } from "./ab-test";
 
-export type FlowTrigger = "order_created";
+// What starts a flow, each from its own Shopify webhook (see shopify.app.toml):
+// order_created: orders/create; order_paid: orders/paid; order_fulfilled: orders/fulfilled;
+// order_delivered: fulfillment_events/create with status "delivered".
+export const FLOW_TRIGGERS = ["order_created", "order_paid", "order_fulfilled", "order_delivered"] as const;
+export type FlowTrigger = (typeof FLOW_TRIGGERS)[number];
 export type DelayUnit = "minutes" | "hours" | "days" | "days_at";
 export type EmailCategory = "marketing" | "service";
 
@@ -23,6 +29,28 @@ export interface FlowStepDefinition {
   subject: string;
   previewText?: string;
   content?: Record<string, unknown>;
+  variants?: StepAbTest;
+}
+
+// An A/B test of a step: each variant replaces the step's subject, preview text or content
+// fields it sets.
+export interface StepVariant {
+  key: string;
+  weight: number;
+  subject?: string;
+  previewText?: string;
+  content?: Record<string, unknown>;
+}
+export interface StepAbTest {
+  id: string;
+  variants: StepVariant[];
+}
+
+// Optional exit rules of a flow (the others always apply; see exit-rules.ts).
+export interface FlowExitRules {
+  // Stop when the customer places another order after the trigger. Unset: on for marketing
+  // steps, off for service steps.
+  orderedAgain?: boolean;
 }
 
 export interface FlowDefinition {
@@ -30,7 +58,14 @@ export interface FlowDefinition {
   name: string;
   trigger: FlowTrigger;
   active: boolean;
+  conditions?: ConditionGroup;
+  exitRules?: FlowExitRules;
   steps: FlowStepDefinition[];
+}
+
+// Whether "ordered again" stops this step: the flow's setting, else on for marketing only.
+export function exitsOnNewOrder(exitRules: FlowExitRules | null | undefined, category: EmailCategory): boolean {
+  return exitRules?.orderedAgain ?? category === "marketing";
 }
 
 export interface FlowsDocument {
@@ -73,33 +108,70 @@ export class InvalidFlowsError extends Error {
 const ajv = new Ajv2020({ allErrors: true, useDefaults: true });
 const validateDocument = ajv.compile<FlowsDocument>(flowsSchema);
 
+function schemaProblems(errors: typeof validateDocument.errors, prefix = ""): string[] {
+  return (errors ?? []).map((e) => {
+    const where = `${prefix}${e.instancePath}` || "(document)";
+    const extra =
+      e.keyword === "enum" ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")})` : "";
+    return `${where}: ${e.message}${extra}`;
+  });
+}
+
+// The rules a schema cannot say, for one flow at `path` (e.g. /flows/0).
+function flowRuleProblems(flow: FlowDefinition, path: string): string[] {
+  const problems: string[] = [];
+  if (flow.conditions !== undefined) problems.push(...validateConditions(flow.conditions, `${path}/conditions`));
+  const stepKeys = new Set<string>();
+  flow.steps.forEach((step, j) => {
+    const at = `${path}/steps/${j}`;
+    if (stepKeys.has(step.key)) problems.push(`${at}/key: "${step.key}" is used by two steps of flow "${flow.key}"`);
+    stepKeys.add(step.key);
+    if (step.sendWindow) problems.push(...validateSendWindow(step.sendWindow, `${at}/sendWindow`));
+    if (step.variants) problems.push(...validateAbTest(step.variants, `${at}/variants`));
+  });
+  return problems;
+}
+
 // Validates an import against the JSON Schema, then the rules a schema cannot say.
 export function parseFlowsDocument(input: unknown): FlowsDocument {
   const doc: unknown = structuredClone(input);
-  if (!validateDocument(doc)) {
-    const problems = (validateDocument.errors ?? []).map((e) => {
-      const where = e.instancePath || "(document)";
-      const extra =
-        e.keyword === "enum" ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")})` : "";
-      return `${where}: ${e.message}${extra}`;
-    });
-    throw new InvalidFlowsError(problems);
-  }
+  if (!validateDocument(doc)) throw new InvalidFlowsError(schemaProblems(validateDocument.errors));
   const problems: string[] = [];
   const flowKeys = new Set<string>();
   doc.flows.forEach((flow, i) => {
     if (flowKeys.has(flow.key)) problems.push(`/flows/${i}/key: "${flow.key}" is used by two flows`);
     flowKeys.add(flow.key);
-    const stepKeys = new Set<string>();
-    flow.steps.forEach((step, j) => {
-      if (stepKeys.has(step.key))
-        problems.push(`/flows/${i}/steps/${j}/key: "${step.key}" is used by two steps of flow "${flow.key}"`);
-      stepKeys.add(step.key);
-      if (step.sendWindow) problems.push(...validateSendWindow(step.sendWindow, `/flows/${i}/steps/${j}/sendWindow`));
-    });
+    problems.push(...flowRuleProblems(flow, `/flows/${i}`));
   });
   if (problems.length) throw new InvalidFlowsError(problems);
   return doc;
+}
+
+export interface FlowProblem {
+  path: string; // JSON pointer into the flow, "" for the flow itself
+  message: string;
+}
+
+// One flow as the editor holds it: every problem with the JSON pointer of the field it is about.
+export function validateFlow(flow: unknown): FlowProblem[] {
+  const doc = { version: 1, flows: [structuredClone(flow)] };
+  const lines = validateDocument(doc)
+    ? flowRuleProblems(doc.flows[0] as FlowDefinition, "/flows/0")
+    : schemaProblems(validateDocument.errors).filter((l) => l.startsWith("/flows"));
+  return lines.map((line) => {
+    const at = line.indexOf(": ");
+    const pointer = line.slice(0, at).replace(/^\/flows\/0/, "");
+    return { path: pointer, message: line.slice(at + 2) };
+  });
+}
+
+// A valid flow with the schema's defaults filled in, or InvalidFlowsError.
+export function parseFlow(flow: unknown): FlowDefinition {
+  const problems = validateFlow(flow);
+  if (problems.length) throw new InvalidFlowsError(problems.map((p) => `${p.path || "(flow)"}: ${p.message}`));
+  const doc = { version: 1, flows: [structuredClone(flow)] };
+  validateDocument(doc); // fills defaults
+  return doc.flows[0] as FlowDefinition;
 }
 
 // The JSON form of a delay as the step-timing rules take it.

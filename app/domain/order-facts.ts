@@ -17,6 +17,28 @@ export interface OrderFacts {
   productIds: string[]; // gid://shopify/Product/…, unique, in line item order
   orderedAt: Date;
   cancelledAt: Date | null;
+  // What entry conditions look at (conditions.ts), as far as the payload tells.
+  lineItems: OrderLineItem[];
+  orderTags: string[];
+  // Shopify left tags and orders_count out of the customer in webhooks from 2025-01; they are
+  // read when present, else looked up in the Admin API when a flow's conditions need them.
+  customerTags: string[] | null;
+  customerOrdersCount: number | null;
+  sourceName: string | null;
+  discountCodes: string[];
+  financialStatus: string | null;
+}
+
+export interface OrderLineItem {
+  productId: string | null;
+  variantId: string | null;
+  title: string | null;
+  vendor: string | null;
+  quantity: number;
+  // Filled from the Admin API (product facts), never from the webhook.
+  productType?: string | null;
+  productTags?: string[];
+  collectionIds?: string[];
 }
 
 export class InvalidOrderPayloadError extends Error {
@@ -94,6 +116,7 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
 
   const lineItems = payload.line_items;
   const productIds: string[] = [];
+  const items: OrderLineItem[] = [];
   if (!Array.isArray(lineItems)) {
     problems.push("line_items is not a list");
   } else {
@@ -102,6 +125,14 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
       // Custom items and deleted products have no product_id; they cannot be recommended against.
       const id = gid("Product", null, item.product_id);
       if (id && !productIds.includes(id)) productIds.push(id);
+      const quantity = Number(item.quantity);
+      items.push({
+        productId: id,
+        variantId: gid("ProductVariant", null, item.variant_id),
+        title: str(item.title),
+        vendor: str(item.vendor),
+        quantity: Number.isInteger(quantity) && quantity > 0 ? quantity : 1,
+      });
     }
   }
 
@@ -125,7 +156,53 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
     productIds,
     orderedAt: orderedAt!,
     cancelledAt: date(payload.cancelled_at),
+    lineItems: items,
+    orderTags: tagList(payload.tags) ?? [],
+    customerTags: customer ? tagList(customer.tags) : null,
+    customerOrdersCount: customer && Number.isInteger(customer.orders_count) ? (customer.orders_count as number) : null,
+    sourceName: str(payload.source_name),
+    discountCodes: Array.isArray(payload.discount_codes)
+      ? payload.discount_codes.flatMap((d) => (isObject(d) && str(d.code) ? [str(d.code)!] : []))
+      : [],
+    financialStatus: str(payload.financial_status)?.toLowerCase() ?? null,
   };
+}
+
+// Shopify's REST tags are one comma-separated string ("vip, wholesale").
+function tagList(v: unknown): string[] | null {
+  if (Array.isArray(v)) return v.flatMap((t) => (str(t) ? [str(t)!] : []));
+  if (typeof v !== "string") return null;
+  return v.split(",").map((t) => t.trim()).filter(Boolean);
+}
+
+// When an order trigger happened, from its payload: orders/paid has no paid_at, so the
+// delivery's X-Shopify-Triggered-At (or receipt) stands in; orders/fulfilled uses the latest
+// fulfillment's time.
+export function fulfilledAtFromWebhook(payload: unknown): Date | null {
+  if (!isObject(payload) || !Array.isArray(payload.fulfillments)) return null;
+  const times = payload.fulfillments
+    .flatMap((f) => (isObject(f) ? [date(f.created_at) ?? date(f.updated_at)] : []))
+    .filter((d): d is Date => d !== null)
+    .map((d) => d.getTime());
+  return times.length ? new Date(Math.max(...times)) : null;
+}
+
+export interface FulfillmentEventFacts {
+  orderId: string;
+  status: string; // delivered, in_transit, out_for_delivery, …
+  happenedAt: Date | null;
+}
+
+// fulfillment_events/create: { id, fulfillment_id, status, happened_at, order_id, … }
+export function fulfillmentEventFromWebhook(payload: unknown): FulfillmentEventFacts {
+  if (!isObject(payload)) throw new InvalidOrderPayloadError(["the body is not a JSON object"]);
+  const problems: string[] = [];
+  const orderId = gid("Order", null, payload.order_id);
+  if (!orderId) problems.push("order_id is missing or not numeric");
+  const status = str(payload.status)?.toLowerCase();
+  if (!status) problems.push("status is missing");
+  if (problems.length) throw new InvalidOrderPayloadError(problems);
+  return { orderId: orderId!, status: status!, happenedAt: date(payload.happened_at) ?? date(payload.created_at) };
 }
 
 // orders/cancelled needs only the order's id.

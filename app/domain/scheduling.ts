@@ -1,8 +1,10 @@
 // Which follow-ups an order gets, and when.
-import { stepDelay, type FlowStepDefinition, type FlowTrigger } from "./flows";
+import { stepDelay, type EmailCategory, type FlowExitRules, type FlowStepDefinition, type FlowTrigger } from "./flows";
 import { nextAllowedTime, type SendWindow } from "./send-window";
 import { stepDueTimes, stepTimeZone } from "./step-timing";
-import type { OrderFacts } from "./order-facts";
+import type { OrderFacts, OrderLineItem } from "./order-facts";
+import { evaluateConditions, missingFacts, type ConditionGroup, type OrderContext } from "./conditions";
+import { describeSkipReason, type SkipReason, type SkipReasonCode } from "./skip-reasons";
 
 export interface ScheduledStep {
   id: string; // the stored step's id
@@ -11,6 +13,7 @@ export interface ScheduledStep {
   delay: FlowStepDefinition["delay"];
   sendWindow?: SendWindow | null;
   template: string;
+  category?: EmailCategory;
 }
 
 export interface ScheduledFlow {
@@ -18,6 +21,8 @@ export interface ScheduledFlow {
   key: string;
   trigger: FlowTrigger;
   active: boolean;
+  conditions?: ConditionGroup | null;
+  exitRules?: FlowExitRules | null;
   steps: ScheduledStep[];
 }
 
@@ -26,10 +31,12 @@ export interface PlannedFollowUp {
   stepId: string;
   stepKey: string;
   template: string;
+  category: EmailCategory;
   recipient: string;
   dueAt: Date;
   // Set when the follow-up is recorded but will not be sent, with the merchant-readable reason.
   skipReason: string | null;
+  skipCode: SkipReasonCode | null;
   // Set when the step's send window moved the due time, saying from when to when.
   movedReason: string | null;
 }
@@ -42,9 +49,72 @@ export interface ScheduleInput {
   triggeredAt: Date;
   now: Date;
   timeZone?: string | null; // shop's IANA zone: days, times of day and send windows are read there
+  // The shop's send window for steps without their own.
+  defaultSendWindow?: SendWindow | null;
 }
 
-export function scheduleFollowUps({ order, flows, trigger, triggeredAt, now, timeZone }: ScheduleInput): PlannedFollowUp[] {
+// What conditions see of an order: its facts, with product facts once looked up.
+export function orderContext(order: {
+  productIds: string[];
+  totalPriceShop: string | null;
+  shopCurrency: string | null;
+  countryCode: string | null;
+  locale: string | null;
+  lineItems: OrderLineItem[];
+  orderTags: string[];
+  customerTags: string[] | null;
+  customerOrdersCount: number | null;
+  sourceName: string | null;
+  discountCodes: string[];
+}): OrderContext {
+  return {
+    productIds: order.productIds,
+    totalPriceShop: order.totalPriceShop,
+    shopCurrency: order.shopCurrency,
+    countryCode: order.countryCode,
+    locale: order.locale,
+    lineItems: order.lineItems.map((i) => ({
+      productId: i.productId,
+      productType: i.productType ?? null,
+      vendor: i.vendor,
+      productTags: i.productTags ?? [],
+      collectionIds: i.collectionIds ?? [],
+    })),
+    orderTags: order.orderTags,
+    customerTags: order.customerTags ?? [],
+    customerOrdersCount: order.customerOrdersCount,
+    sourceName: order.sourceName,
+    discountCodes: order.discountCodes,
+  };
+}
+
+// Entry conditions on what the order already tells. "pending" when they need facts only the
+// Admin API has: the dispatcher looks those up at the first send and decides then.
+export function entryDecision({
+  conditions,
+  order,
+  productFactsKnown,
+}: {
+  conditions: ConditionGroup | null | undefined;
+  order: Parameters<typeof orderContext>[0] & { customerId: string | null };
+  productFactsKnown: boolean;
+}): { state: "matched" } | { state: "pending" } | { state: "not_matched"; reason: SkipReason & { code: "conditions_not_met" } } {
+  if (!conditions) return { state: "matched" };
+  const missing = missingFacts({ conditions, order: { ...order, productFactsKnown } });
+  if (missing.product || missing.customer) return { state: "pending" };
+  const result = evaluateConditions({ conditions, order: orderContext(order) });
+  return result.matched ? { state: "matched" } : { state: "not_matched", reason: { code: "conditions_not_met", failed: result.explanation } };
+}
+
+export function scheduleFollowUps({
+  order,
+  flows,
+  trigger,
+  triggeredAt,
+  now,
+  timeZone,
+  defaultSendWindow = null,
+}: ScheduleInput): PlannedFollowUp[] {
   // Shopify does not give the customer's time zone with an order: the shop's is the best known.
   const zone = stepTimeZone({ customerTimeZone: null, shopTimeZone: timeZone ?? null });
   const planned: PlannedFollowUp[] = [];
@@ -56,22 +126,26 @@ export function scheduleFollowUps({ order, flows, trigger, triggeredAt, now, tim
       steps: steps.map((s) => ({ delay: stepDelay(s.delay), from: s.delay.from ?? "previous_step" })),
       timeZone: zone,
     });
+    const entry = entryDecision({ conditions: flow.conditions, order, productFactsKnown: false });
     steps.forEach((step, i) => {
-      let skipReason: string | null = null;
-      if (!order.email) skipReason = "The order has no email address to send to.";
-      else if (order.cancelledAt) skipReason = "The order was already cancelled when it arrived.";
+      let skip: SkipReason | null = null;
+      if (!order.email) skip = { code: "no_email" };
+      else if (order.cancelledAt) skip = { code: "order_cancelled" };
+      else if (entry.state === "not_matched") skip = entry.reason;
       // A late webhook (Shopify retries for up to 48 h) must not schedule into the past.
       const at = due[i].getTime() < now.getTime() ? now : due[i];
-      const window = nextAllowedTime({ at, window: step.sendWindow ?? null, timeZone: zone });
+      const window = nextAllowedTime({ at, window: step.sendWindow ?? defaultSendWindow, timeZone: zone });
       planned.push({
         flowId: flow.id,
         stepId: step.id,
         stepKey: step.key,
         template: step.template,
+        category: step.category ?? "marketing",
         recipient: order.email ?? "",
         dueAt: window.at,
-        skipReason,
-        movedReason: window.moved ? window.reason : null,
+        skipReason: skip ? describeSkipReason(skip) : null,
+        skipCode: skip?.code ?? null,
+        movedReason: window.moved && !skip ? window.reason : null,
       });
     });
   }

@@ -4,7 +4,7 @@ import { DateTime } from "luxon";
 import { isValidTimeZone } from "./step-timing";
 
 export type SkipReason =
-  | { code: "order_cancelled" }
+  | { code: "order_cancelled"; cancelReason?: string | null } // Shopify's cancel_reason: customer, fraud…
   | { code: "order_refunded" }
   | { code: "ordered_again"; orderedAt: Date; timeZone?: string | null }
   // scope "marketing": the customer left marketing follow-ups only; "all": every follow-up
@@ -12,7 +12,8 @@ export type SkipReason =
   // suppression: the Suppression row's reason (hard_bounce, spam_report, invalid, blocked, manual)
   | { code: "suppressed"; suppression: string; scope: "all" | "marketing" }
   // consentState: Shopify's email marketing state, null when we hold none for the customer
-  | { code: "no_marketing_consent"; consentState: string | null }
+  // note: where the answer came from when it matters (e.g. Shopify unreachable, our copy used)
+  | { code: "no_marketing_consent"; consentState: string | null; note?: string | null }
   | { code: "service_emails_blocked" }
   | {
       code: "frequency_cap";
@@ -100,7 +101,7 @@ function movedToText(requestedAt: Date, movedTo: Date, timeZone: string): string
 export function describeSkipReason(reason: SkipReason): string {
   switch (reason.code) {
     case "order_cancelled":
-      return "The order was cancelled.";
+      return reason.cancelReason ? `The order was cancelled (${reason.cancelReason}).` : "The order was cancelled.";
     case "order_refunded":
       return "The order was fully refunded.";
     case "ordered_again":
@@ -121,7 +122,7 @@ export function describeSkipReason(reason: SkipReason): string {
         (reason.consentState
           ? `The customer's email marketing status is ${reason.consentState}`
           : "There is no record that the customer agreed to email marketing");
-      return `${lead}, and this step is a marketing email.`;
+      return `${lead}, and this step is a marketing email.${reason.note ? ` ${reason.note}` : ""}`;
     }
     case "service_emails_blocked":
       return "Service emails are turned off for this customer.";
@@ -151,6 +152,11 @@ export function describeSkipReason(reason: SkipReason): string {
     case "step_deleted":
       return "The flow step was deleted.";
   }
+}
+
+// The status, reason text and code stored on a follow-up that is not sent.
+export function skipFields(reason: SkipReason): { skipReason: string; skipCode: SkipReasonCode } {
+  return { skipReason: describeSkipReason(reason), skipCode: reason.code };
 }
 
 export type SkipParams = Record<string, string | number | boolean | string[] | null>;

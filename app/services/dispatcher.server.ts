@@ -6,9 +6,16 @@ import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { DEFAULT_RETRY_POLICY, nextAttempt, type RetryPolicy } from "~/domain/retry";
 import { fillTemplate } from "~/domain/templating";
 import { SendError, type MailTransport } from "~/mail/transport";
-import type { EmailCategory } from "~/domain/flows";
-import { describeSkipReason } from "~/domain/skip-reasons";
+import { exitsOnNewOrder, type EmailCategory, type FlowExitRules, type StepAbTest } from "~/domain/flows";
+import { describeSkipReason, SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-reasons";
 import { isSuppressed } from "./suppressions.server";
+import { evaluateExitRules, type ExitState, type MarketingConsentState } from "~/domain/exit-rules";
+import { checkFrequencyCap, DEFAULT_FREQUENCY_CAP, type FrequencyCap } from "~/domain/frequency-cap";
+import { assignVariant } from "~/domain/ab-test";
+import { evaluateConditions, missingFacts, type ConditionGroup } from "~/domain/conditions";
+import { orderContext } from "~/domain/scheduling";
+import type { OrderLineItem } from "~/domain/order-facts";
+import { factsFromOrderRow, triggerTime } from "./intake.server";
 import { nextAllowedTime, type SendWindow } from "~/domain/send-window";
 import { stepTimeZone } from "~/domain/step-timing";
 import { logger as rootLogger, type Logger } from "~/logger.server";
@@ -48,8 +55,12 @@ export interface DispatcherDeps {
   defaultFromEmail?: string | null;
   logger?: Logger;
   workerId?: string;
-  // Marketing consent (and the shop's rule for service emails), asked just before sending.
-  checkConsent?: (req: ConsentRequest) => Promise<{ allowed: boolean; reason: string }>;
+  // The customer's email marketing state, asked just before a marketing send when the shop
+  // requires consent (the exit rules decide). Without it, consent is not checked.
+  checkConsent?: (req: ConsentRequest) => Promise<ConsentAnswer>;
+  // Product facts (type, tags, collections) and customer facts (tags, order count) for entry
+  // conditions that need them, read from the Admin API once per order.
+  lookupFacts?: (req: FactsRequest) => Promise<FactsAnswer>;
   // List-Unsubscribe headers and the footer link for one recipient of one follow-up.
   unsubscribe?: (req: UnsubscribeRequest) => { pageUrl: string; headers: Record<string, string> } | null;
   // A shop with its own SendGrid key sends through it.
@@ -65,6 +76,22 @@ export interface ConsentRequest {
   // The shop's settings.
   marketingConsentRequired: boolean;
   serviceEmailsAllowed: boolean;
+}
+
+export interface ConsentAnswer {
+  state: MarketingConsentState | null; // null: no consent known for this address
+  note?: string | null; // where the answer came from, when the merchant should know
+}
+
+export interface FactsRequest {
+  shop: string;
+  productIds: string[] | null; // null: not needed
+  customerId: string | null; // null: not needed
+}
+
+export interface FactsAnswer {
+  products?: Map<string, { productType: string | null; tags: string[]; collectionIds: string[] }>;
+  customer?: { tags: string[]; numberOfOrders: number } | null;
 }
 
 export interface UnsubscribeRequest {
@@ -92,6 +119,7 @@ interface Claim {
 }
 
 type ClaimedFollowUp = Prisma.FollowUpGetPayload<{ include: { order: true } }> & { claim: Claim };
+type OrderRow = ClaimedFollowUp["order"];
 
 // Shop and flow state read once per pass: a pass lasts well under a second.
 interface PassCache {
@@ -173,8 +201,17 @@ export function createDispatcher(deps: DispatcherDeps) {
     return count === 1;
   }
 
-  async function skip(claim: Claim, status: "cancelled" | "skipped", reason: string): Promise<Outcome> {
-    return (await finish(claim, { status, skipReason: reason }, { type: status, detail: reason })) ? "skipped" : "lost";
+  // Every follow-up that is not sent keeps the reason a merchant reads and its code.
+  async function skip(claim: Claim, reason: SkipReason): Promise<Outcome> {
+    const status = SKIP_REASON_STATUS[reason.code];
+    const fields = skipFields(reason);
+    return (await finish(claim, { status, ...fields }, { type: status, detail: fields.skipReason })) ? "skipped" : "lost";
+  }
+
+  async function fail(claim: Claim, detail: string, extra: Record<string, unknown> = {}): Promise<Outcome> {
+    const fields = skipFields({ code: "send_failed", error: detail, attempts: claim.attempt });
+    const ok = await finish(claim, { status: "failed", lastError: detail, ...fields, ...extra }, { type: "failed", detail });
+    return ok ? "failed" : "lost";
   }
 
   async function retryOrFail(claim: Claim, error: string, notBefore?: Date | null): Promise<Outcome> {
@@ -187,9 +224,55 @@ export function createDispatcher(deps: DispatcherDeps) {
       );
       return ok ? "retried" : "lost";
     }
-    const detail = `${error} Gave up after ${claim.attempt} attempts.`;
-    const ok = await finish(claim, { status: "failed", lastError: detail }, { type: "failed", detail });
-    return ok ? "failed" : "lost";
+    return fail(claim, `${error} Gave up after ${claim.attempt} attempts.`);
+  }
+
+  // The customer's first order after the trigger, other than this one; cancelled orders do not count.
+  async function orderedAgainAt({ order, after }: { order: OrderRow; after: Date }): Promise<Date | null> {
+    const who = order.customerId ? { customerId: order.customerId } : order.email ? { email: order.email } : null;
+    if (!who) return null;
+    const again = await prisma.order.findFirst({
+      where: { shop: order.shop, ...who, id: { not: order.id }, cancelledAt: null, orderedAt: { gt: after } },
+      orderBy: { orderedAt: "asc" },
+      select: { orderedAt: true },
+    });
+    return again?.orderedAt ?? null;
+  }
+
+  // Reads what the conditions need from the Admin API and keeps it on the order, so each order
+  // is looked up once (Order.productFactsAt).
+  async function lookUpOrderFacts({
+    order,
+    missing,
+  }: {
+    order: OrderRow;
+    missing: { product: boolean; customer: boolean };
+  }): Promise<OrderRow> {
+    if (!deps.lookupFacts) throw new Error("no Admin API lookup is configured for product and customer facts");
+    const facts = factsFromOrderRow(order);
+    const answer = await deps.lookupFacts({
+      shop: order.shop,
+      productIds: missing.product ? facts.productIds : null,
+      customerId: missing.customer ? order.customerId : null,
+    });
+    const data: Prisma.OrderUpdateInput = {};
+    if (missing.product && answer.products) {
+      const items: OrderLineItem[] = facts.lineItems.map((item) => {
+        const p = item.productId ? answer.products!.get(item.productId) : undefined;
+        return { ...item, productType: p?.productType ?? null, productTags: p?.tags ?? [], collectionIds: p?.collectionIds ?? [] };
+      });
+      data.lineItems = JSON.stringify(items);
+      data.productFactsAt = now();
+    }
+    if (missing.customer && answer.customer) {
+      // Shopify counts the customer's orders now; orders placed after this one do not make it a repeat.
+      const later = await prisma.order.count({
+        where: { shop: order.shop, customerId: order.customerId, orderedAt: { gt: order.orderedAt } },
+      });
+      data.customerTags = JSON.stringify(answer.customer.tags);
+      data.customerOrdersCount = Math.max(1, answer.customer.numberOfOrders - later);
+    }
+    return prisma.order.update({ where: { id: order.id }, data });
   }
 
   async function deliver(followUp: ClaimedFollowUp, cache: PassCache): Promise<Outcome> {
@@ -198,32 +281,53 @@ export function createDispatcher(deps: DispatcherDeps) {
 
     if (claim.attempt > policy.maxAttempts) {
       // Crashed or stuck on every attempt (e.g. killed mid-send each time).
-      const detail = `Gave up after ${policy.maxAttempts} attempts; the last one did not finish.`;
-      return (await finish(claim, { status: "failed", lastError: detail }, { type: "failed", detail })) ? "failed" : "lost";
+      return fail(claim, `Gave up after ${policy.maxAttempts} attempts; the last one did not finish.`);
     }
 
     // Re-checked just before sending: things change between scheduling and the due time.
     if (!cache.shops.has(followUp.shop))
       cache.shops.set(followUp.shop, prisma.shop.findUnique({ where: { domain: followUp.shop } }));
     const shop = await cache.shops.get(followUp.shop)!;
-    if (!shop || shop.uninstalledAt) return skip(claim, "cancelled", "The app was uninstalled from the shop.");
-    if (!shop.sendingEnabled) return skip(claim, "skipped", "Sending is turned off for this shop.");
-    // Read again now, not with the claim: orders/cancelled may have landed a moment ago.
-    const current = await prisma.order.findUnique({ where: { id: followUp.orderRef }, select: { cancelledAt: true } });
-    if (!current || current.cancelledAt) return skip(claim, "cancelled", "The order was cancelled.");
+    if (!shop || shop.uninstalledAt) return skip(claim, { code: "app_uninstalled" });
+    if (!shop.sendingEnabled) return skip(claim, { code: "sending_disabled" });
+    // Read again now, not with the claim: orders/cancelled or orders/updated may have landed a moment ago.
+    let current = await prisma.order.findUnique({ where: { id: followUp.orderRef } });
+    if (!current) return skip(claim, { code: "order_cancelled" });
     if (!cache.steps.has(followUp.stepId))
       cache.steps.set(followUp.stepId, prisma.flowStep.findUnique({ where: { id: followUp.stepId }, include: { flow: true } }));
     const step = await cache.steps.get(followUp.stepId)!;
-    if (!step) return skip(claim, "skipped", "The flow step was deleted.");
-    if (!step.flow.active) return skip(claim, "skipped", `The flow "${step.flow.name}" was turned off.`);
-    if (!followUp.recipient) return skip(claim, "skipped", "The order has no email address to send to.");
+    if (!step) return skip(claim, { code: "step_deleted" });
+    if (!followUp.recipient) return skip(claim, { code: "no_email" });
+    const category = (step.category === "service" ? "service" : "marketing") as EmailCategory;
+    const marketing = category === "marketing";
 
-    // A retry or a late pass can land outside the step's send window: wait for it to open,
-    // without counting an attempt.
-    if (step.sendWindow) {
+    // Exit rules. Those that need no Admin API call go first, so a cancelled, refunded or
+    // suppressed follow-up costs no consent read.
+    const exitRules = step.flow.exitRules ? (JSON.parse(step.flow.exitRules) as FlowExitRules) : null;
+    const suppression = await isSuppressed(prisma, { shop: followUp.shop, email: followUp.recipient, marketing });
+    const triggeredAt = triggerTime(step.flow.trigger, current);
+    const consentRequired = marketing && shop.marketingConsentRequired && !!deps.checkConsent;
+    const state: ExitState = {
+      orderCancelledAt: current.cancelledAt,
+      refundedFully: !!current.refundedAt || current.financialStatus === "refunded",
+      customerOrderedAgainAt: null,
+      suppression: suppression ? { scope: suppression.scope === "marketing" ? "marketing" : "all", reason: suppression.reason } : null,
+      marketingConsent: "SUBSCRIBED",
+      marketingConsentRequired: consentRequired,
+      serviceEmailsAllowed: shop.serviceEmailsAllowed,
+      triggeredAt,
+    };
+    const early = evaluateExitRules({ step: { category }, flow: { exitOnNewOrder: false }, state, timeZone: shop.ianaTimezone });
+    if (early.exit) return skip(claim, early.detail);
+    if (!step.flow.active) return skip(claim, { code: "flow_turned_off", flowName: step.flow.name });
+
+    // A retry or a late pass can land outside the step's send window (its own, else the shop's
+    // default): wait for it to open, without counting an attempt.
+    const sendWindow = step.sendWindow ?? shop.defaultSendWindow;
+    if (sendWindow) {
       const window = nextAllowedTime({
         at: now(),
-        window: JSON.parse(step.sendWindow) as SendWindow,
+        window: JSON.parse(sendWindow) as SendWindow,
         timeZone: stepTimeZone({ customerTimeZone: null, shopTimeZone: shop.ianaTimezone }),
       });
       if (window.moved) {
@@ -236,34 +340,75 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
     }
 
-    const category = (step.category === "service" ? "service" : "marketing") as EmailCategory;
-    const marketing = category === "marketing";
-    const suppression = await isSuppressed(prisma, { shop: followUp.shop, email: followUp.recipient, marketing });
-    if (suppression) {
-      const scope = suppression.scope === "marketing" ? "marketing" : "all";
-      const reason =
-        suppression.reason === "unsubscribed"
-          ? describeSkipReason({ code: "unsubscribed", scope, source: "suppression" })
-          : describeSkipReason({ code: "suppressed", suppression: suppression.reason, scope });
-      return skip(claim, "skipped", reason);
+    // Entry conditions, with the Admin API's product and customer facts when they need them.
+    const conditions = step.flow.conditions ? (JSON.parse(step.flow.conditions) as ConditionGroup) : null;
+    if (conditions) {
+      const facts = factsFromOrderRow(current);
+      const missing = missingFacts({ conditions, order: { ...facts, productFactsKnown: !!current.productFactsAt } });
+      if (missing.product || missing.customer) {
+        try {
+          current = await lookUpOrderFacts({ order: current, missing });
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          flog.warn("order facts for entry conditions unavailable; will retry", { attempt: claim.attempt, err });
+          return retryOrFail(claim, `The flow's conditions could not be checked: ${why}`);
+        }
+      }
+      const result = evaluateConditions({ conditions, order: orderContext(factsFromOrderRow(current)) });
+      if (!result.matched) return skip(claim, { code: "conditions_not_met", failed: result.explanation });
     }
-    if (deps.checkConsent) {
-      const consent = await deps.checkConsent({
+
+    const exitOnNewOrder = exitsOnNewOrder(exitRules, category);
+    if (exitOnNewOrder) state.customerOrderedAgainAt = await orderedAgainAt({ order: current, after: triggeredAt });
+    if (consentRequired) {
+      const consent = await deps.checkConsent!({
         shop: followUp.shop,
-        customerId: followUp.order.customerId,
+        customerId: current.customerId,
         email: followUp.recipient,
         category,
         marketingConsentRequired: shop.marketingConsentRequired,
         serviceEmailsAllowed: shop.serviceEmailsAllowed,
       });
-      if (!consent.allowed) return skip(claim, "skipped", consent.reason);
+      state.marketingConsent = consent.state;
+      state.consentNote = consent.note ?? null;
+    }
+    const exit = evaluateExitRules({ step: { category }, flow: { exitOnNewOrder }, state, timeZone: shop.ianaTimezone });
+    if (exit.exit) return skip(claim, exit.detail);
+
+    // Smart sending: test sends are never capped and never count.
+    if (marketing && !followUp.isTest) {
+      const cap = shop.frequencyCap ? (JSON.parse(shop.frequencyCap) as FrequencyCap) : DEFAULT_FREQUENCY_CAP;
+      if (cap.enabled) {
+        const at = now();
+        const recent = await prisma.followUp.findMany({
+          where: {
+            shop: followUp.shop,
+            recipient: followUp.recipient,
+            category: "marketing",
+            status: "sent",
+            isTest: false,
+            sentAt: { gt: new Date(at.getTime() - cap.periodHours * 3_600_000) },
+          },
+          select: { sentAt: true },
+        });
+        const decision = checkFrequencyCap({
+          recentMarketingSends: recent.map((r) => r.sentAt!),
+          now: at,
+          cap,
+          category,
+          timeZone: shop.ianaTimezone,
+        });
+        if (!decision.allowed) return skip(claim, decision.detail);
+      }
     }
 
+    // A/B test: the same follow-up always gets the same variant, recorded on it when sent.
+    const abTest = step.variants ? (JSON.parse(step.variants) as StepAbTest) : null;
+    const variantKey = abTest ? assignVariant({ test: abTest, followUpId: followUp.id }) : null;
+    const variant = abTest?.variants.find((v) => v.key === variantKey) ?? null;
+
     const fromEmail = shop.senderEmail ?? deps.defaultFromEmail ?? shop.email;
-    if (!fromEmail) {
-      const detail = "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL).";
-      return (await finish(claim, { status: "failed", lastError: detail }, { type: "failed", detail })) ? "failed" : "lost";
-    }
+    if (!fromEmail) return fail(claim, "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL).");
 
     const order = followUp.order;
     const links =
@@ -302,18 +447,22 @@ export function createDispatcher(deps: DispatcherDeps) {
     };
     const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
     let rendered: { html: string; text: string };
-    const subject = fillTemplate(step.subject, values);
+    const subject = fillTemplate(variant?.subject ?? step.subject, values);
+    const previewText = variant?.previewText ?? step.previewText;
+    const stepContent = step.content ? (JSON.parse(step.content) as Record<string, unknown>) : null;
+    // A variant's content replaces the step's content fields it sets.
+    const content = variant?.content ? { ...stepContent, ...variant.content } : stepContent;
     try {
       rendered = await deps.render({
         template: followUp.template,
         subject,
-        previewText: step.previewText ? fillTemplate(step.previewText, values) : null,
-        content: step.content ? (JSON.parse(step.content) as Record<string, unknown>) : null,
+        previewText: previewText ? fillTemplate(previewText, values) : null,
+        content,
         shop: { name: shop.name ?? shop.domain, url: storefront, logoUrl: shop.logoUrl, address: shop.address },
         customer: { firstName: order.firstName },
         order: { name: order.name, currency: order.currency, locale: order.locale },
         recommendations,
-        utm: { source: "afterglow", medium: "email", campaign: step.flow.key, content: step.key },
+        utm: { source: "afterglow", medium: "email", campaign: step.flow.key, content: variantKey ? `${step.key}-${variantKey}` : step.key },
         unsubscribeUrl: links?.pageUrl ?? null,
       });
     } catch (err) {
@@ -343,12 +492,13 @@ export function createDispatcher(deps: DispatcherDeps) {
           shop: followUp.shop,
           flow: step.flow.key,
           step: step.key,
+          ...(variantKey ? { variant: variantKey } : {}),
         },
       });
       const sentAt = now();
       const ok = await finish(
         claim,
-        { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null },
+        { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey },
         null,
       );
       flog.info("follow-up sent", {
@@ -363,8 +513,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (err instanceof SendError && err.kind === "permanent") {
         const detail = `${err.message}${err.details ? ` (${err.details})` : ""}`;
         flog.warn("send failed permanently", { status: err.status, err });
-        const ok = await finish(claim, { status: "failed", lastError: detail }, { type: "failed", detail });
-        return ok ? "failed" : "lost";
+        return fail(claim, detail, { variant: variantKey });
       }
       const why = err instanceof Error ? err.message : String(err);
       flog.warn("send failed; will retry", { status: err instanceof SendError ? err.status : undefined, err });

@@ -3,7 +3,12 @@ import {
   TEMPLATE_CATEGORY,
   type EmailCategory,
   FLOWS_SCHEMA_ID,
+  parseFlow,
   parseFlowsDocument,
+  validateFlow,
+  type FlowExitRules,
+  type FlowProblem,
+  type StepAbTest,
   type DelayUnit,
   type FlowDefinition,
   type FlowsDocument,
@@ -11,46 +16,78 @@ import {
 } from "~/domain/flows";
 import type { ScheduledFlow } from "~/domain/scheduling";
 import type { SendWindow } from "~/domain/send-window";
+import type { ConditionGroup } from "~/domain/conditions";
 
 type Db = Pick<PrismaClient, "flow" | "flowStep">;
+type Tx = Pick<PrismaClient, "flow" | "flowStep">;
+
+export { validateFlow, type FlowProblem };
 
 // Replaces each imported flow (matched by key) with the given definition; other flows stay.
 // Step ids survive when their key does, so scheduled follow-ups keep pointing at them.
 export async function importFlows(prisma: PrismaClient, shop: string, input: unknown): Promise<FlowDefinition[]> {
   const doc = parseFlowsDocument(input);
   await prisma.$transaction(async (tx) => {
-    for (const flow of doc.flows) {
-      const saved = await tx.flow.upsert({
-        where: { shop_key: { shop, key: flow.key } },
-        create: { shop, key: flow.key, name: flow.name, trigger: flow.trigger, active: flow.active },
-        update: { name: flow.name, trigger: flow.trigger, active: flow.active },
-      });
-      const keep = flow.steps.map((s) => s.key);
-      await tx.flowStep.deleteMany({ where: { flowId: saved.id, key: { notIn: keep } } });
-      for (const [position, step] of flow.steps.entries()) {
-        const data = {
-          position,
-          delayAmount: step.delay.amount,
-          delayUnit: step.delay.unit,
-          delayAt: step.delay.at ?? null,
-          delayFrom: step.delay.from ?? "previous_step",
-          sendWindow: step.sendWindow ? JSON.stringify(step.sendWindow) : null,
-          template: step.template,
-          category: step.category ?? TEMPLATE_CATEGORY[step.template],
-          subject: step.subject,
-          previewText: step.previewText ?? null,
-          content: step.content ? JSON.stringify(step.content) : null,
-        };
-        await tx.flowStep.upsert({
-          where: { flowId_key: { flowId: saved.id, key: step.key } },
-          create: { flowId: saved.id, key: step.key, ...data },
-          update: data,
-        });
-      }
-    }
+    for (const flow of doc.flows) await writeFlow(tx, shop, flow);
   });
   shopSettingsChanged();
   return doc.flows;
+}
+
+// The flow editor's save: validates one flow (InvalidFlowsError with JSON-pointer paths, as
+// validateFlow gives them) and creates or replaces it by key, its steps replaced by the given ones.
+export async function saveFlow({
+  prisma,
+  shop,
+  flow,
+}: {
+  prisma: PrismaClient;
+  shop: string;
+  flow: unknown;
+}): Promise<{ id: string; flow: FlowDefinition }> {
+  const parsed = parseFlow(flow);
+  const id = await prisma.$transaction((tx) => writeFlow(tx, shop, parsed));
+  shopSettingsChanged();
+  return { id, flow: parsed };
+}
+
+async function writeFlow(tx: Tx, shop: string, flow: FlowDefinition): Promise<string> {
+  const flowData = {
+    name: flow.name,
+    trigger: flow.trigger,
+    active: flow.active,
+    conditions: flow.conditions ? JSON.stringify(flow.conditions) : null,
+    exitRules: flow.exitRules ? JSON.stringify(flow.exitRules) : null,
+  };
+  const saved = await tx.flow.upsert({
+    where: { shop_key: { shop, key: flow.key } },
+    create: { shop, key: flow.key, ...flowData },
+    update: flowData,
+  });
+  const keep = flow.steps.map((s) => s.key);
+  await tx.flowStep.deleteMany({ where: { flowId: saved.id, key: { notIn: keep } } });
+  for (const [position, step] of flow.steps.entries()) {
+    const data = {
+      position,
+      delayAmount: step.delay.amount,
+      delayUnit: step.delay.unit,
+      delayAt: step.delay.at ?? null,
+      delayFrom: step.delay.from ?? "previous_step",
+      sendWindow: step.sendWindow ? JSON.stringify(step.sendWindow) : null,
+      template: step.template,
+      category: step.category ?? TEMPLATE_CATEGORY[step.template],
+      subject: step.subject,
+      previewText: step.previewText ?? null,
+      content: step.content ? JSON.stringify(step.content) : null,
+      variants: step.variants ? JSON.stringify(step.variants) : null,
+    };
+    await tx.flowStep.upsert({
+      where: { flowId_key: { flowId: saved.id, key: step.key } },
+      create: { flowId: saved.id, key: step.key, ...data },
+      update: data,
+    });
+  }
+  return saved.id;
 }
 
 function delayOf(s: { delayAmount: number; delayUnit: string; delayAt: string | null; delayFrom: string }) {
@@ -76,6 +113,8 @@ export async function exportFlows(prisma: Db, shop: string): Promise<FlowsDocume
       name: f.name,
       trigger: f.trigger as FlowTrigger,
       active: f.active,
+      ...(f.conditions ? { conditions: JSON.parse(f.conditions) as ConditionGroup } : {}),
+      ...(f.exitRules ? { exitRules: JSON.parse(f.exitRules) as FlowExitRules } : {}),
       steps: f.steps.map((s) => ({
         key: s.key,
         delay: delayOf(s),
@@ -85,6 +124,7 @@ export async function exportFlows(prisma: Db, shop: string): Promise<FlowsDocume
         subject: s.subject,
         ...(s.previewText ? { previewText: s.previewText } : {}),
         ...(s.content ? { content: JSON.parse(s.content) } : {}),
+        ...(s.variants ? { variants: JSON.parse(s.variants) as StepAbTest } : {}),
       })),
     })),
   };
@@ -100,6 +140,8 @@ export async function activeFlowsFor(prisma: Db, shop: string, trigger: FlowTrig
     key: f.key,
     trigger: f.trigger as FlowTrigger,
     active: f.active,
+    conditions: f.conditions ? (JSON.parse(f.conditions) as ConditionGroup) : null,
+    exitRules: f.exitRules ? (JSON.parse(f.exitRules) as FlowExitRules) : null,
     steps: f.steps.map((s) => ({
       id: s.id,
       key: s.key,
@@ -107,6 +149,7 @@ export async function activeFlowsFor(prisma: Db, shop: string, trigger: FlowTrig
       delay: delayOf(s),
       sendWindow: s.sendWindow ? (JSON.parse(s.sendWindow) as SendWindow) : null,
       template: s.template,
+      category: (s.category === "service" ? "service" : "marketing") as EmailCategory,
     })),
   }));
 }
@@ -116,7 +159,7 @@ export async function activeFlowsFor(prisma: Db, shop: string, trigger: FlowTrig
 // and these change rarely; changes made in this process take effect at once, changes from
 // another process within INTAKE_CACHE_MS. The dispatcher re-checks everything before sending.
 export type IntakeContext =
-  | { ok: true; timeZone: string | null; flows: ScheduledFlow[] }
+  | { ok: true; timeZone: string | null; defaultSendWindow: SendWindow | null; flows: ScheduledFlow[] }
   | { ok: false; reason: string };
 
 let settingsGeneration = 0;
@@ -143,7 +186,12 @@ export async function intakeContext(
     ? { ok: false, reason: "The shop is not connected to Afterglow." }
     : row.uninstalledAt
       ? { ok: false, reason: "The app is uninstalled from this shop." }
-      : { ok: true, timeZone: row.ianaTimezone, flows: await activeFlowsFor(prisma, shop, trigger) };
+      : {
+          ok: true,
+          timeZone: row.ianaTimezone,
+          defaultSendWindow: row.defaultSendWindow ? (JSON.parse(row.defaultSendWindow) as SendWindow) : null,
+          flows: await activeFlowsFor(prisma, shop, trigger),
+        };
   byShop.set(key, { at: Date.now(), generation: settingsGeneration, value });
   return value;
 }

@@ -2,8 +2,18 @@
 // Shopify waits at most 5 s for our answer, and everything slow happens in the dispatcher.
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
-import { orderFactsFromWebhook, orderIdFromWebhook, type OrderFacts } from "~/domain/order-facts";
+import {
+  fulfilledAtFromWebhook,
+  fulfillmentEventFromWebhook,
+  orderFactsFromWebhook,
+  orderIdFromWebhook,
+  type OrderFacts,
+  type OrderLineItem,
+} from "~/domain/order-facts";
 import { scheduleFollowUps } from "~/domain/scheduling";
+import type { FlowTrigger } from "~/domain/flows";
+import { SKIP_REASON_STATUS, skipFields } from "~/domain/skip-reasons";
+import type { Order } from "@prisma/client";
 import { intakeContext } from "./flows.server";
 import { batchedInsert } from "./batched-inserts.server";
 import { isUniqueViolation } from "./db-errors.server";
@@ -70,6 +80,43 @@ function orderRow(shop: string, facts: OrderFacts) {
     productIds: JSON.stringify(facts.productIds),
     orderedAt: facts.orderedAt,
     cancelledAt: facts.cancelledAt,
+    lineItems: JSON.stringify(facts.lineItems),
+    orderTags: JSON.stringify(facts.orderTags),
+    customerTags: facts.customerTags ? JSON.stringify(facts.customerTags) : null,
+    customerOrdersCount: facts.customerOrdersCount,
+    sourceName: facts.sourceName,
+    discountCodes: JSON.stringify(facts.discountCodes),
+    financialStatus: facts.financialStatus,
+  };
+}
+
+const parseList = (v: string | null): string[] => (v ? (JSON.parse(v) as string[]) : []);
+
+// An order as stored, in the shape scheduling takes (for triggers whose payload is not the order).
+export function factsFromOrderRow(row: Order): OrderFacts {
+  return {
+    orderId: row.orderId,
+    name: row.name,
+    customerId: row.customerId,
+    email: row.email,
+    firstName: row.firstName,
+    locale: row.locale,
+    countryCode: row.countryCode,
+    currency: row.currency,
+    totalPrice: row.totalPrice,
+    subtotalPrice: row.subtotalPrice,
+    shopCurrency: row.shopCurrency,
+    totalPriceShop: row.totalPriceShop,
+    productIds: parseList(row.productIds),
+    orderedAt: row.orderedAt,
+    cancelledAt: row.cancelledAt,
+    lineItems: row.lineItems ? (JSON.parse(row.lineItems) as OrderLineItem[]) : [],
+    orderTags: parseList(row.orderTags),
+    customerTags: row.customerTags ? parseList(row.customerTags) : null,
+    customerOrdersCount: row.customerOrdersCount,
+    sourceName: row.sourceName,
+    discountCodes: parseList(row.discountCodes),
+    financialStatus: row.financialStatus,
   };
 }
 
@@ -106,6 +153,7 @@ export async function receiveOrderCreated({
     triggeredAt: facts.orderedAt,
     now,
     timeZone: context.timeZone,
+    defaultSendWindow: context.defaultSendWindow,
   });
 
   // The common case, a first delivery of a new order: one batched transaction of plain inserts.
@@ -121,6 +169,212 @@ export async function receiveOrderCreated({
     if (!isUniqueViolation(e)) throw e;
   }
   return receiveKnownOrder({ prisma, delivery, deliveryRow, facts, planned, now });
+}
+
+// orders/paid and orders/fulfilled: the payload is the whole order, so an order we have not
+// seen yet is stored from it. The trigger's time is kept on the order (the first one wins) and
+// the flows with that trigger are scheduled from it.
+export async function receiveOrderTrigger({
+  prisma,
+  delivery,
+  payload,
+  trigger,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  trigger: "order_paid" | "order_fulfilled";
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const facts = orderFactsFromWebhook(payload);
+  // orders/paid carries no paid_at: when Shopify says the event happened stands in for it.
+  const happened = parseTriggeredAt(delivery.triggeredAt) ?? now;
+  const triggeredAt = trigger === "order_fulfilled" ? (fulfilledAtFromWebhook(payload) ?? happened) : happened;
+  return scheduleTrigger({ prisma, delivery, orderId: facts.orderId, trigger, triggeredAt, facts, now });
+}
+
+// fulfillment_events/create: only "delivered" starts anything. The event names the order but
+// does not carry it, so the order must be known from an earlier orders/* webhook (orders/create
+// arrives long before delivery); one we never saw is recorded and ignored, with the reason.
+export async function receiveFulfillmentEvent({
+  prisma,
+  delivery,
+  payload,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const event = fulfillmentEventFromWebhook(payload);
+  if (event.status !== "delivered") {
+    const reason = `Fulfillment event "${event.status}" starts no flow; only "delivered" does.`;
+    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${reason}`, orderId: event.orderId });
+    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason };
+  }
+  const triggeredAt = event.happenedAt ?? parseTriggeredAt(delivery.triggeredAt) ?? now;
+  return scheduleTrigger({ prisma, delivery, orderId: event.orderId, trigger: "order_delivered", triggeredAt, facts: null, now });
+}
+
+const TRIGGER_COLUMN = { order_paid: "paidAt", order_fulfilled: "fulfilledAt", order_delivered: "deliveredAt" } as const;
+
+// When a flow's trigger happened for an order, from the times intake kept on it.
+export function triggerTime(
+  trigger: string,
+  order: Pick<Order, "orderedAt" | "paidAt" | "fulfilledAt" | "deliveredAt">,
+): Date {
+  const column = TRIGGER_COLUMN[trigger as keyof typeof TRIGGER_COLUMN];
+  return (column && order[column]) || order.orderedAt;
+}
+
+async function scheduleTrigger({
+  prisma,
+  delivery,
+  orderId,
+  trigger,
+  triggeredAt,
+  facts,
+  now,
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  orderId: string;
+  trigger: Exclude<FlowTrigger, "order_created">;
+  triggeredAt: Date;
+  facts: OrderFacts | null; // null: the order must already be stored
+  now: Date;
+}): Promise<IntakeOutcome> {
+  if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
+  const context = await intakeContext(prisma, delivery.shop, trigger);
+  if (!context.ok) {
+    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${context.reason}`, orderId });
+    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: context.reason };
+  }
+  const column = TRIGGER_COLUMN[trigger];
+  try {
+    return await prisma.$transaction(async (tx) => {
+      let order = await tx.order.findUnique({ where: { shop_orderId: { shop: delivery.shop, orderId } } });
+      if (!order && !facts) {
+        const reason = "The order is not known to Afterglow (it was placed before the app was connected, or its orders/create never arrived).";
+        await tx.webhookDelivery.create({ data: { ...deliveryFields(delivery, orderId), outcome: `ignored: ${reason}` } });
+        return { kind: "ignored" as const, reason };
+      }
+      if (!order) {
+        order = await tx.order.create({ data: { ...orderRow(delivery.shop, facts!), [column]: triggeredAt } });
+      } else if (!order[column]) {
+        order = await tx.order.update({
+          where: { id: order.id },
+          data: { [column]: triggeredAt, ...(facts?.financialStatus ? { financialStatus: facts.financialStatus } : {}) },
+        });
+      }
+      const planned = scheduleFollowUps({
+        order: factsFromOrderRow(order),
+        flows: context.flows,
+        trigger,
+        triggeredAt: order[column] ?? triggeredAt,
+        now,
+        timeZone: context.timeZone,
+        defaultSendWindow: context.defaultSendWindow,
+      });
+      const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
+      const scheduled = rows.filter((r) => r.status === "scheduled");
+      await tx.webhookDelivery.create({
+        data: { ...deliveryFields(delivery, orderId), outcome: `scheduled ${scheduled.length}` },
+      });
+      return { kind: "scheduled" as const, orderRef: order.id, followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })) };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) return { kind: "duplicate" };
+    throw e;
+  }
+}
+
+function deliveryFields(delivery: WebhookDeliveryInfo, orderId: string | null) {
+  return {
+    webhookId: delivery.webhookId,
+    shop: delivery.shop,
+    topic: delivery.topic,
+    eventId: delivery.eventId ?? null,
+    triggeredAt: parseTriggeredAt(delivery.triggeredAt),
+    orderId,
+  };
+}
+
+// Follow-ups are keyed (shop, order, flow, step): what exists already is left alone, so every
+// repeated or late delivery of a trigger gives one follow-up per step.
+async function insertMissingFollowUps({
+  tx,
+  shop,
+  order,
+  planned,
+  now,
+}: {
+  tx: Pick<PrismaClient, "followUp" | "followUpEvent">;
+  shop: string;
+  order: Pick<Order, "id" | "orderId" | "cancelledAt">;
+  planned: PlannedFollowUp[];
+  now: Date;
+}) {
+  const existing = await tx.followUp.findMany({
+    where: { shop, orderId: order.orderId },
+    select: { flowId: true, stepKey: true },
+  });
+  const have = new Set(existing.map((f) => `${f.flowId}/${f.stepKey}`));
+  const rows = planned
+    .filter((plan) => !have.has(`${plan.flowId}/${plan.stepKey}`))
+    // Shopify does not promise order between topics: orders/cancelled may have come first.
+    .map((plan) =>
+      order.cancelledAt && !plan.skipReason
+        ? { ...plan, ...skipFields({ code: "order_cancelled" }), movedReason: null }
+        : plan,
+    )
+    .map((plan) => followUpRow({ shop, orderRef: order.id, orderId: order.orderId, plan }));
+  if (rows.length) await tx.followUp.createMany({ data: rows.map((r) => ({ ...r, createdAt: now })) });
+  const moved = rows.flatMap((row) => {
+    const plan = planned.find((p) => p.flowId === row.flowId && p.stepKey === row.stepKey);
+    return row.status === "scheduled" && plan?.movedReason
+      ? [{ followUpId: row.id, type: "moved", detail: plan.movedReason, at: now }]
+      : [];
+  });
+  if (moved.length) await tx.followUpEvent.createMany({ data: moved });
+  return rows;
+}
+
+// orders/updated: kept for one fact, a full refund. refunds/create carries only the refund,
+// not whether the order is now fully refunded; Shopify sets financial_status "refunded" on the
+// order exactly then. The dispatcher's exit rules stop the order's follow-ups at their send.
+export async function receiveOrderUpdated({
+  prisma,
+  delivery,
+  payload,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const orderId = orderIdFromWebhook(payload);
+  const status = String((payload as { financial_status?: unknown }).financial_status ?? "").toLowerCase() || null;
+  if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
+  const refunded = status === "refunded";
+  const data = { financialStatus: status, ...(refunded ? { refundedAt: parseTriggeredAt(delivery.triggeredAt) ?? now } : {}) };
+  // refundedAt keeps the first time it was seen.
+  const { count } = status
+    ? await prisma.order.updateMany({
+        where: { shop: delivery.shop, orderId, ...(refunded ? { refundedAt: null } : {}) },
+        data,
+      })
+    : { count: 0 };
+  const recorded = await recordDelivery({
+    prisma,
+    delivery,
+    orderId,
+    outcome: count ? `updated: financial status ${status}` : "ignored: nothing Afterglow keeps changed",
+  });
+  return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: count ? "recorded" : "unchanged" };
 }
 
 type PlannedFollowUp = ReturnType<typeof scheduleFollowUps>[number];
@@ -187,9 +441,11 @@ function followUpRow({
     stepId: plan.stepId,
     stepKey: plan.stepKey,
     template: plan.template,
+    category: plan.category,
     recipient: plan.recipient,
-    status: plan.skipReason ? "skipped" : "scheduled",
+    status: plan.skipCode ? SKIP_REASON_STATUS[plan.skipCode] : "scheduled",
     skipReason: plan.skipReason,
+    skipCode: plan.skipCode,
     dueAt: plan.dueAt,
     nextAttemptAt: plan.dueAt,
   };
@@ -221,28 +477,7 @@ async function receiveKnownOrder({
         create: orderRow(delivery.shop, facts),
         update: {},
       });
-      const existing = await tx.followUp.findMany({
-        where: { shop: delivery.shop, orderId: facts.orderId },
-        select: { flowId: true, stepKey: true },
-      });
-      const have = new Set(existing.map((f) => `${f.flowId}/${f.stepKey}`));
-      const rows = planned
-        .filter((plan) => !have.has(`${plan.flowId}/${plan.stepKey}`))
-        // Shopify does not promise order between topics: orders/cancelled may have come first.
-        .map((plan) =>
-          order.cancelledAt && !plan.skipReason
-            ? { ...plan, skipReason: "The order was cancelled before its follow-ups were scheduled." }
-            : plan,
-        )
-        .map((plan) => followUpRow({ shop: delivery.shop, orderRef: order.id, orderId: facts.orderId, plan }));
-      if (rows.length) await tx.followUp.createMany({ data: rows.map((r) => ({ ...r, createdAt: now })) });
-      const moved = rows.flatMap((row) => {
-        const plan = planned.find((p) => p.flowId === row.flowId && p.stepKey === row.stepKey);
-        return row.status === "scheduled" && plan?.movedReason
-          ? [{ followUpId: row.id, type: "moved", detail: plan.movedReason, at: now }]
-          : [];
-      });
-      if (moved.length) await tx.followUpEvent.createMany({ data: moved });
+      const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
       const scheduled = rows.filter((r) => r.status === "scheduled");
       await tx.webhookDelivery.update({
         where: { webhookId: delivery.webhookId },
@@ -288,7 +523,7 @@ export async function receiveOrderCancelled({
   } catch {
     facts = null; // enough to cancel by id; the order row is kept only when the payload is complete
   }
-  const reason = `The order was cancelled${p.cancel_reason ? ` (${p.cancel_reason})` : ""}.`;
+  const { skipReason: reason, skipCode } = skipFields({ code: "order_cancelled", cancelReason: p.cancel_reason ?? null });
   try {
     return await prisma.$transaction(async (tx) => {
       const updated = facts
@@ -308,7 +543,7 @@ export async function receiveOrderCancelled({
       if (ids.length) {
         await tx.followUp.updateMany({
           where: { id: { in: ids }, status: "scheduled" },
-          data: { status: "cancelled", skipReason: reason },
+          data: { status: "cancelled", skipReason: reason, skipCode },
         });
         await tx.followUpEvent.createMany({
           data: ids.map((followUpId) => ({ followUpId, type: "cancelled", detail: reason, at: now })),

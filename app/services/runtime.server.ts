@@ -12,7 +12,8 @@ import { renderThankYouEmail } from "~/email/render.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
 import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
 import { logger } from "~/logger.server";
-import { checkSendConsent } from "./consent.server";
+import { checkMarketingConsent } from "./consent.server";
+import { fetchCustomerFacts, fetchProductFacts } from "~/shopify-admin/order-facts.server";
 import { unsubscribeLinks, unsubscribeSecrets } from "~/domain/unsubscribe";
 import { shopSendGridKey } from "./secrets.server";
 import { createSendGridTransport } from "~/mail/sendgrid.server";
@@ -92,22 +93,27 @@ export function createRuntime({
       });
     },
     render: renderFollowUpEmail,
-    // A shop may choose to send marketing follow-ups without asking Shopify for consent
-    // (the default asks, just before every marketing send).
+    // Asked only before marketing sends of shops that require consent (the default).
     checkConsent: async (req) => {
-      if (req.category === "marketing" && !req.marketingConsentRequired) {
-        return { allowed: true, reason: "Marketing consent is not required by the shop's settings." };
-      }
-      const decision = await checkSendConsent({
+      const decision = await checkMarketingConsent({
         prisma,
         client: clientFor(req.shop),
         shop: req.shop,
         customerId: req.customerId,
         email: req.email,
-        category: req.category,
-        serviceEmailsAllowed: req.serviceEmailsAllowed,
       });
-      return { allowed: decision.allowed, reason: decision.reason };
+      // A refusal with a state of SUBSCRIBED (e.g. the order's address is not the customer's)
+      // is no known consent; the reason says why.
+      const state = decision.allowed ? "SUBSCRIBED" : decision.state === "SUBSCRIBED" ? null : decision.state;
+      const note = decision.allowed ? null : decision.source !== "shopify" || state === null ? decision.reason : null;
+      return { state, note };
+    },
+    lookupFacts: async (req) => {
+      const client = await clientFor(req.shop);
+      return {
+        ...(req.productIds ? { products: await fetchProductFacts(client, req.productIds) } : {}),
+        ...(req.customerId ? { customer: await fetchCustomerFacts(client, req.customerId) } : {}),
+      };
     },
     unsubscribe: (req) =>
       unsubscribeLinks({ appUrl: env.SHOPIFY_APP_URL || "http://localhost:3000", secrets: unsubscribeSecrets(env), ...req }),

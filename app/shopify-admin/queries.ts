@@ -153,3 +153,33 @@ export const CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION = `#graphql
     }
   }
 `;
+
+// Entry conditions on product types, product tags and collections: facts no order webhook
+// carries, read once per order at its first send (read_products).
+export const PRODUCT_FACTS_QUERY = `#graphql
+  query ProductFacts($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Product {
+        id
+        productType
+        tags
+        collections(first: 50) {
+          nodes {
+            id
+          }
+        }
+      }
+    }
+  }
+`;
+
+// Customer tags and order count: webhooks from 2025-01 leave them out of the order's customer.
+export const CUSTOMER_FACTS_QUERY = `#graphql
+  query CustomerFacts($id: ID!) {
+    customer(id: $id) {
+      id
+      tags
+      numberOfOrders
+    }
+  }
+`;

@@ -70,11 +70,30 @@ export type CustomerEmailConsentUpdateMutation = { customerEmailMarketingConsent
       & { defaultEmailAddress?: AdminTypes.Maybe<Pick<AdminTypes.CustomerEmailAddress, 'emailAddress' | 'marketingState' | 'marketingOptInLevel' | 'marketingUpdatedAt'>> }
     )>, userErrors: Array<Pick<AdminTypes.CustomerEmailMarketingConsentUpdateUserError, 'field' | 'message' | 'code'>> }> };
 
+export type ProductFactsQueryVariables = AdminTypes.Exact<{
+  ids: Array<AdminTypes.Scalars['ID']['input']> | AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type ProductFactsQuery = { nodes: Array<AdminTypes.Maybe<(
+    Pick<AdminTypes.Product, 'id' | 'productType' | 'tags'>
+    & { collections: { nodes: Array<Pick<AdminTypes.Collection, 'id'>> } }
+  )>> };
+
+export type CustomerFactsQueryVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type CustomerFactsQuery = { customer?: AdminTypes.Maybe<Pick<AdminTypes.Customer, 'id' | 'tags' | 'numberOfOrders'>> };
+
 interface GeneratedQueryTypes {
   "#graphql\n  query ShopProfile {\n    shop {\n      name\n      email\n      contactEmail\n      currencyCode\n      ianaTimezone\n      primaryDomain {\n        url\n      }\n      billingAddress {\n        formatted(withCompany: false)\n      }\n    }\n  }\n": {return: ShopProfileQuery, variables: ShopProfileQueryVariables},
   "#graphql\n  query RecommendationInputs($ids: [ID!]!, $country: CountryCode, $withContextualPricing: Boolean!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        complementary: metafield(\n          namespace: \"shopify--discovery--product_recommendation\"\n          key: \"complementary_products\"\n        ) {\n          references(first: 6) {\n            nodes {\n              ... on Product {\n                ...RecommendationCandidate\n              }\n            }\n          }\n        }\n        related: metafield(namespace: \"shopify--discovery--product_recommendation\", key: \"related_products\") {\n          references(first: 6) {\n            nodes {\n              ... on Product {\n                ...RecommendationCandidate\n              }\n            }\n          }\n        }\n        collections(first: 3) {\n          nodes {\n            id\n          }\n        }\n      }\n    }\n  }\n  #graphql\n  fragment RecommendationCandidate on Product {\n    id\n    title\n    handle\n    status\n    onlineStoreUrl\n    featuredMedia {\n      preview {\n        image {\n          url\n          altText\n        }\n      }\n    }\n    priceRangeV2 {\n      minVariantPrice {\n        amount\n        currencyCode\n      }\n    }\n    totalInventory\n    tracksInventory\n    variants(first: 3, sortKey: INVENTORY_QUANTITY, reverse: true) {\n      nodes {\n        availableForSale\n      }\n    }\n    contextualPricing(context: { country: $country }) @include(if: $withContextualPricing) {\n      minVariantPricing {\n        price {\n          amount\n          currencyCode\n        }\n      }\n    }\n  }\n\n": {return: RecommendationInputsQuery, variables: RecommendationInputsQueryVariables},
   "#graphql\n  query CollectionBestSellers($id: ID!, $first: Int!, $country: CountryCode, $withContextualPricing: Boolean!) {\n    collection(id: $id) {\n      id\n      products(first: $first, sortKey: BEST_SELLING) {\n        nodes {\n          ...RecommendationCandidate\n        }\n      }\n    }\n  }\n  #graphql\n  fragment RecommendationCandidate on Product {\n    id\n    title\n    handle\n    status\n    onlineStoreUrl\n    featuredMedia {\n      preview {\n        image {\n          url\n          altText\n        }\n      }\n    }\n    priceRangeV2 {\n      minVariantPrice {\n        amount\n        currencyCode\n      }\n    }\n    totalInventory\n    tracksInventory\n    variants(first: 3, sortKey: INVENTORY_QUANTITY, reverse: true) {\n      nodes {\n        availableForSale\n      }\n    }\n    contextualPricing(context: { country: $country }) @include(if: $withContextualPricing) {\n      minVariantPricing {\n        price {\n          amount\n          currencyCode\n        }\n      }\n    }\n  }\n\n": {return: CollectionBestSellersQuery, variables: CollectionBestSellersQueryVariables},
   "#graphql\n  query CustomerEmailConsent($id: ID!) {\n    customer(id: $id) {\n      id\n      defaultEmailAddress {\n        emailAddress\n        marketingState\n        marketingOptInLevel\n        marketingUpdatedAt\n      }\n    }\n  }\n": {return: CustomerEmailConsentQuery, variables: CustomerEmailConsentQueryVariables},
+  "#graphql\n  query ProductFacts($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        productType\n        tags\n        collections(first: 50) {\n          nodes {\n            id\n          }\n        }\n      }\n    }\n  }\n": {return: ProductFactsQuery, variables: ProductFactsQueryVariables},
+  "#graphql\n  query CustomerFacts($id: ID!) {\n    customer(id: $id) {\n      id\n      tags\n      numberOfOrders\n    }\n  }\n": {return: CustomerFactsQuery, variables: CustomerFactsQueryVariables},
 }
 
 interface GeneratedMutationTypes {
