@@ -39,7 +39,13 @@ async function main() {
   });
   const flow = defaultFlows()[0];
   flow.steps[0].delay = { amount: 0, unit: "minutes" };
+  // Many orders by a few customers at once: neither "ordered again" nor smart sending may stop them.
+  flow.exitRules = { orderedAgain: false };
   await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+  await prisma.shop.update({
+    where: { domain: SIMULATOR_SHOP },
+    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
+  });
 
   // Customers who agreed to email marketing: the thank-you is a marketing email.
   const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress && c.defaultEmailAddress.marketingState === "SUBSCRIBED");

@@ -683,3 +683,157 @@ export function shopRedactPayload(store: SeedStore): Record<string, unknown> {
   return { shop_id: legacyId(store.shop.id), shop_domain: store.shop.myshopifyDomain };
 }
 
+
+export interface OrderEventOptions {
+  at?: string | Date; // when it happened; now by default
+  store?: SeedStore; // also change the recorded order, so the Admin API agrees
+}
+
+function eventTime(order: OrderPayload, options: OrderEventOptions): { when: Date; stamp: string } {
+  const when = options.at ? new Date(options.at) : new Date();
+  if (Number.isNaN(when.getTime())) throw new Error(`"${String(options.at)}" is not a date.`);
+  const timeZone = options.store?.shop.ianaTimezone ?? offsetZone(order.created_at);
+  return { when, stamp: shopTimestamp(when, timeZone) };
+}
+
+function recorded(order: OrderPayload, store: SeedStore | undefined): SeedOrder | undefined {
+  return store?.orders.find((o) => o.id === order.admin_graphql_api_id);
+}
+
+// orders/paid: the whole order once its payment is captured (orders/create may already say paid).
+export function orderPaidPayload(order: OrderPayload, options: OrderEventOptions = {}): OrderPayload {
+  const { when, stamp } = eventTime(order, options);
+  const rec = recorded(order, options.store);
+  if (rec) {
+    rec.financialStatus = "PAID";
+    rec.updatedAt = isoSeconds(when);
+  }
+  return { ...structuredClone(order), financial_status: "paid", total_outstanding: "0.00", updated_at: stamp };
+}
+
+let nextFulfillmentId = 5_100_000_000_000 + randomInt(0, 1_000_000) * 1000;
+
+// orders/fulfilled: the whole order with every line in one successful fulfillment.
+export function orderFulfilledPayload(order: OrderPayload, options: OrderEventOptions = {}): OrderPayload {
+  const { when, stamp } = eventTime(order, options);
+  const rec = recorded(order, options.store);
+  if (rec) {
+    rec.fulfillmentStatus = "FULFILLED";
+    rec.updatedAt = isoSeconds(when);
+  }
+  const id = (nextFulfillmentId += 1);
+  const lines = order.line_items.map((line) => ({ ...structuredClone(line), fulfillable_quantity: 0, fulfillment_status: "fulfilled" }));
+  return {
+    ...structuredClone(order),
+    fulfillment_status: "fulfilled",
+    updated_at: stamp,
+    line_items: lines,
+    fulfillments: [
+      {
+        id,
+        admin_graphql_api_id: gid("Fulfillment", id),
+        order_id: order.id,
+        status: "success",
+        created_at: stamp,
+        updated_at: stamp,
+        service: "manual",
+        shipment_status: null,
+        location_id: 71234567891,
+        origin_address: null,
+        receipt: {},
+        tracking_company: "UPS",
+        tracking_number: `1Z${String(id).slice(-10)}`,
+        tracking_numbers: [`1Z${String(id).slice(-10)}`],
+        tracking_url: `https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=1Z${String(id).slice(-10)}`,
+        tracking_urls: [],
+        name: `${order.name}.1`,
+        line_items: lines,
+      },
+    ],
+  };
+}
+
+export type FulfillmentEventStatus =
+  | "label_printed"
+  | "label_purchased"
+  | "attempted_delivery"
+  | "ready_for_pickup"
+  | "confirmed"
+  | "in_transit"
+  | "out_for_delivery"
+  | "delivered"
+  | "failure";
+
+let nextFulfillmentEventId = 7_200_000_000 + randomInt(0, 1_000_000) * 1000;
+
+// fulfillment_events/create: a carrier's tracking event. It names the order and the
+// fulfillment; it does not carry the order.
+export function fulfillmentEventPayload(
+  fulfilled: OrderPayload,
+  options: OrderEventOptions & { status?: FulfillmentEventStatus } = {},
+): Record<string, unknown> {
+  const fulfillment = (fulfilled.fulfillments as Array<{ id: number }> | undefined)?.[0];
+  if (!fulfillment) throw new Error(`${fulfilled.name} has no fulfillment yet; make one with orderFulfilledPayload first.`);
+  const { stamp } = eventTime(fulfilled, options);
+  const id = (nextFulfillmentEventId += 1);
+  return {
+    id,
+    fulfillment_id: fulfillment.id,
+    status: options.status ?? "delivered",
+    message: null,
+    happened_at: stamp,
+    city: null,
+    province: null,
+    country: null,
+    zip: null,
+    address1: null,
+    latitude: null,
+    longitude: null,
+    shop_id: 548380009,
+    created_at: stamp,
+    updated_at: stamp,
+    estimated_delivery_at: null,
+    order_id: fulfilled.id,
+    admin_graphql_api_id: gid("FulfillmentEvent", id),
+  };
+}
+
+// orders/updated after a full refund: financial_status "refunded" and the refund listed.
+export function orderRefundedPayload(order: OrderPayload, options: OrderEventOptions = {}): OrderPayload {
+  const { when, stamp } = eventTime(order, options);
+  const rec = recorded(order, options.store);
+  if (rec) {
+    rec.financialStatus = "REFUNDED";
+    rec.updatedAt = isoSeconds(when);
+  }
+  const zero = (set: unknown) => {
+    const s = set as RestMoneySet;
+    return moneySet(0, s.shop_money.currency_code, 0, s.presentment_money.currency_code);
+  };
+  const refundId = (nextFulfillmentEventId += 1);
+  return {
+    ...structuredClone(order),
+    financial_status: "refunded",
+    updated_at: stamp,
+    current_total_price: "0.00",
+    current_total_price_set: zero(order.total_price_set),
+    refunds: [
+      {
+        id: refundId,
+        admin_graphql_api_id: gid("Refund", refundId),
+        order_id: order.id,
+        created_at: stamp,
+        processed_at: stamp,
+        note: null,
+        restock: false,
+        refund_line_items: order.line_items.map((line) => ({
+          line_item_id: line.id,
+          quantity: line.quantity,
+          restock_type: "no_restock",
+          subtotal: line.price,
+        })),
+        transactions: [{ kind: "refund", status: "success", amount: order.total_price, gateway: "shopify_payments" }],
+      },
+    ],
+  };
+}
