@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePort, migrateDeploy, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
@@ -12,6 +12,9 @@ import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore
 import { orderCancelledPayload, orderCreatedPayload } from "../simulator/orders";
 import { sendWebhook, webhookRequest } from "../simulator/webhooks";
 import { createPrismaClient } from "~/db.server";
+
+// A test may start the CLI dispatcher twice; on a busy machine each start takes seconds.
+vi.setConfig({ testTimeout: 120_000 });
 
 let dir: string;
 let env: Record<string, string>;
