@@ -10,6 +10,7 @@ import { receiveOrderCancelled, receiveOrderCreated } from "~/services/intake.se
 import { connectShop, disconnectShop } from "~/services/shops.server";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { createLogger } from "~/logger.server";
+import { formatLocalTime } from "~/domain/skip-reasons";
 
 const SHOP = "dispatch-test.myshopify.com";
 const db = createTestDatabase("dispatch");
@@ -329,5 +330,25 @@ describe("dispatcher", () => {
     clock = new Date("2026-11-30T09:00:01Z");
     expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
     expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).attempts).toBe(1);
+  });
+
+  it("smart sending caps the next marketing email, and never caps or counts a test send", async () => {
+    await orderCreated(30);
+    advance(60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
+    const test = await orderCreated(31);
+    await prisma.followUp.update({ where: { id: test }, data: { isTest: true } });
+    advance(60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
+    const capped = await orderCreated(32);
+    advance(60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 0, skipped: 1 });
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id: capped } });
+    expect([f.status, f.skipCode]).toEqual(["skipped", "frequency_cap"]);
+    // The first send was 2 hours ago: the next may go 14 hours from now.
+    expect(f.skipReason).toBe(
+      `Smart sending: the customer already received 1 marketing email in the last 16 hours (limit 1); the next may go out from ${formatLocalTime(new Date(clock.getTime() + 14 * 3_600_000), null)}.`,
+    );
+    expect(sendgrid.messages).toHaveLength(2);
   });
 });
