@@ -363,4 +363,25 @@ describe("entry conditions, exit rules, smart sending, A/B tests and skip reason
     expect(timeline.map((e) => e.type)).toEqual(["scheduled", "moved"]);
     expect(timeline[1].detail).toMatch(/^Outside the send window \(.+\); moved to /);
   });
+
+  it("first or repeat customer: the order count, absent from 2025-10 webhooks, is read from the Admin API at send", async () => {
+    await useFlows([
+      { key: "repeat", name: "Returning", trigger: "order_created", conditions: { all: [{ field: "customer_type", op: "is", value: "repeat" }] }, steps: [step("a", "Welcome back")] },
+      { key: "first", name: "First order", trigger: "order_created", conditions: { all: [{ field: "customer_type", op: "is", value: "first" }] }, steps: [step("a", "Welcome")] },
+    ]);
+    const diego = subscribed()[1];
+    const order = orderFor(diego);
+    expect((order.customer as Record<string, unknown>).orders_count).toBeUndefined();
+    await expectOk(post("orders/create", order));
+    expect((await followUpsOf(order)).every((f) => f.status === "scheduled")).toBe(true);
+    expect(await dispatch()).toMatch(/1 sent.*1 skipped/);
+    expect(sendgrid.messages.map((m) => m.subject)).toEqual(["Welcome back"]);
+    const count = store.orders.filter((o) => o.customerId === diego.id).length;
+    const skipped = (await followUpsOf(order)).find((f) => f.status === "skipped")!;
+    expect(skipped.skipReason).toBe(
+      `The order does not meet the flow's conditions: Customer: the customer has ${count} orders; the flow is for first-time customers.`,
+    );
+    const stored = await prisma.order.findFirstOrThrow({ where: { orderId: `gid://shopify/Order/${order.id}` } });
+    expect(stored.customerOrdersCount).toBe(count);
+  });
 });
