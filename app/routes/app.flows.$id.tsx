@@ -300,12 +300,15 @@ export default function FlowEditor() {
   const [order, setOrder] = useState("");
   const [testTo, setTestTo] = useState(data.merchantEmail);
 
-  // A fresh load (after saving, or another flow) resets the form to what is stored.
+  // When what is stored changes (saved, or another flow opened), the form shows it. Loads that
+  // bring the same flow back (revalidation after a refused save) keep the merchant's edits.
+  const stored = JSON.stringify(data.flow);
   useEffect(() => {
-    setDraft(data.flow);
-    setBaseline(JSON.stringify(data.flow));
-    setConditionsText(data.flow.conditions ? JSON.stringify(data.flow.conditions, null, 2) : "");
-  }, [data.flow]);
+    const flow = JSON.parse(stored) as FlowDraft;
+    setDraft(flow);
+    setBaseline(stored);
+    setConditionsText(flow.conditions ? JSON.stringify(flow.conditions, null, 2) : "");
+  }, [stored]);
 
   const dirty = JSON.stringify(draft) !== baseline;
   const problems = saver.data?.intent === "save" && !saver.data.ok ? saver.data.problems : undefined;
