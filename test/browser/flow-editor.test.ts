@@ -131,4 +131,40 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       expect(errors).toEqual([]);
     });
   }, 90_000);
+
+  it("shows home, messages with a follow-up's detail, and settings, and saves settings", async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const flow = await db.prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: "thank-you" }, include: { steps: true } });
+    const order = await db.prisma.order.create({
+      data: { shop: SHOP, orderId: "gid://shopify/Order/5150", name: "#5150", email: "ada@example.com", firstName: "Ada", currency: "USD", totalPrice: "20.00", productIds: "[]", orderedAt: new Date() },
+    });
+    const followUp = await db.prisma.followUp.create({
+      data: { shop: SHOP, orderRef: order.id, orderId: order.orderId, flowId: flow.id, stepId: flow.steps[0].id, stepKey: flow.steps[0].key, template: "thank-you", recipient: "ada@example.com", dueAt: new Date(Date.now() + 3600_000), nextAttemptAt: new Date(Date.now() + 3600_000) },
+    });
+    await withScreenshot(page, "admin-pages", async () => {
+      await page.goto(embeddedUrl("/app"));
+      await expect.poll(() => page.getByText("Get started").count(), { timeout: 15_000 }).toBe(1);
+      expect(await page.getByTestId("scheduled-7d").textContent()).toBe("1");
+
+      await page.goto(embeddedUrl("/app/messages"));
+      await page.getByRole("link", { name: "#5150" }).click();
+      await page.waitForURL(new RegExp(`/app/messages/${followUp.id}`));
+      await expect.poll(() => page.frameLocator('iframe[title="Email"]').locator("body").textContent(), { timeout: 15_000 }).toContain("Thank you, Ada");
+      await page.getByRole("button", { name: "Cancel follow-up" }).click();
+      await expect.poll(() => page.getByText("Follow-up cancelled.").count(), { timeout: 10_000 }).toBe(1);
+      expect((await db.prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).status).toBe("cancelled");
+
+      await page.goto(embeddedUrl("/app/settings"));
+      await page.getByLabel("From address", { exact: true }).fill("not an address");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => page.getByText("Enter a complete email address, like hello@yourstore.com.").count(), { timeout: 10_000 }).toBe(1);
+      await page.getByLabel("From address", { exact: true }).fill("hello@juniper.example");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "Settings saved" }).count(), { timeout: 10_000 }).toBe(1);
+      expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).senderEmail).toBe("hello@juniper.example");
+      expect(errors).toEqual([]);
+    });
+  }, 90_000);
 });
