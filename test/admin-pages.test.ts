@@ -187,7 +187,7 @@ describe("flow editor", () => {
     const firstStepId = draft.steps[0].id;
 
     draft.conditions = { all: [{ field: "order_total", op: "gte", amount: "50" }] };
-    draft.steps[0] = { ...draft.steps[0], subject: "Caring for {{ order.name }}", sendWindow: { days: ["mon", "tue"], start: "09:00", end: "17:00" }, variants: { id: "care-ab", variants: [{ key: "a", weight: 50, subject: "A" }, { key: "b", weight: 50, subject: "B" }] }, content: { heading: "Care", body: "Oil it monthly." } };
+    draft.steps[0] = { ...draft.steps[0], subject: "Caring for {{ order.name }}", sendWindow: { days: ["mon", "tue"], start: "09:00", end: "17:00" }, variants: { id: "care-ab", variants: [{ key: "a", weight: 50, subject: "A" }, { key: "b", weight: 50, subject: "B" }] }, content: { heading: "Care", blocks: [{ type: "text", text: "Oil it monthly." }] } };
     draft.steps.push({ ...draft.steps[0], id: undefined, key: "review", subject: "Tell us", variants: null });
     const saved = await post(editorAction, `/app/flows/${id}`, { intent: "save", flow: JSON.stringify(draft) }, { id: id! });
     expect(saved.status).toBe(200);
@@ -195,7 +195,7 @@ describe("flow editor", () => {
     expect(again.steps.map((s) => s.key)).toEqual(["care", "review"]);
     expect(again.steps[0].id).toBe(firstStepId);
     expect(again.conditions).toEqual(draft.conditions);
-    expect(again.steps[0]).toMatchObject({ subject: "Caring for {{ order.name }}", sendWindow: { days: ["mon", "tue"], start: "09:00", end: "17:00" }, content: { heading: "Care", body: "Oil it monthly." } });
+    expect(again.steps[0]).toMatchObject({ subject: "Caring for {{ order.name }}", sendWindow: { days: ["mon", "tue"], start: "09:00", end: "17:00" }, content: { heading: "Care", blocks: [{ type: "text", text: "Oil it monthly." }] } });
     expect(again.steps[0].variants?.variants.map((v) => v.key)).toEqual(["a", "b"]);
   });
 

@@ -128,8 +128,17 @@ function StepEditor({
   selected: boolean;
 }) {
   const at = `/steps/${index}`;
-  const content = (step.content ?? {}) as Record<string, string>;
-  const setContent = (key: string, value: string) => onChange({ ...step, content: { ...content, [key]: value } });
+  const content = (step.content ?? {}) as { heading?: string; blocks?: { type: string; text?: string }[] };
+  const setHeading = (heading: string) => onChange({ ...step, content: { ...content, heading } });
+  // The message is the content's first text block; other blocks the template knows stay as they are.
+  const blocks = content.blocks ?? [];
+  const textAt = blocks.findIndex((b) => b.type === "text");
+  const message = textAt >= 0 ? (blocks[textAt].text ?? "") : "";
+  const setMessage = (text: string) => {
+    const rest = blocks.filter((_, i) => i !== textAt);
+    const next = text ? (textAt >= 0 ? blocks.map((b, i) => (i === textAt ? { ...b, text } : b)) : [{ type: "text", text }, ...blocks]) : rest;
+    onChange({ ...step, content: { ...content, blocks: next } });
+  };
   const windowOn = Boolean(step.sendWindow);
   const variants = step.variants?.variants ?? [];
   return (
@@ -210,8 +219,8 @@ function StepEditor({
           </FormLayout.Group>
           <TextField label="Subject" value={step.subject} onChange={(v) => onChange({ ...step, subject: v })} autoComplete="off" error={errorsAt(problems, `${at}/subject`)} helpText="{{ customer.first_name }}, {{ order.name }} and {{ shop.name }} are filled in." />
           <TextField label="Preview text" value={step.previewText} onChange={(v) => onChange({ ...step, previewText: v })} autoComplete="off" error={errorsAt(problems, `${at}/previewText`)} helpText="Shown after the subject in most inboxes." />
-          <TextField label="Heading" value={content.heading ?? ""} onChange={(v) => setContent("heading", v)} autoComplete="off" error={errorsAt(problems, `${at}/content/heading`)} />
-          <TextField label="Message" value={content.body ?? ""} onChange={(v) => setContent("body", v)} autoComplete="off" multiline={3} error={errorsAt(problems, `${at}/content/body`)} />
+          <TextField label="Heading" value={content.heading ?? ""} onChange={setHeading} autoComplete="off" error={errorsAt(problems, `${at}/content/heading`)} />
+          <TextField label="Message" value={message} onChange={setMessage} autoComplete="off" multiline={3} error={errorsAt(problems, `${at}/content/blocks`)} />
           <Checkbox
             label="A/B test the subject"
             checked={Boolean(step.variants)}

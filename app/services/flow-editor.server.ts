@@ -73,9 +73,17 @@ export function validateFlowDraft(draft: FlowDraft): FlowProblem[] {
       add(`${at}/previewText`, `Keep the preview text under ${SUBJECT_MAX} characters.`);
     if (step.content !== null && step.content !== undefined) {
       if (typeof step.content !== "object" || Array.isArray(step.content)) add(`${at}/content`, "The content must be a set of fields.");
-      else
-        for (const [k, v] of Object.entries(step.content))
-          if (typeof v !== "string" || v.length > 5000) add(`${at}/content/${k}`, "Keep each content field as text under 5000 characters.");
+      else {
+        const { heading, blocks } = step.content as { heading?: unknown; blocks?: unknown };
+        if (heading !== undefined && (typeof heading !== "string" || heading.length > SUBJECT_MAX))
+          add(`${at}/content/heading`, `Keep the heading as text under ${SUBJECT_MAX} characters.`);
+        if (blocks !== undefined && !Array.isArray(blocks)) add(`${at}/content/blocks`, "The content blocks must be a list.");
+        if (Array.isArray(blocks))
+          blocks.forEach((b: { type?: unknown; text?: unknown }, k) => {
+            if (b?.type === "text" && (typeof b.text !== "string" || b.text.length > 5000))
+              add(`${at}/content/blocks/${k}/text`, "Keep the message as text under 5000 characters.");
+          });
+      }
     }
     if (step.variants) {
       for (const p of validateAbTest(step.variants, `${at}/variants`)) add(...splitProblem(p, `${at}/variants`));
@@ -206,7 +214,7 @@ function stepData(step: StepDraft, position: number) {
     category: step.category,
     subject: step.subject.trim(),
     previewText: step.previewText?.trim() || null,
-    content: step.content && Object.values(step.content).some((v) => v !== "") ? JSON.stringify(step.content) : null,
+    content: step.content && Object.values(step.content).some((v) => v !== "" && !(Array.isArray(v) && v.length === 0)) ? JSON.stringify(step.content) : null,
     variants: step.variants ? JSON.stringify(step.variants) : null,
   };
 }
