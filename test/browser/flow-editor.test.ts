@@ -6,9 +6,23 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// The app and this test share one fresh database; set before any module opens one.
+const ctx = await vi.hoisted(async () => {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-browser-"));
+  const file = path.join(dir, "app.sqlite");
+  process.env.DATABASE_URL = `file:${file}`;
+  const { migrateSqliteFile } = await import("../helpers/db");
+  migrateSqliteFile(file);
+  return { dir, url: `file:${file}` };
+});
+
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import prisma from "~/db.server";
 import { sessionToken } from "../helpers/embedded";
 import { ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import { connectShop, storeOfflineToken } from "~/services/shops.server";
@@ -23,16 +37,14 @@ const SCOPES = "read_orders,read_products,read_customers,write_customers";
 const SCREENSHOTS = path.join(ROOT, "var/screenshots");
 
 describe.skipIf(!found)("flow editor in a browser", () => {
-  let db: TestDatabase;
   let app: RunningApp;
   let context: BrowserContext;
   let profile: string;
 
   beforeAll(async () => {
-    db = createTestDatabase("afterglow-browser");
-    await storeOfflineToken({ prisma: db.prisma, shop: SHOP, accessToken: `shpat_${randomUUID().replace(/-/g, "")}`, scope: SCOPES });
-    await connectShop({ prisma: db.prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
-    app = await startApp({ env: { DATABASE_URL: db.url, AFTERGLOW_WORKER: "off", MAIL_TRANSPORT: "outbox", SCOPES, LOG_LEVEL: "error" } });
+    await storeOfflineToken({ prisma: prisma, shop: SHOP, accessToken: `shpat_${randomUUID().replace(/-/g, "")}`, scope: SCOPES });
+    await connectShop({ prisma: prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
+    app = await startApp({ env: { DATABASE_URL: ctx.url, AFTERGLOW_WORKER: "off", MAIL_TRANSPORT: "outbox", SCOPES, LOG_LEVEL: "error" } });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -55,7 +67,8 @@ describe.skipIf(!found)("flow editor in a browser", () => {
   afterAll(async () => {
     await context?.close();
     await app?.stop();
-    await db?.cleanup();
+    await prisma.$disconnect();
+    fs.rmSync(ctx.dir, { recursive: true, force: true });
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
@@ -125,7 +138,7 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       expect(await page.getByLabel("Message", { exact: true }).inputValue()).toBe("A minute of your time helps other customers.");
       expect(await page.getByLabel("Trigger", { exact: true }).inputValue()).toBe("order_delivered");
 
-      const stored = await db.prisma.flow.findUniqueOrThrow({ where: { id }, include: { steps: true } });
+      const stored = await prisma.flow.findUniqueOrThrow({ where: { id }, include: { steps: true } });
       expect(stored).toMatchObject({ shop: SHOP, name: "Review request", trigger: "order_delivered", active: false });
       expect(stored.steps.map((s) => s.subject)).toEqual(["How is {{ order.name }} treating you?"]);
       expect(errors).toEqual([]);
@@ -136,11 +149,11 @@ describe.skipIf(!found)("flow editor in a browser", () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    const flow = await db.prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: "thank-you" }, include: { steps: true } });
-    const order = await db.prisma.order.create({
+    const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: "thank-you" }, include: { steps: true } });
+    const order = await prisma.order.create({
       data: { shop: SHOP, orderId: "gid://shopify/Order/5150", name: "#5150", email: "ada@example.com", firstName: "Ada", currency: "USD", totalPrice: "20.00", productIds: "[]", orderedAt: new Date() },
     });
-    const followUp = await db.prisma.followUp.create({
+    const followUp = await prisma.followUp.create({
       data: { shop: SHOP, orderRef: order.id, orderId: order.orderId, flowId: flow.id, stepId: flow.steps[0].id, stepKey: flow.steps[0].key, template: "thank-you", recipient: "ada@example.com", dueAt: new Date(Date.now() + 3600_000), nextAttemptAt: new Date(Date.now() + 3600_000) },
     });
     await withScreenshot(page, "admin-pages", async () => {
@@ -154,7 +167,7 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       await expect.poll(() => page.frameLocator('iframe[title="Email"]').locator("body").textContent(), { timeout: 15_000 }).toContain("Thank you, Ada");
       await page.getByRole("button", { name: "Cancel follow-up" }).click();
       await expect.poll(() => page.getByText("Follow-up cancelled.").count(), { timeout: 10_000 }).toBe(1);
-      expect((await db.prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).status).toBe("cancelled");
+      expect((await prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).status).toBe("cancelled");
 
       await page.goto(embeddedUrl("/app/settings"));
       await page.getByLabel("From address", { exact: true }).fill("not an address");
@@ -163,7 +176,7 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       await page.getByLabel("From address", { exact: true }).fill("hello@juniper.example");
       await page.getByRole("button", { name: "Save" }).click();
       await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "Settings saved" }).count(), { timeout: 10_000 }).toBe(1);
-      expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).senderEmail).toBe("hello@juniper.example");
+      expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).senderEmail).toBe("hello@juniper.example");
       expect(errors).toEqual([]);
     });
   }, 90_000);
