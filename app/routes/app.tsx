@@ -21,6 +21,9 @@ export default function App() {
         <Link to="/app" rel="home">
           Home
         </Link>
+        <Link to="/app/flows">Flows</Link>
+        <Link to="/app/messages">Messages</Link>
+        <Link to="/app/settings">Settings</Link>
         <Link to="/app/outbox">Outbox</Link>
         <Link to="/app/sender">Sender domain</Link>
         <Link to="/app/data-requests">Data requests</Link>

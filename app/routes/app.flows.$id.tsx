@@ -1,0 +1,476 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import prisma from "../db.server";
+import { authenticate } from "../shopify.server";
+import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flow-editor.server";
+import {
+  errorsAt,
+  LOCALES,
+  newFlowDraft,
+  newStepDraft,
+  TEMPLATES,
+  TRIGGERS,
+  type FlowDraft,
+  type FlowProblem,
+  type StepDraft,
+} from "../components/flow-draft";
+import { sendTestEmail } from "../services/test-send.server";
+
+const notFound = () => new Response("This flow is not one of this shop's flows.", { status: 404 });
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const id = params.id ?? "";
+  const flow = id === "new" ? newFlowDraft() : await loadFlowDraft(prisma, { shop: session.shop, id });
+  if (!flow) throw notFound();
+  const [orders, shop] = await Promise.all([
+    recentOrders(prisma, session.shop),
+    prisma.shop.findUnique({ where: { domain: session.shop }, select: { email: true } }),
+  ]);
+  return { id, flow, orders, merchantEmail: shop?.email ?? "" };
+};
+
+export interface FlowEditorActionData {
+  intent: "save" | "test_send" | null;
+  ok: boolean;
+  problems?: FlowProblem[];
+  message?: string;
+  id?: string;
+}
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
+  const shop = session.shop;
+  const id = params.id ?? "";
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  const existing = id === "new" ? null : await prisma.flow.findFirst({ where: { shop, id }, select: { id: true, key: true } });
+  if (id !== "new" && !existing) throw notFound();
+  const draft = parseDraft(String(form.get("flow") ?? ""));
+  if (!draft) return json<FlowEditorActionData>({ intent: null, ok: false, message: "Send the flow as JSON in the `flow` field." }, { status: 400 });
+
+  if (intent === "save") {
+    try {
+      const result = await saveFlowDraft({ prisma, shop, id: existing?.id ?? null, draft, actor });
+      if (!result.ok) return json<FlowEditorActionData>({ intent: "save", ok: false, problems: result.problems }, { status: 400 });
+      // A new flow's editor moves to its own address once saved.
+      return json<FlowEditorActionData>({ intent: "save", ok: true, id: result.id, message: "Flow saved." });
+    } catch (err) {
+      if (err instanceof FlowNotFoundError) throw notFound();
+      throw err;
+    }
+  }
+  if (intent === "test_send") {
+    const index = Number(form.get("step") ?? "0");
+    const step = draft.steps[index];
+    if (!step) return json<FlowEditorActionData>({ intent: "test_send", ok: false, message: "Choose a step to send." }, { status: 400 });
+    const result = await sendTestEmail({
+      prisma,
+      shop,
+      flow: { id: existing?.id ?? null, key: existing?.key ?? "new-flow" },
+      step,
+      orderId: String(form.get("order") ?? "") || null,
+      locale: String(form.get("locale") ?? "") || null,
+      to: String(form.get("to") ?? "") || null,
+      actor,
+    });
+    if (!result.ok) {
+      return json<FlowEditorActionData>(
+        { intent: "test_send", ok: false, message: result.error, problems: result.field === "to" ? [{ path: "/testSend/to", message: result.error }] : [] },
+        { status: 400 },
+      );
+    }
+    return json<FlowEditorActionData>({ intent: "test_send", ok: true, message: `Test sent to ${result.to}.` });
+  }
+  return json<FlowEditorActionData>({ intent: null, ok: false, message: "Unknown request: save or test_send." }, { status: 400 });
+};
+
+const UNITS = [
+  { label: "minutes", value: "minutes" },
+  { label: "hours", value: "hours" },
+  { label: "days", value: "days" },
+  { label: "days later at", value: "days_at" },
+];
+
+function StepEditor({
+  step,
+  index,
+  problems,
+  onChange,
+  onRemove,
+  onSelect,
+  selected,
+}: {
+  step: StepDraft;
+  index: number;
+  problems: FlowProblem[] | undefined;
+  onChange: (step: StepDraft) => void;
+  onRemove: () => void;
+  onSelect: () => void;
+  selected: boolean;
+}) {
+  const at = `/steps/${index}`;
+  const content = (step.content ?? {}) as { heading?: string; blocks?: { type: string; text?: string }[] };
+  const setHeading = (heading: string) => onChange({ ...step, content: { ...content, heading } });
+  // The message is the content's first text block; other blocks the template knows stay as they are.
+  const blocks = content.blocks ?? [];
+  const textAt = blocks.findIndex((b) => b.type === "text");
+  const message = textAt >= 0 ? (blocks[textAt].text ?? "") : "";
+  const setMessage = (text: string) => {
+    const rest = blocks.filter((_, i) => i !== textAt);
+    const next = text ? (textAt >= 0 ? blocks.map((b, i) => (i === textAt ? { ...b, text } : b)) : [{ type: "text", text }, ...blocks]) : rest;
+    onChange({ ...step, content: { ...content, blocks: next } });
+  };
+  const windowOn = Boolean(step.sendWindow);
+  const variants = step.variants?.variants ?? [];
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center">
+          <Text as="h3" variant="headingSm">{`Step ${index + 1}`}</Text>
+          <InlineStack gap="200">
+            <Button size="slim" pressed={selected} onClick={onSelect}>
+              {selected ? "Previewing" : "Preview this step"}
+            </Button>
+            <Button size="slim" tone="critical" variant="plain" onClick={onRemove}>
+              Remove step
+            </Button>
+          </InlineStack>
+        </InlineStack>
+        <FormLayout>
+          <FormLayout.Group condensed>
+            <TextField
+              label="Wait"
+              type="number"
+              value={String(step.delay.amount)}
+              onChange={(v) => onChange({ ...step, delay: { ...step.delay, amount: v === "" ? NaN : Number(v) } })}
+              autoComplete="off"
+              error={errorsAt(problems, `${at}/delay/amount`)}
+            />
+            <Select
+              label="Unit"
+              options={UNITS}
+              value={step.delay.unit}
+              onChange={(v) => onChange({ ...step, delay: { ...step.delay, unit: v as StepDraft["delay"]["unit"], ...(v === "days_at" ? { at: step.delay.at ?? "10:00" } : {}) } })}
+              error={errorsAt(problems, `${at}/delay/unit`)}
+            />
+            {step.delay.unit === "days_at" ? (
+              <TextField label="At" value={step.delay.at ?? ""} onChange={(v) => onChange({ ...step, delay: { ...step.delay, at: v } })} autoComplete="off" error={errorsAt(problems, `${at}/delay/at`)} />
+            ) : null}
+            <Select
+              label="Counted from"
+              options={[
+                { label: index === 0 ? "the trigger" : "the previous step", value: "previous_step" },
+                { label: "the trigger", value: "trigger" },
+              ]}
+              value={step.delay.from ?? "previous_step"}
+              onChange={(v) => onChange({ ...step, delay: { ...step.delay, from: v as "previous_step" | "trigger" } })}
+            />
+          </FormLayout.Group>
+          <Checkbox
+            label="Only send within a window"
+            checked={windowOn}
+            onChange={(on) => onChange({ ...step, sendWindow: on ? { days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start: "09:00", end: "20:00" } : null })}
+          />
+          {step.sendWindow ? (
+            <FormLayout.Group condensed>
+              <TextField label="From" value={step.sendWindow.start} onChange={(v) => onChange({ ...step, sendWindow: { ...step.sendWindow!, start: v } })} autoComplete="off" error={errorsAt(problems, `${at}/sendWindow/start`)} />
+              <TextField label="Until" value={step.sendWindow.end} onChange={(v) => onChange({ ...step, sendWindow: { ...step.sendWindow!, end: v } })} autoComplete="off" error={errorsAt(problems, `${at}/sendWindow/end`)} />
+              <TextField
+                label="Days"
+                value={step.sendWindow.days.join(", ")}
+                onChange={(v) => onChange({ ...step, sendWindow: { ...step.sendWindow!, days: v.split(/[\s,]+/).filter(Boolean) as typeof step.sendWindow.days } })}
+                autoComplete="off"
+                helpText="mon, tue, wed, thu, fri, sat, sun"
+                error={errorsAt(problems, `${at}/sendWindow/days`)}
+              />
+            </FormLayout.Group>
+          ) : null}
+          <FormLayout.Group condensed>
+            <Select label="Template" options={[...TEMPLATES]} value={step.template} onChange={(v) => onChange({ ...step, template: v })} error={errorsAt(problems, `${at}/template`)} />
+            <Select
+              label="Kind"
+              options={[
+                { label: "Marketing (needs consent)", value: "marketing" },
+                { label: "Service (about the order)", value: "service" },
+              ]}
+              value={step.category}
+              onChange={(v) => onChange({ ...step, category: v as StepDraft["category"] })}
+              error={errorsAt(problems, `${at}/category`)}
+            />
+          </FormLayout.Group>
+          <TextField label="Subject" value={step.subject} onChange={(v) => onChange({ ...step, subject: v })} autoComplete="off" error={errorsAt(problems, `${at}/subject`)} helpText="{{ customer.first_name }}, {{ order.name }} and {{ shop.name }} are filled in." />
+          <TextField label="Preview text" value={step.previewText} onChange={(v) => onChange({ ...step, previewText: v })} autoComplete="off" error={errorsAt(problems, `${at}/previewText`)} helpText="Shown after the subject in most inboxes." />
+          <TextField label="Heading" value={content.heading ?? ""} onChange={setHeading} autoComplete="off" error={errorsAt(problems, `${at}/content/heading`)} />
+          <TextField label="Message" value={message} onChange={setMessage} autoComplete="off" multiline={3} error={errorsAt(problems, `${at}/content/blocks`)} />
+          <Checkbox
+            label="A/B test the subject"
+            checked={Boolean(step.variants)}
+            onChange={(on) =>
+              onChange({
+                ...step,
+                variants: on
+                  ? { id: `${step.key}-ab`, variants: [{ key: "a", weight: 50, subject: step.subject }, { key: "b", weight: 50, subject: step.subject }] }
+                  : null,
+              })
+            }
+          />
+          {step.variants
+            ? variants.map((v, j) => (
+                <FormLayout.Group condensed key={j}>
+                  <TextField
+                    label={`Variant ${v.key} subject`}
+                    value={v.subject ?? ""}
+                    onChange={(s) => onChange({ ...step, variants: { ...step.variants!, variants: variants.map((x, k) => (k === j ? { ...x, subject: s } : x)) } })}
+                    autoComplete="off"
+                    error={errorsAt(problems, `${at}/variants/variants/${j}`)}
+                  />
+                  <TextField
+                    label="Share of sends (%)"
+                    type="number"
+                    value={String(v.weight)}
+                    onChange={(w) => onChange({ ...step, variants: { ...step.variants!, variants: variants.map((x, k) => (k === j ? { ...x, weight: Number(w) } : x)) } })}
+                    autoComplete="off"
+                  />
+                </FormLayout.Group>
+              ))
+            : null}
+          {step.variants && errorsAt(problems, `${at}/variants`) ? <Text as="p" tone="critical">{errorsAt(problems, `${at}/variants`)}</Text> : null}
+        </FormLayout>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function usePreview({ id, draft, step, locale, order }: { id: string; draft: FlowDraft; step: number; locale: string; order: string }) {
+  const [html, setHtml] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const body = JSON.stringify(draft);
+  useEffect(() => {
+    if (!draft.steps[step]) {
+      setHtml(null);
+      return;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(async () => {
+      const params = new URLSearchParams({ step: String(step), locale, ...(order ? { order } : {}) });
+      try {
+        // App Bridge adds the session token to the app's own fetches.
+        const res = await fetch(`/app/flows/${id}/preview?${params}`, { method: "POST", body: new URLSearchParams({ flow: body }), signal: controller.signal });
+        const text = await res.text();
+        if (res.ok) {
+          setHtml(text);
+          setProblem(null);
+          setVersion((v) => v + 1);
+        } else setProblem(text);
+      } catch (err) {
+        if (!controller.signal.aborted) setProblem(`The preview could not be loaded: ${String(err)}`);
+      }
+    }, 300);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [id, body, step, locale, order, draft.steps]);
+  return { html, problem, version };
+}
+
+export default function FlowEditor() {
+  const data = useLoaderData<typeof loader>();
+  const shopify = useAppBridge();
+  const navigate = useNavigate();
+  const saver = useFetcher<typeof action>();
+  const tester = useFetcher<typeof action>();
+  const [draft, setDraft] = useState<FlowDraft>(data.flow);
+  const [baseline, setBaseline] = useState(JSON.stringify(data.flow));
+  const [conditionsText, setConditionsText] = useState(data.flow.conditions ? JSON.stringify(data.flow.conditions, null, 2) : "");
+  const [conditionsError, setConditionsError] = useState<string | undefined>();
+  const [previewStep, setPreviewStep] = useState(0);
+  const [locale, setLocale] = useState<string>("en");
+  const [order, setOrder] = useState("");
+  const [testTo, setTestTo] = useState(data.merchantEmail);
+
+  // When what is stored changes (saved, or another flow opened), the form shows it. Loads that
+  // bring the same flow back (revalidation after a refused save) keep the merchant's edits.
+  const stored = JSON.stringify(data.flow);
+  useEffect(() => {
+    const flow = JSON.parse(stored) as FlowDraft;
+    setDraft(flow);
+    setBaseline(stored);
+    setConditionsText(flow.conditions ? JSON.stringify(flow.conditions, null, 2) : "");
+  }, [stored]);
+
+  const dirty = JSON.stringify(draft) !== baseline;
+  const problems = saver.data?.intent === "save" && !saver.data.ok ? saver.data.problems : undefined;
+  const saving = saver.state !== "idle";
+  const preview = usePreview({ id: data.id, draft, step: previewStep, locale, order });
+
+  useEffect(() => {
+    if (saver.state === "idle" && saver.data?.intent === "save" && saver.data.ok) {
+      shopify.toast.show("Flow saved");
+      if (saver.data.id && saver.data.id !== data.id) navigate(`/app/flows/${saver.data.id}`, { replace: true });
+    }
+    if (saver.state === "idle" && saver.data?.intent === "save" && !saver.data.ok) shopify.toast.show("Fix the highlighted fields", { isError: true });
+  }, [saver.state, saver.data, shopify, data.id, navigate]);
+  useEffect(() => {
+    if (tester.state === "idle" && tester.data?.intent === "test_send" && tester.data.message) shopify.toast.show(tester.data.message, { isError: !tester.data.ok });
+  }, [tester.state, tester.data, shopify]);
+
+  const save = useCallback(() => {
+    if (conditionsError) return;
+    saver.submit({ intent: "save", flow: JSON.stringify(draft) }, { method: "post" });
+  }, [draft, saver, conditionsError]);
+  const discard = useCallback(() => {
+    setDraft(JSON.parse(baseline) as FlowDraft);
+    setConditionsText(data.flow.conditions ? JSON.stringify(data.flow.conditions, null, 2) : "");
+    setConditionsError(undefined);
+  }, [baseline, data.flow.conditions]);
+
+  const setStep = (i: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, j) => (j === i ? step : s)) }));
+  const orderOptions = useMemo(() => [{ label: "Sample order", value: "" }, ...data.orders.map((o) => ({ label: `${o.name}${o.email ? ` (${o.email})` : ""}`, value: o.id }))], [data.orders]);
+
+  return (
+    <Page backAction={{ content: "Flows", onAction: () => navigate("/app/flows") }} title={draft.name || "New flow"}>
+      <TitleBar title={data.id === "new" ? "New flow" : "Edit flow"} />
+      <SaveBar id="flow-save-bar" open={dirty || saving}>
+        <button variant="primary" onClick={save} disabled={saving} {...(saving ? { loading: "" } : {})}>
+          Save
+        </button>
+        <button onClick={discard} disabled={saving}>
+          Discard
+        </button>
+      </SaveBar>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {problems?.length ? (
+              <Banner tone="critical" title="The flow was not saved">
+                <p>{`${problems.length} ${problems.length === 1 ? "field needs" : "fields need"} attention: see the messages under them.`}</p>
+              </Banner>
+            ) : null}
+            <Card>
+              <FormLayout>
+                <TextField label="Flow name" value={draft.name} onChange={(name) => setDraft({ ...draft, name })} autoComplete="off" error={errorsAt(problems, "/name")} />
+                <Select label="Trigger" options={[...TRIGGERS]} value={draft.trigger} onChange={(trigger) => setDraft({ ...draft, trigger })} error={errorsAt(problems, "/trigger")} />
+                <Checkbox label="Flow is on" checked={draft.active} onChange={(active) => setDraft({ ...draft, active })} />
+                <TextField
+                  label="Entry conditions (JSON, optional)"
+                  value={conditionsText}
+                  multiline={3}
+                  monospaced
+                  autoComplete="off"
+                  helpText='Empty: every order enters. E.g. { "all": [{ "field": "order_total", "op": "gte", "amount": "50" }] }'
+                  error={conditionsError ?? errorsAt(problems, "/conditions")}
+                  onChange={(text) => {
+                    setConditionsText(text);
+                    if (!text.trim()) {
+                      setConditionsError(undefined);
+                      setDraft((d) => ({ ...d, conditions: null }));
+                      return;
+                    }
+                    try {
+                      const conditions = JSON.parse(text) as unknown;
+                      setConditionsError(undefined);
+                      setDraft((d) => ({ ...d, conditions }));
+                    } catch {
+                      setConditionsError("This is not valid JSON yet.");
+                    }
+                  }}
+                />
+              </FormLayout>
+            </Card>
+            {draft.steps.map((step, i) => (
+              <StepEditor
+                key={step.key}
+                step={step}
+                index={i}
+                problems={problems}
+                selected={previewStep === i}
+                onSelect={() => setPreviewStep(i)}
+                onChange={(s) => setStep(i, s)}
+                onRemove={() => {
+                  setDraft((d) => ({ ...d, steps: d.steps.filter((_, j) => j !== i) }));
+                  setPreviewStep(0);
+                }}
+              />
+            ))}
+            {errorsAt(problems, "/steps") && !draft.steps.length ? <Text as="p" tone="critical">{errorsAt(problems, "/steps")}</Text> : null}
+            <InlineStack>
+              <Button
+                onClick={() => {
+                  setDraft((d) => ({ ...d, steps: [...d.steps, newStepDraft(d.steps.length)] }));
+                  setPreviewStep(draft.steps.length);
+                }}
+              >
+                Add step
+              </Button>
+            </InlineStack>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingSm">{`Preview${draft.steps.length ? ` of step ${previewStep + 1}` : ""}`}</Text>
+                <InlineStack gap="200">
+                  <Select label="Language" options={LOCALES.map((l) => ({ label: l, value: l }))} value={locale} onChange={setLocale} />
+                  <Select label="Order" options={orderOptions} value={order} onChange={setOrder} />
+                </InlineStack>
+                {preview.problem ? <Text as="p" tone="critical">{preview.problem}</Text> : null}
+                {preview.html ? (
+                  <iframe title="Email preview" data-version={preview.version} sandbox="allow-popups allow-same-origin" srcDoc={preview.html} style={{ width: "100%", height: 560, border: "1px solid #ddd", borderRadius: 8 }} />
+                ) : (
+                  <Text as="p" tone="subdued">Add a step to see its email.</Text>
+                )}
+              </BlockStack>
+            </Card>
+            <Card>
+              <tester.Form method="post">
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingSm">Send a test</Text>
+                  <input type="hidden" name="intent" value="test_send" />
+                  <input type="hidden" name="flow" value={JSON.stringify(draft)} />
+                  <input type="hidden" name="step" value={previewStep} />
+                  <input type="hidden" name="locale" value={locale} />
+                  <input type="hidden" name="order" value={order} />
+                  <TextField
+                    label="Send to"
+                    name="to"
+                    type="email"
+                    value={testTo}
+                    onChange={setTestTo}
+                    autoComplete="email"
+                    error={tester.data?.intent === "test_send" ? errorsAt(tester.data.problems, "/testSend/to") : undefined}
+                    helpText="Marked as a test; never counted in your numbers."
+                  />
+                  <Button submit loading={tester.state !== "idle"} disabled={!draft.steps.length}>
+                    Send test email
+                  </Button>
+                </BlockStack>
+              </tester.Form>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

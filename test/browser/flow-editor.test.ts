@@ -1,0 +1,183 @@
+// The flow editor in Chromium: the built app serves the real embedded pages; only App Bridge's
+// script (a Shopify CDN file) is a local stand-in. A merchant opens Flows, creates a flow, adds
+// a step, edits its subject and preview text, watches the preview change, saves with the save
+// bar, and finds everything after a reload. A failure leaves a screenshot in var/screenshots.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// The app and this test share one fresh database; set before any module opens one.
+const ctx = await vi.hoisted(async () => {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-browser-"));
+  const file = path.join(dir, "app.sqlite");
+  process.env.DATABASE_URL = `file:${file}`;
+  const { migrateSqliteFile } = await import("../helpers/db");
+  migrateSqliteFile(file);
+  return { dir, url: `file:${file}` };
+});
+
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import prisma from "~/db.server";
+import { sessionToken } from "../helpers/embedded";
+import { ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import { connectShop, storeOfflineToken } from "~/services/shops.server";
+import { APP_BRIDGE_URL, appBridgeStandIn } from "./app-bridge-standin";
+
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const found = fs.existsSync(CHROMIUM);
+if (!found) console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (.ci/run does) or set CHROMIUM_PATH.`);
+
+const SHOP = "browser-shop.myshopify.com";
+const SCOPES = "read_orders,read_products,read_customers,write_customers";
+const SCREENSHOTS = path.join(ROOT, "var/screenshots");
+
+describe.skipIf(!found)("flow editor in a browser", () => {
+  let app: RunningApp;
+  let context: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    await storeOfflineToken({ prisma: prisma, shop: SHOP, accessToken: `shpat_${randomUUID().replace(/-/g, "")}`, scope: SCOPES });
+    await connectShop({ prisma: prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
+    app = await startApp({ env: { DATABASE_URL: ctx.url, AFTERGLOW_WORKER: "off", MAIL_TRANSPORT: "outbox", SCOPES, LOG_LEVEL: "error" } });
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1400, height: 1000 },
+      // Shopify's library answers 410 to user agents that look like bots, HeadlessChrome included.
+      userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
+    });
+    const token = () => sessionToken({ shop: SHOP, apiKey: TEST_API_KEY, secret: TEST_API_SECRET });
+    await context.exposeFunction("__afterglowIdToken", token);
+    // Nothing leaves the machine: the app's own origin, and App Bridge from the test.
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith(app.url)) return route.continue();
+      if (url.split("?")[0] === APP_BRIDGE_URL) return route.fulfill({ status: 200, contentType: "text/javascript", body: appBridgeStandIn });
+      return route.abort();
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.stop();
+    await prisma.$disconnect();
+    fs.rmSync(ctx.dir, { recursive: true, force: true });
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  });
+
+  // How the admin opens an embedded page: the app's URL with shop, host and a fresh id_token.
+  function embeddedUrl(pathname: string): string {
+    const params = new URLSearchParams({
+      embedded: "1",
+      shop: SHOP,
+      host: Buffer.from(`admin.shopify.com/store/${SHOP.split(".")[0]}`).toString("base64url"),
+      id_token: sessionToken({ shop: SHOP, apiKey: TEST_API_KEY, secret: TEST_API_SECRET }),
+    });
+    return `${app.url}${pathname}?${params}`;
+  }
+
+  async function withScreenshot(page: Page, name: string, run: () => Promise<void>) {
+    try {
+      await run();
+    } catch (err) {
+      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      const file = path.join(SCREENSHOTS, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      (err as Error).message = `${(err as Error).message}\nScreenshot: ${file}\nApp log:\n${app.logs.slice(-20).join("\n")}`;
+      throw err;
+    }
+  }
+
+  it("creates a flow, adds a step, edits it with a live preview, saves with the save bar, and finds it after a reload", async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await withScreenshot(page, "flow-editor", async () => {
+      await page.goto(embeddedUrl("/app/flows"));
+      await expect.poll(() => page.getByText("Thank you + recommendations").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+
+      await page.getByRole("link", { name: "Create flow" }).first().click();
+      await page.waitForURL(/\/app\/flows\/new/);
+      const saveBar = page.locator("ui-save-bar");
+      await page.getByRole("button", { name: "Add step" }).click();
+      await expect.poll(() => saveBar.getAttribute("data-shown")).toBe("");
+
+      // Saving without a name: the server's problem shows under the field.
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => page.getByText("Give the flow a name.").count(), { timeout: 10_000 }).toBe(1);
+
+      await page.getByLabel("Flow name", { exact: true }).fill("Review request");
+      await page.getByLabel("Trigger", { exact: true }).selectOption("order_delivered");
+      const preview = page.locator('iframe[title="Email preview"]');
+      await expect.poll(() => preview.getAttribute("srcdoc"), { timeout: 10_000 }).toContain("Order #1001");
+      expect(await preview.getAttribute("srcdoc")).not.toContain("Tell us how it went");
+      await page.getByLabel("Subject", { exact: true }).fill("How is {{ order.name }} treating you?");
+      await page.getByLabel("Preview text", { exact: true }).fill("Tell us how it went, {{ customer.first_name }}");
+      await page.getByLabel("Message", { exact: true }).fill("A minute of your time helps other customers.");
+      // Rendered by the server with the sample order's first name filled in.
+      await expect.poll(() => preview.getAttribute("srcdoc"), { timeout: 10_000 }).toContain("Tell us how it went, Maya");
+      await expect.poll(() => page.frameLocator('iframe[title="Email preview"]').locator("body").textContent()).toContain("Thank you, Maya");
+
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/\/app\/flows\/(?!new)[a-z0-9]+/, { timeout: 15_000 });
+      await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "Flow saved" }).count()).toBeGreaterThan(0);
+      await expect.poll(() => saveBar.getAttribute("data-shown")).toBeNull();
+
+      const id = new URL(page.url()).pathname.split("/").pop()!;
+      await page.goto(embeddedUrl(`/app/flows/${id}`));
+      await expect.poll(() => page.getByLabel("Flow name", { exact: true }).inputValue(), { timeout: 15_000 }).toBe("Review request");
+      expect(await page.getByLabel("Subject", { exact: true }).inputValue()).toBe("How is {{ order.name }} treating you?");
+      expect(await page.getByLabel("Preview text", { exact: true }).inputValue()).toBe("Tell us how it went, {{ customer.first_name }}");
+      expect(await page.getByLabel("Message", { exact: true }).inputValue()).toBe("A minute of your time helps other customers.");
+      expect(await page.getByLabel("Trigger", { exact: true }).inputValue()).toBe("order_delivered");
+
+      const stored = await prisma.flow.findUniqueOrThrow({ where: { id }, include: { steps: true } });
+      expect(stored).toMatchObject({ shop: SHOP, name: "Review request", trigger: "order_delivered", active: false });
+      expect(stored.steps.map((s) => s.subject)).toEqual(["How is {{ order.name }} treating you?"]);
+      expect(errors).toEqual([]);
+    });
+  }, 90_000);
+
+  it("shows home, messages with a follow-up's detail, and settings, and saves settings", async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: "thank-you" }, include: { steps: true } });
+    const order = await prisma.order.create({
+      data: { shop: SHOP, orderId: "gid://shopify/Order/5150", name: "#5150", email: "ada@example.com", firstName: "Ada", currency: "USD", totalPrice: "20.00", productIds: "[]", orderedAt: new Date() },
+    });
+    const followUp = await prisma.followUp.create({
+      data: { shop: SHOP, orderRef: order.id, orderId: order.orderId, flowId: flow.id, stepId: flow.steps[0].id, stepKey: flow.steps[0].key, template: "thank-you", recipient: "ada@example.com", dueAt: new Date(Date.now() + 3600_000), nextAttemptAt: new Date(Date.now() + 3600_000) },
+    });
+    await withScreenshot(page, "admin-pages", async () => {
+      await page.goto(embeddedUrl("/app"));
+      await expect.poll(() => page.getByText("Get started").count(), { timeout: 15_000 }).toBe(1);
+      expect(await page.getByTestId("scheduled-7d").textContent()).toBe("1");
+
+      await page.goto(embeddedUrl("/app/messages"));
+      await page.getByRole("link", { name: "#5150" }).click();
+      await page.waitForURL(new RegExp(`/app/messages/${followUp.id}`));
+      await expect.poll(() => page.frameLocator('iframe[title="Email"]').locator("body").textContent(), { timeout: 15_000 }).toContain("Thank you, Ada");
+      await page.getByRole("button", { name: "Cancel follow-up" }).click();
+      await expect.poll(() => page.getByText("Follow-up cancelled.").count(), { timeout: 10_000 }).toBe(1);
+      expect((await prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).status).toBe("cancelled");
+
+      await page.goto(embeddedUrl("/app/settings"));
+      await page.getByLabel("From address", { exact: true }).fill("not an address");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => page.getByText("Enter a complete email address, like hello@yourstore.com.").count(), { timeout: 10_000 }).toBe(1);
+      await page.getByLabel("From address", { exact: true }).fill("hello@juniper.example");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "Settings saved" }).count(), { timeout: 10_000 }).toBe(1);
+      expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).senderEmail).toBe("hello@juniper.example");
+      expect(errors).toEqual([]);
+    });
+  }, 90_000);
+});
