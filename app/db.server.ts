@@ -1,5 +1,7 @@
+import { createRequire } from "node:module";
 import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 
 declare global {
@@ -9,17 +11,33 @@ declare global {
 
 export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 
+export type DatabaseProvider = "sqlite" | "postgresql";
+
 export function databaseUrl(): string {
   return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 }
 
+export function providerOfUrl(url: string): DatabaseProvider {
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  if (url.startsWith("file:")) return "sqlite";
+  throw new Error(
+    `DATABASE_URL must be a SQLite file URL (file:./prisma/dev.sqlite) or a PostgreSQL URL ` +
+      `(postgresql://user:password@host:5432/afterglow); got ${redact(url)}`,
+  );
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}
+
 export function createPrismaClient(url = databaseUrl()): PrismaClient {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error(
-      `DATABASE_URL names PostgreSQL (${url.replace(/\/\/[^@]*@/, "//***@")}), but this build of Afterglow ` +
-        "runs on SQLite only. Use a file: URL such as file:./prisma/dev.sqlite.",
-    );
-  }
+  const provider = providerOfUrl(url);
+  const client = provider === "postgresql" ? createPostgresClient(url) : createSqliteClient(url);
+  providers.set(client, provider);
+  return client;
+}
+
+function createSqliteClient(url: string): PrismaClient {
   // busy timeout: several processes (web + CLI dispatcher) may share one SQLite file.
   const factory = new PrismaBetterSQLite3({ url, timeout: 10_000 });
   // WAL lets readers and the writer work at once; synchronous=NORMAL is durable in WAL mode
@@ -33,15 +51,47 @@ export function createPrismaClient(url = databaseUrl()): PrismaClient {
       return connection;
     },
   };
-  const client = new PrismaClient({ adapter });
-  providers.set(client, "sqlite");
-  return client;
+  return new PrismaClient({ adapter });
 }
 
-const providers = new WeakMap<object, "sqlite" | "postgresql">();
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of ${name.endsWith("_MS") ? "milliseconds" : "connections"}; got "${raw}"`);
+  return value;
+}
+
+// The PostgreSQL client is generated from prisma/postgres/schema.prisma (the same models), so
+// the SQLite client's types describe it; it is loaded only when a postgresql:// URL asks for it.
+function createPostgresClient(url: string): PrismaClient {
+  let PostgresClient: typeof PrismaClient;
+  try {
+    PostgresClient = createRequire(import.meta.url)(".prisma/postgres-client").PrismaClient;
+  } catch (err) {
+    throw new Error(
+      "DATABASE_URL names PostgreSQL but its Prisma client is not generated. Run `npm install` " +
+        "(postinstall generates it) or `npx prisma generate --schema prisma/postgres/schema.prisma`. " +
+        `(${(err as Error).message.split("\n")[0]})`,
+    );
+  }
+  const schema = new URL(url).searchParams.get("schema") ?? undefined;
+  const adapter = new PrismaPg(
+    {
+      connectionString: url,
+      max: intFromEnv("DATABASE_POOL_MAX", 10),
+      idleTimeoutMillis: intFromEnv("DATABASE_POOL_IDLE_MS", 10_000),
+      connectionTimeoutMillis: intFromEnv("DATABASE_CONNECT_TIMEOUT_MS", 5_000),
+    },
+    schema ? { schema } : undefined,
+  );
+  return new PostgresClient({ adapter });
+}
+
+const providers = new WeakMap<object, DatabaseProvider>();
 
 // Which SQL dialect a client speaks, for the few statements written by hand.
-export function providerOf(prisma: object): "sqlite" | "postgresql" {
+export function providerOf(prisma: object): DatabaseProvider {
   return providers.get(prisma) ?? "sqlite";
 }
 

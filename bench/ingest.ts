@@ -1,13 +1,12 @@
-// npm run bench:ingest — signed orders/create webhooks against the built server on SQLite,
-// at rising rates, beside a bare route that only runs authenticate.webhook (same server,
+// npm run bench:ingest — signed orders/create webhooks against the built server on SQLite
+// (`npm run bench:ingest:pg` or `--database postgresql`: on a fresh PostgreSQL database), at rising rates, beside a bare route that only runs authenticate.webhook (same server,
 // same process, same database). Reports ack latency and throughput, and our route as a
 // ratio of the bare one. Goals: p95 ack under 50 ms; throughput at least 0.7 of the bare route.
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
-import { migrateDeploy, startApp, TEST_API_SECRET, ensureBuilt } from "../scripts/harness";
+import { createAppDatabase, startApp, TEST_API_SECRET, ensureBuilt } from "../scripts/harness";
+import type { DatabaseKind } from "../scripts/databases";
 import { createSeedStore, SIMULATOR_SHOP } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
 import { webhookRequest } from "../simulator/webhooks";
@@ -19,15 +18,22 @@ const RATES = (process.env.BENCH_RATES ?? "50,100,200,400,500").split(",").map(N
 const SECONDS = envNumber("BENCH_SECONDS", 4);
 const SATURATION_SECONDS = envNumber("BENCH_SATURATION_SECONDS", 5);
 const CONCURRENCY = envNumber("BENCH_CONCURRENCY", 16);
+const DATABASE = databaseKindFromArgs();
+
+function databaseKindFromArgs(): DatabaseKind {
+  const i = process.argv.indexOf("--database");
+  const kind = i >= 0 ? process.argv[i + 1] : process.env.BENCH_DATABASE || "sqlite";
+  if (kind === "sqlite" || kind === "postgresql") return kind;
+  throw new Error(`--database must be sqlite or postgresql; got "${kind}"`);
+}
 
 type Route = "bare" | "orders/create";
 const PATHS: Record<Route, string> = { bare: "/webhooks/bench/bare", "orders/create": "/webhooks/orders/create" };
 
 async function main() {
   ensureBuilt();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-bench-ingest-"));
-  const databaseUrl = `file:${path.join(dir, "bench.sqlite")}`;
-  migrateDeploy(databaseUrl);
+  const database = createAppDatabase({ name: "bench-ingest", kind: DATABASE });
+  const databaseUrl = database.url;
   const prisma = createPrismaClient(databaseUrl);
   await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: "shpat_bench" });
   await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Bench", ianaTimezone: "Europe/Warsaw" } });
@@ -130,7 +136,8 @@ async function main() {
       followUps: await prisma.followUp.count(),
     };
 
-    console.log(`\nIngest benchmark: ${SECONDS} s per rate, ${os.cpus().length} cores, SQLite\n`);
+    const label = DATABASE === "postgresql" ? "PostgreSQL" : "SQLite";
+    console.log(`\nIngest benchmark: ${SECONDS} s per rate, ${os.cpus().length} cores, ${label}\n`);
     printTable(
       rateRows.map(({ bare, ours }) => ({
         "rate/s": bare.rate,
@@ -155,13 +162,18 @@ async function main() {
     const highestWithin = within.length ? Math.max(...within) : 0;
     console.log(`\nThroughput ratio ours/bare: ${fmt(ratio, 2)} (goal >= 0.70)`);
     console.log(`p95 ack under 50 ms up to ${highestWithin} requests/s (goal: p95 < 50 ms); worst p95 over all rates ${fmt(worstP95)} ms`);
+    const top = rateRows[rateRows.length - 1];
+    console.log(
+      `p95 at ${top.ours.rate} requests/s: ${fmt(top.ours.p95)} ms (bare route ${fmt(top.bare.p95)} ms, ratio ${fmt(top.ours.p95 / top.bare.p95, 2)}), ` +
+        `${top.ours.errors} errors`,
+    );
     console.log(`Stored: ${stored.deliveries} deliveries, ${stored.followUps} follow-ups (one per order)`);
-    writeResult("ingest", { rates: rateRows, saturation: { bare: [satBare1, satBare2], ours: [satOurs1, satOurs2] }, ratio, worstP95, highestRateWithP95Under50ms: highestWithin, stored });
+    writeResult(DATABASE === "postgresql" ? "ingest-postgresql" : "ingest", { database: DATABASE, rates: rateRows, saturation: { bare: [satBare1, satBare2], ours: [satOurs1, satOurs2] }, ratio, worstP95, highestRateWithP95Under50ms: highestWithin, stored });
   } finally {
     await pool.close();
     await app.stop();
     await prisma.$disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await database.drop();
   }
 }
 

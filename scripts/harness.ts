@@ -5,6 +5,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createFreshDatabase, type DatabaseKind, type FreshDatabase } from "./databases";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const TEST_API_KEY = "afterglow-local-api-key";
@@ -40,7 +41,8 @@ export function ensureBuilt(): void {
   if (r.status !== 0) throw new Error(`The app did not build (npx remix vite:build):\n${r.stdout}\n${r.stderr}`);
 }
 
-// `prisma migrate deploy` against a SQLite file, as `npm run setup` does.
+// `prisma migrate deploy`, as `npm run setup` does: prisma.config.ts picks the schema and the
+// migrations (SQLite or PostgreSQL) from the URL.
 export function migrateDeploy(databaseUrl: string): void {
   const r = spawnSync("npx", ["prisma", "migrate", "deploy"], {
     cwd: ROOT,
@@ -48,6 +50,19 @@ export function migrateDeploy(databaseUrl: string): void {
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`prisma migrate deploy failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+// A new database for a started app, migrated by `prisma migrate deploy`: SQLite, or PostgreSQL
+// when TEST_DATABASE=postgresql (or `kind` says so). drop() removes it.
+export function createAppDatabase({ name, kind }: { name: string; kind?: DatabaseKind }): FreshDatabase {
+  const database = createFreshDatabase({ name, kind, migrate: false });
+  try {
+    migrateDeploy(database.url);
+  } catch (err) {
+    void database.drop();
+    throw err;
+  }
+  return database;
 }
 
 export interface RunningApp {

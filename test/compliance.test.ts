@@ -9,18 +9,17 @@ const ctx = await vi.hoisted(async () => {
   const os = await import("node:os");
   const path = await import("node:path");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-compliance-"));
-  const file = path.join(dir, "app.sqlite");
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../scripts/databases");
+  const database = createFreshDatabase({ name: "compliance" });
   Object.assign(process.env, {
-    DATABASE_URL: `file:${file}`,
+    DATABASE_URL: database.url,
     SHOPIFY_API_KEY: "compliance-test-key",
     SHOPIFY_API_SECRET: "compliance-test-secret",
     SHOPIFY_APP_URL: "https://afterglow.test",
     LOG_LEVEL: "error",
   });
-  // The session storage looks for its table as soon as shopify.server is imported.
-  const { migrateSqliteFile } = await import("./helpers/db");
-  migrateSqliteFile(file);
-  return { dir, secret: "compliance-test-secret", apiKey: "compliance-test-key" };
+  return { dir, database, secret: "compliance-test-secret", apiKey: "compliance-test-key" };
 });
 
 import fs from "node:fs";
@@ -57,6 +56,7 @@ const storeB = createSeedStore({ shop: SHOP_B, name: "Other Boutique" });
 afterAll(async () => {
   await prisma.$disconnect();
   fs.rmSync(ctx.dir, { recursive: true, force: true });
+  await ctx.database.drop();
 });
 
 type Action = typeof dataRequestAction;

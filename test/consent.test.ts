@@ -8,14 +8,14 @@ const env = await vi.hoisted(async () => {
   const os = await import("node:os");
   const path = await import("node:path");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-consent-"));
-  const file = path.join(dir, "test.sqlite");
-  process.env.DATABASE_URL = `file:${file}`;
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../scripts/databases");
+  const database = createFreshDatabase({ name: "consent" });
+  process.env.DATABASE_URL = database.url;
   process.env.SHOPIFY_API_KEY = "afterglow-test-key";
   process.env.SHOPIFY_API_SECRET = "afterglow-consent-test-secret";
   process.env.SHOPIFY_APP_URL = "https://afterglow.test";
-  const { migrateSqliteFile } = await import("./helpers/db");
-  migrateSqliteFile(file);
-  return { dir, secret: process.env.SHOPIFY_API_SECRET };
+  return { dir, database, secret: process.env.SHOPIFY_API_SECRET };
 });
 
 import fs from "node:fs";
@@ -91,6 +91,7 @@ describe("with the store simulator and a database", () => {
     await admin?.close();
     await prisma.$disconnect();
     fs.rmSync(env.dir, { recursive: true, force: true });
+    await env.database.drop();
   });
 
   beforeEach(async () => {

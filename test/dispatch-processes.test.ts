@@ -5,7 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { migrateDeploy, ROOT, runCli } from "../scripts/harness";
+import { createAppDatabase, ROOT, runCli } from "../scripts/harness";
+import type { FreshDatabase } from "../scripts/databases";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
@@ -17,6 +18,7 @@ import { defaultFlows } from "~/domain/flows";
 import { followUpTimeline } from "~/services/timeline.server";
 
 let dir: string;
+let database: FreshDatabase;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -48,8 +50,8 @@ async function scheduleOrders(n: number): Promise<string[]> {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-proc-"));
-  const databaseUrl = `file:${path.join(dir, "app.sqlite")}`;
-  migrateDeploy(databaseUrl);
+  database = createAppDatabase({ name: "dispatch-processes" });
+  const databaseUrl = database.url;
   store = createSeedStore();
   admin = await startAdminSimulator({ stores: [store] });
   sendgrid = await startSendGridStandIn();
@@ -79,6 +81,7 @@ afterAll(async () => {
   await admin?.close();
   await sendgrid?.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 beforeEach(() => sendgrid.clear());

@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, migrateDeploy, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import { freePort, createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import type { FreshDatabase } from "../scripts/databases";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
@@ -17,6 +18,7 @@ import { createPrismaClient } from "~/db.server";
 vi.setConfig({ testTimeout: 120_000 });
 
 let dir: string;
+let database: FreshDatabase;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -38,8 +40,8 @@ async function cli(...args: string[]) {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-e2e-"));
-  const databaseUrl = `file:${path.join(dir, "app.sqlite")}`;
-  migrateDeploy(databaseUrl);
+  database = createAppDatabase({ name: "e2e" });
+  const databaseUrl = database.url;
   store = createSeedStore();
   admin = await startAdminSimulator({ stores: [store] });
   sendgrid = await startSendGridStandIn();
@@ -71,6 +73,7 @@ afterAll(async () => {
   await admin?.close();
   await sendgrid?.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 describe("webhook routes", () => {

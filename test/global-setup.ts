@@ -2,19 +2,21 @@ import { execSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureBuilt } from "../scripts/harness";
+import { dropAbandonedTestDatabases, testDatabaseKind } from "../scripts/databases";
 
-// The generated Prisma client must match prisma/schema.prisma before any test imports it,
+// Both generated Prisma clients must match their schema files before any test imports them,
 // and the end-to-end tests run the built server.
-export default function setup() {
+export default async function setup() {
   const root = path.resolve(__dirname, "..");
-  const client = path.join(root, "node_modules/.prisma/client/index.js");
-  const schema = path.join(root, "prisma/schema.prisma");
-  if (!fs.existsSync(client) || fs.statSync(client).mtimeMs < fs.statSync(schema).mtimeMs) {
-    execSync("npx prisma generate", {
-      cwd: root,
-      stdio: "inherit",
-      env: { ...process.env, NODE_OPTIONS: "--require=./scripts/unref-long-timers.cjs" },
-    });
+  for (const [kind, client, schema] of [
+    ["sqlite", "node_modules/.prisma/client/index.js", "prisma/schema.prisma"],
+    ["postgresql", "node_modules/.prisma/postgres-client/index.js", "prisma/postgres/schema.prisma"],
+  ]) {
+    const clientFile = path.join(root, client);
+    if (!fs.existsSync(clientFile) || fs.statSync(clientFile).mtimeMs < fs.statSync(path.join(root, schema)).mtimeMs) {
+      execSync(`node scripts/generate-prisma-clients.cjs ${kind}`, { cwd: root, stdio: "inherit" });
+    }
   }
+  if (testDatabaseKind() === "postgresql") await dropAbandonedTestDatabases();
   ensureBuilt();
 }

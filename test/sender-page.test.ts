@@ -7,17 +7,17 @@ const ctx = await vi.hoisted(async () => {
   const os = await import("node:os");
   const path = await import("node:path");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-sender-page-"));
-  const file = path.join(dir, "app.sqlite");
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../scripts/databases");
+  const database = createFreshDatabase({ name: "sender-page" });
   Object.assign(process.env, {
-    DATABASE_URL: `file:${file}`,
+    DATABASE_URL: database.url,
     SHOPIFY_API_KEY: "sender-page-key",
     SHOPIFY_API_SECRET: "sender-page-secret",
     SHOPIFY_APP_URL: "https://afterglow.test",
     LOG_LEVEL: "error",
   });
-  const { migrateSqliteFile } = await import("./helpers/db");
-  migrateSqliteFile(file);
-  return { dir, apiKey: "sender-page-key", secret: "sender-page-secret" };
+  return { dir, database, apiKey: "sender-page-key", secret: "sender-page-secret" };
 });
 
 import fs from "node:fs";
@@ -44,6 +44,7 @@ afterAll(async () => {
   await dns.close();
   await prisma.$disconnect();
   fs.rmSync(ctx.dir, { recursive: true, force: true });
+  await ctx.database.drop();
 });
 
 const load = (shop: string, query = "") =>

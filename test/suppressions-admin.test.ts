@@ -9,18 +9,17 @@ const ctx = await vi.hoisted(async () => {
   const os = await import("node:os");
   const path = await import("node:path");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-suppressions-admin-"));
-  const file = path.join(dir, "app.sqlite");
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../scripts/databases");
+  const database = createFreshDatabase({ name: "suppressions-admin" });
   Object.assign(process.env, {
-    DATABASE_URL: `file:${file}`,
+    DATABASE_URL: database.url,
     SHOPIFY_API_KEY: "suppressions-test-key",
     SHOPIFY_API_SECRET: "suppressions-test-secret",
     SHOPIFY_APP_URL: "https://afterglow.test",
     LOG_LEVEL: "error",
   });
-  // The session storage looks for its table as soon as shopify.server is imported.
-  const { migrateSqliteFile } = await import("./helpers/db");
-  migrateSqliteFile(file);
-  return { dir, secret: "suppressions-test-secret", apiKey: "suppressions-test-key" };
+  return { dir, database, secret: "suppressions-test-secret", apiKey: "suppressions-test-key" };
 });
 
 import fs from "node:fs";
@@ -45,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prisma.$disconnect();
   fs.rmSync(ctx.dir, { recursive: true, force: true });
+  await ctx.database.drop();
 });
 
 beforeEach(async () => {

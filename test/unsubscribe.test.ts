@@ -8,17 +8,17 @@ const env = await vi.hoisted(async () => {
   const os = await import("node:os");
   const path = await import("node:path");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-unsubscribe-"));
-  const file = path.join(dir, "test.sqlite");
-  process.env.DATABASE_URL = `file:${file}`;
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../scripts/databases");
+  const database = createFreshDatabase({ name: "unsubscribe" });
+  process.env.DATABASE_URL = database.url;
   process.env.SHOPIFY_API_KEY = "afterglow-test-key";
   process.env.SHOPIFY_API_SECRET = "afterglow-test-api-secret";
   process.env.SHOPIFY_APP_URL = "https://afterglow.test";
   process.env.AFTERGLOW_UNSUBSCRIBE_SECRET = "unsubscribe-test-secret";
   delete process.env.AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS;
   delete process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO;
-  const { migrateSqliteFile } = await import("./helpers/db");
-  migrateSqliteFile(file);
-  return { dir };
+  return { dir, database };
 });
 
 import fs from "node:fs";
@@ -161,6 +161,7 @@ describe("the unsubscribe route", () => {
     await admin?.close();
     await prisma.$disconnect();
     fs.rmSync(env.dir, { recursive: true, force: true });
+    await env.database.drop();
   });
 
   beforeEach(async () => {

@@ -1,48 +1,43 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
 import type { PrismaClient } from "@prisma/client";
 import { createPrismaClient } from "../../app/db.server";
+import {
+  createFreshDatabase,
+  migrationScripts,
+  testDatabaseKind,
+  type DatabaseKind,
+  type FreshDatabase,
+} from "../../scripts/databases";
+import Database from "better-sqlite3";
 
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma/migrations");
+export { createFreshDatabase, testDatabaseKind, type DatabaseKind, type FreshDatabase };
 
-// Applies the committed migrations, in order, to a new SQLite file (what `migrate deploy` does).
+// Applies the committed SQLite migrations, in order, to a new SQLite file (what `migrate deploy` does).
 export function migrateSqliteFile(file: string): void {
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
-  const dirs = fs
-    .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
-  for (const dir of dirs) {
-    db.exec(fs.readFileSync(path.join(MIGRATIONS_DIR, dir, "migration.sql"), "utf8"));
-  }
+  for (const sql of migrationScripts("sqlite")) db.exec(sql);
   db.close();
 }
 
 export interface TestDatabase {
-  file: string;
+  kind: DatabaseKind;
   url: string;
   prisma: PrismaClient;
   cleanup(): Promise<void>;
 }
 
+// A fresh migrated database for one test file: SQLite, or PostgreSQL when TEST_DATABASE=postgresql.
 export function createTestDatabase(name = "afterglow"): TestDatabase {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  const file = path.join(dir, "test.sqlite");
-  migrateSqliteFile(file);
-  const url = `file:${file}`;
-  const prisma = createPrismaClient(url);
+  const database = createFreshDatabase({ name });
+  const prisma = createPrismaClient(database.url);
   return {
-    file,
-    url,
+    kind: database.kind,
+    url: database.url,
     prisma,
     async cleanup() {
       await prisma.$disconnect();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }
+
