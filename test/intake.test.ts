@@ -205,6 +205,7 @@ describe("receiveOrderCancelled", () => {
     const f = await prisma.followUp.findFirstOrThrow();
     expect([f.status, f.skipCode]).toEqual(["cancelled", "order_cancelled"]);
     expect(f.skipReason).toMatch(/cancelled/);
+    expect((await followUpTimeline(prisma, f.id)).map((e) => [e.type, e.detail])).toEqual([["cancelled", f.skipReason]]);
   });
 });
 

@@ -17,9 +17,12 @@ export async function followUpTimeline(
     where: { id: followUpId },
     include: { events: { orderBy: { at: "asc" } } },
   });
-  const skippedAtIntake = f.status === "skipped" && !f.events.some((e) => e.type === "skipped");
-  const first: TimelineEntry = skippedAtIntake
-    ? { type: "skipped", detail: f.skipReason, at: f.createdAt }
+  // Intake records a follow-up it will never send (no email, conditions not met, order already
+  // cancelled) as skipped or cancelled with its reason, and no event.
+  const endedAtIntake =
+    (f.status === "skipped" || f.status === "cancelled") && !f.events.some((e) => e.type === f.status);
+  const first: TimelineEntry = endedAtIntake
+    ? { type: f.status, detail: f.skipReason, at: f.createdAt }
     : { type: "scheduled", detail: `Due ${f.dueAt.toISOString()}`, at: f.createdAt };
   const entries = [first, ...f.events.map((e) => ({ type: e.type, detail: e.detail, at: e.at }))];
   if (f.status === "sent" && f.sentAt) {
