@@ -4,21 +4,20 @@ import Ajv2020 from "ajv/dist/2020.js";
 import flowsSchema from "../../docs/flows.schema.json";
 import { validateSendWindow, type SendWindow } from "./send-window";
 import type { StepDelay } from "./step-timing";
+import type { TemplateId } from "./templates";
 
 export type FlowTrigger = "order_created";
 export type DelayUnit = "minutes" | "hours" | "days" | "days_at";
 export type EmailCategory = "marketing" | "service";
 
-// A template's category when the step does not say: recommendations make an email marketing.
-export const TEMPLATE_CATEGORY: Record<FlowStepDefinition["template"], EmailCategory> = {
-  "thank-you": "marketing",
-};
+// A template's category when the step does not say (the registry in templates.ts decides).
+export { TEMPLATE_CATEGORY } from "./templates";
 
 export interface FlowStepDefinition {
   key: string;
   delay: { amount: number; unit: DelayUnit; at?: string; from?: "previous_step" | "trigger" };
   sendWindow?: SendWindow;
-  template: "thank-you";
+  template: TemplateId;
   category?: EmailCategory;
   subject: string;
   previewText?: string;
