@@ -67,7 +67,8 @@ export function fillVariables(text: string, values: VariableValues, { multiline 
       .replace(/[ \t]{2,}/g, " ")
       .replace(/[ \t]+([,.!?])/g, "$1")
       .trim();
-  if (!multiline) return tidy(filled.replace(/\s+/g, " "));
+  // Only ASCII whitespace: a no-break space (French "?" spacing) is the merchant's choice.
+  if (!multiline) return tidy(filled.replace(/[ \t\r\n]+/g, " "));
   return filled
     .split("\n")
     .map(tidy)
@@ -213,7 +214,9 @@ export function checkUrl(url: string, path: string): ContentProblem[] {
 function checkString(value: unknown, path: string, max: number, { required = true } = {}): ContentProblem[] {
   if (value === undefined && !required) return [];
   if (typeof value !== "string") return [{ path, message: "Must be text." }];
-  if (required && !value.trim()) return [{ path, message: "Must not be empty." }];
+  if (!value.trim()) {
+    return [{ path, message: required ? "Must not be empty." : "Is empty: write something, or remove it to use the default." }];
+  }
   return checkText(value, path, { max });
 }
 
