@@ -5,6 +5,7 @@ import flowsSchema from "../../docs/flows.schema.json";
 import { validateSendWindow, type SendWindow } from "./send-window";
 import type { StepDelay } from "./step-timing";
 import type { TemplateId } from "./templates";
+import { checkText, validateContent } from "./content";
 
 export type FlowTrigger = "order_created";
 export type DelayUnit = "minutes" | "hours" | "days" | "days_at";
@@ -95,6 +96,11 @@ export function parseFlowsDocument(input: unknown): FlowsDocument {
         problems.push(`/flows/${i}/steps/${j}/key: "${step.key}" is used by two steps of flow "${flow.key}"`);
       stepKeys.add(step.key);
       if (step.sendWindow) problems.push(...validateSendWindow(step.sendWindow, `/flows/${i}/steps/${j}/sendWindow`));
+      const at = `/flows/${i}/steps/${j}`;
+      const texts = [...checkText(step.subject, `${at}/subject`, { max: 200 })];
+      if (step.previewText) texts.push(...checkText(step.previewText, `${at}/previewText`, { max: 200 }));
+      texts.push(...validateContent(step.content).map((p) => ({ ...p, path: `${at}/content${p.path}` })));
+      for (const p of texts) problems.push(`${p.path}: ${p.message}`);
     });
   });
   if (problems.length) throw new InvalidFlowsError(problems);

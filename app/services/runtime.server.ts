@@ -8,9 +8,9 @@ import { adminClientForShop } from "~/shopify-admin/index.server";
 import type { AdminClient } from "~/shopify-admin/client.server";
 import { fetchRecommendations } from "~/shopify-admin/recommendations.server";
 import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
-import { renderThankYouEmail } from "~/email/render.server";
+import { createFollowUpRenderer } from "~/email/follow-up.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
-import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
+import { createDispatcher, type Dispatcher } from "./dispatcher.server";
 import { logger } from "~/logger.server";
 import { checkSendConsent } from "./consent.server";
 import { unsubscribeLinks, unsubscribeSecrets } from "~/domain/unsubscribe";
@@ -26,22 +26,8 @@ export interface Runtime {
   queue: FollowUpQueue;
 }
 
-export async function renderFollowUpEmail(req: RenderRequest): Promise<{ html: string; text: string }> {
-  switch (req.template) {
-    case "thank-you":
-      return renderThankYouEmail({
-        shop: req.shop,
-        customer: req.customer,
-        order: { name: req.order.name, currency: req.order.currency },
-        recommendations: req.recommendations,
-        utm: req.utm,
-        unsubscribeUrl: req.unsubscribeUrl,
-        previewText: req.previewText ?? undefined,
-      });
-    default:
-      throw new Error(`There is no email template "${req.template}".`);
-  }
-}
+// Renders a follow-up from what the dispatcher read alone (no Admin API lookups, no discount codes).
+export const renderFollowUpEmail = createFollowUpRenderer();
 
 function stream(ipPool?: string, asmGroup?: string) {
   return {
@@ -91,7 +77,7 @@ export function createRuntime({
         limit: 4,
       });
     },
-    render: renderFollowUpEmail,
+    render: createFollowUpRenderer({ prisma, adminClient: clientFor }),
     // A shop may choose to send marketing follow-ups without asking Shopify for consent
     // (the default asks, just before every marketing send).
     checkConsent: async (req) => {
