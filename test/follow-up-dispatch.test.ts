@@ -188,7 +188,7 @@ describe("new templates through the dispatcher", () => {
     await drainAt(new Date(start.getTime() + 7 * DAY));
     const mail = sendgrid.messages.find((m) => m.customArgs.step === "review")!;
     expect(mail.subject).toBe("How are you finding your Juniper Forest Soy Candle?");
-    const links = [...mail.html.matchAll(/href="([^"]*#shopify-product-reviews)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
+    const links = [...(mail.html ?? "").matchAll(/href="([^"]*#shopify-product-reviews)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
     expect(links.map((l) => new URL(l).pathname)).toEqual([
       "/products/juniper-forest-soy-candle",
       "/products/olive-wood-serving-board",
