@@ -1,5 +1,5 @@
 import { Button, Heading, Link, Section, Text } from "@react-email/components";
-import { Fragment, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import type { FilledBlock } from "../../app/domain/content";
 import { isWebUrl, withUtm, type UtmTags } from "../utm";
 import { accentColors, theme } from "./Layout";
@@ -9,8 +9,8 @@ interface ContentBlocksProps {
   utm: UtmTags;
   accentColor?: string | null;
   // What the template shows for a `products` block and a `discount` block.
-  renderProducts: (heading: string | null) => ReactNode;
-  renderDiscount: () => ReactNode;
+  renderProducts: (heading: string | null, key: number) => ReactNode;
+  renderDiscount: (key: number) => ReactNode;
 }
 
 /** The merchant's blocks, in order. Every piece of merchant text is a React text node: escaped. */
@@ -25,12 +25,7 @@ export function ContentBlocks({ blocks, utm, accentColor, renderProducts, render
               <Section key={i} style={textSection}>
                 {block.paragraphs.map((paragraph, j) => (
                   <Text key={j} style={message}>
-                    {paragraph.split("\n").map((line, k) => (
-                      <Fragment key={k}>
-                        {k > 0 ? <br /> : null}
-                        {line}
-                      </Fragment>
-                    ))}
+                    {paragraph.split("\n").flatMap((line, k) => (k > 0 ? [<br key={k} />, line] : [line]))}
                   </Text>
                 ))}
               </Section>
@@ -61,9 +56,9 @@ export function ContentBlocks({ blocks, utm, accentColor, renderProducts, render
               </Section>
             );
           case "products":
-            return <Fragment key={i}>{renderProducts(block.heading)}</Fragment>;
+            return renderProducts(block.heading, i);
           case "discount":
-            return <Fragment key={i}>{renderDiscount()}</Fragment>;
+            return renderDiscount(i);
           default:
             return null;
         }

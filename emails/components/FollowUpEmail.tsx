@@ -21,10 +21,11 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
   const storeHref = isWebUrl(shop.url) ? withUtm(shop.url, utm) : undefined;
   const accent = accentColors(shop.accentColor);
 
-  const renderProducts = (heading: string | null) => {
+  const renderProducts = (heading: string | null, key: number) => {
     if (productList === "recommendations") {
       return (
         <ProductGrid
+          key={key}
           products={props.recommendations}
           utm={utm}
           accentColor={shop.accentColor}
@@ -38,6 +39,7 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
       productList === "review" ? strings.writeReview : productList === "reorder" ? strings.reorder : strings.viewProduct;
     return (
       <PurchasedList
+        key={key}
         products={props.purchased}
         heading={heading ?? strings.purchasedHeading}
         buttonText={buttonText}
@@ -47,7 +49,7 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
     );
   };
 
-  const renderDiscount = () => {
+  const renderDiscount = (key: number) => {
     const discount = props.discount;
     if (!discount) return null;
     const percent = new Intl.NumberFormat(props.locale, { style: "percent", maximumFractionDigits: 0 }).format(
@@ -55,6 +57,7 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
     );
     return (
       <DiscountBox
+        key={key}
         discount={discount}
         heading={fillEmailString(strings.discountHeading, { percent })}
         codeLabel={strings.discountCodeLabel}
