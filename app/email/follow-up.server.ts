@@ -60,7 +60,14 @@ function lineItemProducts(lineItems: string | null): PurchasedProduct[] {
 // FlowStep.variants: { id, variants: [{ key, weight, subject?, previewText?, content? }] }.
 function variantContent(variants: string | null, key: string | null): EmailContent | null {
   if (!variants || !key) return null;
-  const test = JSON.parse(variants) as { variants?: Array<{ key: string; subject?: string; previewText?: string; content?: unknown }> };
+  const test = JSON.parse(variants) as {
+    variants?: Array<{
+      key: string;
+      subject?: string;
+      previewText?: string;
+      content?: unknown;
+    }>;
+  };
   const variant = test.variants?.find((v) => v.key === key);
   if (!variant) return null;
   const content = parseContent(variant.content ?? null) ?? {};
@@ -74,7 +81,9 @@ function variantContent(variants: string | null, key: string | null): EmailConte
 export function createFollowUpRenderer(deps: FollowUpRendererDeps = {}) {
   const now = deps.now ?? (() => new Date());
 
-  return async function renderForDispatch(req: RenderRequest): Promise<{ subject: string; html: string; text: string }> {
+  return async function renderForDispatch(
+    req: RenderRequest,
+  ): Promise<{ subject: string; html: string; text: string }> {
     const definition = templateDefinition(req.template);
     const template = definition.id;
     const content = stepContent({
@@ -83,11 +92,17 @@ export function createFollowUpRenderer(deps: FollowUpRendererDeps = {}) {
       previewText: req.previewText,
       content: parseContent(req.content),
     });
-    const client = deps.adminClient ? await deps.adminClient(req.shop.domain) : null;
+    // Asked for only when this template needs the Admin API: a thank-you never waits on it.
+    const adminClient = () => (deps.adminClient ? deps.adminClient(req.shop.domain) : Promise.resolve(null));
 
     let purchased = lineItemProducts(req.order.lineItems);
-    if (definition.needs.purchasedProducts && client) {
-      const fetched = await fetchPurchasedProducts({ client, productIds: req.order.productIds, storefrontUrl: req.shop.url });
+    const client = definition.needs.purchasedProducts ? await adminClient() : null;
+    if (client) {
+      const fetched = await fetchPurchasedProducts({
+        client,
+        productIds: req.order.productIds,
+        storefrontUrl: req.shop.url,
+      });
       // The Admin API's facts win; line items fill in products deleted since the order.
       purchased = [...fetched, ...purchased.filter((p) => !fetched.some((f) => f.id === p.id))];
     }
@@ -97,25 +112,37 @@ export function createFollowUpRenderer(deps: FollowUpRendererDeps = {}) {
     if (definition.needs.discount && settings) {
       // Counted from the due time, so a retry shows the same date for the same code.
       let endsAt = new Date(req.dueAt.getTime() + settings.expiresInDays * DAY_MS);
-      if (endsAt.getTime() <= now().getTime() + DAY_MS) endsAt = new Date(now().getTime() + settings.expiresInDays * DAY_MS);
+      if (endsAt.getTime() <= now().getTime() + DAY_MS)
+        endsAt = new Date(now().getTime() + settings.expiresInDays * DAY_MS);
       if (req.discountCode) {
-        discount = { code: req.discountCode, percentage: settings.percentage, endsAt };
-      } else if (client) {
-        const created = await createFollowUpDiscount({
-          client,
-          followUpId: req.followUpId,
-          orderName: req.order.name,
+        discount = {
+          code: req.discountCode,
           percentage: settings.percentage,
           endsAt,
-          customerId: req.customer.id,
-          now: now(),
-        });
-        // Kept before sending: a failed send retried later shows the same code.
-        await deps.prisma?.followUp.updateMany({
-          where: { id: req.followUpId, discountCode: null },
-          data: { discountCode: created.code },
-        });
-        discount = { code: created.code, percentage: settings.percentage, endsAt };
+        };
+      } else {
+        const client = await adminClient();
+        if (client) {
+          const created = await createFollowUpDiscount({
+            client,
+            followUpId: req.followUpId,
+            orderName: req.order.name,
+            percentage: settings.percentage,
+            endsAt,
+            customerId: req.customer.id,
+            now: now(),
+          });
+          // Kept before sending: a failed send retried later shows the same code.
+          await deps.prisma?.followUp.updateMany({
+            where: { id: req.followUpId, discountCode: null },
+            data: { discountCode: created.code },
+          });
+          discount = {
+            code: created.code,
+            percentage: settings.percentage,
+            endsAt,
+          };
+        }
       }
     }
 
@@ -126,12 +153,23 @@ export function createFollowUpRenderer(deps: FollowUpRendererDeps = {}) {
       customerLocale: req.order.locale,
       shopLocale: req.shop.primaryLocale,
       brand: parseBrand(req.shop.brand),
-      shop: { name: req.shop.name, url: req.shop.url, logoUrl: req.shop.logoUrl, address: req.shop.address, timeZone: req.shop.timeZone },
+      shop: {
+        name: req.shop.name,
+        url: req.shop.url,
+        logoUrl: req.shop.logoUrl,
+        address: req.shop.address,
+        timeZone: req.shop.timeZone,
+      },
       customer: {
         firstName: req.customer.firstName,
         firstTimeCustomer: req.customer.ordersCount == null ? null : req.customer.ordersCount <= 1,
       },
-      order: { name: req.order.name, currency: req.order.currency, totalPrice: req.order.totalPrice, countryCode: req.order.countryCode },
+      order: {
+        name: req.order.name,
+        currency: req.order.currency,
+        totalPrice: req.order.totalPrice,
+        countryCode: req.order.countryCode,
+      },
       purchased,
       recommendations: req.recommendations,
       discount,
