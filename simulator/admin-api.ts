@@ -46,6 +46,7 @@ import {
 import { loadAdminSchema, supportedAdminVersions } from "./schema";
 import {
   createSeedStore,
+  gid,
   legacyId,
   marketFor,
   variantAvailableForSale,
@@ -1610,6 +1611,111 @@ function updateEmailMarketingConsent(context: Context, args: Args, info: GraphQL
   return emailMarketingPayload(customer, []);
 }
 
+// ---- Discount codes (discountCodeBasicCreate) ----
+
+export interface SeedDiscount {
+  id: string; // gid://shopify/DiscountCodeNode/…
+  title: string;
+  code: string;
+  startsAt: string;
+  endsAt: string | null;
+  usageLimit: number | null;
+  appliesOncePerCustomer: boolean;
+  percentage: number; // a fraction, as Shopify takes it: 0.15 for 15%
+  customers: "ALL" | string[];
+  createdAt: string;
+}
+
+// Kept beside each store rather than in its seed, so every test store starts with none.
+const discountsByStore = new WeakMap<SeedStore, SeedDiscount[]>();
+
+export function discountsOf(store: SeedStore): SeedDiscount[] {
+  let list = discountsByStore.get(store);
+  if (!list) {
+    list = [];
+    discountsByStore.set(store, list);
+  }
+  return list;
+}
+
+type DiscountError = { field: string[]; message: string; code: string; extraInfo: null };
+
+function createBasicCodeDiscount(context: Context, args: Args, info: GraphQLResolveInfo) {
+  requireScope(context, "write_discounts", "discountCodeBasicCreate");
+  const input = args.basicCodeDiscount as Record<string, unknown>;
+  for (const unsupported of ["customerSelection", "minimumRequirement", "recurringCycleLimit", "combinesWith"]) {
+    if (input[unsupported] != null) throw unmodelled(`basicCodeDiscount.${unsupported}`, info);
+  }
+  const errors: DiscountError[] = [];
+  const fail = (field: string[], message: string, code: string) =>
+    errors.push({ field: ["basicCodeDiscount", ...field], message, code, extraInfo: null });
+
+  const title = typeof input.title === "string" ? input.title : "";
+  const code = typeof input.code === "string" ? input.code : "";
+  if (!title.trim()) fail(["title"], "Title can't be blank", "BLANK");
+  else if (title.length > 255) fail(["title"], "Title is too long (maximum is 255 characters)", "TOO_LONG");
+  if (!code.trim()) fail(["code"], "Code can't be blank", "BLANK");
+  else if (code.length > 255) fail(["code"], "Code is too long (maximum is 255 characters)", "TOO_LONG");
+  else if (/[\r\n]/.test(code)) fail(["code"], "Code cannot contain newline characters.", "INVALID");
+  else if (discountsOf(context.store).some((d) => d.code.toLowerCase() === code.trim().toLowerCase())) {
+    fail(["code"], "Code must be unique. Please try a different code.", "TAKEN");
+  }
+
+  const startsAt = typeof input.startsAt === "string" ? Date.parse(input.startsAt) : NaN;
+  const endsAt = input.endsAt == null ? null : Date.parse(String(input.endsAt));
+  if (Number.isNaN(startsAt)) fail(["startsAt"], "Starts at can't be blank", "BLANK");
+  if (endsAt !== null && !Number.isNaN(startsAt) && endsAt <= startsAt) {
+    fail(["endsAt"], "Ends at needs to be after starts_at", "END_DATE_BEFORE_START_DATE");
+  }
+  if (input.usageLimit != null && (input.usageLimit as number) < 1) {
+    fail(["usageLimit"], "Usage limit must be greater than or equal to 1", "GREATER_THAN_OR_EQUAL_TO");
+  }
+
+  const gets = input.customerGets as { value?: Record<string, unknown>; items?: Record<string, unknown> } | null | undefined;
+  let percentage = 0;
+  if (!gets) fail(["customerGets"], "Customer gets can't be blank", "BLANK");
+  else {
+    const value = gets.value ?? {};
+    if (value.discountAmount != null || value.discountOnQuantity != null) throw unmodelled("amount discounts", info);
+    if (typeof value.percentage !== "number") fail(["customerGets", "value"], "Value can't be blank", "BLANK");
+    else if (value.percentage <= 0 || value.percentage > 1) {
+      fail(["customerGets", "value", "percentage"], "Value must be between 0.0 and 1.0", "VALUE_OUTSIDE_RANGE");
+    } else percentage = value.percentage;
+    const items = gets.items;
+    if (!items) fail(["customerGets", "items"], "Items can't be blank", "BLANK");
+    else if (items.all !== true) throw unmodelled("discounts on specific products or collections", info);
+  }
+
+  let customers: SeedDiscount["customers"] = "ALL";
+  const buyers = input.context as { all?: string; customers?: { add?: string[]; remove?: string[] }; customerSegments?: unknown } | null;
+  if (!buyers) fail(["context"], "Context can't be blank", "BLANK");
+  else if (buyers.customerSegments) throw unmodelled("discounts for customer segments", info);
+  else if (buyers.customers) {
+    const add = buyers.customers.add ?? [];
+    add.forEach((id) => parseGid(id));
+    const missing = add.filter((id) => !context.store.customers.some((c) => c.id === id));
+    if (add.length === 0) fail(["context", "customers", "add"], "Customers can't be blank", "BLANK");
+    else if (missing.length) fail(["context", "customers", "add"], `Customer ids ${missing.join(", ")} are invalid`, "INVALID");
+    customers = add;
+  }
+
+  if (errors.length) return { codeDiscountNode: null, userErrors: errors };
+  const discount: SeedDiscount = {
+    id: gid("DiscountCodeNode", 1_900_000_000 + discountsOf(context.store).length + 1),
+    title,
+    code: code.trim(),
+    startsAt: isoSeconds(new Date(startsAt)),
+    endsAt: endsAt === null ? null : isoSeconds(new Date(endsAt)),
+    usageLimit: (input.usageLimit as number | null | undefined) ?? null,
+    appliesOncePerCustomer: input.appliesOncePerCustomer === true,
+    percentage,
+    customers,
+    createdAt: isoSeconds(context.now),
+  };
+  discountsOf(context.store).push(discount);
+  return { codeDiscountNode: { id: discount.id }, userErrors: [] };
+}
+
 function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
@@ -1703,8 +1809,15 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
       args: ["input"],
       resolve: (_root, args, context, info) => updateEmailMarketingConsent(context, args, info),
     },
+    discountCodeBasicCreate: {
+      args: ["basicCodeDiscount"],
+      resolve: (_root, args, context, info) => createBasicCodeDiscount(context, args, info),
+    },
   },
   CustomerEmailMarketingConsentUpdatePayload: { customer: true, userErrors: true },
+  DiscountCodeBasicCreatePayload: { codeDiscountNode: true, userErrors: true },
+  DiscountCodeNode: { id: true },
+  DiscountUserError: { field: true, message: true, code: true, extraInfo: true },
   CustomerEmailMarketingConsentUpdateUserError: { field: true, message: true, code: true },
 
   Shop: {

@@ -604,7 +604,7 @@ function buildSeed(): SeedStore {
     },
     accessToken: SIMULATOR_ACCESS_TOKEN,
     // What shopify.app.toml asks for; a query outside these fails with ACCESS_DENIED.
-    accessScopes: ["read_products", "read_customers", "write_customers", "read_orders"],
+    accessScopes: ["read_products", "read_customers", "write_customers", "read_orders", "write_discounts"],
     markets: [
       { name: "United States", primary: true, countries: ["US"], currencyCode: "USD" },
       { name: "Germany", primary: false, countries: ["DE"], currencyCode: "EUR" },

@@ -6,6 +6,8 @@ import { validateSendWindow, type SendWindow } from "./send-window";
 import type { StepDelay } from "./step-timing";
 import { validateConditions, type ConditionGroup } from "./conditions";
 import { validateAbTest } from "./ab-test";
+import type { TemplateId } from "./templates";
+import { checkText, validateContent } from "./content";
 
 // What starts a flow, each from its own Shopify webhook (see shopify.app.toml):
 // order_created: orders/create; order_paid: orders/paid; order_fulfilled: orders/fulfilled;
@@ -15,16 +17,14 @@ export type FlowTrigger = (typeof FLOW_TRIGGERS)[number];
 export type DelayUnit = "minutes" | "hours" | "days" | "days_at";
 export type EmailCategory = "marketing" | "service";
 
-// A template's category when the step does not say: recommendations make an email marketing.
-export const TEMPLATE_CATEGORY: Record<FlowStepDefinition["template"], EmailCategory> = {
-  "thank-you": "marketing",
-};
+// A template's category when the step does not say (the registry in templates.ts decides).
+export { TEMPLATE_CATEGORY } from "./templates";
 
 export interface FlowStepDefinition {
   key: string;
   delay: { amount: number; unit: DelayUnit; at?: string; from?: "previous_step" | "trigger" };
   sendWindow?: SendWindow;
-  template: "thank-you";
+  template: TemplateId;
   category?: EmailCategory;
   subject: string;
   previewText?: string;
@@ -128,6 +128,10 @@ function flowRuleProblems(flow: FlowDefinition, path: string): string[] {
     stepKeys.add(step.key);
     if (step.sendWindow) problems.push(...validateSendWindow(step.sendWindow, `${at}/sendWindow`));
     if (step.variants) problems.push(...validateAbTest(step.variants, `${at}/variants`));
+    const texts = [...checkText(step.subject, `${at}/subject`, { max: 200 })];
+    if (step.previewText) texts.push(...checkText(step.previewText, `${at}/previewText`, { max: 200 }));
+    texts.push(...validateContent(step.content).map((p) => ({ ...p, path: `${at}/content${p.path}` })));
+    for (const p of texts) problems.push(`${p.path}: ${p.message}`);
   });
   return problems;
 }

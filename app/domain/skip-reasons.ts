@@ -30,7 +30,9 @@ export type SkipReason =
   | { code: "app_uninstalled" }
   | { code: "sending_disabled" }
   | { code: "flow_turned_off"; flowName: string }
-  | { code: "step_deleted" };
+  | { code: "step_deleted" }
+  // The template has nothing to say for this order (e.g. a replenishment reminder without consumables).
+  | { code: "not_applicable"; why: string };
 
 export type SkipReasonCode = SkipReason["code"];
 
@@ -52,6 +54,7 @@ export const SKIP_REASON_STATUS = {
   sending_disabled: "skipped",
   flow_turned_off: "skipped",
   step_deleted: "skipped",
+  not_applicable: "skipped",
 } as const satisfies Record<SkipReasonCode, "cancelled" | "skipped" | "failed" | "scheduled">;
 
 export const SKIP_REASON_CODES = Object.keys(SKIP_REASON_STATUS) as SkipReasonCode[];
@@ -151,6 +154,8 @@ export function describeSkipReason(reason: SkipReason): string {
       return `The flow "${reason.flowName}" was turned off.`;
     case "step_deleted":
       return "The flow step was deleted.";
+    case "not_applicable":
+      return reason.why;
   }
 }
 

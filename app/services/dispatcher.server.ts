@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import type { Flow, FlowStep, Prisma, PrismaClient, Shop } from "@prisma/client";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { DEFAULT_RETRY_POLICY, nextAttempt, type RetryPolicy } from "~/domain/retry";
-import { fillTemplate } from "~/domain/templating";
+import { isTemplateId, TEMPLATES } from "~/domain/templates";
+import { FollowUpNotApplicableError } from "~/email/compose";
 import { SendError, type MailTransport } from "~/mail/transport";
 import { exitsOnNewOrder, type EmailCategory, type FlowExitRules, type StepAbTest } from "~/domain/flows";
 import { describeSkipReason, SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-reasons";
@@ -28,14 +29,40 @@ export interface RecommendationRequest {
   shopCurrency: string | null;
 }
 
+// What the renderer gets for one follow-up: the step as the merchant wrote it ({{ variables }}
+// unfilled) and the values of this order, shop and customer. See app/email/follow-up.server.ts.
 export interface RenderRequest {
+  followUpId: string;
   template: string;
   subject: string;
   previewText: string | null;
   content: Record<string, unknown> | null;
-  shop: { name: string; url: string; logoUrl: string | null; address: string | null };
-  customer: { firstName: string | null };
-  order: { name: string; currency: string; locale: string | null };
+  // FlowStep.variants (JSON) and the follow-up's variant key, when the step has an A/B test.
+  variants: string | null;
+  variantKey: string | null;
+  // A discount code made for this follow-up on an earlier attempt: reused, never made twice.
+  discountCode: string | null;
+  dueAt: Date;
+  shop: {
+    domain: string;
+    name: string;
+    url: string;
+    logoUrl: string | null;
+    address: string | null;
+    primaryLocale: string | null;
+    timeZone: string | null;
+    brand: string | null;
+  };
+  customer: { id: string | null; firstName: string | null; ordersCount: number | null };
+  order: {
+    name: string;
+    currency: string;
+    locale: string | null;
+    totalPrice: string | null;
+    countryCode: string | null;
+    productIds: string[];
+    lineItems: string | null;
+  };
   recommendations: RecommendedProduct[];
   utm: { source: string; medium: string; campaign: string; content?: string };
   unsubscribeUrl: string | null;
@@ -45,7 +72,8 @@ export interface DispatcherDeps {
   prisma: PrismaClient;
   transport: MailTransport;
   recommend: (req: RecommendationRequest) => Promise<RecommendedProduct[]>;
-  render: (req: RenderRequest) => Promise<{ html: string; text: string }>;
+  // Returns the filled subject with the HTML and text; a FollowUpNotApplicableError skips the follow-up.
+  render: (req: RenderRequest) => Promise<{ subject: string; html: string; text: string }>;
   now?: () => Date;
   retryPolicy?: RetryPolicy;
   // How long a claim lasts before another dispatcher may take the follow-up again.
@@ -421,7 +449,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       }) ?? null;
     const productIds = JSON.parse(order.productIds) as string[];
     let recommendations: RecommendedProduct[] = [];
-    try {
+    // Templates without a product grid (care guide, review request, replenishment) need none.
+    const needsRecommendations = !isTemplateId(followUp.template) || TEMPLATES[followUp.template].needs.recommendations;
+    if (needsRecommendations) try {
       recommendations = await deps.recommend({
         shop: followUp.shop,
         productIds,
@@ -440,36 +470,50 @@ export function createDispatcher(deps: DispatcherDeps) {
       await event(claim.id, "recommendations_unavailable", `Sent without recommendations: ${why}`);
     }
 
-    const values = {
-      "customer.first_name": order.firstName,
-      "order.name": order.name,
-      "shop.name": shop.name ?? shop.domain,
-    };
     const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
-    let rendered: { html: string; text: string };
-    const subject = fillTemplate(variant?.subject ?? step.subject, values);
-    const previewText = variant?.previewText ?? step.previewText;
-    const stepContent = step.content ? (JSON.parse(step.content) as Record<string, unknown>) : null;
-    // A variant's content replaces the step's content fields it sets.
-    const content = variant?.content ? { ...stepContent, ...variant.content } : stepContent;
+    let rendered: { subject: string; html: string; text: string };
     try {
       rendered = await deps.render({
+        followUpId: followUp.id,
         template: followUp.template,
-        subject,
-        previewText: previewText ? fillTemplate(previewText, values) : null,
-        content,
-        shop: { name: shop.name ?? shop.domain, url: storefront, logoUrl: shop.logoUrl, address: shop.address },
-        customer: { firstName: order.firstName },
-        order: { name: order.name, currency: order.currency, locale: order.locale },
+        subject: step.subject,
+        previewText: step.previewText,
+        content: step.content ? (JSON.parse(step.content) as Record<string, unknown>) : null,
+        variants: step.variants,
+        variantKey,
+        discountCode: followUp.discountCode,
+        dueAt: followUp.dueAt,
+        shop: {
+          domain: shop.domain,
+          name: shop.name ?? shop.domain,
+          url: storefront,
+          logoUrl: shop.logoUrl,
+          address: shop.address,
+          primaryLocale: shop.primaryLocale,
+          timeZone: shop.ianaTimezone,
+          brand: shop.brand,
+        },
+        customer: { id: order.customerId, firstName: order.firstName, ordersCount: order.customerOrdersCount },
+        order: {
+          name: order.name,
+          currency: order.currency,
+          locale: order.locale,
+          totalPrice: order.totalPrice,
+          countryCode: order.countryCode,
+          productIds,
+          lineItems: order.lineItems,
+        },
         recommendations,
         utm: { source: "afterglow", medium: "email", campaign: step.flow.key, content: variantKey ? `${step.key}-${variantKey}` : step.key },
         unsubscribeUrl: links?.pageUrl ?? null,
       });
     } catch (err) {
+      if (err instanceof FollowUpNotApplicableError) return skip(claim, { code: "not_applicable", why: err.message });
       const why = err instanceof Error ? err.message : String(err);
       flog.error("rendering failed", { err });
       return retryOrFail(claim, `The email could not be rendered: ${why}`);
     }
+    const subject = rendered.subject;
 
     try {
       const transport = deps.transportFor?.(shop) ?? deps.transport;

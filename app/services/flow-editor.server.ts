@@ -19,7 +19,7 @@ import { validateSendWindow, type SendWindow } from "~/domain/send-window";
 import { isClockTime } from "~/domain/step-timing";
 import { fillTemplate } from "~/domain/templating";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
-import { renderFollowUpEmail } from "./runtime.server";
+import { renderPreview } from "~/email/render.server";
 import { audit } from "./audit.server";
 import { shopSettingsChanged } from "./flows.server";
 
@@ -367,23 +367,35 @@ export async function renderStep({
   order: PreviewOrder;
   unsubscribeUrl?: string | null;
 }): Promise<RenderedStep> {
-  const values = { "customer.first_name": order.firstName, "order.name": order.name, "shop.name": shop.name ?? shop.domain };
   const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
-  const subject = fillTemplate(step.subject, values);
-  const previewText = step.previewText ? fillTemplate(step.previewText, values) : null;
-  const rendered = await renderFollowUpEmail({
-    template: step.template,
-    subject,
-    previewText,
-    content: step.content,
-    shop: { name: shop.name ?? shop.domain, url: storefront, logoUrl: shop.logoUrl, address: shop.address },
-    customer: { firstName: order.firstName },
-    order: { name: order.name, currency: order.currency, locale: order.locale },
-    recommendations: sampleRecommendations(storefront, order.currency),
-    utm: { source: "afterglow", medium: "email", campaign: flowKey, content: step.key },
-    unsubscribeUrl,
+  // The same composer the dispatcher sends with; the sample products stand in for recommendations.
+  const result = await renderPreview({
+    shop: {
+      name: shop.name ?? shop.domain,
+      storefrontUrl: storefront,
+      domain: shop.domain,
+      logoUrl: shop.logoUrl,
+      address: shop.address,
+      primaryLocale: shop.primaryLocale,
+      ianaTimezone: shop.ianaTimezone,
+      brand: shop.brand,
+    },
+    step: { template: step.template, subject: step.subject, previewText: step.previewText, content: step.content as never },
+    locale: order.locale,
+    order: {
+      name: order.name,
+      currency: order.currency,
+      firstName: order.firstName,
+      locale: order.locale,
+      recommendations: sampleRecommendations(storefront, order.currency),
+    },
   });
-  return { subject, previewText, ...rendered };
+  if (!result.ok) {
+    throw new Error(`The ${flowKey} step "${step.key}" cannot be shown: ${result.problems.map((p) => `${p.path || "(content)"}: ${p.message}`).join("; ")}`);
+  }
+  void unsubscribeUrl;
+  const { subject, previewText, html, text } = result.email;
+  return { subject, previewText: previewText ?? null, html, text };
 }
 
 // The preview document: the email as sent; links open outside the admin.

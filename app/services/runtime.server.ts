@@ -8,9 +8,9 @@ import { adminClientForShop } from "~/shopify-admin/index.server";
 import type { AdminClient } from "~/shopify-admin/client.server";
 import { fetchRecommendations } from "~/shopify-admin/recommendations.server";
 import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
-import { renderThankYouEmail } from "~/email/render.server";
+import { createFollowUpRenderer } from "~/email/follow-up.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
-import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
+import { createDispatcher, type Dispatcher } from "./dispatcher.server";
 import { logger } from "~/logger.server";
 import { checkMarketingConsent } from "./consent.server";
 import { fetchCustomerFacts, fetchProductFacts } from "~/shopify-admin/order-facts.server";
@@ -27,22 +27,8 @@ export interface Runtime {
   queue: FollowUpQueue;
 }
 
-export async function renderFollowUpEmail(req: RenderRequest): Promise<{ html: string; text: string }> {
-  switch (req.template) {
-    case "thank-you":
-      return renderThankYouEmail({
-        shop: req.shop,
-        customer: req.customer,
-        order: { name: req.order.name, currency: req.order.currency },
-        recommendations: req.recommendations,
-        utm: req.utm,
-        unsubscribeUrl: req.unsubscribeUrl,
-        previewText: req.previewText ?? undefined,
-      });
-    default:
-      throw new Error(`There is no email template "${req.template}".`);
-  }
-}
+// Renders a follow-up from what the dispatcher read alone (no Admin API lookups, no discount codes).
+export const renderFollowUpEmail = createFollowUpRenderer();
 
 function stream(ipPool?: string, asmGroup?: string) {
   return {
@@ -92,7 +78,7 @@ export function createRuntime({
         limit: 4,
       });
     },
-    render: renderFollowUpEmail,
+    render: createFollowUpRenderer({ prisma, adminClient: clientFor }),
     // Asked only before marketing sends of shops that require consent (the default).
     checkConsent: async (req) => {
       const decision = await checkMarketingConsent({

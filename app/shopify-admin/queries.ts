@@ -183,3 +183,45 @@ export const CUSTOMER_FACTS_QUERY = `#graphql
     }
   }
 `;
+
+// What the care guide, review request and replenishment reminder show of the purchased products.
+export const PURCHASED_PRODUCTS_QUERY = `#graphql
+  query PurchasedProducts($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Product {
+        id
+        title
+        handle
+        onlineStoreUrl
+        productType
+        tags
+        featuredMedia {
+          preview {
+            image {
+              url
+              altText
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+// A cross-sell's single-use code; needs write_discounts. `context` replaces the deprecated
+// customerSelection; percentage is a fraction (0.15 for 15%).
+export const DISCOUNT_CODE_CREATE_MUTATION = `#graphql
+  mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
+    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+        extraInfo
+      }
+    }
+  }
+`;

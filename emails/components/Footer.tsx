@@ -7,9 +7,12 @@ interface FooterProps {
   // Already UTM-tagged; omitted when the shop URL is not a web address.
   storeHref?: string;
   unsubscribeHref?: string;
+  strings?: { visitStore: string; unsubscribePrompt: string; unsubscribe: string };
 }
 
-export function Footer({ shop, storeHref, unsubscribeHref }: FooterProps) {
+const ENGLISH = { visitStore: "Visit our store", unsubscribePrompt: "Don't want these emails?", unsubscribe: "Unsubscribe" };
+
+export function Footer({ shop, storeHref, unsubscribeHref, strings = ENGLISH }: FooterProps) {
   return (
     <Section style={footer}>
       <Hr style={{ borderColor: theme.border, margin: "0 0 16px" }} />
@@ -20,15 +23,15 @@ export function Footer({ shop, storeHref, unsubscribeHref }: FooterProps) {
       {storeHref ? (
         <Text style={line}>
           <Link href={storeHref} style={link}>
-            Visit our store
+            {strings.visitStore}
           </Link>
         </Text>
       ) : null}
       {unsubscribeHref ? (
         <Text style={{ ...line, marginTop: "12px" }}>
-          Don&apos;t want these emails?{" "}
+          {strings.unsubscribePrompt}{" "}
           <Link href={unsubscribeHref} style={link}>
-            Unsubscribe
+            {strings.unsubscribe}
           </Link>
         </Text>
       ) : null}

@@ -35,10 +35,12 @@ function isLight(hex: string): boolean {
 interface LayoutProps {
   previewText: string;
   lang?: string;
+  // A stack from the safe font list (app/domain/content.ts SAFE_FONTS).
+  fontFamily?: string | null;
   children: ReactNode;
 }
 
-export function Layout({ previewText, lang = "en", children }: LayoutProps) {
+export function Layout({ previewText, lang = "en", fontFamily, children }: LayoutProps) {
   return (
     <Html lang={lang}>
       <Head>
@@ -46,7 +48,7 @@ export function Layout({ previewText, lang = "en", children }: LayoutProps) {
         <meta name="supported-color-schemes" content="light" />
       </Head>
       <Preview>{previewText}</Preview>
-      <Body style={body}>
+      <Body style={fontFamily ? { ...body, fontFamily } : body}>
         <Container style={container}>{children}</Container>
       </Body>
     </Html>

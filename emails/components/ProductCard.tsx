@@ -12,10 +12,13 @@ interface ProductCardProps {
   accentColor?: string | null;
   // "50%" beside another card, "100%" when alone in its row.
   width: string;
+  buttonText?: string;
+  // BCP 47 tag for the price, e.g. "de-DE".
+  locale?: string;
 }
 
 /** One grid cell: image, title, price and a button to the product. */
-export function ProductCard({ product, utm, accentColor, width }: ProductCardProps) {
+export function ProductCard({ product, utm, accentColor, width, buttonText = "View product", locale }: ProductCardProps) {
   // A product without a web URL is still shown, just not linked.
   const href = isWebUrl(product.url) ? withUtm(product.url, utm) : undefined;
   const accent = accentColors(accentColor);
@@ -41,10 +44,10 @@ export function ProductCard({ product, utm, accentColor, width }: ProductCardPro
         image
       )}
       <Text style={title}>{product.title}</Text>
-      <Text style={price}>{formatMoney(product.price)}</Text>
+      <Text style={price}>{formatMoney(product.price, locale)}</Text>
       {href ? (
         <Button href={href} style={{ ...button, backgroundColor: accent.background, color: accent.text }}>
-          View product
+          {buttonText}
         </Button>
       ) : null}
     </Column>

@@ -9,6 +9,8 @@ interface ProductGridProps {
   utm: UtmTags;
   accentColor?: string | null;
   heading?: string;
+  buttonText?: string;
+  locale?: string;
 }
 
 /** Two products per row; a lone last product is centred at half width. */
@@ -17,6 +19,8 @@ export function ProductGrid({
   utm,
   accentColor,
   heading = "You might also like",
+  buttonText,
+  locale,
 }: ProductGridProps) {
   if (products.length === 0) return null;
 
@@ -37,6 +41,8 @@ export function ProductGrid({
               utm={utm}
               accentColor={accentColor}
               width={row.length === 1 ? "100%" : "50%"}
+              buttonText={buttonText}
+              locale={locale}
             />
           ))}
         </Row>

@@ -1,0 +1,117 @@
+import { Heading, Section, Text } from "@react-email/components";
+import { emailStrings, fillEmailString } from "../../app/i18n/emails";
+import type { FollowUpEmailProps } from "../types";
+import { isWebUrl, withUtm } from "../utm";
+import { ContentBlocks } from "./ContentBlocks";
+import { DiscountBox } from "./DiscountBox";
+import { Footer } from "./Footer";
+import { Header } from "./Header";
+import { accentColors, Layout, theme } from "./Layout";
+import { ProductGrid } from "./ProductGrid";
+import { PurchasedList } from "./PurchasedList";
+
+// How a template shows its `products` block: a grid of recommendations, or the purchased
+// products each with a button to their page, review section or reorder.
+export type ProductListKind = "recommendations" | "view" | "review" | "reorder";
+
+/** The frame every follow-up shares: header, heading, order line, the blocks, footer. */
+export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { productList: ProductListKind }) {
+  const { shop, utm } = props;
+  const strings = emailStrings(props.lang);
+  const storeHref = isWebUrl(shop.url) ? withUtm(shop.url, utm) : undefined;
+  const accent = accentColors(shop.accentColor);
+
+  const renderProducts = (heading: string | null, key: number) => {
+    if (productList === "recommendations") {
+      return (
+        <ProductGrid
+          key={key}
+          products={props.recommendations}
+          utm={utm}
+          accentColor={shop.accentColor}
+          heading={heading ?? strings.recommendationsHeading}
+          buttonText={strings.viewProduct}
+          locale={props.locale}
+        />
+      );
+    }
+    const buttonText =
+      productList === "review" ? strings.writeReview : productList === "reorder" ? strings.reorder : strings.viewProduct;
+    return (
+      <PurchasedList
+        key={key}
+        products={props.purchased}
+        heading={heading ?? strings.purchasedHeading}
+        buttonText={buttonText}
+        utm={utm}
+        accentColor={shop.accentColor}
+      />
+    );
+  };
+
+  const renderDiscount = (key: number) => {
+    const discount = props.discount;
+    if (!discount) return null;
+    const percent = new Intl.NumberFormat(props.locale, { style: "percent", maximumFractionDigits: 0 }).format(
+      discount.percentage / 100,
+    );
+    return (
+      <DiscountBox
+        key={key}
+        discount={discount}
+        heading={fillEmailString(strings.discountHeading, { percent })}
+        codeLabel={strings.discountCodeLabel}
+        terms={discount.expiresOn ? fillEmailString(strings.discountValidUntil, { date: discount.expiresOn }) : strings.discountOneOrder}
+        accentColor={accent.background}
+      />
+    );
+  };
+
+  return (
+    <Layout previewText={props.previewText} lang={props.lang} fontFamily={shop.fontFamily}>
+      <Header shop={shop} storeHref={storeHref} />
+      <Section style={intro}>
+        <Heading as="h1" style={greeting}>
+          {props.heading}
+        </Heading>
+        <Text style={orderLine}>{fillEmailString(strings.orderLine, { order: props.orderName })}</Text>
+      </Section>
+      <ContentBlocks
+        blocks={props.blocks}
+        utm={utm}
+        accentColor={shop.accentColor}
+        renderProducts={renderProducts}
+        renderDiscount={renderDiscount}
+      />
+      <Footer shop={shop} storeHref={storeHref} unsubscribeHref={unsubscribeHref(props.unsubscribeUrl)} strings={strings} />
+    </Layout>
+  );
+}
+
+// mailto: is a legitimate unsubscribe target; anything else that is not http(s) is dropped.
+function unsubscribeHref(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  if (isWebUrl(url) || /^mailto:/i.test(url)) return url;
+  return undefined;
+}
+
+const intro = {
+  padding: "24px 24px 8px",
+  textAlign: "center" as const,
+};
+
+const greeting = {
+  margin: "0 0 8px",
+  fontSize: "26px",
+  lineHeight: "32px",
+  fontWeight: 700,
+  color: theme.text,
+};
+
+const orderLine = {
+  margin: "0 0 8px",
+  fontSize: "14px",
+  lineHeight: "20px",
+  fontWeight: 600,
+  color: theme.muted,
+};
