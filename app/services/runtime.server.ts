@@ -10,6 +10,7 @@ import { fetchRecommendations } from "~/shopify-admin/recommendations.server";
 import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
 import { renderThankYouEmail } from "~/email/render.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
+import { createBullMqQueue, sendRateLimitFromEnv } from "~/queue/bullmq.server";
 import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
 import { logger } from "~/logger.server";
 import { checkMarketingConsent } from "./consent.server";
@@ -55,10 +56,13 @@ export function createRuntime({
   prisma = defaultPrisma,
   env = process.env,
   transport,
+  role = "web",
 }: {
   prisma?: PrismaClient;
   env?: NodeJS.ProcessEnv;
   transport?: MailTransport;
+  // With REDIS_URL, web processes only enqueue and `npm run worker` processes dispatch.
+  role?: "web" | "worker";
 } = {}): Runtime {
   const mail = transport ?? createMailTransport({ prisma, env });
   const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
@@ -134,11 +138,24 @@ export function createRuntime({
     defaultFromEmail: env.AFTERGLOW_FROM_EMAIL || null,
     leaseMs: env.DISPATCH_LEASE_MS ? Number(env.DISPATCH_LEASE_MS) : undefined,
   });
-  const queue = createPollingQueue({
-    dispatcher,
-    intervalMs: Number(env.DISPATCH_INTERVAL_MS || 5_000),
-    batchSize: Number(env.DISPATCH_BATCH_SIZE || 50),
-  });
+  const queue = env.REDIS_URL
+    ? createBullMqQueue({
+        redisUrl: env.REDIS_URL,
+        prisma,
+        role,
+        dispatcher,
+        prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined,
+        concurrency: Number(env.WORKER_CONCURRENCY || 8),
+        sendRateLimit: sendRateLimitFromEnv(env),
+        reconcileIntervalMs: Number(env.RECONCILE_INTERVAL_MS || 30_000),
+        shutdownTimeoutMs: Number(env.SHUTDOWN_TIMEOUT_MS || 10_000),
+        lockMs: Number(env.WORKER_LOCK_MS || 30_000),
+      })
+    : createPollingQueue({
+        dispatcher,
+        intervalMs: Number(env.DISPATCH_INTERVAL_MS || 5_000),
+        batchSize: Number(env.DISPATCH_BATCH_SIZE || 50),
+      });
   return { prisma, transport: mail, dispatcher, queue };
 }
 
@@ -154,8 +171,14 @@ export async function followUpsScheduled(followUps: ScheduledFollowUp[]): Promis
 }
 
 // Called by server.ts once the HTTP server listens. AFTERGLOW_WORKER=off leaves sending to
-// `npm run afterglow -- dispatch`.
+// `npm run afterglow -- dispatch`; with REDIS_URL this process only enqueues and
+// `npm run worker` processes send.
 export async function startBackgroundWork(): Promise<void> {
+  if (process.env.REDIS_URL) {
+    const rt = getRuntime();
+    logger.info("web process enqueues follow-ups on Redis; `npm run worker` dispatches", { queue: rt.queue.kind });
+    return;
+  }
   if (process.env.AFTERGLOW_WORKER === "off") {
     logger.info("in-process dispatcher is off (AFTERGLOW_WORKER=off)");
     return;
