@@ -14,6 +14,7 @@ async function main(): Promise<number> {
   await runtime.queue.start();
   startHousekeeping(prisma);
   logger.info("worker ready", { pid: process.pid, queue: runtime.queue.kind, transport: runtime.transport.name });
+  console.log(`Afterglow worker ready (pid ${process.pid})`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve(s));
   });

@@ -208,6 +208,21 @@ export function createDispatcher(deps: DispatcherDeps) {
     return count === 1;
   }
 
+  // SendGrid has accepted the email: a passing database outage must not keep us from recording
+  // it, or the lease would run out and the follow-up go out twice. Retry while the lease holds.
+  async function whileLeaseHolds(followUp: ClaimedFollowUp, write: () => Promise<boolean>): Promise<boolean> {
+    const until = (followUp.leaseUntil?.getTime() ?? Date.now() + leaseMs) - 1_000;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await write();
+      } catch (err) {
+        if (Date.now() + delay > until) throw err;
+        log.warn("recording a sent follow-up failed; trying again", { followUpId: followUp.id, err });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
   // Every follow-up that is not sent keeps the reason a merchant reads and its code.
   async function skip(claim: Claim, reason: SkipReason): Promise<Outcome> {
     const status = SKIP_REASON_STATUS[reason.code];
@@ -513,10 +528,12 @@ export function createDispatcher(deps: DispatcherDeps) {
         },
       });
       const sentAt = now();
-      const ok = await finish(
-        claim,
-        { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey },
-        null,
+      const ok = await whileLeaseHolds(followUp, () =>
+        finish(
+          claim,
+          { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey },
+          null,
+        ),
       );
       flog.info("follow-up sent", {
         transport: result.transport,

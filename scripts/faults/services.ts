@@ -23,7 +23,8 @@ export async function startRedis(): Promise<RedisInstance> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-redis-"));
   let child: ChildProcess | null = null;
-  const cli = (...args: string[]) => execFileSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8" }).trim();
+  const cli = (...args: string[]) =>
+    execFileSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
   async function up() {
     child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
       stdio: "ignore",
@@ -159,7 +160,7 @@ export async function startWorker(env: Record<string, string>, { quiet = true } 
   sampler.unref();
   void exited.then(() => clearInterval(sampler));
   const deadline = Date.now() + 60_000;
-  while (!logs.some((l) => l.includes('"worker ready"'))) {
+  while (!logs.some((l) => l.startsWith("Afterglow worker ready"))) {
     if (child.exitCode !== null) throw new Error(`The worker exited (${child.exitCode}):\n${logs.join("\n")}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
