@@ -10,7 +10,9 @@ import { fetchRecommendations } from "~/shopify-admin/recommendations.server";
 import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
 import { renderThankYouEmail } from "~/email/render.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
-import { createBullMqQueue, sendRateLimitFromEnv } from "~/queue/bullmq.server";
+import { createBullMqQueue, redisConnection, sendRateLimitFromEnv } from "~/queue/bullmq.server";
+import { createRedisAdminApiThrottle } from "~/queue/admin-throttle.server";
+import type { AdminApiPacer } from "~/shopify-admin/client.server";
 import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
 import { logger } from "~/logger.server";
 import { checkMarketingConsent } from "./consent.server";
@@ -68,13 +70,22 @@ export function createRuntime({
   const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
   // One Admin API client per shop, re-read now and then so a new token (reinstall) is picked up.
   const clients = new Map<string, { at: number; client: Promise<AdminClient> }>();
+  // Several workers share each shop's Admin API budget: with Redis, so does our estimate of it.
+  let sharedThrottle: AdminApiPacer | undefined;
+  const throttle = () => {
+    if (!env.REDIS_URL) return undefined;
+    sharedThrottle ??= createRedisAdminApiThrottle({ redis: redisConnection(env.REDIS_URL), prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined });
+    return sharedThrottle;
+  };
   const clientFor = (shop: string) => {
     const hit = clients.get(shop);
     if (hit && Date.now() - hit.at < 30_000) return hit.client;
+    const shared = throttle();
     const client = adminClientForShop({
       prisma,
       shop,
       ...(env.SHOPIFY_ADMIN_API_URL ? { urlTemplate: env.SHOPIFY_ADMIN_API_URL } : {}),
+      ...(shared ? { throttle: shared } : {}),
     });
     client.catch(() => clients.delete(shop));
     clients.set(shop, { at: Date.now(), client });

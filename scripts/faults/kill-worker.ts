@@ -6,10 +6,12 @@ main(() => ({
   name: "kill-worker",
   emails: faultEmails(10_000),
   crashGap: true,
-  async inject({ scenario, workers, progress, log }) {
+  async inject(ctx) {
+    const { scenario, workers, progress, log } = ctx;
     await progress(0.25);
     const victim = workers[0];
     await victim.kill();
+    ctx.crashed();
     log(`killed worker ${victim.pid} with SIGKILL`);
     const [replacement] = await scenario.startWorkers(1, {
       WORKER_CONCURRENCY: "8",

@@ -34,7 +34,7 @@ export interface Scenario {
   // Every follow-up back to scheduled and due at dueAt(i); the stand-in's counts cleared.
   reset(dueAt: (i: number) => Date): Promise<void>;
   enqueueAll(): Promise<void>;
-  counts(): Promise<{ total: number; perFollowUp: Record<string, number> }>;
+  counts(): Promise<{ total: number; perFollowUp: Record<string, number>; twice: Record<string, string[]> }>;
   // Emails per follow-up at the stand-in: which are missing, which went twice.
   verify(): Promise<{ sent: number; missing: string[]; duplicates: string[] }>;
   failFor(status: number, ms: number): Promise<void>;
