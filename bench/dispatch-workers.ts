@@ -99,7 +99,11 @@ async function standInCapacity(standInUrl: string, count: number): Promise<numbe
 }
 
 async function sentStats(s: Scenario, ids: string[]) {
-  const rows = await s.prisma.followUp.findMany({ where: { id: { in: ids } }, select: { dueAt: true, sentAt: true } });
+  const rows: { dueAt: Date; sentAt: Date | null }[] = [];
+  // SQLite takes at most ~32k bound values per statement (Prisma's P2029 above that).
+  for (let i = 0; i < ids.length; i += 500) {
+    rows.push(...(await s.prisma.followUp.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { dueAt: true, sentAt: true } })));
+  }
   const sent = rows.filter((r) => r.sentAt);
   const lateness = sent.map((r) => Math.max(0, r.sentAt!.getTime() - r.dueAt.getTime()));
   const lastSent = Math.max(...sent.map((r) => r.sentAt!.getTime()));
@@ -108,8 +112,8 @@ async function sentStats(s: Scenario, ids: string[]) {
 
 async function countSent(s: Scenario): Promise<number> {
   let n = 0;
-  for (let i = 0; i < s.followUpIds.length; i += 5_000) {
-    n += await s.prisma.followUp.count({ where: { id: { in: s.followUpIds.slice(i, i + 5_000) }, status: "sent" } });
+  for (let i = 0; i < s.followUpIds.length; i += 500) {
+    n += await s.prisma.followUp.count({ where: { id: { in: s.followUpIds.slice(i, i + 500) }, status: "sent" } });
   }
   return n;
 }

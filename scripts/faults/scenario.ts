@@ -155,8 +155,10 @@ export async function setupScenario({
       await control("/clear", "POST");
     },
     async enqueueAll() {
-      const rows = await prisma.followUp.findMany({ where: { id: { in: followUpIds } }, select: { id: true, dueAt: true } });
-      await producer.followUpsScheduled(rows);
+      for (let i = 0; i < followUpIds.length; i += 500) {
+        const rows = await prisma.followUp.findMany({ where: { id: { in: followUpIds.slice(i, i + 500) } }, select: { id: true, dueAt: true } });
+        await producer.followUpsScheduled(rows);
+      }
     },
     counts: () => control("/counts"),
     async verify() {
