@@ -140,7 +140,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "dispatch": {
       if (values.interval) process.env.DISPATCH_INTERVAL_MS = values.interval;
-      const runtime = createRuntime({ prisma });
+      // With REDIS_URL this process works as a queue worker (like `npm run worker`).
+      const runtime = createRuntime({ prisma, role: "worker" });
       if (values.once) {
         const summary = await runtime.dispatcher.drain({ limit: Number(process.env.DISPATCH_BATCH_SIZE || 50) });
         console.log(

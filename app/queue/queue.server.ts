@@ -1,5 +1,5 @@
 // How due follow-ups reach a dispatcher. The embedded default polls the database from the
-// web process; a Redis-backed queue can implement the same shape for many workers.
+// web process; with REDIS_URL, BullMQ (bullmq.server.ts) carries them to any number of workers.
 import type { Dispatcher, DispatchSummary } from "~/services/dispatcher.server";
 import { logger as rootLogger, type Logger } from "~/logger.server";
 
@@ -15,6 +15,8 @@ export interface FollowUpQueue {
   start(): Promise<void>;
   // Resolves when the in-flight pass is done: nothing is left half-sent.
   stop(): Promise<void>;
+  // Stops and lets go of connections (Redis), when the queue has any.
+  close?(): Promise<void>;
 }
 
 export interface PollingQueueOptions {

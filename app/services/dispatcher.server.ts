@@ -138,7 +138,13 @@ export interface DispatchSummary {
   skipped: number;
 }
 
-type Outcome = "sent" | "retried" | "failed" | "skipped" | "lost";
+type Outcome = "sent" | "retried" | "failed" | "skipped" | "returned" | "lost";
+
+// What became of one follow-up handed over by id, and when a queue should look at it again.
+export interface SingleDispatch {
+  outcome: Outcome | "not-due" | "held" | "done" | "gone";
+  lookAgainAt: Date | null;
+}
 
 interface Claim {
   id: string;
@@ -171,9 +177,10 @@ export function createDispatcher(deps: DispatcherDeps) {
   // Claims a batch in one conditional UPDATE: a row is taken only if it is still due (or its
   // lease ran out) at that instant, so two dispatchers never take the same follow-up. Rows
   // another dispatcher took meanwhile simply do not match.
-  async function claimDue(limit: number): Promise<ClaimedFollowUp[]> {
+  async function claimDue(limit: number, only?: string): Promise<ClaimedFollowUp[]> {
     const at = now();
     const due = {
+      ...(only ? { id: only } : {}),
       OR: [
         { status: "scheduled", nextAttemptAt: { lte: at } },
         { status: "sending", leaseUntil: { lt: at } },
@@ -227,6 +234,21 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (count === 1 && ev) await event(claim.id, ev.type, ev.detail);
     if (count !== 1) log.warn("lost the claim before finishing", { followUpId: claim.id, outcome: ev?.type ?? "sent" });
     return count === 1;
+  }
+
+  // SendGrid has accepted the email: a passing database outage must not keep us from recording
+  // it, or the lease would run out and the follow-up go out twice. Retry while the lease holds.
+  async function whileLeaseHolds(followUp: ClaimedFollowUp, write: () => Promise<boolean>): Promise<boolean> {
+    const until = (followUp.leaseUntil?.getTime() ?? Date.now() + leaseMs) - 1_000;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await write();
+      } catch (err) {
+        if (Date.now() + delay > until) throw err;
+        log.warn("recording a sent follow-up failed; trying again", { followUpId: followUp.id, err });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   // Every follow-up that is not sent keeps the reason a merchant reads and its code.
@@ -303,7 +325,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     return prisma.order.update({ where: { id: order.id }, data });
   }
 
-  async function deliver(followUp: ClaimedFollowUp, cache: PassCache): Promise<Outcome> {
+  async function deliver(followUp: ClaimedFollowUp, cache: PassCache, signal?: AbortSignal): Promise<Outcome> {
     const claim = followUp.claim;
     const flog = log.child({ shop: followUp.shop, orderId: followUp.orderId, followUpId: followUp.id });
 
@@ -515,6 +537,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     const subject = rendered.subject;
 
+    // A worker shutting down hands back what it has not sent yet, without counting an attempt.
+    if (signal?.aborted) {
+      const ok = await finish(
+        claim,
+        { status: "scheduled", nextAttemptAt: now(), attempts: claim.attempt - 1 },
+        { type: "returned", detail: `${workerId} shut down before sending; the follow-up went back to the queue.` },
+      );
+      return ok ? "returned" : "lost";
+    }
+
     try {
       const transport = deps.transportFor?.(shop) ?? deps.transport;
       const stream = deps.streams?.[category] ?? {};
@@ -540,10 +572,12 @@ export function createDispatcher(deps: DispatcherDeps) {
         },
       });
       const sentAt = now();
-      const ok = await finish(
-        claim,
-        { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey },
-        null,
+      const ok = await whileLeaseHolds(followUp, () =>
+        finish(
+          claim,
+          { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey },
+          null,
+        ),
       );
       flog.info("follow-up sent", {
         transport: result.transport,
@@ -581,9 +615,38 @@ export function createDispatcher(deps: DispatcherDeps) {
         log.error("dispatch failed unexpectedly", { followUpId: followUp.id, err });
         outcome = await retryOrFail(followUp.claim, `Unexpected error: ${why}`).catch(() => "lost" as const);
       }
-      if (outcome !== "lost") summary[outcome] += 1;
+      if (outcome !== "lost") summary[outcome === "returned" ? "retried" : outcome] += 1;
     }
     return summary;
+  }
+
+  // One follow-up by id, for queues that hand out single follow-ups (a BullMQ job): the same
+  // conditional claim as a batch, so a job that runs twice, or beside a poller, still sends once.
+  async function dispatchFollowUp({ id, signal }: { id: string; signal?: AbortSignal }): Promise<SingleDispatch> {
+    const [followUp] = await claimDue(1, id);
+    if (!followUp) {
+      const row = await prisma.followUp.findUnique({ where: { id }, select: { status: true, nextAttemptAt: true, leaseUntil: true } });
+      if (!row) return { outcome: "gone", lookAgainAt: null };
+      if (row.status === "scheduled") return { outcome: "not-due", lookAgainAt: row.nextAttemptAt };
+      // Another dispatcher holds it; if that one dies, the lease runs out and it is ours to take.
+      if (row.status === "sending") return { outcome: "held", lookAgainAt: row.leaseUntil };
+      return { outcome: "done", lookAgainAt: null };
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await deliver(followUp, { shops: new Map(), steps: new Map() }, signal);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      log.error("dispatch failed unexpectedly", { followUpId: id, err });
+      outcome = await retryOrFail(followUp.claim, `Unexpected error: ${why}`).catch(() => "lost" as const);
+    }
+    if (outcome === "retried" || outcome === "returned") {
+      const row = await prisma.followUp.findUnique({ where: { id }, select: { nextAttemptAt: true } });
+      return { outcome, lookAgainAt: row?.nextAttemptAt ?? now() };
+    }
+    // Lost: someone else finished or holds it; its lease says when to look again.
+    if (outcome === "lost") return { outcome, lookAgainAt: new Date(now().getTime() + leaseMs) };
+    return { outcome, lookAgainAt: null };
   }
 
   // Drains everything due now (used by `dispatch --once` and the demo).
@@ -596,7 +659,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  return { runOnce, drain, workerId };
+  return { runOnce, drain, dispatchFollowUp, workerId };
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;

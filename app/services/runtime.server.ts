@@ -10,7 +10,10 @@ import { fetchRecommendations } from "~/shopify-admin/recommendations.server";
 import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
 import { createFollowUpRenderer } from "~/email/follow-up.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
-import { createDispatcher, type Dispatcher } from "./dispatcher.server";
+import { createBullMqQueue, redisConnection, sendRateLimitFromEnv } from "~/queue/bullmq.server";
+import { createRedisAdminApiThrottle } from "~/queue/admin-throttle.server";
+import type { AdminApiPacer } from "~/shopify-admin/client.server";
+import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
 import { logger } from "~/logger.server";
 import { checkMarketingConsent } from "./consent.server";
 import { fetchCustomerFacts, fetchProductFacts } from "~/shopify-admin/order-facts.server";
@@ -41,22 +44,34 @@ export function createRuntime({
   prisma = defaultPrisma,
   env = process.env,
   transport,
+  role = "web",
 }: {
   prisma?: PrismaClient;
   env?: NodeJS.ProcessEnv;
   transport?: MailTransport;
+  // With REDIS_URL, web processes only enqueue and `npm run worker` processes dispatch.
+  role?: "web" | "worker";
 } = {}): Runtime {
   const mail = transport ?? createMailTransport({ prisma, env });
   const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
   // One Admin API client per shop, re-read now and then so a new token (reinstall) is picked up.
   const clients = new Map<string, { at: number; client: Promise<AdminClient> }>();
+  // Several workers share each shop's Admin API budget: with Redis, so does our estimate of it.
+  let sharedThrottle: AdminApiPacer | undefined;
+  const throttle = () => {
+    if (!env.REDIS_URL) return undefined;
+    sharedThrottle ??= createRedisAdminApiThrottle({ redis: redisConnection(env.REDIS_URL), prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined });
+    return sharedThrottle;
+  };
   const clientFor = (shop: string) => {
     const hit = clients.get(shop);
     if (hit && Date.now() - hit.at < 30_000) return hit.client;
+    const shared = throttle();
     const client = adminClientForShop({
       prisma,
       shop,
       ...(env.SHOPIFY_ADMIN_API_URL ? { urlTemplate: env.SHOPIFY_ADMIN_API_URL } : {}),
+      ...(shared ? { throttle: shared } : {}),
     });
     client.catch(() => clients.delete(shop));
     clients.set(shop, { at: Date.now(), client });
@@ -120,11 +135,24 @@ export function createRuntime({
     defaultFromEmail: env.AFTERGLOW_FROM_EMAIL || null,
     leaseMs: env.DISPATCH_LEASE_MS ? Number(env.DISPATCH_LEASE_MS) : undefined,
   });
-  const queue = createPollingQueue({
-    dispatcher,
-    intervalMs: Number(env.DISPATCH_INTERVAL_MS || 5_000),
-    batchSize: Number(env.DISPATCH_BATCH_SIZE || 50),
-  });
+  const queue = env.REDIS_URL
+    ? createBullMqQueue({
+        redisUrl: env.REDIS_URL,
+        prisma,
+        role,
+        dispatcher,
+        prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined,
+        concurrency: Number(env.WORKER_CONCURRENCY || 8),
+        sendRateLimit: sendRateLimitFromEnv(env),
+        reconcileIntervalMs: Number(env.RECONCILE_INTERVAL_MS || 30_000),
+        shutdownTimeoutMs: Number(env.SHUTDOWN_TIMEOUT_MS || 10_000),
+        lockMs: Number(env.WORKER_LOCK_MS || 30_000),
+      })
+    : createPollingQueue({
+        dispatcher,
+        intervalMs: Number(env.DISPATCH_INTERVAL_MS || 5_000),
+        batchSize: Number(env.DISPATCH_BATCH_SIZE || 50),
+      });
   return { prisma, transport: mail, dispatcher, queue };
 }
 
@@ -140,8 +168,14 @@ export async function followUpsScheduled(followUps: ScheduledFollowUp[]): Promis
 }
 
 // Called by server.ts once the HTTP server listens. AFTERGLOW_WORKER=off leaves sending to
-// `npm run afterglow -- dispatch`.
+// `npm run afterglow -- dispatch`; with REDIS_URL this process only enqueues and
+// `npm run worker` processes send.
 export async function startBackgroundWork(): Promise<void> {
+  if (process.env.REDIS_URL) {
+    const rt = getRuntime();
+    logger.info("web process enqueues follow-ups on Redis; `npm run worker` dispatches", { queue: rt.queue.kind });
+    return;
+  }
   if (process.env.AFTERGLOW_WORKER === "off") {
     logger.info("in-process dispatcher is off (AFTERGLOW_WORKER=off)");
     return;

@@ -29,10 +29,19 @@ interface Bucket extends ThrottleStatus {
   at: number; // when currentlyAvailable was true (ms)
 }
 
+// What paces requests by Shopify's cost budget: one per process by default; with Redis, a
+// bucket shared by every worker (app/queue/admin-throttle.server.ts).
+export interface AdminApiPacer {
+  expectedCost(operation: string, override?: number): number;
+  // Milliseconds to wait before sending a request of this cost.
+  reserve(bucketKey: string, cost: number, now: number): number | Promise<number>;
+  record(bucketKey: string, operation: string, cost: QueryCost | undefined, now: number): void;
+}
+
 // Shopify's leaky bucket per app and shop, as last reported in extensions.cost.throttleStatus.
 // Shopify admits a query only when the bucket holds its requested cost, so a request that
 // would not fit waits for the restore rate to refill the difference instead of being refused.
-export class AdminApiThrottle {
+export class AdminApiThrottle implements AdminApiPacer {
   private readonly buckets = new Map<string, Bucket>();
   private readonly costs = new Map<string, number>();
 
@@ -136,7 +145,7 @@ export interface AdminClientOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   random?: () => number;
-  throttle?: AdminApiThrottle;
+  throttle?: AdminApiPacer;
 }
 
 export interface AdminRequestOptions {
@@ -193,7 +202,7 @@ export function createAdminClient({
   ): Promise<TData> {
     const operation = operationName(document);
     for (let attempt = 1; ; attempt++) {
-      const wait = throttle.reserve(bucket, throttle.expectedCost(operation, options.expectedCost), now());
+      const wait = await throttle.reserve(bucket, throttle.expectedCost(operation, options.expectedCost), now());
       if (wait > 0) await sleep(wait);
 
       let failure: Failure;

@@ -12,7 +12,7 @@ export {
   DEFAULT_ADMIN_API_VERSION,
   sharedAdminApiThrottle,
 } from "./client.server";
-export type { AdminClient, AdminClientOptions, AdminRequestOptions, QueryCost, ThrottleStatus } from "./client.server";
+export type { AdminApiPacer, AdminClient, AdminClientOptions, AdminRequestOptions, QueryCost, ThrottleStatus } from "./client.server";
 export { fetchShopProfile, type ShopProfile } from "./shop-profile.server";
 export {
   createRecommendationCache,

@@ -1,0 +1,191 @@
+// One distributed-mode setup shared by the worker benchmark and the fault scripts: the SendGrid
+// stand-in and the store simulator in processes of their own, a private Redis, a database
+// (DATABASE_URL, or a fresh SQLite file), one connected shop with an immediate thank-you flow,
+// and N due follow-ups. Counts what the stand-in accepted per follow-up id.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "@prisma/client";
+import { migrateDeploy } from "../harness";
+import { startChildService, type ChildService } from "../../bench/lib";
+import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../../simulator/store";
+import { orderCreatedPayload } from "../../simulator/orders";
+import { createPrismaClient } from "../../app/db.server";
+import { connectShop, storeOfflineToken } from "../../app/services/shops.server";
+import { importFlows } from "../../app/services/flows.server";
+import { receiveOrderCreated } from "../../app/services/intake.server";
+import { defaultFlows } from "../../app/domain/flows";
+import { createBullMqQueue, type BullMqFollowUpQueue } from "../../app/queue/bullmq.server";
+import { createLogger } from "../../app/logger.server";
+import { startRedis, startWorker, type RedisInstance, type WorkerProcess } from "./services";
+
+export interface Scenario {
+  prisma: PrismaClient;
+  redis: RedisInstance;
+  producer: BullMqFollowUpQueue;
+  databaseUrl: string;
+  database: "sqlite" | "postgresql";
+  standInUrl: string;
+  controlUrl: string;
+  followUpIds: string[];
+  workerEnv: Record<string, string>;
+  startWorkers(n: number, extra?: Record<string, string>): Promise<WorkerProcess[]>;
+  // Every follow-up back to scheduled and due at dueAt(i); the stand-in's counts cleared.
+  reset(dueAt: (i: number) => Date): Promise<void>;
+  enqueueAll(): Promise<void>;
+  counts(): Promise<{ total: number; perFollowUp: Record<string, number>; twice: Record<string, string[]> }>;
+  // Emails per follow-up at the stand-in: which are missing, which went twice.
+  verify(): Promise<{ sent: number; missing: string[]; duplicates: string[] }>;
+  failFor(status: number, ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function setupScenario({
+  emails,
+  databaseUrl = process.env.DATABASE_URL,
+  log = (msg: string) => console.log(msg),
+}: {
+  emails: number;
+  databaseUrl?: string;
+  log?: (msg: string) => void;
+}): Promise<Scenario> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-scenario-"));
+  const url = databaseUrl || `file:${path.join(dir, "app.sqlite")}`;
+  const database = /^postgres(ql)?:/.test(url) ? "postgresql" : "sqlite";
+  const services: ChildService[] = [];
+  const standIn = await startChildService("scripts/faults/standin-main.ts", /(STANDIN_URL=\S+ CONTROL_URL=\S+)/);
+  services.push(standIn);
+  const [standInUrl, controlUrl] = standIn.url.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
+  const admin = await startChildService("simulator/main.ts", /SHOPIFY_ADMIN_API_URL=(\S+)/, ["--bucket-size", "1000000", "--restore-rate", "1000000"]);
+  services.push(admin);
+  const redis = await startRedis();
+  migrateDeploy(url);
+  const prisma = createPrismaClient(url);
+  const store = createSeedStore();
+  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
+  await connectShop({
+    prisma,
+    shop: SIMULATOR_SHOP,
+    profile: { name: store.shop.name, email: store.shop.email, ianaTimezone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode },
+  });
+  const flow = defaultFlows()[0];
+  flow.steps[0].delay = { amount: 0, unit: "minutes" };
+  await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+
+  const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress && c.defaultEmailAddress.marketingState === "SUBSCRIBED");
+  const products = store.products.filter((p) => p.status === "ACTIVE" && p.onlineStoreUrl);
+  const followUpIds: string[] = [];
+  const started = Date.now();
+  for (let i = 0; i < emails; i++) {
+    const payload = orderCreatedPayload({
+      store,
+      customerId: customers[i % customers.length].id,
+      lines: [{ productId: products[i % products.length].id, quantity: 1 }],
+      record: false,
+    });
+    const outcome = await receiveOrderCreated({ prisma, delivery: { shop: SIMULATOR_SHOP, topic: "orders/create", webhookId: randomUUID() }, payload });
+    if (outcome.kind !== "scheduled") throw new Error(`order ${i} was not scheduled: ${outcome.kind}`);
+    followUpIds.push(...outcome.followUps.map((f) => f.id));
+  }
+  log(`Scheduled ${followUpIds.length} follow-ups on ${database} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const workerEnv: Record<string, string> = {
+    DATABASE_URL: url,
+    REDIS_URL: redis.url,
+    SHOPIFY_ADMIN_API_URL: admin.url,
+    SENDGRID_API_KEY: "SG.scenario",
+    SENDGRID_API_URL: standInUrl,
+    SHOPIFY_APP_URL: "https://afterglow.example.com",
+    SENDGRID_RATE_LIMIT: "0",
+    LOG_LEVEL: "warn",
+  };
+  const quiet = createLogger({}, { level: "error" });
+  const producer = createBullMqQueue({ redisUrl: redis.url, prisma, role: "worker", logger: quiet });
+  const control = async (p: string, method = "GET") => {
+    const res = await fetch(`${controlUrl}${p}`, { method });
+    if (!res.ok) throw new Error(`stand-in control ${p}: ${res.status}`);
+    return res.json();
+  };
+  const workers: WorkerProcess[] = [];
+
+  return {
+    prisma,
+    redis,
+    producer,
+    databaseUrl: url,
+    database,
+    standInUrl,
+    controlUrl,
+    followUpIds,
+    workerEnv,
+    async startWorkers(n, extra = {}) {
+      const started = await Promise.all(Array.from({ length: n }, () => startWorker({ ...workerEnv, ...extra })));
+      workers.push(...started);
+      return started;
+    },
+    async reset(dueAt) {
+      for (let i = 0; i < followUpIds.length; i += 500) {
+        const ids = followUpIds.slice(i, i + 500);
+        await prisma.followUpEvent.deleteMany({ where: { followUpId: { in: ids }, type: { not: "scheduled" } } });
+        // One due time per statement would be 10k statements; group the ids by due second.
+        const byDue = new Map<number, string[]>();
+        ids.forEach((id, j) => {
+          const at = dueAt(i + j).getTime();
+          byDue.set(at, [...(byDue.get(at) ?? []), id]);
+        });
+        for (const [at, group] of byDue) {
+          await prisma.followUp.updateMany({
+            where: { id: { in: group } },
+            data: {
+              status: "scheduled",
+              dueAt: new Date(at),
+              nextAttemptAt: new Date(at),
+              attempts: 0,
+              claimToken: null,
+              leaseUntil: null,
+              sentAt: null,
+              messageId: null,
+              lastError: null,
+              skipReason: null,
+            },
+          });
+        }
+      }
+      await control("/clear", "POST");
+    },
+    async enqueueAll() {
+      for (let i = 0; i < followUpIds.length; i += 500) {
+        const rows = await prisma.followUp.findMany({ where: { id: { in: followUpIds.slice(i, i + 500) } }, select: { id: true, dueAt: true } });
+        await producer.followUpsScheduled(rows);
+      }
+    },
+    counts: () => control("/counts"),
+    async verify() {
+      const { perFollowUp } = (await control("/counts")) as { perFollowUp: Record<string, number> };
+      const missing = followUpIds.filter((id) => !perFollowUp[id]);
+      const duplicates = Object.entries(perFollowUp).filter(([, n]) => n > 1).map(([id]) => id);
+      const sent = Object.values(perFollowUp).reduce((a, b) => a + b, 0);
+      return { sent, missing, duplicates };
+    },
+    async failFor(status, ms) {
+      await control(`/fail?status=${status}&ms=${ms}`, "POST");
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.kill()));
+      await producer.close();
+      await prisma.$disconnect();
+      await Promise.all(services.map((s) => s.stop()));
+      await redis.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,39 @@
+// `npm run worker`: a dispatch worker for distributed mode (REDIS_URL set). Run as many as
+// needed; each takes WORKER_CONCURRENCY follow-ups at a time from the BullMQ queue, reconciles
+// the queue with the database now and then, and runs the housekeeping jobs.
+import prisma from "../app/db.server";
+import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/services/runtime.server";
+import { logger } from "../app/logger.server";
+
+async function main(): Promise<number> {
+  if (!process.env.REDIS_URL) {
+    console.error("npm run worker needs REDIS_URL (e.g. redis://127.0.0.1:6379). Without Redis the web process dispatches by itself.");
+    return 2;
+  }
+  const runtime = createRuntime({ prisma, role: "worker" });
+  await runtime.queue.start();
+  startHousekeeping(prisma);
+  logger.info("worker ready", { pid: process.pid, queue: runtime.queue.kind, transport: runtime.transport.name });
+  console.log(`Afterglow worker ready (pid ${process.pid})`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve(s));
+  });
+  logger.info("worker stopping", { signal });
+  // Finishes in-flight sends (up to SHUTDOWN_TIMEOUT_MS) and hands the rest back.
+  await stopBackgroundWork();
+  await runtime.queue.stop();
+  await runtime.queue.close?.();
+  logger.info("worker stopped", { signal });
+  return 0;
+}
+
+main()
+  .then(async (code) => {
+    await prisma.$disconnect();
+    process.exit(code);
+  })
+  .catch(async (err) => {
+    logger.error("worker failed", { err });
+    await prisma.$disconnect().catch(() => {});
+    process.exit(1);
+  });
