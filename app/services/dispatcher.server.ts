@@ -208,6 +208,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     const shop = await cache.shops.get(followUp.shop)!;
     if (!shop || shop.uninstalledAt) return skip(claim, "cancelled", "The app was uninstalled from the shop.");
     if (!shop.sendingEnabled) return skip(claim, "skipped", "Sending is turned off for this shop.");
+    // Paused for deliverability: held (no attempt used) until the merchant resumes sending.
+    if (shop.sendingPausedAt) {
+      const held = `Held: sending is paused (${shop.sendingPausedReason ?? "deliverability"}). Resume it on the Analytics page.`;
+      const at = new Date(now().getTime() + 15 * 60_000);
+      return (await finish(claim, { status: "scheduled", nextAttemptAt: at, attempts: claim.attempt - 1, lastError: held }, null)) ? "retried" : "lost";
+    }
     // Read again now, not with the claim: orders/cancelled may have landed a moment ago.
     const current = await prisma.order.findUnique({ where: { id: followUp.orderRef }, select: { cancelledAt: true } });
     if (!current || current.cancelledAt) return skip(claim, "cancelled", "The order was cancelled.");

@@ -18,6 +18,9 @@ import { shopSendGridKey } from "./secrets.server";
 import { createSendGridTransport } from "~/mail/sendgrid.server";
 import { pruneExpiredContent } from "./retention.server";
 import { retryPendingConsentSyncs } from "./unsubscribe.server";
+import { runAnalyticsJobs } from "./analytics.server";
+import { recordImpressions, shopSourcePreferences } from "./attribution.server";
+import { orderSources, seededRng } from "~/domain/bandit";
 
 export interface Runtime {
   prisma: PrismaClient;
@@ -81,7 +84,10 @@ export function createRuntime({
     transport: mail,
     recommend: async (req) => {
       const client = await clientFor(req.shop);
-      return fetchRecommendations({
+      // The shop's learned preference decides which source leads this email.
+      const preferences = await shopSourcePreferences(prisma, req.shop).catch(() => null);
+      const sourceOrder = preferences ? orderSources({ preferences, rng: seededRng((Math.random() * 2 ** 32) >>> 0) }) : undefined;
+      const picked = await fetchRecommendations({
         client,
         productIds: req.productIds,
         currencyCode: req.currencyCode,
@@ -89,7 +95,12 @@ export function createRuntime({
         shopCurrency: req.shopCurrency ?? req.currencyCode,
         cache,
         limit: 4,
+        sourceOrder,
       });
+      await recordImpressions(prisma, { shop: req.shop, sources: picked.map((p) => p.source) }).catch((err) =>
+        logger.warn("recommendation impressions not counted", { shop: req.shop, err }),
+      );
+      return picked;
     },
     render: renderFollowUpEmail,
     // A shop may choose to send marketing follow-ups without asking Shopify for consent
@@ -184,4 +195,5 @@ export function startHousekeeping(prisma: PrismaClient) {
   every(Number(process.env.CONSENT_RETRY_INTERVAL_MS || 5 * 60_000), "consent sync retry", () =>
     retryPendingConsentSyncs({ prisma }),
   );
+  every(Number(process.env.ANALYTICS_INTERVAL_MS || 60_000), "analytics", () => runAnalyticsJobs({ prisma }));
 }

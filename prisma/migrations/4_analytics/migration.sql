@@ -127,7 +127,7 @@ CREATE INDEX "Attribution_followUpId_idx" ON "Attribution"("followUpId");
 CREATE UNIQUE INDEX "RecommendationSourceStat_shop_source_key" ON "RecommendationSourceStat"("shop", "source");
 
 -- CreateIndex
-CREATE INDEX "Order_createdAt_idx" ON "Order"("createdAt");
+CREATE INDEX "Order_updatedAt_idx" ON "Order"("updatedAt");
 
 -- CreateIndex
 CREATE INDEX "FollowUp_shop_dueAt_idx" ON "FollowUp"("shop", "dueAt");
