@@ -77,7 +77,9 @@ export function sourcePreferences({
 }): SourcePreference[] {
   const bySource = new Map<string, SourceStats>();
   for (const s of KNOWN_RECOMMENDATION_SOURCES) bySource.set(s, { source: s, impressions: 0, clicks: 0 });
-  for (const s of stats) bySource.set(s.source, { ...s, clicks: Math.min(s.clicks, s.impressions) });
+  // Clicks are counted from events, impressions at send time: a click on an email sent before
+  // impressions were counted still means at least one impression.
+  for (const s of stats) bySource.set(s.source, { ...s, impressions: Math.max(s.impressions, s.clicks) });
   const arms = [...bySource.values()];
   const wins = new Array<number>(arms.length).fill(0);
   for (let i = 0; i < draws; i++) {

@@ -253,12 +253,21 @@ export async function runAnalyticsJobs({
   now?: Date;
   logger?: Logger;
 }) {
-  const attribution = await attributeChangedOrders({ prisma, now });
-  const rollup = await rollUpAnalytics({ prisma, now });
-  const sources = await refreshSourceStats({ prisma, shops: attribution.touchedShops });
-  const promoted = await autoPromoteWinners({ prisma, logger });
-  const health = await checkDeliverabilityHealth({ prisma, now, logger });
-  return { attribution: { orders: attribution.orders, attributed: attribution.attributed }, rollup, sources, promoted, health: health.length };
+  const ms: Record<string, number> = {};
+  const timed = async <T,>(name: string, job: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await job();
+    } finally {
+      ms[name] = Math.round(performance.now() - started);
+    }
+  };
+  const attribution = await timed("attribution", () => attributeChangedOrders({ prisma, now }));
+  const rollup = await timed("rollup", () => rollUpAnalytics({ prisma, now }));
+  const sources = await timed("sources", () => refreshSourceStats({ prisma, shops: attribution.touchedShops }));
+  const promoted = await timed("promotion", () => autoPromoteWinners({ prisma, logger }));
+  const health = await timed("health", () => checkDeliverabilityHealth({ prisma, now, logger }));
+  return { attribution: { orders: attribution.orders, attributed: attribution.attributed }, rollup, sources, promoted, health: health.length, ms };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // batches up to minutes late, so an order may arrive before the click that led to it; and the
 // webhook must answer Shopify fast. Each run re-decides orders that changed since the last
 // one, and orders of customers with new clicks or opens, so a late click still counts.
-import type { PrismaClient } from "@prisma/client";
+import type { Prisma, PrismaClient } from "@prisma/client";
 import { formatMoneyAmount, parseMoney, recommendationSourceOfUrl } from "~/domain/analytics";
 import { attributeOrder, parseDiscountCodes, revenueInShopCurrency, type Touch } from "~/domain/attribution";
 import { seededRng, sourcePreferences, type SourcePreference } from "~/domain/bandit";
@@ -62,84 +62,96 @@ function clickUrl(detail: string | null): string | null {
   }
 }
 
-// Decides one order and writes (or removes) its attribution row.
-export async function attributeOrderRow(
+type ShopSettings = { attributionWindowDays: number; attributionCountsOpens: boolean; currencyCode: string | null };
+
+const chunks = <T,>(list: T[], size = 400): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+
+// Decides a batch of one shop's orders and writes (or removes) their attribution rows, with a
+// handful of queries whatever the batch size.
+export async function attributeOrders(
   prisma: PrismaClient,
-  { order, shop }: { order: OrderRow; shop: { attributionWindowDays: number; attributionCountsOpens: boolean; currencyCode: string | null } },
-): Promise<boolean> {
-  const email = order.email?.trim() || null;
-  // A cancelled or refunded order earns nothing.
-  if (order.cancelledAt || order.refundedAt || (!order.customerId && !email && !order.discountCodes)) {
-    await prisma.attribution.deleteMany({ where: { orderRef: order.id } });
-    return false;
+  { shop, orders, settings }: { shop: string; orders: OrderRow[]; settings: ShopSettings },
+): Promise<number> {
+  if (orders.length === 0) return 0;
+  const emails = [...new Set(orders.flatMap((o) => (o.email?.trim() ? [o.email.trim(), o.email.trim().toLowerCase()] : [])))];
+  const customerIds = [...new Set(orders.flatMap((o) => (o.customerId ? [o.customerId] : [])))];
+  const latest = new Date(Math.max(...orders.map((o) => o.orderedAt.getTime())));
+  const select = { id: true, orderRef: true, flowId: true, stepKey: true, variant: true, recipient: true, sentAt: true, discountCode: true, order: { select: { customerId: true } } } as const;
+  type Candidate = { id: string; orderRef: string; flowId: string; stepKey: string; variant: string | null; recipient: string; sentAt: Date | null; discountCode: string | null; order: { customerId: string | null } };
+  const candidates = new Map<string, Candidate>();
+  for (const part of chunks(emails)) {
+    for (const f of await prisma.followUp.findMany({ where: { shop, isTest: false, status: "sent", sentAt: { lte: latest }, recipient: { in: part } }, select }))
+      candidates.set(f.id, f);
   }
-  const windowStart = new Date(order.orderedAt.getTime() - shop.attributionWindowDays * DAY_MS);
-  const sameCustomer = [
-    ...(email ? [{ recipient: email }, { recipient: email.toLowerCase() }] : []),
-    ...(order.customerId ? [{ order: { customerId: order.customerId } }] : []),
-  ];
-  const candidates = sameCustomer.length
-    ? await prisma.followUp.findMany({
-        where: { shop: order.shop, isTest: false, status: "sent", sentAt: { lte: order.orderedAt }, OR: sameCustomer },
-        select: { id: true, orderRef: true, flowId: true, stepKey: true, variant: true },
-      })
-    : [];
-  const events = candidates.length
-    ? await prisma.messageEvent.findMany({
-        where: {
-          followUpId: { in: candidates.map((c) => c.id) },
-          event: { in: shop.attributionCountsOpens ? ["click", "open"] : ["click"] },
-          machineOpen: false,
-          occurredAt: { gte: windowStart, lte: order.orderedAt },
-        },
-        select: { followUpId: true, event: true, occurredAt: true, detail: true },
-      })
-    : [];
-  const byId = new Map(candidates.map((c) => [c.id, c]));
-  const touches: Touch[] = events.map((e) => ({
-    followUpId: e.followUpId!,
-    orderRef: byId.get(e.followUpId!)!.orderRef,
-    kind: e.event === "click" ? "click" : "open",
-    at: e.occurredAt,
-    source: e.event === "click" ? recommendationSourceOfUrl(clickUrl(e.detail)) : null,
-  }));
-  const codes = parseDiscountCodes(order.discountCodes);
-  const coded = codes.length
-    ? await prisma.followUp.findMany({
-        where: { shop: order.shop, isTest: false, discountCode: { in: [...codes, ...codes.map((c) => c.toUpperCase())] } },
-        select: { id: true, orderRef: true, discountCode: true, sentAt: true, flowId: true, stepKey: true, variant: true },
-      })
-    : [];
-  const decision = attributeOrder({
-    order: { ref: order.id, orderedAt: order.orderedAt, discountCodes: codes },
-    touches,
-    discountFollowUps: coded.map((f) => ({ followUpId: f.id, orderRef: f.orderRef, discountCode: f.discountCode!, sentAt: f.sentAt })),
-    windowDays: shop.attributionWindowDays,
-    countsOpens: shop.attributionCountsOpens,
-  });
-  if (!decision) {
-    await prisma.attribution.deleteMany({ where: { orderRef: order.id } });
-    return false;
+  for (const part of chunks(customerIds)) {
+    for (const f of await prisma.followUp.findMany({ where: { shop, isTest: false, status: "sent", sentAt: { lte: latest }, order: { shop, customerId: { in: part } } }, select }))
+      candidates.set(f.id, f);
   }
-  const followUp = byId.get(decision.followUpId) ?? coded.find((f) => f.id === decision.followUpId)!;
-  const money = revenueInShopCurrency(order, shop.currencyCode);
-  const data = {
-    shop: order.shop,
-    orderId: order.orderId,
-    followUpId: followUp.id,
-    flowId: followUp.flowId,
-    stepKey: followUp.stepKey,
-    variant: followUp.variant ?? "",
-    reason: decision.reason,
-    source: decision.source,
-    // Without an amount in the shop's currency the order still counts, with no revenue.
-    revenue: money?.amount ?? "0",
-    currency: money?.currency ?? shop.currencyCode ?? order.currency,
-    touchedAt: decision.touchedAt,
-    orderedAt: order.orderedAt,
-  };
-  await prisma.attribution.upsert({ where: { orderRef: order.id }, create: { orderRef: order.id, ...data }, update: data });
-  return true;
+  const touchesByFollowUp = new Map<string, Touch[]>();
+  for (const part of chunks([...candidates.keys()])) {
+    const events = await prisma.messageEvent.findMany({
+      where: { followUpId: { in: part }, event: { in: settings.attributionCountsOpens ? ["click", "open"] : ["click"] }, machineOpen: false, occurredAt: { lte: latest } },
+      select: { followUpId: true, event: true, occurredAt: true, detail: true },
+    });
+    for (const e of events) {
+      const f = candidates.get(e.followUpId!)!;
+      const list = touchesByFollowUp.get(f.id) ?? touchesByFollowUp.set(f.id, []).get(f.id)!;
+      list.push({
+        followUpId: f.id,
+        orderRef: f.orderRef,
+        kind: e.event === "click" ? "click" : "open",
+        at: e.occurredAt,
+        source: e.event === "click" ? recommendationSourceOfUrl(clickUrl(e.detail)) : null,
+      });
+    }
+  }
+  const allCodes = [...new Set(orders.flatMap((o) => parseDiscountCodes(o.discountCodes)).flatMap((c) => [c, c.toUpperCase()]))];
+  const coded = new Map<string, Candidate>();
+  for (const part of chunks(allCodes)) {
+    for (const f of await prisma.followUp.findMany({ where: { shop, isTest: false, discountCode: { in: part } }, select })) coded.set(f.id, f);
+  }
+
+  const rows: Prisma.AttributionCreateManyInput[] = [];
+  for (const order of orders) {
+    // A cancelled or refunded order earns nothing.
+    if (order.cancelledAt || order.refundedAt) continue;
+    const email = order.email?.trim().toLowerCase() ?? null;
+    const mine = [...candidates.values()].filter(
+      (f) => (email && f.recipient.toLowerCase() === email) || (order.customerId && f.order.customerId === order.customerId),
+    );
+    const decision = attributeOrder({
+      order: { ref: order.id, orderedAt: order.orderedAt, discountCodes: parseDiscountCodes(order.discountCodes) },
+      touches: mine.flatMap((f) => touchesByFollowUp.get(f.id) ?? []),
+      discountFollowUps: [...coded.values()].map((f) => ({ followUpId: f.id, orderRef: f.orderRef, discountCode: f.discountCode!, sentAt: f.sentAt })),
+      windowDays: settings.attributionWindowDays,
+      countsOpens: settings.attributionCountsOpens,
+    });
+    if (!decision) continue;
+    const followUp = candidates.get(decision.followUpId) ?? coded.get(decision.followUpId)!;
+    const money = revenueInShopCurrency(order, settings.currencyCode);
+    rows.push({
+      orderRef: order.id,
+      shop,
+      orderId: order.orderId,
+      followUpId: followUp.id,
+      flowId: followUp.flowId,
+      stepKey: followUp.stepKey,
+      variant: followUp.variant ?? "",
+      reason: decision.reason,
+      source: decision.source,
+      // Without an amount in the shop's currency the order still counts, with no revenue.
+      revenue: money?.amount ?? "0",
+      currency: money?.currency ?? settings.currencyCode ?? order.currency,
+      touchedAt: decision.touchedAt,
+      orderedAt: order.orderedAt,
+    });
+  }
+  // Replaced whole: a re-decided order may have lost its credit (cancelled, a late click elsewhere).
+  await prisma.$transaction([
+    ...chunks(orders.map((o) => o.id)).map((part) => prisma.attribution.deleteMany({ where: { orderRef: { in: part } } })),
+    prisma.attribution.createMany({ data: rows }),
+  ]);
+  return rows.length;
 }
 
 export async function attributeChangedOrders({ prisma, now = new Date() }: { prisma: PrismaClient; now?: Date }) {
@@ -176,29 +188,33 @@ export async function attributeChangedOrders({ prisma, now = new Date() }: { pri
     if (!prev || t.occurredAt < prev) earliest.set(t.followUpId!, t.occurredAt);
   }
   const later: OrderRow[] = [];
-  for (const f of touchedFollowUps) {
-    const after = earliest.get(f.id)!;
-    const OR = [{ email: f.recipient }, ...(f.order.customerId ? [{ customerId: f.order.customerId }] : [])];
-    later.push(...(await prisma.order.findMany({ where: { shop: f.shop, orderedAt: { gte: after }, OR }, select: ORDER_SELECT, take: 50 })));
+  const touchedByShop = new Map<string, typeof touchedFollowUps>();
+  for (const f of touchedFollowUps) (touchedByShop.get(f.shop) ?? touchedByShop.set(f.shop, []).get(f.shop)!).push(f);
+  for (const [shop, list] of touchedByShop) {
+    const after = new Date(Math.min(...list.map((f) => earliest.get(f.id)!.getTime())));
+    const emails = [...new Set(list.map((f) => f.recipient))];
+    const customerIds = [...new Set(list.flatMap((f) => (f.order.customerId ? [f.order.customerId] : [])))];
+    const found = new Map<string, OrderRow>();
+    for (const part of chunks(emails)) for (const o of await prisma.order.findMany({ where: { shop, orderedAt: { gte: after }, email: { in: part } }, select: ORDER_SELECT })) found.set(o.id, o);
+    for (const part of chunks(customerIds)) for (const o of await prisma.order.findMany({ where: { shop, orderedAt: { gte: after }, customerId: { in: part } }, select: ORDER_SELECT })) found.set(o.id, o);
+    // Only orders placed after a touch of their own customer can change.
+    for (const o of found.values()) {
+      if (list.some((f) => (f.recipient === o.email || (f.order.customerId && f.order.customerId === o.customerId)) && o.orderedAt >= earliest.get(f.id)!)) later.push(o);
+    }
   }
   const nextEvents = touches.length === BATCH * 5 ? (await latestReceived(prisma, touches.length, eventsSince)) : now.toISOString();
 
   const orders = new Map<string, OrderRow>();
   for (const o of [...changed, ...later]) orders.set(o.id, o);
-  const shops = new Map<string, { attributionWindowDays: number; attributionCountsOpens: boolean; currencyCode: string | null } | null>();
+  const byShop = new Map<string, OrderRow[]>();
+  for (const o of orders.values()) (byShop.get(o.shop) ?? byShop.set(o.shop, []).get(o.shop)!).push(o);
   let attributed = 0;
   const touchedShops = new Set<string>();
-  for (const order of orders.values()) {
-    if (!shops.has(order.shop)) {
-      shops.set(
-        order.shop,
-        await prisma.shop.findUnique({ where: { domain: order.shop }, select: { attributionWindowDays: true, attributionCountsOpens: true, currencyCode: true } }),
-      );
-    }
-    const shop = shops.get(order.shop);
-    if (!shop) continue;
-    if (await attributeOrderRow(prisma, { order, shop })) attributed += 1;
-    touchedShops.add(order.shop);
+  for (const [shop, list] of byShop) {
+    const settings = await prisma.shop.findUnique({ where: { domain: shop }, select: { attributionWindowDays: true, attributionCountsOpens: true, currencyCode: true } });
+    if (!settings) continue;
+    attributed += await attributeOrders(prisma, { shop, orders: list, settings });
+    touchedShops.add(shop);
   }
   for (const f of touchedFollowUps) touchedShops.add(f.shop);
   await writeState(prisma, JOB, { orders: nextOrders, events: nextEvents });
@@ -224,8 +240,11 @@ export async function refreshSourceStats({ prisma, shops }: { prisma: PrismaClie
       where: { shop, event: "click", followUpId: { not: null } },
       select: { followUpId: true, detail: true },
     });
+    // Test sends never count.
+    const tests = new Set((await prisma.followUp.findMany({ where: { shop, isTest: true }, select: { id: true } })).map((f) => f.id));
     const clicked = new Map<string, Set<string>>();
     for (const c of clicks) {
+      if (tests.has(c.followUpId!)) continue;
       const source = recommendationSourceOfUrl(clickUrl(c.detail));
       if (!source) continue;
       (clicked.get(source) ?? clicked.set(source, new Set()).get(source)!).add(c.followUpId!);

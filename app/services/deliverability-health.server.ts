@@ -90,7 +90,7 @@ export async function checkDeliverabilityHealth({
     const worse = SEVERITY[report.level] > SEVERITY[(previous?.level as HealthLevel) ?? "ok"];
     if (worse) {
       const log = report.level === "paused" ? logger.error : logger.warn;
-      log("deliverability alert", { shop: shop.domain, level: report.level, bounceRate: report.bounceRate, spamRate: report.spamRate, problems: report.problems });
+      log("deliverability alert", { shop: shop.domain, health: report.level, bounceRate: report.bounceRate, spamRate: report.spamRate, problems: report.problems });
     }
     if (pauseReason && !shop.sendingPausedAt) {
       await prisma.$transaction(async (tx) => {
