@@ -396,6 +396,85 @@ function shopSeed(shop: string): number {
   return h >>> 0;
 }
 
+const COUNTER_COLUMNS = ["scheduled", "sent", "delivered", "opens", "machineOpens", "clicks", "bounces", "unsubscribes", "spamReports", "skipped", "failed"] as const;
+
+const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(typeof v === "object" ? String(v) : v));
+// Revenue sums come back from SQL as REAL (SQLite) or NUMERIC (PostgreSQL); rounded to the
+// ten-thousandth they are exact for any shop's totals.
+const moneyOf = (v: unknown) => BigInt(Math.round(num(v) * 10_000));
+
+// The page's numbers, summed by the database from the daily rollups and the attributions:
+// a handful of small results whatever the shop's size.
+async function dashboardSums(prisma: PrismaClient, { shop, range }: { shop: string; range: DashboardRange }) {
+  const $ = params(prisma);
+  const sums = COUNTER_COLUMNS.map((c) => `SUM(d."${c}") AS "${c}"`).join(", ");
+  const where = `d."shop" = ${$(1)} AND d."day" >= ${$(2)} AND d."day" <= ${$(3)}`;
+  const money = dialectOf(prisma) === "postgresql" ? `SUM(CAST(a."revenue" AS NUMERIC))` : `SUM(CAST(a."revenue" AS REAL))`;
+  type Row = Record<string, unknown>;
+  const [byKey, byDay, reasons, attributed] = await Promise.all([
+    prisma.$queryRawUnsafe<Row[]>(
+      `SELECT d."flowId" AS "flowId", d."stepKey" AS "stepKey", d."variant" AS variant, ${sums} FROM "DailyStat" d WHERE ${where}
+       GROUP BY d."flowId", d."stepKey", d."variant"`,
+      shop,
+      range.from,
+      range.to,
+    ),
+    prisma.$queryRawUnsafe<Row[]>(
+      `SELECT d."day" AS day, SUM(d."sent") AS sent, SUM(d."opens") AS opens, SUM(d."clicks") AS clicks FROM "DailyStat" d WHERE ${where} GROUP BY d."day"`,
+      shop,
+      range.from,
+      range.to,
+    ),
+    prisma.$queryRawUnsafe<Row[]>(
+      `SELECT d."flowId" AS "flowId", d."stepKey" AS "stepKey", d."variant" AS variant, d."skippedByReason" AS reasons FROM "DailyStat" d
+       WHERE ${where} AND d."skippedByReason" IS NOT NULL`,
+      shop,
+      range.from,
+      range.to,
+    ),
+    prisma.$queryRawUnsafe<Row[]>(
+      `SELECT a."day" AS day, a."flowId" AS "flowId", a."stepKey" AS "stepKey", a."variant" AS variant, COUNT(*) AS orders, ${money} AS revenue
+       FROM "Attribution" a WHERE a."shop" = ${$(1)} AND a."day" >= ${$(2)} AND a."day" <= ${$(3)}
+       GROUP BY a."day", a."flowId", a."stepKey", a."variant"`,
+      shop,
+      range.from,
+      range.to,
+    ),
+  ]);
+  const counters = new Map<Key, Counters>();
+  for (const r of byKey) {
+    const c = emptyCounters();
+    for (const col of COUNTER_COLUMNS) c[col] = num(r[col]);
+    counters.set(keyOf(String(r.flowId), String(r.stepKey), String(r.variant ?? "")), c);
+  }
+  for (const r of reasons) {
+    const c = counters.get(keyOf(String(r.flowId), String(r.stepKey), String(r.variant ?? "")));
+    if (!c) continue;
+    for (const [code, n] of Object.entries(JSON.parse(String(r.reasons)) as Record<string, number>))
+      c.skippedByReason[code] = (c.skippedByReason[code] ?? 0) + n;
+  }
+  const days = new Map(byDay.map((r) => [String(r.day), { sent: num(r.sent), opens: num(r.opens), clicks: num(r.clicks) }]));
+  const money_ = {
+    byKey: new Map<Key, { orders: number; revenue: bigint }>(),
+    byDay: new Map<string, bigint>(),
+    orders: 0,
+    revenue: 0n,
+  };
+  for (const r of attributed) {
+    const key = keyOf(String(r.flowId), String(r.stepKey), String(r.variant ?? ""));
+    const orders = num(r.orders);
+    const revenue = moneyOf(r.revenue);
+    const m = money_.byKey.get(key) ?? { orders: 0, revenue: 0n };
+    m.orders += orders;
+    m.revenue += revenue;
+    money_.byKey.set(key, m);
+    money_.byDay.set(String(r.day), (money_.byDay.get(String(r.day)) ?? 0n) + revenue);
+    money_.orders += orders;
+    money_.revenue += revenue;
+  }
+  return { counters, days, money: money_ };
+}
+
 export async function loadDashboard({
   prisma,
   shop,
@@ -410,9 +489,8 @@ export async function loadDashboard({
   const shopRow = await prisma.shop.findUnique({ where: { domain: shop } });
   const timeZone = shopRow?.ianaTimezone ?? null;
   const range = asked ?? defaultRange(now, timeZone);
-  const [stats, sums, flows, sourceStats, health] = await Promise.all([
-    statRows(prisma, { shop, range }),
-    attributionSums(prisma, { shop, range, timeZone }),
+  const [sums, flows, sourceStats, health] = await Promise.all([
+    dashboardSums(prisma, { shop, range }),
     prisma.flow.findMany({ where: { shop }, include: { steps: { select: { id: true, key: true, variants: true, position: true } } } }),
     prisma.recommendationSourceStat.findMany({ where: { shop } }),
     prisma.deliverabilityHealth.findUnique({ where: { shop } }),
@@ -420,31 +498,27 @@ export async function loadDashboard({
   const flowName = new Map(flows.map((f) => [f.id, f.name]));
   const nameOf = (flowId: string) => flowName.get(flowId) ?? "Deleted flow";
 
-  const byKey = new Map<Key, Counters>();
-  const byDay = new Map<string, Counters>();
+  const byKey = sums.counters;
   const byFlow = new Map<string, Counters>();
   const totals = emptyCounters();
-  for (const row of stats) {
-    const c = countersOf(row);
-    const key = keyOf(row.flowId, row.stepKey, row.variant);
-    addCounters(byKey.get(key) ?? byKey.set(key, emptyCounters()).get(key)!, c);
-    addCounters(byDay.get(row.day) ?? byDay.set(row.day, emptyCounters()).get(row.day)!, c);
-    addCounters(byFlow.get(row.flowId) ?? byFlow.set(row.flowId, emptyCounters()).get(row.flowId)!, c);
+  for (const [key, c] of byKey) {
+    const { flowId } = splitKey(key);
+    addCounters(byFlow.get(flowId) ?? byFlow.set(flowId, emptyCounters()).get(flowId)!, c);
     addCounters(totals, c);
   }
-  for (const key of sums.byKey.keys()) if (!byKey.has(key)) byKey.set(key, emptyCounters());
+  for (const key of sums.money.byKey.keys()) if (!byKey.has(key)) byKey.set(key, emptyCounters());
 
   const steps: MetricsRow[] = [...byKey]
     .map(([key, counters]) => {
       const k = splitKey(key);
-      const money = sums.byKey.get(key);
+      const money = sums.money.byKey.get(key);
       return { ...k, flowName: nameOf(k.flowId), counters, rates: rates(counters), orders: money?.orders ?? 0, revenue: formatMoneyAmount(money?.revenue ?? 0n) };
     })
     .sort((a, b) => a.flowName.localeCompare(b.flowName) || a.flowId.localeCompare(b.flowId) || a.stepKey.localeCompare(b.stepKey) || a.variant.localeCompare(b.variant));
 
   const series = daysBetween(range.from, range.to).map((day) => {
-    const c = byDay.get(day);
-    return { day, sent: c?.sent ?? 0, opens: c?.opens ?? 0, clicks: c?.clicks ?? 0, revenue: formatMoneyAmount(sums.byDay.get(day) ?? 0n) };
+    const c = sums.days.get(day);
+    return { day, sent: c?.sent ?? 0, opens: c?.opens ?? 0, clicks: c?.clicks ?? 0, revenue: formatMoneyAmount(sums.money.byDay.get(day) ?? 0n) };
   });
 
   const flowIds = new Set([...byFlow.keys(), ...steps.map((s) => s.flowId)]);
@@ -486,9 +560,8 @@ export async function loadDashboard({
     stats: sourceStats.map((s) => ({ source: s.source, impressions: s.impressions, clicks: s.clicks })),
     rng: seededRng(shopSeed(shop)),
   }).map((p) => {
-    const money = sums.bySource.get(p.source);
     const stat = sourceStats.find((s) => s.source === p.source);
-    return { ...p, orders: stat?.orders ?? 0, revenue: stat?.revenue ?? formatMoneyAmount(money?.revenue ?? 0n) };
+    return { ...p, orders: stat?.orders ?? 0, revenue: stat?.revenue ?? "0.00" };
   });
 
   return {
@@ -496,7 +569,7 @@ export async function loadDashboard({
     currency: shopRow?.currencyCode ?? null,
     timeZone,
     range,
-    totals: { counters: totals, rates: rates(totals), orders: sums.orders, revenue: formatMoneyAmount(sums.revenue) },
+    totals: { counters: totals, rates: rates(totals), orders: sums.money.orders, revenue: formatMoneyAmount(sums.money.revenue) },
     series,
     funnels,
     steps,

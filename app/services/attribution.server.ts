@@ -4,7 +4,7 @@
 // webhook must answer Shopify fast. Each run re-decides orders that changed since the last
 // one, and orders of customers with new clicks or opens, so a late click still counts.
 import type { Prisma, PrismaClient } from "@prisma/client";
-import { formatMoneyAmount, parseMoney, recommendationSourceOfUrl } from "~/domain/analytics";
+import { dayOf, formatMoneyAmount, parseMoney, recommendationSourceOfUrl } from "~/domain/analytics";
 import { attributeOrder, parseDiscountCodes, revenueInShopCurrency, type Touch } from "~/domain/attribution";
 import { seededRng, sourcePreferences, type SourcePreference } from "~/domain/bandit";
 import { readState, writeState } from "./analytics.server";
@@ -62,7 +62,7 @@ function clickUrl(detail: string | null): string | null {
   }
 }
 
-type ShopSettings = { attributionWindowDays: number; attributionCountsOpens: boolean; currencyCode: string | null };
+type ShopSettings = { attributionWindowDays: number; attributionCountsOpens: boolean; currencyCode: string | null; ianaTimezone: string | null };
 
 const chunks = <T,>(list: T[], size = 400): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
@@ -144,6 +144,7 @@ export async function attributeOrders(
       currency: money?.currency ?? settings.currencyCode ?? order.currency,
       touchedAt: decision.touchedAt,
       orderedAt: order.orderedAt,
+      day: dayOf(order.orderedAt, settings.ianaTimezone),
     });
   }
   // Replaced whole: a re-decided order may have lost its credit (cancelled, a late click elsewhere).
@@ -211,7 +212,7 @@ export async function attributeChangedOrders({ prisma, now = new Date() }: { pri
   let attributed = 0;
   const touchedShops = new Set<string>();
   for (const [shop, list] of byShop) {
-    const settings = await prisma.shop.findUnique({ where: { domain: shop }, select: { attributionWindowDays: true, attributionCountsOpens: true, currencyCode: true } });
+    const settings = await prisma.shop.findUnique({ where: { domain: shop }, select: { attributionWindowDays: true, attributionCountsOpens: true, currencyCode: true, ianaTimezone: true } });
     if (!settings) continue;
     attributed += await attributeOrders(prisma, { shop, orders: list, settings });
     touchedShops.add(shop);

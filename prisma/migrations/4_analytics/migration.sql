@@ -37,6 +37,7 @@ CREATE TABLE "Attribution" (
     "currency" TEXT NOT NULL,
     "touchedAt" DATETIME,
     "orderedAt" DATETIME NOT NULL,
+    "day" TEXT NOT NULL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
@@ -119,6 +120,9 @@ CREATE UNIQUE INDEX "Attribution_orderRef_key" ON "Attribution"("orderRef");
 
 -- CreateIndex
 CREATE INDEX "Attribution_shop_orderedAt_idx" ON "Attribution"("shop", "orderedAt");
+
+-- CreateIndex
+CREATE INDEX "Attribution_shop_day_idx" ON "Attribution"("shop", "day");
 
 -- CreateIndex
 CREATE INDEX "Attribution_followUpId_idx" ON "Attribution"("followUpId");
