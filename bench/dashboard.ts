@@ -256,6 +256,8 @@ async function main() {
   const raw = new Database(file);
   raw.pragma("journal_mode = WAL");
   raw.pragma("synchronous = NORMAL");
+  // A large page cache keeps the indexes being filled in memory.
+  raw.pragma("cache_size = -400000");
   const execSqlite = async (statements: string[]) => {
     raw.exec("BEGIN");
     for (const sql of statements) raw.exec(sql);

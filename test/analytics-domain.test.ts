@@ -17,6 +17,8 @@ import { abResults, normalCdf, twoProportionZTest } from "~/domain/ab-results";
 import { orderSources, sampleBeta, seededRng, sourcePreferences } from "~/domain/bandit";
 import { assessHealth, providerOf } from "~/domain/deliverability-health";
 import { describeSkipReason, skipRecord } from "~/domain/skip-reasons";
+import { pickRecommendations } from "~/domain/recommendations";
+import type { CandidateProduct } from "~/domain/recommendations.types";
 
 describe("counters and rates", () => {
   it("adds counters and reasons, and rates over the right denominators", () => {
@@ -177,6 +179,29 @@ describe("recommendation bandit", () => {
     }
     expect(firsts.related).toBeGreaterThan(2500);
     expect(firsts.complementary).toBeGreaterThan(50);
+  });
+
+  it("lets the learned order decide which source fills the email first", () => {
+    const product = (id: number): CandidateProduct => ({
+      id: `gid://shopify/Product/${id}`,
+      title: `P${id}`,
+      handle: `p${id}`,
+      status: "ACTIVE",
+      onlineStoreUrl: `https://shop.example/products/p${id}`,
+      imageUrl: null,
+      imageAlt: null,
+      price: { amount: "10.00", currencyCode: "USD" },
+      availableForSale: true,
+      totalInventory: 5,
+      tracksInventory: true,
+    });
+    const input = { purchasedProductIds: ["1"], complementary: [product(2), product(3)], related: [product(4), product(5)], bestSellers: [product(6)], limit: 3 };
+    expect(pickRecommendations(input).map((p) => p.source)).toEqual(["complementary", "complementary", "related"]);
+    expect(pickRecommendations({ ...input, sourceOrder: ["best_seller", "related"] }).map((p) => [p.source, p.id.slice(-1)])).toEqual([
+      ["best_seller", "6"],
+      ["related", "4"],
+      ["related", "5"],
+    ]);
   });
 
   it("treats a shop with no data evenly, and includes sources it has never heard of", () => {
