@@ -389,6 +389,18 @@ export async function statRows(prisma: PrismaClient, { shop, range }: { shop: st
   });
 }
 
+// The posterior draws cost more than the page's queries; they only change when the counts do.
+const learnedCache = new Map<string, { key: string; preferences: SourcePreference[] }>();
+function learnedPreferences(shop: string, stats: { source: string; impressions: number; clicks: number }[]): SourcePreference[] {
+  const key = JSON.stringify(stats);
+  const hit = learnedCache.get(shop);
+  if (hit && hit.key === key) return hit.preferences;
+  const preferences = sourcePreferences({ stats, rng: seededRng(shopSeed(shop)) });
+  if (learnedCache.size > 1000) learnedCache.clear();
+  learnedCache.set(shop, { key, preferences });
+  return preferences;
+}
+
 // A stable seed per shop, so the page shows the same learned weights on every load.
 function shopSeed(shop: string): number {
   let h = 2166136261;
@@ -556,10 +568,7 @@ export async function loadDashboard({
     abTests.push({ ...result, flowId, flowName: name, stepKey, stepId: step?.id ?? null, promotable: Boolean(step?.variants && result.winner) });
   }
 
-  const sources = sourcePreferences({
-    stats: sourceStats.map((s) => ({ source: s.source, impressions: s.impressions, clicks: s.clicks })),
-    rng: seededRng(shopSeed(shop)),
-  }).map((p) => {
+  const sources = learnedPreferences(shop, sourceStats.map((s) => ({ source: s.source, impressions: s.impressions, clicks: s.clicks }))).map((p) => {
     const stat = sourceStats.find((s) => s.source === p.source);
     return { ...p, orders: stat?.orders ?? 0, revenue: stat?.revenue ?? "0.00" };
   });
