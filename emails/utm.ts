@@ -3,6 +3,9 @@ export interface UtmTags {
   medium: string;
   campaign: string;
   content?: string;
+  // A recommended product's source (complementary, related, best_seller…), sent as ag_src so
+  // clicks can be counted per source.
+  recommendationSource?: string;
 }
 
 const WEB_PROTOCOLS = new Set(["http:", "https:"]);
@@ -35,13 +38,14 @@ export function withUtm(url: string, tags: UtmTags): string {
   const kept = parsed.search
     .replace(/^\?/, "")
     .split("&")
-    .filter((pair) => pair !== "" && !isUtmKey(pair.split("=")[0]));
+    .filter((pair) => pair !== "" && !isUtmKey(pair.split("=")[0]) && pair.split("=")[0] !== "ag_src");
 
   const added: Array<[string, string | undefined]> = [
     ["utm_source", tags.source],
     ["utm_medium", tags.medium],
     ["utm_campaign", tags.campaign],
     ["utm_content", tags.content],
+    ["ag_src", tags.recommendationSource],
   ];
   for (const [key, value] of added) {
     if (value) kept.push(`${key}=${encodeURIComponent(value)}`);

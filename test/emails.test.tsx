@@ -235,7 +235,9 @@ describe("thank-you email, text part", () => {
     expect(text).toContain("Juniper & Pine");
     for (const p of preview.recommendations) {
       expect(text).toContain(p.title);
-      expect(text).toContain(withUtm(p.url, UTM));
+      // Product links also say which recommendation source they came from, for the analytics.
+      expect(text).toContain(withUtm(p.url, { ...UTM, recommendationSource: p.source }));
+      expect(new URL(withUtm(p.url, { ...UTM, recommendationSource: p.source })).searchParams.get("ag_src")).toBe(p.source);
     }
     for (const price of ["$24.00", "$32.50", "$28.00", "$18.00"]) {
       expect(text).toContain(price);

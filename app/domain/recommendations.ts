@@ -37,22 +37,31 @@ export function pickRecommendations({
   related,
   bestSellers,
   limit = DEFAULT_RECOMMENDATION_LIMIT,
+  sourceOrder,
 }: {
   purchasedProductIds: readonly (string | number)[];
   complementary: readonly CandidateProduct[];
   related: readonly CandidateProduct[];
   bestSellers: readonly CandidateProduct[]; // of the purchased products' collections
   limit?: number;
+  // Which source leads, as the shop's bandit learned it (app/domain/bandit.ts); sources it
+  // does not name keep their default place after the named ones.
+  sourceOrder?: readonly string[];
 }): RecommendedProduct[] {
   const max = Math.max(0, Math.floor(limit));
   const purchased = new Set(purchasedProductIds.map(toProductGid));
   const seen = new Set<string>();
   const picked: RecommendedProduct[] = [];
-  const sources: [RecommendationSource, readonly CandidateProduct[]][] = [
+  const defaults: [RecommendationSource, readonly CandidateProduct[]][] = [
     ["complementary", complementary],
     ["related", related],
     ["best_seller", bestSellers],
   ];
+  const rank = (s: string) => {
+    const i = sourceOrder?.indexOf(s) ?? -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const sources = sourceOrder ? [...defaults].sort((a, b) => rank(a[0]) - rank(b[0])) : defaults;
   for (const [source, products] of sources) {
     for (const product of products) {
       if (picked.length >= max) return picked;

@@ -28,6 +28,7 @@ export default function App() {
         <Link to="/app/sender">Sender domain</Link>
         <Link to="/app/data-requests">Data requests</Link>
         <Link to="/app/suppressions">Suppressions</Link>
+        <Link to="/app/analytics">Analytics</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -527,6 +527,8 @@ async function redactCustomer(tx: Prisma.TransactionClient, shop: string, subjec
     counts.followUpEvents += (await tx.followUpEvent.deleteMany({ where: { followUp: { orderRef: { in: part } } } })).count;
     counts.followUps += (await tx.followUp.deleteMany({ where: { orderRef: { in: part } } })).count;
     counts.orders += (await tx.order.deleteMany({ where: { id: { in: part } } })).count;
+    // An order's attribution names it; the shop's daily totals keep no customer.
+    await tx.attribution.deleteMany({ where: { orderRef: { in: part } } });
   }
   for (const part of chunks(r.consents.map((c) => c.id))) {
     counts.consents += (await tx.customerConsent.deleteMany({ where: { id: { in: part } } })).count;
@@ -613,6 +615,11 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   // Staff names and emails are in the audit details and sessions; the shop is gone, so are they.
   counts.auditLog = (await tx.auditLog.deleteMany({ where: { shop } })).count;
   counts.sessions = (await tx.session.deleteMany({ where: { shop } })).count;
+  // Analytics: rollups, attributions, what the recommendation engine learned, health.
+  await tx.dailyStat.deleteMany({ where: { shop } });
+  await tx.attribution.deleteMany({ where: { shop } });
+  await tx.recommendationSourceStat.deleteMany({ where: { shop } });
+  await tx.deliverabilityHealth.deleteMany({ where: { shop } });
   counts.shop = (await tx.shop.deleteMany({ where: { domain: shop } })).count;
   return counts;
 }

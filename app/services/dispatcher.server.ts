@@ -340,6 +340,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     const shop = await cache.shops.get(followUp.shop)!;
     if (!shop || shop.uninstalledAt) return skip(claim, { code: "app_uninstalled" });
     if (!shop.sendingEnabled) return skip(claim, { code: "sending_disabled" });
+    // Paused for deliverability: held (no attempt used) until the merchant resumes sending.
+    if (shop.sendingPausedAt) {
+      const held = `Held: sending is paused (${shop.sendingPausedReason ?? "deliverability"}). Resume it on the Analytics page.`;
+      const at = new Date(now().getTime() + 15 * 60_000);
+      return (await finish(claim, { status: "scheduled", nextAttemptAt: at, attempts: claim.attempt - 1, lastError: held }, null)) ? "retried" : "lost";
+    }
     // Read again now, not with the claim: orders/cancelled or orders/updated may have landed a moment ago.
     let current = await prisma.order.findUnique({ where: { id: followUp.orderRef } });
     if (!current) return skip(claim, { code: "order_cancelled" });

@@ -22,6 +22,9 @@ import { shopSendGridKey } from "./secrets.server";
 import { createSendGridTransport } from "~/mail/sendgrid.server";
 import { pruneExpiredContent } from "./retention.server";
 import { retryPendingConsentSyncs } from "./unsubscribe.server";
+import { runAnalyticsJobs } from "./analytics.server";
+import { recordImpressions, shopSourcePreferences } from "./attribution.server";
+import { orderSources, seededRng } from "~/domain/bandit";
 
 export interface Runtime {
   prisma: PrismaClient;
@@ -83,7 +86,10 @@ export function createRuntime({
     transport: mail,
     recommend: async (req) => {
       const client = await clientFor(req.shop);
-      return fetchRecommendations({
+      // The shop's learned preference decides which source leads this email.
+      const preferences = await shopSourcePreferences(prisma, req.shop).catch(() => null);
+      const sourceOrder = preferences ? orderSources({ preferences, rng: seededRng((Math.random() * 2 ** 32) >>> 0) }) : undefined;
+      const picked = await fetchRecommendations({
         client,
         productIds: req.productIds,
         currencyCode: req.currencyCode,
@@ -91,7 +97,12 @@ export function createRuntime({
         shopCurrency: req.shopCurrency ?? req.currencyCode,
         cache,
         limit: 4,
+        sourceOrder,
       });
+      await recordImpressions(prisma, { shop: req.shop, sources: picked.map((p) => p.source) }).catch((err) =>
+        logger.warn("recommendation impressions not counted", { shop: req.shop, err }),
+      );
+      return picked;
     },
     render: createFollowUpRenderer({ prisma, adminClient: clientFor }),
     // Asked only before marketing sends of shops that require consent (the default).
@@ -210,4 +221,5 @@ export function startHousekeeping(prisma: PrismaClient) {
   every(Number(process.env.CONSENT_RETRY_INTERVAL_MS || 5 * 60_000), "consent sync retry", () =>
     retryPendingConsentSyncs({ prisma }),
   );
+  every(Number(process.env.ANALYTICS_INTERVAL_MS || 60_000), "analytics", () => runAnalyticsJobs({ prisma }));
 }

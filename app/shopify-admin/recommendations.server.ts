@@ -75,6 +75,7 @@ export async function fetchRecommendations({
   shopCurrency,
   cache = sharedRecommendationCache,
   limit = DEFAULT_RECOMMENDATION_LIMIT,
+  sourceOrder,
 }: {
   client: AdminClient;
   productIds: readonly (string | number)[];
@@ -83,6 +84,7 @@ export async function fetchRecommendations({
   shopCurrency: string;
   cache?: RecommendationCache;
   limit?: number;
+  sourceOrder?: readonly string[]; // learned per shop; the default order otherwise
 }): Promise<RecommendedProduct[]> {
   const purchased = unique(productIds.map(toProductGid));
   if (purchased.length === 0 || limit <= 0) return [];
@@ -92,14 +94,14 @@ export async function fetchRecommendations({
   const complementary = inputs.flatMap((i) => i.complementary);
   const related = inputs.flatMap((i) => i.related);
   let bestSellers: CandidateProduct[] = [];
-  let picked = pickRecommendations({ purchasedProductIds: purchased, complementary, related, bestSellers, limit });
+  let picked = pickRecommendations({ purchasedProductIds: purchased, complementary, related, bestSellers, limit, sourceOrder });
 
   // Best sellers only fill what the merchant's own recommendations leave empty, so they are fetched last.
   const collectionIds = unique(inputs.flatMap((i) => i.collectionIds)).slice(0, BEST_SELLER_COLLECTIONS_MAX);
   for (const collectionId of collectionIds) {
     if (picked.length >= limit) break;
     bestSellers = bestSellers.concat(await loadBestSellers({ client, collectionId, pricing, cache }));
-    picked = pickRecommendations({ purchasedProductIds: purchased, complementary, related, bestSellers, limit });
+    picked = pickRecommendations({ purchasedProductIds: purchased, complementary, related, bestSellers, limit, sourceOrder });
   }
   return picked;
 }

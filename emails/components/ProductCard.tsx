@@ -20,7 +20,7 @@ interface ProductCardProps {
 /** One grid cell: image, title, price and a button to the product. */
 export function ProductCard({ product, utm, accentColor, width, buttonText = "View product", locale }: ProductCardProps) {
   // A product without a web URL is still shown, just not linked.
-  const href = isWebUrl(product.url) ? withUtm(product.url, utm) : undefined;
+  const href = isWebUrl(product.url) ? withUtm(product.url, { ...utm, recommendationSource: product.source }) : undefined;
   const accent = accentColors(accentColor);
 
   const image = product.imageUrl ? (

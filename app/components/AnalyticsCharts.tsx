@@ -1,0 +1,35 @@
+// Polaris Viz measures the DOM, so the charts are loaded in the browser only (see app.analytics.tsx).
+import { BarChart, LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
+
+export interface ChartsProps {
+  series: { day: string; sent: number; opens: number; clicks: number; revenue: string }[];
+  funnels: { flowName: string; stages: { stage: string; count: number }[] }[];
+  currency: string | null;
+}
+
+export default function AnalyticsCharts({ series, funnels, currency }: ChartsProps) {
+  const points = (pick: (s: ChartsProps["series"][number]) => number) => series.map((s) => ({ key: s.day, value: pick(s) }));
+  return (
+    <PolarisVizProvider>
+      <div style={{ height: 260 }} data-chart="activity">
+        <LineChart
+          data={[
+            { name: "Sent", data: points((s) => s.sent) },
+            { name: "Opened", data: points((s) => s.opens) },
+            { name: "Clicked", data: points((s) => s.clicks) },
+          ]}
+        />
+      </div>
+      <div style={{ height: 220, marginTop: 16 }} data-chart="revenue">
+        <LineChart
+          data={[{ name: `Attributed revenue${currency ? ` (${currency})` : ""}`, data: points((s) => Number(s.revenue)) }]}
+        />
+      </div>
+      {funnels.length ? (
+        <div style={{ height: 260, marginTop: 16 }} data-chart="funnel">
+          <BarChart data={funnels.map((f) => ({ name: f.flowName, data: f.stages.map((s) => ({ key: s.stage, value: s.count })) }))} />
+        </div>
+      ) : null}
+    </PolarisVizProvider>
+  );
+}

@@ -1,0 +1,83 @@
+// Whether a shop's sending is healthy, from the SendGrid events of a rolling window.
+// Spam complaints are measured against delivered mail, as Gmail does: 0.1% warns, 0.3% (Gmail's
+// line for bulk senders) pauses. Bounces against sent mail: 5% warns, 10% pauses. A rate is only
+// judged once the window holds enough mail that one event cannot swing it.
+export const HEALTH_WINDOW_DAYS = 7;
+export const HEALTH_THRESHOLDS = {
+  spamWarn: 0.001,
+  spamPause: 0.003,
+  bounceWarn: 0.05,
+  bouncePause: 0.1,
+  // Least mail in the window before a rate is judged.
+  minSentForBounce: 200,
+  minDeliveredForSpamWarning: 200,
+  minDeliveredForSpamPause: 1000,
+} as const;
+
+export type HealthThresholds = { [K in keyof typeof HEALTH_THRESHOLDS]: number };
+export type HealthLevel = "ok" | "warning" | "paused";
+export type Provider = "gmail" | "outlook" | "yahoo" | "other";
+
+export function providerOf(email: string | null | undefined): Provider {
+  const domain = (email ?? "").toLowerCase().split("@")[1] ?? "";
+  if (domain === "gmail.com" || domain === "googlemail.com") return "gmail";
+  if (/^(outlook|hotmail|live|msn)\.[a-z.]+$/.test(domain)) return "outlook";
+  if (/^(yahoo|ymail|rocketmail|aol)\.[a-z.]+$/.test(domain)) return "yahoo";
+  return "other";
+}
+
+export interface HealthCounts {
+  sent: number;
+  delivered: number;
+  bounces: number;
+  spamReports: number;
+}
+
+export interface HealthAssessment {
+  level: HealthLevel;
+  bounceRate: number | null;
+  spamRate: number | null;
+  problems: string[]; // what a merchant reads
+  pauseReason: string | null;
+}
+
+const pct = (r: number) => `${(r * 100).toFixed(2)}%`;
+
+// `window`: the whole rolling window (warnings). `sincePauseCheck`: the part of it after the
+// merchant last resumed sending, so a resume is not undone at once by the mail that caused it.
+export function assessHealth({
+  window,
+  sincePauseCheck = window,
+  thresholds = HEALTH_THRESHOLDS,
+}: {
+  window: HealthCounts;
+  sincePauseCheck?: HealthCounts;
+  thresholds?: HealthThresholds;
+}): HealthAssessment {
+  const bounceRate = window.sent > 0 ? window.bounces / window.sent : null;
+  const spamRate = window.delivered > 0 ? window.spamReports / window.delivered : null;
+  const problems: string[] = [];
+  let level: HealthLevel = "ok";
+  let pauseReason: string | null = null;
+
+  const pauseBounce = sincePauseCheck.sent >= thresholds.minSentForBounce ? sincePauseCheck.bounces / sincePauseCheck.sent : 0;
+  const pauseSpam = sincePauseCheck.delivered >= thresholds.minDeliveredForSpamPause ? sincePauseCheck.spamReports / sincePauseCheck.delivered : 0;
+  if (pauseSpam >= thresholds.spamPause) {
+    pauseReason = `Spam complaints reached ${pct(pauseSpam)} of delivered emails, above Gmail's ${pct(thresholds.spamPause)} limit.`;
+  } else if (pauseBounce >= thresholds.bouncePause) {
+    pauseReason = `Bounces reached ${pct(pauseBounce)} of sent emails, above the ${pct(thresholds.bouncePause)} limit.`;
+  }
+  if (pauseReason) {
+    level = "paused";
+    problems.push(pauseReason);
+  }
+  if (spamRate !== null && window.delivered >= thresholds.minDeliveredForSpamWarning && spamRate >= thresholds.spamWarn && !pauseReason?.startsWith("Spam")) {
+    problems.push(`Spam complaints are ${pct(spamRate)} of delivered emails (warning from ${pct(thresholds.spamWarn)}; sending pauses at ${pct(thresholds.spamPause)}).`);
+    if (level === "ok") level = "warning";
+  }
+  if (bounceRate !== null && window.sent >= thresholds.minSentForBounce && bounceRate >= thresholds.bounceWarn && !pauseReason?.startsWith("Bounces")) {
+    problems.push(`Bounces are ${pct(bounceRate)} of sent emails (warning from ${pct(thresholds.bounceWarn)}; sending pauses at ${pct(thresholds.bouncePause)}).`);
+    if (level === "ok") level = "warning";
+  }
+  return { level, bounceRate, spamRate, problems, pauseReason };
+}
