@@ -9,6 +9,7 @@ import { adminClientForShop } from "../app/shopify-admin/index.server";
 import { fetchShopProfile } from "../app/shopify-admin/shop-profile.server";
 import { getOutboxMessage, listOutboxMessages } from "../app/mail/outbox.server";
 import { InvalidFlowsError } from "../app/domain/flows";
+import { reconcileOrders } from "../app/services/reconcile-orders.server";
 
 const HELP = `Usage: npm run afterglow -- <command> [options]
 
@@ -22,6 +23,9 @@ Commands:
   follow-ups list [--shop <shop>] [--status <status>] [--limit <n>]
       List follow-ups with their status and reason.
   dispatch [--once] [--interval <ms>]     Send due follow-ups: once and exit, or keep polling.
+  reconcile [--shop <shop>]
+      List each shop's recent orders through the Admin API and schedule the follow-ups of
+      orders whose webhooks never arrived (safe to repeat).
   outbox list [--shop <shop>] [--limit <n>]
   outbox show <messageId> [--html|--text]
       Read emails kept by the outbox transport (used when no SendGrid key is set).
@@ -159,6 +163,13 @@ async function main(argv: string[]): Promise<number> {
       await stopBackgroundWork();
       await queue.stop();
       return 0;
+    }
+    case "reconcile": {
+      const results = await reconcileOrders({ prisma, shop: values.shop ? shopDomain(values.shop) : undefined });
+      print(results.map((r) => ({ ...r, error: r.error ?? "" })));
+      const restored = results.reduce((n, r) => n + r.followUpsScheduled, 0);
+      console.log(`Restored ${restored} follow-ups for ${results.reduce((n, r) => n + r.restoredOrders, 0)} orders.`);
+      return results.some((r) => r.error) ? 1 : 0;
     }
     case "outbox": {
       if (sub === "list") {

@@ -19,6 +19,9 @@ import { shopSendGridKey } from "./secrets.server";
 import { createSendGridTransport } from "~/mail/sendgrid.server";
 import { pruneExpiredContent } from "./retention.server";
 import { retryPendingConsentSyncs } from "./unsubscribe.server";
+import { onDispatch, setQueueDepthSource, timedTransport } from "~/metrics.server";
+import { createFailureAlerts } from "./alerts.server";
+import { reconcileOrders } from "./reconcile-orders.server";
 
 export interface Runtime {
   prisma: PrismaClient;
@@ -46,7 +49,7 @@ export function createRuntime({
   env?: NodeJS.ProcessEnv;
   transport?: MailTransport;
 } = {}): Runtime {
-  const mail = transport ?? createMailTransport({ prisma, env });
+  const mail = timedTransport(transport ?? createMailTransport({ prisma, env }));
   const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
   // One Admin API client per shop, re-read now and then so a new token (reinstall) is picked up.
   const clients = new Map<string, { at: number; client: Promise<AdminClient> }>();
@@ -108,7 +111,7 @@ export function createRuntime({
       if (!key) return mail;
       let own = shopTransports.get(shop.domain);
       if (!own || own.key !== key) {
-        own = { key, transport: createSendGridTransport({ apiKey: key, baseUrl: env.SENDGRID_API_URL || undefined }) };
+        own = { key, transport: timedTransport(createSendGridTransport({ apiKey: key, baseUrl: env.SENDGRID_API_URL || undefined })) };
         shopTransports.set(shop.domain, own);
       }
       return own.transport;
@@ -122,9 +125,13 @@ export function createRuntime({
   });
   const queue = createPollingQueue({
     dispatcher,
+    prisma,
     intervalMs: Number(env.DISPATCH_INTERVAL_MS || 5_000),
     batchSize: Number(env.DISPATCH_BATCH_SIZE || 50),
   });
+  setQueueDepthSource(() => queue.depth());
+  const alerts = createFailureAlerts({ env });
+  onDispatch((o) => void alerts.observe(o));
   return { prisma, transport: mail, dispatcher, queue };
 }
 
@@ -176,4 +183,14 @@ export function startHousekeeping(prisma: PrismaClient) {
   every(Number(process.env.CONSENT_RETRY_INTERVAL_MS || 5 * 60_000), "consent sync retry", () =>
     retryPendingConsentSyncs({ prisma }),
   );
+  // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
+  every(Number(process.env.RECONCILE_INTERVAL_MS || 15 * 60_000), "order reconciliation", () =>
+    reconcileOrders({ prisma, onScheduled: followUpsScheduled }),
+  );
+  // And soon after a start, since a restart often follows the downtime that lost them.
+  const first = setTimeout(() => {
+    reconcileOrders({ prisma, onScheduled: followUpsScheduled }).catch((err) => logger.error("order reconciliation failed", { err }));
+  }, Number(process.env.RECONCILE_START_DELAY_MS || 30_000));
+  first.unref();
+  housekeeping.push(first);
 }
