@@ -127,6 +127,9 @@ describe("order reconciliation", () => {
     expect(results[0].error).toBeUndefined();
     expect(await prisma.followUp.count()).toBe(before);
     expect(await prisma.webhookDelivery.count()).toBe(deliveries);
+    // After a restart only shops not reconciled for a while are taken; this one just was.
+    const cursor = (await prisma.shop.findUniqueOrThrow({ where: { domain: SIMULATOR_SHOP } })).ordersReconciledAt!;
+    expect(await reconcileOrders({ prisma, env, staleBefore: cursor })).toEqual([]);
   });
 
   it("a webhook arriving after the reconciler restored its order schedules nothing more", async () => {

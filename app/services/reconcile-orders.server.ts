@@ -38,6 +38,8 @@ export interface ReconcileOptions {
   prisma: PrismaClient;
   // Only this shop; every installed shop otherwise.
   shop?: string;
+  // Only shops last reconciled before this time (after a restart: those a downtime may have hit).
+  staleBefore?: Date;
   now?: Date;
   env?: Record<string, string | undefined>;
   clientFor?: (shop: string) => Promise<AdminClient>;
@@ -59,6 +61,7 @@ export function reconciliationPolicyFromEnv(env: Record<string, string | undefin
 export async function reconcileOrders({
   prisma,
   shop,
+  staleBefore,
   now = new Date(),
   env = process.env,
   clientFor,
@@ -68,7 +71,11 @@ export async function reconcileOrders({
   logger = rootLogger,
 }: ReconcileOptions): Promise<ShopReconciliation[]> {
   const shops = await prisma.shop.findMany({
-    where: { uninstalledAt: null, ...(shop ? { domain: shop } : {}) },
+    where: {
+      uninstalledAt: null,
+      ...(shop ? { domain: shop } : {}),
+      ...(staleBefore ? { ordersReconciledAt: { lt: staleBefore } } : {}),
+    },
     orderBy: { domain: "asc" },
   });
   const connect =

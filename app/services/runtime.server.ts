@@ -184,12 +184,14 @@ export function startHousekeeping(prisma: PrismaClient) {
     retryPendingConsentSyncs({ prisma }),
   );
   // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
-  every(Number(process.env.RECONCILE_INTERVAL_MS || 15 * 60_000), "order reconciliation", () =>
-    reconcileOrders({ prisma, onScheduled: followUpsScheduled }),
-  );
-  // And soon after a start, since a restart often follows the downtime that lost them.
+  const reconcileEvery = Number(process.env.RECONCILE_INTERVAL_MS || 15 * 60_000);
+  every(reconcileEvery, "order reconciliation", () => reconcileOrders({ prisma, onScheduled: followUpsScheduled }));
+  // And soon after a start for shops not checked for a whole interval: a restart often follows
+  // the downtime that lost webhooks.
   const first = setTimeout(() => {
-    reconcileOrders({ prisma, onScheduled: followUpsScheduled }).catch((err) => logger.error("order reconciliation failed", { err }));
+    reconcileOrders({ prisma, onScheduled: followUpsScheduled, staleBefore: new Date(Date.now() - reconcileEvery) }).catch((err) =>
+      logger.error("order reconciliation failed", { err }),
+    );
   }, Number(process.env.RECONCILE_START_DELAY_MS || 30_000));
   first.unref();
   housekeeping.push(first);
