@@ -1,6 +1,8 @@
 // Prometheus metrics: the only module that imports prom-client. Callers record through the
 // one-line functions below. Labels stay bounded: topics come from our routes, reasons are
 // codes, and there is no shop label (a shop's failure rate is watched by the alert hook).
+import http from "node:http";
+import { timingSafeEqual } from "node:crypto";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { MailTransport } from "~/mail/transport";
 
@@ -201,4 +203,54 @@ export function skipReasonCode(reason: string): string {
 
 export async function metricsText(): Promise<{ body: string; contentType: string }> {
   return { body: await registry.metrics(), contentType: registry.contentType };
+}
+
+// METRICS_TOKEN, when set, must come as `Authorization: Bearer <token>`.
+export function metricsAuthorized(authorization: string | null, token: string | undefined): boolean {
+  if (!token) return true;
+  const given = Buffer.from(authorization ?? "");
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+// A worker (`afterglow dispatch`) serves no web pages; with METRICS_PORT set it serves its own
+// /metrics (and /healthz) so each worker can be scraped.
+export async function startMetricsServer({
+  port,
+  host = "0.0.0.0",
+  token,
+}: {
+  port: number;
+  host?: string;
+  token?: string;
+}): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ ok: true }));
+      return;
+    }
+    if (path !== "/metrics") {
+      res.writeHead(404).end("Not found");
+      return;
+    }
+    if (!metricsAuthorized(req.headers.authorization ?? null, token)) {
+      res.writeHead(401, { "WWW-Authenticate": 'Bearer realm="metrics"' }).end("Unauthorized");
+      return;
+    }
+    metricsText().then(
+      ({ body, contentType }) => res.writeHead(200, { "Content-Type": contentType }).end(body),
+      () => res.writeHead(500).end("metrics unavailable"),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  server.unref();
+  const address = server.address();
+  return {
+    port: typeof address === "object" && address ? address.port : port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -10,6 +10,7 @@ import { fetchShopProfile } from "../app/shopify-admin/shop-profile.server";
 import { getOutboxMessage, listOutboxMessages } from "../app/mail/outbox.server";
 import { InvalidFlowsError } from "../app/domain/flows";
 import { reconcileOrders } from "../app/services/reconcile-orders.server";
+import { startMetricsServer } from "../app/metrics.server";
 
 const HELP = `Usage: npm run afterglow -- <command> [options]
 
@@ -156,12 +157,16 @@ async function main(argv: string[]): Promise<number> {
       const queue = runtime.queue;
       await queue.start();
       startHousekeeping(prisma);
-      console.log("Dispatching due follow-ups; Ctrl-C to stop.");
+      const metrics = process.env.METRICS_PORT
+        ? await startMetricsServer({ port: Number(process.env.METRICS_PORT), token: process.env.METRICS_TOKEN })
+        : null;
+      console.log(`Dispatching due follow-ups; Ctrl-C to stop.${metrics ? ` Metrics on :${metrics.port}/metrics.` : ""}`);
       await new Promise<void>((resolve) => {
         for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve());
       });
       await stopBackgroundWork();
       await queue.stop();
+      await metrics?.close();
       return 0;
     }
     case "reconcile": {

@@ -6,7 +6,7 @@ import { createLogger, maskEmails } from "~/logger.server";
 import { FailureRateMonitor, failureRatePolicyFromEnv } from "~/domain/failure-rate";
 import { orderFactsFromAdminOrder, ordersSearchQuery, reconcileDecision, reconciliationSince, type AdminOrderNode } from "~/domain/reconciliation";
 import { orderFactsFromWebhook } from "~/domain/order-facts";
-import { skipReasonCode } from "~/metrics.server";
+import { dispatchObserved, skipReasonCode, startMetricsServer } from "~/metrics.server";
 import { describeSkipReason, SKIP_REASON_CODES, type SkipReason } from "~/domain/skip-reasons";
 import { createFailureAlerts } from "~/services/alerts.server";
 import { freePort } from "../scripts/harness";
@@ -223,6 +223,28 @@ describe("reconciliation decisions", () => {
     const fromAdmin = orderFactsFromAdminOrder(node);
     for (const key of ["orderId", "name", "customerId", "email", "firstName", "locale", "countryCode", "currency", "totalPrice", "subtotalPrice", "shopCurrency", "totalPriceShop", "productIds", "orderedAt", "cancelledAt"] as const) {
       expect(fromAdmin[key], key).toEqual(fromWebhook[key]);
+    }
+  });
+});
+
+describe("a worker's own metrics endpoint", () => {
+  it("serves the process's metrics behind the token, and counts what this process dispatched", async () => {
+    const server = await startMetricsServer({ port: 0, host: "127.0.0.1", token: "worker-token" });
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
+      const read = async () => {
+        const res = await fetch(`${url}/metrics`, { headers: { Authorization: "Bearer worker-token" } });
+        expect(res.status).toBe(200);
+        return Number(/^afterglow_follow_ups_sent_total (\S+)$/m.exec(await res.text())?.[1]);
+      };
+      const before = await read();
+      const dueAt = new Date(Date.now() - 90_000);
+      dispatchObserved({ shop: "w.myshopify.com", outcome: "sent", dueAt, at: new Date() });
+      expect(await read()).toBe(before + 1);
+    } finally {
+      await server.close();
     }
   });
 });
