@@ -40,12 +40,20 @@ export async function handleWebhook(
   act: (ctx: WebhookContext) => Promise<unknown>,
 ): Promise<Response> {
   const topic = topicOfRequest(request);
-  const response = await handle(request, act, topic);
+  const response = await respond({ request, act, topic });
   if (response.status >= 400) webhookRejected(topic, response.headers.get("X-Afterglow-Reason") ?? REJECTED[response.status] ?? String(response.status));
   return response;
 }
 
-async function handle(request: Request, act: (ctx: WebhookContext) => Promise<unknown>, topic: string): Promise<Response> {
+async function respond({
+  request,
+  act,
+  topic,
+}: {
+  request: Request;
+  act: (ctx: WebhookContext) => Promise<unknown>;
+  topic: string;
+}): Promise<Response> {
   const refused = rejectUnreadable(request);
   if (refused) return refused;
   let ctx: WebhookContext;
