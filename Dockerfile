@@ -11,7 +11,7 @@ WORKDIR /app
 # What `npm ci`'s postinstall (prisma generate) needs, before the rest, for layer caching.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
-COPY scripts/unref-long-timers.cjs ./scripts/
+COPY scripts ./scripts
 RUN npm ci && npm cache clean --force
 COPY . .
 RUN npm run build \
