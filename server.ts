@@ -17,9 +17,6 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
   app.disable("x-powered-by");
   app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
-  app.get("/healthz", (_req, res) => {
-    res.json({ ok: true });
-  });
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
   const server = await new Promise<import("node:http").Server>((resolve) => {

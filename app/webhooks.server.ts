@@ -4,6 +4,7 @@ import { authenticate } from "./shopify.server";
 import { InvalidOrderPayloadError } from "./domain/order-facts";
 import type { WebhookDeliveryInfo } from "./services/intake.server";
 import { logger } from "./logger.server";
+import { topicOfRequest, webhookHandled, webhookReceived, webhookRejected } from "./metrics.server";
 
 export interface WebhookContext {
   delivery: WebhookDeliveryInfo;
@@ -31,10 +32,28 @@ function rejectUnreadable(request: Request): Response | null {
   return null;
 }
 
+const REJECTED: Record<number, string> = { 400: "missing_headers", 401: "bad_hmac", 405: "method_not_allowed", 413: "too_large", 415: "not_json" };
+
+// `act` may return intake's outcome; it only feeds the metrics.
 export async function handleWebhook(
   request: Request,
-  act: (ctx: WebhookContext) => Promise<void>,
+  act: (ctx: WebhookContext) => Promise<unknown>,
 ): Promise<Response> {
+  const topic = topicOfRequest(request);
+  const response = await respond({ request, act, topic });
+  if (response.status >= 400) webhookRejected(topic, response.headers.get("X-Afterglow-Reason") ?? REJECTED[response.status] ?? String(response.status));
+  return response;
+}
+
+async function respond({
+  request,
+  act,
+  topic,
+}: {
+  request: Request;
+  act: (ctx: WebhookContext) => Promise<unknown>;
+  topic: string;
+}): Promise<Response> {
   const refused = rejectUnreadable(request);
   if (refused) return refused;
   let ctx: WebhookContext;
@@ -53,15 +72,16 @@ export async function handleWebhook(
   } catch (err) {
     if (err instanceof Response) return err;
     // The HMAC matched but the body is not JSON.
-    if (err instanceof SyntaxError) return badRequest("The webhook body is not valid JSON.");
+    if (err instanceof SyntaxError) return badRequest("The webhook body is not valid JSON.", "invalid_json");
     throw err;
   }
+  webhookReceived(topic);
   try {
-    await act(ctx);
+    webhookHandled(topic, await act(ctx));
   } catch (err) {
     if (err instanceof InvalidOrderPayloadError) {
       logger.warn("webhook rejected", { shop: ctx.delivery.shop, topic: ctx.delivery.topic, problems: err.problems });
-      return badRequest(err.message);
+      return badRequest(err.message, "invalid_payload");
     }
     logger.error("webhook failed; Shopify will retry it", {
       shop: ctx.delivery.shop,
@@ -69,11 +89,11 @@ export async function handleWebhook(
       webhookId: ctx.delivery.webhookId,
       err,
     });
-    return new Response("Internal error; please retry.", { status: 500 });
+    return new Response("Internal error; please retry.", { status: 500, headers: { "X-Afterglow-Reason": "handler_error" } });
   }
   return new Response();
 }
 
-function badRequest(message: string) {
-  return new Response(message, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+function badRequest(message: string, reason: string) {
+  return new Response(message, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8", "X-Afterglow-Reason": reason } });
 }

@@ -9,6 +9,8 @@ import { adminClientForShop } from "../app/shopify-admin/index.server";
 import { fetchShopProfile } from "../app/shopify-admin/shop-profile.server";
 import { getOutboxMessage, listOutboxMessages } from "../app/mail/outbox.server";
 import { InvalidFlowsError } from "../app/domain/flows";
+import { reconcileOrders } from "../app/services/reconcile-orders.server";
+import { startMetricsServer } from "../app/metrics.server";
 
 const HELP = `Usage: npm run afterglow -- <command> [options]
 
@@ -22,6 +24,9 @@ Commands:
   follow-ups list [--shop <shop>] [--status <status>] [--limit <n>]
       List follow-ups with their status and reason.
   dispatch [--once] [--interval <ms>]     Send due follow-ups: once and exit, or keep polling.
+  reconcile [--shop <shop>]
+      List each shop's recent orders through the Admin API and schedule the follow-ups of
+      orders whose webhooks never arrived (safe to repeat).
   outbox list [--shop <shop>] [--limit <n>]
   outbox show <messageId> [--html|--text]
       Read emails kept by the outbox transport (used when no SendGrid key is set).
@@ -153,13 +158,24 @@ async function main(argv: string[]): Promise<number> {
       const queue = runtime.queue;
       await queue.start();
       startHousekeeping(prisma);
-      console.log("Dispatching due follow-ups; Ctrl-C to stop.");
+      const metrics = process.env.METRICS_PORT
+        ? await startMetricsServer({ port: Number(process.env.METRICS_PORT), token: process.env.METRICS_TOKEN })
+        : null;
+      console.log(`Dispatching due follow-ups; Ctrl-C to stop.${metrics ? ` Metrics on :${metrics.port}/metrics.` : ""}`);
       await new Promise<void>((resolve) => {
         for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve());
       });
       await stopBackgroundWork();
       await queue.stop();
+      await metrics?.close();
       return 0;
+    }
+    case "reconcile": {
+      const results = await reconcileOrders({ prisma, shop: values.shop ? shopDomain(values.shop) : undefined });
+      print(results.map((r) => ({ ...r, error: r.error ?? "" })));
+      const restored = results.reduce((n, r) => n + r.followUpsScheduled, 0);
+      console.log(`Restored ${restored} follow-ups for ${results.reduce((n, r) => n + r.restoredOrders, 0)} orders.`);
+      return results.some((r) => r.error) ? 1 : 0;
     }
     case "outbox": {
       if (sub === "list") {

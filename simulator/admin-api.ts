@@ -999,6 +999,8 @@ const ADDRESS_FIELDS: Record<string, FieldModel> = {
   company: true,
   country: true,
   countryCodeV2: (a: SeedAddress) => a.countryCode,
+  firstName: true,
+  lastName: true,
   province: true,
   provinceCode: true,
   zip: true,

@@ -240,6 +240,11 @@ export function createBullMqQueue(opts: BullMqQueueOptions): BullMqFollowUpQueue
     async counts() {
       return queue.getJobCounts("wait", "active", "delayed", "prioritized", "completed", "failed");
     },
+    // Jobs ready to run and not yet taken by a worker (delayed jobs are not due yet).
+    async depth() {
+      const c = await queue.getJobCounts("wait", "prioritized");
+      return (c.wait ?? 0) + (c.prioritized ?? 0);
+    },
     async close() {
       await stop();
       await queue.close();

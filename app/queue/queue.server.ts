@@ -1,5 +1,6 @@
 // How due follow-ups reach a dispatcher. The embedded default polls the database from the
 // web process; with REDIS_URL, BullMQ (bullmq.server.ts) carries them to any number of workers.
+import type { PrismaClient } from "@prisma/client";
 import type { Dispatcher, DispatchSummary } from "~/services/dispatcher.server";
 import { logger as rootLogger, type Logger } from "~/logger.server";
 
@@ -17,10 +18,13 @@ export interface FollowUpQueue {
   stop(): Promise<void>;
   // Stops and lets go of connections (Redis), when the queue has any.
   close?(): Promise<void>;
+  // Follow-ups due now and not yet taken by a dispatcher (the metrics' queue depth).
+  depth(): Promise<number>;
 }
 
 export interface PollingQueueOptions {
   dispatcher: Dispatcher;
+  prisma: Pick<PrismaClient, "followUp">;
   intervalMs?: number;
   batchSize?: number;
   logger?: Logger;
@@ -29,6 +33,7 @@ export interface PollingQueueOptions {
 
 export function createPollingQueue({
   dispatcher,
+  prisma,
   intervalMs = 5_000,
   batchSize = 50,
   logger = rootLogger,
@@ -39,6 +44,8 @@ export function createPollingQueue({
   let timer: NodeJS.Timeout | null = null;
   let wakeAt = Infinity;
   let inFlight: Promise<void> | null = null;
+  // A wake-up that came during a pass: the pass may have read the due rows before they existed.
+  let wokenDuringPass = false;
 
   function schedule(delayMs: number) {
     if (!running) return;
@@ -52,6 +59,7 @@ export function createPollingQueue({
   function tick() {
     timer = null;
     wakeAt = Infinity;
+    if (inFlight) wokenDuringPass = true;
     if (!running || inFlight) return;
     inFlight = (async () => {
       try {
@@ -65,7 +73,8 @@ export function createPollingQueue({
         log.error("dispatch pass failed", { err });
       } finally {
         inFlight = null;
-        schedule(intervalMs);
+        schedule(wokenDuringPass ? 0 : intervalMs);
+        wokenDuringPass = false;
       }
     })();
   }
@@ -81,6 +90,9 @@ export function createPollingQueue({
       if (running) return;
       running = true;
       schedule(0);
+    },
+    async depth() {
+      return prisma.followUp.count({ where: { status: "scheduled", nextAttemptAt: { lte: new Date() } } });
     },
     async stop() {
       running = false;

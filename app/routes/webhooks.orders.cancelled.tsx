@@ -5,5 +5,5 @@ import { receiveOrderCancelled } from "../services/intake.server";
 
 export const action = async ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, async ({ delivery, payload }) => {
-    await receiveOrderCancelled({ prisma, delivery, payload });
+    return receiveOrderCancelled({ prisma, delivery, payload });
   });

@@ -9,4 +9,5 @@ export const action = async ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, async ({ delivery, payload }) => {
     const outcome = await receiveOrderCreated({ prisma, delivery, payload });
     if (outcome.kind === "scheduled") await followUpsScheduled(outcome.followUps);
+    return outcome;
   });

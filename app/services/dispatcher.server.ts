@@ -20,6 +20,7 @@ import { factsFromOrderRow, triggerTime } from "./intake.server";
 import { nextAllowedTime, type SendWindow } from "~/domain/send-window";
 import { stepTimeZone } from "~/domain/step-timing";
 import { logger as rootLogger, type Logger } from "~/logger.server";
+import { dispatchObserved, followUpSkipped } from "~/metrics.server";
 
 export interface RecommendationRequest {
   shop: string;
@@ -254,6 +255,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   // Every follow-up that is not sent keeps the reason a merchant reads and its code.
   async function skip(claim: Claim, reason: SkipReason): Promise<Outcome> {
     const status = SKIP_REASON_STATUS[reason.code];
+    followUpSkipped(reason.code);
     const fields = skipFields(reason);
     return (await finish(claim, { status, ...fields }, { type: status, detail: fields.skipReason })) ? "skipped" : "lost";
   }
@@ -622,6 +624,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         outcome = await retryOrFail(followUp.claim, `Unexpected error: ${why}`).catch(() => "lost" as const);
       }
       if (outcome !== "lost") summary[outcome === "returned" ? "retried" : outcome] += 1;
+      dispatchObserved({ shop: followUp.shop, outcome, dueAt: followUp.dueAt, at: now() });
     }
     return summary;
   }

@@ -132,7 +132,22 @@ export async function receiveOrderCreated({
   payload: unknown;
   now?: Date;
 }): Promise<IntakeOutcome> {
-  const facts = orderFactsFromWebhook(payload);
+  return receiveOrderFacts({ prisma, delivery, facts: orderFactsFromWebhook(payload), now });
+}
+
+// An order's facts from its webhook or, for a delivery Shopify never made, from the Admin API
+// (the reconciler): both take the same idempotent path.
+export async function receiveOrderFacts({
+  prisma,
+  delivery,
+  facts,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  facts: OrderFacts;
+  now?: Date;
+}): Promise<IntakeOutcome> {
   const context = await intakeContext(prisma, delivery.shop, "order_created");
   const deliveryRow = {
     webhookId: delivery.webhookId,

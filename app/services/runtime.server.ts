@@ -25,6 +25,9 @@ import { retryPendingConsentSyncs } from "./unsubscribe.server";
 import { runAnalyticsJobs } from "./analytics.server";
 import { recordImpressions, shopSourcePreferences } from "./attribution.server";
 import { orderSources, seededRng } from "~/domain/bandit";
+import { onDispatch, setQueueDepthSource, timedTransport } from "~/metrics.server";
+import { createFailureAlerts } from "./alerts.server";
+import { reconcileOrders } from "./reconcile-orders.server";
 
 export interface Runtime {
   prisma: PrismaClient;
@@ -55,7 +58,7 @@ export function createRuntime({
   // With REDIS_URL, web processes only enqueue and `npm run worker` processes dispatch.
   role?: "web" | "worker";
 } = {}): Runtime {
-  const mail = transport ?? createMailTransport({ prisma, env });
+  const mail = timedTransport(transport ?? createMailTransport({ prisma, env }));
   const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
   // One Admin API client per shop, re-read now and then so a new token (reinstall) is picked up.
   const clients = new Map<string, { at: number; client: Promise<AdminClient> }>();
@@ -134,7 +137,7 @@ export function createRuntime({
       if (!key) return mail;
       let own = shopTransports.get(shop.domain);
       if (!own || own.key !== key) {
-        own = { key, transport: createSendGridTransport({ apiKey: key, baseUrl: env.SENDGRID_API_URL || undefined }) };
+        own = { key, transport: timedTransport(createSendGridTransport({ apiKey: key, baseUrl: env.SENDGRID_API_URL || undefined })) };
         shopTransports.set(shop.domain, own);
       }
       return own.transport;
@@ -161,9 +164,13 @@ export function createRuntime({
       })
     : createPollingQueue({
         dispatcher,
+        prisma,
         intervalMs: Number(env.DISPATCH_INTERVAL_MS || 5_000),
         batchSize: Number(env.DISPATCH_BATCH_SIZE || 50),
       });
+  setQueueDepthSource(() => queue.depth());
+  const alerts = createFailureAlerts({ env });
+  onDispatch((o) => void alerts.observe(o));
   return { prisma, transport: mail, dispatcher, queue };
 }
 
@@ -222,4 +229,16 @@ export function startHousekeeping(prisma: PrismaClient) {
     retryPendingConsentSyncs({ prisma }),
   );
   every(Number(process.env.ANALYTICS_INTERVAL_MS || 60_000), "analytics", () => runAnalyticsJobs({ prisma }));
+  // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
+  const reconcileEvery = Number(process.env.ORDER_RECONCILE_INTERVAL_MS || 15 * 60_000);
+  every(reconcileEvery, "order reconciliation", () => reconcileOrders({ prisma, onScheduled: followUpsScheduled }));
+  // And soon after a start for shops not checked for a whole interval: a restart often follows
+  // the downtime that lost webhooks.
+  const first = setTimeout(() => {
+    reconcileOrders({ prisma, onScheduled: followUpsScheduled, staleBefore: new Date(Date.now() - reconcileEvery) }).catch((err) =>
+      logger.error("order reconciliation failed", { err }),
+    );
+  }, Number(process.env.RECONCILE_START_DELAY_MS || 30_000));
+  first.unref();
+  housekeeping.push(first);
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN     "ordersReconciledAt" TIMESTAMP(3);
