@@ -216,9 +216,9 @@ describe("Admin API client", () => {
       { json: ok({ shop: { name: "Glow" } }, cost(100, 0)) },
     );
     await Promise.all([c.request(SHOP_QUERY), c.request(SHOP_QUERY), c.request(SHOP_QUERY)]);
-    // 150 available: the first fits, the second waits 1 s for 50 more points; the third, which
-    // saw the clock after that wait, waits 2 s more: it goes out 3 s after the first.
-    expect(sleeps).toEqual([1000, 2000]);
+    // 150 available: the first fits, the second waits 1 s for 50 more points; the third is
+    // booked behind it at once and waits 3 s: each goes out when its points are there.
+    expect(sleeps).toEqual([1000, 3000]);
   });
 
   it("retries a 5xx with backoff and then succeeds", async () => {

@@ -206,7 +206,9 @@ describe("flow editor", () => {
     expect(saved.headers.get("Content-Type")).toMatch(/text\/html/);
     const html = await saved.text();
     expect(html).toContain("Here is what goes well with what you bought");
-    expect(html).toContain("Order #1001");
+    // locale=de: the template's fixed strings in German, the merchant's own text as written.
+    expect(html).toContain('lang="de"');
+    expect(html).toContain("Bestellung #1001");
 
     const draft = await draftOf(flowId);
     draft.steps[0].previewText = "A brand new preview line";

@@ -211,6 +211,7 @@ describe("skip reason catalogue", () => {
     { code: "sending_disabled" },
     { code: "flow_turned_off", flowName: "Thank you + recommendations" },
     { code: "step_deleted" },
+    { code: "not_applicable", why: "The order has no consumable product to remind about." },
   ];
 
   it("has an example here for every code, so none goes untested", () => {
@@ -240,6 +241,7 @@ describe("skip reason catalogue", () => {
     expect(describeSkipReason({ code: "sending_disabled" })).toBe("Sending is turned off for this shop.");
     expect(describeSkipReason({ code: "order_cancelled" })).toBe("The order was cancelled.");
     expect(describeSkipReason({ code: "step_deleted" })).toBe("The flow step was deleted.");
+    expect(describeSkipReason({ code: "not_applicable", why: "Nothing to remind about." })).toBe("Nothing to remind about.");
     expect(describeSkipReason({ code: "no_email" })).toBe("The order has no email address to send to.");
   });
 

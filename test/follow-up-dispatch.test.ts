@@ -143,7 +143,12 @@ beforeEach(async () => {
   await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Juniper & Pine", email: "hello@juniper.example" } });
   await prisma.shop.update({
     where: { domain: SIMULATOR_SHOP },
-    data: { primaryLocale: "en", brand: JSON.stringify({ accentColor: "#8a3b12", font: "Georgia" }) },
+    // Several steps of one order fall due in one drain here: smart sending would hold all but one.
+    data: {
+      primaryLocale: "en",
+      brand: JSON.stringify({ accentColor: "#8a3b12", font: "Georgia" }),
+      frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }),
+    },
   });
   await importFlows(prisma, SIMULATOR_SHOP, flows);
 });

@@ -155,7 +155,7 @@ describe("skip reason codes for metrics", () => {
       step_deleted: { code: "step_deleted" },
     };
     for (const [code, reason] of Object.entries(samples)) expect(skipReasonCode(describeSkipReason(reason))).toBe(code);
-    expect(SKIP_REASON_CODES.filter((c) => !(c in samples)).sort()).toEqual(["outside_send_window", "send_failed"]);
+    expect(SKIP_REASON_CODES.filter((c) => !(c in samples)).sort()).toEqual(["not_applicable", "outside_send_window", "send_failed"]);
     expect(skipReasonCode("The customer no longer exists in Shopify.")).toBe("other");
   });
 });

@@ -118,7 +118,13 @@ beforeAll(async () => {
   // Send at once instead of after the default hour.
   const flows = await exportFlows(prisma, SIMULATOR_SHOP);
   flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
+  // Ada orders several times here: neither "ordered again" nor smart sending may stop her emails.
+  flows.flows[0].exitRules = { orderedAgain: false };
   await importFlows(prisma, SIMULATOR_SHOP, flows);
+  await prisma.shop.update({
+    where: { domain: SIMULATOR_SHOP },
+    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
+  });
   app = await startApp({ env, port });
 }, 300_000);
 

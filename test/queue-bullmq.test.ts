@@ -89,7 +89,13 @@ beforeAll(async () => {
   prisma = createPrismaClient(databaseUrl);
   const flow = defaultFlows()[0];
   flow.steps[0].delay = { amount: 0, unit: "minutes" };
+  // Many follow-ups for a few customers: neither "ordered again" nor smart sending may stop them.
+  flow.exitRules = { orderedAgain: false };
   await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+  await prisma.shop.update({
+    where: { domain: SIMULATOR_SHOP },
+    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
+  });
   producer = createBullMqQueue({ redisUrl: redis.url, prisma, role: "web", logger: quiet });
 }, 120_000);
 

@@ -197,6 +197,19 @@ const cases: Record<string, () => Promise<void>> = {
   "routes/app.data-requests": async () => {
     expectNothingOfB(await call("routes/app.data-requests", "loader", "/app/data-requests"), "data requests");
   },
+  "routes/app.analytics": async () => {
+    expectNothingOfB(await call("routes/app.analytics", "loader", "/app/analytics"), "analytics");
+    // Promoting a variant of B's step names B's flow: A gets a refusal and B's step is unchanged.
+    const promote = await call("routes/app.analytics", "action", "/app/analytics", {}, { intent: "promote", flowId: b.flowId, stepKey: b.stepKey, variant: "a" });
+    expect(promote.status).toBeGreaterThanOrEqual(400);
+  },
+  "routes/app.analytics.export.$kind": async () => {
+    for (const kind of ["metrics", "messages"]) {
+      const got = await call("routes/app.analytics.export.$kind", "loader", `/app/analytics/export/${kind}`, { kind });
+      expect(got.status).toBe(200);
+      expectNothingOfB(got, `the ${kind} export`);
+    }
+  },
   "routes/app.data-requests.$id.$format": async () => {
     for (const format of ["json", "csv"]) {
       const got = await call("routes/app.data-requests.$id.$format", "loader", `/app/data-requests/${b.dataRequestId}/${format}`, { id: b.dataRequestId, format });

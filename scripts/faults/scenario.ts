@@ -71,7 +71,13 @@ export async function setupScenario({
   });
   const flow = defaultFlows()[0];
   flow.steps[0].delay = { amount: 0, unit: "minutes" };
+  // Many follow-ups for a few customers: neither "ordered again" nor smart sending may stop them.
+  flow.exitRules = { orderedAgain: false };
   await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+  await prisma.shop.update({
+    where: { domain: SIMULATOR_SHOP },
+    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
+  });
 
   const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress && c.defaultEmailAddress.marketingState === "SUBSCRIBED");
   const products = store.products.filter((p) => p.status === "ACTIVE" && p.onlineStoreUrl);
