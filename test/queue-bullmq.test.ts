@@ -224,7 +224,7 @@ describe("BullMQ queue", () => {
 
   it("the SendGrid rate limit holds across two workers", async () => {
     const scheduled = await scheduleOrders(30);
-    const limited = { SENDGRID_RATE_LIMIT: "10", SENDGRID_RATE_LIMIT_WINDOW_MS: "1000", WORKER_CONCURRENCY: "8" };
+    const limited = { SENDGRID_RATE_LIMIT: "10", SENDGRID_RATE_LIMIT_WINDOW_MS: "1000", WORKER_CONCURRENCY: "2" };
     const [a, b] = await Promise.all([worker(limited), worker(limited)]);
     const started = Date.now();
     await producer.followUpsScheduled(scheduled);
@@ -236,10 +236,17 @@ describe("BullMQ queue", () => {
     // 10 per second for both together: 30 emails span at least two full windows. Unlimited,
     // the two workers send 30 in well under a second.
     expect(elapsed).toBeGreaterThanOrEqual(2_000);
+    // The gate holds right at the send, so no second of SendGrid's log holds much more than 10:
+    // a worker busy rendering another email delays a granted send a little, so allow 4 more. A
+    // limit kept per worker would let 20 through in a second.
     const times = sendgrid.requests.map((r) => Date.parse(r.receivedAt)).sort((x, y) => x - y);
-    const first = times[0];
-    const perWindow = new Map<number, number>();
-    for (const t of times) perWindow.set(Math.floor((t - first) / 1000), (perWindow.get(Math.floor((t - first) / 1000)) ?? 0) + 1);
-    expect(Math.max(...perWindow.values())).toBeLessThanOrEqual(20);
+    let busiest = 0;
+    for (let i = 0; i < times.length; i++) {
+      let j = i;
+      while (j < times.length && times[j] - times[i] < 1_000) j++;
+      busiest = Math.max(busiest, j - i);
+    }
+    expect(busiest).toBeLessThanOrEqual(14);
+    expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(1_900);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { createRecommendationCache } from "~/shopify-admin/recommendations.serve
 import { createFollowUpRenderer } from "~/email/follow-up.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
 import { createBullMqQueue, redisConnection, sendRateLimitFromEnv } from "~/queue/bullmq.server";
+import { createRedisSendRateGate, pacedTransport } from "~/queue/send-rate.server";
 import { createRedisAdminApiThrottle } from "~/queue/admin-throttle.server";
 import type { AdminApiPacer } from "~/shopify-admin/client.server";
 import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
@@ -58,7 +59,18 @@ export function createRuntime({
   // With REDIS_URL, web processes only enqueue and `npm run worker` processes dispatch.
   role?: "web" | "worker";
 } = {}): Runtime {
-  const mail = timedTransport(transport ?? createMailTransport({ prisma, env }));
+  // With Redis, every worker's sends count against one SendGrid limit per account.
+  const sendLimit = env.REDIS_URL ? sendRateLimitFromEnv(env) : null;
+  const gate = sendLimit
+    ? createRedisSendRateGate({
+        redis: redisConnection(env.REDIS_URL!),
+        max: sendLimit.max,
+        windowMs: sendLimit.durationMs,
+        prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined,
+      })
+    : null;
+  const paced = (t: MailTransport, account: string) => (gate ? pacedTransport(t, gate, account) : t);
+  const mail = timedTransport(paced(transport ?? createMailTransport({ prisma, env }), "app"));
   const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
   // One Admin API client per shop, re-read now and then so a new token (reinstall) is picked up.
   const clients = new Map<string, { at: number; client: Promise<AdminClient> }>();
@@ -137,7 +149,8 @@ export function createRuntime({
       if (!key) return mail;
       let own = shopTransports.get(shop.domain);
       if (!own || own.key !== key) {
-        own = { key, transport: timedTransport(createSendGridTransport({ apiKey: key, baseUrl: env.SENDGRID_API_URL || undefined })) };
+        // The shop's own key is its own SendGrid account, with its own limit.
+        own = { key, transport: timedTransport(paced(createSendGridTransport({ apiKey: key, baseUrl: env.SENDGRID_API_URL || undefined }), `shop:${shop.domain}`)) };
         shopTransports.set(shop.domain, own);
       }
       return own.transport;
