@@ -3,9 +3,10 @@
 // field paths, so the real @sendgrid/mail client and our transport can be tested offline.
 // Messages and limits follow SendGrid's published Mail Send reference and error table.
 
-import { randomBytes } from "node:crypto";
+import { randomBytes, type KeyObject } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { postSignedEvents, sampleEvents, type SampleEvent } from "./sendgrid-events";
 
 export interface StandInAddress {
   email: string;
@@ -74,6 +75,9 @@ export interface SendGridStandInOptions {
   // X-RateLimit-Limit reported on 429 answers.
   rateLimit?: number;
   now?: () => Date;
+  // SendGrid's signed Event Webhook: every accepted message's processed and delivered events,
+  // posted in batches every batchMs (default 1 s) and posted again while the receiver fails.
+  eventWebhook?: { url: string; privateKey: KeyObject; batchMs?: number };
 }
 
 export interface SendGridStandIn {
@@ -653,6 +657,43 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
   let down = false;
   const timers = new Set<NodeJS.Timeout>();
 
+  // Event Webhook: what is waiting to be posted.
+  let pendingEvents: SampleEvent[] = [];
+  let posting = false;
+  const eventTimer = opts.eventWebhook
+    ? setInterval(() => void postEvents(), opts.eventWebhook.batchMs ?? 1_000)
+    : null;
+  async function postEvents(): Promise<void> {
+    if (posting || pendingEvents.length === 0 || !opts.eventWebhook) return;
+    posting = true;
+    const batch = pendingEvents;
+    pendingEvents = [];
+    try {
+      const res = await postSignedEvents(opts.eventWebhook.url, batch, { privateKey: opts.eventWebhook.privateKey, timestamp: now() });
+      if (!res.ok) pendingEvents = [...batch, ...pendingEvents];
+    } catch {
+      pendingEvents = [...batch, ...pendingEvents];
+    } finally {
+      posting = false;
+    }
+  }
+  function queueEvents(accepted: StandInMessage[]): void {
+    if (!opts.eventWebhook) return;
+    for (const m of accepted) {
+      const args = m.customArgs;
+      const events = sampleEvents({
+        followUpId: args.followUpId ?? "",
+        shop: args.shop ?? "",
+        flow: args.flow,
+        step: args.step,
+        messageId: m.messageId,
+        email: m.to[0]?.email ?? "",
+        at: now(),
+      });
+      pendingEvents.push(events.processed, events.delivered);
+    }
+  }
+
   const acceptsKey = (key: string) => (opts.apiKeys ? opts.apiKeys.includes(key) : key.startsWith("SG."));
 
   function rateLimited(resetAtSeconds: number, body?: string): Answer {
@@ -746,7 +787,9 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
     if (isSandbox(mail)) return { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "" };
 
     const messageId = newSendGridMessageId();
-    messages.push(...toMessages(mail, raw, messageId, now().toISOString()));
+    const accepted = toMessages(mail, raw, messageId, now().toISOString());
+    messages.push(...accepted);
+    queueEvents(accepted);
     return { status: 202, headers: { "Content-Type": "text/plain; charset=utf-8", "X-Message-Id": messageId }, body: "", messageId };
   }
 
@@ -779,6 +822,7 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
     failUntil = null;
     delays = [];
     down = false;
+    pendingEvents = [];
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -858,6 +902,7 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
     },
     clear,
     close() {
+      if (eventTimer) clearInterval(eventTimer);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       return new Promise<void>((resolve, reject) => {

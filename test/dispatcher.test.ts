@@ -11,6 +11,9 @@ import { connectShop, disconnectShop } from "~/services/shops.server";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { createLogger } from "~/logger.server";
 import { formatLocalTime } from "~/domain/skip-reasons";
+import { receiveSendGridEvents } from "~/services/sendgrid-events.server";
+import type { MailTransport } from "~/mail/transport";
+import { sampleEvents } from "../simulator/sendgrid-events";
 
 const SHOP = "dispatch-test.myshopify.com";
 const db = createTestDatabase("dispatch");
@@ -75,7 +78,7 @@ afterAll(async () => {
 beforeEach(async () => {
   sendgrid.clear();
   logLines.length = 0;
-  for (const t of ["followUpEvent", "followUp", "order", "webhookDelivery", "flowStep", "flow", "shop", "outboxMessage"] as const) {
+  for (const t of ["messageEvent", "followUpEvent", "followUp", "order", "webhookDelivery", "flowStep", "flow", "shop", "outboxMessage"] as const) {
     await (prisma[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   await connectShop({
@@ -350,5 +353,101 @@ describe("dispatcher", () => {
       `Smart sending: the customer already received 1 marketing email in the last 16 hours (limit 1); the next may go out from ${formatLocalTime(new Date(clock.getTime() + 14 * 3_600_000), null)}.`,
     );
     expect(sendgrid.messages).toHaveLength(2);
+  });
+});
+
+// SendGrid has no idempotency key: a worker that dies between SendGrid's 202 and recording it
+// leaves the follow-up "sending", and the next attempt must not simply send it again.
+describe("an email handed to SendGrid without a recorded answer", () => {
+  const WAIT_MS = 5 * 60_000;
+  // Sends for real, then never returns: the worker died after SendGrid accepted.
+  const dyingAfterSend = (): MailTransport => {
+    const real = createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 });
+    return { name: "sendgrid", send: async (email) => (await real.send(email), new Promise(() => {})) };
+  };
+  async function killedMidSend(orderId: number) {
+    const id = await orderCreated(orderId);
+    advance(60 * 60_000);
+    void dispatcher({ transport: dyingAfterSend() }).drain();
+    for (let i = 0; i < 200 && sendgrid.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(sendgrid.messages).toHaveLength(1);
+    const row = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("sending");
+    expect(row.handedOverAt).toEqual(clock);
+    return { id, handedOverAt: clock };
+  }
+  const types = async (id: string) => (await followUpTimeline(prisma, id)).map((e) => e.type);
+  const processedEvent = (id: string) =>
+    sampleEvents({ followUpId: id, shop: SHOP, messageId: sendgrid.messages[0].messageId, email: "ada@example.com", at: clock }).processed;
+
+  it("waits for SendGrid's events, then records the email as sent instead of sending it twice", async () => {
+    const { id, handedOverAt } = await killedMidSend(40);
+    advance(121_000); // the dead worker's lease runs out
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ claimed: 1, sent: 0, retried: 1 });
+    let row = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "scheduled", attempts: 1 });
+    expect(row.nextAttemptAt).toEqual(new Date(handedOverAt.getTime() + WAIT_MS));
+    expect(await types(id)).toEqual(expect.arrayContaining(["reclaimed", "awaiting_sendgrid"]));
+
+    // SendGrid's Event Webhook brings the processed event.
+    expect((await receiveSendGridEvents({ prisma, events: [processedEvent(id)] })).matched).toBe(1);
+    advance(WAIT_MS);
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ claimed: 1, sent: 1 });
+    row = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "sent", messageId: sendgrid.messages[0].messageId, transport: "sendgrid", handedOverAt: null });
+    expect(row.sentAt).toEqual(handedOverAt);
+    expect(await types(id)).toContain("confirmed");
+    expect(sendgrid.messages).toHaveLength(1);
+  });
+
+  it("an event that arrived before the lease ran out settles it at once", async () => {
+    const { id } = await killedMidSend(41);
+    await receiveSendGridEvents({ prisma, events: [processedEvent(id)] });
+    advance(121_000);
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ claimed: 1, sent: 1 });
+    expect(sendgrid.messages).toHaveLength(1);
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
+  });
+
+  it("with no event by the end of the wait, sends again and says why", async () => {
+    const { id } = await killedMidSend(42);
+    advance(121_000);
+    await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain();
+    expect(sendgrid.messages).toHaveLength(1);
+    advance(WAIT_MS);
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ claimed: 1, sent: 1 });
+    expect(sendgrid.messages).toHaveLength(2);
+    expect(await types(id)).toEqual(expect.arrayContaining(["awaiting_sendgrid", "resending", "sent"]));
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).handedOverAt).toBeNull();
+  });
+
+  it("a send SendGrid refused (HTTP 500) is retried without waiting: SendGrid did not take it", async () => {
+    const id = await orderCreated(43);
+    advance(60 * 60_000);
+    sendgrid.failNext({ status: 500 });
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ retried: 1 });
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).handedOverAt).toBeNull();
+    advance(2_000);
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ sent: 1 });
+    expect(sendgrid.messages).toHaveLength(1);
+    expect(await types(id)).not.toContain("awaiting_sendgrid");
+  });
+
+  it("a send whose answer timed out (SendGrid took it anyway) is not sent twice", async () => {
+    const id = await orderCreated(44);
+    advance(60 * 60_000);
+    sendgrid.delayNext(2_500); // longer than the client's 2 s timeout; the stand-in still accepts
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ retried: 1 });
+    for (let i = 0; i < 200 && sendgrid.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(sendgrid.messages).toHaveLength(1);
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).handedOverAt).not.toBeNull();
+    advance(2_000); // the retry is due, SendGrid's events are not in yet
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ sent: 0 });
+    expect(await types(id)).toContain("awaiting_sendgrid");
+    await receiveSendGridEvents({ prisma, events: [processedEvent(id)] });
+    advance(WAIT_MS);
+    expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ sent: 1 });
+    expect(sendgrid.messages).toHaveLength(1);
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
   });
 });

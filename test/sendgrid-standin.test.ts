@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { startSendGridStandIn, type SendGridError, type SendGridStandIn } from "../simulator/sendgrid";
+import { createEventWebhookKeys } from "../simulator/sendgrid-events";
+import { verifySendGridSignature } from "~/mail/sendgrid-signature.server";
 
 const KEY = "SG.standin-test-key";
 const HELP = "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#";
@@ -478,5 +482,59 @@ describe("SendGrid stand-in", () => {
       sg.setDown(false);
       expect((await post(validMail())).status).toBe(202);
     });
+  });
+});
+
+describe("SendGrid stand-in: Event Webhook", () => {
+  it("posts signed processed and delivered events for each accepted email, and posts again after a failure", async () => {
+    const keys = createEventWebhookKeys();
+    const received: { events: Record<string, unknown>[]; verified: boolean }[] = [];
+    let refuseNext = true;
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks);
+        // SendGrid retries what is not answered with 2xx.
+        if (refuseNext) {
+          refuseNext = false;
+          res.writeHead(500).end();
+          return;
+        }
+        const check = verifySendGridSignature({
+          publicKey: keys.publicKey,
+          signature: String(req.headers["x-twilio-email-event-webhook-signature"] ?? ""),
+          timestamp: String(req.headers["x-twilio-email-event-webhook-timestamp"] ?? ""),
+          body,
+        });
+        received.push({ events: JSON.parse(body.toString("utf8")), verified: check.ok });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`;
+    const sg = await startSendGridStandIn({ eventWebhook: { url, privateKey: keys.privateKey, batchMs: 100 } });
+    try {
+      const res = await fetch(`${sg.url}/v3/mail/send`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${KEY}` },
+        body: JSON.stringify(validMail()),
+      });
+      expect(res.status).toBe(202);
+      const messageId = res.headers.get("x-message-id")!;
+      for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(refuseNext).toBe(false); // the first post was refused
+      expect(received).toHaveLength(1);
+      expect(received[0].verified).toBe(true);
+      const events = received[0].events;
+      expect(events.map((e) => e.event)).toEqual(["processed", "delivered"]);
+      for (const e of events) {
+        expect(e).toMatchObject({ email: "ada@example.com", followUpId: "fu_1", shop: "store.myshopify.com" });
+        expect(String(e.sg_message_id).startsWith(`${messageId}.`)).toBe(true);
+      }
+    } finally {
+      await sg.close();
+      receiver.close();
+    }
   });
 });

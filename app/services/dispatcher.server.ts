@@ -95,6 +95,9 @@ export interface DispatcherDeps {
   // A shop with its own SendGrid key sends through it.
   transportFor?: (shop: Shop) => MailTransport;
   streams?: Partial<Record<EmailCategory, { ipPool?: string; asmGroupId?: number }>>;
+  // How long after an unanswered hand-over to SendGrid (a worker killed mid-send, a timeout) to
+  // wait for SendGrid's events before sending again. 0: send again at once.
+  handoverEventWaitMs?: number;
 }
 
 export interface ConsentRequest {
@@ -167,6 +170,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   const now = deps.now ?? (() => new Date());
   const policy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const leaseMs = deps.leaseMs ?? 120_000;
+  const handoverEventWaitMs = deps.handoverEventWaitMs ?? 0;
   const recommendationAttempts = deps.recommendationAttempts ?? 3;
   const workerId = deps.workerId ?? `dispatcher-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = (deps.logger ?? rootLogger).child({ component: "dispatcher", workerId });
@@ -266,17 +270,72 @@ export function createDispatcher(deps: DispatcherDeps) {
     return ok ? "failed" : "lost";
   }
 
-  async function retryOrFail(claim: Claim, error: string, notBefore?: Date | null): Promise<Outcome> {
+  async function retryOrFail(claim: Claim, error: string, notBefore?: Date | null, extra: Record<string, unknown> = {}): Promise<Outcome> {
     const decision = nextAttempt({ attempt: claim.attempt, now: now(), policy, notBefore });
     if (decision.retry && decision.at) {
       const ok = await finish(
         claim,
-        { status: "scheduled", nextAttemptAt: decision.at, lastError: error },
+        { status: "scheduled", nextAttemptAt: decision.at, lastError: error, ...extra },
         { type: "retry", detail: `${error} Next attempt at ${decision.at.toISOString()}.` },
       );
       return ok ? "retried" : "lost";
     }
-    return fail(claim, `${error} Gave up after ${claim.attempt} attempts.`);
+    return fail(claim, `${error} Gave up after ${claim.attempt} attempts.`, extra);
+  }
+
+  // The last attempt handed the email to SendGrid and never recorded the answer: its worker died
+  // between the two, or the request timed out. SendGrid may well have it, and SendGrid has no
+  // idempotency key, so its events decide: any event for this follow-up means it was accepted.
+  // Until they could have arrived, wait instead of sending a second copy. Null: send.
+  async function settleHandover(followUp: ClaimedFollowUp, flog: Logger): Promise<Outcome | null> {
+    const claim = followUp.claim;
+    const handedOverAt = followUp.handedOverAt!;
+    const seen = await prisma.messageEvent.findFirst({
+      where: { followUpId: followUp.id },
+      orderBy: { occurredAt: "asc" },
+      select: { event: true, messageId: true, occurredAt: true },
+    });
+    if (seen) {
+      flog.info("SendGrid had accepted the follow-up; recorded from its events, not sent again", { event: seen.event });
+      const ok = await finish(
+        claim,
+        {
+          status: "sent",
+          sentAt: handedOverAt,
+          // sg_message_id is the X-Message-Id followed by SendGrid's own suffix.
+          messageId: seen.messageId ? seen.messageId.split(".")[0] : null,
+          transport: "sendgrid",
+          lastError: null,
+          handedOverAt: null,
+        },
+        {
+          type: "confirmed",
+          detail: `SendGrid accepted this email at ${handedOverAt.toISOString()}, but the attempt that sent it stopped before recording it. SendGrid's ${seen.event} event shows it arrived, so it was not sent again.`,
+        },
+      );
+      return ok ? "sent" : "lost";
+    }
+    const waitUntil = new Date(handedOverAt.getTime() + handoverEventWaitMs);
+    if (now() < waitUntil) {
+      const ok = await finish(
+        claim,
+        { status: "scheduled", nextAttemptAt: waitUntil, attempts: claim.attempt - 1 },
+        {
+          type: "awaiting_sendgrid",
+          detail:
+            `The last attempt handed this email to SendGrid at ${handedOverAt.toISOString()} and stopped before recording SendGrid's answer. ` +
+            `Waiting until ${waitUntil.toISOString()} for SendGrid's events before sending again, so the customer does not get it twice.`,
+        },
+      );
+      return ok ? "returned" : "lost";
+    }
+    flog.warn("no SendGrid event for an unanswered hand-over; sending again", { handedOverAt: handedOverAt.toISOString() });
+    await event(
+      claim.id,
+      "resending",
+      `No SendGrid event arrived for the attempt handed over at ${handedOverAt.toISOString()}; sending again.`,
+    );
+    return null;
   }
 
   // The customer's first order after the trigger, other than this one; cancelled orders do not count.
@@ -330,6 +389,11 @@ export function createDispatcher(deps: DispatcherDeps) {
   async function deliver(followUp: ClaimedFollowUp, cache: PassCache, signal?: AbortSignal): Promise<Outcome> {
     const claim = followUp.claim;
     const flog = log.child({ shop: followUp.shop, orderId: followUp.orderId, followUpId: followUp.id });
+
+    if (followUp.handedOverAt) {
+      const settled = await settleHandover(followUp, flog);
+      if (settled) return settled;
+    }
 
     if (claim.attempt > policy.maxAttempts) {
       // Crashed or stuck on every attempt (e.g. killed mid-send each time).
@@ -555,6 +619,14 @@ export function createDispatcher(deps: DispatcherDeps) {
       return ok ? "returned" : "lost";
     }
 
+    // Marked before the request: if this worker dies before recording SendGrid's answer, the
+    // next attempt knows SendGrid may have the email already.
+    const handedOver = await prisma.followUp.updateMany({
+      where: { id: claim.id, claimToken: claim.token },
+      data: { handedOverAt: now() },
+    });
+    if (handedOver.count !== 1) return "lost";
+
     try {
       const transport = deps.transportFor?.(shop) ?? deps.transport;
       const stream = deps.streams?.[category] ?? {};
@@ -583,7 +655,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const ok = await whileLeaseHolds(followUp, () =>
         finish(
           claim,
-          { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey },
+          { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey, handedOverAt: null },
           null,
         ),
       );
@@ -596,14 +668,17 @@ export function createDispatcher(deps: DispatcherDeps) {
       });
       return ok ? "sent" : "lost";
     } catch (err) {
+      // SendGrid answered with an error: it did not take the email. Without an answer (a timeout,
+      // a reset connection) it may have, and the hand-over mark stays.
+      const refused = err instanceof SendError && err.status !== undefined ? { handedOverAt: null } : {};
       if (err instanceof SendError && err.kind === "permanent") {
         const detail = `${err.message}${err.details ? ` (${err.details})` : ""}`;
         flog.warn("send failed permanently", { status: err.status, err });
-        return fail(claim, detail, { variant: variantKey });
+        return fail(claim, detail, { variant: variantKey, ...refused });
       }
       const why = err instanceof Error ? err.message : String(err);
       flog.warn("send failed; will retry", { status: err instanceof SendError ? err.status : undefined, err });
-      return retryOrFail(claim, `Sending failed: ${why}`, err instanceof SendError ? err.retryAt : null);
+      return retryOrFail(claim, `Sending failed: ${why}`, err instanceof SendError ? err.retryAt : null, refused);
     }
   }
 

@@ -161,6 +161,7 @@ export function createRuntime({
     },
     defaultFromEmail: env.AFTERGLOW_FROM_EMAIL || null,
     leaseMs: env.DISPATCH_LEASE_MS ? Number(env.DISPATCH_LEASE_MS) : undefined,
+    handoverEventWaitMs: handoverEventWaitFromEnv(env),
   });
   const queue = env.REDIS_URL
     ? createBullMqQueue({
@@ -185,6 +186,18 @@ export function createRuntime({
   const alerts = createFailureAlerts({ env });
   onDispatch((o) => void alerts.observe(o));
   return { prisma, transport: mail, dispatcher, queue };
+}
+
+// SENDGRID_EVENT_WAIT_MS: how long an email whose hand-over to SendGrid went unanswered waits
+// for SendGrid's events before it is sent again. Only a signed Event Webhook brings events, so
+// without SENDGRID_WEBHOOK_PUBLIC_KEY there is nothing to wait for.
+export function handoverEventWaitFromEnv(env: NodeJS.ProcessEnv): number {
+  if (env.SENDGRID_EVENT_WAIT_MS) {
+    const ms = Number(env.SENDGRID_EVENT_WAIT_MS);
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`SENDGRID_EVENT_WAIT_MS must be a number of milliseconds, not "${env.SENDGRID_EVENT_WAIT_MS}".`);
+    return ms;
+  }
+  return env.SENDGRID_WEBHOOK_PUBLIC_KEY ? 10 * 60_000 : 0;
 }
 
 let runtime: Runtime | null = null;

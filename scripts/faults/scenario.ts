@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
-import { migrateDeploy } from "../harness";
+import { ensureBuilt, migrateDeploy, startApp, type RunningApp } from "../harness";
+import { createEventWebhookKeys } from "../../simulator/sendgrid-events";
 import { startChildService, type ChildService } from "../../bench/lib";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
@@ -45,22 +46,40 @@ export async function setupScenario({
   emails,
   databaseUrl = process.env.DATABASE_URL,
   log = (msg: string) => console.log(msg),
+  eventWebhook = false,
 }: {
   emails: number;
   databaseUrl?: string;
   log?: (msg: string) => void;
+  // SendGrid's Event Webhook to a running app: the stand-in posts signed events for every
+  // accepted email, which is how a worker learns that a send it could not record arrived.
+  eventWebhook?: boolean;
 }): Promise<Scenario> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-scenario-"));
   const url = databaseUrl || `file:${path.join(dir, "app.sqlite")}`;
   const database = /^postgres(ql)?:/.test(url) ? "postgresql" : "sqlite";
   const services: ChildService[] = [];
-  const standIn = await startChildService("scripts/faults/standin-main.ts", /(STANDIN_URL=\S+ CONTROL_URL=\S+)/);
-  services.push(standIn);
-  const [standInUrl, controlUrl] = standIn.url.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
   const admin = await startChildService("simulator/main.ts", /SHOPIFY_ADMIN_API_URL=(\S+)/, ["--bucket-size", "1000000", "--restore-rate", "1000000"]);
   services.push(admin);
   const redis = await startRedis();
   migrateDeploy(url);
+  let app: RunningApp | null = null;
+  const eventEnv: Record<string, string> = {};
+  const standInArgs: string[] = [];
+  if (eventWebhook) {
+    const keys = createEventWebhookKeys();
+    const keyFile = path.join(dir, "event-webhook-key.pem");
+    fs.writeFileSync(keyFile, keys.privateKey.export({ format: "pem", type: "pkcs8" }).toString(), { mode: 0o600 });
+    // Long enough for the stand-in's next batch of events to arrive, short enough for a run.
+    Object.assign(eventEnv, { SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKeyBase64, SENDGRID_EVENT_WAIT_MS: "20000" });
+    ensureBuilt();
+    app = await startApp({ env: { DATABASE_URL: url, REDIS_URL: redis.url, SHOPIFY_ADMIN_API_URL: admin.url, LOG_LEVEL: "warn", ...eventEnv } });
+    standInArgs.push("--event-webhook", `${app.url}/webhooks/sendgrid`, "--event-key-file", keyFile);
+    log(`app up at ${app.url}; the SendGrid stand-in posts its events there`);
+  }
+  const standIn = await startChildService("scripts/faults/standin-main.ts", /(STANDIN_URL=\S+ CONTROL_URL=\S+)/, standInArgs);
+  services.push(standIn);
+  const [standInUrl, controlUrl] = standIn.url.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
   const prisma = createPrismaClient(url);
   const store = createSeedStore();
   await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
@@ -105,6 +124,7 @@ export async function setupScenario({
     SHOPIFY_APP_URL: "https://afterglow.example.com",
     SENDGRID_RATE_LIMIT: "0",
     LOG_LEVEL: "warn",
+    ...eventEnv,
   };
   const quiet = createLogger({}, { level: "error" });
   const producer = createBullMqQueue({ redisUrl: redis.url, prisma, role: "worker", logger: quiet });
@@ -134,6 +154,7 @@ export async function setupScenario({
       for (let i = 0; i < followUpIds.length; i += 500) {
         const ids = followUpIds.slice(i, i + 500);
         await prisma.followUpEvent.deleteMany({ where: { followUpId: { in: ids }, type: { not: "scheduled" } } });
+        await prisma.messageEvent.deleteMany({ where: { followUpId: { in: ids } } });
         // One due time per statement would be 10k statements; group the ids by due second.
         const byDue = new Map<number, string[]>();
         ids.forEach((id, j) => {
@@ -154,6 +175,7 @@ export async function setupScenario({
               messageId: null,
               lastError: null,
               skipReason: null,
+              handedOverAt: null,
             },
           });
         }
@@ -181,6 +203,7 @@ export async function setupScenario({
       await Promise.all(workers.map((w) => w.kill()));
       await producer.close();
       await prisma.$disconnect();
+      await app?.stop();
       await Promise.all(services.map((s) => s.stop()));
       await redis.stop();
       fs.rmSync(dir, { recursive: true, force: true });

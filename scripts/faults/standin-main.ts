@@ -6,12 +6,24 @@
 // Control: GET /counts -> { total, perFollowUp: { id: n }, twice: { id: [accepted at, ...] } },
 //          GET /requests -> { status: n },
 //          POST /fail?status=429&ms=5000, POST /clear
+// With --event-webhook <url> --event-key-file <PEM private key>, it posts SendGrid's signed
+// processed and delivered events for every accepted email to <url>, as SendGrid does.
+import fs from "node:fs";
 import http from "node:http";
+import { createPrivateKey } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { startSendGridStandIn } from "../../simulator/sendgrid";
 
 async function main() {
-  const standIn = await startSendGridStandIn();
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const eventUrl = arg("--event-webhook");
+  const keyFile = arg("--event-key-file");
+  const standIn = await startSendGridStandIn(
+    eventUrl && keyFile ? { eventWebhook: { url: eventUrl, privateKey: createPrivateKey(fs.readFileSync(keyFile, "utf8")) } } : {},
+  );
   const perFollowUp = new Map<string, number>();
   const acceptedAt = new Map<string, string[]>();
   const statuses = new Map<number, number>();
