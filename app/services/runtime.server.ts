@@ -59,11 +59,14 @@ export function createRuntime({
   // With REDIS_URL, web processes only enqueue and `npm run worker` processes dispatch.
   role?: "web" | "worker";
 } = {}): Runtime {
+  // One connection for what all workers share (send limit, Admin API buckets, failure window);
+  // it connects on first use, so a web process that only enqueues never opens it.
+  const shared = env.REDIS_URL ? redisConnection(env.REDIS_URL, { lazyConnect: true }) : null;
   // With Redis, every worker's sends count against one SendGrid limit per account.
   const sendLimit = env.REDIS_URL ? sendRateLimitFromEnv(env) : null;
   const gate = sendLimit
     ? createRedisSendRateGate({
-        redis: redisConnection(env.REDIS_URL!),
+        redis: shared!,
         max: sendLimit.max,
         windowMs: sendLimit.durationMs,
         prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined,
@@ -78,7 +81,7 @@ export function createRuntime({
   let sharedThrottle: AdminApiPacer | undefined;
   const throttle = () => {
     if (!env.REDIS_URL) return undefined;
-    sharedThrottle ??= createRedisAdminApiThrottle({ redis: redisConnection(env.REDIS_URL), prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined });
+    sharedThrottle ??= createRedisAdminApiThrottle({ redis: shared!, prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined });
     return sharedThrottle;
   };
   const clientFor = (shop: string) => {
@@ -183,7 +186,10 @@ export function createRuntime({
         batchSize: Number(env.DISPATCH_BATCH_SIZE || 50),
       });
   setQueueDepthSource(() => queue.depth());
-  const alerts = createFailureAlerts({ env });
+  const alerts = createFailureAlerts({
+    env,
+    ...(shared ? { redis: shared, prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined } : {}),
+  });
   onDispatch((o) => void alerts.observe(o));
   return { prisma, transport: mail, dispatcher, queue };
 }

@@ -6,7 +6,6 @@ import { faultEmails, main } from "./lib";
 main(() => ({
   name: "kill-worker",
   emails: faultEmails(10_000),
-  eventWebhook: true,
   async inject(ctx) {
     const { scenario, workers, progress, log } = ctx;
     await progress(0.25);

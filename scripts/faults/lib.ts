@@ -21,8 +21,9 @@ export interface FaultScript {
   databaseUrl?: string;
   workerEnv?: Record<string, string>;
   inject(ctx: FaultContext): Promise<void>;
-  // Run the app and SendGrid's Event Webhook beside the workers: a worker killed between
-  // SendGrid's acceptance and its record leaves the next one to learn from SendGrid's events.
+  // Run the app and SendGrid's Event Webhook beside the workers, as deployed (default on): a
+  // worker that could not record SendGrid's acceptance (killed, or its database gone) leaves the
+  // next one to learn of it from SendGrid's events.
   eventWebhook?: boolean;
 }
 
@@ -36,7 +37,7 @@ export async function runFault(fault: FaultScript): Promise<number> {
   }, timeoutMs);
   killer.unref();
 
-  const scenario = await setupScenario({ emails: fault.emails, databaseUrl: fault.databaseUrl, log, eventWebhook: fault.eventWebhook });
+  const scenario = await setupScenario({ emails: fault.emails, databaseUrl: fault.databaseUrl, log, eventWebhook: fault.eventWebhook ?? true });
   let code = 1;
   try {
     const env = {
