@@ -35,6 +35,9 @@ import { loader as messagesLoader } from "~/routes/app.messages._index";
 import { action as messageAction, loader as messageLoader } from "~/routes/app.messages.$id";
 import { action as settingsAction, loader as settingsLoader, type SettingsActionData } from "~/routes/app.settings";
 import type { FlowDraft } from "~/components/flow-draft";
+import { createAdminClient, AdminApiThrottle, createRecommendationCache, fetchRecommendations } from "~/shopify-admin/index.server";
+import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
+import { createSeedStore, type SeedStore } from "../simulator/store";
 
 const SHOP = "admin-pages.myshopify.com";
 const BASE = "https://afterglow.test";
@@ -58,6 +61,10 @@ async function post(fn: (a: ReturnType<typeof args>) => Promise<unknown>, path: 
 
 let flowId: string;
 let stepId: string;
+// The shop's Admin API is the store simulator, seeded with Juniper & Pine's catalogue.
+const ACCESS_TOKEN = `shpat_${randomUUID().replace(/-/g, "")}`;
+let admin: AdminSimulator;
+let store: SeedStore;
 
 async function order(name: string, email: string) {
   return prisma.order.create({
@@ -84,13 +91,17 @@ async function followUp(o: { id: string; orderId: string; email: string | null }
 }
 
 beforeAll(async () => {
-  await storeOfflineToken({ prisma, shop: SHOP, accessToken: `shpat_${randomUUID().replace(/-/g, "")}` });
+  store = createSeedStore({ shop: SHOP, accessToken: ACCESS_TOKEN });
+  admin = await startAdminSimulator({ stores: [store] });
+  process.env.SHOPIFY_ADMIN_API_URL = admin.url;
+  await storeOfflineToken({ prisma, shop: SHOP, accessToken: ACCESS_TOKEN });
   await connectShop({ prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
   const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP }, include: { steps: true } });
   flowId = flow.id;
   stepId = flow.steps[0].id;
 });
 afterAll(async () => {
+  await admin?.close();
   await prisma.$disconnect();
   fs.rmSync(ctx.dir, { recursive: true, force: true });
 });

@@ -42,7 +42,7 @@ const delivered: FlowDefinition = {
         id: "care-subject",
         variants: [
           { key: "a", weight: 60 },
-          { key: "b", weight: 40, subject: "Your candle, {{ customer.first_name }}", content: { intro: "Hi" } },
+          { key: "b", weight: 40, subject: "Your candle, {{ customer.first_name }}", content: { heading: "Hi" } },
         ],
       },
     },

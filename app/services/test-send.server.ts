@@ -9,7 +9,8 @@ import { audit } from "./audit.server";
 import { shopSendGridKey } from "./secrets.server";
 import { getRuntime } from "./runtime.server";
 import { emailProblem } from "./settings.server";
-import { previewOrderFor, renderStep, TEST_ORDER_SOURCE, type StepDraft } from "./flow-editor.server";
+import { isTemplateId, TEMPLATES } from "~/domain/templates";
+import { previewOrderFor, previewRecommendations, renderStep, TEST_ORDER_SOURCE, type StepDraft } from "./flow-editor.server";
 
 // The order row test sends of a shop hang on when no real order is chosen.
 const SAMPLE_ORDER_ID = "afterglow-test-order";
@@ -59,7 +60,10 @@ export async function sendTestEmail({
 
   const { order, real } = await previewOrderFor(prisma, { shop: shopDomain, orderId, locale });
   if (orderId && !real) return { ok: false, field: "form", error: "That order is not one of this shop's orders." };
-  const rendered = await renderStep({ shop, flowKey: flow.key, step, order, unsubscribeUrl: null });
+  // With a real order, the test shows what the customer would get, recommendations included.
+  const needsProducts = !isTemplateId(step.template) || TEMPLATES[step.template].needs.recommendations;
+  const recommendations = real && needsProducts ? (await previewRecommendations({ prisma, shop, real })).products : undefined;
+  const rendered = await renderStep({ shop, flowKey: flow.key, step, order, recommendations });
 
   const orderRow =
     real ??
