@@ -66,6 +66,28 @@ describe("validateFlow", () => {
   });
 });
 
+describe("validateFlow, beyond the schema", () => {
+  it("checks a variant's subject, preview text and content as the step's, since they replace them at send", () => {
+    const bad = structuredClone(delivered) as unknown as Record<string, any>;
+    bad.conditions.all[1].any[1].op = "includes_any";
+    bad.steps[0].variants.variants[1] = { key: "b", weight: 40, subject: "Hi {{ customer.name }}", content: { intro: "Hi", blocks: [{ type: "button", text: "Go", url: "ftp://x" }] } };
+    expect(validateFlow(bad).map((p) => p.path)).toEqual([
+      "/steps/0/variants/variants/1/subject",
+      "/steps/0/variants/variants/1/content/intro",
+      "/steps/0/variants/variants/1/content/blocks/0/url",
+    ]);
+  });
+
+  it("checks conditions even when the schema already refused another part of the flow", () => {
+    const bad = structuredClone(delivered) as unknown as Record<string, any>;
+    bad.name = "";
+    expect(validateFlow(bad)).toEqual([
+      { path: "/name", message: "must NOT have fewer than 1 characters" },
+      { path: "/conditions/all/1/any/1/op", message: "must be one of includes_any, includes_all, includes_none" },
+    ]);
+  });
+});
+
 describe("saveFlow and the JSON round trip", () => {
   it("saves one flow by key, replaces its steps, and exports what was imported", async () => {
     const valid = structuredClone(delivered);
