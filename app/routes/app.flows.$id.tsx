@@ -141,7 +141,7 @@ function ContentFields({
     .map((p) => p.message)
     .join(" ");
   return (
-    <>
+    <FormLayout>
       <TextField label={cap("heading")} value={fields.heading} onChange={(heading) => set({ heading })} autoComplete="off" error={errorsAt(problems, `${at}/heading`)} />
       <TextField label={cap("message")} value={fields.message} onChange={(message) => set({ message })} autoComplete="off" multiline={3} error={fields.messageAt >= 0 ? errorsAt(problems, `${at}/blocks/${fields.messageAt}`) : undefined} />
       <FormLayout.Group condensed>
@@ -149,7 +149,7 @@ function ContentFields({
         <TextField label={cap("button link")} value={fields.buttonUrl} onChange={(buttonUrl) => set({ buttonUrl })} autoComplete="off" placeholder="https://" error={blockErrors(fields.buttonAt, "url")} />
       </FormLayout.Group>
       {otherErrors ? <Text as="p" tone="critical">{otherErrors}</Text> : null}
-    </>
+    </FormLayout>
   );
 }
 
