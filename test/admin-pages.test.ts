@@ -390,6 +390,20 @@ describe("test send", () => {
     expect((await get<{ orders: unknown[] }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).orders).toEqual([]);
   });
 
+  it("sends the A/B variant being previewed, recorded on the test", async () => {
+    const draft = (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
+    draft.steps[0].variants = { id: "t", variants: [{ key: "a", weight: 50 }, { key: "b", weight: 50, subject: "Variant B for {{ order.name }}", content: { heading: "Only in B" } }] };
+    const res = await post(editorAction, `/app/flows/${flowId}`, { intent: "test_send", flow: JSON.stringify(draft), step: "0", variant: "b", to: "" }, { id: flowId });
+    expect(res.status).toBe(200);
+    const sent = await prisma.outboxMessage.findFirstOrThrow({ where: { shop: SHOP } });
+    expect(sent.subject).toBe("[Test] Variant B for #1001");
+    expect(sent.html).toContain("Only in B");
+    expect(await prisma.followUp.findFirstOrThrow({ where: { shop: SHOP } })).toMatchObject({ isTest: true, variant: "b" });
+    const unknown = await post(editorAction, `/app/flows/${flowId}`, { intent: "test_send", flow: JSON.stringify(draft), step: "0", variant: "z", to: "" }, { id: flowId });
+    expect(unknown.status).toBe(400);
+    expect(await prisma.outboxMessage.count()).toBe(1);
+  });
+
   it("refuses a bad address next to its field and sends nothing", async () => {
     const draft = (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
     const res = await post(editorAction, `/app/flows/${flowId}`, { intent: "test_send", flow: JSON.stringify(draft), step: "0", to: "not-an-address" }, { id: flowId });

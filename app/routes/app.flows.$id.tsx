@@ -96,6 +96,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       step,
       orderId: String(form.get("order") ?? "") || null,
       locale: String(form.get("locale") ?? "") || null,
+      variantKey: String(form.get("variant") ?? "") || null,
       to: String(form.get("to") ?? "") || null,
       actor,
     });
@@ -534,6 +535,7 @@ export default function FlowEditor() {
                   <input type="hidden" name="step" value={previewStep} />
                   <input type="hidden" name="locale" value={locale} />
                   <input type="hidden" name="order" value={order} />
+                  <input type="hidden" name="variant" value={variant} />
                   <TextField
                     label="Send to"
                     name="to"

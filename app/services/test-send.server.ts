@@ -33,6 +33,7 @@ export async function sendTestEmail({
   step,
   orderId = null,
   locale = null,
+  variantKey = null,
   to = null,
   actor,
   transport,
@@ -43,6 +44,8 @@ export async function sendTestEmail({
   flow: { id: string | null; key: string };
   step: StepDraft;
   orderId?: string | null;
+  // The A/B variant the merchant is previewing; null: the step itself.
+  variantKey?: string | null;
   locale?: string | null;
   to?: string | null;
   actor: string;
@@ -63,7 +66,9 @@ export async function sendTestEmail({
   // With a real order, the test shows what the customer would get, recommendations included.
   const needsProducts = !isTemplateId(step.template) || TEMPLATES[step.template].needs.recommendations;
   const recommendations = real && needsProducts ? (await previewRecommendations({ prisma, shop, real })).products : undefined;
-  const rendered = await renderStep({ shop, flowKey: flow.key, step, order, recommendations });
+  if (variantKey && !step.variants?.variants.some((v) => v.key === variantKey))
+    return { ok: false, field: "form", error: `The step "${step.key}" has no variant "${variantKey}".` };
+  const rendered = await renderStep({ shop, flowKey: flow.key, step, order, variantKey, recommendations });
 
   const orderRow =
     real ??
@@ -94,6 +99,7 @@ export async function sendTestEmail({
       template: step.template,
       category: step.category,
       isTest: true,
+      variant: variantKey,
       recipient,
       status: "sending",
       dueAt: now,
