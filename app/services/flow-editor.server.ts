@@ -1,6 +1,7 @@
-// The flow list and editor of the embedded admin: drafts as the editor holds them, their
-// validation (problems carry JSON-pointer paths the editor maps to fields), saving, and the
-// preview, rendered by the same code the dispatcher sends with. Every query names the shop.
+// The flow list and editor of the embedded admin: drafts as the editor holds them, saved as the
+// engine's flow definition through validateFlow and saveFlow (problems carry JSON-pointer paths
+// the editor maps to fields), and the preview, rendered by the same code the dispatcher sends
+// with. Every query names the shop.
 import type { Order, PrismaClient, Shop } from "@prisma/client";
 import {
   LOCALES,
