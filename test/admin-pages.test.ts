@@ -35,6 +35,9 @@ import { loader as messagesLoader } from "~/routes/app.messages._index";
 import { action as messageAction, loader as messageLoader } from "~/routes/app.messages.$id";
 import { action as settingsAction, loader as settingsLoader, type SettingsActionData } from "~/routes/app.settings";
 import type { FlowDraft } from "~/components/flow-draft";
+import { createAdminClient, AdminApiThrottle, createRecommendationCache, fetchRecommendations } from "~/shopify-admin/index.server";
+import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
+import { createSeedStore, type SeedStore } from "../simulator/store";
 
 const SHOP = "admin-pages.myshopify.com";
 const BASE = "https://afterglow.test";
@@ -58,6 +61,10 @@ async function post(fn: (a: ReturnType<typeof args>) => Promise<unknown>, path: 
 
 let flowId: string;
 let stepId: string;
+// The shop's Admin API is the store simulator, seeded with Juniper & Pine's catalogue.
+const ACCESS_TOKEN = `shpat_${randomUUID().replace(/-/g, "")}`;
+let admin: AdminSimulator;
+let store: SeedStore;
 
 async function order(name: string, email: string) {
   return prisma.order.create({
@@ -84,13 +91,17 @@ async function followUp(o: { id: string; orderId: string; email: string | null }
 }
 
 beforeAll(async () => {
-  await storeOfflineToken({ prisma, shop: SHOP, accessToken: `shpat_${randomUUID().replace(/-/g, "")}` });
+  store = createSeedStore({ shop: SHOP, accessToken: ACCESS_TOKEN });
+  admin = await startAdminSimulator({ stores: [store] });
+  process.env.SHOPIFY_ADMIN_API_URL = admin.url;
+  await storeOfflineToken({ prisma, shop: SHOP, accessToken: ACCESS_TOKEN });
   await connectShop({ prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
   const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP }, include: { steps: true } });
   flowId = flow.id;
   stepId = flow.steps[0].id;
 });
 afterAll(async () => {
+  await admin?.close();
   await prisma.$disconnect();
   fs.rmSync(ctx.dir, { recursive: true, force: true });
 });
@@ -221,6 +232,139 @@ describe("flow editor", () => {
   });
 });
 
+describe("flow editor through the engine", () => {
+  const draftOf = async (id: string) => (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${id}`, { id })).flow;
+  const save = async (id: string, draft: FlowDraft) => post(editorAction, `/app/flows/${id}`, { intent: "save", flow: JSON.stringify(draft) }, { id });
+
+  it("words the engine's problems for the form, each under its field, conditions included", async () => {
+    const draft = await draftOf(flowId);
+    const bad: FlowDraft = {
+      ...draft,
+      name: "  ",
+      trigger: "order_refunded",
+      conditions: { any: [{ field: "vendors", op: "includes_any", values: [] }, { field: "order_total", op: "between", min: "x", max: "10" }] },
+    };
+    const res = await save(flowId, bad);
+    expect(res.status).toBe(400);
+    const { problems } = (await res.json()) as FlowEditorActionData;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { path: "/name", message: "Give the flow a name." },
+        { path: "/trigger", message: "Choose what starts the flow." },
+        { path: "/conditions/any/0/values", message: "Enter at least one value." },
+        { path: "/conditions/any/1/min", message: "Enter an amount like 50 or 49.90." },
+      ]),
+    );
+  });
+
+  it("saves a variant's own content, checks it as the dispatcher will, and keeps exit rules it does not edit", async () => {
+    await prisma.flow.update({ where: { id: flowId }, data: { exitRules: JSON.stringify({ orderedAgain: false }) } });
+    const draft = await draftOf(flowId);
+    expect(draft.exitRules).toEqual({ orderedAgain: false });
+    draft.steps[0].variants = {
+      id: "thanks-ab",
+      variants: [
+        { key: "a", weight: 40 },
+        { key: "b", weight: 60, subject: " ", previewText: "", content: { heading: "Made for you", blocks: [{ type: "button", text: "Shop again", url: "javascript:alert(1)" }] } },
+      ],
+    };
+    const refused = await save(flowId, draft);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as FlowEditorActionData).problems).toEqual([
+      { path: "/steps/0/variants/variants/1/content/blocks/0/url", message: "Links must start with https:// (or http://), not javascript:." },
+    ]);
+
+    draft.steps[0].variants.variants[1].content = { heading: "Made for you", blocks: [{ type: "button", text: "Shop again", url: "{{ shop.url }}/collections/all" }] };
+    expect((await save(flowId, draft)).status).toBe(200);
+    const step = await prisma.flowStep.findFirstOrThrow({ where: { flowId } });
+    // A blank variant subject is left out: the variant uses the step's.
+    expect(JSON.parse(step.variants!)).toEqual({
+      id: "thanks-ab",
+      variants: [
+        { key: "a", weight: 40 },
+        { key: "b", weight: 60, content: { heading: "Made for you", blocks: [{ type: "button", text: "Shop again", url: "{{ shop.url }}/collections/all" }] } },
+      ],
+    });
+    expect((await prisma.flow.findUniqueOrThrow({ where: { id: flowId } })).exitRules).toBe(JSON.stringify({ orderedAgain: false }));
+    expect((await draftOf(flowId)).steps[0].variants).toEqual(JSON.parse(step.variants!));
+
+    // The preview switches to a variant: its heading and button replace the step's, its subject is the step's.
+    const stepOnly = await previewLoader(args(`/app/flows/${flowId}/preview?step=0`, { id: flowId }));
+    const withVariant = await previewLoader(args(`/app/flows/${flowId}/preview?step=0&variant=b`, { id: flowId }));
+    expect(withVariant.status).toBe(200);
+    const [plain, varied] = [await stepOnly.text(), await withVariant.text()];
+    expect(plain).not.toContain("Made for you");
+    expect(varied).toContain("Made for you");
+    expect(varied).toContain("Shop again");
+    expect(varied).toContain("https://admin-pages.myshopify.com/collections/all");
+    expect(withVariant.headers.get("X-Afterglow-Subject")).toBe(stepOnly.headers.get("X-Afterglow-Subject"));
+    expect((await previewLoader(args(`/app/flows/${flowId}/preview?step=0&variant=z`, { id: flowId }))).status).toBe(404);
+
+    // An unsaved variant subject shows in the draft's preview.
+    draft.steps[0].variants.variants[0].subject = "Picked for {{ customer.first_name }}";
+    const unsaved = await post(previewAction, `/app/flows/${flowId}/preview?step=0&variant=a`, { flow: JSON.stringify(draft) }, { id: flowId });
+    expect(decodeURIComponent(unsaved.headers.get("X-Afterglow-Subject")!)).toBe("Picked for Maya");
+
+    draft.steps[0].variants = null;
+    await prisma.flow.update({ where: { id: flowId }, data: { exitRules: null } });
+    expect((await save(flowId, { ...draft, exitRules: null })).status).toBe(200);
+  });
+
+  it("previews a real order with the store's own recommendations, and says when it shows samples instead", async () => {
+    const seeded = store.orders.find((o) => o.name === "#1002")!;
+    const productIds = seeded.lines.map((l) => l.productId);
+    const real = await prisma.order.create({
+      data: {
+        shop: SHOP,
+        orderId: seeded.id,
+        name: "#1002",
+        email: "cleo@example.com",
+        firstName: "Cleo",
+        currency: seeded.presentmentCurrencyCode,
+        shopCurrency: store.shop.currencyCode,
+        countryCode: seeded.shippingAddress?.countryCode ?? null,
+        totalPrice: "120.00",
+        productIds: JSON.stringify(productIds),
+        orderedAt: new Date(NOW - DAY),
+      },
+    });
+    const previewOf = (order: string) => previewLoader(args(`/app/flows/${flowId}/preview?step=0${order ? `&order=${order}` : ""}`, { id: flowId }));
+    const note = (res: Response) => decodeURIComponent(res.headers.get("X-Afterglow-Recommendations-Note") ?? "");
+
+    // Shopify does not answer: the samples, and the toolbar says why.
+    admin.failNext(1, 503);
+    const down = await previewOf(real.id);
+    expect(down.status).toBe(200);
+    expect(down.headers.get("X-Afterglow-Recommendations")).toBe("sample");
+    expect(note(down)).toMatch(/^Sample products: Shopify did not answer for #1002/);
+    expect(await down.text()).toContain("Another sample product");
+
+    // Shopify answers: what the dispatcher's recommendation code picks for this order.
+    const expected = await fetchRecommendations({
+      client: createAdminClient({ shop: SHOP, accessToken: ACCESS_TOKEN, urlTemplate: admin.url, throttle: new AdminApiThrottle() }),
+      productIds,
+      currencyCode: real.currency,
+      countryCode: real.countryCode,
+      shopCurrency: store.shop.currencyCode,
+      cache: createRecommendationCache(),
+      limit: 4,
+    });
+    expect(expected.length).toBeGreaterThan(0);
+    const up = await previewOf(real.id);
+    expect(up.headers.get("X-Afterglow-Recommendations")).toBe("shop");
+    expect(note(up)).toBe("Recommendations for #1002 from your store.");
+    const html = await up.text();
+    for (const product of expected) expect(html).toContain(product.url);
+    expect(html).not.toContain("Another sample product");
+
+    // The sample order always shows the samples.
+    const sample = await previewOf("");
+    expect(sample.headers.get("X-Afterglow-Recommendations")).toBe("sample");
+    expect(note(sample)).toMatch(/sample order/);
+    expect(await sample.text()).toContain("Another sample product");
+  });
+});
+
 describe("test send", () => {
   it("sends the draft step to the merchant marked as a test, sets testSentAt, and never counts it", async () => {
     await prisma.shop.update({ where: { domain: SHOP }, data: { senderEmail: "hello@juniper.example" } });
@@ -244,6 +388,20 @@ describe("test send", () => {
     expect((await get<FlowList>(flowsLoader, "/app/flows")).flows[0].sent30d).toBe(0);
     // The test order never shows up as a real order to preview with.
     expect((await get<{ orders: unknown[] }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).orders).toEqual([]);
+  });
+
+  it("sends the A/B variant being previewed, recorded on the test", async () => {
+    const draft = (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
+    draft.steps[0].variants = { id: "t", variants: [{ key: "a", weight: 50 }, { key: "b", weight: 50, subject: "Variant B for {{ order.name }}", content: { heading: "Only in B" } }] };
+    const res = await post(editorAction, `/app/flows/${flowId}`, { intent: "test_send", flow: JSON.stringify(draft), step: "0", variant: "b", to: "" }, { id: flowId });
+    expect(res.status).toBe(200);
+    const sent = await prisma.outboxMessage.findFirstOrThrow({ where: { shop: SHOP } });
+    expect(sent.subject).toBe("[Test] Variant B for #1001");
+    expect(sent.html).toContain("Only in B");
+    expect(await prisma.followUp.findFirstOrThrow({ where: { shop: SHOP } })).toMatchObject({ isTest: true, variant: "b" });
+    const unknown = await post(editorAction, `/app/flows/${flowId}`, { intent: "test_send", flow: JSON.stringify(draft), step: "0", variant: "z", to: "" }, { id: flowId });
+    expect(unknown.status).toBe(400);
+    expect(await prisma.outboxMessage.count()).toBe(1);
   });
 
   it("refuses a bad address next to its field and sends nothing", async () => {

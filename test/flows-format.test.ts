@@ -42,7 +42,7 @@ const delivered: FlowDefinition = {
         id: "care-subject",
         variants: [
           { key: "a", weight: 60 },
-          { key: "b", weight: 40, subject: "Your candle, {{ customer.first_name }}", content: { intro: "Hi" } },
+          { key: "b", weight: 40, subject: "Your candle, {{ customer.first_name }}", content: { heading: "Hi" } },
         ],
       },
     },
@@ -63,6 +63,28 @@ describe("validateFlow", () => {
     ]);
     bad.trigger = "order_paid";
     expect(validateFlow(bad)).toEqual([{ path: "/steps/0/variants/variants", message: "the weights add up to 110; they must add up to 100" }]);
+  });
+});
+
+describe("validateFlow, beyond the schema", () => {
+  it("checks a variant's subject, preview text and content as the step's, since they replace them at send", () => {
+    const bad = structuredClone(delivered) as unknown as Record<string, any>;
+    bad.conditions.all[1].any[1].op = "includes_any";
+    bad.steps[0].variants.variants[1] = { key: "b", weight: 40, subject: "Hi {{ customer.name }}", content: { intro: "Hi", blocks: [{ type: "button", text: "Go", url: "ftp://x" }] } };
+    expect(validateFlow(bad).map((p) => p.path)).toEqual([
+      "/steps/0/variants/variants/1/subject",
+      "/steps/0/variants/variants/1/content/intro",
+      "/steps/0/variants/variants/1/content/blocks/0/url",
+    ]);
+  });
+
+  it("checks conditions even when the schema already refused another part of the flow", () => {
+    const bad = structuredClone(delivered) as unknown as Record<string, any>;
+    bad.name = "";
+    expect(validateFlow(bad)).toEqual([
+      { path: "/name", message: "must NOT have fewer than 1 characters" },
+      { path: "/conditions/all/1/any/1/op", message: "must be one of includes_any, includes_all, includes_none" },
+    ]);
   });
 });
 

@@ -26,8 +26,16 @@ export interface StepDraft {
   previewText: string;
   // Merchant-written content for the template (heading, body); null: the template's own words.
   content: Record<string, unknown> | null;
-  // A/B test: { id, variants: [{ key, weight, subject?, previewText?, content? }] }
-  variants: { id: string; variants: { key: string; weight: number; subject?: string; previewText?: string }[] } | null;
+  // A/B test: each variant's subject, preview text and content fields replace the step's.
+  variants: { id: string; variants: VariantDraft[] } | null;
+}
+
+export interface VariantDraft {
+  key: string;
+  weight: number;
+  subject?: string; // blank: the step's subject
+  previewText?: string;
+  content?: Record<string, unknown> | null;
 }
 
 export interface FlowDraft {
@@ -36,6 +44,8 @@ export interface FlowDraft {
   trigger: string;
   active: boolean;
   conditions: unknown;
+  // Kept as imported (e.g. { orderedAgain: false }); the editor does not change them.
+  exitRules?: { orderedAgain?: boolean } | null;
   steps: StepDraft[];
 }
 
@@ -66,4 +76,67 @@ export function newFlowDraft(): FlowDraft {
 export function errorsAt(problems: FlowProblem[] | undefined, path: string): string | undefined {
   const found = (problems ?? []).filter((p) => p.path === path || p.path.startsWith(`${path}/`)).map((p) => p.message);
   return found.length ? found.join(" ") : undefined;
+}
+
+// Only the problems about this exact path, not its children (e.g. a whole list, not its rows).
+export function errorsExactlyAt(problems: FlowProblem[] | undefined, path: string): string | undefined {
+  const found = (problems ?? []).filter((p) => p.path === path).map((p) => p.message);
+  return found.length ? found.join(" ") : undefined;
+}
+
+// ---- The content fields the editor shows: heading, the message (first text block) and the
+// button (first button block). Other blocks the template knows stay as they are.
+
+export interface ContentFieldsDraft {
+  heading: string;
+  message: string;
+  buttonText: string;
+  buttonUrl: string;
+}
+
+type Block = { type: string; text?: string; url?: string; [key: string]: unknown };
+
+export function contentFieldsOf(content: Record<string, unknown> | null | undefined): ContentFieldsDraft & { messageAt: number; buttonAt: number } {
+  const blocks = (Array.isArray(content?.blocks) ? content.blocks : []) as Block[];
+  const messageAt = blocks.findIndex((b) => b?.type === "text");
+  const buttonAt = blocks.findIndex((b) => b?.type === "button");
+  return {
+    heading: typeof content?.heading === "string" ? content.heading : "",
+    message: messageAt >= 0 ? String(blocks[messageAt].text ?? "") : "",
+    buttonText: buttonAt >= 0 ? String(blocks[buttonAt].text ?? "") : "",
+    buttonUrl: buttonAt >= 0 ? String(blocks[buttonAt].url ?? "") : "",
+    messageAt,
+    buttonAt,
+  };
+}
+
+// An emptied field is left out, so the template's own words show instead of a blank.
+export function withContentFields(content: Record<string, unknown> | null | undefined, change: Partial<ContentFieldsDraft>): Record<string, unknown> | null {
+  const next: Record<string, unknown> = { ...(content ?? {}) };
+  let blocks = [...((Array.isArray(next.blocks) ? next.blocks : []) as Block[])];
+  if (change.heading !== undefined) {
+    if (change.heading) next.heading = change.heading;
+    else delete next.heading;
+  }
+  if (change.message !== undefined) {
+    const at = blocks.findIndex((b) => b?.type === "text");
+    if (!change.message) blocks = blocks.filter((_, i) => i !== at);
+    else if (at >= 0) blocks[at] = { ...blocks[at], text: change.message };
+    else blocks = [{ type: "text", text: change.message }, ...blocks];
+  }
+  if (change.buttonText !== undefined || change.buttonUrl !== undefined) {
+    const at = blocks.findIndex((b) => b?.type === "button");
+    const text = change.buttonText ?? (at >= 0 ? String(blocks[at].text ?? "") : "");
+    const url = change.buttonUrl ?? (at >= 0 ? String(blocks[at].url ?? "") : "");
+    if (!text && !url) blocks = blocks.filter((_, i) => i !== at);
+    else if (at >= 0) blocks[at] = { ...blocks[at], text, url };
+    else {
+      // The button goes after the message, where a merchant expects it.
+      const after = blocks.findIndex((b) => b?.type === "text");
+      blocks.splice(after + 1, 0, { type: "button", text, url });
+    }
+  }
+  if (blocks.length) next.blocks = blocks;
+  else delete next.blocks;
+  return Object.keys(next).length ? next : null;
 }

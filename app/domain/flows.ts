@@ -131,6 +131,13 @@ function flowRuleProblems(flow: FlowDefinition, path: string): string[] {
     const texts = [...checkText(step.subject, `${at}/subject`, { max: 200 })];
     if (step.previewText) texts.push(...checkText(step.previewText, `${at}/previewText`, { max: 200 }));
     texts.push(...validateContent(step.content).map((p) => ({ ...p, path: `${at}/content${p.path}` })));
+    // A variant's fields replace the step's at send time, so they must pass the same checks.
+    step.variants?.variants.forEach((variant, k) => {
+      const vat = `${at}/variants/variants/${k}`;
+      if (variant.subject) texts.push(...checkText(variant.subject, `${vat}/subject`, { max: 200 }));
+      if (variant.previewText) texts.push(...checkText(variant.previewText, `${vat}/previewText`, { max: 200 }));
+      texts.push(...validateContent(variant.content).map((p) => ({ ...p, path: `${vat}/content${p.path}` })));
+    });
     for (const p of texts) problems.push(`${p.path}: ${p.message}`);
   });
   return problems;
@@ -159,9 +166,18 @@ export interface FlowProblem {
 // One flow as the editor holds it: every problem with the JSON pointer of the field it is about.
 export function validateFlow(flow: unknown): FlowProblem[] {
   const doc = { version: 1, flows: [structuredClone(flow)] };
-  const lines = validateDocument(doc)
-    ? flowRuleProblems(doc.flows[0] as FlowDefinition, "/flows/0")
-    : schemaProblems(validateDocument.errors).filter((l) => l.startsWith("/flows"));
+  const pointerOf = (line: string) => line.slice(0, line.indexOf(": "));
+  let lines: string[];
+  if (validateDocument(doc)) lines = flowRuleProblems(doc.flows[0] as FlowDefinition, "/flows/0");
+  else {
+    lines = schemaProblems(validateDocument.errors).filter((l) => l.startsWith("/flows"));
+    // The schema leaves the shape of conditions to their own validator, so they are checked either way.
+    const conditions = (doc.flows[0] as { conditions?: unknown } | null)?.conditions;
+    if (typeof conditions === "object" && conditions !== null) {
+      const seen = new Set(lines.map(pointerOf));
+      lines.push(...validateConditions(conditions, "/flows/0/conditions").filter((l) => !seen.has(pointerOf(l))));
+    }
+  }
   return lines.map((line) => {
     const at = line.indexOf(": ");
     const pointer = line.slice(0, at).replace(/^\/flows\/0/, "");

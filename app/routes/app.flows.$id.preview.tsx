@@ -1,9 +1,20 @@
 // The editor's live preview: the step rendered by the dispatcher's own render path, as an HTML
-// document for an iframe. GET renders the saved step; POST renders the unsaved draft.
+// document for an iframe. GET renders the saved step; POST renders the unsaved draft. `variant`
+// shows an A/B variant; a real `order` gets the shop's own recommendations when Shopify answers.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { loadFlowDraft, parseDraft, previewDocument, previewOrderFor, renderStep, type FlowDraft } from "../services/flow-editor.server";
+import { isTemplateId, TEMPLATES } from "../domain/templates";
+import {
+  loadFlowDraft,
+  parseDraft,
+  previewDocument,
+  previewOrderFor,
+  previewRecommendations,
+  renderStep,
+  VariantNotFoundError,
+  type FlowDraft,
+} from "../services/flow-editor.server";
 
 const text = (body: string, status: number) => new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
@@ -16,12 +27,22 @@ async function preview({ shop, flowKey, draft, url }: { shop: string; flowKey: s
   if (orderId && !real) return text("That order is not one of this shop's orders.", 404);
   const shopRow = await prisma.shop.findUnique({ where: { domain: shop } });
   if (!shopRow) return text("The shop is not connected to Afterglow.", 404);
+  // Templates without a product grid show no recommendations: nothing to ask Shopify.
+  const needsProducts = !isTemplateId(step.template) || TEMPLATES[step.template].needs.recommendations;
+  const recommendations = needsProducts ? await previewRecommendations({ prisma, shop: shopRow, real }) : null;
   try {
-    const rendered = await renderStep({ shop: shopRow, flowKey, step, order });
+    const rendered = await renderStep({ shop: shopRow, flowKey, step, order, variantKey: url.searchParams.get("variant") || null, recommendations: recommendations?.products });
     return new Response(previewDocument(rendered), {
-      headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "X-Afterglow-Subject": encodeURIComponent(rendered.subject) },
+      headers: {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "X-Afterglow-Subject": encodeURIComponent(rendered.subject),
+        "X-Afterglow-Recommendations": recommendations?.source ?? "none",
+        "X-Afterglow-Recommendations-Note": encodeURIComponent(recommendations?.note ?? ""),
+      },
     });
   } catch (err) {
+    if (err instanceof VariantNotFoundError) return text(err.message, 404);
     return text(`The email could not be rendered: ${err instanceof Error ? err.message : String(err)}`, 422);
   }
 }

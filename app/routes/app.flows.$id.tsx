@@ -5,6 +5,7 @@ import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
+  Box,
   Button,
   Card,
   Checkbox,
@@ -20,8 +21,14 @@ import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flow-editor.server";
+import { ConditionsBuilder } from "../components/ConditionsBuilder";
 import {
+  contentFieldsOf,
   errorsAt,
+  errorsExactlyAt,
+  withContentFields,
+  type ContentFieldsDraft,
+  type VariantDraft,
   LOCALES,
   newFlowDraft,
   newStepDraft,
@@ -89,6 +96,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       step,
       orderId: String(form.get("order") ?? "") || null,
       locale: String(form.get("locale") ?? "") || null,
+      variantKey: String(form.get("variant") ?? "") || null,
       to: String(form.get("to") ?? "") || null,
       actor,
     });
@@ -110,6 +118,42 @@ const UNITS = [
   { label: "days later at", value: "days_at" },
 ];
 
+// Heading, message and button of a step or a variant; a field left empty uses the template's
+// words (for a variant: the step's).
+function ContentFields({
+  label,
+  content,
+  at,
+  problems,
+  onChange,
+}: {
+  label: string;
+  content: Record<string, unknown> | null;
+  at: string;
+  problems: FlowProblem[] | undefined;
+  onChange: (content: Record<string, unknown> | null) => void;
+}) {
+  const fields = contentFieldsOf(content);
+  const cap = (name: string) => (label ? `${label}${name}` : name.charAt(0).toUpperCase() + name.slice(1));
+  const set = (change: Partial<ContentFieldsDraft>) => onChange(withContentFields(content, change));
+  const blockErrors = (i: number, key?: string) => (i < 0 ? undefined : key ? errorsAt(problems, `${at}/blocks/${i}/${key}`) : errorsExactlyAt(problems, `${at}/blocks/${i}`));
+  const otherErrors = (problems ?? [])
+    .filter((p) => p.path.startsWith(`${at}`) && !p.path.startsWith(`${at}/heading`) && !(fields.messageAt >= 0 && p.path.startsWith(`${at}/blocks/${fields.messageAt}`)) && !(fields.buttonAt >= 0 && p.path.startsWith(`${at}/blocks/${fields.buttonAt}`)))
+    .map((p) => p.message)
+    .join(" ");
+  return (
+    <FormLayout>
+      <TextField label={cap("heading")} value={fields.heading} onChange={(heading) => set({ heading })} autoComplete="off" error={errorsAt(problems, `${at}/heading`)} />
+      <TextField label={cap("message")} value={fields.message} onChange={(message) => set({ message })} autoComplete="off" multiline={3} error={fields.messageAt >= 0 ? errorsAt(problems, `${at}/blocks/${fields.messageAt}`) : undefined} />
+      <FormLayout.Group condensed>
+        <TextField label={cap("button text")} value={fields.buttonText} onChange={(buttonText) => set({ buttonText })} autoComplete="off" error={blockErrors(fields.buttonAt, "text") ?? blockErrors(fields.buttonAt)} />
+        <TextField label={cap("button link")} value={fields.buttonUrl} onChange={(buttonUrl) => set({ buttonUrl })} autoComplete="off" placeholder="https://" error={blockErrors(fields.buttonAt, "url")} />
+      </FormLayout.Group>
+      {otherErrors ? <Text as="p" tone="critical">{otherErrors}</Text> : null}
+    </FormLayout>
+  );
+}
+
 function StepEditor({
   step,
   index,
@@ -128,17 +172,6 @@ function StepEditor({
   selected: boolean;
 }) {
   const at = `/steps/${index}`;
-  const content = (step.content ?? {}) as { heading?: string; blocks?: { type: string; text?: string }[] };
-  const setHeading = (heading: string) => onChange({ ...step, content: { ...content, heading } });
-  // The message is the content's first text block; other blocks the template knows stay as they are.
-  const blocks = content.blocks ?? [];
-  const textAt = blocks.findIndex((b) => b.type === "text");
-  const message = textAt >= 0 ? (blocks[textAt].text ?? "") : "";
-  const setMessage = (text: string) => {
-    const rest = blocks.filter((_, i) => i !== textAt);
-    const next = text ? (textAt >= 0 ? blocks.map((b, i) => (i === textAt ? { ...b, text } : b)) : [{ type: "text", text }, ...blocks]) : rest;
-    onChange({ ...step, content: { ...content, blocks: next } });
-  };
   const windowOn = Boolean(step.sendWindow);
   const variants = step.variants?.variants ?? [];
   return (
@@ -219,49 +252,102 @@ function StepEditor({
           </FormLayout.Group>
           <TextField label="Subject" value={step.subject} onChange={(v) => onChange({ ...step, subject: v })} autoComplete="off" error={errorsAt(problems, `${at}/subject`)} helpText="{{ customer.first_name }}, {{ order.name }} and {{ shop.name }} are filled in." />
           <TextField label="Preview text" value={step.previewText} onChange={(v) => onChange({ ...step, previewText: v })} autoComplete="off" error={errorsAt(problems, `${at}/previewText`)} helpText="Shown after the subject in most inboxes." />
-          <TextField label="Heading" value={content.heading ?? ""} onChange={setHeading} autoComplete="off" error={errorsAt(problems, `${at}/content/heading`)} />
-          <TextField label="Message" value={message} onChange={setMessage} autoComplete="off" multiline={3} error={errorsAt(problems, `${at}/content/blocks`)} />
+          <ContentFields
+            label=""
+            content={step.content}
+            at={`${at}/content`}
+            problems={problems}
+            onChange={(content) => onChange({ ...step, content })}
+          />
           <Checkbox
-            label="A/B test the subject"
+            label="A/B test this step"
             checked={Boolean(step.variants)}
+            helpText="Each variant's subject, preview text and content replace the step's; blank fields keep the step's."
             onChange={(on) =>
               onChange({
                 ...step,
-                variants: on
-                  ? { id: `${step.key}-ab`, variants: [{ key: "a", weight: 50, subject: step.subject }, { key: "b", weight: 50, subject: step.subject }] }
-                  : null,
+                variants: on ? { id: `${step.key}-ab`, variants: [{ key: "a", weight: 50 }, { key: "b", weight: 50 }] } : null,
               })
             }
           />
+          {step.variants && errorsExactlyAt(problems, `${at}/variants`) ? <Text as="p" tone="critical">{errorsExactlyAt(problems, `${at}/variants`)}</Text> : null}
+          {step.variants && errorsExactlyAt(problems, `${at}/variants/variants`) ? <Text as="p" tone="critical">{errorsExactlyAt(problems, `${at}/variants/variants`)}</Text> : null}
           {step.variants
-            ? variants.map((v, j) => (
-                <FormLayout.Group condensed key={j}>
-                  <TextField
-                    label={`Variant ${v.key} subject`}
-                    value={v.subject ?? ""}
-                    onChange={(s) => onChange({ ...step, variants: { ...step.variants!, variants: variants.map((x, k) => (k === j ? { ...x, subject: s } : x)) } })}
-                    autoComplete="off"
-                    error={errorsAt(problems, `${at}/variants/variants/${j}`)}
-                  />
-                  <TextField
-                    label="Share of sends (%)"
-                    type="number"
-                    value={String(v.weight)}
-                    onChange={(w) => onChange({ ...step, variants: { ...step.variants!, variants: variants.map((x, k) => (k === j ? { ...x, weight: Number(w) } : x)) } })}
-                    autoComplete="off"
-                  />
-                </FormLayout.Group>
-              ))
+            ? variants.map((v, j) => {
+                const vat = `${at}/variants/variants/${j}`;
+                const setVariant = (next: VariantDraft) => onChange({ ...step, variants: { ...step.variants!, variants: variants.map((x, k) => (k === j ? next : x)) } });
+                return (
+                  <Box key={j} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
+                    <BlockStack gap="200">
+                      <InlineStack align="space-between" blockAlign="center">
+                        <Text as="h4" variant="headingSm">{`Variant ${v.key}`}</Text>
+                        {variants.length > 2 ? (
+                          <Button variant="plain" tone="critical" onClick={() => onChange({ ...step, variants: { ...step.variants!, variants: variants.filter((_, k) => k !== j) } })}>
+                            {`Remove variant ${v.key}`}
+                          </Button>
+                        ) : null}
+                      </InlineStack>
+                      <FormLayout>
+                        <FormLayout.Group condensed>
+                          <TextField
+                            label={`Variant ${v.key} subject`}
+                            value={v.subject ?? ""}
+                            placeholder={step.subject}
+                            onChange={(subject) => setVariant({ ...v, subject })}
+                            autoComplete="off"
+                            error={errorsAt(problems, `${vat}/subject`) ?? errorsExactlyAt(problems, vat) ?? errorsAt(problems, `${vat}/key`)}
+                          />
+                          <TextField
+                            label={`Variant ${v.key} share of sends (%)`}
+                            type="number"
+                            value={String(v.weight)}
+                            onChange={(w) => setVariant({ ...v, weight: w === "" ? NaN : Number(w) })}
+                            autoComplete="off"
+                            error={errorsAt(problems, `${vat}/weight`)}
+                          />
+                        </FormLayout.Group>
+                        <TextField
+                          label={`Variant ${v.key} preview text`}
+                          value={v.previewText ?? ""}
+                          placeholder={step.previewText}
+                          onChange={(previewText) => setVariant({ ...v, previewText })}
+                          autoComplete="off"
+                          error={errorsAt(problems, `${vat}/previewText`)}
+                        />
+                        <ContentFields label={`Variant ${v.key} `} content={v.content ?? null} at={`${vat}/content`} problems={problems} onChange={(content) => setVariant({ ...v, content })} />
+                      </FormLayout>
+                    </BlockStack>
+                  </Box>
+                );
+              })
             : null}
-          {step.variants && errorsAt(problems, `${at}/variants`) ? <Text as="p" tone="critical">{errorsAt(problems, `${at}/variants`)}</Text> : null}
+          {step.variants && variants.length < 4 ? (
+            <InlineStack>
+              <Button
+                onClick={() => {
+                  const key = "abcd".split("").find((k) => !variants.some((v) => v.key === k)) ?? `v${variants.length + 1}`;
+                  onChange({ ...step, variants: { ...step.variants!, variants: [...variants, { key, weight: 0 }] } });
+                }}
+              >
+                Add variant
+              </Button>
+            </InlineStack>
+          ) : null}
         </FormLayout>
       </BlockStack>
     </Card>
   );
 }
 
-function usePreview({ id, draft, step, locale, order }: { id: string; draft: FlowDraft; step: number; locale: string; order: string }) {
+interface PreviewFacts {
+  subject: string;
+  recommendations: string; // shop, sample or none
+  note: string;
+}
+
+function usePreview({ id, draft, step, locale, order, variant }: { id: string; draft: FlowDraft; step: number; locale: string; order: string; variant: string }) {
   const [html, setHtml] = useState<string | null>(null);
+  const [facts, setFacts] = useState<PreviewFacts | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const body = JSON.stringify(draft);
@@ -272,12 +358,14 @@ function usePreview({ id, draft, step, locale, order }: { id: string; draft: Flo
     }
     const controller = new AbortController();
     const timer = setTimeout(async () => {
-      const params = new URLSearchParams({ step: String(step), locale, ...(order ? { order } : {}) });
+      const params = new URLSearchParams({ step: String(step), locale, ...(order ? { order } : {}), ...(variant ? { variant } : {}) });
       try {
         // App Bridge adds the session token to the app's own fetches.
         const res = await fetch(`/app/flows/${id}/preview?${params}`, { method: "POST", body: new URLSearchParams({ flow: body }), signal: controller.signal });
         const text = await res.text();
         if (res.ok) {
+          const header = (name: string) => decodeURIComponent(res.headers.get(name) ?? "");
+          setFacts({ subject: header("X-Afterglow-Subject"), recommendations: res.headers.get("X-Afterglow-Recommendations") ?? "none", note: header("X-Afterglow-Recommendations-Note") });
           setHtml(text);
           setProblem(null);
           setVersion((v) => v + 1);
@@ -290,8 +378,8 @@ function usePreview({ id, draft, step, locale, order }: { id: string; draft: Flo
       clearTimeout(timer);
       controller.abort();
     };
-  }, [id, body, step, locale, order, draft.steps]);
-  return { html, problem, version };
+  }, [id, body, step, locale, order, variant, draft.steps]);
+  return { html, facts, problem, version };
 }
 
 export default function FlowEditor() {
@@ -302,11 +390,10 @@ export default function FlowEditor() {
   const tester = useFetcher<typeof action>();
   const [draft, setDraft] = useState<FlowDraft>(data.flow);
   const [baseline, setBaseline] = useState(JSON.stringify(data.flow));
-  const [conditionsText, setConditionsText] = useState(data.flow.conditions ? JSON.stringify(data.flow.conditions, null, 2) : "");
-  const [conditionsError, setConditionsError] = useState<string | undefined>();
   const [previewStep, setPreviewStep] = useState(0);
   const [locale, setLocale] = useState<string>("en");
   const [order, setOrder] = useState("");
+  const [previewVariant, setPreviewVariant] = useState("");
   const [testTo, setTestTo] = useState(data.merchantEmail);
 
   // When what is stored changes (saved, or another flow opened), the form shows it. Loads that
@@ -316,13 +403,15 @@ export default function FlowEditor() {
     const flow = JSON.parse(stored) as FlowDraft;
     setDraft(flow);
     setBaseline(stored);
-    setConditionsText(flow.conditions ? JSON.stringify(flow.conditions, null, 2) : "");
   }, [stored]);
 
   const dirty = JSON.stringify(draft) !== baseline;
   const problems = saver.data?.intent === "save" && !saver.data.ok ? saver.data.problems : undefined;
   const saving = saver.state !== "idle";
-  const preview = usePreview({ id: data.id, draft, step: previewStep, locale, order });
+  // A variant that was removed (or a step without a test) previews the step itself.
+  const variantKeys = draft.steps[previewStep]?.variants?.variants.map((v) => v.key) ?? [];
+  const variant = variantKeys.includes(previewVariant) ? previewVariant : "";
+  const preview = usePreview({ id: data.id, draft, step: previewStep, locale, order, variant });
 
   useEffect(() => {
     if (saver.state === "idle" && saver.data?.intent === "save" && saver.data.ok) {
@@ -336,14 +425,9 @@ export default function FlowEditor() {
   }, [tester.state, tester.data, shopify]);
 
   const save = useCallback(() => {
-    if (conditionsError) return;
     saver.submit({ intent: "save", flow: JSON.stringify(draft) }, { method: "post" });
-  }, [draft, saver, conditionsError]);
-  const discard = useCallback(() => {
-    setDraft(JSON.parse(baseline) as FlowDraft);
-    setConditionsText(data.flow.conditions ? JSON.stringify(data.flow.conditions, null, 2) : "");
-    setConditionsError(undefined);
-  }, [baseline, data.flow.conditions]);
+  }, [draft, saver]);
+  const discard = useCallback(() => setDraft(JSON.parse(baseline) as FlowDraft), [baseline]);
 
   const setStep = (i: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, j) => (j === i ? step : s)) }));
   const orderOptions = useMemo(() => [{ label: "Sample order", value: "" }, ...data.orders.map((o) => ({ label: `${o.name}${o.email ? ` (${o.email})` : ""}`, value: o.id }))], [data.orders]);
@@ -372,31 +456,10 @@ export default function FlowEditor() {
                 <TextField label="Flow name" value={draft.name} onChange={(name) => setDraft({ ...draft, name })} autoComplete="off" error={errorsAt(problems, "/name")} />
                 <Select label="Trigger" options={[...TRIGGERS]} value={draft.trigger} onChange={(trigger) => setDraft({ ...draft, trigger })} error={errorsAt(problems, "/trigger")} />
                 <Checkbox label="Flow is on" checked={draft.active} onChange={(active) => setDraft({ ...draft, active })} />
-                <TextField
-                  label="Entry conditions (JSON, optional)"
-                  value={conditionsText}
-                  multiline={3}
-                  monospaced
-                  autoComplete="off"
-                  helpText='Empty: every order enters. E.g. { "all": [{ "field": "order_total", "op": "gte", "amount": "50" }] }'
-                  error={conditionsError ?? errorsAt(problems, "/conditions")}
-                  onChange={(text) => {
-                    setConditionsText(text);
-                    if (!text.trim()) {
-                      setConditionsError(undefined);
-                      setDraft((d) => ({ ...d, conditions: null }));
-                      return;
-                    }
-                    try {
-                      const conditions = JSON.parse(text) as unknown;
-                      setConditionsError(undefined);
-                      setDraft((d) => ({ ...d, conditions }));
-                    } catch {
-                      setConditionsError("This is not valid JSON yet.");
-                    }
-                  }}
-                />
               </FormLayout>
+            </Card>
+            <Card>
+              <ConditionsBuilder conditions={draft.conditions} problems={problems} onChange={(conditions) => setDraft((d) => ({ ...d, conditions }))} />
             </Card>
             {draft.steps.map((step, i) => (
               <StepEditor
@@ -434,7 +497,27 @@ export default function FlowEditor() {
                 <InlineStack gap="200">
                   <Select label="Language" options={LOCALES.map((l) => ({ label: l, value: l }))} value={locale} onChange={setLocale} />
                   <Select label="Order" options={orderOptions} value={order} onChange={setOrder} />
+                  {variantKeys.length ? (
+                    <Select
+                      label="Variant"
+                      options={[{ label: "The step", value: "" }, ...variantKeys.map((k) => ({ label: `Variant ${k}`, value: k }))]}
+                      value={variant}
+                      onChange={setPreviewVariant}
+                    />
+                  ) : null}
                 </InlineStack>
+                {preview.facts ? (
+                  <BlockStack gap="100">
+                    <Text as="p" variant="bodySm">
+                      <span data-testid="preview-subject">{`Subject: ${preview.facts.subject}`}</span>
+                    </Text>
+                    {preview.facts.recommendations !== "none" ? (
+                      <Text as="p" variant="bodySm" tone={preview.facts.recommendations === "sample" ? "caution" : "subdued"}>
+                        <span data-testid="preview-recommendations">{preview.facts.note}</span>
+                      </Text>
+                    ) : null}
+                  </BlockStack>
+                ) : null}
                 {preview.problem ? <Text as="p" tone="critical">{preview.problem}</Text> : null}
                 {preview.html ? (
                   <iframe title="Email preview" data-version={preview.version} sandbox="allow-popups allow-same-origin" srcDoc={preview.html} style={{ width: "100%", height: 560, border: "1px solid #ddd", borderRadius: 8 }} />
@@ -452,6 +535,7 @@ export default function FlowEditor() {
                   <input type="hidden" name="step" value={previewStep} />
                   <input type="hidden" name="locale" value={locale} />
                   <input type="hidden" name="order" value={order} />
+                  <input type="hidden" name="variant" value={variant} />
                   <TextField
                     label="Send to"
                     name="to"

@@ -1,6 +1,7 @@
-// The flow list and editor of the embedded admin: drafts as the editor holds them, their
-// validation (problems carry JSON-pointer paths the editor maps to fields), saving, and the
-// preview, rendered by the same code the dispatcher sends with. Every query names the shop.
+// The flow list and editor of the embedded admin: drafts as the editor holds them, saved as the
+// engine's flow definition through validateFlow and saveFlow (problems carry JSON-pointer paths
+// the editor maps to fields), and the preview, rendered by the same code the dispatcher sends
+// with. Every query names the shop.
 import type { Order, PrismaClient, Shop } from "@prisma/client";
 import {
   LOCALES,
@@ -13,15 +14,14 @@ import {
   type FlowProblem,
   type StepDraft,
 } from "~/components/flow-draft";
-import { validateConditions } from "~/domain/conditions";
-import { validateAbTest } from "~/domain/ab-test";
-import { validateSendWindow, type SendWindow } from "~/domain/send-window";
-import { isClockTime } from "~/domain/step-timing";
-import { fillTemplate } from "~/domain/templating";
+import type { SendWindow } from "~/domain/send-window";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { renderPreview } from "~/email/render.server";
+import { adminClientForShop } from "~/shopify-admin/index.server";
+import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
+import { recommendForOrder } from "./recommendations.server";
 import { audit } from "./audit.server";
-import { shopSettingsChanged } from "./flows.server";
+import { saveFlow, shopSettingsChanged, validateFlow } from "./flows.server";
 
 export { TRIGGERS, TEMPLATES, LOCALES, newStepDraft, newFlowDraft };
 export type { FlowDraft, FlowProblem, StepDraft };
@@ -33,77 +33,86 @@ export class FlowNotFoundError extends Error {
   }
 }
 
-const NAME_MAX = 100;
-const SUBJECT_MAX = 200;
-const MAX_STEPS = 10;
-const DELAY_MAX: Record<DelayUnit, number> = { minutes: 60 * 24 * 365, hours: 24 * 365, days: 365, days_at: 365 };
-
-// Everything the form can get wrong, each with the path of the field to show it under.
-export function validateFlowDraft(draft: FlowDraft): FlowProblem[] {
-  const problems: FlowProblem[] = [];
-  const add = (path: string, message: string) => problems.push({ path, message });
-  const name = typeof draft.name === "string" ? draft.name.trim() : "";
-  if (!name) add("/name", "Give the flow a name.");
-  else if (name.length > NAME_MAX) add("/name", `Keep the name under ${NAME_MAX} characters.`);
-  if (!TRIGGERS.some((t) => t.value === draft.trigger)) add("/trigger", "Choose what starts the flow.");
-  if (draft.conditions !== null && draft.conditions !== undefined) {
-    for (const p of validateConditions(draft.conditions, "/conditions")) add(...splitProblem(p, "/conditions"));
-  }
-  if (!Array.isArray(draft.steps) || draft.steps.length === 0) add("/steps", "Add at least one step.");
-  else if (draft.steps.length > MAX_STEPS) add("/steps", `A flow has at most ${MAX_STEPS} steps.`);
-  const keys = new Set<string>();
-  (draft.steps ?? []).forEach((step, i) => {
-    const at = `/steps/${i}`;
-    if (!step.key || keys.has(step.key)) add(`${at}/key`, "Each step needs its own key.");
-    keys.add(step.key);
-    const d = step.delay ?? ({} as StepDraft["delay"]);
-    if (!(d.unit in DELAY_MAX)) add(`${at}/delay/unit`, "Choose minutes, hours, days or days later at a time.");
-    else if (!Number.isInteger(d.amount) || d.amount < 0 || d.amount > DELAY_MAX[d.unit])
-      add(`${at}/delay/amount`, `Enter a whole number from 0 to ${DELAY_MAX[d.unit]}.`);
-    if (d.unit === "days_at" && !isClockTime(d.at)) add(`${at}/delay/at`, "Enter a time of day like 09:00.");
-    if (d.from !== undefined && d.from !== "previous_step" && d.from !== "trigger")
-      add(`${at}/delay/from`, "Count the delay from the previous step or from the trigger.");
-    if (step.sendWindow) for (const p of validateSendWindow(step.sendWindow, `${at}/sendWindow`)) add(...splitProblem(p, `${at}/sendWindow`));
-    if (!TEMPLATES.some((t) => t.value === step.template)) add(`${at}/template`, "Choose a template.");
-    if (step.category !== "marketing" && step.category !== "service") add(`${at}/category`, "Choose marketing or service.");
-    const subject = typeof step.subject === "string" ? step.subject.trim() : "";
-    if (!subject) add(`${at}/subject`, "Write a subject line.");
-    else if (subject.length > SUBJECT_MAX) add(`${at}/subject`, `Keep the subject under ${SUBJECT_MAX} characters.`);
-    if (typeof step.previewText === "string" && step.previewText.length > SUBJECT_MAX)
-      add(`${at}/previewText`, `Keep the preview text under ${SUBJECT_MAX} characters.`);
-    if (step.content !== null && step.content !== undefined) {
-      if (typeof step.content !== "object" || Array.isArray(step.content)) add(`${at}/content`, "The content must be a set of fields.");
-      else {
-        const { heading, blocks } = step.content as { heading?: unknown; blocks?: unknown };
-        if (heading !== undefined && (typeof heading !== "string" || heading.length > SUBJECT_MAX))
-          add(`${at}/content/heading`, `Keep the heading as text under ${SUBJECT_MAX} characters.`);
-        if (blocks !== undefined && !Array.isArray(blocks)) add(`${at}/content/blocks`, "The content blocks must be a list.");
-        if (Array.isArray(blocks))
-          blocks.forEach((b: { type?: unknown; text?: unknown }, k) => {
-            if (b?.type === "text" && (typeof b.text !== "string" || b.text.length > 5000))
-              add(`${at}/content/blocks/${k}/text`, "Keep the message as text under 5000 characters.");
-          });
-      }
-    }
-    if (step.variants) {
-      for (const p of validateAbTest(step.variants, `${at}/variants`)) add(...splitProblem(p, `${at}/variants`));
-      step.variants.variants?.forEach((v, j) => {
-        if (v.subject !== undefined && !v.subject.trim()) add(`${at}/variants/variants/${j}/subject`, "Write this variant's subject, or remove it.");
-      });
-    }
-  });
-  return problems;
-}
-
-// Domain validators say "/steps/0/sendWindow/start: must be HH:MM"; the form wants both parts.
-function splitProblem(problem: string, fallback: string): [string, string] {
-  const i = problem.indexOf(": ");
-  if (i < 0 || !problem.startsWith("/")) return [fallback, problem];
-  const message = problem.slice(i + 2);
-  return [problem.slice(0, i), message.charAt(0).toUpperCase() + message.slice(1) + (message.endsWith(".") ? "" : ".")];
-}
+// docs/flows.schema.json: a flow's name is at most this long.
+const NAME_MAX = 120;
 
 type Db = PrismaClient;
+
+const hasValue = (content: Record<string, unknown> | null | undefined): content is Record<string, unknown> =>
+  !!content && Object.values(content).some((v) => v !== "" && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0));
+
+// The draft as the engine's flow definition (docs/flows.schema.json), under the flow's key.
+// Indices stay as the editor has them, so every problem's path is also the field's path.
+// Blank optional texts are left out: the template's words (or the step's, for a variant) show.
+export function flowDefinitionOf(draft: FlowDraft, key: string): Record<string, unknown> {
+  const text = (v: unknown) => (typeof v === "string" ? v.trim() : v);
+  return {
+    key,
+    name: text(draft.name),
+    trigger: draft.trigger,
+    active: Boolean(draft.active),
+    ...(draft.conditions !== null && draft.conditions !== undefined ? { conditions: draft.conditions } : {}),
+    ...(draft.exitRules ? { exitRules: draft.exitRules } : {}),
+    steps: (draft.steps ?? []).map((step) => ({
+      key: step.key,
+      delay: {
+        amount: step.delay?.amount,
+        unit: step.delay?.unit,
+        ...(step.delay?.unit === "days_at" ? { at: step.delay.at } : {}),
+        from: step.delay?.from ?? "previous_step",
+      },
+      ...(step.sendWindow ? { sendWindow: step.sendWindow } : {}),
+      template: step.template,
+      category: step.category,
+      subject: text(step.subject),
+      ...(typeof step.previewText === "string" && step.previewText.trim() ? { previewText: step.previewText.trim() } : {}),
+      ...(hasValue(step.content) ? { content: step.content } : {}),
+      ...(step.variants
+        ? {
+            variants: {
+              id: step.variants.id,
+              variants: (step.variants.variants ?? []).map((v) => ({
+                key: v.key,
+                weight: v.weight,
+                ...(v.subject?.trim() ? { subject: v.subject.trim() } : {}),
+                ...(v.previewText?.trim() ? { previewText: v.previewText.trim() } : {}),
+                ...(hasValue(v.content) ? { content: v.content } : {}),
+              })),
+            },
+          }
+        : {}),
+    })),
+  };
+}
+
+// The engine words its problems for flow files; the form says what to do in the field.
+const MERCHANT_WORDS: { path: RegExp; message?: RegExp; say: string }[] = [
+  { path: /^\/name$/, message: /fewer than/, say: "Give the flow a name." },
+  { path: /^\/name$/, say: `Keep the name under ${NAME_MAX} characters.` },
+  { path: /^\/trigger$/, say: "Choose what starts the flow." },
+  { path: /^\/steps$/, message: /fewer than/, say: "Add at least one step." },
+  { path: /^\/steps$/, message: /more than/, say: "A flow has at most 10 steps." },
+  { path: /^\/steps\/\d+\/key$/, say: "Each step needs its own key." },
+  { path: /^\/steps\/\d+\/subject$/, message: /fewer than/, say: "Write a subject line." },
+  { path: /^\/steps\/\d+\/delay\/unit$/, say: "Choose minutes, hours, days or days later at a time." },
+  { path: /^\/steps\/\d+\/delay\/amount$/, say: "Enter a whole number from 0 to 525600." },
+  { path: /^\/steps\/\d+\/delay(\/at)?$/, message: /pattern|'at'/, say: "Enter a time of day like 09:00." },
+  { path: /^\/steps\/\d+\/sendWindow\/(start|end)$/, message: /pattern/, say: "Enter a time of day like 09:00." },
+  { path: /^\/steps\/\d+\/sendWindow\/days/, message: /allowed values|fewer than|duplicate/, say: "Choose days from mon, tue, wed, thu, fri, sat, sun." },
+  { path: /^\/steps\/\d+\/template$/, say: "Choose a template." },
+  { path: /^\/steps\/\d+\/category$/, say: "Choose marketing or service." },
+  { path: /^\/steps\/\d+\/variants\/variants\/\d+\/weight$/, say: "Enter a whole percent from 1 to 99." },
+  { path: /^\/conditions\/(all|any)\/\d+\/values$/, message: /non-empty list/, say: "Enter at least one value." },
+  { path: /^\/conditions\/(all|any)\/\d+\/(amount|min|max)$/, message: /must be an amount/, say: "Enter an amount like 50 or 49.90." },
+];
+
+export function inMerchantWords(problem: FlowProblem): FlowProblem {
+  const rule = MERCHANT_WORDS.find((r) => r.path.test(problem.path) && (!r.message || r.message.test(problem.message)));
+  if (rule) return { path: problem.path, message: rule.say };
+  const message = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
+  return { path: problem.path, message: /[.!?]$/.test(message) ? message : `${message}.` };
+}
+
 
 function stepDraftOf(s: {
   id: string;
@@ -148,6 +157,7 @@ export async function loadFlowDraft(prisma: Db, { shop, id }: { shop: string; id
     trigger: flow.trigger,
     active: flow.active,
     conditions: flow.conditions ? JSON.parse(flow.conditions) : null,
+    exitRules: flow.exitRules ? (JSON.parse(flow.exitRules) as FlowDraft["exitRules"]) : null,
     steps: flow.steps.map(stepDraftOf),
   };
 }
@@ -202,25 +212,10 @@ async function freeFlowKey(tx: Pick<Db, "flow">, shop: string, base: string): Pr
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
-function stepData(step: StepDraft, position: number) {
-  return {
-    position,
-    delayAmount: step.delay.amount,
-    delayUnit: step.delay.unit,
-    delayAt: step.delay.unit === "days_at" ? (step.delay.at ?? null) : null,
-    delayFrom: step.delay.from ?? "previous_step",
-    sendWindow: step.sendWindow ? JSON.stringify(step.sendWindow) : null,
-    template: step.template,
-    category: step.category,
-    subject: step.subject.trim(),
-    previewText: step.previewText?.trim() || null,
-    content: step.content && Object.values(step.content).some((v) => v !== "" && !(Array.isArray(v) && v.length === 0)) ? JSON.stringify(step.content) : null,
-    variants: step.variants ? JSON.stringify(step.variants) : null,
-  };
-}
-
-// Creates (id null) or replaces one flow of the shop. Steps are matched by key, so a step
-// keeps its id, and follow-ups already scheduled for it still point at it.
+// Creates (id null) or replaces one flow of the shop through the engine's validateFlow and
+// saveFlow. The editor names flows by id, the engine by key: an existing flow keeps its key, a
+// new one gets a free key from its name. Steps are matched by key, so a step keeps its id and
+// follow-ups already scheduled for it still point at it.
 export async function saveFlowDraft({
   prisma,
   shop,
@@ -234,38 +229,18 @@ export async function saveFlowDraft({
   draft: FlowDraft;
   actor: string;
 }): Promise<{ ok: true; id: string } | { ok: false; problems: FlowProblem[] }> {
-  const problems = validateFlowDraft(draft);
+  let key: string;
+  if (id) {
+    const existing = await prisma.flow.findFirst({ where: { shop, id }, select: { key: true } });
+    if (!existing) throw new FlowNotFoundError(shop, id);
+    key = existing.key;
+  } else key = await freeFlowKey(prisma, shop, slug(typeof draft.name === "string" ? draft.name.trim() : ""));
+  const flow = flowDefinitionOf(draft, key);
+  const problems = validateFlow(flow).map(inMerchantWords);
   if (problems.length) return { ok: false, problems };
-  const saved = await prisma.$transaction(async (tx) => {
-    const fields = {
-      name: draft.name.trim(),
-      trigger: draft.trigger,
-      active: Boolean(draft.active),
-      conditions: draft.conditions ? JSON.stringify(draft.conditions) : null,
-    };
-    let flowId: string;
-    if (id) {
-      const { count } = await tx.flow.updateMany({ where: { shop, id }, data: fields });
-      if (count === 0) throw new FlowNotFoundError(shop, id);
-      flowId = id;
-    } else {
-      const key = await freeFlowKey(tx, shop, slug(fields.name));
-      flowId = (await tx.flow.create({ data: { shop, key, ...fields } })).id;
-    }
-    await tx.flowStep.deleteMany({ where: { flowId, key: { notIn: draft.steps.map((s) => s.key) } } });
-    for (const [position, step] of draft.steps.entries()) {
-      const data = stepData(step, position);
-      await tx.flowStep.upsert({
-        where: { flowId_key: { flowId, key: step.key } },
-        create: { flowId, key: step.key, ...data },
-        update: data,
-      });
-    }
-    await audit(tx, { shop, actor, action: id ? "flow.updated" : "flow.created", detail: { flowId, steps: draft.steps.length } });
-    return flowId;
-  });
-  shopSettingsChanged();
-  return { ok: true, id: saved };
+  const saved = await saveFlow({ prisma, shop, flow });
+  await audit(prisma, { shop, actor, action: id ? "flow.updated" : "flow.created", detail: { flowId: saved.id, steps: saved.flow.steps.length } });
+  return { ok: true, id: saved.id };
 }
 
 export async function setFlowActive({ prisma, shop, id, active, actor }: { prisma: Db; shop: string; id: string; active: boolean; actor: string }) {
@@ -354,21 +329,92 @@ export interface RenderedStep {
   text: string;
 }
 
+// Where the products in a preview or test send come from, and what the editor tells the merchant.
+export interface PreviewRecommendations {
+  products: RecommendedProduct[];
+  source: "shop" | "sample";
+  note: string;
+}
+
+const previewCache = createRecommendationCache({ ttlMs: Number(process.env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
+
+// A real order gets what the dispatcher would send it, from the shop's Admin API; the sample
+// order, or an Admin API that does not answer, gets the sample products.
+export async function previewRecommendations({
+  prisma,
+  shop,
+  real,
+}: {
+  prisma: Db;
+  shop: Shop;
+  real: Order | null;
+}): Promise<PreviewRecommendations> {
+  const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
+  const samples = (note: string): PreviewRecommendations => ({ products: sampleRecommendations(storefront, real?.currency ?? SAMPLE_ORDER.currency), source: "sample", note });
+  if (!real) return samples("Sample products: the sample order has none of your products.");
+  try {
+    // The merchant is waiting: one quick try, no retries.
+    const client = await adminClientForShop({ prisma, shop: shop.domain, maxRetries: 0, timeoutMs: 5_000 });
+    const products = await recommendForOrder({
+      prisma,
+      client,
+      cache: previewCache,
+      shop: shop.domain,
+      productIds: JSON.parse(real.productIds) as string[],
+      currencyCode: real.currency,
+      countryCode: real.countryCode,
+      shopCurrency: real.shopCurrency ?? shop.currencyCode,
+    });
+    return {
+      products,
+      source: "shop",
+      note: products.length ? `Recommendations for ${real.name} from your store.` : `Your store has nothing to recommend for ${real.name}; the email shows no products.`,
+    };
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    return samples(`Sample products: Shopify did not answer for ${real.name} (${why}).`);
+  }
+}
+
+type RenderableStep = Pick<StepDraft, "key" | "template" | "subject" | "previewText" | "content"> & { variants?: StepDraft["variants"] };
+
+export class VariantNotFoundError extends Error {
+  constructor(step: string, variant: string) {
+    super(`The step "${step}" has no variant "${variant}".`);
+    this.name = "VariantNotFoundError";
+  }
+}
+
+// A variant as the renderer takes it: its content, with its subject and preview text when set.
+function variantOverride(step: RenderableStep, variantKey: string | null | undefined): Record<string, unknown> | null {
+  if (!variantKey) return null;
+  const variant = step.variants?.variants.find((v) => v.key === variantKey);
+  if (!variant) throw new VariantNotFoundError(step.key, variantKey);
+  return {
+    ...(variant.content ?? {}),
+    ...(variant.subject?.trim() ? { subject: variant.subject.trim() } : {}),
+    ...(variant.previewText?.trim() ? { previewText: variant.previewText.trim() } : {}),
+  };
+}
+
 export async function renderStep({
   shop,
   flowKey,
   step,
   order,
-  unsubscribeUrl = null,
+  variantKey = null,
+  recommendations,
 }: {
   shop: Shop;
   flowKey: string;
-  step: Pick<StepDraft, "key" | "template" | "subject" | "previewText" | "content">;
+  step: RenderableStep;
   order: PreviewOrder;
-  unsubscribeUrl?: string | null;
+  variantKey?: string | null;
+  // Default: the sample products.
+  recommendations?: RecommendedProduct[];
 }): Promise<RenderedStep> {
   const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
-  // The same composer the dispatcher sends with; the sample products stand in for recommendations.
+  // The same composer the dispatcher sends with.
   const result = await renderPreview({
     shop: {
       name: shop.name ?? shop.domain,
@@ -381,19 +427,19 @@ export async function renderStep({
       brand: shop.brand,
     },
     step: { template: step.template, subject: step.subject, previewText: step.previewText, content: step.content as never },
+    variant: variantOverride(step, variantKey) as never,
     locale: order.locale,
     order: {
       name: order.name,
       currency: order.currency,
       firstName: order.firstName,
       locale: order.locale,
-      recommendations: sampleRecommendations(storefront, order.currency),
+      recommendations: recommendations ?? sampleRecommendations(storefront, order.currency),
     },
   });
   if (!result.ok) {
     throw new Error(`The ${flowKey} step "${step.key}" cannot be shown: ${result.problems.map((p) => `${p.path || "(content)"}: ${p.message}`).join("; ")}`);
   }
-  void unsubscribeUrl;
   const { subject, previewText, html, text } = result.email;
   return { subject, previewText: previewText ?? null, html, text };
 }

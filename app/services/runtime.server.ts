@@ -6,7 +6,6 @@ import { createMailTransport } from "~/mail/index.server";
 import type { MailTransport } from "~/mail/transport";
 import { adminClientForShop } from "~/shopify-admin/index.server";
 import type { AdminClient } from "~/shopify-admin/client.server";
-import { fetchRecommendations } from "~/shopify-admin/recommendations.server";
 import { createRecommendationCache } from "~/shopify-admin/recommendations.server";
 import { createFollowUpRenderer } from "~/email/follow-up.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/queue/queue.server";
@@ -24,8 +23,8 @@ import { createSendGridTransport } from "~/mail/sendgrid.server";
 import { pruneExpiredContent } from "./retention.server";
 import { retryPendingConsentSyncs } from "./unsubscribe.server";
 import { runAnalyticsJobs } from "./analytics.server";
-import { recordImpressions, shopSourcePreferences } from "./attribution.server";
-import { orderSources, seededRng } from "~/domain/bandit";
+import { recordImpressions } from "./attribution.server";
+import { recommendForOrder } from "./recommendations.server";
 import { onDispatch, setQueueDepthSource, timedTransport } from "~/metrics.server";
 import { createFailureAlerts } from "./alerts.server";
 import { reconcileOrders } from "./reconcile-orders.server";
@@ -103,20 +102,7 @@ export function createRuntime({
     prisma,
     transport: mail,
     recommend: async (req) => {
-      const client = await clientFor(req.shop);
-      // The shop's learned preference decides which source leads this email.
-      const preferences = await shopSourcePreferences(prisma, req.shop).catch(() => null);
-      const sourceOrder = preferences ? orderSources({ preferences, rng: seededRng((Math.random() * 2 ** 32) >>> 0) }) : undefined;
-      const picked = await fetchRecommendations({
-        client,
-        productIds: req.productIds,
-        currencyCode: req.currencyCode,
-        countryCode: req.countryCode ?? undefined,
-        shopCurrency: req.shopCurrency ?? req.currencyCode,
-        cache,
-        limit: 4,
-        sourceOrder,
-      });
+      const picked = await recommendForOrder({ prisma, client: await clientFor(req.shop), cache, ...req });
       await recordImpressions(prisma, { shop: req.shop, sources: picked.map((p) => p.source) }).catch((err) =>
         logger.warn("recommendation impressions not counted", { shop: req.shop, err }),
       );

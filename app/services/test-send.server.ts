@@ -9,7 +9,8 @@ import { audit } from "./audit.server";
 import { shopSendGridKey } from "./secrets.server";
 import { getRuntime } from "./runtime.server";
 import { emailProblem } from "./settings.server";
-import { previewOrderFor, renderStep, TEST_ORDER_SOURCE, type StepDraft } from "./flow-editor.server";
+import { isTemplateId, TEMPLATES } from "~/domain/templates";
+import { previewOrderFor, previewRecommendations, renderStep, TEST_ORDER_SOURCE, type StepDraft } from "./flow-editor.server";
 
 // The order row test sends of a shop hang on when no real order is chosen.
 const SAMPLE_ORDER_ID = "afterglow-test-order";
@@ -32,6 +33,7 @@ export async function sendTestEmail({
   step,
   orderId = null,
   locale = null,
+  variantKey = null,
   to = null,
   actor,
   transport,
@@ -42,6 +44,8 @@ export async function sendTestEmail({
   flow: { id: string | null; key: string };
   step: StepDraft;
   orderId?: string | null;
+  // The A/B variant the merchant is previewing; null: the step itself.
+  variantKey?: string | null;
   locale?: string | null;
   to?: string | null;
   actor: string;
@@ -59,7 +63,12 @@ export async function sendTestEmail({
 
   const { order, real } = await previewOrderFor(prisma, { shop: shopDomain, orderId, locale });
   if (orderId && !real) return { ok: false, field: "form", error: "That order is not one of this shop's orders." };
-  const rendered = await renderStep({ shop, flowKey: flow.key, step, order, unsubscribeUrl: null });
+  // With a real order, the test shows what the customer would get, recommendations included.
+  const needsProducts = !isTemplateId(step.template) || TEMPLATES[step.template].needs.recommendations;
+  const recommendations = real && needsProducts ? (await previewRecommendations({ prisma, shop, real })).products : undefined;
+  if (variantKey && !step.variants?.variants.some((v) => v.key === variantKey))
+    return { ok: false, field: "form", error: `The step "${step.key}" has no variant "${variantKey}".` };
+  const rendered = await renderStep({ shop, flowKey: flow.key, step, order, variantKey, recommendations });
 
   const orderRow =
     real ??
@@ -90,6 +99,7 @@ export async function sendTestEmail({
       template: step.template,
       category: step.category,
       isTest: true,
+      variant: variantKey,
       recipient,
       status: "sending",
       dueAt: now,

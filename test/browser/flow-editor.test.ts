@@ -1,7 +1,8 @@
 // The flow editor in Chromium: the built app serves the real embedded pages; only App Bridge's
 // script (a Shopify CDN file) is a local stand-in. A merchant opens Flows, creates a flow, adds
-// a step, edits its subject and preview text, watches the preview change, saves with the save
-// bar, and finds everything after a reload. A failure leaves a screenshot in var/screenshots.
+// a step and an entry condition, edits the subject, preview text and an A/B variant's content,
+// watches the preview change (the variant's too), saves with the save bar, and finds everything
+// after a reload. A failure leaves a screenshot in var/screenshots.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -95,7 +96,7 @@ describe.skipIf(!found)("flow editor in a browser", () => {
     }
   }
 
-  it("creates a flow, adds a step, edits it with a live preview, saves with the save bar, and finds it after a reload", async () => {
+  it("creates a flow with an entry condition and an A/B variant, previews the variant, saves with the save bar, and finds it after a reload", async () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -109,21 +110,49 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       await page.getByRole("button", { name: "Add step" }).click();
       await expect.poll(() => saveBar.getAttribute("data-shown")).toBe("");
 
-      // Saving without a name: the server's problem shows under the field.
+      // An entry condition from the builder, not filled in yet.
+      await page.getByRole("button", { name: "Add condition" }).click();
+      await page.getByLabel("Condition 1 field", { exact: true }).selectOption("order_total");
+      await page.getByLabel("Condition 1 operator", { exact: true }).selectOption("gte");
+
+      // Saving without a name or an amount: the server's problems show under their fields.
       await saveBar.getByRole("button", { name: "Save" }).click();
       await expect.poll(() => page.getByText("Give the flow a name.").count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => page.getByText("Enter an amount like 50 or 49.90.").count()).toBe(1);
+      expect(await prisma.flow.count({ where: { shop: SHOP, name: "Review request" } })).toBe(0);
 
       await page.getByLabel("Flow name", { exact: true }).fill("Review request");
       await page.getByLabel("Trigger", { exact: true }).selectOption("order_delivered");
+      await page.getByLabel("Condition 1 amount", { exact: true }).fill("50");
+      await page.getByRole("button", { name: "Add condition" }).click();
+      await page.getByLabel("Condition 2 field", { exact: true }).selectOption("shipping_country");
+      await page.getByLabel("Condition 2 values", { exact: true }).fill("DE, PL");
+      await page.getByLabel("Orders enter when they match", { exact: true }).selectOption("any");
+
       const preview = page.locator('iframe[title="Email preview"]');
       await expect.poll(() => preview.getAttribute("srcdoc"), { timeout: 10_000 }).toContain("Order #1001");
       expect(await preview.getAttribute("srcdoc")).not.toContain("Tell us how it went");
+      // The sample order has no products of the shop: the toolbar says the products are samples.
+      expect(await page.getByTestId("preview-recommendations").textContent()).toMatch(/^Sample products/);
       await page.getByLabel("Subject", { exact: true }).fill("How is {{ order.name }} treating you?");
       await page.getByLabel("Preview text", { exact: true }).fill("Tell us how it went, {{ customer.first_name }}");
       await page.getByLabel("Message", { exact: true }).fill("A minute of your time helps other customers.");
       // Rendered by the server with the sample order's first name filled in.
       await expect.poll(() => preview.getAttribute("srcdoc"), { timeout: 10_000 }).toContain("Tell us how it went, Maya");
       await expect.poll(() => page.frameLocator('iframe[title="Email preview"]').locator("body").textContent()).toContain("Thank you, Maya");
+
+      // An A/B variant with its own heading, message and subject; the preview switches to it.
+      await page.getByLabel("A/B test this step", { exact: true }).check();
+      await page.getByLabel("Variant b subject", { exact: true }).fill("Your review, {{ customer.first_name }}?");
+      await page.getByLabel("Variant b heading", { exact: true }).fill("Two minutes, one review");
+      await page.getByLabel("Variant b message", { exact: true }).fill("Your words help the next customer choose.");
+      await page.getByLabel("Variant", { exact: true }).selectOption("b");
+      await expect.poll(() => preview.getAttribute("srcdoc"), { timeout: 10_000 }).toContain("Two minutes, one review");
+      expect(await preview.getAttribute("srcdoc")).toContain("Your words help the next customer choose.");
+      await expect.poll(() => page.getByTestId("preview-subject").textContent()).toBe("Subject: Your review, Maya?");
+      await page.getByLabel("Variant", { exact: true }).selectOption("");
+      await expect.poll(() => page.getByTestId("preview-subject").textContent(), { timeout: 10_000 }).toBe("Subject: How is #1001 treating you?");
+      expect(await preview.getAttribute("srcdoc")).not.toContain("Two minutes, one review");
 
       await saveBar.getByRole("button", { name: "Save" }).click();
       await page.waitForURL(/\/app\/flows\/(?!new)[a-z0-9]+/, { timeout: 15_000 });
@@ -137,10 +166,33 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       expect(await page.getByLabel("Preview text", { exact: true }).inputValue()).toBe("Tell us how it went, {{ customer.first_name }}");
       expect(await page.getByLabel("Message", { exact: true }).inputValue()).toBe("A minute of your time helps other customers.");
       expect(await page.getByLabel("Trigger", { exact: true }).inputValue()).toBe("order_delivered");
+      expect(await page.getByLabel("Orders enter when they match", { exact: true }).inputValue()).toBe("any");
+      expect(await page.getByLabel("Condition 1 amount", { exact: true }).inputValue()).toBe("50");
+      expect(await page.getByLabel("Condition 2 field", { exact: true }).inputValue()).toBe("shipping_country");
+      expect(await page.getByLabel("Condition 2 values", { exact: true }).inputValue()).toBe("DE, PL");
+      expect(await page.getByLabel("Variant b heading", { exact: true }).inputValue()).toBe("Two minutes, one review");
+      expect(await page.getByLabel("Variant b message", { exact: true }).inputValue()).toBe("Your words help the next customer choose.");
+      // Opened again, nothing is unsaved.
+      expect(await saveBar.getAttribute("data-shown")).toBeNull();
 
       const stored = await prisma.flow.findUniqueOrThrow({ where: { id }, include: { steps: true } });
       expect(stored).toMatchObject({ shop: SHOP, name: "Review request", trigger: "order_delivered", active: false });
+      expect(JSON.parse(stored.conditions!)).toEqual({
+        any: [
+          { field: "order_total", op: "gte", amount: "50" },
+          { field: "shipping_country", op: "in", values: ["DE", "PL"] },
+        ],
+      });
       expect(stored.steps.map((s) => s.subject)).toEqual(["How is {{ order.name }} treating you?"]);
+      expect(JSON.parse(stored.steps[0].variants!).variants).toEqual([
+        { key: "a", weight: 50 },
+        {
+          key: "b",
+          weight: 50,
+          subject: "Your review, {{ customer.first_name }}?",
+          content: { heading: "Two minutes, one review", blocks: [{ type: "text", text: "Your words help the next customer choose." }] },
+        },
+      ]);
       expect(errors).toEqual([]);
     });
   }, 90_000);

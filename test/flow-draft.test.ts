@@ -1,0 +1,34 @@
+// The editor's content fields (heading, message, button) over the content model's blocks.
+import { describe, expect, it } from "vitest";
+import { contentFieldsOf, withContentFields } from "~/components/flow-draft";
+import { validateContent } from "~/domain/content";
+
+describe("content fields of a step or variant", () => {
+  it("edits the first text and button blocks and leaves the template's other blocks alone", () => {
+    const content = { heading: "Hello", blocks: [{ type: "products", heading: "Picked for you" }, { type: "text", text: "Hi" }] };
+    expect(contentFieldsOf(content)).toMatchObject({ heading: "Hello", message: "Hi", buttonText: "", buttonUrl: "", messageAt: 1, buttonAt: -1 });
+    const withButton = withContentFields(content, { buttonText: "Shop", buttonUrl: "https://shop.example" });
+    expect(withButton).toEqual({
+      heading: "Hello",
+      blocks: [{ type: "products", heading: "Picked for you" }, { type: "text", text: "Hi" }, { type: "button", text: "Shop", url: "https://shop.example" }],
+    });
+    expect(validateContent(withButton)).toEqual([]);
+    expect(contentFieldsOf(withButton)).toMatchObject({ buttonText: "Shop", buttonUrl: "https://shop.example", buttonAt: 2 });
+    expect(withContentFields(withButton, { message: "Thanks!" })!.blocks).toEqual([
+      { type: "products", heading: "Picked for you" },
+      { type: "text", text: "Thanks!" },
+      { type: "button", text: "Shop", url: "https://shop.example" },
+    ]);
+  });
+
+  it("leaves emptied fields out, so the template's words show, and empty content is none", () => {
+    const content = withContentFields(null, { heading: "Hey", message: "Body" });
+    expect(content).toEqual({ heading: "Hey", blocks: [{ type: "text", text: "Body" }] });
+    const noHeading = withContentFields(content, { heading: "" });
+    expect(noHeading).toEqual({ blocks: [{ type: "text", text: "Body" }] });
+    expect(withContentFields(noHeading, { message: "" })).toBeNull();
+    const button = withContentFields(null, { buttonText: "Go" });
+    expect(button).toEqual({ blocks: [{ type: "button", text: "Go", url: "" }] });
+    expect(withContentFields(button, { buttonText: "" })).toBeNull();
+  });
+});
