@@ -1,6 +1,6 @@
 // The editor's content fields (heading, message, button) over the content model's blocks.
 import { describe, expect, it } from "vitest";
-import { contentFieldsOf, withContentFields } from "~/components/flow-draft";
+import { contentFieldsOf, evenWeights, withContentFields } from "~/components/flow-draft";
 import { validateContent } from "~/domain/content";
 
 describe("content fields of a step or variant", () => {
@@ -30,5 +30,14 @@ describe("content fields of a step or variant", () => {
     const button = withContentFields(null, { buttonText: "Go" });
     expect(button).toEqual({ blocks: [{ type: "button", text: "Go", url: "" }] });
     expect(withContentFields(button, { buttonText: "" })).toBeNull();
+  });
+});
+
+describe("A/B traffic shares", () => {
+  it("split 100 evenly for 2 to 4 variants, the first ones taking the remainder", () => {
+    expect(evenWeights(2)).toEqual([50, 50]);
+    expect(evenWeights(3)).toEqual([34, 33, 33]);
+    expect(evenWeights(4)).toEqual([25, 25, 25, 25]);
+    for (const n of [2, 3, 4, 7]) expect(evenWeights(n).reduce((a, b) => a + b, 0)).toBe(100);
   });
 });

@@ -140,3 +140,10 @@ export function withContentFields(content: Record<string, unknown> | null | unde
   else delete next.blocks;
   return Object.keys(next).length ? next : null;
 }
+
+// Traffic shares for `count` variants that add up to 100, the first ones taking the remainder:
+// adding or removing a variant keeps the test valid without the merchant doing sums.
+export function evenWeights(count: number): number[] {
+  const base = Math.floor(100 / count);
+  return Array.from({ length: count }, (_, i) => base + (i < 100 - base * count ? 1 : 0));
+}

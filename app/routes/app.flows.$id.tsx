@@ -26,6 +26,7 @@ import {
   contentFieldsOf,
   errorsAt,
   errorsExactlyAt,
+  evenWeights,
   withContentFields,
   type ContentFieldsDraft,
   type VariantDraft,
@@ -282,7 +283,11 @@ function StepEditor({
                       <InlineStack align="space-between" blockAlign="center">
                         <Text as="h4" variant="headingSm">{`Variant ${v.key}`}</Text>
                         {variants.length > 2 ? (
-                          <Button variant="plain" tone="critical" onClick={() => onChange({ ...step, variants: { ...step.variants!, variants: variants.filter((_, k) => k !== j) } })}>
+                          <Button variant="plain" tone="critical" onClick={() => {
+                              const left = variants.filter((_, k) => k !== j);
+                              const weights = evenWeights(left.length);
+                              onChange({ ...step, variants: { ...step.variants!, variants: left.map((x, k) => ({ ...x, weight: weights[k] })) } });
+                            }}>
                             {`Remove variant ${v.key}`}
                           </Button>
                         ) : null}
@@ -326,7 +331,9 @@ function StepEditor({
               <Button
                 onClick={() => {
                   const key = "abcd".split("").find((k) => !variants.some((v) => v.key === k)) ?? `v${variants.length + 1}`;
-                  onChange({ ...step, variants: { ...step.variants!, variants: [...variants, { key, weight: 0 }] } });
+                  const weights = evenWeights(variants.length + 1);
+                  const next = [...variants, { key, weight: 0 }].map((v, i) => ({ ...v, weight: weights[i] }));
+                  onChange({ ...step, variants: { ...step.variants!, variants: next } });
                 }}
               >
                 Add variant
