@@ -7,6 +7,8 @@ import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 declare global {
   // eslint-disable-next-line no-var
   var prismaGlobal: PrismaClient | undefined;
+  // eslint-disable-next-line no-var
+  var prismaProviders: WeakMap<object, DatabaseProvider> | undefined;
 }
 
 export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
@@ -88,7 +90,9 @@ function createPostgresClient(url: string): PrismaClient {
   return new PostgresClient({ adapter });
 }
 
-const providers = new WeakMap<object, DatabaseProvider>();
+// Process-wide, like prismaGlobal: a reloaded copy of this module (Remix dev, or the built
+// server beside the sources in tests) gets the client the first copy made, and must know its dialect.
+const providers = (global.prismaProviders ??= new WeakMap<object, DatabaseProvider>());
 
 // Which SQL dialect a client speaks, for the few statements written by hand.
 export function providerOf(prisma: object): DatabaseProvider {

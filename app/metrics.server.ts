@@ -180,28 +180,6 @@ export function ordersReconciled(result: "restored" | "complete" | "cancelled" |
   if (count > 0) reconciled.inc({ result }, count);
 }
 
-// The skip texts come from several places; a code keeps the label set small and stable.
-const SKIP_CODES: [RegExp, string][] = [
-  [/was cancelled/i, "order_cancelled"],
-  [/refunded/i, "order_refunded"],
-  [/ordered again/i, "ordered_again"],
-  [/uninstalled/i, "app_uninstalled"],
-  [/Sending is turned off/i, "sending_disabled"],
-  [/flow .* was turned off/i, "flow_turned_off"],
-  [/step was deleted/i, "step_deleted"],
-  [/no email address to send to/i, "no_email"],
-  [/unsubscribed from/i, "unsubscribed"],
-  [/suppressed/i, "suppressed"],
-  [/Service emails/i, "service_emails_blocked"],
-  [/Smart sending/i, "frequency_cap"],
-  [/conditions/i, "conditions_not_met"],
-  [/marketing|consent/i, "no_marketing_consent"],
-];
-
-export function skipReasonCode(reason: string): string {
-  return SKIP_CODES.find(([pattern]) => pattern.test(reason))?.[1] ?? "other";
-}
-
 export async function metricsText(): Promise<{ body: string; contentType: string }> {
   return { body: await registry.metrics(), contentType: registry.contentType };
 }

@@ -4,25 +4,20 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-admin-pages-"));
-  const file = path.join(dir, "app.sqlite");
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../scripts/databases");
+  const database = createFreshDatabase({ name: "admin-pages" });
   Object.assign(process.env, {
-    DATABASE_URL: `file:${file}`,
+    DATABASE_URL: database.url,
     SHOPIFY_API_KEY: "admin-pages-key",
     SHOPIFY_API_SECRET: "admin-pages-secret",
     SHOPIFY_APP_URL: "https://afterglow.test",
     MAIL_TRANSPORT: "outbox",
     LOG_LEVEL: "error",
   });
-  const { migrateSqliteFile } = await import("./helpers/db");
-  migrateSqliteFile(file);
-  return { dir, apiKey: "admin-pages-key", secret: "admin-pages-secret" };
+  return { database, apiKey: "admin-pages-key", secret: "admin-pages-secret" };
 });
 
-import fs from "node:fs";
 import prisma from "~/db.server";
 import { sessionToken } from "./helpers/embedded";
 import { connectShop, storeOfflineToken } from "~/services/shops.server";
@@ -103,7 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin?.close();
   await prisma.$disconnect();
-  fs.rmSync(ctx.dir, { recursive: true, force: true });
+  await ctx.database.drop();
 });
 beforeEach(async () => {
   await prisma.followUp.deleteMany();

@@ -9,6 +9,7 @@ import {
   parseMoney,
   rates,
   recommendationSourceOfUrl,
+  skipCodeOf,
   skipReasonCode,
   sumMoney,
 } from "~/domain/analytics";
@@ -16,7 +17,7 @@ import { attributeOrder, parseDiscountCodes, revenueInShopCurrency, type Touch }
 import { abResults, normalCdf, twoProportionZTest } from "~/domain/ab-results";
 import { orderSources, sampleBeta, seededRng, sourcePreferences } from "~/domain/bandit";
 import { assessHealth, providerOf } from "~/domain/deliverability-health";
-import { describeSkipReason, skipRecord } from "~/domain/skip-reasons";
+import { describeSkipReason, SKIP_REASON_CODES, skipRecord, type SkipReason } from "~/domain/skip-reasons";
 import { pickRecommendations } from "~/domain/recommendations";
 import type { CandidateProduct } from "~/domain/recommendations.types";
 
@@ -49,6 +50,31 @@ describe("counters and rates", () => {
     expect(skipReasonCode("The order was cancelled before its follow-ups were scheduled.")).toBe("order_cancelled");
     expect(skipReasonCode("something new")).toBe("other");
     expect(skipReasonCode(null)).toBe("other");
+    // The stored code wins; only follow-ups written before it existed are read from the sentence.
+    expect(skipCodeOf({ skipCode: "frequency_cap", skipReason: "Cancelled by the merchant." })).toBe("frequency_cap");
+    expect(skipCodeOf({ skipCode: null, skipReason: describeSkipReason({ code: "no_email" }) })).toBe("no_email");
+  });
+
+  it("reads every catalogued reason's sentence as its own code", () => {
+    const samples: Record<string, SkipReason> = {
+      order_cancelled: { code: "order_cancelled" },
+      order_refunded: { code: "order_refunded" },
+      ordered_again: { code: "ordered_again", orderedAt: new Date() },
+      unsubscribed: { code: "unsubscribed", scope: "all", source: "suppression" },
+      suppressed: { code: "suppressed", suppression: "hard_bounce", scope: "all" },
+      no_marketing_consent: { code: "no_marketing_consent", consentState: "NOT_SUBSCRIBED" },
+      service_emails_blocked: { code: "service_emails_blocked" },
+      frequency_cap: { code: "frequency_cap", maxSends: 1, periodHours: 16, sentInPeriod: 1, nextAllowedAt: new Date() },
+      conditions_not_met: { code: "conditions_not_met", failed: ["Total is under 50."] },
+      no_email: { code: "no_email" },
+      app_uninstalled: { code: "app_uninstalled" },
+      sending_disabled: { code: "sending_disabled" },
+      flow_turned_off: { code: "flow_turned_off", flowName: "Thank you" },
+      step_deleted: { code: "step_deleted" },
+    };
+    for (const [code, reason] of Object.entries(samples)) expect(skipReasonCode(describeSkipReason(reason))).toBe(code);
+    expect(SKIP_REASON_CODES.filter((c) => !(c in samples)).sort()).toEqual(["not_applicable", "outside_send_window", "send_failed"]);
+    expect(skipReasonCode("The customer no longer exists in Shopify.")).toBe("other");
   });
 
   it("puts a follow-up on its due day in the shop's time zone, across DST", () => {

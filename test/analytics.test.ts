@@ -7,24 +7,19 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-analytics-"));
-  const file = path.join(dir, "app.sqlite");
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../scripts/databases");
+  const database = createFreshDatabase({ name: "analytics" });
   Object.assign(process.env, {
-    DATABASE_URL: `file:${file}`,
+    DATABASE_URL: database.url,
     SHOPIFY_API_KEY: "analytics-test-key",
     SHOPIFY_API_SECRET: "analytics-test-secret",
     SHOPIFY_APP_URL: "https://afterglow.test",
     LOG_LEVEL: "error",
   });
-  const { migrateSqliteFile } = await import("./helpers/db");
-  migrateSqliteFile(file);
-  return { dir, secret: "analytics-test-secret", apiKey: "analytics-test-key" };
+  return { database, secret: "analytics-test-secret", apiKey: "analytics-test-key" };
 });
 
-import fs from "node:fs";
 import { sessionToken } from "./helpers/embedded";
 import prisma from "~/db.server";
 import { action, loader, type AnalyticsActionData } from "~/routes/app.analytics";
@@ -462,7 +457,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prisma.$disconnect();
-  fs.rmSync(ctx.dir, { recursive: true, force: true });
+  await ctx.database.drop();
 });
 
 describe("the dashboard", () => {

@@ -1,4 +1,4 @@
-// Dispatchers as separate operating-system processes on one SQLite file: a race between two,
+// Dispatchers as separate operating-system processes on one database: a race between two,
 // and a dispatcher killed with SIGKILL in the middle of a send.
 import { spawn } from "node:child_process";
 import fs from "node:fs";

@@ -1,12 +1,10 @@
 // The flow engine end to end: the built server, Shopify-signed webhooks for every trigger, the
 // operator CLI's dispatcher, the store simulator (Admin API on the real schema) and the SendGrid
 // stand-in. Each test sets the shop's flows it needs through saveFlow, as the flow editor does.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { freePort, migrateDeploy, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import { freePort, createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import type { FreshDatabase } from "../scripts/databases";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedCustomer, type SeedStore } from "../simulator/store";
@@ -27,7 +25,7 @@ import type { FlowDefinition } from "~/domain/flows";
 // Each CLI dispatch is a process start; some tests run three.
 vi.setConfig({ testTimeout: 120_000 });
 
-let dir: string;
+let database: FreshDatabase;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -75,9 +73,8 @@ const followUpsOf = (order: OrderPayload) =>
   prisma.followUp.findMany({ where: { orderId: `gid://shopify/Order/${order.id}` }, orderBy: { createdAt: "asc" } });
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-flow-engine-"));
-  const databaseUrl = `file:${path.join(dir, "app.sqlite")}`;
-  migrateDeploy(databaseUrl);
+  database = createAppDatabase({ name: "flow-engine" });
+  const databaseUrl = database.url;
   store = createSeedStore();
   admin = await startAdminSimulator({ stores: [store] });
   sendgrid = await startSendGridStandIn();
@@ -103,7 +100,7 @@ afterAll(async () => {
   await prisma?.$disconnect();
   await admin?.close();
   await sendgrid?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 beforeEach(async () => {

@@ -1,13 +1,12 @@
 // The pure parts of observability and reconciliation: log redaction, the failure-rate window,
-// skip reason codes, the reconciliation window and the Admin API order's facts.
+// the reconciliation window and the Admin API order's facts.
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, maskEmails } from "~/logger.server";
 import { FailureRateMonitor, failureRatePolicyFromEnv } from "~/domain/failure-rate";
 import { orderFactsFromAdminOrder, ordersSearchQuery, reconcileDecision, reconciliationSince, type AdminOrderNode } from "~/domain/reconciliation";
 import { orderFactsFromWebhook } from "~/domain/order-facts";
-import { dispatchObserved, skipReasonCode, startMetricsServer } from "~/metrics.server";
-import { describeSkipReason, SKIP_REASON_CODES, type SkipReason } from "~/domain/skip-reasons";
+import { dispatchObserved, startMetricsServer } from "~/metrics.server";
 import { createFailureAlerts } from "~/services/alerts.server";
 import { freePort } from "../scripts/harness";
 
@@ -133,30 +132,6 @@ describe("the alert hook", () => {
     });
     await alerts.observe({ shop: "x.myshopify.com", outcome: "failed", dueAt: new Date(), at: new Date() });
     expect(lines.some((l) => l.includes("alert webhook unreachable"))).toBe(true);
-  });
-});
-
-describe("skip reason codes for metrics", () => {
-  it("give every catalogued reason its own code", () => {
-    const samples: Record<string, SkipReason> = {
-      order_cancelled: { code: "order_cancelled" },
-      order_refunded: { code: "order_refunded" },
-      ordered_again: { code: "ordered_again", orderedAt: new Date() },
-      unsubscribed: { code: "unsubscribed", scope: "all", source: "suppression" },
-      suppressed: { code: "suppressed", suppression: "hard_bounce", scope: "all" },
-      no_marketing_consent: { code: "no_marketing_consent", consentState: "NOT_SUBSCRIBED" },
-      service_emails_blocked: { code: "service_emails_blocked" },
-      frequency_cap: { code: "frequency_cap", maxSends: 1, periodHours: 16, sentInPeriod: 1, nextAllowedAt: new Date() },
-      conditions_not_met: { code: "conditions_not_met", failed: ["Total is under 50."] },
-      no_email: { code: "no_email" },
-      app_uninstalled: { code: "app_uninstalled" },
-      sending_disabled: { code: "sending_disabled" },
-      flow_turned_off: { code: "flow_turned_off", flowName: "Thank you" },
-      step_deleted: { code: "step_deleted" },
-    };
-    for (const [code, reason] of Object.entries(samples)) expect(skipReasonCode(describeSkipReason(reason))).toBe(code);
-    expect(SKIP_REASON_CODES.filter((c) => !(c in samples)).sort()).toEqual(["not_applicable", "outside_send_window", "send_failed"]);
-    expect(skipReasonCode("The customer no longer exists in Shopify.")).toBe("other");
   });
 });
 

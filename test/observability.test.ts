@@ -2,13 +2,13 @@
 // the store simulator and the SendGrid stand-in. /metrics is scraped before and after and the
 // differences must match what happened; logs are captured and checked for addresses; the
 // failure-rate alert reaches a local HTTP receiver; /readyz names the dependency that is down.
-import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, migrateDeploy, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import { freePort, createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import type { FreshDatabase } from "../scripts/databases";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
@@ -20,7 +20,7 @@ import { exportFlows, importFlows } from "~/services/flows.server";
 const METRICS_TOKEN = "metrics-token-for-tests";
 const EMAIL_LIKE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 
-let dir: string;
+let database: FreshDatabase;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -81,9 +81,8 @@ const deliver = (payload: unknown, webhookId?: string) =>
   });
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-observability-"));
-  const databaseUrl = `file:${path.join(dir, "app.sqlite")}`;
-  migrateDeploy(databaseUrl);
+  database = createAppDatabase({ name: "observability" });
+  const databaseUrl = database.url;
   store = createSeedStore();
   admin = await startAdminSimulator({ stores: [store] });
   sendgrid = await startSendGridStandIn();
@@ -134,7 +133,7 @@ afterAll(async () => {
   await admin?.close();
   await sendgrid?.close();
   await new Promise((r) => receiver?.close(r));
-  fs.rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 describe("health and metrics endpoints", () => {
@@ -246,9 +245,12 @@ describe("logs", () => {
 
 describe("/readyz when a dependency is down", () => {
   it("answers 503 naming the database when it cannot be reached", async () => {
-    const broken = await startApp({
-      env: { ...env, DATABASE_URL: `file:${path.join(dir, "missing-directory", "app.sqlite")}`, AFTERGLOW_WORKER: "off" },
-    });
+    // Of the kind under test: a SQLite file in a folder that does not exist, or a PostgreSQL port nothing listens on.
+    const unreachable =
+      database.kind === "postgresql"
+        ? `postgresql://postgres@127.0.0.1:${await freePort()}/afterglow`
+        : `file:${path.join(os.tmpdir(), `afterglow-missing-${randomUUID()}`, "app.sqlite")}`;
+    const broken = await startApp({ env: { ...env, DATABASE_URL: unreachable, AFTERGLOW_WORKER: "off" } });
     try {
       expect((await fetch(`${broken.url}/healthz`)).status).toBe(200);
       const res = await fetch(`${broken.url}/readyz`);

@@ -1,11 +1,9 @@
 // Distributed mode: BullMQ on a private Redis, `npm run worker` processes, the built web server
 // with REDIS_URL, the store simulator and the SendGrid stand-in. Counts what reached the stand-in.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freePort, migrateDeploy, runCli, startApp, TEST_API_SECRET } from "../scripts/harness";
+import { freePort, createAppDatabase, runCli, startApp, TEST_API_SECRET } from "../scripts/harness";
+import type { FreshDatabase } from "../scripts/databases";
 import { startRedis, startWorker, type RedisInstance, type WorkerProcess } from "../scripts/faults/services";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
@@ -20,7 +18,7 @@ import { followUpTimeline } from "~/services/timeline.server";
 import { createBullMqQueue, type BullMqFollowUpQueue } from "~/queue/bullmq.server";
 import { createLogger } from "~/logger.server";
 
-let dir: string;
+let database: FreshDatabase;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -68,9 +66,8 @@ const worker = async (extra: Record<string, string> = {}) => {
 };
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-bullmq-"));
-  const databaseUrl = `file:${path.join(dir, "app.sqlite")}`;
-  migrateDeploy(databaseUrl);
+  database = createAppDatabase({ name: "bullmq" });
+  const databaseUrl = database.url;
   redis = await startRedis();
   store = createSeedStore();
   admin = await startAdminSimulator({ stores: [store] });
@@ -106,7 +103,7 @@ afterAll(async () => {
   await admin?.close();
   await sendgrid?.close();
   await redis?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 beforeEach(async () => {

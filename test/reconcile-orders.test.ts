@@ -1,11 +1,9 @@
 // Missed-webhook reconciliation end to end: orders placed in the store simulator, some of their
 // webhooks delivered (signed, to the built server), some lost; then `afterglow reconcile` must
 // restore exactly the missing follow-ups, and nothing more on a second run or a late webhook.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateDeploy, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import { createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../scripts/harness";
+import type { FreshDatabase } from "../scripts/databases";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
 import { orderCancelledPayload, orderCreatedPayload, type OrderPayload } from "../simulator/orders";
@@ -14,7 +12,7 @@ import { createPrismaClient } from "~/db.server";
 import { reconcileOrders } from "~/services/reconcile-orders.server";
 import { createAdminClient } from "~/shopify-admin/index.server";
 
-let dir: string;
+let database: FreshDatabase;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -41,9 +39,8 @@ async function followUpsByOrder() {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-reconcile-"));
-  const databaseUrl = `file:${path.join(dir, "app.sqlite")}`;
-  migrateDeploy(databaseUrl);
+  database = createAppDatabase({ name: "reconcile" });
+  const databaseUrl = database.url;
   store = createSeedStore();
   admin = await startAdminSimulator({ stores: [store] });
   env = {
@@ -69,7 +66,7 @@ afterAll(async () => {
   await app?.stop();
   await prisma?.$disconnect();
   await admin?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 describe("order reconciliation", () => {

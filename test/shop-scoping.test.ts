@@ -6,13 +6,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-shop-scoping-"));
-  const file = path.join(dir, "app.sqlite");
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../scripts/databases");
+  const database = createFreshDatabase({ name: "shop-scoping" });
   Object.assign(process.env, {
-    DATABASE_URL: `file:${file}`,
+    DATABASE_URL: database.url,
     SHOPIFY_API_KEY: "scoping-key",
     SHOPIFY_API_SECRET: "scoping-secret",
     SHOPIFY_APP_URL: "https://afterglow.test",
@@ -20,12 +18,9 @@ const ctx = await vi.hoisted(async () => {
     AFTERGLOW_WORKER: "off",
     LOG_LEVEL: "error",
   });
-  const { migrateSqliteFile } = await import("./helpers/db");
-  migrateSqliteFile(file);
-  return { dir, apiKey: "scoping-key", secret: "scoping-secret" };
+  return { database, apiKey: "scoping-key", secret: "scoping-secret" };
 });
 
-import fs from "node:fs";
 import type { ServerBuild } from "@remix-run/node";
 import prisma from "~/db.server";
 import { connectShop, storeOfflineToken } from "~/services/shops.server";
@@ -69,7 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prisma.$disconnect();
-  fs.rmSync(ctx.dir, { recursive: true, force: true });
+  await ctx.database.drop();
 });
 
 // Everything of shop B, to compare before and after A's attempts.

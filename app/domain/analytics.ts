@@ -97,6 +97,12 @@ export function skipReasonCode(reason: string | null | undefined): SkipReasonCod
   return "other";
 }
 
+// A skipped or cancelled follow-up's code as stored; follow-ups written before the code was kept
+// have only the sentence, which skipReasonCode() reads.
+export function skipCodeOf(f: { skipCode: string | null; skipReason: string | null }): string {
+  return f.skipCode ?? skipReasonCode(f.skipReason);
+}
+
 function zoneOf(timeZone: string | null | undefined): string {
   return isValidTimeZone(timeZone) ? timeZone : "UTC";
 }

@@ -12,7 +12,7 @@ import {
   formatMoneyAmount,
   parseMoney,
   rates,
-  skipReasonCode,
+  skipCodeOf,
   type Counters,
   type Rates,
 } from "~/domain/analytics";
@@ -68,6 +68,10 @@ function params(prisma: PrismaClient): (n: number) => string {
 }
 
 const falseSql = (prisma: PrismaClient) => (dialectOf(prisma) === "postgresql" ? "false" : "0");
+
+const notSent = `f."status" IN ('skipped', 'cancelled')`;
+const skipCodeSql = `CASE WHEN ${notSent} THEN f."skipCode" ELSE NULL END`;
+const uncodedReasonSql = `CASE WHEN ${notSent} AND f."skipCode" IS NULL THEN f."skipReason" ELSE NULL END`;
 
 function hourStart(bucket: string): Date {
   return new Date(`${bucket.replace(" ", "T")}:00:00.000Z`);
@@ -132,11 +136,14 @@ export async function countDay(
   const $ = params(prisma);
   const inDay = `f."shop" = ${$(1)} AND f."dueAt" >= ${$(2)} AND f."dueAt" < ${$(3)} AND ${notTest}`;
   const [statuses, events, pageUnsubscribes] = await Promise.all([
-    prisma.$queryRawUnsafe<{ flowId: string; stepKey: string; variant: string | null; status: string; skipReason: string | null; n: bigint | number }[]>(
+    // The reason's text is read only for follow-ups written before skipCode existed.
+    prisma.$queryRawUnsafe<
+      { flowId: string; stepKey: string; variant: string | null; status: string; skipCode: string | null; skipReason: string | null; n: bigint | number }[]
+    >(
       `SELECT f."flowId" AS "flowId", f."stepKey" AS "stepKey", f."variant" AS variant, f."status" AS status,
-              CASE WHEN f."status" IN ('skipped', 'cancelled') THEN f."skipReason" ELSE NULL END AS "skipReason", COUNT(*) AS n
+              ${skipCodeSql} AS "skipCode", ${uncodedReasonSql} AS "skipReason", COUNT(*) AS n
        FROM "FollowUp" f WHERE ${inDay}
-       GROUP BY f."flowId", f."stepKey", f."variant", f."status", CASE WHEN f."status" IN ('skipped', 'cancelled') THEN f."skipReason" ELSE NULL END`,
+       GROUP BY f."flowId", f."stepKey", f."variant", f."status", ${skipCodeSql}, ${uncodedReasonSql}`,
       shop,
       start,
       end,
@@ -181,7 +188,7 @@ export async function countDay(
     else if (r.status === "failed") c.failed += n;
     else if (r.status === "skipped" || r.status === "cancelled") {
       c.skipped += n;
-      const code = skipReasonCode(r.skipReason);
+      const code = skipCodeOf(r);
       c.skippedByReason[code] = (c.skippedByReason[code] ?? 0) + n;
     }
   }
@@ -880,7 +887,7 @@ export async function messagesCsv(prisma: PrismaClient, { shop, range }: { shop:
         f.variant ?? "",
         f.recipient,
         f.status,
-        f.status === "skipped" || f.status === "cancelled" ? skipReasonCode(f.skipReason) : "",
+        f.status === "skipped" || f.status === "cancelled" ? skipCodeOf(f) : "",
         f.dueAt,
         f.sentAt,
         yes("delivered"),

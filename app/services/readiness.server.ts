@@ -20,7 +20,9 @@ async function timed(check: () => Promise<unknown>, timeoutMs: number) {
     ]);
     return { ok: true, ms: Math.round(performance.now() - started) };
   } catch (err) {
-    const error = (err instanceof Error ? err.message : String(err)).split("\n")[0].slice(0, 300);
+    // Prisma's messages open with a blank line and the call that failed; the cause comes last.
+    const lines = (err instanceof Error ? err.message : String(err)).split("\n").map((l) => l.trim()).filter(Boolean);
+    const error = (lines.at(-1) ?? "unknown error").slice(0, 300);
     return { ok: false, ms: Math.round(performance.now() - started), error };
   } finally {
     clearTimeout(timer);

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@prisma/client";
 import { defaultFlows } from "~/domain/flows";
+import { skipFields } from "~/domain/skip-reasons";
 import { importFlows, shopSettingsChanged } from "./flows.server";
 
 export interface ShopProfileUpdate {
@@ -80,11 +81,11 @@ export async function disconnectShop({
       select: { id: true },
     });
     if (pending.length === 0) return { cancelled: 0 };
-    const reason = "The app was uninstalled from the shop.";
+    const { skipReason: reason, skipCode } = skipFields({ code: "app_uninstalled" });
     const ids = pending.map((p) => p.id);
     await tx.followUp.updateMany({
       where: { id: { in: ids } },
-      data: { status: "cancelled", skipReason: reason, claimToken: null, leaseUntil: null },
+      data: { status: "cancelled", skipReason: reason, skipCode, claimToken: null, leaseUntil: null },
     });
     await tx.followUpEvent.createMany({
       data: ids.map((followUpId) => ({ followUpId, type: "cancelled", detail: reason, at: now })),

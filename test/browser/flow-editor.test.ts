@@ -10,16 +10,12 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The app and this test share one fresh database; set before any module opens one.
+// SQLite, or PostgreSQL when TEST_DATABASE=postgresql.
 const ctx = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-browser-"));
-  const file = path.join(dir, "app.sqlite");
-  process.env.DATABASE_URL = `file:${file}`;
-  const { migrateSqliteFile } = await import("../helpers/db");
-  migrateSqliteFile(file);
-  return { dir, url: `file:${file}` };
+  const { createFreshDatabase } = await import("../../scripts/databases");
+  const database = createFreshDatabase({ name: "browser" });
+  process.env.DATABASE_URL = database.url;
+  return { database, url: database.url };
 });
 
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -28,6 +24,11 @@ import { sessionToken } from "../helpers/embedded";
 import { ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import { connectShop, storeOfflineToken } from "~/services/shops.server";
 import { APP_BRIDGE_URL, appBridgeStandIn } from "./app-bridge-standin";
+
+afterAll(async () => {
+  await prisma.$disconnect();
+  await ctx.database.drop();
+});
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const found = fs.existsSync(CHROMIUM);
@@ -68,8 +69,6 @@ describe.skipIf(!found)("flow editor in a browser", () => {
   afterAll(async () => {
     await context?.close();
     await app?.stop();
-    await prisma.$disconnect();
-    fs.rmSync(ctx.dir, { recursive: true, force: true });
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
