@@ -29,7 +29,7 @@ import { action as previewAction, loader as previewLoader } from "~/routes/app.f
 import { loader as messagesLoader } from "~/routes/app.messages._index";
 import { action as messageAction, loader as messageLoader } from "~/routes/app.messages.$id";
 import { action as settingsAction, loader as settingsLoader, type SettingsActionData } from "~/routes/app.settings";
-import type { FlowDraft } from "~/components/flow-draft";
+import { TEMPLATES, withTemplateSettings, type FlowDraft } from "~/components/flow-draft";
 import { createAdminClient, AdminApiThrottle, createRecommendationCache, fetchRecommendations } from "~/shopify-admin/index.server";
 import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api";
 import { createSeedStore, type SeedStore } from "../simulator/store";
@@ -303,6 +303,46 @@ describe("flow editor through the engine", () => {
     draft.steps[0].variants = null;
     await prisma.flow.update({ where: { id: flowId }, data: { exitRules: null } });
     expect((await save(flowId, { ...draft, exitRules: null })).status).toBe(200);
+  });
+
+  it("offers all five templates and saves a cross-sell's discount, a reminder's consumables and a review anchor", async () => {
+    expect(TEMPLATES.map((t) => t.value)).toEqual(["thank-you", "care-guide", "review-request", "cross-sell", "replenishment"]);
+    expect(TEMPLATES.find((t) => t.value === "care-guide")!.category).toBe("service");
+    const draft = await draftOf(flowId);
+    const original = structuredClone(draft);
+    draft.steps[0].template = "cross-sell";
+    draft.steps[0].content = withTemplateSettings(draft.steps[0].content, { discountOn: true, discountPercentage: "150", discountExpiresInDays: "7" });
+    const refused = await save(flowId, draft);
+    expect(refused.status).toBe(400);
+    const problems = ((await refused.json()) as FlowEditorActionData).problems!;
+    expect(problems.map((p) => p.path)).toEqual(["/steps/0/content/discount/percentage"]);
+
+    draft.steps[0].content = withTemplateSettings(draft.steps[0].content, { discountPercentage: "15" });
+    expect((await save(flowId, draft)).status).toBe(200);
+    let step = await prisma.flowStep.findFirstOrThrow({ where: { flowId } });
+    expect(step.template).toBe("cross-sell");
+    expect(JSON.parse(step.content!).discount).toEqual({ percentage: 15, expiresInDays: 7 });
+    // The preview shows where the code goes.
+    const preview = await previewLoader(args(`/app/flows/${flowId}/preview?step=0`, { id: flowId }));
+    expect(await preview.text()).toContain("15%");
+
+    draft.steps[0].template = "replenishment";
+    draft.steps[0].content = withTemplateSettings(draft.steps[0].content, { discountOn: false, consumableTypes: "Coffee, Tea", consumableTags: "" });
+    expect((await save(flowId, draft)).status).toBe(200);
+    step = await prisma.flowStep.findFirstOrThrow({ where: { flowId } });
+    expect(JSON.parse(step.content!)).toMatchObject({ consumables: { productTypes: ["Coffee", "Tea"] } });
+    expect(JSON.parse(step.content!).discount).toBeUndefined();
+
+    draft.steps[0].template = "review-request";
+    draft.steps[0].content = withTemplateSettings(draft.steps[0].content, { consumableTypes: "", reviewAnchor: "reviews" });
+    const badAnchor = await save(flowId, draft);
+    expect(badAnchor.status).toBe(400);
+    expect(((await badAnchor.json()) as FlowEditorActionData).problems!.map((p) => p.path)).toEqual(["/steps/0/content/reviewAnchor"]);
+    draft.steps[0].content = withTemplateSettings(draft.steps[0].content, { reviewAnchor: "#judgeme_product_reviews" });
+    expect((await save(flowId, draft)).status).toBe(200);
+    expect((await draftOf(flowId)).steps[0].content).toMatchObject({ reviewAnchor: "#judgeme_product_reviews" });
+
+    expect((await save(flowId, original)).status).toBe(200);
   });
 
   it("previews a real order with the store's own recommendations, and says when it shows samples instead", async () => {

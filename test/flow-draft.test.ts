@@ -1,6 +1,6 @@
 // The editor's content fields (heading, message, button) over the content model's blocks.
 import { describe, expect, it } from "vitest";
-import { contentFieldsOf, evenWeights, withContentFields } from "~/components/flow-draft";
+import { contentFieldsOf, evenWeights, templateSettingsOf, withContentFields, withTemplateSettings } from "~/components/flow-draft";
 import { validateContent } from "~/domain/content";
 
 describe("content fields of a step or variant", () => {
@@ -39,5 +39,22 @@ describe("A/B traffic shares", () => {
     expect(evenWeights(3)).toEqual([34, 33, 33]);
     expect(evenWeights(4)).toEqual([25, 25, 25, 25]);
     for (const n of [2, 3, 4, 7]) expect(evenWeights(n).reduce((a, b) => a + b, 0)).toBe(100);
+  });
+});
+
+describe("template settings", () => {
+  it("turn the form's fields into the content model's and back, dropping what is emptied", () => {
+    const base = { heading: "Hi" };
+    const withCode = withTemplateSettings(base, { discountOn: true, discountPercentage: "15", discountExpiresInDays: "7" });
+    expect(withCode).toEqual({ heading: "Hi", discount: { percentage: 15, expiresInDays: 7 } });
+    expect(validateContent(withCode)).toEqual([]);
+    expect(templateSettingsOf(withCode)).toMatchObject({ discountOn: true, discountPercentage: "15", discountExpiresInDays: "7" });
+    // Something that is not a whole number goes to the server as typed, to be refused there.
+    expect(withTemplateSettings(base, { discountOn: true, discountPercentage: "1.5" })!.discount).toEqual({ percentage: "1.5", expiresInDays: 14 });
+    const reminder = withTemplateSettings(withCode, { discountOn: false, consumableTypes: " Coffee ,Tea,, ", consumableTags: "refill" });
+    expect(reminder).toEqual({ heading: "Hi", consumables: { productTypes: ["Coffee", "Tea"], productTags: ["refill"] } });
+    expect(templateSettingsOf(reminder)).toMatchObject({ consumableTypes: "Coffee, Tea", consumableTags: "refill", discountOn: false });
+    expect(withTemplateSettings(reminder, { consumableTypes: "", consumableTags: "", reviewAnchor: " #reviews " })).toEqual({ heading: "Hi", reviewAnchor: "#reviews" });
+    expect(withTemplateSettings({ reviewAnchor: "#r" }, { reviewAnchor: "" })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 // The flow as the editor holds it, shared by the editor (browser) and its server code.
 // No server imports here: this module ships in the browser bundle.
+import { TEMPLATE_IDS, TEMPLATES as BUILT_IN_TEMPLATES } from "~/domain/templates";
 import type { SendWindow } from "~/domain/send-window";
 
 export const TRIGGERS = [
@@ -10,7 +11,8 @@ export const TRIGGERS = [
 ] as const;
 export type TriggerValue = (typeof TRIGGERS)[number]["value"];
 
-export const TEMPLATES = [{ value: "thank-you", label: "Thank you + recommendations" }] as const;
+// Every built-in template, as the merchant reads it.
+export const TEMPLATES = TEMPLATE_IDS.map((id) => ({ value: id, label: BUILT_IN_TEMPLATES[id].name, category: BUILT_IN_TEMPLATES[id].category }));
 export const LOCALES = ["en", "pl", "de", "fr", "es"] as const;
 
 export type DelayUnit = "minutes" | "hours" | "days" | "days_at";
@@ -146,4 +148,47 @@ export function withContentFields(content: Record<string, unknown> | null | unde
 export function evenWeights(count: number): number[] {
   const base = Math.floor(100 / count);
   return Array.from({ length: count }, (_, i) => base + (i < 100 - base * count ? 1 : 0));
+}
+
+// The settings only some templates have: a cross-sell's discount code, a replenishment
+// reminder's consumables, a review request's link target. Text fields as the form shows them.
+export interface TemplateSettingsDraft {
+  discountOn: boolean;
+  discountPercentage: string;
+  discountExpiresInDays: string;
+  consumableTypes: string;
+  consumableTags: string;
+  reviewAnchor: string;
+}
+
+const list = (value: unknown) => (Array.isArray(value) ? value.map(String).join(", ") : "");
+const splitList = (text: string) => text.split(",").map((v) => v.trim()).filter(Boolean);
+// A number the merchant typed, or the text itself so the server can say what is wrong with it.
+const numberOrText = (text: string) => (/^\s*\d+\s*$/.test(text) ? Number(text) : text);
+
+export function templateSettingsOf(content: Record<string, unknown> | null | undefined): TemplateSettingsDraft {
+  const discount = (content?.discount ?? null) as Record<string, unknown> | null;
+  const consumables = (content?.consumables ?? null) as Record<string, unknown> | null;
+  return {
+    discountOn: !!discount,
+    discountPercentage: discount?.percentage !== undefined ? String(discount.percentage) : "",
+    discountExpiresInDays: discount?.expiresInDays !== undefined ? String(discount.expiresInDays) : "",
+    consumableTypes: list(consumables?.productTypes),
+    consumableTags: list(consumables?.productTags),
+    reviewAnchor: typeof content?.reviewAnchor === "string" ? content.reviewAnchor : "",
+  };
+}
+
+export function withTemplateSettings(content: Record<string, unknown> | null | undefined, change: Partial<TemplateSettingsDraft>): Record<string, unknown> | null {
+  const next: Record<string, unknown> = { ...(content ?? {}) };
+  const s = { ...templateSettingsOf(content), ...change };
+  if (s.discountOn) next.discount = { percentage: numberOrText(s.discountPercentage || "10"), expiresInDays: numberOrText(s.discountExpiresInDays || "14") };
+  else delete next.discount;
+  const productTypes = splitList(s.consumableTypes);
+  const productTags = splitList(s.consumableTags);
+  if (productTypes.length || productTags.length) next.consumables = { ...(productTypes.length ? { productTypes } : {}), ...(productTags.length ? { productTags } : {}) };
+  else delete next.consumables;
+  if (s.reviewAnchor.trim()) next.reviewAnchor = s.reviewAnchor.trim();
+  else delete next.reviewAnchor;
+  return Object.keys(next).length ? next : null;
 }

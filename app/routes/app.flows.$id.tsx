@@ -27,7 +27,10 @@ import {
   errorsAt,
   errorsExactlyAt,
   evenWeights,
+  templateSettingsOf,
   withContentFields,
+  withTemplateSettings,
+  type TemplateSettingsDraft,
   type ContentFieldsDraft,
   type VariantDraft,
   LOCALES,
@@ -155,6 +158,63 @@ function ContentFields({
   );
 }
 
+// What only some templates ask for: the cross-sell's discount code, the replenishment
+// reminder's consumables, the review request's link target.
+function TemplateSettings({
+  template,
+  content,
+  at,
+  problems,
+  onChange,
+}: {
+  template: string;
+  content: Record<string, unknown> | null;
+  at: string;
+  problems: FlowProblem[] | undefined;
+  onChange: (content: Record<string, unknown> | null) => void;
+}) {
+  const s = templateSettingsOf(content);
+  const set = (change: Partial<TemplateSettingsDraft>) => onChange(withTemplateSettings(content, change));
+  if (template === "cross-sell") {
+    return (
+      <FormLayout>
+        <Checkbox label="Include a unique single-use discount code" checked={s.discountOn} onChange={(discountOn) => set({ discountOn })} error={errorsExactlyAt(problems, `${at}/discount`)} />
+        {s.discountOn ? (
+          <FormLayout.Group condensed>
+            <TextField label="Discount (%)" type="number" value={s.discountPercentage} onChange={(discountPercentage) => set({ discountPercentage })} autoComplete="off" error={errorsAt(problems, `${at}/discount/percentage`)} />
+            <TextField label="Code valid for (days)" type="number" value={s.discountExpiresInDays} onChange={(discountExpiresInDays) => set({ discountExpiresInDays })} autoComplete="off" error={errorsAt(problems, `${at}/discount/expiresInDays`)} />
+          </FormLayout.Group>
+        ) : null}
+      </FormLayout>
+    );
+  }
+  if (template === "replenishment") {
+    return (
+      <FormLayout>
+        <FormLayout.Group condensed>
+          <TextField label="Consumable product types" value={s.consumableTypes} onChange={(consumableTypes) => set({ consumableTypes })} autoComplete="off" helpText="Comma-separated, e.g. Coffee, Candles." error={errorsAt(problems, `${at}/consumables/productTypes`)} />
+          <TextField label="Consumable product tags" value={s.consumableTags} onChange={(consumableTags) => set({ consumableTags })} autoComplete="off" helpText="Products with any of these tags are reminded about." error={errorsAt(problems, `${at}/consumables/productTags`)} />
+        </FormLayout.Group>
+        <Text as="p" tone="subdued">The reminder goes out after the step's delay, e.g. 30 days.</Text>
+      </FormLayout>
+    );
+  }
+  if (template === "review-request") {
+    return (
+      <TextField
+        label="Review section on product pages"
+        value={s.reviewAnchor}
+        onChange={(reviewAnchor) => set({ reviewAnchor })}
+        autoComplete="off"
+        placeholder="#reviews"
+        helpText="The anchor your review app uses, e.g. #judgeme_product_reviews."
+        error={errorsAt(problems, `${at}/reviewAnchor`)}
+      />
+    );
+  }
+  return null;
+}
+
 function StepEditor({
   step,
   index,
@@ -239,7 +299,14 @@ function StepEditor({
             </FormLayout.Group>
           ) : null}
           <FormLayout.Group condensed>
-            <Select label="Template" options={[...TEMPLATES]} value={step.template} onChange={(v) => onChange({ ...step, template: v })} error={errorsAt(problems, `${at}/template`)} />
+            <Select
+              label="Template"
+              options={TEMPLATES.map(({ value, label }) => ({ value, label }))}
+              value={step.template}
+              // A template comes with its kind (care guides are service emails); the merchant may still change it.
+              onChange={(v) => onChange({ ...step, template: v, category: TEMPLATES.find((t) => t.value === v)?.category ?? step.category })}
+              error={errorsAt(problems, `${at}/template`)}
+            />
             <Select
               label="Kind"
               options={[
@@ -260,6 +327,7 @@ function StepEditor({
             problems={problems}
             onChange={(content) => onChange({ ...step, content })}
           />
+          <TemplateSettings template={step.template} content={step.content} at={`${at}/content`} problems={problems} onChange={(content) => onChange({ ...step, content })} />
           <Checkbox
             label="A/B test this step"
             checked={Boolean(step.variants)}
