@@ -485,6 +485,19 @@ describe("messages", () => {
     expect(detail.detail.timeline.map((t) => t.type)).toEqual(["scheduled", "failed"]);
     expect(detail.html).toContain("Order #4001");
 
+    // A variant's follow-up shows that variant's content.
+    const savedVariants = (await prisma.flowStep.findUniqueOrThrow({ where: { id: stepId } })).variants;
+    await prisma.flowStep.update({
+      where: { id: stepId },
+      data: { variants: JSON.stringify({ id: "ab", variants: [{ key: "a", weight: 50 }, { key: "b", weight: 50, content: { heading: "Hello from variant b" } }] }) },
+    });
+    const ofB = await followUp(a, { orderId: "b", status: "sent", variant: "b" });
+    const ofA = await followUp(a, { orderId: "a", status: "sent", variant: "a" });
+    const shown = async (id: string) => (await get<Awaited<ReturnType<typeof messageLoader>>>(messageLoader, `/app/messages/${id}`, { id })).html;
+    expect(await shown(ofB.id)).toContain("Hello from variant b");
+    expect(await shown(ofA.id)).not.toContain("Hello from variant b");
+    await prisma.flowStep.update({ where: { id: stepId }, data: { variants: savedVariants } });
+
     const cancel = await post(messageAction, `/app/messages/${scheduled.id}`, { intent: "cancel" }, { id: scheduled.id });
     expect(cancel.status).toBe(200);
     expect(await prisma.followUp.findUniqueOrThrow({ where: { id: scheduled.id } })).toMatchObject({ status: "cancelled", skipReason: "Cancelled by the merchant." });

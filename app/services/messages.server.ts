@@ -6,7 +6,8 @@ import { followUpTimeline, type TimelineEntry } from "./timeline.server";
 import { audit } from "./audit.server";
 import { followUpsScheduled } from "./runtime.server";
 import { MESSAGE_STATUSES } from "~/components/message-status";
-import { previewDocument, renderStep, type StepDraft } from "./flow-editor.server";
+import { previewDocument, previewRecommendations, renderStep, type StepDraft } from "./flow-editor.server";
+import { isTemplateId, TEMPLATES } from "~/domain/templates";
 
 export const CANCELLED_BY_MERCHANT = "Cancelled by the merchant.";
 const PAGE_SIZE = 25;
@@ -146,17 +147,25 @@ export async function renderMessage(prisma: PrismaClient, { shop, id }: { shop: 
     prisma.flowStep.findFirst({ where: { id: f.stepId, flow: { shop } }, include: { flow: { select: { key: true } } } }),
   ]);
   if (!shopRow || !step) return null;
-  const draft: Pick<StepDraft, "key" | "template" | "subject" | "previewText" | "content"> = {
+  const draft: Pick<StepDraft, "key" | "template" | "subject" | "previewText" | "content" | "variants"> = {
     key: step.key,
     template: f.template,
     subject: step.subject,
     previewText: step.previewText ?? "",
     content: step.content ? (JSON.parse(step.content) as Record<string, unknown>) : null,
+    variants: step.variants ? (JSON.parse(step.variants) as StepDraft["variants"]) : null,
   };
+  // The customer's variant, if the step still has it; the store's recommendations for the order,
+  // as the dispatcher would pick them now (samples when Shopify does not answer).
+  const variantKey = f.variant && draft.variants?.variants.some((v) => v.key === f.variant) ? f.variant : null;
+  const needsProducts = !isTemplateId(f.template) || TEMPLATES[f.template].needs.recommendations;
+  const picked = needsProducts ? await previewRecommendations({ prisma, shop: shopRow, real: f.order }) : null;
   const rendered = await renderStep({
     shop: shopRow,
     flowKey: step.flow.key,
     step: draft,
+    variantKey,
+    ...(picked ? { recommendations: picked.products } : {}),
     order: { name: f.order.name, firstName: f.order.firstName, currency: f.order.currency, locale: f.order.locale },
   });
   return previewDocument(rendered);
