@@ -23,6 +23,7 @@ async function main(): Promise<number> {
   await stopBackgroundWork();
   await runtime.queue.stop();
   await runtime.queue.close?.();
+  await runtime.impressions.flush();
   logger.info("worker stopped", { signal });
   return 0;
 }

@@ -272,15 +272,60 @@ export async function refreshSourceStats({ prisma, shops }: { prisma: PrismaClie
   return shops.length;
 }
 
-// An email went out showing products from these sources.
-export async function recordImpressions(prisma: PrismaClient, { shop, sources }: { shop: string; sources: string[] }): Promise<void> {
-  for (const source of new Set(sources)) {
-    await prisma.recommendationSourceStat.upsert({
-      where: { shop_source: { shop, source } },
-      create: { shop, source, impressions: 1 },
-      update: { impressions: { increment: 1 } },
-    });
+// Impressions feed a ratio the engine re-reads every few minutes: counted in memory and written
+// once per shop and source every few seconds, instead of an upsert per source per email.
+export interface ImpressionCounter {
+  count(shop: string, sources: string[]): void;
+  // Writes what is counted; what cannot be written stays counted for the next flush.
+  flush(): Promise<void>;
+}
+
+export function createImpressionCounter({
+  prisma,
+  flushMs = 5_000,
+  onError = () => {},
+}: {
+  prisma: PrismaClient;
+  flushMs?: number;
+  onError?: (err: unknown, shop: string) => void;
+}): ImpressionCounter {
+  const pending = new Map<string, { shop: string; source: string; n: number }>();
+  let timer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> = Promise.resolve();
+  async function write() {
+    const batch = [...pending.values()];
+    pending.clear();
+    for (const { shop, source, n } of batch) {
+      try {
+        await prisma.recommendationSourceStat.upsert({
+          where: { shop_source: { shop, source } },
+          create: { shop, source, impressions: n },
+          update: { impressions: { increment: n } },
+        });
+      } catch (err) {
+        const key = `${shop}\u0000${source}`;
+        pending.set(key, { shop, source, n: n + (pending.get(key)?.n ?? 0) });
+        onError(err, shop);
+      }
+    }
   }
+  const flush = () => (flushing = flushing.then(write));
+  return {
+    count(shop, sources) {
+      for (const source of new Set(sources)) {
+        const key = `${shop}\u0000${source}`;
+        pending.set(key, { shop, source, n: (pending.get(key)?.n ?? 0) + 1 });
+      }
+      if (!timer && pending.size) {
+        timer = setTimeout(() => {
+          timer = null;
+          void flush();
+        }, flushMs);
+        timer.unref();
+      }
+    },
+    flush,
+  };
 }
 
 // What the engine has learned for a shop, cached briefly per process (the numbers move slowly).

@@ -142,6 +142,8 @@ export interface DispatchSummary {
   skipped: number;
 }
 
+const JOB_CACHE_MS = 1_000;
+
 type Outcome = "sent" | "retried" | "failed" | "skipped" | "returned" | "lost";
 
 // What became of one follow-up handed over by id, and when a queue should look at it again.
@@ -704,6 +706,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     return summary;
   }
 
+  // Jobs come one follow-up at a time: shop and step rows are shared between jobs for a moment,
+  // so a burst does not read the same rows once per email. A change reaches sends within it.
+  let sharedCache: { at: number; cache: PassCache } | null = null;
+  function jobCache(): PassCache {
+    const at = Date.now();
+    if (!sharedCache || at - sharedCache.at > JOB_CACHE_MS) sharedCache = { at, cache: { shops: new Map(), steps: new Map() } };
+    return sharedCache.cache;
+  }
+
   // One follow-up by id, for queues that hand out single follow-ups (a BullMQ job): the same
   // conditional claim as a batch, so a job that runs twice, or beside a poller, still sends once.
   async function dispatchFollowUp({ id, signal }: { id: string; signal?: AbortSignal }): Promise<SingleDispatch> {
@@ -718,7 +729,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     let outcome: Outcome;
     try {
-      outcome = await deliver(followUp, { shops: new Map(), steps: new Map() }, signal);
+      outcome = await deliver(followUp, jobCache(), signal);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       log.error("dispatch failed unexpectedly", { followUpId: id, err });

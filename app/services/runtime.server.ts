@@ -23,7 +23,7 @@ import { createSendGridTransport } from "~/mail/sendgrid.server";
 import { pruneExpiredContent } from "./retention.server";
 import { retryPendingConsentSyncs } from "./unsubscribe.server";
 import { runAnalyticsJobs } from "./analytics.server";
-import { recordImpressions } from "./attribution.server";
+import { createImpressionCounter, type ImpressionCounter } from "./attribution.server";
 import { recommendForOrder } from "./recommendations.server";
 import { onDispatch, setQueueDepthSource, timedTransport } from "~/metrics.server";
 import { createFailureAlerts } from "./alerts.server";
@@ -34,6 +34,7 @@ export interface Runtime {
   transport: MailTransport;
   dispatcher: Dispatcher;
   queue: FollowUpQueue;
+  impressions: ImpressionCounter;
 }
 
 // Renders a follow-up from what the dispatcher read alone (no Admin API lookups, no discount codes).
@@ -98,14 +99,16 @@ export function createRuntime({
     return client;
   };
   const shopTransports = new Map<string, { key: string; transport: MailTransport }>();
+  const impressions = createImpressionCounter({
+    prisma,
+    onError: (err, shop) => logger.warn("recommendation impressions not written yet; kept for the next try", { shop, err }),
+  });
   const dispatcher = createDispatcher({
     prisma,
     transport: mail,
     recommend: async (req) => {
       const picked = await recommendForOrder({ prisma, client: await clientFor(req.shop), cache, ...req });
-      await recordImpressions(prisma, { shop: req.shop, sources: picked.map((p) => p.source) }).catch((err) =>
-        logger.warn("recommendation impressions not counted", { shop: req.shop, err }),
-      );
+      impressions.count(req.shop, picked.map((p) => p.source));
       return picked;
     },
     render: createFollowUpRenderer({ prisma, adminClient: clientFor }),
@@ -177,7 +180,7 @@ export function createRuntime({
     ...(shared ? { redis: shared, prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined } : {}),
   });
   onDispatch((o) => void alerts.observe(o));
-  return { prisma, transport: mail, dispatcher, queue };
+  return { prisma, transport: mail, dispatcher, queue, impressions };
 }
 
 // SENDGRID_EVENT_WAIT_MS: how long an email whose hand-over to SendGrid went unanswered waits
@@ -224,7 +227,10 @@ export async function startBackgroundWork(): Promise<void> {
 
 export async function stopBackgroundWork(): Promise<void> {
   for (const t of housekeeping.splice(0)) clearInterval(t);
-  if (runtime) await runtime.queue.stop();
+  if (runtime) {
+    await runtime.queue.stop();
+    await runtime.impressions.flush();
+  }
 }
 
 const housekeeping: NodeJS.Timeout[] = [];
