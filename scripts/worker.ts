@@ -19,6 +19,13 @@ async function main(): Promise<number> {
     for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve(s));
   });
   logger.info("worker stopping", { signal });
+  // Shutdown must end: a query left hanging by a database restart must not keep the process up
+  // (an orchestrator would SIGKILL it anyway). Claims not finished come back after their lease.
+  const graceMs = Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000) + 15_000;
+  setTimeout(() => {
+    logger.error("shutdown did not finish in time; exiting", { signal, graceMs });
+    process.exit(1);
+  }, graceMs).unref();
   // Finishes in-flight sends (up to SHUTDOWN_TIMEOUT_MS) and hands the rest back.
   await stopBackgroundWork();
   await runtime.queue.stop();

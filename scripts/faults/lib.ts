@@ -79,7 +79,13 @@ export async function runFault(fault: FaultScript): Promise<number> {
     // Late duplicates would arrive now, if any worker still held a stale claim.
     await new Promise((r) => setTimeout(r, 3_000));
     code = await report({ s: scenario, log });
-    await Promise.all(workers.map((w) => w.stop()));
+    const exits = await Promise.all(workers.map((w) => w.stop()));
+    exits.forEach((exit, i) => {
+      if (exit === 0 || exit === null) return;
+      // A worker that could not shut down cleanly says why in its last lines.
+      log(`worker ${workers[i].pid} exited ${exit} on SIGTERM; its last log lines:`);
+      for (const line of workers[i].logs.slice(-5)) log(`  ${line.slice(0, 400)}`);
+    });
   } finally {
     await scenario.close();
   }
