@@ -19,8 +19,8 @@ async function main(): Promise<number> {
     for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve(s));
   });
   logger.info("worker stopping", { signal });
-  // Shutdown must end: a query left hanging by a database restart must not keep the process up
-  // (an orchestrator would SIGKILL it anyway). Claims not finished come back after their lease.
+  // Shutdown must end whatever hangs (an orchestrator would SIGKILL it anyway); claims not
+  // finished come back after their lease.
   const graceMs = Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000) + 15_000;
   setTimeout(() => {
     logger.error("shutdown did not finish in time; exiting", { signal, graceMs });
@@ -35,13 +35,17 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// After a PostgreSQL restart the driver's pool can wait forever to close a connection the server
+// dropped; the process is exiting anyway, so it waits a few seconds at most.
+const disconnect = () => Promise.race([prisma.$disconnect(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+
 main()
   .then(async (code) => {
-    await prisma.$disconnect();
+    await disconnect();
     process.exit(code);
   })
   .catch(async (err) => {
     logger.error("worker failed", { err });
-    await prisma.$disconnect().catch(() => {});
+    await disconnect().catch(() => {});
     process.exit(1);
   });
