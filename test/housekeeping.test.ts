@@ -5,8 +5,9 @@ import { startHousekeeping, stopBackgroundWork } from "~/services/runtime.server
 
 const db = createTestDatabase("housekeeping");
 afterAll(async () => {
-  await stopBackgroundWork();
+  // Real timers first: nothing that stops or disconnects may wait on a faked one.
   vi.useRealTimers();
+  await stopBackgroundWork();
   await db.cleanup();
 });
 

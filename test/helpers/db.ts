@@ -35,7 +35,8 @@ export function createTestDatabase(name = "afterglow"): TestDatabase {
     url: database.url,
     prisma,
     async cleanup() {
-      await prisma.$disconnect();
+      // The pg pool can wait forever to close a connection it lost; the drop below is forced.
+      await Promise.race([prisma.$disconnect(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       await database.drop();
     },
   };
