@@ -11,7 +11,13 @@ const buildPath = path.join(root, "build/server/index.js");
 
 export async function startServer({ port = Number(process.env.PORT || 3000), host = process.env.HOST || "0.0.0.0" } = {}) {
   const build = (await import(buildPath)) as ServerBuild & {
-    entry: { module: { startBackgroundWork?: () => Promise<void>; stopBackgroundWork?: () => Promise<void> } };
+    entry: {
+      module: {
+        startBackgroundWork?: () => Promise<void>;
+        stopBackgroundWork?: () => Promise<void>;
+        closeDatabase?: () => Promise<"closed" | "timed out">;
+      };
+    };
   };
   const app = express();
   app.disable("x-powered-by");
@@ -35,6 +41,9 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
     await closed;
     // In-flight sends finish (or their lease lets another process retry them) before exit.
     await build.entry.module.stopBackgroundWork?.();
+    if ((await build.entry.module.closeDatabase?.()) === "timed out") {
+      console.error(JSON.stringify({ level: "warn", msg: "database connections did not close within 5 s" }));
+    }
   }
   return { port: actualPort, server, stop };
 }
@@ -44,6 +53,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(JSON.stringify({ level: "info", msg: "Afterglow listening", port }));
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
+      // Whatever hangs in shutdown (a query after a database restart) cannot keep the process
+      // up; unfinished claims come back after their lease.
+      setTimeout(() => {
+        console.error(JSON.stringify({ level: "error", msg: "shutdown did not finish in time; exiting", signal }));
+        process.exit(1);
+      }, Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000) + 15_000).unref();
       stop().then(
         () => process.exit(0),
         () => process.exit(1),

@@ -99,6 +99,22 @@ export function providerOf(prisma: object): DatabaseProvider {
   return providers.get(prisma) ?? "sqlite";
 }
 
+// Closes a client's connections, waiting at most `limitMs`: after a PostgreSQL restart the pg
+// pool can wait forever to close a connection the server dropped, and whoever calls this is
+// shutting down anyway.
+export async function closePrisma(client: PrismaClient, limitMs = 5_000): Promise<"closed" | "timed out"> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timed out">((resolve) => {
+    timer = setTimeout(() => resolve("timed out"), limitMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([client.$disconnect().then(() => "closed" as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // Remix dev reloads modules; keep one client per process.
 const prisma = global.prismaGlobal ?? createPrismaClient();
 if (process.env.NODE_ENV !== "production") global.prismaGlobal = prisma;

@@ -5,7 +5,11 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
+import prisma, { closePrisma } from "./db.server";
+
 export { startBackgroundWork, stopBackgroundWork } from "./services/runtime.server";
+// server.ts closes the database last, once in-flight sends are done.
+export const closeDatabase = () => closePrisma(prisma);
 
 export const streamTimeout = 5000;
 

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { migrateDeploy } from "../scripts/harness";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
-import { createPrismaClient } from "../app/db.server";
+import { closePrisma, createPrismaClient } from "../app/db.server";
 import { connectShop, storeOfflineToken } from "../app/services/shops.server";
 import { importFlows } from "../app/services/flows.server";
 import { receiveOrderCreated } from "../app/services/intake.server";
@@ -166,7 +166,7 @@ async function main() {
     console.log(`Ratio with the per-email Admin API consent check: ${fmt(avgFull / avgBare, 2)}`);
     writeResult("dispatch", { emailsPerRun: N, rounds: rows, avgBare, avgPipeline, avgFull, ratio, ratioWithConsent: avgFull / avgBare });
   } finally {
-    await prisma.$disconnect();
+    await closePrisma(prisma);
     await sendgrid.stop();
     await admin.stop();
     fs.rmSync(dir, { recursive: true, force: true });

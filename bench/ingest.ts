@@ -10,7 +10,7 @@ import type { DatabaseKind } from "../scripts/databases";
 import { createSeedStore, SIMULATOR_SHOP } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
 import { webhookRequest } from "../simulator/webhooks";
-import { createPrismaClient } from "../app/db.server";
+import { closePrisma, createPrismaClient } from "../app/db.server";
 import { connectShop, storeOfflineToken } from "../app/services/shops.server";
 import { envNumber, fmt, printTable, summarize, writeResult } from "./lib";
 
@@ -172,7 +172,7 @@ async function main() {
   } finally {
     await pool.close();
     await app.stop();
-    await prisma.$disconnect();
+    await closePrisma(prisma);
     await database.drop();
   }
 }

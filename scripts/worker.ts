@@ -1,7 +1,7 @@
 // `npm run worker`: a dispatch worker for distributed mode (REDIS_URL set). Run as many as
 // needed; each takes WORKER_CONCURRENCY follow-ups at a time from the BullMQ queue, reconciles
 // the queue with the database now and then, and runs the housekeeping jobs.
-import prisma from "../app/db.server";
+import prisma, { closePrisma } from "../app/db.server";
 import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/services/runtime.server";
 import { logger } from "../app/logger.server";
 
@@ -35,9 +35,9 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// After a PostgreSQL restart the driver's pool can wait forever to close a connection the server
-// dropped; the process is exiting anyway, so it waits a few seconds at most.
-const disconnect = () => Promise.race([prisma.$disconnect(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+const disconnect = async () => {
+  if ((await closePrisma(prisma)) === "timed out") logger.warn("database connections did not close within 5 s");
+};
 
 main()
   .then(async (code) => {

@@ -18,7 +18,7 @@ const ctx = await vi.hoisted(async () => {
   return { database, apiKey: "admin-pages-key", secret: "admin-pages-secret" };
 });
 
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import { sessionToken } from "./helpers/embedded";
 import { connectShop, storeOfflineToken } from "~/services/shops.server";
 import { listAudit } from "~/services/audit.server";
@@ -97,7 +97,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await admin?.close();
-  await prisma.$disconnect();
+  await closePrisma(prisma);
   await ctx.database.drop();
 });
 beforeEach(async () => {

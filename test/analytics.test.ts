@@ -21,7 +21,7 @@ const ctx = await vi.hoisted(async () => {
 });
 
 import { sessionToken } from "./helpers/embedded";
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import { action, loader, type AnalyticsActionData } from "~/routes/app.analytics";
 import { loader as exportLoader } from "~/routes/app.analytics.export.$kind";
 import { runAnalyticsJobs } from "~/services/analytics.server";
@@ -456,7 +456,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await prisma.$disconnect();
+  await closePrisma(prisma);
   await ctx.database.drop();
 });
 

@@ -24,7 +24,7 @@ const ctx = await vi.hoisted(async () => {
 
 import fs from "node:fs";
 import { sessionToken as embeddedSessionToken } from "./helpers/embedded";
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import { action as dataRequestAction } from "~/routes/webhooks.customers.data_request";
 import { action as customersRedactAction } from "~/routes/webhooks.customers.redact";
 import { action as shopRedactAction } from "~/routes/webhooks.shop.redact";
@@ -54,7 +54,7 @@ const storeA = createSeedStore();
 const storeB = createSeedStore({ shop: SHOP_B, name: "Other Boutique" });
 
 afterAll(async () => {
-  await prisma.$disconnect();
+  await closePrisma(prisma);
   fs.rmSync(ctx.dir, { recursive: true, force: true });
   await ctx.database.drop();
 });

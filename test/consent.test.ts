@@ -20,7 +20,7 @@ const env = await vi.hoisted(async () => {
 
 import fs from "node:fs";
 import { randomUUID } from "node:crypto";
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import {
   consentFromWebhook,
   InvalidConsentPayloadError,
@@ -89,7 +89,7 @@ describe("with the store simulator and a database", () => {
 
   afterAll(async () => {
     await admin?.close();
-    await prisma.$disconnect();
+    await closePrisma(prisma);
     fs.rmSync(env.dir, { recursive: true, force: true });
     await env.database.drop();
   });

@@ -11,7 +11,7 @@ import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
-import { createPrismaClient } from "~/db.server";
+import { closePrisma, createPrismaClient } from "~/db.server";
 import { receiveOrderCreated } from "~/services/intake.server";
 import { importFlows } from "~/services/flows.server";
 import { defaultFlows } from "~/domain/flows";
@@ -77,7 +77,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await prisma?.$disconnect();
+  if (prisma) await closePrisma(prisma);
   await admin?.close();
   await sendgrid?.close();
   fs.rmSync(dir, { recursive: true, force: true });

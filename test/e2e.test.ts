@@ -12,7 +12,7 @@ import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgri
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
 import { orderCancelledPayload, orderCreatedPayload } from "../simulator/orders";
 import { sendWebhook, webhookRequest } from "../simulator/webhooks";
-import { createPrismaClient } from "~/db.server";
+import { closePrisma, createPrismaClient } from "~/db.server";
 
 // A test may start the CLI dispatcher twice; on a busy machine each start takes seconds.
 vi.setConfig({ testTimeout: 120_000 });
@@ -69,7 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  await prisma?.$disconnect();
+  if (prisma) await closePrisma(prisma);
   await admin?.close();
   await sendgrid?.close();
   fs.rmSync(dir, { recursive: true, force: true });

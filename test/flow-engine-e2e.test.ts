@@ -17,7 +17,7 @@ import {
   type OrderPayload,
 } from "../simulator/orders";
 import { sendWebhook } from "../simulator/webhooks";
-import { createPrismaClient } from "~/db.server";
+import { closePrisma, createPrismaClient } from "~/db.server";
 import { saveFlow } from "~/services/flows.server";
 import { followUpTimeline } from "~/services/timeline.server";
 import type { FlowDefinition } from "~/domain/flows";
@@ -97,7 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  await prisma?.$disconnect();
+  if (prisma) await closePrisma(prisma);
   await admin?.close();
   await sendgrid?.close();
   await database?.drop();

@@ -14,7 +14,7 @@ import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgri
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
 import { sendWebhook, signWebhookBody, webhookRequest } from "../simulator/webhooks";
-import { createPrismaClient } from "~/db.server";
+import { closePrisma, createPrismaClient } from "~/db.server";
 import { exportFlows, importFlows } from "~/services/flows.server";
 
 const METRICS_TOKEN = "metrics-token-for-tests";
@@ -129,7 +129,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  await prisma?.$disconnect();
+  if (prisma) await closePrisma(prisma);
   await admin?.close();
   await sendgrid?.close();
   await new Promise((r) => receiver?.close(r));

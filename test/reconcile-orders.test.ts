@@ -8,7 +8,7 @@ import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
 import { orderCancelledPayload, orderCreatedPayload, type OrderPayload } from "../simulator/orders";
 import { sendWebhook } from "../simulator/webhooks";
-import { createPrismaClient } from "~/db.server";
+import { closePrisma, createPrismaClient } from "~/db.server";
 import { reconcileOrders } from "~/services/reconcile-orders.server";
 import { createAdminClient } from "~/shopify-admin/index.server";
 
@@ -64,7 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  await prisma?.$disconnect();
+  if (prisma) await closePrisma(prisma);
   await admin?.close();
   await database?.drop();
 });

@@ -18,7 +18,7 @@ const testDb = await vi.hoisted(async () => {
   return { dir, database };
 });
 
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import { action, loader } from "~/routes/webhooks.sendgrid";
 import {
   dedupeKey,
@@ -376,7 +376,7 @@ afterAll(async () => {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  await prisma.$disconnect();
+  await closePrisma(prisma);
   fs.rmSync(testDb.dir, { recursive: true, force: true });
   await testDb.database.drop();
 });

@@ -22,7 +22,7 @@ const ctx = await vi.hoisted(async () => {
 });
 
 import type { ServerBuild } from "@remix-run/node";
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import { connectShop, storeOfflineToken } from "~/services/shops.server";
 import { sessionToken } from "./helpers/embedded";
 import { ROOT } from "../scripts/harness";
@@ -63,7 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await prisma.$disconnect();
+  await closePrisma(prisma);
   await ctx.database.drop();
 });
 

@@ -24,7 +24,7 @@ const ctx = await vi.hoisted(async () => {
 
 import fs from "node:fs";
 import { sessionToken as embeddedSessionToken } from "./helpers/embedded";
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import { action, loader, type SuppressionActionData } from "~/routes/app.suppressions";
 import { loader as exportLoader } from "~/routes/app.suppressions.export";
 import { hashedSuppressionEmail } from "~/services/compliance.server";
@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await prisma.$disconnect();
+  await closePrisma(prisma);
   fs.rmSync(ctx.dir, { recursive: true, force: true });
   await ctx.database.drop();
 });

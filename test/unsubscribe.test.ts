@@ -24,7 +24,7 @@ const env = await vi.hoisted(async () => {
 import fs from "node:fs";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import {
   createUnsubscribeToken,
   tokenFromUnsubscribeSubject,
@@ -159,7 +159,7 @@ describe("the unsubscribe route", () => {
 
   afterAll(async () => {
     await admin?.close();
-    await prisma.$disconnect();
+    await closePrisma(prisma);
     fs.rmSync(env.dir, { recursive: true, force: true });
     await env.database.drop();
   });

@@ -12,7 +12,7 @@ import { createEventWebhookKeys } from "../../simulator/sendgrid-events";
 import { startChildService, type ChildService } from "../../bench/lib";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
-import { createPrismaClient } from "../../app/db.server";
+import { closePrisma, createPrismaClient } from "../../app/db.server";
 import { connectShop, storeOfflineToken } from "../../app/services/shops.server";
 import { importFlows } from "../../app/services/flows.server";
 import { receiveOrderCreated } from "../../app/services/intake.server";
@@ -202,7 +202,7 @@ export async function setupScenario({
     async close() {
       await Promise.all(workers.map((w) => w.kill()));
       await producer.close();
-      await prisma.$disconnect();
+      await closePrisma(prisma);
       await app?.stop();
       await Promise.all(services.map((s) => s.stop()));
       await redis.stop();

@@ -19,14 +19,14 @@ const ctx = await vi.hoisted(async () => {
 });
 
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import prisma from "~/db.server";
+import prisma, { closePrisma } from "~/db.server";
 import { sessionToken } from "../helpers/embedded";
 import { ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import { connectShop, storeOfflineToken } from "~/services/shops.server";
 import { APP_BRIDGE_URL, appBridgeStandIn } from "./app-bridge-standin";
 
 afterAll(async () => {
-  await prisma.$disconnect();
+  await closePrisma(prisma);
   await ctx.database.drop();
 });
 
