@@ -76,3 +76,65 @@ export function envNumber(name: string, fallback: number): number {
   const v = process.env[name];
   return v ? Number(v) : fallback;
 }
+
+// CPU time (user + system, seconds) a process has used so far, from /proc; 0 once it is gone.
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ, 100 on Linux x86_64 and arm64
+
+// Process ids whose command name is `name` (e.g. every PostgreSQL backend).
+export function pidsNamed(name: string): number[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return fs.readFileSync(`/proc/${d}/comm`, "utf8").trim() === name;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+// Busy and total CPU time of the whole machine (all cores), seconds.
+function machineCpu(): { busy: number; total: number } {
+  const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const idle = cpu[3] + (cpu[4] ?? 0);
+  return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+}
+
+// CPU used by groups of processes between start() and stop(): where the machine's time went.
+// Groups are read again at stop() so processes started in between (PostgreSQL backends) count.
+export function cpuMeter(groups: () => Record<string, number[]>) {
+  // A process started after this counts from zero, which is right: all its time is in the window.
+  const before = new Map<number, number>();
+  for (const pids of Object.values(groups())) for (const pid of pids) before.set(pid, processCpuSeconds(pid));
+  const machineBefore = machineCpu();
+  const selfBefore = process.cpuUsage();
+  return {
+    stop(): { bySeconds: Record<string, number>; machineBusy: number; machineSeconds: number } {
+      const machineAfter = machineCpu();
+      const self = process.cpuUsage(selfBefore);
+      const bySeconds: Record<string, number> = {};
+      for (const [name, pids] of Object.entries(groups())) {
+        bySeconds[name] = pids.reduce((sum, pid) => sum + Math.max(0, processCpuSeconds(pid) - (before.get(pid) ?? 0)), 0);
+      }
+      bySeconds["benchmark"] = (self.user + self.system) / 1e6;
+      return {
+        bySeconds,
+        machineBusy: machineAfter.busy - machineBefore.busy,
+        machineSeconds: machineAfter.total - machineBefore.total,
+      };
+    },
+  };
+}

@@ -224,6 +224,26 @@ describe("dispatcher", () => {
     expect(f.events.map((e) => e.type)).toContain("reclaimed");
   });
 
+  it("a queue job claims its follow-up only when due, or when the claim holding it has expired", async () => {
+    const id = await orderCreated(12);
+    // Not due yet: the job takes nothing and says when to come back.
+    expect(await dispatcher().dispatchFollowUp({ id })).toMatchObject({ outcome: "not-due" });
+    advance(60 * 60_000);
+    await prisma.followUp.update({
+      where: { id },
+      data: { status: "sending", claimToken: "dead", leaseUntil: new Date(clock.getTime() + 60_000), attempts: 1 },
+    });
+    // Held by a live claim: left alone until its lease ends.
+    expect(await dispatcher().dispatchFollowUp({ id })).toEqual({ outcome: "held", lookAgainAt: new Date(clock.getTime() + 60_000) });
+    expect(await prisma.followUp.findUniqueOrThrow({ where: { id } })).toMatchObject({ claimToken: "dead", attempts: 1 });
+    advance(61_000);
+    expect(await dispatcher().dispatchFollowUp({ id })).toMatchObject({ outcome: "sent" });
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id }, include: { events: true } });
+    expect(f).toMatchObject({ status: "sent", attempts: 2, claimToken: null });
+    expect(f.events.filter((e) => e.type === "reclaimed")).toHaveLength(1);
+    expect(sendgrid.messages).toHaveLength(1);
+  });
+
   it("writes nothing for a claim it has lost", async () => {
     const id = await orderCreated(11);
     advance(60 * 60_000);

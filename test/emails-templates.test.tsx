@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EMAIL_SIZE_LIMIT_BYTES, renderFollowUpEmail, renderPreview } from "~/email/render.server";
+import { toPlainText } from "@react-email/render";
+import { EMAIL_SIZE_LIMIT_BYTES, renderFollowUpEmail, renderPreview, textOptions } from "~/email/render.server";
 import { FollowUpNotApplicableError } from "~/email/compose";
 import { TEMPLATE_IDS, type TemplateId } from "~/domain/templates";
 import { EMAIL_LANGUAGES, emailStrings } from "~/i18n/emails";
@@ -293,5 +294,16 @@ describe("renderPreview", () => {
       ok: false,
       problems: [{ path: "/template", message: expect.stringContaining('Unknown template "newsletter"') }],
     });
+  });
+});
+
+describe("text part", () => {
+  it("is exactly react-email's toPlainText of the HTML, with the options compiled once", async () => {
+    for (const template of TEMPLATE_IDS) {
+      const email = await renderFollowUpEmail(sampleComposeInput(template, { customerLocale: "pl-PL" }));
+      expect(email.text).toBe(toPlainText(email.html, textOptions));
+      // Headings keep their case; links read as "text https://…" without brackets.
+      expect(email.text).not.toMatch(/\[https?:/);
+    }
   });
 });

@@ -158,8 +158,9 @@ interface Claim {
   attempt: number;
 }
 
-type ClaimedFollowUp = Prisma.FollowUpGetPayload<{ include: { order: true } }> & { claim: Claim };
-type OrderRow = ClaimedFollowUp["order"];
+// The order is read when the follow-up is delivered, not with the claim: it may change meanwhile.
+type ClaimedFollowUp = Prisma.FollowUpGetPayload<object> & { claim: Claim };
+type OrderRow = Prisma.OrderGetPayload<object>;
 
 // Shop and flow state read once per pass: a pass lasts well under a second.
 interface PassCache {
@@ -185,9 +186,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   // lease ran out) at that instant, so two dispatchers never take the same follow-up. Rows
   // another dispatcher took meanwhile simply do not match.
   async function claimDue(limit: number, only?: string): Promise<ClaimedFollowUp[]> {
+    if (only) return claimOne(only);
     const at = now();
     const due = {
-      ...(only ? { id: only } : {}),
       OR: [
         { status: "scheduled", nextAttemptAt: { lte: at } },
         { status: "sending", leaseUntil: { lt: at } },
@@ -207,24 +208,49 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (candidates.length === 0) return [];
       const { count } = await prisma.followUp.updateMany({
         where: { id: { in: candidates.map((c) => c.id) }, ...due },
-        data: { status: "sending", claimToken: token, leaseUntil: new Date(at.getTime() + leaseMs), attempts: { increment: 1 } },
+        data: claimData(token, at),
       });
       if (count > 0) break;
     }
-    const claimed = await prisma.followUp.findMany({ where: { claimToken: token }, include: { order: true } });
+    const claimed = await prisma.followUp.findMany({ where: { claimToken: token } });
     const reclaimed = new Set(candidates.filter((c) => c.status === "sending").map((c) => c.id));
-    const taken = claimed.filter((f) => reclaimed.has(f.id));
-    if (taken.length) {
-      await prisma.followUpEvent.createMany({
-        data: taken.map((f) => ({
-          followUpId: f.id,
-          type: "reclaimed",
-          detail: `The previous claim's lease expired; taken by ${workerId}.`,
-          at,
-        })),
+    await noteReclaimed(claimed.filter((f) => reclaimed.has(f.id)), at);
+    return claimed.map((f) => ({ ...f, claim: { id: f.id, token, attempt: f.attempts } }));
+  }
+
+  // One follow-up (a queue job): one conditional UPDATE ... RETURNING when it is simply due,
+  // a second only when it is not, to take it over from a claim whose lease ran out.
+  async function claimOne(id: string): Promise<ClaimedFollowUp[]> {
+    const at = now();
+    const token = randomUUID();
+    let claimed = await prisma.followUp.updateManyAndReturn({
+      where: { id, status: "scheduled", nextAttemptAt: { lte: at } },
+      data: claimData(token, at),
+    });
+    if (claimed.length === 0) {
+      claimed = await prisma.followUp.updateManyAndReturn({
+        where: { id, status: "sending", leaseUntil: { lt: at } },
+        data: claimData(token, at),
       });
+      await noteReclaimed(claimed, at);
     }
     return claimed.map((f) => ({ ...f, claim: { id: f.id, token, attempt: f.attempts } }));
+  }
+
+  function claimData(token: string, at: Date) {
+    return { status: "sending", claimToken: token, leaseUntil: new Date(at.getTime() + leaseMs), attempts: { increment: 1 } };
+  }
+
+  async function noteReclaimed(taken: { id: string }[], at: Date) {
+    if (taken.length === 0) return;
+    await prisma.followUpEvent.createMany({
+      data: taken.map((f) => ({
+        followUpId: f.id,
+        type: "reclaimed",
+        detail: `The previous claim's lease expired; taken by ${workerId}.`,
+        at,
+      })),
+    });
   }
 
   // Every end state is written only while we still hold the claim.
@@ -534,7 +560,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const fromEmail = shop.senderEmail ?? deps.defaultFromEmail ?? shop.email;
     if (!fromEmail) return fail(claim, "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL).");
 
-    const order = followUp.order;
+    const order = current;
     const links =
       deps.unsubscribe?.({
         shop: followUp.shop,

@@ -31,7 +31,8 @@ export interface Scenario {
   controlUrl: string;
   followUpIds: string[];
   workerEnv: Record<string, string>;
-  startWorkers(n: number, extra?: Record<string, string>): Promise<WorkerProcess[]>;
+  // `cpus`: each worker limited to that many cores (see startWorker).
+  startWorkers(n: number, extra?: Record<string, string>, options?: { cpus?: number }): Promise<WorkerProcess[]>;
   // Every follow-up back to scheduled and due at dueAt(i); the stand-in's counts cleared.
   reset(dueAt: (i: number) => Date): Promise<void>;
   enqueueAll(): Promise<void>;
@@ -39,6 +40,8 @@ export interface Scenario {
   // Emails per follow-up at the stand-in: which are missing, which went twice.
   verify(): Promise<{ sent: number; missing: string[]; duplicates: string[] }>;
   failFor(status: number, ms: number): Promise<void>;
+  // The services' process ids, for CPU accounting.
+  servicePids(): Record<string, number[]>;
   close(): Promise<void>;
 }
 
@@ -145,8 +148,8 @@ export async function setupScenario({
     controlUrl,
     followUpIds,
     workerEnv,
-    async startWorkers(n, extra = {}) {
-      const started = await Promise.all(Array.from({ length: n }, () => startWorker({ ...workerEnv, ...extra })));
+    async startWorkers(n, extra = {}, { cpus } = {}) {
+      const started = await Promise.all(Array.from({ length: n }, () => startWorker({ ...workerEnv, ...extra }, { cpus })));
       workers.push(...started);
       return started;
     },
@@ -199,6 +202,12 @@ export async function setupScenario({
     async failFor(status, ms) {
       await control(`/fail?status=${status}&ms=${ms}`, "POST");
     },
+    servicePids: () => ({
+      "store simulator": [admin.child.pid!],
+      "SendGrid stand-in": [standIn.child.pid!],
+      redis: [redis.pid()!],
+      ...(app ? { app: [app.child.pid!] } : {}),
+    }),
     async close() {
       await Promise.all(workers.map((w) => w.kill()));
       await producer.close();

@@ -17,6 +17,7 @@ export interface RedisInstance {
   // Stops the server (all data lost: it keeps nothing on disk) and starts it again on the same port.
   restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
+  pid(): number | undefined;
 }
 
 export async function startRedis(): Promise<RedisInstance> {
@@ -60,6 +61,7 @@ export async function startRedis(): Promise<RedisInstance> {
       await down();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+    pid: () => (child as ChildProcess | null)?.pid,
   };
 }
 
@@ -125,13 +127,20 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-export async function startWorker(env: Record<string, string>, { quiet = true } = {}): Promise<WorkerProcess> {
+// A worker with `cpus` set runs in a CPU cgroup of that many cores, as a container with a CPU
+// limit would: then how workers scale can be measured apart from the machine's own cores.
+export async function startWorker(env: Record<string, string>, { quiet = true, cpus }: { quiet?: boolean; cpus?: number } = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
     cwd: ROOT,
     // The worker runs with the app's configuration, as it would beside the deployed app.
-    env: { ...process.env, SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, LOG_LEVEL: "info", ...env },
+    // NODE_ENV as `npm run worker` sets it: React's production build renders the emails.
+    env: { ...process.env, NODE_ENV: "production", SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (cpus) {
+    const release = limitCpu(child.pid!, cpus);
+    child.once("exit", release);
+  }
   const logs: string[] = [];
   let sent = 0;
   let peak = 0;
@@ -185,5 +194,49 @@ export async function startWorker(env: Record<string, string>, { quiet = true } 
       child.kill("SIGKILL");
       await exited;
     },
+  };
+}
+
+const CGROUP_V1_CPU = "/sys/fs/cgroup/cpu";
+const CGROUP_V2 = "/sys/fs/cgroup";
+
+// Whether this machine lets us put a process under a CPU limit (root, a writable cgroup).
+export function cpuLimitAvailable(): boolean {
+  try {
+    limitCpu(process.pid, 0, { dryRun: true })();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Puts a process in a cgroup of its own limited to `cpus` cores (CFS quota per 100 ms period).
+// Returns what removes the cgroup once the process has exited.
+function limitCpu(pid: number, cpus: number, { dryRun = false } = {}): () => void {
+  const period = 100_000;
+  const quota = Math.max(1_000, Math.round(cpus * period));
+  const v1 = fs.existsSync(path.join(CGROUP_V1_CPU, "cpu.cfs_quota_us"));
+  const v2 = !v1 && fs.existsSync(path.join(CGROUP_V2, "cgroup.controllers")) && fs.readFileSync(path.join(CGROUP_V2, "cgroup.subtree_control"), "utf8").includes("cpu");
+  if (!v1 && !v2) throw new Error("no writable CPU cgroup (v1 cpu controller or v2 with cpu enabled)");
+  const dir = path.join(v1 ? CGROUP_V1_CPU : CGROUP_V2, `afterglow-${dryRun ? "probe" : "worker"}-${pid}-${Date.now()}`);
+  fs.mkdirSync(dir);
+  try {
+    if (v1) {
+      fs.writeFileSync(path.join(dir, "cpu.cfs_period_us"), String(period));
+      fs.writeFileSync(path.join(dir, "cpu.cfs_quota_us"), String(quota));
+    } else {
+      fs.writeFileSync(path.join(dir, "cpu.max"), `${quota} ${period}`);
+    }
+    if (!dryRun) fs.writeFileSync(path.join(dir, "cgroup.procs"), String(pid));
+  } catch (err) {
+    fs.rmdirSync(dir);
+    throw err;
+  }
+  return () => {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // still has a process in it; the machine's next reboot clears it
+    }
   };
 }
