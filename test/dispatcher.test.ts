@@ -5,6 +5,7 @@ import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgri
 import { createSendGridTransport } from "~/mail/sendgrid.server";
 import { createOutboxTransport } from "~/mail/outbox.server";
 import { createDispatcher, type DispatcherDeps } from "~/services/dispatcher.server";
+import { claimFollowUp, readOrder, writeWhileClaimed } from "~/services/dispatch-sql.server";
 import { renderFollowUpEmail } from "~/services/runtime.server";
 import { receiveOrderCancelled, receiveOrderCreated } from "~/services/intake.server";
 import { connectShop, disconnectShop } from "~/services/shops.server";
@@ -469,5 +470,59 @@ describe("an email handed to SendGrid without a recorded answer", () => {
     expect(await dispatcher({ handoverEventWaitMs: WAIT_MS }).drain()).toMatchObject({ sent: 1 });
     expect(sendgrid.messages).toHaveLength(1);
     expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
+  });
+});
+
+describe("the dispatcher's SQL", () => {
+  it("claims when due or when the lease ran out, counts the attempt and moves updatedAt", async () => {
+    const id = await orderCreated(70);
+    const created = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    const claim = (token: string, reclaim: boolean) =>
+      claimFollowUp(prisma, { id, token, at: clock, leaseUntil: new Date(clock.getTime() + 60_000), reclaim });
+
+    expect(await claim("early", false)).toEqual([]);
+    advance(60 * 60_000);
+    const [taken] = await claim("first", false);
+    // The same row Prisma reads, with the claim on it.
+    expect(taken).toEqual(await prisma.followUp.findUniqueOrThrow({ where: { id } }));
+    expect(taken).toMatchObject({ status: "sending", claimToken: "first", attempts: 1, updatedAt: clock });
+    expect(taken.dueAt).toEqual(created.dueAt);
+    expect(await claim("second", false)).toEqual([]);
+    expect(await claim("second", true)).toEqual([]); // its lease still holds
+    advance(61_000);
+    expect(await claim("second", true)).toMatchObject([{ claimToken: "second", attempts: 2 }]);
+  });
+
+  it("writes only while the claim holds, releases it, and refuses columns it does not own", async () => {
+    const id = await orderCreated(71);
+    advance(60 * 60_000);
+    await claimFollowUp(prisma, { id, token: "mine", at: clock, leaseUntil: new Date(clock.getTime() + 60_000), reclaim: false });
+    advance(1_000);
+    const write = (token: string, data: Record<string, unknown>, release = true) => writeWhileClaimed(prisma, { id, token, at: clock, data, release });
+    expect(await write("theirs", { status: "sent" })).toBe(0);
+    expect(await write("mine", { handedOverAt: clock }, false)).toBe(1);
+    expect(await prisma.followUp.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "sending", claimToken: "mine", handedOverAt: clock });
+    await expect(write("mine", { recipient: "eve@example.com" })).rejects.toThrow(/not a column a dispatcher writes/);
+    await expect(write("mine", { attempts: { increment: 1 } })).rejects.toThrow(/plain value/);
+    advance(1_000);
+    expect(await write("mine", { status: "sent", sentAt: clock, messageId: "m-1", handedOverAt: null })).toBe(1);
+    expect(await prisma.followUp.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: "sent",
+      sentAt: clock,
+      messageId: "m-1",
+      handedOverAt: null,
+      claimToken: null,
+      leaseUntil: null,
+      updatedAt: clock, // what the analytics rollup reads to find changed follow-ups
+      recipient: "ada@example.com",
+    });
+    expect(await write("mine", { status: "failed" })).toBe(0);
+  });
+
+  it("reads an order as Prisma does", async () => {
+    const id = await orderCreated(72);
+    const { orderRef } = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(await readOrder(prisma, orderRef)).toEqual(await prisma.order.findUnique({ where: { id: orderRef } }));
+    expect(await readOrder(prisma, "missing")).toBeNull();
   });
 });

@@ -10,6 +10,7 @@ import { SendError, type MailTransport } from "~/mail/transport";
 import { exitsOnNewOrder, type EmailCategory, type FlowExitRules, type StepAbTest } from "~/domain/flows";
 import { describeSkipReason, SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-reasons";
 import { isSuppressed } from "./suppressions.server";
+import { claimFollowUp, readOrder, writeWhileClaimed } from "./dispatch-sql.server";
 import { evaluateExitRules, type ExitState, type MarketingConsentState } from "~/domain/exit-rules";
 import { checkFrequencyCap, DEFAULT_FREQUENCY_CAP, type FrequencyCap } from "~/domain/frequency-cap";
 import { assignVariant } from "~/domain/ab-test";
@@ -223,15 +224,10 @@ export function createDispatcher(deps: DispatcherDeps) {
   async function claimOne(id: string): Promise<ClaimedFollowUp[]> {
     const at = now();
     const token = randomUUID();
-    let claimed = await prisma.followUp.updateManyAndReturn({
-      where: { id, status: "scheduled", nextAttemptAt: { lte: at } },
-      data: claimData(token, at),
-    });
+    const leaseUntil = new Date(at.getTime() + leaseMs);
+    let claimed = await claimFollowUp(prisma, { id, token, at, leaseUntil, reclaim: false });
     if (claimed.length === 0) {
-      claimed = await prisma.followUp.updateManyAndReturn({
-        where: { id, status: "sending", leaseUntil: { lt: at } },
-        data: claimData(token, at),
-      });
+      claimed = await claimFollowUp(prisma, { id, token, at, leaseUntil, reclaim: true });
       await noteReclaimed(claimed, at);
     }
     return claimed.map((f) => ({ ...f, claim: { id: f.id, token, attempt: f.attempts } }));
@@ -260,10 +256,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     data: Record<string, unknown>,
     ev: { type: string; detail: string | null } | null,
   ): Promise<boolean> {
-    const { count } = await prisma.followUp.updateMany({
-      where: { id: claim.id, claimToken: claim.token },
-      data: { ...data, claimToken: null, leaseUntil: null },
-    });
+    const count = await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: now(), data, release: true });
     if (count === 1 && ev) await event(claim.id, ev.type, ev.detail);
     if (count !== 1) log.warn("lost the claim before finishing", { followUpId: claim.id, outcome: ev?.type ?? "sent" });
     return count === 1;
@@ -441,7 +434,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       return (await finish(claim, { status: "scheduled", nextAttemptAt: at, attempts: claim.attempt - 1, lastError: held }, null)) ? "retried" : "lost";
     }
     // Read again now, not with the claim: orders/cancelled or orders/updated may have landed a moment ago.
-    let current = await prisma.order.findUnique({ where: { id: followUp.orderRef } });
+    let current = await readOrder(prisma, followUp.orderRef);
     if (!current) return skip(claim, { code: "order_cancelled" });
     if (!cache.steps.has(followUp.stepId))
       cache.steps.set(followUp.stepId, prisma.flowStep.findUnique({ where: { id: followUp.stepId }, include: { flow: true } }));
@@ -649,11 +642,9 @@ export function createDispatcher(deps: DispatcherDeps) {
 
     // Marked before the request: if this worker dies before recording SendGrid's answer, the
     // next attempt knows SendGrid may have the email already.
-    const handedOver = await prisma.followUp.updateMany({
-      where: { id: claim.id, claimToken: claim.token },
-      data: { handedOverAt: now() },
-    });
-    if (handedOver.count !== 1) return "lost";
+    const handedOverAt = now();
+    const handedOver = await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: handedOverAt, data: { handedOverAt }, release: false });
+    if (handedOver !== 1) return "lost";
 
     try {
       const transport = deps.transportFor?.(shop) ?? deps.transport;

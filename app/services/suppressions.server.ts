@@ -1,7 +1,7 @@
 // A shop's suppression list: addresses it must not email, and why. Every function takes the
 // shop and touches only that shop's rows.
 import { isUniqueViolation } from "./db-errors.server";
-import type { Prisma, Suppression } from "@prisma/client";
+import { Prisma, type Suppression } from "@prisma/client";
 import { normaliseEmail, type SuppressionReason, type SuppressionScope } from "~/domain/sendgrid-events";
 import { suppressionLookupEmails } from "./compliance.server";
 
@@ -28,16 +28,20 @@ function requireShop(shop: string): void {
 
 // Scope "all" stops every follow-up; "marketing" only those the shop sends as marketing.
 // A redacted customer's entry holds a hash of the address instead; it still matches.
+// Asked before every send, so written as one SQL statement (see dispatch-sql.server.ts).
 export async function isSuppressed(
-  prisma: SuppressionStore,
+  prisma: Pick<Prisma.TransactionClient, "$queryRaw">,
   { shop, email, marketing }: { shop: string; email: string; marketing: boolean },
 ): Promise<Suppression | null> {
   requireShop(shop);
-  return prisma.suppression.findFirst({
-    where: { shop, email: { in: suppressionLookupEmails(email) }, scope: marketing ? { in: ["all", "marketing"] } : "all" },
-    // "all" sorts first: it is the stronger reason to show.
-    orderBy: [{ scope: "asc" }],
-  });
+  const scopes = marketing ? ["all", "marketing"] : ["all"];
+  // "all" sorts first: it is the stronger reason to show.
+  const rows = await prisma.$queryRaw<Suppression[]>`
+    SELECT * FROM "Suppression"
+    WHERE "shop" = ${shop} AND "email" IN (${Prisma.join(suppressionLookupEmails(email))}) AND "scope" IN (${Prisma.join(scopes)})
+    ORDER BY "scope" ASC
+    LIMIT 1`;
+  return rows[0] ?? null;
 }
 
 export interface NewSuppression {
