@@ -1,8 +1,10 @@
 // Production server: Remix's request handler on express, plus the in-process dispatcher
 // (the embedded default: one process, SQLite, no other service).
+import cluster from "node:cluster";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
+import { AggregatorRegistry } from "prom-client";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 
@@ -41,28 +43,105 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
     await closed;
     // In-flight sends finish (or their lease lets another process retry them) before exit.
     await build.entry.module.stopBackgroundWork?.();
-    if ((await build.entry.module.closeDatabase?.()) === "timed out") {
-      console.error(JSON.stringify({ level: "warn", msg: "database connections did not close within 5 s" }));
-    }
+    if ((await build.entry.module.closeDatabase?.()) === "timed out") log("warn", "database connections did not close within 5 s");
   }
   return { port: actualPort, server, stop };
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
+  (level === "info" ? console.log : console.error)(JSON.stringify({ level, msg, ...extra }));
+
+// WEB_CONCURRENCY: how many web processes share the port (node:cluster). One process is the
+// embedded default; more let webhook intake use more cores. Only the first runs the in-process
+// dispatcher and housekeeping, so a single-process setup's background work is not multiplied.
+export function webProcessesFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.WEB_CONCURRENCY;
+  if (raw === undefined || raw === "") return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`WEB_CONCURRENCY must be a whole number from 1 to 64; got "${raw}"`);
+  return n;
+}
+
+const shutdownGraceMs = () => Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000) + 15_000;
+
+async function runServer() {
   const { port, stop } = await startServer();
-  console.log(JSON.stringify({ level: "info", msg: "Afterglow listening", port }));
+  log("info", "Afterglow listening", { port, pid: process.pid });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       // Whatever hangs in shutdown (a query after a database restart) cannot keep the process
       // up; unfinished claims come back after their lease.
       setTimeout(() => {
-        console.error(JSON.stringify({ level: "error", msg: "shutdown did not finish in time; exiting", signal }));
+        log("error", "shutdown did not finish in time; exiting", { signal });
         process.exit(1);
-      }, Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000) + 15_000).unref();
+      }, shutdownGraceMs()).unref();
       stop().then(
         () => process.exit(0),
         () => process.exit(1),
       );
     });
   }
+}
+
+function runPrimary(count: number) {
+  let stopping = false;
+  // A web process asked to serve /metrics gets every process's numbers, summed, from here.
+  const metrics = new AggregatorRegistry();
+  cluster.on("message", (worker, message: { type?: string; id?: string }) => {
+    if (message?.type !== "afterglow:cluster-metrics") return;
+    metrics.clusterMetrics().then(
+      (body) => worker.send({ type: "afterglow:cluster-metrics-result", id: message.id, body }),
+      (err: Error) => worker.send({ type: "afterglow:cluster-metrics-result", id: message.id, error: err.message }),
+    );
+  });
+  const restarts: number[] = [];
+  const fork = (index: number) => {
+    const worker = cluster.fork({ AFTERGLOW_WEB_PROCESS: String(index), ...(index > 0 ? { AFTERGLOW_WORKER: "off" } : {}) });
+    worker.once("exit", (code, signal) => {
+      if (stopping) return;
+      // A crashed web process comes back; one that keeps crashing takes the whole app down
+      // so the orchestrator sees it.
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts.length && restarts[0] < now - 60_000) restarts.shift();
+      log("error", "web process exited; starting another", { index, code, signal, restartsInLastMinute: restarts.length });
+      if (restarts.length > 5) {
+        log("error", "web processes keep exiting; stopping");
+        process.exit(1);
+      }
+      fork(index);
+    });
+  };
+  for (let i = 0; i < count; i++) fork(i);
+  log("info", "Afterglow web processes starting", { processes: count, pid: process.pid });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      setTimeout(() => {
+        log("error", "web processes did not stop in time; exiting", { signal });
+        process.exit(1);
+      }, shutdownGraceMs() + 5_000).unref();
+      const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      let failed = false;
+      Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              w.once("exit", (code) => {
+                if (code !== 0) failed = true;
+                resolve();
+              });
+              w.process.kill(signal);
+            }),
+        ),
+      ).then(() => process.exit(failed ? 1 : 0));
+    });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const processes = webProcessesFromEnv();
+  if (processes > 1 && cluster.isPrimary) runPrimary(processes);
+  else await runServer();
 }

@@ -3,7 +3,9 @@
 // codes, and there is no shop label (a shop's failure rate is watched by the alert hook).
 import http from "node:http";
 import { timingSafeEqual } from "node:crypto";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import cluster from "node:cluster";
+import { randomUUID } from "node:crypto";
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { MailTransport } from "~/mail/transport";
 
 export const registry = new Registry();
@@ -84,6 +86,8 @@ new Gauge({
   name: "afterglow_queue_depth",
   help: "Follow-ups due now and not yet taken by a dispatcher.",
   registers: [registry],
+  // Every web process reads the same database: across processes the depth is one number, not a sum.
+  aggregator: "max",
   async collect() {
     if (!queueDepthSource) return;
     try {
@@ -181,7 +185,37 @@ export function ordersReconciled(result: "restored" | "complete" | "cancelled" |
 }
 
 export async function metricsText(): Promise<{ body: string; contentType: string }> {
-  return { body: await registry.metrics(), contentType: registry.contentType };
+  const body = cluster.isWorker ? await clusterMetrics() : await registry.metrics();
+  return { body, contentType: registry.contentType };
+}
+
+// With WEB_CONCURRENCY above 1 a scrape reaches one web process of several: it asks the primary
+// (server.ts), which collects every process's registry and sums them, so Prometheus sees the app.
+export const CLUSTER_METRICS_REQUEST = "afterglow:cluster-metrics";
+export const CLUSTER_METRICS_RESULT = "afterglow:cluster-metrics-result";
+if (cluster.isWorker) {
+  AggregatorRegistry.setRegistries([registry]);
+  new AggregatorRegistry(); // answers the primary's requests for this process's metrics
+}
+
+function clusterMetrics(): Promise<string> {
+  const id = randomUUID();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      process.off("message", onMessage);
+      reject(new Error("the primary process did not answer for the other web processes' metrics within 5 s"));
+    }, 5_000);
+    function onMessage(message: unknown) {
+      const m = message as { type?: string; id?: string; body?: string; error?: string };
+      if (m?.type !== CLUSTER_METRICS_RESULT || m.id !== id) return;
+      clearTimeout(timer);
+      process.off("message", onMessage);
+      if (m.error !== undefined) reject(new Error(`collecting the web processes' metrics failed: ${m.error}`));
+      else resolve(m.body ?? "");
+    }
+    process.on("message", onMessage);
+    process.send!({ type: CLUSTER_METRICS_REQUEST, id });
+  });
 }
 
 // METRICS_TOKEN, when set, must come as `Authorization: Bearer <token>`.
