@@ -33,6 +33,13 @@ function databaseKindFromArgs(): DatabaseKind {
 }
 
 type Route = "bare" | "orders/create";
+
+// The share of one core this process (the load generator) used: near 100 %, it is what limits
+// the rate, not the server.
+function generatorCpu(before: NodeJS.CpuUsage, seconds: number): number {
+  const used = process.cpuUsage(before);
+  return (100 * (used.user + used.system)) / 1e6 / seconds;
+}
 const PATHS: Record<Route, string> = { bare: "/webhooks/bench/bare", "orders/create": "/webhooks/orders/create" };
 
 async function main() {
@@ -72,6 +79,7 @@ async function main() {
     const reqs = Array.from({ length: total }, nextRequest); // signing is not what we measure
     const latencies: number[] = [];
     let errors = 0;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const inflight: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
@@ -90,7 +98,7 @@ async function main() {
     }
     await Promise.all(inflight);
     const seconds = (performance.now() - started) / 1000;
-    return { route, rate, ...summarize(latencies), errors, throughput: latencies.length / seconds };
+    return { route, rate, ...summarize(latencies), errors, throughput: latencies.length / seconds, generatorCpu: generatorCpu(cpuBefore, seconds) };
   }
 
   // Closed loop: as many as the server takes with CONCURRENCY requests outstanding. Requests are
@@ -100,6 +108,7 @@ async function main() {
     let errors = 0;
     const prepared = Array.from({ length: Math.round(SATURATION_SECONDS * 1200) }, nextRequest);
     let next = 0;
+    const cpuBefore = process.cpuUsage();
     const stopAt = performance.now() + SATURATION_SECONDS * 1000;
     const started = performance.now();
     await Promise.all(
@@ -112,7 +121,7 @@ async function main() {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    return { route, ...summarize(latencies), errors, throughput: latencies.length / seconds };
+    return { route, ...summarize(latencies), errors, throughput: latencies.length / seconds, generatorCpu: generatorCpu(cpuBefore, seconds) };
   }
 
   const setups: Record<string, unknown>[] = [];
@@ -170,13 +179,14 @@ async function main() {
         "ours p99": fmt(ours.p99),
         "p95 ours/bare": fmt(ours.p95 / bare.p95, 2),
         "ours req/s": fmt(ours.throughput),
+        "generator CPU %": fmt(ours.generatorCpu, 0),
         errors: ours.errors + bare.errors,
       })),
     );
     console.log(`\nSaturation (${CONCURRENCY} outstanding, ${SATURATION_SECONDS} s x 2 each):`);
     printTable([
-      { route: "bare authenticate.webhook", "req/s": fmt(satBare), p95: fmt(Math.max(satBare1.p95, satBare2.p95)) },
-      { route: "orders/create (ours)", "req/s": fmt(satOurs), p95: fmt(Math.max(satOurs1.p95, satOurs2.p95)) },
+      { route: "bare authenticate.webhook", "req/s": fmt(satBare), p95: fmt(Math.max(satBare1.p95, satBare2.p95)), "generator CPU %": fmt(Math.max(satBare1.generatorCpu, satBare2.generatorCpu), 0) },
+      { route: "orders/create (ours)", "req/s": fmt(satOurs), p95: fmt(Math.max(satOurs1.p95, satOurs2.p95)), "generator CPU %": fmt(Math.max(satOurs1.generatorCpu, satOurs2.generatorCpu), 0) },
     ]);
     const ratio = satOurs / satBare;
     const worstP95 = Math.max(...rateRows.map((r) => r.ours.p95));
