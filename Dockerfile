@@ -1,5 +1,6 @@
 # Afterglow, in the manner of Shopify's Remix app template: one image for the web process and
-# the worker; `npm run docker-start` applies the migrations, then starts the server.
+# the worker; the command applies the migrations (`npm run setup`), then starts the server.
+# `npm run docker:check` carries these steps out on a machine without Docker.
 # Node 20 on Debian slim: better-sqlite3 and the Prisma JS engine need glibc and, when no
 # prebuilt binary fits, a compiler (build stage only).
 
@@ -33,6 +34,7 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app ./
 USER node
 EXPOSE 3000
-# tini forwards SIGTERM, so in-flight sends finish before the container stops.
+# tini forwards SIGTERM to the server itself: `exec` leaves no npm or shell in between (npm dies
+# on SIGTERM without waiting for its script), so in-flight sends finish before the container stops.
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["npm", "run", "docker-start"]
+CMD ["sh", "-c", "npm run setup && exec node --import tsx server.ts"]

@@ -8,15 +8,13 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { migrateDeploy } from "../scripts/harness";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../simulator/store";
+import { createSeedStore, SIMULATOR_SHOP } from "../simulator/store";
+import { connectSimulatorShopForLoad } from "../scripts/faults/scenario";
 import { orderCreatedPayload } from "../simulator/orders";
 import { closePrisma, createPrismaClient } from "../app/db.server";
-import { connectShop, storeOfflineToken } from "../app/services/shops.server";
-import { importFlows } from "../app/services/flows.server";
 import { receiveOrderCreated } from "../app/services/intake.server";
 import { createRuntime } from "../app/services/runtime.server";
 import { renderThankYouEmail } from "../app/email/render.server";
-import { defaultFlows } from "../app/domain/flows";
 import type { RecommendedProduct } from "../app/domain/recommendations.types";
 import { envNumber, fmt, printTable, startChildService, writeResult } from "./lib";
 
@@ -31,21 +29,7 @@ async function main() {
   migrateDeploy(databaseUrl);
   const prisma = createPrismaClient(databaseUrl);
   const store = createSeedStore();
-  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
-  await connectShop({
-    prisma,
-    shop: SIMULATOR_SHOP,
-    profile: { name: store.shop.name, email: store.shop.email, ianaTimezone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode },
-  });
-  const flow = defaultFlows()[0];
-  flow.steps[0].delay = { amount: 0, unit: "minutes" };
-  // Many orders by a few customers at once: neither "ordered again" nor smart sending may stop them.
-  flow.exitRules = { orderedAgain: false };
-  await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
-  await prisma.shop.update({
-    where: { domain: SIMULATOR_SHOP },
-    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
-  });
+  await connectSimulatorShopForLoad(prisma, store);
 
   // Customers who agreed to email marketing: the thank-you is a marketing email.
   const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress && c.defaultEmailAddress.marketingState === "SUBSCRIBED");

@@ -8,55 +8,27 @@ import type { RecommendedProduct } from "../app/domain/recommendations.types";
 import { formatMoney } from "../emails/format";
 import type { ThankYouEmailProps } from "../emails/types";
 import { withUtm } from "../emails/utm";
+import { SAMPLE_PURCHASED, SAMPLE_RECOMMENDATIONS, SAMPLE_SHOP } from "../emails/samples";
 
-const storefront = "https://juniper-and-pine.myshopify.com";
+// The editor's sample order (emails/samples.ts), with the candle Maya bought also recommended
+// so the grid has four products.
+const storefront = SAMPLE_SHOP.url;
+const [candle] = SAMPLE_PURCHASED;
 const preview: ThankYouEmailProps = {
-  shop: {
-    name: "Juniper & Pine",
-    url: storefront,
-    logoUrl: `${storefront}/cdn/shop/files/juniper-and-pine-logo.png?v=1718035200`,
-    address: "128 Alder Street, Portland, OR 97209, United States",
-    accentColor: "#2f5d50",
-  },
+  shop: { name: SAMPLE_SHOP.name, url: SAMPLE_SHOP.url, logoUrl: SAMPLE_SHOP.logoUrl, address: SAMPLE_SHOP.address, accentColor: "#2f5d50" },
   customer: { firstName: "Maya" },
   order: { name: "#1042", currency: "USD" },
   recommendations: [
     {
-      id: "gid://shopify/Product/8012345678901",
-      title: "Cedar & Sage Soy Candle",
-      url: `${storefront}/products/cedar-sage-soy-candle`,
-      imageUrl: `${storefront}/cdn/shop/files/cedar-sage-candle.jpg?v=1718035201`,
-      imageAlt: "Amber glass candle with a wooden lid",
+      id: candle.id,
+      title: candle.title,
+      url: candle.url!,
+      imageUrl: candle.imageUrl,
+      imageAlt: candle.imageAlt,
       price: { amount: "24.0", currencyCode: "USD" },
       source: "complementary",
     },
-    {
-      id: "gid://shopify/Product/8012345678902",
-      title: "Linen Tea Towel Set",
-      url: `${storefront}/products/linen-tea-towel-set`,
-      imageUrl: `${storefront}/cdn/shop/files/linen-tea-towels.jpg?v=1718035202`,
-      imageAlt: "Three folded linen tea towels in oat, moss and clay",
-      price: { amount: "32.5", currencyCode: "USD" },
-      source: "complementary",
-    },
-    {
-      id: "gid://shopify/Product/8012345678903",
-      title: "Hand-thrown Stoneware Mug",
-      url: `${storefront}/products/stoneware-mug?variant=45012345678901`,
-      imageUrl: `${storefront}/cdn/shop/files/stoneware-mug.jpg?v=1718035203`,
-      imageAlt: null,
-      price: { amount: "28.0", currencyCode: "USD" },
-      source: "related",
-    },
-    {
-      id: "gid://shopify/Product/8012345678904",
-      title: "Beeswax Food Wraps (3-pack)",
-      url: `${storefront}/products/beeswax-food-wraps`,
-      imageUrl: `${storefront}/cdn/shop/files/beeswax-wraps.jpg?v=1718035204`,
-      imageAlt: "Beeswax wraps in a botanical print",
-      price: { amount: "18.0", currencyCode: "USD" },
-      source: "best_seller",
-    },
+    ...SAMPLE_RECOMMENDATIONS,
   ],
   utm: { source: "afterglow", medium: "email", campaign: "thank-you" },
   unsubscribeUrl: `${storefront}/apps/afterglow/unsubscribe?token=pv_3b1f9c2e`,

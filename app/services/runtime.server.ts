@@ -227,6 +227,12 @@ export async function startBackgroundWork(): Promise<void> {
 
 export async function stopBackgroundWork(): Promise<void> {
   for (const t of housekeeping.splice(0)) clearInterval(t);
+  // A chore halfway through (a retention pass, a rollup) finishes before the database closes;
+  // it is bounded like in-flight sends.
+  if (choresRunning.size) {
+    const limit = Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000);
+    await Promise.race([Promise.allSettled([...choresRunning]), new Promise((r) => setTimeout(r, limit).unref())]);
+  }
   if (runtime) {
     await runtime.queue.stop();
     await runtime.impressions.flush();
@@ -234,16 +240,19 @@ export async function stopBackgroundWork(): Promise<void> {
 }
 
 const housekeeping: NodeJS.Timeout[] = [];
+const choresRunning = new Set<Promise<unknown>>();
 
 // Periodic chores of the worker: prune old email bodies and event details; retry consent
 // changes Shopify could not take when a customer unsubscribed from everything.
 export function startHousekeeping(prisma: PrismaClient) {
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
     const t = setInterval(() => {
-      job().then(
+      const run = job().then(
         (result) => logger.debug(`${name} done`, { result }),
         (err) => logger.error(`${name} failed`, { err }),
       );
+      choresRunning.add(run);
+      void run.finally(() => choresRunning.delete(run));
     }, ms);
     t.unref();
     housekeeping.push(t);
@@ -259,9 +268,11 @@ export function startHousekeeping(prisma: PrismaClient) {
   // And soon after a start for shops not checked for a whole interval: a restart often follows
   // the downtime that lost webhooks.
   const first = setTimeout(() => {
-    reconcileOrders({ prisma, onScheduled: followUpsScheduled, staleBefore: new Date(Date.now() - reconcileEvery) }).catch((err) =>
+    const run = reconcileOrders({ prisma, onScheduled: followUpsScheduled, staleBefore: new Date(Date.now() - reconcileEvery) }).catch((err) =>
       logger.error("order reconciliation failed", { err }),
     );
+    choresRunning.add(run);
+    void run.finally(() => choresRunning.delete(run));
   }, Number(process.env.RECONCILE_START_DELAY_MS || 30_000));
   first.unref();
   housekeeping.push(first);

@@ -10,7 +10,7 @@ import type { PrismaClient } from "@prisma/client";
 import { ensureBuilt, migrateDeploy, startApp, type RunningApp } from "../harness";
 import { createEventWebhookKeys } from "../../simulator/sendgrid-events";
 import { startChildService, type ChildService } from "../../bench/lib";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../../simulator/store";
+import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { closePrisma, createPrismaClient } from "../../app/db.server";
 import { connectShop, storeOfflineToken } from "../../app/services/shops.server";
@@ -85,21 +85,7 @@ export async function setupScenario({
   const [standInUrl, controlUrl] = standIn.url.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
   const prisma = createPrismaClient(url);
   const store = createSeedStore();
-  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
-  await connectShop({
-    prisma,
-    shop: SIMULATOR_SHOP,
-    profile: { name: store.shop.name, email: store.shop.email, ianaTimezone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode },
-  });
-  const flow = defaultFlows()[0];
-  flow.steps[0].delay = { amount: 0, unit: "minutes" };
-  // Many follow-ups for a few customers: neither "ordered again" nor smart sending may stop them.
-  flow.exitRules = { orderedAgain: false };
-  await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
-  await prisma.shop.update({
-    where: { domain: SIMULATOR_SHOP },
-    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
-  });
+  await connectSimulatorShopForLoad(prisma, store);
 
   const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress && c.defaultEmailAddress.marketingState === "SUBSCRIBED");
   const products = store.products.filter((p) => p.status === "ACTIVE" && p.onlineStoreUrl);
@@ -218,6 +204,25 @@ export async function setupScenario({
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// The store simulator's shop, connected with a thank-you flow that sends at once. Many follow-ups
+// for a few customers: neither "ordered again" nor smart sending may stop them.
+export async function connectSimulatorShopForLoad(prisma: PrismaClient, store: SeedStore): Promise<void> {
+  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
+  await connectShop({
+    prisma,
+    shop: SIMULATOR_SHOP,
+    profile: { name: store.shop.name, email: store.shop.email, ianaTimezone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode },
+  });
+  const flow = defaultFlows()[0];
+  flow.steps[0].delay = { amount: 0, unit: "minutes" };
+  flow.exitRules = { orderedAgain: false };
+  await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+  await prisma.shop.update({
+    where: { domain: SIMULATOR_SHOP },
+    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
+  });
 }
 
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<void> {
