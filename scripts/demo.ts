@@ -108,7 +108,8 @@ async function main() {
     say(`   Subject:     ${mail.subject}`);
     say(`   Message id:  ${mail.messageId} (SendGrid X-Message-Id)`);
     say(`   custom_args: ${JSON.stringify(mail.customArgs)}`);
-    const recs = (mail.text ?? "").match(/^.*View product.*$/gm) ?? [];
+    // Each recommended product's link carries ag_src (what suggested it), whatever the email's language.
+    const recs = (mail.text ?? "").match(/^.*https?:\/\/\S*[?&]ag_src=.*$/gm) ?? [];
     say(`   Recommendations in the email: ${recs.length}`);
     say(`\n   Read the email: ${htmlFile}\n                   ${textFile}`);
 
