@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
 import { AggregatorRegistry } from "prom-client";
+import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/cluster-messages";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 
@@ -88,10 +89,10 @@ function runPrimary(count: number) {
   // A web process asked to serve /metrics gets every process's numbers, summed, from here.
   const metrics = new AggregatorRegistry();
   cluster.on("message", (worker, message: { type?: string; id?: string }) => {
-    if (message?.type !== "afterglow:cluster-metrics") return;
+    if (message?.type !== CLUSTER_METRICS_REQUEST) return;
     metrics.clusterMetrics().then(
-      (body) => worker.send({ type: "afterglow:cluster-metrics-result", id: message.id, body }),
-      (err: Error) => worker.send({ type: "afterglow:cluster-metrics-result", id: message.id, error: err.message }),
+      (body) => worker.send({ type: CLUSTER_METRICS_RESULT, id: message.id, body }),
+      (err: Error) => worker.send({ type: CLUSTER_METRICS_RESULT, id: message.id, error: err.message }),
     );
   });
   const restarts: number[] = [];

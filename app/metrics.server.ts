@@ -4,6 +4,7 @@
 import http from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import cluster from "node:cluster";
+import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./cluster-messages";
 import { randomUUID } from "node:crypto";
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { MailTransport } from "~/mail/transport";
@@ -191,8 +192,6 @@ export async function metricsText(): Promise<{ body: string; contentType: string
 
 // With WEB_CONCURRENCY above 1 a scrape reaches one web process of several: it asks the primary
 // (server.ts), which collects every process's registry and sums them, so Prometheus sees the app.
-export const CLUSTER_METRICS_REQUEST = "afterglow:cluster-metrics";
-export const CLUSTER_METRICS_RESULT = "afterglow:cluster-metrics-result";
 if (cluster.isWorker) {
   AggregatorRegistry.setRegistries([registry]);
   new AggregatorRegistry(); // answers the primary's requests for this process's metrics

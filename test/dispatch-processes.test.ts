@@ -11,10 +11,9 @@ import { startAdminSimulator, type AdminSimulator } from "../simulator/admin-api
 import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgrid";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
+import { sendThankYouAtOnce } from "../scripts/faults/scenario";
 import { closePrisma, createPrismaClient } from "~/db.server";
 import { receiveOrderCreated } from "~/services/intake.server";
-import { importFlows } from "~/services/flows.server";
-import { defaultFlows } from "~/domain/flows";
 import { followUpTimeline } from "~/services/timeline.server";
 
 let dir: string;
@@ -65,15 +64,7 @@ beforeAll(async () => {
   const connected = await runCli(["connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN], env);
   expect(connected.status, connected.stderr).toBe(0);
   prisma = createPrismaClient(databaseUrl);
-  const flow = defaultFlows()[0];
-  flow.steps[0].delay = { amount: 0, unit: "minutes" };
-  // Many orders by a few customers at once: neither "ordered again" nor smart sending may stop them.
-  flow.exitRules = { orderedAgain: false };
-  await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
-  await prisma.shop.update({
-    where: { domain: SIMULATOR_SHOP },
-    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
-  });
+  await sendThankYouAtOnce(prisma);
 }, 120_000);
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore
 import { orderCreatedPayload } from "../simulator/orders";
 import { sendWebhook, signWebhookBody, webhookRequest } from "../simulator/webhooks";
 import { closePrisma, createPrismaClient } from "~/db.server";
+import { metric, until as untilOr } from "./helpers/prometheus";
 import { exportFlows, importFlows } from "~/services/flows.server";
 
 const METRICS_TOKEN = "metrics-token-for-tests";
@@ -37,16 +38,6 @@ async function cli(...args: string[]) {
 }
 
 // Prometheus text format: the sum of every series of `name` whose labels include `labels`.
-function metric(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
-}
 
 async function scrape(): Promise<string> {
   const res = await fetch(`${app.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
@@ -55,13 +46,8 @@ async function scrape(): Promise<string> {
   return res.text();
 }
 
-async function until(what: string, check: () => Promise<boolean>, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the app's last logs:\n${app.logs.slice(-30).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (what: string, check: () => Promise<boolean>, ms = 20_000) =>
+  untilOr(what, check, ms, () => app.logs.slice(-30).join("\n"));
 
 const orderFor = (customer: number) =>
   orderCreatedPayload({

@@ -10,10 +10,9 @@ import { startSendGridStandIn, type SendGridStandIn } from "../simulator/sendgri
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
 import { sendWebhook } from "../simulator/webhooks";
+import { sendThankYouAtOnce } from "../scripts/faults/scenario";
 import { createPrismaClient } from "~/db.server";
 import { receiveOrderCreated } from "~/services/intake.server";
-import { importFlows } from "~/services/flows.server";
-import { defaultFlows } from "~/domain/flows";
 import { followUpTimeline } from "~/services/timeline.server";
 import { createBullMqQueue, type BullMqFollowUpQueue } from "~/queue/bullmq.server";
 import { createLogger } from "~/logger.server";
@@ -84,15 +83,7 @@ beforeAll(async () => {
   const connected = await runCli(["connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN], env);
   expect(connected.status, connected.stderr).toBe(0);
   prisma = createPrismaClient(databaseUrl);
-  const flow = defaultFlows()[0];
-  flow.steps[0].delay = { amount: 0, unit: "minutes" };
-  // Many follow-ups for a few customers: neither "ordered again" nor smart sending may stop them.
-  flow.exitRules = { orderedAgain: false };
-  await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
-  await prisma.shop.update({
-    where: { domain: SIMULATOR_SHOP },
-    data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },
-  });
+  await sendThankYouAtOnce(prisma);
   producer = createBullMqQueue({ redisUrl: redis.url, prisma, role: "web", logger: quiet });
 }, 120_000);
 

@@ -10,6 +10,7 @@ import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore
 import { orderCreatedPayload } from "../simulator/orders";
 import { sendWebhook } from "../simulator/webhooks";
 import { closePrisma, createPrismaClient } from "~/db.server";
+import { metric, until as untilOr } from "./helpers/prometheus";
 import { exportFlows, importFlows } from "~/services/flows.server";
 import { webProcessesFromEnv } from "../server";
 
@@ -41,24 +42,9 @@ async function pidsSeen(tries = 12, tolerant = false): Promise<Set<number>> {
   return pids;
 }
 
-function metric(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
-}
 
-async function until(what: string, check: () => Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the app's last lines:\n${app.logs.slice(-15).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (what: string, check: () => Promise<boolean>, ms = 30_000) =>
+  untilOr(what, check, ms, () => app.logs.slice(-15).join("\n"));
 
 beforeAll(async () => {
   database = createAppDatabase({ name: "web-processes" });

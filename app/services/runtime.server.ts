@@ -241,18 +241,22 @@ export async function stopBackgroundWork(): Promise<void> {
 
 const housekeeping: NodeJS.Timeout[] = [];
 const choresRunning = new Set<Promise<unknown>>();
+function trackChore(run: Promise<unknown>) {
+  choresRunning.add(run);
+  void run.finally(() => choresRunning.delete(run));
+}
 
 // Periodic chores of the worker: prune old email bodies and event details; retry consent
 // changes Shopify could not take when a customer unsubscribed from everything.
 export function startHousekeeping(prisma: PrismaClient) {
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
     const t = setInterval(() => {
-      const run = job().then(
-        (result) => logger.debug(`${name} done`, { result }),
-        (err) => logger.error(`${name} failed`, { err }),
+      trackChore(
+        job().then(
+          (result) => logger.debug(`${name} done`, { result }),
+          (err) => logger.error(`${name} failed`, { err }),
+        ),
       );
-      choresRunning.add(run);
-      void run.finally(() => choresRunning.delete(run));
     }, ms);
     t.unref();
     housekeeping.push(t);
@@ -268,11 +272,11 @@ export function startHousekeeping(prisma: PrismaClient) {
   // And soon after a start for shops not checked for a whole interval: a restart often follows
   // the downtime that lost webhooks.
   const first = setTimeout(() => {
-    const run = reconcileOrders({ prisma, onScheduled: followUpsScheduled, staleBefore: new Date(Date.now() - reconcileEvery) }).catch((err) =>
-      logger.error("order reconciliation failed", { err }),
+    trackChore(
+      reconcileOrders({ prisma, onScheduled: followUpsScheduled, staleBefore: new Date(Date.now() - reconcileEvery) }).catch((err) =>
+        logger.error("order reconciliation failed", { err }),
+      ),
     );
-    choresRunning.add(run);
-    void run.finally(() => choresRunning.delete(run));
   }, Number(process.env.RECONCILE_START_DELAY_MS || 30_000));
   first.unref();
   housekeeping.push(first);

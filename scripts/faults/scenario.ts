@@ -206,8 +206,7 @@ export async function setupScenario({
   };
 }
 
-// The store simulator's shop, connected with a thank-you flow that sends at once. Many follow-ups
-// for a few customers: neither "ordered again" nor smart sending may stop them.
+// The store simulator's shop, connected with a thank-you flow that sends at once.
 export async function connectSimulatorShopForLoad(prisma: PrismaClient, store: SeedStore): Promise<void> {
   await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
   await connectShop({
@@ -215,6 +214,12 @@ export async function connectSimulatorShopForLoad(prisma: PrismaClient, store: S
     shop: SIMULATOR_SHOP,
     profile: { name: store.shop.name, email: store.shop.email, ianaTimezone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode },
   });
+  await sendThankYouAtOnce(prisma);
+}
+
+// The simulator shop's thank-you flow sends at once, and neither "ordered again" nor smart
+// sending stops many orders by the same few customers.
+export async function sendThankYouAtOnce(prisma: PrismaClient): Promise<void> {
   const flow = defaultFlows()[0];
   flow.steps[0].delay = { amount: 0, unit: "minutes" };
   flow.exitRules = { orderedAgain: false };
