@@ -1,6 +1,7 @@
 // Production server: Remix's request handler on express, plus the in-process dispatcher
 // (the embedded default: one process, SQLite, no other service).
 import cluster from "node:cluster";
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
@@ -19,6 +20,7 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
         startBackgroundWork?: () => Promise<void>;
         stopBackgroundWork?: () => Promise<void>;
         closeDatabase?: () => Promise<"closed" | "timed out">;
+        receiveWebhookDirect?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
       };
     };
   };
@@ -28,9 +30,13 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
   app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-  const server = await new Promise<import("node:http").Server>((resolve) => {
-    const s = app.listen(port, host, () => resolve(s));
+  // Shopify's webhooks skip Express and Remix (app/webhook-direct.server.ts); everything else,
+  // and every webhook when AFTERGLOW_DIRECT_WEBHOOKS=off, goes through the routes.
+  const direct = process.env.AFTERGLOW_DIRECT_WEBHOOKS === "off" ? undefined : build.entry.module.receiveWebhookDirect;
+  const server = http.createServer((req, res) => {
+    if (!direct?.(req, res)) app(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(port, host, () => resolve()));
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   await build.entry.module.startBackgroundWork?.();

@@ -10,6 +10,8 @@ import prisma, { closePrisma } from "./db.server";
 export { startBackgroundWork, stopBackgroundWork } from "./services/runtime.server";
 // server.ts closes the database last, once in-flight sends are done.
 export const closeDatabase = () => closePrisma(prisma);
+// server.ts hands Shopify's webhooks to this before Express and Remix see them.
+export { receiveWebhookDirect } from "./webhook-direct.server";
 
 export const streamTimeout = 5000;
 

@@ -15,24 +15,34 @@ export interface WebhookContext {
 export const WEBHOOK_MAX_BYTES = Number(process.env.WEBHOOK_MAX_BYTES || 2 * 1024 * 1024);
 
 // Checked before reading the body, so an oversized or non-JSON request costs nothing and stores nothing.
-function rejectUnreadable(request: Request): Response | null {
-  if (request.method !== "POST") return null; // authenticate.webhook answers 405
-  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "application/json") {
-    return new Response("Webhooks must be sent as application/json.", { status: 415 });
-  }
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > WEBHOOK_MAX_BYTES) {
-    // Unread body left on the socket: close it rather than let the client reuse it.
-    return new Response(`The body is larger than ${WEBHOOK_MAX_BYTES} bytes.`, {
-      status: 413,
-      headers: { Connection: "close" },
-    });
-  }
+export function refuseUnreadable(contentType: string | null | undefined, contentLength: string | null | undefined): WebhookAnswer | null {
+  const type = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") return { status: 415, message: "Webhooks must be sent as application/json.", reason: "not_json" };
+  if (Number(contentLength ?? "0") > WEBHOOK_MAX_BYTES) return tooLarge();
   return null;
 }
 
+export const tooLarge = (): WebhookAnswer => ({ status: 413, message: `The body is larger than ${WEBHOOK_MAX_BYTES} bytes.`, reason: "too_large" });
+
+function rejectUnreadable(request: Request): Response | null {
+  if (request.method !== "POST") return null; // authenticate.webhook answers 405
+  const refused = refuseUnreadable(request.headers.get("content-type"), request.headers.get("content-length"));
+  if (!refused) return null;
+  const response = toResponse(refused);
+  // Unread body left on the socket: close it rather than let the client reuse it.
+  if (refused.status === 413) response.headers.set("Connection", "close");
+  return response;
+}
+
 const REJECTED: Record<number, string> = { 400: "missing_headers", 401: "bad_hmac", 405: "method_not_allowed", 413: "too_large", 415: "not_json" };
+
+// What a webhook's answer says, before it becomes a Fetch Response (routes) or is written to
+// the socket (the server's direct path).
+export interface WebhookAnswer {
+  status: number;
+  message?: string;
+  reason?: string; // X-Afterglow-Reason, and the "rejected" metric's label
+}
 
 // `act` may return intake's outcome; it only feeds the metrics.
 export async function handleWebhook(
@@ -40,22 +50,11 @@ export async function handleWebhook(
   act: (ctx: WebhookContext) => Promise<unknown>,
 ): Promise<Response> {
   const topic = topicOfRequest(request);
-  const response = await respond({ request, act, topic });
-  if (response.status >= 400) webhookRejected(topic, response.headers.get("X-Afterglow-Reason") ?? REJECTED[response.status] ?? String(response.status));
-  return response;
-}
-
-async function respond({
-  request,
-  act,
-  topic,
-}: {
-  request: Request;
-  act: (ctx: WebhookContext) => Promise<unknown>;
-  topic: string;
-}): Promise<Response> {
   const refused = rejectUnreadable(request);
-  if (refused) return refused;
+  if (refused) {
+    webhookRejected(topic, REJECTED[refused.status] ?? String(refused.status));
+    return refused;
+  }
   let ctx: WebhookContext;
   try {
     const { shop, topic, payload, webhookId, triggeredAt, ...rest } = await authenticate.webhook(request);
@@ -70,18 +69,31 @@ async function respond({
       payload,
     };
   } catch (err) {
-    if (err instanceof Response) return err;
+    if (err instanceof Response) {
+      webhookRejected(topic, REJECTED[err.status] ?? String(err.status));
+      return err;
+    }
     // The HMAC matched but the body is not JSON.
-    if (err instanceof SyntaxError) return badRequest("The webhook body is not valid JSON.", "invalid_json");
+    if (err instanceof SyntaxError) return toResponse(rejected(topic, { status: 400, message: "The webhook body is not valid JSON.", reason: "invalid_json" }));
     throw err;
   }
+  return toResponse(await actOnWebhook(topic, ctx, act));
+}
+
+// After authentication, the same for both paths: act, count, and turn errors into answers
+// Shopify understands (400: do not retry this body; 500: retry later).
+export async function actOnWebhook(
+  topic: string,
+  ctx: WebhookContext,
+  act: (ctx: WebhookContext) => Promise<unknown>,
+): Promise<WebhookAnswer> {
   webhookReceived(topic);
   try {
     webhookHandled(topic, await act(ctx));
   } catch (err) {
     if (err instanceof InvalidOrderPayloadError) {
       logger.warn("webhook rejected", { shop: ctx.delivery.shop, topic: ctx.delivery.topic, problems: err.problems });
-      return badRequest(err.message, "invalid_payload");
+      return rejected(topic, { status: 400, message: err.message, reason: "invalid_payload" });
     }
     logger.error("webhook failed; Shopify will retry it", {
       shop: ctx.delivery.shop,
@@ -89,11 +101,19 @@ async function respond({
       webhookId: ctx.delivery.webhookId,
       err,
     });
-    return new Response("Internal error; please retry.", { status: 500, headers: { "X-Afterglow-Reason": "handler_error" } });
+    return rejected(topic, { status: 500, message: "Internal error; please retry.", reason: "handler_error" });
   }
-  return new Response();
+  return { status: 200 };
 }
 
-function badRequest(message: string, reason: string) {
-  return new Response(message, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8", "X-Afterglow-Reason": reason } });
+export function rejected(topic: string, answer: WebhookAnswer): WebhookAnswer {
+  webhookRejected(topic, answer.reason ?? REJECTED[answer.status] ?? String(answer.status));
+  return answer;
+}
+
+function toResponse({ status, message, reason }: WebhookAnswer): Response {
+  if (status === 200) return new Response();
+  const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
+  if (reason) headers["X-Afterglow-Reason"] = reason;
+  return new Response(message ?? null, { status, headers });
 }

@@ -3,8 +3,10 @@
 // rising rates, beside a bare route that only runs authenticate.webhook (same server, same
 // processes, same database). Reports ack latency and throughput, and our route as a ratio of the
 // bare one, first with one web process, then with two sharing the port (BENCH_WEB_PROCESSES,
-// default "1,2"; WEB_CONCURRENCY in production). Goals: p95 ack under 50 ms at 500 requests per
-// second; throughput at least 0.7 of the bare route.
+// default "1,2"; WEB_CONCURRENCY in production). Our webhooks take the server's direct path;
+// one more setup (BENCH_ROUTES_SETUP=1, the default) sends them through the Remix routes
+// instead (AFTERGLOW_DIRECT_WEBHOOKS=off), to show what the direct path saves. Goals: p95 ack
+// under 50 ms at 500 requests per second; throughput at least 0.7 of the bare route.
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
@@ -24,6 +26,11 @@ const CONCURRENCY = envNumber("BENCH_CONCURRENCY", 16);
 const DATABASE = databaseKindFromArgs();
 // Web processes sharing the port (WEB_CONCURRENCY), one setup after another in the same run.
 const WEB_PROCESSES = (process.env.BENCH_WEB_PROCESSES ?? "1,2").split(",").map(Number);
+type Intake = "direct path" | "Remix routes";
+const SETUPS: { processes: number; intake: Intake }[] = [
+  ...WEB_PROCESSES.map((processes) => ({ processes, intake: "direct path" as const })),
+  ...(process.env.BENCH_ROUTES_SETUP === "0" ? [] : [{ processes: 1, intake: "Remix routes" as const }]),
+];
 
 function databaseKindFromArgs(): DatabaseKind {
   const i = process.argv.indexOf("--database");
@@ -126,13 +133,20 @@ async function main() {
 
   const setups: Record<string, unknown>[] = [];
   try {
-    for (const processes of WEB_PROCESSES) {
+    for (const { processes, intake } of SETUPS) {
       const app = await startApp({
-        env: { DATABASE_URL: databaseUrl, AFTERGLOW_WORKER: "off", AFTERGLOW_BENCH_ROUTES: "1", LOG_LEVEL: "warn", WEB_CONCURRENCY: String(processes) },
+        env: {
+          DATABASE_URL: databaseUrl,
+          AFTERGLOW_WORKER: "off",
+          AFTERGLOW_BENCH_ROUTES: "1",
+          LOG_LEVEL: "warn",
+          WEB_CONCURRENCY: String(processes),
+          AFTERGLOW_DIRECT_WEBHOOKS: intake === "direct path" ? "on" : "off",
+        },
       });
       pool = new Pool(app.url, { connections: 64, pipelining: 1 });
       try {
-        setups.push(await measureSetup(processes));
+        setups.push(await measureSetup(processes, intake));
       } finally {
         await pool.close();
         await app.stop();
@@ -149,7 +163,7 @@ async function main() {
     await database.drop();
   }
 
-  async function measureSetup(processes: number) {
+  async function measureSetup(processes: number, intake: Intake) {
     // Warm up both routes (JIT, page cache, connection pools of every process).
     for (const route of ["bare", "orders/create"] as Route[]) await atRate(route, 50);
 
@@ -168,7 +182,7 @@ async function main() {
     const satOurs = (satOurs1.throughput + satOurs2.throughput) / 2;
 
     const label = DATABASE === "postgresql" ? "PostgreSQL" : "SQLite";
-    console.log(`\nIngest benchmark: ${processes} web process(es), ${SECONDS} s per rate, ${os.cpus().length} cores, ${label}\n`);
+    console.log(`\nIngest benchmark: ${processes} web process(es), our webhooks through the ${intake}, ${SECONDS} s per rate, ${os.cpus().length} cores, ${label}\n`);
     printTable(
       rateRows.map(({ bare, ours }) => ({
         "rate/s": bare.rate,
@@ -199,7 +213,7 @@ async function main() {
       `p95 at ${top.ours.rate} requests/s: ${fmt(top.ours.p95)} ms (bare route ${fmt(top.bare.p95)} ms, ratio ${fmt(top.ours.p95 / top.bare.p95, 2)}), ` +
         `${top.ours.errors} errors`,
     );
-    return { processes, rates: rateRows, saturation: { bare: [satBare1, satBare2], ours: [satOurs1, satOurs2] }, ratio, worstP95, highestRateWithP95Under50ms: highestWithin };
+    return { processes, intake, rates: rateRows, saturation: { bare: [satBare1, satBare2], ours: [satOurs1, satOurs2] }, ratio, worstP95, highestRateWithP95Under50ms: highestWithin };
   }
 }
 

@@ -342,16 +342,23 @@ describe("dispatcher", () => {
   });
 
   it("waits for the step's send window without counting an attempt, then sends", async () => {
-    const id = await orderCreated(18); // Saturday 28 Nov 2026, 12:00 UTC
+    // The Saturday noon (UTC, the shop's zone) after wherever earlier tests left the clock: the
+    // 429 tests move it to SendGrid's reset time, which follows the real clock.
+    const saturday = new Date(clock);
+    saturday.setUTCDate(saturday.getUTCDate() + ((6 - saturday.getUTCDay() + 7) % 7 || 7));
+    saturday.setUTCHours(12, 0, 0, 0);
+    clock = saturday;
+    const monday9 = new Date(saturday.getTime() + 45 * 3_600_000);
+    const id = await orderCreated(18, "window@example.com");
     await prisma.flowStep.updateMany({ data: { sendWindow: JSON.stringify({ days: ["mon", "tue", "wed", "thu", "fri"], start: "09:00", end: "17:00" }) } });
     advance(60 * 60_000);
     expect(await dispatcher().drain()).toMatchObject({ sent: 0 });
     const waiting = await prisma.followUp.findUniqueOrThrow({ where: { id } });
-    expect(waiting).toMatchObject({ status: "scheduled", attempts: 0, nextAttemptAt: new Date("2026-11-30T09:00:00Z") });
+    expect(waiting).toMatchObject({ status: "scheduled", attempts: 0, nextAttemptAt: monday9 });
     const timeline = await followUpTimeline(prisma, id);
     expect(timeline.map((e) => e.type)).toEqual(["scheduled", "moved"]);
     expect(timeline[1].detail).toMatch(/send window/);
-    clock = new Date("2026-11-30T09:00:01Z");
+    clock = new Date(monday9.getTime() + 1000);
     expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
     expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).attempts).toBe(1);
   });

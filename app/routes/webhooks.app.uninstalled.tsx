@@ -1,11 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { recordDelivery } from "../services/intake.server";
-import { disconnectShop } from "../services/shops.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery }) => {
-    if ((await recordDelivery({ prisma, delivery, outcome: "uninstalled" })) === "duplicate") return;
-    await disconnectShop({ prisma, shop: delivery.shop });
-  });
+// app/uninstalled: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["app/uninstalled"]);

@@ -1,11 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { receiveCustomersDataRequest } from "../services/compliance.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-// Mandatory compliance topic: the report is built at once (a few queries) and shown to the
-// merchant on the Data requests page; Shopify expects it handed over within 30 days.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery, payload }) => {
-    await receiveCustomersDataRequest({ prisma, delivery, payload });
-  });
+// customers/data_request: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["customers/data_request"]);

@@ -1,11 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { receiveConsentWebhook } from "../services/consent.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-// customers_email_marketing_consent/update keeps our copy of consent current between sends.
-// Shopify may deliver it twice or out of order; consent_updated_at decides which change wins.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery, payload }) => {
-    await receiveConsentWebhook({ prisma, delivery, payload });
-  });
+// customers/email_marketing_consent/update: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["customers/email_marketing_consent/update"]);

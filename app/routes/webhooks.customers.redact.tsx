@@ -1,11 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { receiveCustomersRedact } from "../services/compliance.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-// Mandatory compliance topic: the customer's data is erased before we answer (one short
-// transaction), so a 200 means it is done; a failure is a 500 and Shopify delivers it again.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery, payload }) => {
-    await receiveCustomersRedact({ prisma, delivery, payload });
-  });
+// customers/redact: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["customers/redact"]);

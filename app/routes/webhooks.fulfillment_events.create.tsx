@@ -1,12 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { receiveFulfillmentEvent } from "../services/intake.server";
-import { followUpsScheduled } from "../services/runtime.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-// A carrier's "delivered" starts the shop's "order_delivered" flows; other statuses are recorded only.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery, payload }) => {
-    const outcome = await receiveFulfillmentEvent({ prisma, delivery, payload });
-    if (outcome.kind === "scheduled") await followUpsScheduled(outcome.followUps);
-  });
+// fulfillment_events/create: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["fulfillment_events/create"]);

@@ -1,9 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { receiveOrderCancelled } from "../services/intake.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery, payload }) => {
-    return receiveOrderCancelled({ prisma, delivery, payload });
-  });
+// orders/cancelled: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["orders/cancelled"]);

@@ -1,13 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { receiveOrderCreated } from "../services/intake.server";
-import { followUpsScheduled } from "../services/runtime.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-// Shopify may deliver the same webhook twice; X-Shopify-Webhook-Id is the dedupe key.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery, payload }) => {
-    const outcome = await receiveOrderCreated({ prisma, delivery, payload });
-    if (outcome.kind === "scheduled") await followUpsScheduled(outcome.followUps);
-    return outcome;
-  });
+// orders/create: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["orders/create"]);

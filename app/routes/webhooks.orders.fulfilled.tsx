@@ -1,12 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { receiveOrderTrigger } from "../services/intake.server";
-import { followUpsScheduled } from "../services/runtime.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-// Starts the shop's "order_fulfilled" flows; a redelivery or a second delivery changes nothing.
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery, payload }) => {
-    const outcome = await receiveOrderTrigger({ prisma, delivery, payload, trigger: "order_fulfilled" });
-    if (outcome.kind === "scheduled") await followUpsScheduled(outcome.followUps);
-  });
+// orders/fulfilled: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["orders/fulfilled"]);

@@ -1,10 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import prisma from "../db.server";
 import { handleWebhook } from "../webhooks.server";
-import { receiveOrderUpdated } from "../services/intake.server";
+import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
 
-// Kept for the "fully refunded" exit rule (financial_status "refunded").
-export const action = async ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, async ({ delivery, payload }) => {
-    await receiveOrderUpdated({ prisma, delivery, payload });
-  });
+// orders/updated: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["orders/updated"]);
