@@ -45,8 +45,8 @@ afterAll(async () => {
   await db.cleanup();
 });
 
-async function orderFor(marketingState: string) {
-  const customer = store.customers.find((c) => c.defaultEmailAddress?.marketingState === marketingState && c.defaultEmailAddress.emailAddress)!;
+async function orderFor(marketingState: string, nth = 0) {
+  const customer = store.customers.filter((c) => c.defaultEmailAddress?.marketingState === marketingState && c.defaultEmailAddress.emailAddress)[nth];
   const product = store.products.find((p) => p.status === "ACTIVE" && p.onlineStoreUrl)!;
   const payload = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
   const outcome = await receiveOrderCreated({ prisma, delivery: { shop: SIMULATOR_SHOP, topic: "orders/create", webhookId: `rt-${payload.id}` }, payload });
@@ -87,6 +87,24 @@ describe("runtime", () => {
     const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
     expect(f.skipReason).toMatch(/unsubscribed/i);
     expect(sendgrid.messages).toHaveLength(0);
+  });
+
+  it("asks Shopify once for the consent of every marketing email in a pass, and still decides each alone", async () => {
+    sendgrid.clear();
+    // Customers not sent to yet in this file, so smart sending does not hold any of them back.
+    const subscribed = [await orderFor("SUBSCRIBED", 1), await orderFor("SUBSCRIBED", 2)];
+    const refused = [await orderFor("UNSUBSCRIBED"), await orderFor("PENDING")];
+    const before = admin.requests.length;
+    expect(await runtime().dispatcher.drain()).toMatchObject({ sent: 2, skipped: 2 });
+    const consentReads = admin.requests.slice(before).filter((r) => r.operationName?.startsWith("CustomerEmailConsent"));
+    expect(consentReads.map((r) => r.operationName)).toEqual(["CustomerEmailConsents"]);
+    expect((consentReads[0].variables as { ids: string[] }).ids.sort()).toEqual([...subscribed, ...refused].map((o) => o.customer.id).sort());
+    expect(sendgrid.messages.map((m) => m.customArgs.followUpId).sort()).toEqual(subscribed.map((o) => o.id).sort());
+    const codes = await prisma.followUp.findMany({ where: { id: { in: refused.map((o) => o.id) } }, select: { id: true, status: true, skipCode: true } });
+    expect(codes.sort((a, b) => refused.findIndex((o) => o.id === a.id) - refused.findIndex((o) => o.id === b.id))).toEqual([
+      { id: refused[0].id, status: "skipped", skipCode: "unsubscribed" },
+      { id: refused[1].id, status: "skipped", skipCode: "no_marketing_consent" },
+    ]);
   });
 
   it("follows the shop's settings: consent policy off sends marketing to the unsubscribed-in-Shopify customer; service emails off skips service steps", async () => {

@@ -13,7 +13,7 @@ import {
   type EmailMarketingState,
 } from "~/domain/consent";
 import type { EmailCategory } from "~/domain/unsubscribe";
-import { fetchCustomerEmailConsent } from "~/shopify-admin/consent.server";
+import { fetchCustomerEmailConsent, type CustomerEmailConsent } from "~/shopify-admin/consent.server";
 import type { AdminClient } from "~/shopify-admin/client.server";
 import { logger as rootLogger, type Logger } from "~/logger.server";
 import { recordDelivery, type WebhookDeliveryInfo } from "./intake.server";
@@ -73,6 +73,7 @@ export async function recordCustomerConsent({
 export async function checkMarketingConsent({
   prisma,
   client,
+  readConsent,
   shop,
   customerId,
   email,
@@ -81,6 +82,8 @@ export async function checkMarketingConsent({
   prisma: PrismaClient;
   // null (or a rejected promise) when no client can be made: the check falls back to our copy.
   client: AdminClient | Promise<AdminClient> | null;
+  // Reads Shopify's answer instead of a request of its own (a ConsentReader's batched reads).
+  readConsent?: (customerId: string) => Promise<CustomerEmailConsent | null>;
   shop: string;
   customerId: string | null | undefined;
   email: string | null | undefined;
@@ -91,8 +94,10 @@ export async function checkMarketingConsent({
 
   let unavailable: string;
   try {
-    if (!client) throw new Error("no Admin API client for the shop");
-    const consent = await fetchCustomerEmailConsent(await client, customerId);
+    let consent: CustomerEmailConsent | null;
+    if (readConsent) consent = await readConsent(customerId);
+    else if (!client) throw new Error("no Admin API client for the shop");
+    else consent = await fetchCustomerEmailConsent(await client, customerId);
     if (!consent) {
       return { allowed: false, state: null, reason: "The customer no longer exists in Shopify.", source: "shopify" };
     }

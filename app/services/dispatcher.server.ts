@@ -88,6 +88,9 @@ export interface DispatcherDeps {
   // The customer's email marketing state, asked just before a marketing send when the shop
   // requires consent (the exit rules decide). Without it, consent is not checked.
   checkConsent?: (req: ConsentRequest) => Promise<ConsentAnswer>;
+  // Told at the start of a pass which customers' consent its marketing emails will ask for, so
+  // the reads can share requests (checkConsent still decides each one).
+  prefetchConsent?: (shop: string, customerIds: string[]) => void;
   // Product facts (type, tags, collections) and customer facts (tags, order count) for entry
   // conditions that need them, read from the Admin API once per order.
   lookupFacts?: (req: FactsRequest) => Promise<FactsAnswer>;
@@ -706,6 +709,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const claimed = await claimDue(limit);
     summary.claimed = claimed.length;
     const cache: PassCache = { shops: new Map(), steps: new Map() };
+    if (deps.prefetchConsent && deps.checkConsent) await prefetchConsent(claimed, cache);
     for (const followUp of claimed) {
       let outcome: Outcome;
       try {
@@ -721,6 +725,27 @@ export function createDispatcher(deps: DispatcherDeps) {
       dispatchObserved({ shop: followUp.shop, outcome, dueAt: followUp.dueAt, at: now() });
     }
     return summary;
+  }
+
+  // The marketing emails of shops that require consent: whose consent they will ask for. A
+  // failure here only loses the head start; each send still asks.
+  async function prefetchConsent(claimed: ClaimedFollowUp[], cache: PassCache) {
+    try {
+      const marketing = claimed.filter((f) => f.category !== "service" && !f.isTest);
+      for (const shopDomain of new Set(marketing.map((f) => f.shop))) {
+        if (!cache.shops.has(shopDomain)) cache.shops.set(shopDomain, prisma.shop.findUnique({ where: { domain: shopDomain } }));
+        const shop = await cache.shops.get(shopDomain)!;
+        if (!shop || shop.uninstalledAt || !shop.sendingEnabled || !shop.marketingConsentRequired) continue;
+        const orders = await prisma.order.findMany({
+          where: { id: { in: marketing.filter((f) => f.shop === shopDomain).map((f) => f.orderRef) } },
+          select: { customerId: true },
+        });
+        const customerIds = orders.flatMap((o) => (o.customerId ? [o.customerId] : []));
+        if (customerIds.length > 1) deps.prefetchConsent!(shopDomain, customerIds);
+      }
+    } catch (err) {
+      log.warn("consent reads not started ahead; each send asks on its own", { err });
+    }
   }
 
   // Jobs come one follow-up at a time: shop and step rows are shared between jobs for a moment,

@@ -16,6 +16,7 @@ import type { AdminApiPacer } from "~/shopify-admin/client.server";
 import { createDispatcher, type Dispatcher, type RenderRequest } from "./dispatcher.server";
 import { logger } from "~/logger.server";
 import { checkMarketingConsent } from "./consent.server";
+import { createConsentReader } from "./consent-reader.server";
 import { fetchCustomerFacts, fetchProductFacts } from "~/shopify-admin/order-facts.server";
 import { unsubscribeLinks, unsubscribeSecrets } from "~/domain/unsubscribe";
 import { shopSendGridKey } from "./secrets.server";
@@ -103,6 +104,7 @@ export function createRuntime({
     prisma,
     onError: (err, shop) => logger.warn("recommendation impressions not written yet; kept for the next try", { shop, err }),
   });
+  const consentReader = createConsentReader({ clientFor });
   const dispatcher = createDispatcher({
     prisma,
     transport: mail,
@@ -116,7 +118,8 @@ export function createRuntime({
     checkConsent: async (req) => {
       const decision = await checkMarketingConsent({
         prisma,
-        client: clientFor(req.shop),
+        client: null,
+        readConsent: (customerId) => consentReader.read(req.shop, customerId),
         shop: req.shop,
         customerId: req.customerId,
         email: req.email,
@@ -127,6 +130,7 @@ export function createRuntime({
       const note = decision.allowed ? null : decision.source !== "shopify" || state === null ? decision.reason : null;
       return { state, note };
     },
+    prefetchConsent: (shop, customerIds) => consentReader.prefetch(shop, customerIds),
     lookupFacts: async (req) => {
       const client = await clientFor(req.shop);
       return {

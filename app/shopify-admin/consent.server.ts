@@ -7,6 +7,8 @@ import {
   type MarketingOptInLevel,
 } from "~/domain/consent";
 import type {
+  CustomerEmailConsentsQuery,
+  CustomerEmailConsentsQueryVariables,
   CustomerEmailConsentQuery,
   CustomerEmailConsentQueryVariables,
   CustomerEmailConsentUpdateMutation,
@@ -14,7 +16,7 @@ import type {
 } from "~/types/admin.generated";
 import type { CustomerEmailMarketingState, CustomerMarketingOptInLevel } from "~/types/admin.types";
 import type { AdminClient } from "./client.server";
-import { CUSTOMER_EMAIL_CONSENT_QUERY, CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION } from "./queries";
+import { CUSTOMER_EMAIL_CONSENT_QUERY, CUSTOMER_EMAIL_CONSENTS_QUERY, CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION } from "./queries";
 
 export interface CustomerEmailConsent {
   customerId: string;
@@ -53,6 +55,26 @@ export async function fetchCustomerEmailConsent(
     { id: customerId },
   );
   return customer ? toConsent(customer.id, customer.defaultEmailAddress) : null;
+}
+
+// Shopify's limit for nodes(ids:).
+export const MAX_CONSENTS_PER_REQUEST = 250;
+
+// Many customers in one request: each id maps to its consent, or to null when Shopify has no
+// such customer (deleted, or another shop's).
+export async function fetchCustomerEmailConsents(
+  client: AdminClient,
+  customerIds: string[],
+): Promise<Map<string, CustomerEmailConsent | null>> {
+  const found = new Map<string, CustomerEmailConsent | null>(customerIds.map((id) => [id, null]));
+  for (let i = 0; i < customerIds.length; i += MAX_CONSENTS_PER_REQUEST) {
+    const ids = customerIds.slice(i, i + MAX_CONSENTS_PER_REQUEST);
+    const { nodes } = await client.request<CustomerEmailConsentsQuery, CustomerEmailConsentsQueryVariables>(CUSTOMER_EMAIL_CONSENTS_QUERY, { ids });
+    for (const node of nodes) {
+      if (node && "id" in node && "defaultEmailAddress" in node) found.set(node.id, toConsent(node.id, node.defaultEmailAddress));
+    }
+  }
+  return found;
 }
 
 // Shopify answered, but refused the change (unknown customer, no email address, bad input):

@@ -132,6 +132,23 @@ export const CUSTOMER_EMAIL_CONSENT_QUERY = `#graphql
   }
 `;
 
+// The same for many customers in one request (a dispatcher pass's marketing emails).
+export const CUSTOMER_EMAIL_CONSENTS_QUERY = `#graphql
+  query CustomerEmailConsents($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Customer {
+        id
+        defaultEmailAddress {
+          emailAddress
+          marketingState
+          marketingOptInLevel
+          marketingUpdatedAt
+        }
+      }
+    }
+  }
+`;
+
 // Shopify accepts only SUBSCRIBED, UNSUBSCRIBED and PENDING here; needs write_customers.
 export const CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION = `#graphql
   mutation CustomerEmailConsentUpdate($input: CustomerEmailMarketingConsentUpdateInput!) {
