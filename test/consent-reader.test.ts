@@ -51,15 +51,18 @@ describe("consent reader", () => {
     expect(await fetchCustomerEmailConsent(client, gone)).toBeNull();
   });
 
-  it("a prefetched answer is used once, and only while fresh", async () => {
+  it("a prefetched answer serves the reads announced for it, and only while fresh", async () => {
     let clock = 1_000_000;
     const reader = createConsentReader({ clientFor: () => client, maxAgeMs: 10_000, now: () => clock });
     const before = admin.requests.length;
+    // The first customer has two emails in the pass.
     reader.prefetch(SIMULATOR_SHOP, [ids[0], ids[1], ids[2], ids[0]]);
     expect(await reader.read(SIMULATOR_SHOP, ids[0])).toMatchObject({ customerId: ids[0] });
     expect(await reader.read(SIMULATOR_SHOP, ids[1])).toMatchObject({ customerId: ids[1] });
+    expect(await reader.read(SIMULATOR_SHOP, ids[0])).toMatchObject({ customerId: ids[0] });
     expect(consentRequests(before)).toEqual(["CustomerEmailConsents"]);
-    // Used once: the next read asks again.
+    expect((admin.requests.at(-1)!.variables as { ids: string[] }).ids).toEqual([ids[0], ids[1], ids[2]]);
+    // Used up: the next read asks again.
     await reader.read(SIMULATOR_SHOP, ids[0]);
     expect(consentRequests(before)).toEqual(["CustomerEmailConsents", "CustomerEmailConsent"]);
     // Stale: asked again rather than answered from ten seconds ago.

@@ -2,8 +2,8 @@
 // request per email made consent the slowest step of sending (and a round trip of 100-300 ms
 // against the real Admin API). Reads asked for in the same turn of the event loop, for one shop,
 // go out as one nodes(ids:) request; a dispatcher pass asks for its whole batch as it starts
-// (prefetch), so its emails share one request. A prefetched answer is used once, and only while
-// it is fresh: consent is still read moments before the send, not minutes.
+// (prefetch), so its emails share one request. A prefetched answer serves the reads the pass
+// announced, and only while fresh: consent is still read moments before the send, not minutes.
 import { AdminApiError, type AdminClient } from "~/shopify-admin/client.server";
 import {
   fetchCustomerEmailConsent,
@@ -37,7 +37,9 @@ export function createConsentReader({
   // shop → customer id → who waits for it
   let pending = new Map<string, Map<string, Waiting[]>>();
   let flushScheduled = false;
-  const prefetched = new Map<string, { at: number; answer: Promise<CustomerEmailConsent | null> }>();
+  // An answer read ahead, for as many reads as the pass announced (a customer with two orders
+  // in one pass asks twice).
+  const prefetched = new Map<string, { at: number; answer: Promise<CustomerEmailConsent | null>; uses: number }>();
   const key = (shop: string, customerId: string) => `${shop}\n${customerId}`;
 
   function ask(shop: string, customerId: string): Promise<CustomerEmailConsent | null> {
@@ -103,19 +105,24 @@ export function createConsentReader({
       const k = key(shop, customerId);
       const hit = prefetched.get(k);
       if (hit) {
-        prefetched.delete(k);
+        if (--hit.uses <= 0) prefetched.delete(k);
         if (hit.at >= now() - maxAgeMs) return hit.answer;
+        prefetched.delete(k);
       }
       return ask(shop, customerId);
     },
     prefetch(shop, customerIds) {
       dropStale();
-      for (const customerId of new Set(customerIds)) {
+      for (const customerId of customerIds) {
         const k = key(shop, customerId);
-        if (prefetched.has(k)) continue;
+        const hit = prefetched.get(k);
+        if (hit) {
+          hit.uses++;
+          continue;
+        }
         const answer = ask(shop, customerId);
         answer.catch(() => {}); // whoever reads it sees the failure
-        prefetched.set(k, { at: now(), answer });
+        prefetched.set(k, { at: now(), answer, uses: 1 });
       }
     },
   };
