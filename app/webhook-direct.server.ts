@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { WEBHOOK_HANDLERS, type WebhookTopicPath } from "./webhook-handlers.server";
 import { verifyShopifyWebhook, type RefusedWebhook } from "./webhook-signature.server";
-import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./webhooks.server";
+import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_DRAIN_MAX_BYTES, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./webhooks.server";
 import { logger } from "./logger.server";
 
 const PREFIX = "/webhooks/";
@@ -43,10 +43,16 @@ export function receiveWebhookDirect(
 
 async function handle(topic: WebhookTopicPath, req: IncomingMessage, res: ServerResponse, secret: string) {
   const refused = refuseUnreadable(req.headers["content-type"], req.headers["content-length"]);
-  if (refused) return send(res, rejected(topic, refused));
+  if (refused) {
+    if (refused.status === 413) discardRest(req);
+    return send(res, rejected(topic, refused));
+  }
   const rawBody = await readBody(req, WEBHOOK_MAX_BYTES);
   if (rawBody === "aborted") return; // the sender went away; nothing was stored
-  if (rawBody === "too large") return send(res, rejected(topic, tooLarge()));
+  if (rawBody === "too large") {
+    discardRest(req);
+    return send(res, rejected(topic, tooLarge()));
+  }
   const check = verifyShopifyWebhook({ header: (name) => headerValue(req, name), rawBody, secret });
   if (!check.ok) return send(res, rejected(topic, { status: check.status, message: REFUSALS[check.reason], reason: check.reason }));
   const delivery = { shop: check.shop, topic: check.topic, webhookId: check.webhookId, eventId: check.eventId, triggeredAt: check.triggeredAt };
@@ -78,6 +84,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too la
   });
 }
 
+// A refused body is still read to its end and thrown away: closing a socket that holds unread
+// data resets it, and the sender then sees a broken pipe instead of our 413. Past
+// WEBHOOK_DRAIN_MAX_BYTES more we stop reading and close the connection.
+function discardRest(req: IncomingMessage) {
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > WEBHOOK_DRAIN_MAX_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
 function send(res: ServerResponse, { status, message, reason }: WebhookAnswer) {
   if (status === 200) {
     res.writeHead(200, { "Content-Length": "0" }).end();
@@ -86,7 +104,5 @@ function send(res: ServerResponse, { status, message, reason }: WebhookAnswer) {
   const body = Buffer.from(message ?? "");
   const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(body.length) };
   if (reason) headers["X-Afterglow-Reason"] = reason;
-  // A body we did not read (413) stays on the socket: close it rather than let the client reuse it.
-  if (status === 413) headers.Connection = "close";
   res.writeHead(status, headers).end(body);
 }

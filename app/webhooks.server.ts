@@ -13,6 +13,8 @@ export interface WebhookContext {
 
 // Shopify's largest order payloads are a few hundred KB; anything far beyond is not Shopify.
 export const WEBHOOK_MAX_BYTES = Number(process.env.WEBHOOK_MAX_BYTES || 2 * 1024 * 1024);
+// How much of a refused (too large) body is read and thrown away before the connection is closed.
+export const WEBHOOK_DRAIN_MAX_BYTES = 8 * WEBHOOK_MAX_BYTES;
 
 // Checked before reading the body, so an oversized or non-JSON request costs nothing and stores nothing.
 export function refuseUnreadable(contentType: string | null | undefined, contentLength: string | null | undefined): WebhookAnswer | null {
@@ -28,10 +30,9 @@ function rejectUnreadable(request: Request): Response | null {
   if (request.method !== "POST") return null; // authenticate.webhook answers 405
   const refused = refuseUnreadable(request.headers.get("content-type"), request.headers.get("content-length"));
   if (!refused) return null;
-  const response = toResponse(refused);
-  // Unread body left on the socket: close it rather than let the client reuse it.
-  if (refused.status === 413) response.headers.set("Connection", "close");
-  return response;
+  // The unread body is thrown away by Node's server after the answer (bounded by its request
+  // timeout); closing the socket instead would reset it and hide the 413 from the sender.
+  return toResponse(refused);
 }
 
 const REJECTED: Record<number, string> = { 400: "missing_headers", 401: "bad_hmac", 405: "method_not_allowed", 413: "too_large", 415: "not_json" };

@@ -3,6 +3,7 @@
 // store the same delivery, and a refused one stores nothing on either. Also what the direct path
 // leaves to Remix, and the limits it keeps on its own (a body without Content-Length).
 import http from "node:http";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -265,6 +266,69 @@ describe("what the direct path leaves to Remix", () => {
     await (await fetch(`${base}/app`)).arrayBuffer();
     expect(passedOn).toEqual(["GET /webhooks/orders/create", "POST /webhooks/sendgrid", "GET /app"]);
     passedOn = [];
+  });
+
+  it("a refused oversized body is read to its end: the sender gets its 413 and the connection serves the next delivery", async () => {
+    const before = await counts();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (d: Delivery, extra: Record<string, string> = {}) =>
+      new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+        const req = http.request(`${base}/webhooks/orders/create`, { method: "POST", agent, headers: { ...d.headers, ...extra } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, socket: req.socket }));
+        });
+        req.on("error", reject);
+        // In pieces, as a streaming sender would.
+        for (let i = 0; i < d.body.length; i += 16 * 1024) req.write(d.body.slice(i, i + 16 * 1024));
+        req.end();
+      });
+    try {
+      // Refused by its Content-Length before a byte is read, then by counting a chunked body.
+      const big = resigned(signed(newOrder()), JSON.stringify({ ...newOrder(), note: "x".repeat(300 * 1024) }));
+      const first = await post(big, { "Content-Length": String(Buffer.byteLength(big.body)) });
+      const second = await post(resigned(signed(newOrder()), JSON.stringify({ ...newOrder(), note: "x".repeat(300 * 1024) })), { "Transfer-Encoding": "chunked" });
+      expect([first.status, second.status]).toEqual([413, 413]);
+      expect(await counts()).toEqual(before);
+      const fine = await post(signed(newOrder()));
+      expect(fine.status).toBe(200);
+      expect(second.socket).toBe(first.socket);
+      expect(fine.socket).toBe(first.socket);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("a refused body that goes on past the drain limit has its connection closed", async () => {
+    const d = signed(newOrder());
+    // A raw socket, so what the server does to the connection shows: 64 KB limit, drained up to
+    // 8x more; the sender writes on (up to 4 MB) until the server hangs up.
+    const outcome = await new Promise<{ answer: string; written: number; closedByServer: boolean }>((resolve) => {
+      const socket = net.connect(Number(new URL(base).port), "127.0.0.1");
+      let answer = "";
+      let written = 0;
+      let finished = false;
+      socket.setEncoding("utf8");
+      socket.on("data", (text: string) => (answer += text));
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve({ answer, written, closedByServer: !finished }));
+      const head = Object.entries({ ...d.headers, Host: "127.0.0.1", "Transfer-Encoding": "chunked" }).map(([k, v]) => `${k}: ${v}`);
+      socket.write(`POST /webhooks/orders/create HTTP/1.1\r\n${head.join("\r\n")}\r\n\r\n`);
+      const piece = "x".repeat(64 * 1024);
+      const chunk = `${piece.length.toString(16)}\r\n${piece}\r\n`;
+      const pump = () => {
+        while (written < 4 * 1024 * 1024 && !socket.destroyed) {
+          written += piece.length;
+          if (!socket.write(chunk)) return void socket.once("drain", pump);
+        }
+        if (socket.destroyed) return;
+        finished = true;
+        socket.end("0\r\n\r\n");
+      };
+      pump();
+    });
+    expect(outcome.answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(outcome.closedByServer).toBe(true);
+    expect(outcome.written).toBeLessThan(4 * 1024 * 1024);
   });
 
   it("a body sent without Content-Length is cut off at the limit: 413, nothing stored", async () => {

@@ -105,7 +105,9 @@ const MAX_FORM_BYTES = 64 * 1024;
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   if (Number(request.headers.get("content-length") ?? "0") > MAX_FORM_BYTES) {
-    return new Response("The request body is too large.", { status: 413, headers: { Connection: "close" } });
+    // Node's server reads and drops the unread body after this answer; closing the socket would
+    // reset it and the sender would never see the 413.
+    return new Response("The request body is too large.", { status: 413 });
   }
   const token = verifyUnsubscribeToken(params.token);
   if (!token) return respond<UnsubscribeActionData>({ kind: "invalid" }, 400);
