@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { WEBHOOK_HANDLERS, type WebhookTopicPath } from "./webhook-handlers.server";
 import { verifyShopifyWebhook, type RefusedWebhook } from "./webhook-signature.server";
-import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_DRAIN_MAX_BYTES, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./webhooks.server";
+import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./webhooks.server";
 import { logger } from "./logger.server";
 
 const PREFIX = "/webhooks/";
@@ -44,15 +44,12 @@ export function receiveWebhookDirect(
 async function handle(topic: WebhookTopicPath, req: IncomingMessage, res: ServerResponse, secret: string) {
   const refused = refuseUnreadable(req.headers["content-type"], req.headers["content-length"]);
   if (refused) {
-    if (refused.status === 413) discardRest(req);
+    if (refused.status === 413) void readBody(req, 0); // declared too large: keep nothing, drop the body
     return send(res, rejected(topic, refused));
   }
   const rawBody = await readBody(req, WEBHOOK_MAX_BYTES);
   if (rawBody === "aborted") return; // the sender went away; nothing was stored
-  if (rawBody === "too large") {
-    discardRest(req);
-    return send(res, rejected(topic, tooLarge()));
-  }
+  if (rawBody === "too large") return send(res, rejected(topic, tooLarge()));
   const check = verifyShopifyWebhook({ header: (name) => headerValue(req, name), rawBody, secret });
   if (!check.ok) return send(res, rejected(topic, { status: check.status, message: REFUSALS[check.reason], reason: check.reason }));
   const delivery = { shop: check.shop, topic: check.topic, webhookId: check.webhookId, eventId: check.eventId, triggeredAt: check.triggeredAt };
@@ -64,17 +61,23 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
   return Array.isArray(v) ? v.join(", ") : v;
 };
 
+// How much past the limit a refused body is read and dropped before we hang up.
+const DRAIN_MAX_BYTES = 8 * WEBHOOK_MAX_BYTES;
+
 // The body as sent, or "too large" as soon as it passes the limit (a sender that lied in
-// Content-Length, or sent none, cannot make us buffer more).
+// Content-Length, or sent none, cannot make us buffer more). The rest of a refused body is still
+// read and dropped: closing a socket that holds unread data resets it, and the sender would see
+// a broken pipe instead of our 413. Past DRAIN_MAX_BYTES more we close the connection.
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too large" | "aborted"> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
-      if (size > limit) return;
       size += chunk.length;
-      if (size > limit) resolve("too large");
-      else chunks.push(chunk);
+      if (size <= limit) return void chunks.push(chunk);
+      chunks.length = 0;
+      resolve("too large");
+      if (size > limit + DRAIN_MAX_BYTES) req.socket.destroy();
     });
     req.on("end", () => resolve(size > limit ? "too large" : Buffer.concat(chunks, size)));
     req.on("error", () => resolve("aborted"));
@@ -82,18 +85,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too la
       if (!req.complete) resolve("aborted");
     });
   });
-}
-
-// A refused body is still read to its end and thrown away: closing a socket that holds unread
-// data resets it, and the sender then sees a broken pipe instead of our 413. Past
-// WEBHOOK_DRAIN_MAX_BYTES more we stop reading and close the connection.
-function discardRest(req: IncomingMessage) {
-  let discarded = 0;
-  req.on("data", (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > WEBHOOK_DRAIN_MAX_BYTES) req.socket.destroy();
-  });
-  req.resume();
 }
 
 function send(res: ServerResponse, { status, message, reason }: WebhookAnswer) {

@@ -13,8 +13,6 @@ export interface WebhookContext {
 
 // Shopify's largest order payloads are a few hundred KB; anything far beyond is not Shopify.
 export const WEBHOOK_MAX_BYTES = Number(process.env.WEBHOOK_MAX_BYTES || 2 * 1024 * 1024);
-// How much of a refused (too large) body is read and thrown away before the connection is closed.
-export const WEBHOOK_DRAIN_MAX_BYTES = 8 * WEBHOOK_MAX_BYTES;
 
 // Checked before reading the body, so an oversized or non-JSON request costs nothing and stores nothing.
 export function refuseUnreadable(contentType: string | null | undefined, contentLength: string | null | undefined): WebhookAnswer | null {
