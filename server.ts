@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
 import { AggregatorRegistry } from "prom-client";
-import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/cluster-messages";
+import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/platform/cluster-messages";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 
@@ -30,7 +30,7 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
   app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-  // Shopify's webhooks skip Express and Remix (app/webhook-direct.server.ts); everything else,
+  // Shopify's webhooks skip Express and Remix (app/webhooks/direct.server.ts); everything else,
   // and every webhook when AFTERGLOW_DIRECT_WEBHOOKS=off, goes through the routes.
   const direct = process.env.AFTERGLOW_DIRECT_WEBHOOKS === "off" ? undefined : build.entry.module.receiveWebhookDirect;
   const server = http.createServer((req, res) => {

@@ -7,11 +7,11 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 
 import prisma, { closePrisma } from "./db.server";
 
-export { startBackgroundWork, stopBackgroundWork } from "./services/runtime.server";
+export { startBackgroundWork, stopBackgroundWork } from "./runtime/runtime.server";
 // server.ts closes the database last, once in-flight sends are done.
 export const closeDatabase = () => closePrisma(prisma);
 // server.ts hands Shopify's webhooks to this before Express and Remix see them.
-export { receiveWebhookDirect } from "./webhook-direct.server";
+export { receiveWebhookDirect } from "./webhooks/direct.server";
 
 export const streamTimeout = 5000;
 

@@ -6,7 +6,7 @@ import {
 } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
-import { connectShop } from "./services/shops.server";
+import { connectShop } from "./services/shop/shops.server";
 
 export const ADMIN_API_VERSION = ApiVersion.October25;
 

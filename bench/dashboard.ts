@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { PrismaClient } from "@prisma/client";
 import { createPrismaClient } from "../app/db.server";
-import { loadDashboard, rollUpAnalytics } from "../app/services/analytics.server";
+import { loadDashboard, rollUpAnalytics } from "../app/services/analytics/analytics.server";
 import { migrateSqliteFile } from "../test/helpers/db";
 import { envNumber, fmt, printTable, summarize, writeResult } from "./lib";
 import { seededRng } from "../app/domain/bandit";

@@ -16,7 +16,7 @@ import { createSeedStore, SIMULATOR_SHOP } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
 import { webhookRequest } from "../simulator/webhooks";
 import { closePrisma, createPrismaClient } from "../app/db.server";
-import { connectShop, storeOfflineToken } from "../app/services/shops.server";
+import { connectShop, storeOfflineToken } from "../app/services/shop/shops.server";
 import { envNumber, fmt, printTable, summarize, writeResult } from "./lib";
 
 const RATES = (process.env.BENCH_RATES ?? "50,100,200,400,500").split(",").map(Number);

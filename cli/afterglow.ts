@@ -2,15 +2,15 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import prisma from "../app/db.server";
-import { connectShop, storeOfflineToken } from "../app/services/shops.server";
-import { exportFlows, importFlows } from "../app/services/flows.server";
-import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/services/runtime.server";
-import { adminClientForShop } from "../app/shopify-admin/index.server";
-import { fetchShopProfile } from "../app/shopify-admin/shop-profile.server";
-import { getOutboxMessage, listOutboxMessages } from "../app/mail/outbox.server";
+import { connectShop, storeOfflineToken } from "../app/services/shop/shops.server";
+import { exportFlows, importFlows } from "../app/services/flows/flows.server";
+import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/runtime/runtime.server";
+import { adminClientForShop } from "../app/adapters/shopify-admin/index.server";
+import { fetchShopProfile } from "../app/adapters/shopify-admin/shop-profile.server";
+import { getOutboxMessage, listOutboxMessages } from "../app/adapters/mail/outbox.server";
 import { InvalidFlowsError } from "../app/domain/flows";
-import { reconcileOrders } from "../app/services/reconcile-orders.server";
-import { startMetricsServer } from "../app/metrics.server";
+import { reconcileOrders } from "../app/services/intake/reconcile-orders.server";
+import { startMetricsServer } from "../app/platform/metrics.server";
 
 const HELP = `Usage: npm run afterglow -- <command> [options]
 

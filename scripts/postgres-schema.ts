@@ -1,6 +1,6 @@
 // prisma/postgres/schema.prisma is prisma/schema.prisma with the PostgreSQL provider and its own
 // client output. prisma/schema.prisma is the one source: edit it, then run `npm run db:schema`
-// (`npm run db:migration` does it too); test/migrations.test.ts fails when the copy is stale.
+// (`npm run db:migration` does it too); test/integration/migrations.test.ts fails when the copy is stale.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

@@ -2,8 +2,8 @@
 // needed; each takes WORKER_CONCURRENCY follow-ups at a time from the BullMQ queue, reconciles
 // the queue with the database now and then, and runs the housekeeping jobs.
 import prisma, { closePrisma } from "../app/db.server";
-import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/services/runtime.server";
-import { logger } from "../app/logger.server";
+import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/runtime/runtime.server";
+import { logger } from "../app/platform/logger.server";
 
 async function main(): Promise<number> {
   if (!process.env.REDIS_URL) {

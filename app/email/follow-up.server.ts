@@ -1,10 +1,10 @@
 // The dispatcher's renderer: gathers what a template needs beyond what the dispatcher read
 // (the purchased products' pages, a cross-sell's discount code), then renders.
 import type { PrismaClient } from "@prisma/client";
-import type { RenderRequest } from "~/services/dispatcher.server";
-import type { AdminClient } from "~/shopify-admin/client.server";
-import { createFollowUpDiscount } from "~/shopify-admin/discounts.server";
-import { fetchPurchasedProducts } from "~/shopify-admin/purchased-products.server";
+import type { RenderRequest } from "~/services/dispatch/dispatcher.server";
+import type { AdminClient } from "~/adapters/shopify-admin/client.server";
+import { createFollowUpDiscount } from "~/adapters/shopify-admin/discounts.server";
+import { fetchPurchasedProducts } from "~/adapters/shopify-admin/purchased-products.server";
 import { parseBrand, parseContent, type EmailContent } from "~/domain/content";
 import { templateDefinition } from "~/domain/templates";
 import type { PurchasedProduct } from "../../emails/types";

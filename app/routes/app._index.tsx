@@ -4,8 +4,8 @@ import { Badge, Banner, BlockStack, Card, InlineGrid, InlineStack, Layout, Page,
 import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { homeSummary } from "../services/messages.server";
-import { checkSenderDomain } from "../services/sender-domain.server";
+import { homeSummary } from "../services/messages/messages.server";
+import { checkSenderDomain } from "../services/shop/sender-domain.server";
 
 // The home answers "is it working?": sending on, sender ready, what went out this week.
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { audit } from "../services/audit.server";
-import { defaultRange, messagesCsv, metricsCsv, parseRange } from "../services/analytics.server";
+import { audit } from "../services/compliance/audit.server";
+import { defaultRange, messagesCsv, metricsCsv, parseRange } from "../services/analytics/analytics.server";
 
 // The analytics as spreadsheets: `metrics` (one line per day, step and variant) or `messages`
 // (one line per follow-up, with customer emails: never cached, and the export is audited).

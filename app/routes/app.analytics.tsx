@@ -24,9 +24,9 @@ import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { audit } from "../services/audit.server";
-import { defaultRange, loadDashboard, parseRange, promoteVariant, PromotionError } from "../services/analytics.server";
-import { resumeSending } from "../services/deliverability-health.server";
+import { audit } from "../services/compliance/audit.server";
+import { defaultRange, loadDashboard, parseRange, promoteVariant, PromotionError } from "../services/analytics/analytics.server";
+import { resumeSending } from "../services/events/deliverability-health.server";
 import { formatRate } from "../domain/analytics";
 import { downloadFromApp } from "../components/download";
 

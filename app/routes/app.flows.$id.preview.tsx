@@ -14,7 +14,7 @@ import {
   renderStep,
   VariantNotFoundError,
   type FlowDraft,
-} from "../services/flow-editor.server";
+} from "../services/flows/flow-editor.server";
 
 const text = (body: string, status: number) => new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 

@@ -20,7 +20,7 @@ import {
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flow-editor.server";
+import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flows/flow-editor.server";
 import { ConditionsBuilder } from "../components/ConditionsBuilder";
 import {
   contentFieldsOf,
@@ -42,7 +42,7 @@ import {
   type FlowProblem,
   type StepDraft,
 } from "../components/flow-draft";
-import { sendTestEmail } from "../services/test-send.server";
+import { sendTestEmail } from "../services/flows/test-send.server";
 
 const notFound = () => new Response("This flow is not one of this shop's flows.", { status: 404 });
 

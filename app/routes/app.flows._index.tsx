@@ -5,7 +5,7 @@ import { Badge, BlockStack, Button, ButtonGroup, Card, EmptyState, IndexTable, P
 import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { deleteFlow, duplicateFlow, listFlows, setFlowActive } from "../services/flow-editor.server";
+import { deleteFlow, duplicateFlow, listFlows, setFlowActive } from "../services/flows/flow-editor.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

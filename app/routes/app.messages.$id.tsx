@@ -6,7 +6,7 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { STATUS_TONE } from "../components/message-status";
-import { cancelFollowUp, messageDetail, renderMessage, retryFollowUp } from "../services/messages.server";
+import { cancelFollowUp, messageDetail, renderMessage, retryFollowUp } from "../services/messages/messages.server";
 
 const notFound = () => new Response("This follow-up is not one of this shop's.", { status: 404 });
 

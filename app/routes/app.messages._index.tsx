@@ -5,7 +5,7 @@ import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Page, Se
 import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { listMessages } from "../services/messages.server";
+import { listMessages } from "../services/messages/messages.server";
 import { MESSAGE_STATUSES, STATUS_TONE } from "../components/message-status";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

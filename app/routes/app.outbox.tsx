@@ -4,7 +4,7 @@ import { BlockStack, Card, EmptyState, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { listOutboxMessages } from "../mail/outbox.server";
+import { listOutboxMessages } from "../adapters/mail/outbox.server";
 
 // The outbox transport keeps every email instead of sending it; this page shows them.
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -19,7 +19,7 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { checkSenderDomain, InvalidSenderEmailError } from "../services/sender-domain.server";
+import { checkSenderDomain, InvalidSenderEmailError } from "../services/shop/sender-domain.server";
 import type { CheckStatus, DnsRecordToAdd, VerdictStatus } from "../domain/sender-domain";
 
 // Is the shop's from address ready for Gmail and Yahoo? SPF, DKIM and DMARC of its domain.

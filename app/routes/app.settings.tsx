@@ -6,7 +6,7 @@ import { BlockStack, Button, Card, Checkbox, ChoiceList, FormLayout, InlineStack
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { loadSettings, saveSettings, settingsFromForm, type SettingsErrors } from "../services/settings.server";
+import { loadSettings, saveSettings, settingsFromForm, type SettingsErrors } from "../services/shop/settings.server";
 import { WEEKDAYS } from "../domain/send-window";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

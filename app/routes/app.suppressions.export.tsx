@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { audit } from "../services/audit.server";
-import { exportSuppressionsCsv } from "../services/suppressions.server";
+import { audit } from "../services/compliance/audit.server";
+import { exportSuppressionsCsv } from "../services/consent/suppressions.server";
 
 // The shop's whole suppression list as a spreadsheet. It is a list of customer emails: no caching.
 export const loader = async ({ request }: LoaderFunctionArgs) => {

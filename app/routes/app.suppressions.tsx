@@ -26,8 +26,8 @@ import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import type { Suppression } from "@prisma/client";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { audit } from "../services/audit.server";
-import { isHashedSuppressionEmail } from "../services/compliance.server";
+import { audit } from "../services/compliance/audit.server";
+import { isHashedSuppressionEmail } from "../services/compliance/compliance.server";
 import {
   addSuppression,
   listSuppressions,
@@ -36,7 +36,7 @@ import {
   SUPPRESSION_SCOPES,
   type SuppressionPage,
   type SuppressionScope,
-} from "../services/suppressions.server";
+} from "../services/consent/suppressions.server";
 
 const PAGE_SIZE = 50;
 // Marks entries the merchant typed in, as opposed to SendGrid events or unsubscribe links.

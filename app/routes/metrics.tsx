@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { metricsAuthorized, metricsText } from "../metrics.server";
-import { getRuntime } from "../services/runtime.server";
+import { metricsAuthorized, metricsText } from "../platform/metrics.server";
+import { getRuntime } from "../runtime/runtime.server";
 
 // Prometheus scrape endpoint; with METRICS_TOKEN set, only `Authorization: Bearer <token>` reads it.
 export const loader = async ({ request }: LoaderFunctionArgs) => {

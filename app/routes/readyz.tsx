@@ -1,5 +1,5 @@
 import prisma from "../db.server";
-import { checkReadiness } from "../services/readiness.server";
+import { checkReadiness } from "../platform/readiness.server";
 
 // Readiness: 503 naming the failed dependency, so a load balancer stops sending traffic here.
 export const loader = async () => {

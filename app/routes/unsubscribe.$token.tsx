@@ -13,7 +13,7 @@ import {
   type UnsubscribeLanguage,
   type UnsubscribeStrings,
 } from "../i18n/unsubscribe";
-import { resubscribe, unsubscribe, unsubscribeStatus } from "../services/unsubscribe.server";
+import { resubscribe, unsubscribe, unsubscribeStatus } from "../services/consent/unsubscribe.server";
 
 // The token in the URL must not leak to other sites through Referer, caches or search engines.
 const PAGE_HEADERS = {

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleWebhook } from "../webhooks.server";
-import { WEBHOOK_HANDLERS } from "../webhook-handlers.server";
+import { handleWebhook } from "../webhooks/receive.server";
+import { WEBHOOK_HANDLERS } from "../webhooks/topics.server";
 
-// customers/email_marketing_consent/update: what it does is in webhook-handlers.server.ts, shared with the server's direct path.
+// customers/email_marketing_consent/update: what it does is in app/webhooks/topics.server.ts, shared with the server's direct path.
 export const action = async ({ request }: ActionFunctionArgs) => handleWebhook(request, WEBHOOK_HANDLERS["customers/email_marketing_consent/update"]);

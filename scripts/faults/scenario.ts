@@ -13,12 +13,12 @@ import { startChildService, type ChildService } from "../../bench/lib";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { closePrisma, createPrismaClient } from "../../app/db.server";
-import { connectShop, storeOfflineToken } from "../../app/services/shops.server";
-import { importFlows } from "../../app/services/flows.server";
-import { receiveOrderCreated } from "../../app/services/intake.server";
+import { connectShop, storeOfflineToken } from "../../app/services/shop/shops.server";
+import { importFlows } from "../../app/services/flows/flows.server";
+import { receiveOrderCreated } from "../../app/services/intake/intake.server";
 import { defaultFlows } from "../../app/domain/flows";
-import { createBullMqQueue, type BullMqFollowUpQueue } from "../../app/queue/bullmq.server";
-import { createLogger } from "../../app/logger.server";
+import { createBullMqQueue, type BullMqFollowUpQueue } from "../../app/runtime/bullmq-queue.server";
+import { createLogger } from "../../app/platform/logger.server";
 import { startRedis, startWorker, type RedisInstance, type WorkerProcess } from "./services";
 
 export interface Scenario {

@@ -22,7 +22,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import prisma, { closePrisma } from "~/db.server";
 import { sessionToken } from "../helpers/embedded";
 import { ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
-import { connectShop, storeOfflineToken } from "~/services/shops.server";
+import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { APP_BRIDGE_URL, appBridgeStandIn } from "./app-bridge-standin";
 
 afterAll(async () => {

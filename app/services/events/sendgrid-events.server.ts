@@ -1,0 +1,504 @@
+// SendGrid's Event Webhook: each event stored once, put on its follow-up's timeline, and turned
+// into suppressions where it means the shop must stop emailing an address.
+import { isUniqueViolation } from "../../platform/db-errors.server";
+import type { KeyObject } from "node:crypto";
+import type { MessageEvent, Prisma, PrismaClient } from "@prisma/client";
+import {
+  dedupeKey,
+  describeEvent,
+  eventDetail,
+  normaliseEmail,
+  parseSendGridEvents,
+  suppressionEffect,
+  suppressionThresholdsFromEnv,
+  xMessageIdCandidates,
+  type SendGridEvent,
+  type SuppressionThresholds,
+} from "~/domain/sendgrid-events";
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  sendGridPublicKeyFromEnv,
+  toleranceSecondsFromEnv,
+  verifySendGridSignature,
+} from "~/webhooks/sendgrid-signature.server";
+import { addSuppression, removeSuppression } from "../consent/suppressions.server";
+import { logger as rootLogger, type Logger } from "~/platform/logger.server";
+
+export interface SendGridEventsSummary {
+  received: number; // items in the batch
+  stored: number;
+  duplicates: number; // already stored (a redelivery) or repeated within the batch
+  unknown: number; // event types we do not handle; ignored
+  unknownTypes: Record<string, number>;
+  invalid: number; // items that are not events; ignored
+  matched: number; // stored events put on a follow-up's timeline
+  unmatched: number; // stored events no follow-up could be found for
+  suppressed: number; // suppressions added
+  lifted: number; // marketing unsubscribes lifted by a resubscribe
+}
+
+// Per-process counters for metrics; the route's answer and log carry the same numbers per batch.
+export const sendGridEventMetrics = {
+  batches: 0,
+  received: 0,
+  stored: 0,
+  duplicates: 0,
+  unknown: 0,
+  unknownByType: {} as Record<string, number>,
+  invalid: 0,
+  unmatched: 0,
+  suppressed: 0,
+  // Requests refused before anything was stored, by why.
+  rejected: {} as Record<string, number>,
+};
+
+export function resetSendGridEventMetrics(): void {
+  Object.assign(sendGridEventMetrics, {
+    batches: 0,
+    received: 0,
+    stored: 0,
+    duplicates: 0,
+    unknown: 0,
+    unknownByType: {},
+    invalid: 0,
+    unmatched: 0,
+    suppressed: 0,
+    rejected: {},
+  });
+}
+
+function countMetrics(s: SendGridEventsSummary): void {
+  const m = sendGridEventMetrics;
+  m.batches += 1;
+  m.received += s.received;
+  m.stored += s.stored;
+  m.duplicates += s.duplicates;
+  m.unknown += s.unknown;
+  m.invalid += s.invalid;
+  m.unmatched += s.unmatched;
+  m.suppressed += s.suppressed;
+  for (const [type, n] of Object.entries(s.unknownTypes)) m.unknownByType[type] = (m.unknownByType[type] ?? 0) + n;
+}
+
+type Db = Pick<PrismaClient, "messageEvent" | "followUp" | "shop" | "$transaction">;
+type Tx = Prisma.TransactionClient;
+
+interface MatchedFollowUp {
+  id: string;
+  shop: string;
+  recipient: string;
+  messageId: string | null;
+}
+
+interface Incoming {
+  event: SendGridEvent;
+  key: string;
+}
+
+const CHUNK = 400;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+
+export async function receiveSendGridEvents({
+  prisma,
+  events,
+  now = new Date(),
+  thresholds = suppressionThresholdsFromEnv(process.env),
+  logger = rootLogger,
+}: {
+  prisma: Db;
+  events: unknown[];
+  now?: Date;
+  thresholds?: SuppressionThresholds;
+  logger?: Logger;
+}): Promise<SendGridEventsSummary> {
+  const batch = parseSendGridEvents(events);
+  const summary: SendGridEventsSummary = {
+    received: events.length,
+    stored: 0,
+    duplicates: 0,
+    unknown: batch.unknownCount,
+    unknownTypes: batch.unknown,
+    invalid: batch.invalid,
+    matched: 0,
+    unmatched: 0,
+    suppressed: 0,
+    lifted: 0,
+  };
+  // SendGrid can repeat an event inside one POST too.
+  const unique = new Map<string, Incoming>();
+  for (const event of batch.events) {
+    const key = dedupeKey(event);
+    if (unique.has(key)) summary.duplicates += 1;
+    else unique.set(key, { event, key });
+  }
+  // A concurrent delivery of the same events may commit between our read and our write;
+  // then read again, and its rows count as duplicates.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await storeBatch({ prisma, incoming: [...unique.values()], now, thresholds });
+      Object.assign(summary, { ...outcome, duplicates: summary.duplicates + outcome.duplicates });
+      break;
+    } catch (err) {
+      if (isUniqueViolation(err) && attempt < 3) continue;
+      throw err;
+    }
+  }
+  countMetrics(summary);
+  if (summary.unknown > 0) {
+    logger.warn("ignored SendGrid event types we do not handle", { component: "sendgrid-events", unknownTypes: summary.unknownTypes });
+  }
+  return summary;
+}
+
+async function findExisting(prisma: Db, incoming: Incoming[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (const part of chunks(incoming)) {
+    const ids = part.map((i) => i.event.sgEventId).filter((id): id is string => !!id);
+    const rows = await prisma.messageEvent.findMany({
+      where: { OR: [{ dedupeKey: { in: part.map((i) => i.key) } }, ...(ids.length ? [{ sgEventId: { in: ids } }] : [])] },
+      select: { sgEventId: true, dedupeKey: true },
+    });
+    for (const r of rows) {
+      seen.add(r.dedupeKey);
+      if (r.sgEventId) seen.add(`id:${r.sgEventId}`);
+    }
+  }
+  return seen;
+}
+
+// custom_args.followUpId first; for sends without it, the X-Message-Id that sg_message_id starts with.
+async function matchFollowUps(prisma: Db, events: SendGridEvent[]): Promise<Map<SendGridEvent, MatchedFollowUp>> {
+  const select = { id: true, shop: true, recipient: true, messageId: true } as const;
+  const matched = new Map<SendGridEvent, MatchedFollowUp>();
+  const ids = [...new Set(events.map((e) => e.followUpId).filter((id): id is string => !!id))];
+  const byId = new Map<string, MatchedFollowUp>();
+  for (const part of chunks(ids)) {
+    for (const f of await prisma.followUp.findMany({ where: { id: { in: part } }, select })) byId.set(f.id, f);
+  }
+  const rest: SendGridEvent[] = [];
+  for (const e of events) {
+    const f = e.followUpId ? byId.get(e.followUpId) : undefined;
+    if (f) matched.set(e, f);
+    else rest.push(e);
+  }
+  const candidates = [...new Set(rest.flatMap((e) => xMessageIdCandidates(e.sgMessageId)))];
+  const byMessageId = new Map<string, MatchedFollowUp>();
+  for (const part of chunks(candidates)) {
+    for (const f of await prisma.followUp.findMany({ where: { messageId: { in: part } }, select })) {
+      if (f.messageId && !byMessageId.has(f.messageId)) byMessageId.set(f.messageId, f);
+    }
+  }
+  for (const e of rest) {
+    const f = xMessageIdCandidates(e.sgMessageId)
+      .map((id) => byMessageId.get(id))
+      .find((x) => !!x);
+    if (f) matched.set(e, f);
+  }
+  return matched;
+}
+
+async function storeBatch({
+  prisma,
+  incoming,
+  now,
+  thresholds,
+}: {
+  prisma: Db;
+  incoming: Incoming[];
+  now: Date;
+  thresholds: SuppressionThresholds;
+}): Promise<Omit<SendGridEventsSummary, "received" | "unknown" | "unknownTypes" | "invalid">> {
+  const seen = await findExisting(prisma, incoming);
+  const fresh = incoming.filter((i) => !seen.has(i.key) && !(i.event.sgEventId && seen.has(`id:${i.event.sgEventId}`)));
+  const outcome = { stored: 0, duplicates: incoming.length - fresh.length, matched: 0, unmatched: 0, suppressed: 0, lifted: 0 };
+  if (fresh.length === 0) return outcome;
+
+  const matched = await matchFollowUps(
+    prisma,
+    fresh.map((i) => i.event),
+  );
+  // A shop named only by custom_args must still be one we know (not redacted, not a typo).
+  const namedShops = [...new Set(fresh.filter((i) => !matched.has(i.event) && i.event.shop).map((i) => i.event.shop!))];
+  const knownShops = new Set(
+    namedShops.length
+      ? (await prisma.shop.findMany({ where: { domain: { in: namedShops } }, select: { domain: true } })).map((s) => s.domain)
+      : [],
+  );
+
+  const rows = fresh.map(({ event, key }) => {
+    const followUp = matched.get(event);
+    const shop = followUp?.shop ?? (event.shop && knownShops.has(event.shop) ? event.shop : null);
+    const email = event.email ?? (followUp ? normaliseEmail(followUp.recipient) : null);
+    return {
+      event,
+      followUp,
+      data: {
+        sgEventId: event.sgEventId,
+        dedupeKey: key,
+        shop,
+        followUpId: followUp?.id ?? null,
+        messageId: event.sgMessageId,
+        event: event.event,
+        email,
+        reason: event.reason,
+        detail: JSON.stringify(eventDetail(event)),
+        machineOpen: event.machineOpen,
+        occurredAt: event.occurredAt,
+        receivedAt: now,
+      } satisfies Prisma.MessageEventCreateManyInput,
+    };
+  });
+
+  await prisma.$transaction(
+    async (tx) => {
+      await tx.messageEvent.createMany({ data: rows.map((r) => r.data) });
+      const notes = await applySuppressions(tx, { rows, now, thresholds, outcome });
+      const timeline = rows
+        .filter((r) => r.followUp)
+        .map((r) => ({
+          followUpId: r.followUp!.id,
+          type: r.event.event,
+          detail: [describeEvent(r.event), notes.get(r.event)].filter(Boolean).join(" "),
+          at: r.event.occurredAt,
+        }));
+      if (timeline.length) await tx.followUpEvent.createMany({ data: timeline });
+    },
+    { maxWait: 10_000, timeout: 60_000 },
+  );
+  outcome.stored = rows.length;
+  outcome.matched = rows.filter((r) => r.followUp).length;
+  outcome.unmatched = rows.length - outcome.matched;
+  return outcome;
+}
+
+interface StoredRow {
+  event: SendGridEvent;
+  data: Pick<MessageEvent, "shop" | "email" | "dedupeKey" | "sgEventId">;
+}
+
+// Returns a sentence per event whose suppression changed, for its timeline entry.
+async function applySuppressions(
+  tx: Tx,
+  {
+    rows,
+    now,
+    thresholds,
+    outcome,
+  }: {
+    rows: StoredRow[];
+    now: Date;
+    thresholds: SuppressionThresholds;
+    outcome: { suppressed: number; lifted: number };
+  },
+): Promise<Map<SendGridEvent, string>> {
+  const notes = new Map<SendGridEvent, string>();
+  const since = new Date(now.getTime() - thresholds.windowDays * 86_400_000);
+  const counted = new Map<string, { shop: string; email: string; counter: "blocks" | "deferrals"; last: StoredRow }>();
+  // In the order they happened, so an unsubscribe and a resubscribe in one batch end right.
+  const ordered = [...rows].sort((a, b) => a.event.timestamp - b.event.timestamp);
+  for (const row of ordered) {
+    const { shop, email } = row.data;
+    if (!shop || !email) continue;
+    const effect = suppressionEffect(row.event);
+    const source = `sendgrid:${row.data.sgEventId ?? row.data.dedupeKey}`;
+    if (effect.kind === "suppress") {
+      // SendGrid does not promise order: a resubscribe that happened later wins.
+      if (effect.scope === "marketing" && (await happenedLater(tx, { shop, email, event: "group_resubscribe", after: row.event.occurredAt }))) {
+        continue;
+      }
+      const { created } = await addSuppression(tx, { shop, email, scope: effect.scope, reason: effect.reason, source, detail: effect.detail });
+      if (created) {
+        outcome.suppressed += 1;
+        notes.set(row.event, effect.scope === "marketing" ? "Marketing emails to this address are now suppressed." : "This address is now suppressed for the shop.");
+      }
+    } else if (effect.kind === "lift") {
+      if (await happenedLater(tx, { shop, email, event: "group_unsubscribe", after: row.event.occurredAt })) continue;
+      const removed = await removeSuppression(tx, { shop, email, scope: effect.scope, reason: effect.reason });
+      if (removed > 0) {
+        outcome.lifted += removed;
+        notes.set(row.event, "The marketing unsubscribe was lifted.");
+      }
+    } else if (effect.kind === "count") {
+      counted.set(`${shop}\n${email}\n${effect.counter}`, { shop, email, counter: effect.counter, last: row });
+    }
+  }
+  for (const { shop, email, counter, last } of counted.values()) {
+    const n = counter === "blocks" ? await countBlocks(tx, { shop, email, since }) : await countDeferrals(tx, { shop, email, since });
+    const threshold = counter === "blocks" ? thresholds.blocks : thresholds.deferrals;
+    if (n < threshold) continue;
+    const what = counter === "blocks" ? "blocked deliveries" : "deferrals without a later delivery";
+    const { created } = await addSuppression(tx, {
+      shop,
+      email,
+      scope: "all",
+      reason: "blocked",
+      source: `sendgrid:${last.data.sgEventId ?? last.data.dedupeKey}`,
+      detail: `${n} ${what} in ${thresholds.windowDays} days; the last: ${last.event.reason ?? "no reason given"}`.slice(0, 500),
+    });
+    if (created) {
+      outcome.suppressed += 1;
+      notes.set(last.event, `This address is now suppressed for the shop after ${n} ${what} in ${thresholds.windowDays} days.`);
+    }
+  }
+  return notes;
+}
+
+async function happenedLater(tx: Tx, { shop, email, event, after }: { shop: string; email: string; event: string; after: Date }) {
+  return !!(await tx.messageEvent.findFirst({ where: { shop, email, event, occurredAt: { gt: after } }, select: { id: true } }));
+}
+
+async function countBlocks(tx: Tx, { shop, email, since }: { shop: string; email: string; since: Date }): Promise<number> {
+  const bounces = await tx.messageEvent.findMany({
+    where: { shop, email, event: "bounce", occurredAt: { gte: since } },
+    select: { detail: true },
+  });
+  return bounces.filter((b) => {
+    try {
+      return (JSON.parse(b.detail ?? "{}") as { type?: string }).type === "blocked";
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+// SendGrid retries a deferred message for days; a deferral followed by delivery shows the
+// address works, so only deferrals of messages never delivered count.
+async function countDeferrals(tx: Tx, { shop, email, since }: { shop: string; email: string; since: Date }): Promise<number> {
+  const rows = await tx.messageEvent.findMany({
+    where: { shop, email, event: { in: ["deferred", "delivered"] }, occurredAt: { gte: since } },
+    select: { event: true, messageId: true },
+  });
+  const delivered = new Set(rows.filter((r) => r.event === "delivered" && r.messageId).map((r) => r.messageId));
+  return rows.filter((r) => r.event === "deferred" && !(r.messageId && delivered.has(r.messageId))).length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The HTTP side: POST /webhooks/sendgrid.
+
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export function maxBodyBytesFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.SENDGRID_WEBHOOK_MAX_BYTES;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_MAX_BODY_BYTES;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`SENDGRID_WEBHOOK_MAX_BYTES must be a whole number of bytes, not "${raw}".`);
+  return n;
+}
+
+function reject(kind: string, status: number, message: string, headers: Record<string, string> = {}): Response {
+  sendGridEventMetrics.rejected[kind] = (sendGridEventMetrics.rejected[kind] ?? 0) + 1;
+  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+}
+
+export function methodNotAllowed(): Response {
+  return reject("method", 405, "SendGrid's Event Webhook posts events with POST.", { Allow: "POST" });
+}
+
+// Reads at most `limit` bytes; null when the body is larger (a missing Content-Length or a
+// lying one cannot make us buffer more).
+async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts);
+}
+
+export async function handleSendGridEventWebhook(
+  request: Request,
+  {
+    prisma,
+    env = process.env,
+    now = () => new Date(),
+    logger = rootLogger,
+  }: { prisma: Db; env?: Record<string, string | undefined>; now?: () => Date; logger?: Logger },
+): Promise<Response> {
+  const log = logger.child({ component: "sendgrid-events" });
+  if (request.method !== "POST") return methodNotAllowed();
+
+  // Read per request (cheap: the key is parsed once per value); a bad setting refuses, never guesses.
+  let limit: number;
+  let toleranceSeconds: number;
+  let thresholds: SuppressionThresholds;
+  let publicKey: KeyObject | null;
+  try {
+    limit = maxBodyBytesFromEnv(env);
+    toleranceSeconds = toleranceSecondsFromEnv(env);
+    thresholds = suppressionThresholdsFromEnv(env);
+    publicKey = sendGridPublicKeyFromEnv(env);
+  } catch (err) {
+    log.error("SendGrid Event Webhook settings are unusable; every event post is refused", { err });
+    return reject("not_configured", 503, `${(err as Error).message} Events are not accepted until it is fixed; SendGrid will retry.`);
+  }
+
+  const tooLarge = `The body is larger than ${limit} bytes (SENDGRID_WEBHOOK_MAX_BYTES); nothing was stored.`;
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) return reject("too_large", 413, tooLarge);
+
+  const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (contentType !== "application/json") {
+    return reject("content_type", 415, `Expected Content-Type application/json, got ${contentType || "none"}; nothing was stored.`);
+  }
+
+  if (!publicKey) {
+    log.error("SENDGRID_WEBHOOK_PUBLIC_KEY is not set; every event post is refused");
+    return reject(
+      "not_configured",
+      503,
+      "Event Webhook signature verification is not set up: set SENDGRID_WEBHOOK_PUBLIC_KEY to the Verification Key " +
+        "SendGrid shows under Mail Settings > Event Webhook. SendGrid will retry.",
+    );
+  }
+
+  const body = await readBody(request, limit);
+  if (!body) return reject("too_large", 413, tooLarge);
+
+  const check = verifySendGridSignature({
+    publicKey,
+    signature: request.headers.get(SIGNATURE_HEADER),
+    timestamp: request.headers.get(TIMESTAMP_HEADER),
+    body,
+    now: now(),
+    toleranceSeconds,
+  });
+  if (!check.ok) {
+    log.warn("SendGrid event post refused", { failure: check.failure });
+    return reject(check.failure, 403, `${check.message} Nothing was stored.`);
+  }
+
+  let events: unknown;
+  try {
+    events = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch {
+    return reject("bad_json", 400, "The body is not valid UTF-8 JSON; nothing was stored.");
+  }
+  if (!Array.isArray(events)) return reject("not_array", 400, "The body must be a JSON array of events; nothing was stored.");
+
+  const started = performance.now();
+  let summary: SendGridEventsSummary;
+  try {
+    summary = await receiveSendGridEvents({ prisma, events, now: now(), thresholds, logger: log });
+  } catch (err) {
+    log.error("storing SendGrid events failed; SendGrid will retry the post", { events: events.length, err });
+    return new Response("Internal error; please retry.", { status: 500, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+  log.info("SendGrid events received", { ...summary, ms: Math.round(performance.now() - started) });
+  return Response.json(summary);
+}

@@ -1,0 +1,460 @@
+// The flow list and editor of the embedded admin: drafts as the editor holds them, saved as the
+// engine's flow definition through validateFlow and saveFlow (problems carry JSON-pointer paths
+// the editor maps to fields), and the preview, rendered by the same code the dispatcher sends
+// with. Every query names the shop.
+import type { Order, PrismaClient, Shop } from "@prisma/client";
+import {
+  LOCALES,
+  newFlowDraft,
+  newStepDraft,
+  TEMPLATES,
+  TRIGGERS,
+  type DelayUnit,
+  type FlowDraft,
+  type FlowProblem,
+  type StepDraft,
+} from "~/components/flow-draft";
+import type { SendWindow } from "~/domain/send-window";
+import type { RecommendedProduct } from "~/domain/recommendations.types";
+import { renderPreview } from "~/email/render.server";
+import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
+import { createRecommendationCache } from "~/adapters/shopify-admin/recommendations.server";
+import { recommendForOrder } from "../dispatch/recommendations.server";
+import { audit } from "../compliance/audit.server";
+import { saveFlow, shopSettingsChanged, validateFlow } from "./flows.server";
+
+export { TRIGGERS, TEMPLATES, LOCALES, newStepDraft, newFlowDraft };
+export type { FlowDraft, FlowProblem, StepDraft };
+
+export class FlowNotFoundError extends Error {
+  constructor(shop: string, id: string) {
+    super(`Flow ${id} is not one of ${shop}'s flows.`);
+    this.name = "FlowNotFoundError";
+  }
+}
+
+// docs/flows.schema.json: a flow's name is at most this long.
+const NAME_MAX = 120;
+
+type Db = PrismaClient;
+
+const hasValue = (content: Record<string, unknown> | null | undefined): content is Record<string, unknown> =>
+  !!content && Object.values(content).some((v) => v !== "" && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0));
+
+// The draft as the engine's flow definition (docs/flows.schema.json), under the flow's key.
+// Indices stay as the editor has them, so every problem's path is also the field's path.
+// Blank optional texts are left out: the template's words (or the step's, for a variant) show.
+export function flowDefinitionOf(draft: FlowDraft, key: string): Record<string, unknown> {
+  const text = (v: unknown) => (typeof v === "string" ? v.trim() : v);
+  return {
+    key,
+    name: text(draft.name),
+    trigger: draft.trigger,
+    active: Boolean(draft.active),
+    ...(draft.conditions !== null && draft.conditions !== undefined ? { conditions: draft.conditions } : {}),
+    ...(draft.exitRules ? { exitRules: draft.exitRules } : {}),
+    steps: (draft.steps ?? []).map((step) => ({
+      key: step.key,
+      delay: {
+        amount: step.delay?.amount,
+        unit: step.delay?.unit,
+        ...(step.delay?.unit === "days_at" ? { at: step.delay.at } : {}),
+        from: step.delay?.from ?? "previous_step",
+      },
+      ...(step.sendWindow ? { sendWindow: step.sendWindow } : {}),
+      template: step.template,
+      category: step.category,
+      subject: text(step.subject),
+      ...(typeof step.previewText === "string" && step.previewText.trim() ? { previewText: step.previewText.trim() } : {}),
+      ...(hasValue(step.content) ? { content: step.content } : {}),
+      ...(step.variants
+        ? {
+            variants: {
+              id: step.variants.id,
+              variants: (step.variants.variants ?? []).map((v) => ({
+                key: v.key,
+                weight: v.weight,
+                ...(v.subject?.trim() ? { subject: v.subject.trim() } : {}),
+                ...(v.previewText?.trim() ? { previewText: v.previewText.trim() } : {}),
+                ...(hasValue(v.content) ? { content: v.content } : {}),
+              })),
+            },
+          }
+        : {}),
+    })),
+  };
+}
+
+// The engine words its problems for flow files; the form says what to do in the field.
+const MERCHANT_WORDS: { path: RegExp; message?: RegExp; say: string }[] = [
+  { path: /^\/name$/, message: /fewer than/, say: "Give the flow a name." },
+  { path: /^\/name$/, say: `Keep the name under ${NAME_MAX} characters.` },
+  { path: /^\/trigger$/, say: "Choose what starts the flow." },
+  { path: /^\/steps$/, message: /fewer than/, say: "Add at least one step." },
+  { path: /^\/steps$/, message: /more than/, say: "A flow has at most 10 steps." },
+  { path: /^\/steps\/\d+\/key$/, say: "Each step needs its own key." },
+  { path: /^\/steps\/\d+\/subject$/, message: /fewer than/, say: "Write a subject line." },
+  { path: /^\/steps\/\d+\/delay\/unit$/, say: "Choose minutes, hours, days or days later at a time." },
+  { path: /^\/steps\/\d+\/delay\/amount$/, say: "Enter a whole number from 0 to 525600." },
+  { path: /^\/steps\/\d+\/delay(\/at)?$/, message: /pattern|'at'/, say: "Enter a time of day like 09:00." },
+  { path: /^\/steps\/\d+\/sendWindow\/(start|end)$/, message: /pattern/, say: "Enter a time of day like 09:00." },
+  { path: /^\/steps\/\d+\/sendWindow\/days/, message: /allowed values|fewer than|duplicate/, say: "Choose days from mon, tue, wed, thu, fri, sat, sun." },
+  { path: /^\/steps\/\d+\/template$/, say: "Choose a template." },
+  { path: /^\/steps\/\d+\/category$/, say: "Choose marketing or service." },
+  { path: /^\/steps\/\d+\/variants\/variants\/\d+\/weight$/, say: "Enter a whole percent from 1 to 99." },
+  { path: /^\/conditions\/(all|any)\/\d+\/values$/, message: /non-empty list/, say: "Enter at least one value." },
+  { path: /^\/conditions\/(all|any)\/\d+\/(amount|min|max)$/, message: /must be an amount/, say: "Enter an amount like 50 or 49.90." },
+];
+
+export function inMerchantWords(problem: FlowProblem): FlowProblem {
+  const rule = MERCHANT_WORDS.find((r) => r.path.test(problem.path) && (!r.message || r.message.test(problem.message)));
+  if (rule) return { path: problem.path, message: rule.say };
+  const message = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
+  return { path: problem.path, message: /[.!?]$/.test(message) ? message : `${message}.` };
+}
+
+
+function stepDraftOf(s: {
+  id: string;
+  key: string;
+  delayAmount: number;
+  delayUnit: string;
+  delayAt: string | null;
+  delayFrom: string;
+  sendWindow: string | null;
+  template: string;
+  category: string;
+  subject: string;
+  previewText: string | null;
+  content: string | null;
+  variants: string | null;
+}): StepDraft {
+  return {
+    id: s.id,
+    key: s.key,
+    delay: {
+      amount: s.delayAmount,
+      unit: s.delayUnit as DelayUnit,
+      ...(s.delayAt ? { at: s.delayAt } : {}),
+      from: s.delayFrom === "trigger" ? "trigger" : "previous_step",
+    },
+    sendWindow: s.sendWindow ? (JSON.parse(s.sendWindow) as SendWindow) : null,
+    template: s.template,
+    category: s.category === "service" ? "service" : "marketing",
+    subject: s.subject,
+    previewText: s.previewText ?? "",
+    content: s.content ? (JSON.parse(s.content) as Record<string, unknown>) : null,
+    variants: s.variants ? (JSON.parse(s.variants) as StepDraft["variants"]) : null,
+  };
+}
+
+export async function loadFlowDraft(prisma: Db, { shop, id }: { shop: string; id: string }): Promise<FlowDraft | null> {
+  const flow = await prisma.flow.findFirst({ where: { shop, id }, include: { steps: { orderBy: { position: "asc" } } } });
+  if (!flow) return null;
+  return {
+    id: flow.id,
+    name: flow.name,
+    trigger: flow.trigger,
+    active: flow.active,
+    conditions: flow.conditions ? JSON.parse(flow.conditions) : null,
+    exitRules: flow.exitRules ? (JSON.parse(flow.exitRules) as FlowDraft["exitRules"]) : null,
+    steps: flow.steps.map(stepDraftOf),
+  };
+}
+
+export interface FlowListRow {
+  id: string;
+  name: string;
+  trigger: string;
+  triggerLabel: string;
+  active: boolean;
+  steps: number;
+  sent30d: number;
+}
+
+// Test sends never count: they went to the merchant, not to a customer.
+export async function listFlows(prisma: Db, { shop, now = new Date() }: { shop: string; now?: Date }): Promise<FlowListRow[]> {
+  const since = new Date(now.getTime() - 30 * 24 * 3600_000);
+  const [flows, sent] = await Promise.all([
+    prisma.flow.findMany({ where: { shop }, include: { _count: { select: { steps: true } } }, orderBy: { createdAt: "asc" } }),
+    prisma.followUp.groupBy({
+      by: ["flowId"],
+      where: { shop, isTest: false, status: "sent", sentAt: { gte: since } },
+      _count: { _all: true },
+    }),
+  ]);
+  const sentBy = new Map(sent.map((s) => [s.flowId, s._count._all]));
+  return flows.map((f) => ({
+    id: f.id,
+    name: f.name,
+    trigger: f.trigger,
+    triggerLabel: TRIGGERS.find((t) => t.value === f.trigger)?.label ?? f.trigger,
+    active: f.active,
+    steps: f._count.steps,
+    sent30d: sentBy.get(f.id) ?? 0,
+  }));
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 40) || "flow"
+  );
+}
+
+async function freeFlowKey(tx: Pick<Db, "flow">, shop: string, base: string): Promise<string> {
+  const taken = new Set((await tx.flow.findMany({ where: { shop, key: { startsWith: base } }, select: { key: true } })).map((f) => f.key));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+// Creates (id null) or replaces one flow of the shop through the engine's validateFlow and
+// saveFlow. The editor names flows by id, the engine by key: an existing flow keeps its key, a
+// new one gets a free key from its name. Steps are matched by key, so a step keeps its id and
+// follow-ups already scheduled for it still point at it.
+export async function saveFlowDraft({
+  prisma,
+  shop,
+  id,
+  draft,
+  actor,
+}: {
+  prisma: Db;
+  shop: string;
+  id: string | null;
+  draft: FlowDraft;
+  actor: string;
+}): Promise<{ ok: true; id: string } | { ok: false; problems: FlowProblem[] }> {
+  let key: string;
+  if (id) {
+    const existing = await prisma.flow.findFirst({ where: { shop, id }, select: { key: true } });
+    if (!existing) throw new FlowNotFoundError(shop, id);
+    key = existing.key;
+  } else key = await freeFlowKey(prisma, shop, slug(typeof draft.name === "string" ? draft.name.trim() : ""));
+  const flow = flowDefinitionOf(draft, key);
+  const problems = validateFlow(flow).map(inMerchantWords);
+  if (problems.length) return { ok: false, problems };
+  const saved = await saveFlow({ prisma, shop, flow });
+  await audit(prisma, { shop, actor, action: id ? "flow.updated" : "flow.created", detail: { flowId: saved.id, steps: saved.flow.steps.length } });
+  return { ok: true, id: saved.id };
+}
+
+export async function setFlowActive({ prisma, shop, id, active, actor }: { prisma: Db; shop: string; id: string; active: boolean; actor: string }) {
+  const changed = await prisma.$transaction(async (tx) => {
+    const { count } = await tx.flow.updateMany({ where: { shop, id }, data: { active } });
+    if (count === 0) return false;
+    await audit(tx, { shop, actor, action: active ? "flow.turned_on" : "flow.turned_off", detail: { flowId: id } });
+    return true;
+  });
+  shopSettingsChanged();
+  return changed;
+}
+
+// A copy starts turned off, so it never doubles the customers' emails by surprise.
+export async function duplicateFlow({ prisma, shop, id, actor }: { prisma: Db; shop: string; id: string; actor: string }): Promise<string | null> {
+  const draft = await loadFlowDraft(prisma, { shop, id });
+  if (!draft) return null;
+  const copy: FlowDraft = { ...draft, id: undefined, name: `Copy of ${draft.name}`.slice(0, NAME_MAX), active: false };
+  const result = await saveFlowDraft({ prisma, shop, id: null, draft: copy, actor });
+  if (!result.ok) throw new Error(`Flow ${id} of ${shop} could not be copied: ${result.problems.map((p) => `${p.path} ${p.message}`).join("; ")}`);
+  await audit(prisma, { shop, actor, action: "flow.duplicated", detail: { flowId: id, copyId: result.id } });
+  return result.id;
+}
+
+// Follow-ups already scheduled for a deleted flow are skipped by the dispatcher ("step deleted").
+export async function deleteFlow({ prisma, shop, id, actor }: { prisma: Db; shop: string; id: string; actor: string }): Promise<boolean> {
+  const deleted = await prisma.$transaction(async (tx) => {
+    const { count } = await tx.flow.deleteMany({ where: { shop, id } });
+    if (count === 0) return false;
+    await audit(tx, { shop, actor, action: "flow.deleted", detail: { flowId: id } });
+    return true;
+  });
+  shopSettingsChanged();
+  return deleted;
+}
+
+// ---- Preview and test send: the dispatcher's render path, with a sample or a real order ----
+
+export interface PreviewOrder {
+  name: string;
+  firstName: string | null;
+  currency: string;
+  locale: string | null;
+}
+
+export const SAMPLE_ORDER: PreviewOrder = { name: "#1001", firstName: "Maya", currency: "USD", locale: "en" };
+
+// Products shown in previews and test sends; real sends ask the Admin API.
+export function sampleRecommendations(storefront: string, currencyCode: string): RecommendedProduct[] {
+  const item = (n: number, title: string, handle: string, amount: string): RecommendedProduct => ({
+    id: `gid://shopify/Product/${n}`,
+    title,
+    url: `${storefront}/products/${handle}`,
+    imageUrl: null,
+    imageAlt: null,
+    price: { amount, currencyCode },
+    source: "complementary",
+  });
+  return [item(1, "Sample product", "sample-product", "24.00"), item(2, "Another sample product", "another-sample-product", "32.50")];
+}
+
+export async function recentOrders(prisma: Db, shop: string): Promise<{ id: string; name: string; email: string | null }[]> {
+  return prisma.order.findMany({
+    where: { shop, sourceName: { not: TEST_ORDER_SOURCE } },
+    orderBy: { orderedAt: "desc" },
+    take: 10,
+    select: { id: true, name: true, email: true },
+  });
+}
+
+// Marks the stand-in order test sends are recorded against.
+export const TEST_ORDER_SOURCE = "afterglow_test";
+
+export async function previewOrderFor(prisma: Db, { shop, orderId, locale }: { shop: string; orderId: string | null; locale: string | null }): Promise<{ order: PreviewOrder; real: Order | null }> {
+  const real = orderId ? await prisma.order.findFirst({ where: { shop, id: orderId } }) : null;
+  const base: PreviewOrder = real
+    ? { name: real.name, firstName: real.firstName, currency: real.currency, locale: real.locale }
+    : SAMPLE_ORDER;
+  return { order: { ...base, locale: locale || base.locale }, real };
+}
+
+export interface RenderedStep {
+  subject: string;
+  previewText: string | null;
+  html: string;
+  text: string;
+}
+
+// Where the products in a preview or test send come from, and what the editor tells the merchant.
+export interface PreviewRecommendations {
+  products: RecommendedProduct[];
+  source: "shop" | "sample";
+  note: string;
+}
+
+const previewCache = createRecommendationCache({ ttlMs: Number(process.env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
+
+// A real order gets what the dispatcher would send it, from the shop's Admin API; the sample
+// order, or an Admin API that does not answer, gets the sample products.
+export async function previewRecommendations({
+  prisma,
+  shop,
+  real,
+}: {
+  prisma: Db;
+  shop: Shop;
+  real: Order | null;
+}): Promise<PreviewRecommendations> {
+  const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
+  const samples = (note: string): PreviewRecommendations => ({ products: sampleRecommendations(storefront, real?.currency ?? SAMPLE_ORDER.currency), source: "sample", note });
+  if (!real) return samples("Sample products: the sample order has none of your products.");
+  try {
+    // The merchant is waiting: one quick try, no retries.
+    const client = await adminClientForShop({ prisma, shop: shop.domain, maxRetries: 0, timeoutMs: 5_000 });
+    const products = await recommendForOrder({
+      prisma,
+      client,
+      cache: previewCache,
+      shop: shop.domain,
+      productIds: JSON.parse(real.productIds) as string[],
+      currencyCode: real.currency,
+      countryCode: real.countryCode,
+      shopCurrency: real.shopCurrency ?? shop.currencyCode,
+    });
+    return {
+      products,
+      source: "shop",
+      note: products.length ? `Recommendations for ${real.name} from your store.` : `Your store has nothing to recommend for ${real.name}; the email shows no products.`,
+    };
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    return samples(`Sample products: Shopify did not answer for ${real.name} (${why}).`);
+  }
+}
+
+type RenderableStep = Pick<StepDraft, "key" | "template" | "subject" | "previewText" | "content"> & { variants?: StepDraft["variants"] };
+
+export class VariantNotFoundError extends Error {
+  constructor(step: string, variant: string) {
+    super(`The step "${step}" has no variant "${variant}".`);
+    this.name = "VariantNotFoundError";
+  }
+}
+
+// A variant as the renderer takes it: its content, with its subject and preview text when set.
+function variantOverride(step: RenderableStep, variantKey: string | null | undefined): Record<string, unknown> | null {
+  if (!variantKey) return null;
+  const variant = step.variants?.variants.find((v) => v.key === variantKey);
+  if (!variant) throw new VariantNotFoundError(step.key, variantKey);
+  return {
+    ...(variant.content ?? {}),
+    ...(variant.subject?.trim() ? { subject: variant.subject.trim() } : {}),
+    ...(variant.previewText?.trim() ? { previewText: variant.previewText.trim() } : {}),
+  };
+}
+
+export async function renderStep({
+  shop,
+  flowKey,
+  step,
+  order,
+  variantKey = null,
+  recommendations,
+}: {
+  shop: Shop;
+  flowKey: string;
+  step: RenderableStep;
+  order: PreviewOrder;
+  variantKey?: string | null;
+  // Default: the sample products.
+  recommendations?: RecommendedProduct[];
+}): Promise<RenderedStep> {
+  const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
+  // The same composer the dispatcher sends with.
+  const result = await renderPreview({
+    shop: {
+      name: shop.name ?? shop.domain,
+      storefrontUrl: storefront,
+      domain: shop.domain,
+      logoUrl: shop.logoUrl,
+      address: shop.address,
+      primaryLocale: shop.primaryLocale,
+      ianaTimezone: shop.ianaTimezone,
+      brand: shop.brand,
+    },
+    step: { template: step.template, subject: step.subject, previewText: step.previewText, content: step.content as never },
+    variant: variantOverride(step, variantKey) as never,
+    locale: order.locale,
+    order: {
+      name: order.name,
+      currency: order.currency,
+      firstName: order.firstName,
+      locale: order.locale,
+      recommendations: recommendations ?? sampleRecommendations(storefront, order.currency),
+    },
+  });
+  if (!result.ok) {
+    throw new Error(`The ${flowKey} step "${step.key}" cannot be shown: ${result.problems.map((p) => `${p.path || "(content)"}: ${p.message}`).join("; ")}`);
+  }
+  const { subject, previewText, html, text } = result.email;
+  return { subject, previewText: previewText ?? null, html, text };
+}
+
+// The preview document: the email as sent; links open outside the admin.
+export function previewDocument(rendered: RenderedStep): string {
+  return rendered.html.replace(/<head>/i, '<head><base target="_blank">');
+}
+
+export function parseDraft(text: string | null): FlowDraft | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as FlowDraft;
+    return typeof value === "object" && value !== null && Array.isArray(value.steps) ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,615 @@
+// Turns Shopify order webhooks into stored follow-ups. Never calls SendGrid or the Admin API:
+// Shopify waits at most 5 s for our answer, and everything slow happens in the dispatcher.
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "@prisma/client";
+import {
+  fulfilledAtFromWebhook,
+  fulfillmentEventFromWebhook,
+  orderFactsFromWebhook,
+  orderIdFromWebhook,
+  type OrderFacts,
+  type OrderLineItem,
+} from "~/domain/order-facts";
+import { scheduleFollowUps } from "~/domain/scheduling";
+import type { FlowTrigger } from "~/domain/flows";
+import { SKIP_REASON_STATUS, skipFields } from "~/domain/skip-reasons";
+import type { Order } from "@prisma/client";
+import { intakeContext } from "../flows/flows.server";
+import { batchedInsert } from "./batched-inserts.server";
+import { isUniqueViolation } from "../../platform/db-errors.server";
+
+export interface WebhookDeliveryInfo {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  eventId?: string | null;
+  triggeredAt?: string | null;
+}
+
+export type IntakeOutcome =
+  | { kind: "duplicate" }
+  | { kind: "ignored"; reason: string }
+  | { kind: "scheduled"; orderRef: string; followUps: { id: string; dueAt: Date }[] }
+  | { kind: "cancelled"; followUps: number };
+
+export interface FollowUpsScheduledListener {
+  (followUps: { id: string; dueAt: Date }[]): void | Promise<void>;
+}
+
+interface DeliveryRow {
+  webhookId: string;
+  shop: string;
+  topic: string;
+  eventId: string | null;
+  triggeredAt: Date | null;
+  orderId: string;
+}
+
+function parseTriggeredAt(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+async function alreadyReceived(prisma: PrismaClient, webhookId: string): Promise<boolean> {
+  return (await prisma.webhookDelivery.count({ where: { webhookId } })) > 0;
+}
+
+async function connectedShop(prisma: PrismaClient, shop: string) {
+  const row = await prisma.shop.findUnique({ where: { domain: shop } });
+  if (!row) return { ok: false as const, reason: "The shop is not connected to Afterglow." };
+  if (row.uninstalledAt) return { ok: false as const, reason: "The app is uninstalled from this shop." };
+  return { ok: true as const, row };
+}
+
+function orderRow(shop: string, facts: OrderFacts) {
+  return {
+    shop,
+    orderId: facts.orderId,
+    name: facts.name,
+    customerId: facts.customerId,
+    email: facts.email,
+    firstName: facts.firstName,
+    locale: facts.locale,
+    countryCode: facts.countryCode,
+    currency: facts.currency,
+    totalPrice: facts.totalPrice,
+    subtotalPrice: facts.subtotalPrice,
+    shopCurrency: facts.shopCurrency,
+    totalPriceShop: facts.totalPriceShop,
+    productIds: JSON.stringify(facts.productIds),
+    orderedAt: facts.orderedAt,
+    cancelledAt: facts.cancelledAt,
+    lineItems: JSON.stringify(facts.lineItems),
+    orderTags: JSON.stringify(facts.orderTags),
+    customerTags: facts.customerTags ? JSON.stringify(facts.customerTags) : null,
+    customerOrdersCount: facts.customerOrdersCount,
+    sourceName: facts.sourceName,
+    discountCodes: JSON.stringify(facts.discountCodes),
+    financialStatus: facts.financialStatus,
+  };
+}
+
+const parseList = (v: string | null): string[] => (v ? (JSON.parse(v) as string[]) : []);
+
+// An order as stored, in the shape scheduling takes (for triggers whose payload is not the order).
+export function factsFromOrderRow(row: Order): OrderFacts {
+  return {
+    orderId: row.orderId,
+    name: row.name,
+    customerId: row.customerId,
+    email: row.email,
+    firstName: row.firstName,
+    locale: row.locale,
+    countryCode: row.countryCode,
+    currency: row.currency,
+    totalPrice: row.totalPrice,
+    subtotalPrice: row.subtotalPrice,
+    shopCurrency: row.shopCurrency,
+    totalPriceShop: row.totalPriceShop,
+    productIds: parseList(row.productIds),
+    orderedAt: row.orderedAt,
+    cancelledAt: row.cancelledAt,
+    lineItems: row.lineItems ? (JSON.parse(row.lineItems) as OrderLineItem[]) : [],
+    orderTags: parseList(row.orderTags),
+    customerTags: row.customerTags ? parseList(row.customerTags) : null,
+    customerOrdersCount: row.customerOrdersCount,
+    sourceName: row.sourceName,
+    discountCodes: parseList(row.discountCodes),
+    financialStatus: row.financialStatus,
+  };
+}
+
+// orders/create. Parses first, so a malformed body (InvalidOrderPayloadError) stores nothing.
+export async function receiveOrderCreated({
+  prisma,
+  delivery,
+  payload,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  return receiveOrderFacts({ prisma, delivery, facts: orderFactsFromWebhook(payload), now });
+}
+
+// An order's facts from its webhook or, for a delivery Shopify never made, from the Admin API
+// (the reconciler): both take the same idempotent path.
+export async function receiveOrderFacts({
+  prisma,
+  delivery,
+  facts,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  facts: OrderFacts;
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const context = await intakeContext(prisma, delivery.shop, "order_created");
+  const deliveryRow = {
+    webhookId: delivery.webhookId,
+    shop: delivery.shop,
+    topic: delivery.topic,
+    eventId: delivery.eventId ?? null,
+    triggeredAt: parseTriggeredAt(delivery.triggeredAt),
+    orderId: facts.orderId,
+  };
+  if (!context.ok) {
+    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${context.reason}`, orderId: facts.orderId });
+    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: context.reason };
+  }
+  const planned = scheduleFollowUps({
+    order: facts,
+    flows: context.flows,
+    trigger: "order_created",
+    triggeredAt: facts.orderedAt,
+    now,
+    timeZone: context.timeZone,
+    defaultSendWindow: context.defaultSendWindow,
+  });
+
+  // The common case, a first delivery of a new order: one batched transaction of plain inserts.
+  // Any unique key it hits (a redelivery, a second delivery of the order, orders/cancelled that
+  // came first) rolls it back whole, and the careful path below sorts it out.
+  const orderRef = randomUUID();
+  const rows = planned.map((plan) => followUpRow({ shop: delivery.shop, orderRef, orderId: facts.orderId, plan }));
+  const scheduled = rows.filter((r) => r.status === "scheduled");
+  try {
+    await insertNewOrder(prisma, { deliveryRow, orderRef, shop: delivery.shop, facts, rows, moved: movedEvents(rows, planned, now), now });
+    return { kind: "scheduled", orderRef, followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })) };
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+  }
+  return receiveKnownOrder({ prisma, delivery, deliveryRow, facts, planned, now });
+}
+
+// orders/paid and orders/fulfilled: the payload is the whole order, so an order we have not
+// seen yet is stored from it. The trigger's time is kept on the order (the first one wins) and
+// the flows with that trigger are scheduled from it.
+export async function receiveOrderTrigger({
+  prisma,
+  delivery,
+  payload,
+  trigger,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  trigger: "order_paid" | "order_fulfilled";
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const facts = orderFactsFromWebhook(payload);
+  // orders/paid carries no paid_at: when Shopify says the event happened stands in for it.
+  const happened = parseTriggeredAt(delivery.triggeredAt) ?? now;
+  const triggeredAt = trigger === "order_fulfilled" ? (fulfilledAtFromWebhook(payload) ?? happened) : happened;
+  return scheduleTrigger({ prisma, delivery, orderId: facts.orderId, trigger, triggeredAt, facts, now });
+}
+
+// fulfillment_events/create: only "delivered" starts anything. The event names the order but
+// does not carry it, so the order must be known from an earlier orders/* webhook (orders/create
+// arrives long before delivery); one we never saw is recorded and ignored, with the reason.
+export async function receiveFulfillmentEvent({
+  prisma,
+  delivery,
+  payload,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const event = fulfillmentEventFromWebhook(payload);
+  if (event.status !== "delivered") {
+    const reason = `Fulfillment event "${event.status}" starts no flow; only "delivered" does.`;
+    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${reason}`, orderId: event.orderId });
+    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason };
+  }
+  const triggeredAt = event.happenedAt ?? parseTriggeredAt(delivery.triggeredAt) ?? now;
+  return scheduleTrigger({ prisma, delivery, orderId: event.orderId, trigger: "order_delivered", triggeredAt, facts: null, now });
+}
+
+const TRIGGER_COLUMN = { order_paid: "paidAt", order_fulfilled: "fulfilledAt", order_delivered: "deliveredAt" } as const;
+
+// When a flow's trigger happened for an order, from the times intake kept on it.
+export function triggerTime(
+  trigger: string,
+  order: Pick<Order, "orderedAt" | "paidAt" | "fulfilledAt" | "deliveredAt">,
+): Date {
+  const column = TRIGGER_COLUMN[trigger as keyof typeof TRIGGER_COLUMN];
+  return (column && order[column]) || order.orderedAt;
+}
+
+async function scheduleTrigger({
+  prisma,
+  delivery,
+  orderId,
+  trigger,
+  triggeredAt,
+  facts,
+  now,
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  orderId: string;
+  trigger: Exclude<FlowTrigger, "order_created">;
+  triggeredAt: Date;
+  facts: OrderFacts | null; // null: the order must already be stored
+  now: Date;
+}): Promise<IntakeOutcome> {
+  if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
+  const context = await intakeContext(prisma, delivery.shop, trigger);
+  if (!context.ok) {
+    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${context.reason}`, orderId });
+    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: context.reason };
+  }
+  const column = TRIGGER_COLUMN[trigger];
+  try {
+    return await prisma.$transaction(async (tx) => {
+      let order = await tx.order.findUnique({ where: { shop_orderId: { shop: delivery.shop, orderId } } });
+      if (!order && !facts) {
+        const reason = "The order is not known to Afterglow (it was placed before the app was connected, or its orders/create never arrived).";
+        await tx.webhookDelivery.create({ data: { ...deliveryFields(delivery, orderId), outcome: `ignored: ${reason}` } });
+        return { kind: "ignored" as const, reason };
+      }
+      if (!order) {
+        order = await tx.order.create({ data: { ...orderRow(delivery.shop, facts!), [column]: triggeredAt } });
+      } else if (!order[column]) {
+        order = await tx.order.update({
+          where: { id: order.id },
+          data: { [column]: triggeredAt, ...(facts?.financialStatus ? { financialStatus: facts.financialStatus } : {}) },
+        });
+      }
+      const planned = scheduleFollowUps({
+        order: factsFromOrderRow(order),
+        flows: context.flows,
+        trigger,
+        triggeredAt: order[column] ?? triggeredAt,
+        now,
+        timeZone: context.timeZone,
+        defaultSendWindow: context.defaultSendWindow,
+      });
+      const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
+      const scheduled = rows.filter((r) => r.status === "scheduled");
+      await tx.webhookDelivery.create({
+        data: { ...deliveryFields(delivery, orderId), outcome: `scheduled ${scheduled.length}` },
+      });
+      return { kind: "scheduled" as const, orderRef: order.id, followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })) };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) return { kind: "duplicate" };
+    throw e;
+  }
+}
+
+function deliveryFields(delivery: WebhookDeliveryInfo, orderId: string | null) {
+  return {
+    webhookId: delivery.webhookId,
+    shop: delivery.shop,
+    topic: delivery.topic,
+    eventId: delivery.eventId ?? null,
+    triggeredAt: parseTriggeredAt(delivery.triggeredAt),
+    orderId,
+  };
+}
+
+// Follow-ups are keyed (shop, order, flow, step): what exists already is left alone, so every
+// repeated or late delivery of a trigger gives one follow-up per step.
+async function insertMissingFollowUps({
+  tx,
+  shop,
+  order,
+  planned,
+  now,
+}: {
+  tx: Pick<PrismaClient, "followUp" | "followUpEvent">;
+  shop: string;
+  order: Pick<Order, "id" | "orderId" | "cancelledAt">;
+  planned: PlannedFollowUp[];
+  now: Date;
+}) {
+  const existing = await tx.followUp.findMany({
+    where: { shop, orderId: order.orderId },
+    select: { flowId: true, stepKey: true },
+  });
+  const have = new Set(existing.map((f) => `${f.flowId}/${f.stepKey}`));
+  const rows = planned
+    .filter((plan) => !have.has(`${plan.flowId}/${plan.stepKey}`))
+    // Shopify does not promise order between topics: orders/cancelled may have come first.
+    .map((plan) =>
+      order.cancelledAt && !plan.skipReason
+        ? { ...plan, ...skipFields({ code: "order_cancelled" }), movedReason: null }
+        : plan,
+    )
+    .map((plan) => followUpRow({ shop, orderRef: order.id, orderId: order.orderId, plan }));
+  if (rows.length) await tx.followUp.createMany({ data: rows.map((r) => ({ ...r, createdAt: now })) });
+  const moved = rows.flatMap((row) => {
+    const plan = planned.find((p) => p.flowId === row.flowId && p.stepKey === row.stepKey);
+    return row.status === "scheduled" && plan?.movedReason
+      ? [{ followUpId: row.id, type: "moved", detail: plan.movedReason, at: now }]
+      : [];
+  });
+  if (moved.length) await tx.followUpEvent.createMany({ data: moved });
+  return rows;
+}
+
+// orders/updated: kept for one fact, a full refund. refunds/create carries only the refund,
+// not whether the order is now fully refunded; Shopify sets financial_status "refunded" on the
+// order exactly then. The dispatcher's exit rules stop the order's follow-ups at their send.
+export async function receiveOrderUpdated({
+  prisma,
+  delivery,
+  payload,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const orderId = orderIdFromWebhook(payload);
+  const status = String((payload as { financial_status?: unknown }).financial_status ?? "").toLowerCase() || null;
+  if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
+  const refunded = status === "refunded";
+  const data = { financialStatus: status, ...(refunded ? { refundedAt: parseTriggeredAt(delivery.triggeredAt) ?? now } : {}) };
+  // refundedAt keeps the first time it was seen.
+  const { count } = status
+    ? await prisma.order.updateMany({
+        where: { shop: delivery.shop, orderId, ...(refunded ? { refundedAt: null } : {}) },
+        data,
+      })
+    : { count: 0 };
+  const recorded = await recordDelivery({
+    prisma,
+    delivery,
+    orderId,
+    outcome: count ? `updated: financial status ${status}` : "ignored: nothing Afterglow keeps changed",
+  });
+  return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: count ? "recorded" : "unchanged" };
+}
+
+type PlannedFollowUp = ReturnType<typeof scheduleFollowUps>[number];
+
+// The delivery, the order's facts and its follow-ups, written in one transaction (shared with
+// other deliveries arriving at the same moment: see batched-inserts.server.ts).
+async function insertNewOrder(
+  prisma: PrismaClient,
+  {
+    deliveryRow,
+    orderRef,
+    shop,
+    facts,
+    rows,
+    moved,
+    now,
+  }: {
+    deliveryRow: DeliveryRow;
+    orderRef: string;
+    shop: string;
+    facts: OrderFacts;
+    rows: ReturnType<typeof followUpRow>[];
+    moved: ReturnType<typeof movedEvents>;
+    now: Date;
+  },
+): Promise<void> {
+  const scheduledCount = rows.filter((r) => r.status === "scheduled").length;
+  // Every row of a table carries the same columns, so rows of many deliveries share one INSERT.
+  await batchedInsert(prisma, [
+    ["WebhookDelivery", [{ id: randomUUID(), ...deliveryRow, outcome: `scheduled ${scheduledCount}`, receivedAt: now }]],
+    ["Order", [{ id: orderRef, ...orderRow(shop, facts), createdAt: now, updatedAt: now }]],
+    ["FollowUp", rows.map((r) => ({ ...r, attempts: 0, createdAt: now, updatedAt: now }))],
+    ["FollowUpEvent", moved],
+  ]);
+}
+
+// A send window that moved a follow-up's due time is said on its timeline (the rest of its
+// creation is the row itself).
+function movedEvents(rows: ReturnType<typeof followUpRow>[], planned: PlannedFollowUp[], at: Date) {
+  return rows.flatMap((row, i) =>
+    row.status === "scheduled" && planned[i].movedReason
+      ? [{ id: randomUUID(), followUpId: row.id, type: "moved", detail: planned[i].movedReason, at }]
+      : [],
+  );
+}
+
+function followUpRow({
+  shop,
+  orderRef,
+  orderId,
+  plan,
+}: {
+  shop: string;
+  orderRef: string;
+  orderId: string;
+  plan: PlannedFollowUp;
+}) {
+  return {
+    id: randomUUID(),
+    shop,
+    orderRef,
+    orderId,
+    flowId: plan.flowId,
+    stepId: plan.stepId,
+    stepKey: plan.stepKey,
+    template: plan.template,
+    category: plan.category,
+    recipient: plan.recipient,
+    status: plan.skipCode ? SKIP_REASON_STATUS[plan.skipCode] : "scheduled",
+    skipReason: plan.skipReason,
+    skipCode: plan.skipCode,
+    dueAt: plan.dueAt,
+    nextAttemptAt: plan.dueAt,
+  };
+}
+
+// A delivery whose order we may already have: checked step by step inside one transaction.
+async function receiveKnownOrder({
+  prisma,
+  delivery,
+  deliveryRow,
+  facts,
+  planned,
+  now,
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  deliveryRow: DeliveryRow;
+  facts: OrderFacts;
+  planned: PlannedFollowUp[];
+  now: Date;
+}): Promise<IntakeOutcome> {
+  if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
+  try {
+    return await prisma.$transaction(async (tx) => {
+      await tx.webhookDelivery.create({ data: { ...deliveryRow, outcome: "received" } });
+      // A second delivery of the same order (another webhook id) keeps the first facts.
+      const order = await tx.order.upsert({
+        where: { shop_orderId: { shop: delivery.shop, orderId: facts.orderId } },
+        create: orderRow(delivery.shop, facts),
+        update: {},
+      });
+      const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
+      const scheduled = rows.filter((r) => r.status === "scheduled");
+      await tx.webhookDelivery.update({
+        where: { webhookId: delivery.webhookId },
+        data: { outcome: `scheduled ${scheduled.length}` },
+      });
+      return {
+        kind: "scheduled" as const,
+        orderRef: order.id,
+        followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })),
+      };
+    });
+  } catch (e) {
+    // Two deliveries racing past the first check: the unique keys decide, the loser is a duplicate.
+    if (isUniqueViolation(e)) return { kind: "duplicate" };
+    throw e;
+  }
+}
+
+// orders/cancelled: pending follow-ups of the order are cancelled with the reason kept.
+export async function receiveOrderCancelled({
+  prisma,
+  delivery,
+  payload,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const orderId = orderIdFromWebhook(payload);
+  if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
+  const p = payload as { cancelled_at?: string; cancel_reason?: string };
+  const cancelledAt = parseTriggeredAt(p.cancelled_at) ?? now;
+  const shop = await connectedShop(prisma, delivery.shop);
+  if (!shop.ok) {
+    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${shop.reason}` });
+    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: shop.reason };
+  }
+  let facts: OrderFacts | null = null;
+  try {
+    facts = orderFactsFromWebhook(payload);
+  } catch {
+    facts = null; // enough to cancel by id; the order row is kept only when the payload is complete
+  }
+  const { skipReason: reason, skipCode } = skipFields({ code: "order_cancelled", cancelReason: p.cancel_reason ?? null });
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const updated = facts
+        ? await tx.order
+            .upsert({
+              where: { shop_orderId: { shop: delivery.shop, orderId } },
+              create: { ...orderRow(delivery.shop, facts), cancelledAt },
+              update: { cancelledAt },
+            })
+            .then(() => ({ count: 1 }))
+        : await tx.order.updateMany({ where: { shop: delivery.shop, orderId }, data: { cancelledAt } });
+      const pending = await tx.followUp.findMany({
+        where: { shop: delivery.shop, orderId, status: "scheduled" },
+        select: { id: true },
+      });
+      const ids = pending.map((f) => f.id);
+      if (ids.length) {
+        await tx.followUp.updateMany({
+          where: { id: { in: ids }, status: "scheduled" },
+          data: { status: "cancelled", skipReason: reason, skipCode },
+        });
+        await tx.followUpEvent.createMany({
+          data: ids.map((followUpId) => ({ followUpId, type: "cancelled", detail: reason, at: now })),
+        });
+      }
+      await tx.webhookDelivery.create({
+        data: {
+          webhookId: delivery.webhookId,
+          shop: delivery.shop,
+          topic: delivery.topic,
+          eventId: delivery.eventId ?? null,
+          triggeredAt: parseTriggeredAt(delivery.triggeredAt),
+          orderId,
+          outcome: updated.count ? `cancelled ${ids.length}` : "ignored: order not known",
+        },
+      });
+      return { kind: "cancelled" as const, followUps: ids.length };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) return { kind: "duplicate" };
+    throw e;
+  }
+}
+
+// Any other topic we subscribe to: recorded once per delivery, acted on by the caller.
+export async function recordDelivery({
+  prisma,
+  delivery,
+  outcome,
+  orderId,
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  outcome: string;
+  orderId?: string;
+}): Promise<"recorded" | "duplicate"> {
+  try {
+    await prisma.webhookDelivery.create({
+      data: {
+        webhookId: delivery.webhookId,
+        shop: delivery.shop,
+        topic: delivery.topic,
+        eventId: delivery.eventId ?? null,
+        triggeredAt: parseTriggeredAt(delivery.triggeredAt),
+        orderId: orderId ?? null,
+        outcome,
+      },
+    });
+    return "recorded";
+  } catch (e) {
+    if (isUniqueViolation(e)) return "duplicate";
+    throw e;
+  }
+}

@@ -1,0 +1,433 @@
+// Unsubscribe tokens and headers, and the public page's loader and action against a fresh
+// database, with the store simulator standing in for Shopify's consent mutation.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+// The route imports app/db.server.ts, which opens DATABASE_URL when first imported.
+const env = await vi.hoisted(async () => {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-unsubscribe-"));
+  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
+  const { createFreshDatabase } = await import("../../scripts/databases");
+  const database = createFreshDatabase({ name: "unsubscribe" });
+  process.env.DATABASE_URL = database.url;
+  process.env.SHOPIFY_API_KEY = "afterglow-test-key";
+  process.env.SHOPIFY_API_SECRET = "afterglow-test-api-secret";
+  process.env.SHOPIFY_APP_URL = "https://afterglow.test";
+  process.env.AFTERGLOW_UNSUBSCRIBE_SECRET = "unsubscribe-test-secret";
+  delete process.env.AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS;
+  delete process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO;
+  return { dir, database };
+});
+
+import fs from "node:fs";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import prisma, { closePrisma } from "~/db.server";
+import {
+  createUnsubscribeToken,
+  tokenFromUnsubscribeSubject,
+  unsubscribeLinks,
+  unsubscribeSecrets,
+  verifyUnsubscribeToken,
+  type UnsubscribeTokenPayload,
+} from "~/domain/unsubscribe";
+import { pickUnsubscribeLanguage } from "~/i18n/unsubscribe";
+import * as route from "~/routes/unsubscribe.$token";
+import type { UnsubscribeActionData, UnsubscribePageData } from "~/routes/unsubscribe.$token";
+import { storeOfflineToken } from "~/services/shop/shops.server";
+import { retryPendingConsentSyncs } from "~/services/consent/unsubscribe.server";
+import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
+import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+
+const SECRETS = { current: "unsubscribe-test-secret", previous: [] };
+const payload: UnsubscribeTokenPayload = {
+  shop: "juniper.myshopify.com",
+  email: "Ada.Kowalska@Example.com",
+  followUpId: "fu_123",
+  category: "marketing",
+};
+
+describe("unsubscribe tokens", () => {
+  it("round-trips shop, email (lower-cased), follow-up and category, and is URL-safe", () => {
+    const token = createUnsubscribeToken(payload, SECRETS);
+    expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(encodeURIComponent(token)).toBe(token);
+    expect(verifyUnsubscribeToken(token, SECRETS)).toEqual({ ...payload, email: "ada.kowalska@example.com" });
+    const service = createUnsubscribeToken({ ...payload, category: "service" }, SECRETS);
+    expect(verifyUnsubscribeToken(service, SECRETS)?.category).toBe("service");
+  });
+
+  it("refuses a changed payload, a changed signature, another secret and junk", () => {
+    const token = createUnsubscribeToken(payload, SECRETS);
+    const [version, body, signature] = token.split(".") as [string, string, string];
+    const otherBody = Buffer.from(JSON.stringify(["juniper.myshopify.com", "eve@example.com", "fu_123", "m"])).toString("base64url");
+    const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === "A" ? "B" : "A") + s.slice(i + 1);
+    for (const bad of [
+      `${version}.${otherBody}.${signature}`,
+      `${version}.${flip(body, 5)}.${signature}`,
+      `${version}.${body}.${flip(signature, 10)}`,
+      `v2.${body}.${signature}`,
+      `${version}.${body}`,
+      `${token}.extra`,
+      "",
+      "not-a-token",
+      `${version}.${body}.${signature}`.repeat(20),
+    ]) {
+      expect(verifyUnsubscribeToken(bad, SECRETS), bad.slice(0, 40)).toBeNull();
+    }
+    expect(verifyUnsubscribeToken(token, { current: "another-secret", previous: [] })).toBeNull();
+    expect(verifyUnsubscribeToken(null, SECRETS)).toBeNull();
+  });
+
+  it("keeps links signed with a previous secret working after a rotation", () => {
+    const old = createUnsubscribeToken(payload, { current: "old-secret", previous: [] });
+    const rotated = unsubscribeSecrets({
+      AFTERGLOW_UNSUBSCRIBE_SECRET: "new-secret",
+      AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS: "old-secret, older-secret",
+    });
+    expect(rotated).toEqual({ current: "new-secret", previous: ["old-secret", "older-secret"] });
+    expect(verifyUnsubscribeToken(old, rotated)?.followUpId).toBe("fu_123");
+    expect(verifyUnsubscribeToken(old, { current: "new-secret", previous: [] })).toBeNull();
+    // New links are signed with the new secret only.
+    const fresh = createUnsubscribeToken(payload, rotated);
+    expect(verifyUnsubscribeToken(fresh, { current: "new-secret", previous: [] })).not.toBeNull();
+    expect(verifyUnsubscribeToken(fresh, { current: "old-secret", previous: [] })).toBeNull();
+  });
+
+  it("signs with SHOPIFY_API_SECRET when no unsubscribe secret is set, and refuses to sign with none", () => {
+    expect(unsubscribeSecrets({ SHOPIFY_API_SECRET: "shopify-secret" })).toEqual({ current: "shopify-secret", previous: [] });
+    expect(() => unsubscribeSecrets({})).toThrow(/AFTERGLOW_UNSUBSCRIBE_SECRET/);
+  });
+});
+
+describe("List-Unsubscribe headers", () => {
+  const input = { appUrl: "https://afterglow.example.com/", ...payload, secrets: SECRETS };
+
+  it("offers the one-click https URL first and the mailto with the token in its subject (RFC 2369, RFC 8058)", () => {
+    const links = unsubscribeLinks({ ...input, mailto: "unsubscribe@afterglow.example.com", lang: "pl-PL" });
+    const token = createUnsubscribeToken(payload, SECRETS);
+    expect(links.oneClickUrl).toBe(`https://afterglow.example.com/unsubscribe/${token}`);
+    expect(links.pageUrl).toBe(`${links.oneClickUrl}?lang=pl`);
+    expect(links.headers).toEqual({
+      "List-Unsubscribe": `<${links.oneClickUrl}>, <mailto:unsubscribe@afterglow.example.com?subject=unsubscribe%20${token}>`,
+      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    });
+    expect(links.headers["List-Unsubscribe"]).toMatch(/^<https:\/\/[^<>\s]+>(, <mailto:[^<>\s]+>)?$/);
+    expect(tokenFromUnsubscribeSubject(`Re: unsubscribe ${token}`)).toBe(token);
+  });
+
+  it("leaves the mailto out when none is configured", () => {
+    const links = unsubscribeLinks(input);
+    expect(links.headers["List-Unsubscribe"]).toBe(`<${links.oneClickUrl}>`);
+    expect(links.pageUrl).toBe(links.oneClickUrl);
+    process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO = "mailto:leave@afterglow.example.com";
+    try {
+      expect(unsubscribeLinks(input).headers["List-Unsubscribe"]).toContain("<mailto:leave@afterglow.example.com?subject=");
+      expect(unsubscribeLinks({ ...input, mailto: null }).headers["List-Unsubscribe"]).not.toContain("mailto:");
+    } finally {
+      delete process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO;
+    }
+    expect(() => unsubscribeLinks({ ...input, mailto: "a@b.com>, <https://evil.example" })).toThrow(/plain email address/);
+  });
+});
+
+describe("page language", () => {
+  it("takes ?lang= first, then Accept-Language by quality, then English", () => {
+    expect(pickUnsubscribeLanguage("de", "pl")).toBe("de");
+    expect(pickUnsubscribeLanguage(null, "pl-PL,pl;q=0.9,en;q=0.8")).toBe("pl");
+    expect(pickUnsubscribeLanguage("xx", "it;q=1, fr-CA;q=0.7, es;q=0.8")).toBe("es");
+    expect(pickUnsubscribeLanguage("<script>", "it, ja")).toBe("en");
+    expect(pickUnsubscribeLanguage(undefined, undefined)).toBe("en");
+  });
+});
+
+describe("the unsubscribe route", () => {
+  let admin: AdminSimulator;
+  let store: SeedStore;
+  const ADA = () => store.customers[0]!;
+  const BEN = () => store.customers[1]!;
+
+  beforeAll(async () => {
+    store = createSeedStore();
+    admin = await startAdminSimulator({ stores: [store] });
+    process.env.SHOPIFY_ADMIN_API_URL = admin.url;
+    await prisma.shop.create({ data: { domain: SIMULATOR_SHOP, name: "Juniper & Pine" } });
+    await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
+  });
+
+  afterAll(async () => {
+    await admin?.close();
+    await closePrisma(prisma);
+    fs.rmSync(env.dir, { recursive: true, force: true });
+    await env.database.drop();
+  });
+
+  beforeEach(async () => {
+    await prisma.suppression.deleteMany();
+    await prisma.auditLog.deleteMany();
+    await prisma.customerConsent.deleteMany();
+    for (const customer of store.customers) {
+      if (customer.defaultEmailAddress) customer.defaultEmailAddress.marketingState = customer === BEN() ? "NOT_SUBSCRIBED" : "SUBSCRIBED";
+    }
+  });
+
+  let seq = 0;
+  async function followUpFor(customer: { id: string; email: string | null } | null, email = customer?.email ?? "guest@example.com") {
+    seq += 1;
+    const order = await prisma.order.create({
+      data: {
+        shop: SIMULATOR_SHOP,
+        orderId: `gid://shopify/Order/${seq}`,
+        name: `#${1000 + seq}`,
+        customerId: customer?.id ?? null,
+        email,
+        currency: "USD",
+        totalPrice: "10.00",
+        productIds: "[]",
+        orderedAt: new Date(),
+      },
+    });
+    return prisma.followUp.create({
+      data: {
+        shop: SIMULATOR_SHOP,
+        orderRef: order.id,
+        orderId: order.orderId,
+        flowId: "flow",
+        stepId: "step",
+        stepKey: "thank-you",
+        template: "thank-you",
+        recipient: email,
+        dueAt: new Date(),
+        nextAttemptAt: new Date(),
+      },
+    });
+  }
+
+  function tokenFor(followUp: { id: string; recipient: string }, category: "marketing" | "service" = "marketing") {
+    return createUnsubscribeToken({ shop: SIMULATOR_SHOP, email: followUp.recipient, followUpId: followUp.id, category });
+  }
+
+  const url = (token: string, query = "") => `https://afterglow.test/unsubscribe/${token}${query}`;
+
+  async function get(token: string, { query = "", language }: { query?: string; language?: string } = {}) {
+    const request = new Request(url(token, query), { headers: language ? { "Accept-Language": language } : {} });
+    const response = await route.loader({ request, params: { token }, context: {} });
+    return { response, data: (await response.json()) as UnsubscribePageData };
+  }
+
+  async function post(token: string, body: BodyInit, headers: Record<string, string> = {}) {
+    const request = new Request(url(token), { method: "POST", body, headers });
+    const response = await route.action({ request, params: { token }, context: {} });
+    return { response, data: (await response.json()) as UnsubscribeActionData };
+  }
+
+  const oneClick = (token: string) =>
+    post(token, "List-Unsubscribe=One-Click", { "Content-Type": "application/x-www-form-urlencoded" });
+
+  const form = (fields: Record<string, string>) => {
+    const body = new URLSearchParams(fields).toString();
+    return { body, headers: { "Content-Type": "application/x-www-form-urlencoded" } };
+  };
+
+  const render = (page: UnsubscribePageData, result?: UnsubscribeActionData) =>
+    renderToStaticMarkup(createElement(route.UnsubscribePage, { page, result }));
+
+  it("unsubscribes a one-click POST from marketing at once: 200, no redirect, one suppression", async () => {
+    const followUp = await followUpFor(ADA());
+    const { response, data } = await oneClick(tokenFor(followUp));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Location")).toBeNull();
+    expect(data).toEqual({ kind: "unsubscribed", scope: "marketing" });
+    const rows = await prisma.suppression.findMany();
+    expect(rows).toEqual([
+      expect.objectContaining({
+        shop: SIMULATOR_SHOP,
+        email: "ada.kowalska@example.com",
+        scope: "marketing",
+        reason: "unsubscribed",
+        source: followUp.id,
+      }),
+    ]);
+    const audit = await prisma.auditLog.findMany();
+    expect(audit.map((a) => [a.actor, a.action])).toEqual([["customer", "email.unsubscribed"]]);
+    expect(JSON.parse(audit[0]!.detail!)).toMatchObject({ scope: "marketing", followUpId: followUp.id, via: "one-click" });
+    // Marketing only: the customer's consent in Shopify is not touched by an automated click.
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+  });
+
+  it("is idempotent: the provider's retry, as multipart, changes nothing", async () => {
+    const followUp = await followUpFor(ADA());
+    const token = tokenFor(followUp);
+    await oneClick(token);
+    const body = new FormData();
+    body.append("List-Unsubscribe", "One-Click");
+    const again = await post(token, body);
+    expect(again.response.status).toBe(200);
+    expect(again.data).toEqual({ kind: "unsubscribed", scope: "marketing" });
+    expect(await prisma.suppression.count()).toBe(1);
+    expect(await prisma.auditLog.count()).toBe(1);
+  });
+
+  it("refuses an oversized body with 413 and stores nothing", async () => {
+    const followUp = await followUpFor(ADA());
+    const body = `List-Unsubscribe=One-Click&pad=${"x".repeat(70 * 1024)}`;
+    const request = new Request(url(tokenFor(followUp)), {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(body.length) },
+    });
+    const response = await route.action({ request, params: { token: tokenFor(followUp) }, context: {} });
+    expect(response.status).toBe(413);
+    expect(await prisma.suppression.count()).toBe(0);
+    expect(await prisma.auditLog.count()).toBe(0);
+  });
+
+  it("stores nothing for a tampered or unknown token and says the link is not valid", async () => {
+    const followUp = await followUpFor(ADA());
+    const token = tokenFor(followUp);
+    const tampered = token.slice(0, -3) + (token.endsWith("AAA") ? "BBB" : "AAA");
+    for (const bad of [tampered, "v1.e30.AAAA", "anything"]) {
+      const { response, data } = await oneClick(bad);
+      expect(response.status).toBe(400);
+      expect(data).toEqual({ kind: "invalid" });
+      const page = await get(bad, { language: "de" });
+      expect(page.response.status).toBe(400);
+      expect(render(page.data)).toContain("Dieser Link ist ungültig");
+    }
+    const forged = createUnsubscribeToken(
+      { shop: SIMULATOR_SHOP, email: "ada.kowalska@example.com", followUpId: followUp.id, category: "marketing" },
+      { current: "guessed-secret", previous: [] },
+    );
+    expect((await post(forged, form({ intent: "unsubscribe", scope: "all" }).body, form({}).headers)).response.status).toBe(400);
+    expect(await prisma.suppression.count()).toBe(0);
+    expect(await prisma.auditLog.count()).toBe(0);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+  });
+
+  it("shows the page in the language asked for, with headers that keep the token private", async () => {
+    const token = tokenFor(await followUpFor(ADA()));
+    const polish = await get(token, { language: "pl-PL,pl;q=0.9,en;q=0.8" });
+    expect(polish.response.status).toBe(200);
+    expect(polish.response.headers.get("Cache-Control")).toBe("no-store");
+    expect(polish.response.headers.get("Referrer-Policy")).toBe("no-referrer");
+    expect(route.headers({} as never)).toMatchObject({ "Referrer-Policy": "no-referrer" });
+    expect(polish.data).toMatchObject({ kind: "ready", lang: "pl", shopName: "Juniper & Pine", maskedEmail: "a***@example.com", unsubscribed: null });
+    const html = render(polish.data);
+    expect(html).toContain('lang="pl"');
+    expect(html).toContain("Wypisz mnie z tego rodzaju e-maili");
+    expect(html).toContain("Wypisz mnie ze wszystkich e-maili od Juniper &amp; Pine");
+    expect(html).not.toContain("ada.kowalska@example.com");
+
+    const german = await get(token, { query: "?lang=de", language: "pl" });
+    expect(german.data.lang).toBe("de");
+    expect(render(german.data)).toContain("Von dieser Art E-Mail abmelden");
+    // Both choices post back to the page itself: no action URL, nothing to redirect to.
+    expect(render(german.data)).not.toMatch(/action=|href=/);
+  });
+
+  it("escapes what it shows and reflects nothing from the request", async () => {
+    const token = tokenFor(await followUpFor(ADA()));
+    await prisma.shop.update({ where: { domain: SIMULATOR_SHOP }, data: { name: '<img src=x onerror="alert(1)">' } });
+    try {
+      const { data } = await get(token, { query: "?lang=%3Cscript%3Ealert(1)%3C/script%3E", language: "<script>" });
+      expect(data.lang).toBe("en");
+      const html = render(data, { kind: "unsubscribed", scope: "marketing" });
+      expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+      expect(html).not.toContain("<img");
+      expect(html).not.toContain("<script");
+    } finally {
+      await prisma.shop.update({ where: { domain: SIMULATOR_SHOP }, data: { name: "Juniper & Pine" } });
+    }
+  });
+
+  it("unsubscribes from all: suppression, Shopify consent UNSUBSCRIBED, and back again on resubscribe", async () => {
+    const followUp = await followUpFor(ADA());
+    const token = tokenFor(followUp);
+    const { body, headers } = form({ intent: "unsubscribe", scope: "all" });
+    const { response, data } = await post(token, body, headers);
+    expect(response.status).toBe(200);
+    expect(data).toEqual({ kind: "unsubscribed", scope: "all" });
+    expect(await prisma.suppression.findMany({ select: { scope: true, reason: true } })).toEqual([{ scope: "all", reason: "unsubscribed" }]);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    expect(admin.requests.filter((r) => r.operationName === "CustomerEmailConsentUpdate").at(-1)?.variables).toMatchObject({
+      input: { customerId: ADA().id, emailMarketingConsent: { marketingState: "UNSUBSCRIBED" } },
+    });
+    expect(await prisma.customerConsent.findFirst()).toMatchObject({ customerId: ADA().id, marketingState: "UNSUBSCRIBED" });
+    expect((await prisma.auditLog.findMany({ orderBy: { at: "asc" } })).map((a) => a.action)).toEqual([
+      "email.unsubscribed",
+      "consent.shopify_unsubscribed",
+    ]);
+
+    const page = await get(token);
+    expect(page.data).toMatchObject({ unsubscribed: "all" });
+    const html = render(page.data);
+    expect(html).toContain("Done. You&#x27;re unsubscribed from all emails from Juniper &amp; Pine.");
+    expect(html).toContain("Resubscribe");
+
+    const again = await post(token, form({ intent: "resubscribe" }).body, form({}).headers);
+    expect(again.data).toEqual({ kind: "resubscribed" });
+    expect(await prisma.suppression.count()).toBe(0);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+    expect((await prisma.auditLog.findMany({ orderBy: { at: "asc" } })).map((a) => a.action).slice(2)).toEqual([
+      "email.resubscribed",
+      "consent.shopify_resubscribed",
+    ]);
+  });
+
+  it("does not subscribe in Shopify on resubscribe someone who was never subscribed there", async () => {
+    const token = tokenFor(await followUpFor(BEN()));
+    await post(token, form({ intent: "unsubscribe", scope: "all" }).body, form({}).headers);
+    expect(BEN().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    await post(token, form({ intent: "resubscribe" }).body, form({}).headers);
+    expect(await prisma.suppression.count()).toBe(0);
+    expect(BEN().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+  });
+
+  it("keeps the suppression when Shopify is down and copies it to Shopify on a later retry", async () => {
+    const followUp = await followUpFor(ADA());
+    await admin.setDown(true);
+    try {
+      const { response } = await post(tokenFor(followUp), form({ intent: "unsubscribe", scope: "all" }).body, form({}).headers);
+      expect(response.status).toBe(200);
+    } finally {
+      await admin.setDown(false);
+    }
+    const row = await prisma.suppression.findFirstOrThrow();
+    expect(row).toMatchObject({ scope: "all", reason: "unsubscribed" });
+    expect(JSON.parse(row.detail!)).toMatchObject({ shopifySync: "pending", customerId: ADA().id, attempts: 1 });
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+    const failed = await prisma.auditLog.findFirstOrThrow({ where: { action: "consent.shopify_sync_failed" } });
+    expect(JSON.parse(failed.detail!)).toMatchObject({ customerId: ADA().id, willRetry: true });
+
+    // Not due yet: each row waits for its own backoff.
+    expect(await retryPendingConsentSyncs({ prisma })).toMatchObject({ attempted: 0 });
+    const later = new Date(Date.now() + 10 * 60_000);
+    expect(await retryPendingConsentSyncs({ prisma, now: () => later })).toEqual({ attempted: 1, done: 1, pending: 0, failed: 0 });
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    expect(JSON.parse((await prisma.suppression.findFirstOrThrow()).detail!)).toMatchObject({ shopifySync: "done" });
+    expect(await retryPendingConsentSyncs({ prisma, now: () => later })).toMatchObject({ attempted: 0 });
+  });
+
+  it("suppresses a guest's address without a Shopify customer to change", async () => {
+    const followUp = await followUpFor(null);
+    await post(tokenFor(followUp), form({ intent: "unsubscribe", scope: "all" }).body, form({}).headers);
+    const row = await prisma.suppression.findFirstOrThrow();
+    expect(row).toMatchObject({ email: "guest@example.com", scope: "all" });
+    expect(JSON.parse(row.detail!)).toMatchObject({ shopifySync: "no_customer" });
+  });
+
+  it("treats a one-click on a service email as leaving everything, the only scope that stops it", async () => {
+    const followUp = await followUpFor(BEN());
+    // Leaving marketing earlier does not count as unsubscribed on a service email's page.
+    await oneClick(tokenFor(followUp, "marketing"));
+    expect((await get(tokenFor(followUp, "service"))).data).toMatchObject({ unsubscribed: null });
+    const { data } = await oneClick(tokenFor(followUp, "service"));
+    expect(data).toEqual({ kind: "unsubscribed", scope: "all" });
+    const page = await get(tokenFor(followUp, "service"));
+    const html = render(page.data);
+    expect(html).toContain("This email was about your order.");
+    expect(html).not.toContain("Unsubscribe from this kind of email");
+  });
+});

@@ -1,0 +1,309 @@
+import { describe, expect, it } from "vitest";
+import { toPlainText } from "@react-email/render";
+import { EMAIL_SIZE_LIMIT_BYTES, renderFollowUpEmail, renderPreview, textOptions } from "~/email/render.server";
+import { FollowUpNotApplicableError } from "~/email/compose";
+import { TEMPLATE_IDS, type TemplateId } from "~/domain/templates";
+import { EMAIL_LANGUAGES, emailStrings } from "~/i18n/emails";
+import { SAFE_FONTS } from "~/domain/content";
+import { sampleComposeInput, SAMPLE_PURCHASED } from "../../emails/samples";
+import CareGuideEmail from "../../emails/care-guide";
+import CrossSellEmail from "../../emails/cross-sell";
+import ReplenishmentEmail from "../../emails/replenishment";
+import ReviewRequestEmail from "../../emails/review-request";
+import ThankYouEmail from "../../emails/thank-you";
+
+function decode(s: string): string {
+  return s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+function visibleText(html: string): string {
+  return decode(html.replace(/<!--[\s\S]*?-->/g, "").replace(/<[^>]+>/g, " "))
+    .replace(/\s+/g, " ")
+    .trim();
+}
+function hrefs(html: string): string[] {
+  return [...html.matchAll(/<a\b[^>]*\shref="([^"]*)"/g)].map((m) => decode(m[1]));
+}
+
+const LOCALES = { en: "en-US", pl: "pl-PL", de: "de-DE", fr: "fr-FR", es: "es-ES" } as const;
+
+describe("every template in every language", () => {
+  for (const template of TEMPLATE_IDS) {
+    for (const lang of EMAIL_LANGUAGES) {
+      it(`${template} in ${lang}: HTML and text, translated, under the size limit`, async () => {
+        const email = await renderFollowUpEmail(sampleComposeInput(template, { customerLocale: LOCALES[lang] }));
+        const strings = emailStrings(lang);
+        expect(email.lang).toBe(lang);
+        expect(email.html).toMatch(new RegExp(`<html[^>]*\\blang="${lang}"`));
+        expect(Buffer.byteLength(email.html)).toBeLessThan(EMAIL_SIZE_LIMIT_BYTES);
+        expect(email.html).toContain("max-width:600px");
+        expect(email.subject.length).toBeGreaterThan(5);
+        expect(email.subject).not.toContain("{{");
+        const text = visibleText(email.html);
+        expect(text).not.toContain("{{");
+        expect(text).toContain(strings.orderLine.replace("{order}", "#1042"));
+        expect(text).toContain(strings.unsubscribe);
+        expect(text).toContain(strings.visitStore);
+        // The text part says the same without markup.
+        expect(email.text).not.toMatch(/<\/?[a-z][^>]*>/i);
+        expect(email.text).toContain("#1042");
+        expect(email.text).toContain(strings.unsubscribe);
+        const productButton = {
+          "thank-you": strings.viewProduct,
+          "cross-sell": strings.viewProduct,
+          "care-guide": strings.viewProduct,
+          "review-request": strings.writeReview,
+          replenishment: strings.reorder,
+        }[template];
+        expect(text).toContain(productButton);
+        if (lang !== "en") expect(text).not.toContain(emailStrings("en").unsubscribePrompt);
+      });
+    }
+  }
+
+  it("shows prices and dates in the customer's regional form", async () => {
+    const de = await renderFollowUpEmail(sampleComposeInput("cross-sell", { customerLocale: "de-DE" }));
+    expect(visibleText(de.html)).toContain("32,50 $");
+    expect(visibleText(de.html)).toContain("Gültig bis 12. Dezember 2026 für eine Bestellung.");
+    expect(visibleText(de.html)).toContain("15 % Rabatt auf Ihre nächste Bestellung");
+    const en = await renderFollowUpEmail(sampleComposeInput("cross-sell", { customerLocale: "en-US" }));
+    expect(visibleText(en.html)).toContain("Valid until December 12, 2026, for one order.");
+  });
+
+  it("each component has preview props for email dev", () => {
+    for (const component of [ThankYouEmail, CareGuideEmail, ReviewRequestEmail, CrossSellEmail, ReplenishmentEmail]) {
+      expect(component.PreviewProps.orderName).toBe("#1042");
+      expect(component.PreviewProps.heading).not.toContain("{{");
+    }
+  });
+});
+
+describe("locale fallback", () => {
+  const content = {
+    subject: "Thanks from the base",
+    heading: "Base heading",
+    locales: { pl: { subject: "Dzięki z wersji polskiej", heading: "Nagłówek" } },
+  };
+
+  it("uses the customer's version, then the shop's, then the base; fixed strings follow the customer", async () => {
+    const pl = await renderFollowUpEmail(sampleComposeInput("thank-you", { content, customerLocale: "pl-PL", shopLocale: "en" }));
+    expect(pl).toMatchObject({ subject: "Dzięki z wersji polskiej", lang: "pl", contentLocale: "pl" });
+    expect(visibleText(pl.html)).toContain("Nagłówek");
+    expect(visibleText(pl.html)).toContain("Zamówienie #1042");
+
+    const viaShop = await renderFollowUpEmail(sampleComposeInput("thank-you", { content, customerLocale: "ja-JP", shopLocale: "pl" }));
+    expect(viaShop).toMatchObject({ subject: "Dzięki z wersji polskiej", lang: "pl", contentLocale: "pl" });
+
+    const base = await renderFollowUpEmail(sampleComposeInput("thank-you", { content, customerLocale: "de-DE", shopLocale: "en" }));
+    expect(base).toMatchObject({ subject: "Thanks from the base", lang: "de", contentLocale: null });
+    expect(visibleText(base.html)).toContain("Bestellung #1042");
+
+    const none = await renderFollowUpEmail(sampleComposeInput("thank-you", { content: null, customerLocale: "it-IT", shopLocale: "ja" }));
+    expect(none).toMatchObject({ subject: "Thank you for your order #1042", lang: "en" });
+  });
+
+  it("falls back to the template's default, in the email's language, for what the merchant left out", async () => {
+    const fr = await renderFollowUpEmail(
+      sampleComposeInput("review-request", { content: { heading: "Votre avis compte" }, customerLocale: "fr-CA" }),
+    );
+    expect(fr.subject).toBe("Que pensez-vous de votre Cedar & Sage Soy Candle\u00a0?");
+    expect(visibleText(fr.html)).toContain("Votre avis compte");
+  });
+});
+
+describe("merchant content in the email", () => {
+  it("fills variables with fallbacks in subject, preview and blocks", async () => {
+    const content = {
+      subject: 'For you, {{ customer.first_name | default: "friend" }}: {{ order.total }}',
+      previewText: "{{ product.title }} at {{ shop.name }}",
+      blocks: [{ type: "text" as const, text: 'Hello {{ customer.first_name | default: "friend" }}' }],
+    };
+    const named = await renderFollowUpEmail(sampleComposeInput("thank-you", { content }));
+    expect(named.subject).toBe("For you, Maya: $86.50");
+    expect(named.previewText).toBe("Cedar & Sage Soy Candle at Juniper & Pine");
+    const anonymous = await renderFollowUpEmail(sampleComposeInput("thank-you", { content, customer: { firstName: null } }));
+    expect(anonymous.subject).toBe("For you, friend: $86.50");
+    expect(visibleText(anonymous.html)).toContain("Hello friend");
+  });
+
+  it("care guide: shows the blocks for the order's product types and tags only", async () => {
+    const email = await renderFollowUpEmail(sampleComposeInput("care-guide"));
+    const text = visibleText(email.html);
+    expect(text).toContain("Candles: on the first light");
+    expect(text).toContain("Wood: wash by hand");
+    const candleOnly = await renderFollowUpEmail(sampleComposeInput("care-guide", { purchased: [SAMPLE_PURCHASED[0]] }));
+    expect(visibleText(candleOnly.html)).toContain("Candles: on the first light");
+    expect(visibleText(candleOnly.html)).not.toContain("Wood: wash by hand");
+    // FAQ links, tagged for attribution.
+    expect(hrefs(email.html).find((h) => h.includes("/pages/faq") && h.endsWith("#candles"))).toMatch(
+      /utm_campaign=care-guide.*#candles$/,
+    );
+  });
+
+  it("shows first-time and country blocks by the order", async () => {
+    const content = {
+      blocks: [
+        { type: "conditional" as const, when: { customer: "first_time" as const }, blocks: [{ type: "text" as const, text: "Welcome aboard" }] },
+        { type: "conditional" as const, when: { customer: "returning" as const }, blocks: [{ type: "text" as const, text: "Welcome back" }] },
+        { type: "conditional" as const, when: { countries: ["PL"] }, blocks: [{ type: "text" as const, text: "Darmowa dostawa" }] },
+      ],
+    };
+    const first = visibleText((await renderFollowUpEmail(sampleComposeInput("thank-you", { content }))).html);
+    expect(first).toContain("Welcome aboard");
+    expect(first).not.toContain("Welcome back");
+    expect(first).not.toContain("Darmowa dostawa");
+    const returningPl = visibleText(
+      (
+        await renderFollowUpEmail(
+          sampleComposeInput("thank-you", {
+            content,
+            customer: { firstName: "Ola", firstTimeCustomer: false },
+            order: { name: "#1043", currency: "PLN", countryCode: "PL" },
+          }),
+        )
+      ).html,
+    );
+    expect(returningPl).toContain("Welcome back");
+    expect(returningPl).toContain("Darmowa dostawa");
+  });
+
+  it("review request: links each purchased product to its review section", async () => {
+    const standard = await renderFollowUpEmail(sampleComposeInput("review-request"));
+    const links = hrefs(standard.html).filter((h) => h.includes("/products/"));
+    expect(links).toHaveLength(2);
+    for (const link of links) {
+      expect(link).toMatch(/#reviews$/);
+      expect(new URL(link).searchParams.get("utm_campaign")).toBe("review-request");
+    }
+    const custom = await renderFollowUpEmail(sampleComposeInput("review-request", { content: { reviewAnchor: "#judgeme_product_reviews" } }));
+    expect(hrefs(custom.html).filter((h) => h.endsWith("#judgeme_product_reviews"))).toHaveLength(2);
+  });
+
+  it("replenishment: lists only the consumables, and does not apply to an order without any", async () => {
+    const email = await renderFollowUpEmail(sampleComposeInput("replenishment"));
+    expect(visibleText(email.html)).toContain("Cedar & Sage Soy Candle");
+    expect(visibleText(email.html)).not.toContain("Walnut Serving Board");
+    expect(email.subject).toBe("Time to restock your Cedar & Sage Soy Candle?");
+    await expect(renderFollowUpEmail(sampleComposeInput("replenishment", { purchased: [SAMPLE_PURCHASED[1]] }))).rejects.toThrow(
+      FollowUpNotApplicableError,
+    );
+    const byTag = await renderFollowUpEmail(
+      sampleComposeInput("replenishment", { content: { consumables: { productTags: ["WOOD"] } } }),
+    );
+    expect(visibleText(byTag.html)).toContain("Walnut Serving Board");
+  });
+
+  it("cross-sell: shows the code in HTML and text", async () => {
+    const email = await renderFollowUpEmail(sampleComposeInput("cross-sell"));
+    expect(visibleText(email.html)).toContain("THANKS-7QK2M9XD");
+    expect(email.text).toContain("THANKS-7QK2M9XD");
+    const without = await renderFollowUpEmail(sampleComposeInput("cross-sell", { discount: null }));
+    expect(visibleText(without.html)).not.toContain("off your next order");
+  });
+});
+
+describe("escaping merchant and customer text", () => {
+  const hostile = '<script>alert("x")</script> "><img src=x onerror=alert(1)>';
+
+  it.each(TEMPLATE_IDS.map((t) => [t]))("%s renders hostile text inert in HTML and literal in text", async (template) => {
+    const email = await renderFollowUpEmail(
+      sampleComposeInput(template as TemplateId, {
+        content: {
+          subject: `Hi ${hostile}`,
+          heading: hostile,
+          blocks: [
+            { type: "text", text: `Note: ${hostile}\n\n{{ customer.first_name }}` },
+            { type: "button", text: hostile, url: 'https://shop.example/x"><script>alert(3)</script>' },
+            { type: "links", heading: hostile, links: [{ text: hostile, url: "https://shop.example/faq" }] },
+            { type: "products", heading: hostile },
+            ...(template === "replenishment" ? [] : []),
+          ],
+          ...(template === "replenishment" ? { consumables: { productTypes: ["Candle"] } } : {}),
+        },
+        customer: { firstName: '"><img src=y onerror=alert(2)>', firstTimeCustomer: true },
+      }),
+    );
+    expect(email.html).not.toMatch(/<script/i);
+    expect(email.html).not.toMatch(/<img[^>]*onerror/i);
+    expect(email.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(visibleText(email.html)).toContain(`Note: ${hostile}`);
+    expect(email.text).toContain(`Note: ${hostile}`);
+    expect(email.text).toContain('"><img src=y onerror=alert(2)>');
+    // Subjects are plain text headers: kept literal, never HTML.
+    expect(email.subject).toBe(`Hi ${hostile}`);
+  });
+});
+
+describe("brand", () => {
+  it("applies the accent colour to buttons and the safe font to the body", async () => {
+    const email = await renderFollowUpEmail(
+      sampleComposeInput("review-request", {
+        brand: { accentColor: "#c0ffee", font: "Georgia", logoUrl: "https://cdn.example/brand-logo.png" },
+      }),
+    );
+    expect(email.html).toContain("background-color:#c0ffee");
+    expect(email.html).toContain(`font-family:${SAFE_FONTS.Georgia.replace(/"/g, "&quot;")}`);
+    expect(email.html).toContain('src="https://cdn.example/brand-logo.png"');
+  });
+
+  it("the editor preview refuses an unknown font and bad content with the reasons", async () => {
+    const result = await renderPreview({
+      shop: { name: "Juniper & Pine", brand: { font: "Comic Sans MS" as never, accentColor: "blue" } },
+      step: { template: "thank-you", content: { blocks: [{ type: "button", text: "Go", url: "javascript:x" }] } },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.path)).toEqual(["/blocks/0/url", "/brand/accentColor", "/brand/font"]);
+    expect(result.problems[2].message).toMatch(/Unknown font "Comic Sans MS"/);
+  });
+});
+
+describe("renderPreview", () => {
+  it("renders a stored step with the sample order in the requested locale", async () => {
+    const result = await renderPreview({
+      shop: { name: "Salt & Pine", storefrontUrl: "https://salt.example", primaryLocale: "de", brand: '{"accentColor":"#123456"}' },
+      step: {
+        template: "cross-sell",
+        subject: "Für dich, {{ customer.first_name }}",
+        content: JSON.stringify({ discount: { percentage: 20, expiresInDays: 7 }, locales: { es: { subject: "Para ti" } } }),
+      },
+      locale: "es-MX",
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.email).toMatchObject({ subject: "Para ti", lang: "es", contentLocale: "es" });
+    expect(visibleText(result.email.html)).toContain("Salt & Pine");
+    expect(result.email.html).toContain("background-color:#123456");
+
+    const german = await renderPreview({
+      shop: { name: "Salt & Pine", primaryLocale: "de" },
+      step: { template: "cross-sell", subject: "Für dich, {{ customer.first_name }}" },
+      order: { name: "#77", currency: "EUR", firstName: "Jonas", locale: null },
+    });
+    expect(german.ok && german.email.subject).toBe("Für dich, Jonas");
+    expect(german.ok && visibleText(german.email.html)).toContain("Bestellung #77");
+  });
+
+  it("names an unknown template", async () => {
+    const result = await renderPreview({ shop: { name: "X" }, step: { template: "newsletter" } });
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ path: "/template", message: expect.stringContaining('Unknown template "newsletter"') }],
+    });
+  });
+});
+
+describe("text part", () => {
+  it("is exactly react-email's toPlainText of the HTML, with the options compiled once", async () => {
+    for (const template of TEMPLATE_IDS) {
+      const email = await renderFollowUpEmail(sampleComposeInput(template, { customerLocale: "pl-PL" }));
+      expect(email.text).toBe(toPlainText(email.html, textOptions));
+      // Headings keep their case; links read as "text https://…" without brackets.
+      expect(email.text).not.toMatch(/\[https?:/);
+    }
+  });
+});
