@@ -102,10 +102,10 @@ describe("dispatcher processes", () => {
 
   it("a dispatcher killed mid-send loses nothing: the claim is taken again after its lease", async () => {
     const [id] = await scheduleOrders(1);
-    admin.delayNext(15_000); // the Admin API hangs while the dispatcher holds the claim
+    admin.delayNext(25_000); // the Admin API hangs while the dispatcher holds the claim
     const child = spawn(process.execPath, ["--import", "tsx", "cli/afterglow.ts", "dispatch", "--interval", "200"], {
       cwd: ROOT,
-      env: { ...process.env, ...env, DISPATCH_LEASE_MS: "10000" },
+      env: { ...process.env, ...env, DISPATCH_LEASE_MS: "20000" }, // long enough for a CLI run on a busy machine
       stdio: "ignore",
     });
     const deadline = Date.now() + 30_000;
@@ -115,7 +115,7 @@ describe("dispatcher processes", () => {
       followUp = await prisma.followUp.findUniqueOrThrow({ where: { id } });
     }
     expect(followUp.status).toBe("sending");
-    // Its request to the Admin API is in flight (answered only after 15 s): kill it without warning.
+    // Its request to the Admin API is in flight (answered only after 25 s): kill it without warning.
     await new Promise((r) => setTimeout(r, 1000));
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGKILL");
