@@ -17,6 +17,7 @@ import {
 import type { SendWindow } from "~/domain/send-window";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { InvalidContentError } from "~/domain/content";
+import type { FollowUpInput } from "~/email/compose";
 import { prepareFollowUp } from "~/email/prepare.server";
 import { renderFollowUp } from "~/email/render.server";
 import {
@@ -433,7 +434,7 @@ export async function previewStep({
     dueAt,
     appUrl: process.env.SHOPIFY_APP_URL || "http://localhost:3000",
   });
-  let input;
+  let input: FollowUpInput;
   try {
     input = await prepareFollowUp(request, previewPreparation({ sample: !order, adminClient: previewAdminClient(prisma), now: () => dueAt }));
   } catch (err) {

@@ -11,7 +11,7 @@ import { getRuntime } from "../../runtime/runtime.server";
 import { emailProblem } from "../shop/settings.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { SAMPLE_ORDER } from "../../../emails/samples";
-import { findPreviewOrder, previewRecommendations, previewStep, TEST_ORDER_SOURCE, VariantNotFoundError, type StepDraft } from "./flow-editor.server";
+import { findPreviewOrder, previewRecommendations, previewStep, TEST_ORDER_SOURCE, VariantNotFoundError, type RenderedStep, type StepDraft } from "./flow-editor.server";
 
 // The order row test sends of a shop hang on when no real order is chosen.
 const SAMPLE_ORDER_ID = "afterglow-test-order";
@@ -67,7 +67,7 @@ export async function sendTestEmail({
   // With a real order, the test shows what the customer would get, recommendations included.
   const needsProducts = !isTemplateId(step.template) || TEMPLATES[step.template].needs.recommendations;
   const recommendations = real && needsProducts ? (await previewRecommendations({ prisma, shop, real })).products : undefined;
-  let rendered;
+  let rendered: RenderedStep;
   try {
     rendered = await previewStep({ prisma, shop, flowKey: flow.key, step, order: real, locale, variantKey, recommendations, dueAt: now });
   } catch (err) {
