@@ -15,7 +15,7 @@
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import { SIMULATOR_SHOP, createSeedStore } from "../simulator/store";
-import { renderThankYouEmail } from "../app/email/render.server";
+import { renderFollowUp } from "../app/email/render.server";
 import type { RecommendedProduct } from "../app/domain/recommendations.types";
 import { setupScenario, waitUntil, type Scenario } from "../scripts/faults/scenario";
 import { cpuLimitAvailable } from "../scripts/faults/services";
@@ -48,10 +48,15 @@ async function bare(standInUrl: string, count: number, parallel: number): Promis
   async function loop() {
     while (next < count) {
       const i = next++;
-      const { html, text } = await renderThankYouEmail({
+      const { html, text } = await renderFollowUp({
+        template: "thank-you",
+        content: null,
+        customerLocale: null,
+        shopLocale: null,
         shop: { name: store.shop.name, url: store.shop.primaryDomain.url, address: "ul. Złota 44, Warszawa" },
         customer: { firstName: customer.firstName },
         order: { name: `#${i}`, currency: store.shop.currencyCode },
+        purchased: [],
         recommendations,
         utm: { source: "afterglow", medium: "email", campaign: "thank-you" },
       });

@@ -14,7 +14,7 @@ import { orderCreatedPayload } from "../simulator/orders";
 import { closePrisma, createPrismaClient } from "../app/db.server";
 import { receiveOrderCreated } from "../app/services/intake/intake.server";
 import { createRuntime } from "../app/runtime/runtime.server";
-import { renderThankYouEmail } from "../app/email/render.server";
+import { renderFollowUp } from "../app/email/render.server";
 import type { RecommendedProduct } from "../app/domain/recommendations.types";
 import { envNumber, fmt, printTable, startChildService, writeResult } from "./lib";
 
@@ -87,10 +87,15 @@ async function main() {
     const started = performance.now();
     for (let i = 0; i < N; i++) {
       const customer = customers[i % customers.length];
-      const { html, text } = await renderThankYouEmail({
+      const { html, text } = await renderFollowUp({
+        template: "thank-you",
+        content: null,
+        customerLocale: null,
+        shopLocale: null,
         shop: { name: store.shop.name, url: store.shop.primaryDomain.url, address: "ul. Złota 44, Warszawa" },
         customer: { firstName: customer.firstName },
         order: { name: `#${i}`, currency: store.shop.currencyCode },
+        purchased: [],
         recommendations,
         utm: { source: "afterglow", medium: "email", campaign: "thank-you" },
       });

@@ -1,4 +1,4 @@
-import type { Money } from "../app/domain/recommendations.types";
+import type { Money } from "./types";
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 

@@ -1,4 +1,23 @@
-import type { RecommendedProduct } from "../app/domain/recommendations.types";
+// What the emails render, self-contained: the app builds these props (app/email/compose.ts) and
+// imports these types from here, never the other way round, so `email dev` needs nothing else.
+
+export type RecommendationSource = "complementary" | "related" | "best_seller";
+
+export interface Money {
+  amount: string; // decimal string, as the Admin API gives it
+  currencyCode: string;
+}
+
+// A recommended product as the email shows it.
+export interface RecommendedProduct {
+  id: string;
+  title: string;
+  url: string; // storefront URL, UTM tags not yet added
+  imageUrl: string | null;
+  imageAlt: string | null;
+  price: Money;
+  source: RecommendationSource;
+}
 
 export interface EmailShop {
   name: string;
@@ -6,18 +25,6 @@ export interface EmailShop {
   logoUrl?: string | null;
   address?: string | null; // one line, shown in the footer
   accentColor?: string | null;
-}
-
-export interface ThankYouEmailProps {
-  shop: EmailShop;
-  customer: { firstName?: string | null };
-  order: { name: string; currency: string };
-  recommendations: RecommendedProduct[];
-  // UTM campaign tags added to every product link.
-  utm: { source: string; medium: string; campaign: string; content?: string };
-  // Footer link; marketing emails always carry one.
-  unsubscribeUrl?: string | null;
-  previewText?: string;
 }
 
 // A product the customer bought, as the care guide, review request and replenishment show it.
@@ -31,16 +38,43 @@ export interface PurchasedProduct {
   tags: string[];
 }
 
+// The customer's code with the words of its box, already in the email's language.
 export interface EmailDiscount {
   code: string;
   percentage: number; // 1–100
   expiresOn: string | null; // already formatted for the email's language
+  heading: string; // "15% off your next order"
+  codeLabel: string; // "Your code"
+  terms: string; // "Valid until December 12, 2026, for one order."
 }
 
+// The merchant's blocks with variables filled (as plain text) and conditions decided.
+export type FilledBlock =
+  | { type: "text"; paragraphs: string[] }
+  | { type: "button"; text: string; url: string }
+  | { type: "links"; heading: string | null; links: Array<{ text: string; url: string }> }
+  | { type: "products"; heading: string | null }
+  | { type: "discount" };
+
+// The fixed words of every follow-up (buttons, headings, footer) in the email's language.
+export interface EmailLabels {
+  orderLine: string; // "Order #1042"
+  recommendationsHeading: string;
+  viewProduct: string;
+  purchasedHeading: string;
+  writeReview: string;
+  reorder: string;
+  visitStore: string;
+  unsubscribePrompt: string;
+  unsubscribe: string;
+}
+
+export type EmailTemplate = "thank-you" | "care-guide" | "review-request" | "cross-sell" | "replenishment";
+
 // What every follow-up template renders: content already resolved for the customer's locale,
-// variables filled (as plain text) and conditional blocks decided. Built by app/email/compose.ts.
+// variables filled and conditional blocks decided, the fixed words passed in as labels.
 export interface FollowUpEmailProps {
-  template: "thank-you" | "care-guide" | "review-request" | "cross-sell" | "replenishment";
+  template: EmailTemplate;
   lang: "en" | "pl" | "de" | "fr" | "es";
   // Locale for prices and dates, e.g. "pl-PL".
   locale: string;
@@ -48,7 +82,8 @@ export interface FollowUpEmailProps {
   orderName: string;
   previewText: string;
   heading: string;
-  blocks: import("../app/domain/content").FilledBlock[];
+  blocks: FilledBlock[];
+  labels: EmailLabels;
   recommendations: RecommendedProduct[];
   // Care guide and review request: the order's products; replenishment: its consumables.
   purchased: Array<PurchasedProduct & { linkUrl: string | null }>;

@@ -2,6 +2,7 @@
 // {{ variables }}, blocks shown only for some orders, and per-locale versions; and the shop's
 // brand. Everything here is checked on save (validateContent, validateBrand) and filled as plain
 // text at send time: the email renders it as React text, so it is never HTML.
+import type { FilledBlock } from "../../emails/types";
 
 export const CONTENT_LIMITS = {
   subject: 200,
@@ -506,12 +507,8 @@ export function conditionHolds(when: BlockCondition, facts: ContentFacts): boole
 }
 
 // Blocks ready to render: variables filled, conditions decided, unusable links dropped.
-export type FilledBlock =
-  | { type: "text"; paragraphs: string[] }
-  | { type: "button"; text: string; url: string }
-  | { type: "links"; heading: string | null; links: Array<{ text: string; url: string }> }
-  | { type: "products"; heading: string | null }
-  | { type: "discount" };
+// The shape the email components render (emails/types.ts).
+export type { FilledBlock };
 
 function webUrl(url: string): string | null {
   try {

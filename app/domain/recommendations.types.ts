@@ -1,11 +1,9 @@
 // Shapes shared by the recommendation engine, the Admin API adapter and the emails.
 
-export type RecommendationSource = "complementary" | "related" | "best_seller";
+import type { Money } from "../../emails/types";
 
-export interface Money {
-  amount: string; // decimal string, as the Admin API gives it
-  currencyCode: string;
-}
+// The emails define what they show of a product; the engine produces exactly that.
+export type { Money, RecommendationSource, RecommendedProduct } from "../../emails/types";
 
 // A product as the recommendation engine sees it, from the Admin API.
 export interface CandidateProduct {
@@ -20,14 +18,4 @@ export interface CandidateProduct {
   availableForSale: boolean;
   totalInventory: number | null;
   tracksInventory: boolean;
-}
-
-export interface RecommendedProduct {
-  id: string;
-  title: string;
-  url: string; // storefront URL, UTM tags not yet added
-  imageUrl: string | null;
-  imageAlt: string | null;
-  price: Money;
-  source: RecommendationSource;
 }

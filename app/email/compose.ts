@@ -1,8 +1,7 @@
 // Turns a template, the merchant's content and one order's values into what the email
 // component renders: the content version for the customer's locale, defaults for what the
 // merchant left out, variables filled as plain text, conditional blocks decided.
-// Pure (no server, no React), so the admin preview and `email dev` use it too.
-import type { RecommendedProduct } from "../domain/recommendations.types";
+// Pure (no server, no React); renderFollowUp renders what it returns.
 import {
   applyVariant,
   fillBlocks,
@@ -15,12 +14,13 @@ import {
   type VariableValues,
 } from "../domain/content";
 import { DEFAULT_REVIEW_ANCHOR, defaultContent, templateDefinition, type TemplateId } from "../domain/templates";
-import { emailLanguageOf, pickEmailLanguage, type EmailLanguage } from "../i18n/emails";
+import { emailLanguageOf, emailStrings, fillEmailString, pickEmailLanguage, type EmailLanguage } from "../i18n/emails";
 import { formatMoney } from "../../emails/format";
-import type { FollowUpEmailProps, PurchasedProduct } from "../../emails/types";
+import type { FollowUpEmailProps, PurchasedProduct, RecommendedProduct } from "../../emails/types";
 import type { UtmTags } from "../../emails/utm";
 
-export interface ComposeInput {
+// Everything one follow-up email is made of, gathered before rendering (prepare.server.ts).
+export interface FollowUpInput {
   template: TemplateId;
   // The step's content (its subject and preview text included) and the A/B variant's override.
   content: EmailContent | null;
@@ -68,7 +68,7 @@ function withAnchor(url: string | null, anchor: string): string | null {
   }
 }
 
-export function composeEmail(input: ComposeInput): ComposedEmail {
+export function composeEmail(input: FollowUpInput): ComposedEmail {
   const definition = templateDefinition(input.template);
   const lang = pickEmailLanguage({ customerLocale: input.customerLocale, shopLocale: input.shopLocale });
   // Prices and dates in the customer's own regional form when their language is the email's.
@@ -149,6 +149,7 @@ export function composeEmail(input: ComposeInput): ComposedEmail {
   const heading = fillLine(fields.heading, defaults.heading);
   const blocks = fillBlocks(fields.blocks, values, facts);
 
+  const strings = emailStrings(lang);
   const brand = input.brand ?? {};
   const props: FollowUpEmailProps = {
     template: definition.id,
@@ -166,11 +167,29 @@ export function composeEmail(input: ComposeInput): ComposedEmail {
     previewText,
     heading,
     blocks,
+    labels: {
+      orderLine: fillEmailString(strings.orderLine, { order: input.order.name }),
+      recommendationsHeading: strings.recommendationsHeading,
+      viewProduct: strings.viewProduct,
+      purchasedHeading: strings.purchasedHeading,
+      writeReview: strings.writeReview,
+      reorder: strings.reorder,
+      visitStore: strings.visitStore,
+      unsubscribePrompt: strings.unsubscribePrompt,
+      unsubscribe: strings.unsubscribe,
+    },
     recommendations: definition.needs.recommendations ? input.recommendations : [],
     purchased: listed,
     discount:
       input.discount && definition.needs.discount
-        ? { code: input.discount.code, percentage: input.discount.percentage, expiresOn }
+        ? {
+            code: input.discount.code,
+            percentage: input.discount.percentage,
+            expiresOn,
+            heading: fillEmailString(strings.discountHeading, { percent: percent! }),
+            codeLabel: strings.discountCodeLabel,
+            terms: expiresOn ? fillEmailString(strings.discountValidUntil, { date: expiresOn }) : strings.discountOneOrder,
+          }
         : null,
     utm: input.utm,
     unsubscribeUrl: input.unsubscribeUrl ?? null,

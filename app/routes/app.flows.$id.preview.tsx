@@ -9,9 +9,9 @@ import {
   loadFlowDraft,
   parseDraft,
   previewDocument,
-  previewOrderFor,
+  findPreviewOrder,
   previewRecommendations,
-  renderStep,
+  previewStep,
   VariantNotFoundError,
   type FlowDraft,
 } from "../services/flows/flow-editor.server";
@@ -23,7 +23,7 @@ async function preview({ shop, flowKey, draft, url }: { shop: string; flowKey: s
   const step = draft.steps[Number.isInteger(index) ? index : 0];
   if (!step) return text("This flow has no such step yet.", 404);
   const orderId = url.searchParams.get("order") || null;
-  const { order, real } = await previewOrderFor(prisma, { shop, orderId, locale: url.searchParams.get("locale") });
+  const real = await findPreviewOrder(prisma, { shop, orderId });
   if (orderId && !real) return text("That order is not one of this shop's orders.", 404);
   const shopRow = await prisma.shop.findUnique({ where: { domain: shop } });
   if (!shopRow) return text("The shop is not connected to Afterglow.", 404);
@@ -31,7 +31,16 @@ async function preview({ shop, flowKey, draft, url }: { shop: string; flowKey: s
   const needsProducts = !isTemplateId(step.template) || TEMPLATES[step.template].needs.recommendations;
   const recommendations = needsProducts ? await previewRecommendations({ prisma, shop: shopRow, real }) : null;
   try {
-    const rendered = await renderStep({ shop: shopRow, flowKey, step, order, variantKey: url.searchParams.get("variant") || null, recommendations: recommendations?.products });
+    const rendered = await previewStep({
+      prisma,
+      shop: shopRow,
+      flowKey,
+      step,
+      order: real,
+      locale: url.searchParams.get("locale"),
+      variantKey: url.searchParams.get("variant") || null,
+      recommendations: recommendations?.products,
+    });
     return new Response(previewDocument(rendered), {
       headers: {
         "Content-Type": "text/html; charset=utf-8",

@@ -7,7 +7,8 @@ import type { MailTransport } from "~/adapters/mail/transport";
 import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
 import type { AdminClient } from "~/adapters/shopify-admin/client.server";
 import { createRecommendationCache } from "~/adapters/shopify-admin/recommendations.server";
-import { createFollowUpRenderer } from "~/email/follow-up.server";
+import { discountCodesFromShopify, prepareFollowUp, purchasedFromShopify } from "~/email/prepare.server";
+import { renderFollowUp } from "~/email/render.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/runtime/polling-queue.server";
 import { createBullMqQueue, redisConnection, sendRateLimitFromEnv } from "~/runtime/bullmq-queue.server";
 import { createRedisSendRateGate, pacedTransport } from "~/adapters/redis/send-rate.server";
@@ -37,9 +38,6 @@ export interface Runtime {
   queue: FollowUpQueue;
   impressions: ImpressionCounter;
 }
-
-// Renders a follow-up from what the dispatcher read alone (no Admin API lookups, no discount codes).
-export const renderFollowUpEmail = createFollowUpRenderer();
 
 function stream(ipPool?: string, asmGroup?: string) {
   return {
@@ -113,7 +111,14 @@ export function createRuntime({
       impressions.count(req.shop, picked.map((p) => p.source));
       return picked;
     },
-    render: createFollowUpRenderer({ prisma, adminClient: clientFor }),
+    // Purchased products and a cross-sell's code are gathered first; rendering only renders.
+    render: async (req) =>
+      renderFollowUp(
+        await prepareFollowUp(req, {
+          purchasedProducts: purchasedFromShopify(clientFor),
+          issueDiscountCode: discountCodesFromShopify({ prisma, adminClient: clientFor }),
+        }),
+      ),
     // Asked only before marketing sends of shops that require consent (the default).
     checkConsent: async (req) => {
       const decision = await checkMarketingConsent({

@@ -1,6 +1,6 @@
 import { Button, Heading, Link, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
-import type { FilledBlock } from "../../app/domain/content";
+import type { FilledBlock } from "../types";
 import { isWebUrl, withUtm, type UtmTags } from "../utm";
 import { accentColors, theme } from "./Layout";
 

@@ -3,22 +3,20 @@ import type { EmailDiscount } from "../types";
 import { theme } from "./Layout";
 
 interface DiscountBoxProps {
+  // Its heading, label and terms come already in the email's language.
   discount: EmailDiscount;
-  heading: string; // "15% off your next order"
-  codeLabel: string;
-  terms: string; // "Valid until 12 December 2026, for one order."
   accentColor: string;
 }
 
 /** The customer's own code, large and selectable, with its terms. */
-export function DiscountBox({ discount, heading, codeLabel, terms, accentColor }: DiscountBoxProps) {
+export function DiscountBox({ discount, accentColor }: DiscountBoxProps) {
   return (
     <Section style={{ padding: "0 24px 16px" }}>
       <Section style={{ ...box, borderColor: accentColor }}>
-        <Text style={headingStyle}>{heading}</Text>
-        <Text style={label}>{codeLabel}</Text>
+        <Text style={headingStyle}>{discount.heading}</Text>
+        <Text style={label}>{discount.codeLabel}</Text>
         <Text style={{ ...code, color: accentColor }}>{discount.code}</Text>
-        <Text style={termsStyle}>{terms}</Text>
+        <Text style={termsStyle}>{discount.terms}</Text>
       </Section>
     </Section>
   );

@@ -1,5 +1,4 @@
 import { Heading, Section, Text } from "@react-email/components";
-import { emailStrings, fillEmailString } from "../../app/i18n/emails";
 import type { FollowUpEmailProps } from "../types";
 import { isWebUrl, withUtm } from "../utm";
 import { ContentBlocks } from "./ContentBlocks";
@@ -17,7 +16,7 @@ export type ProductListKind = "recommendations" | "view" | "review" | "reorder";
 /** The frame every follow-up shares: header, heading, order line, the blocks, footer. */
 export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { productList: ProductListKind }) {
   const { shop, utm } = props;
-  const strings = emailStrings(props.lang);
+  const labels = props.labels;
   const storeHref = isWebUrl(shop.url) ? withUtm(shop.url, utm) : undefined;
   const accent = accentColors(shop.accentColor);
 
@@ -29,19 +28,19 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
           products={props.recommendations}
           utm={utm}
           accentColor={shop.accentColor}
-          heading={heading ?? strings.recommendationsHeading}
-          buttonText={strings.viewProduct}
+          heading={heading ?? labels.recommendationsHeading}
+          buttonText={labels.viewProduct}
           locale={props.locale}
         />
       );
     }
     const buttonText =
-      productList === "review" ? strings.writeReview : productList === "reorder" ? strings.reorder : strings.viewProduct;
+      productList === "review" ? labels.writeReview : productList === "reorder" ? labels.reorder : labels.viewProduct;
     return (
       <PurchasedList
         key={key}
         products={props.purchased}
-        heading={heading ?? strings.purchasedHeading}
+        heading={heading ?? labels.purchasedHeading}
         buttonText={buttonText}
         utm={utm}
         accentColor={shop.accentColor}
@@ -49,23 +48,8 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
     );
   };
 
-  const renderDiscount = (key: number) => {
-    const discount = props.discount;
-    if (!discount) return null;
-    const percent = new Intl.NumberFormat(props.locale, { style: "percent", maximumFractionDigits: 0 }).format(
-      discount.percentage / 100,
-    );
-    return (
-      <DiscountBox
-        key={key}
-        discount={discount}
-        heading={fillEmailString(strings.discountHeading, { percent })}
-        codeLabel={strings.discountCodeLabel}
-        terms={discount.expiresOn ? fillEmailString(strings.discountValidUntil, { date: discount.expiresOn }) : strings.discountOneOrder}
-        accentColor={accent.background}
-      />
-    );
-  };
+  const renderDiscount = (key: number) =>
+    props.discount ? <DiscountBox key={key} discount={props.discount} accentColor={accent.background} /> : null;
 
   return (
     <Layout previewText={props.previewText} lang={props.lang} fontFamily={shop.fontFamily}>
@@ -74,7 +58,7 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
         <Heading as="h1" style={greeting}>
           {props.heading}
         </Heading>
-        <Text style={orderLine}>{fillEmailString(strings.orderLine, { order: props.orderName })}</Text>
+        <Text style={orderLine}>{labels.orderLine}</Text>
       </Section>
       <ContentBlocks
         blocks={props.blocks}
@@ -83,7 +67,7 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
         renderProducts={renderProducts}
         renderDiscount={renderDiscount}
       />
-      <Footer shop={shop} storeHref={storeHref} unsubscribeHref={unsubscribeHref(props.unsubscribeUrl)} strings={strings} />
+      <Footer shop={shop} storeHref={storeHref} unsubscribeHref={unsubscribeHref(props.unsubscribeUrl)} labels={labels} />
     </Layout>
   );
 }

@@ -1,5 +1,5 @@
 import { Hr, Link, Section, Text } from "@react-email/components";
-import type { EmailShop } from "../types";
+import type { EmailLabels, EmailShop } from "../types";
 import { theme } from "./Layout";
 
 interface FooterProps {
@@ -7,12 +7,12 @@ interface FooterProps {
   // Already UTM-tagged; omitted when the shop URL is not a web address.
   storeHref?: string;
   unsubscribeHref?: string;
-  strings?: { visitStore: string; unsubscribePrompt: string; unsubscribe: string };
+  labels?: Pick<EmailLabels, "visitStore" | "unsubscribePrompt" | "unsubscribe">;
 }
 
 const ENGLISH = { visitStore: "Visit our store", unsubscribePrompt: "Don't want these emails?", unsubscribe: "Unsubscribe" };
 
-export function Footer({ shop, storeHref, unsubscribeHref, strings = ENGLISH }: FooterProps) {
+export function Footer({ shop, storeHref, unsubscribeHref, labels = ENGLISH }: FooterProps) {
   return (
     <Section style={footer}>
       <Hr style={{ borderColor: theme.border, margin: "0 0 16px" }} />
@@ -23,15 +23,15 @@ export function Footer({ shop, storeHref, unsubscribeHref, strings = ENGLISH }: 
       {storeHref ? (
         <Text style={line}>
           <Link href={storeHref} style={link}>
-            {strings.visitStore}
+            {labels.visitStore}
           </Link>
         </Text>
       ) : null}
       {unsubscribeHref ? (
         <Text style={{ ...line, marginTop: "12px" }}>
-          {strings.unsubscribePrompt}{" "}
+          {labels.unsubscribePrompt}{" "}
           <Link href={unsubscribeHref} style={link}>
-            {strings.unsubscribe}
+            {labels.unsubscribe}
           </Link>
         </Text>
       ) : null}

@@ -1,5 +1,5 @@
 import { Button, Column, Img, Link, Text } from "@react-email/components";
-import type { RecommendedProduct } from "../../app/domain/recommendations.types";
+import type { RecommendedProduct } from "../types";
 import { formatMoney } from "../format";
 import { isWebUrl, withUtm, type UtmTags } from "../utm";
 import { accentColors, theme } from "./Layout";

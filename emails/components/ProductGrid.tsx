@@ -1,5 +1,5 @@
 import { Heading, Row, Section } from "@react-email/components";
-import type { RecommendedProduct } from "../../app/domain/recommendations.types";
+import type { RecommendedProduct } from "../types";
 import type { UtmTags } from "../utm";
 import { theme } from "./Layout";
 import { ProductCard } from "./ProductCard";

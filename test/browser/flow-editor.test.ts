@@ -129,7 +129,7 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       await page.getByLabel("Orders enter when they match", { exact: true }).selectOption("any");
 
       const preview = page.locator('iframe[title="Email preview"]');
-      await expect.poll(() => preview.getAttribute("srcdoc"), { timeout: 10_000 }).toContain("Order #1001");
+      await expect.poll(() => preview.getAttribute("srcdoc"), { timeout: 10_000 }).toContain("Order #1042");
       expect(await preview.getAttribute("srcdoc")).not.toContain("Tell us how it went");
       // The sample order has no products of the shop: the toolbar says the products are samples.
       expect(await page.getByTestId("preview-recommendations").textContent()).toMatch(/^Sample products/);
@@ -150,7 +150,7 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       expect(await preview.getAttribute("srcdoc")).toContain("Your words help the next customer choose.");
       await expect.poll(() => page.getByTestId("preview-subject").textContent()).toBe("Subject: Your review, Maya?");
       await page.getByLabel("Variant", { exact: true }).selectOption("");
-      await expect.poll(() => page.getByTestId("preview-subject").textContent(), { timeout: 10_000 }).toBe("Subject: How is #1001 treating you?");
+      await expect.poll(() => page.getByTestId("preview-subject").textContent(), { timeout: 10_000 }).toBe("Subject: How is #1042 treating you?");
       expect(await preview.getAttribute("srcdoc")).not.toContain("Two minutes, one review");
 
       await saveBar.getByRole("button", { name: "Save" }).click();

@@ -33,6 +33,7 @@ import { TEMPLATES, withTemplateSettings, type FlowDraft } from "~/components/fl
 import { createAdminClient, AdminApiThrottle, createRecommendationCache, fetchRecommendations } from "~/adapters/shopify-admin/index.server";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { createSeedStore, type SeedStore } from "../../simulator/store";
+import { SAMPLE_RECOMMENDATIONS } from "../../emails/samples";
 
 const SHOP = "admin-pages.myshopify.com";
 const BASE = "https://afterglow.test";
@@ -214,7 +215,7 @@ describe("flow editor", () => {
     expect(html).toContain("Here is what goes well with what you bought");
     // locale=de: the template's fixed strings in German, the merchant's own text as written.
     expect(html).toContain('lang="de"');
-    expect(html).toContain("Bestellung #1001");
+    expect(html).toContain("Bestellung #1042");
 
     const draft = await draftOf(flowId);
     draft.steps[0].previewText = "A brand new preview line";
@@ -372,7 +373,7 @@ describe("flow editor through the engine", () => {
     expect(down.status).toBe(200);
     expect(down.headers.get("X-Afterglow-Recommendations")).toBe("sample");
     expect(note(down)).toMatch(/^Sample products: Shopify did not answer for #1002/);
-    expect(await down.text()).toContain("Another sample product");
+    expect(await down.text()).toContain(SAMPLE_RECOMMENDATIONS[1].title);
 
     // Shopify answers: what the dispatcher's recommendation code picks for this order.
     const expected = await fetchRecommendations({
@@ -390,13 +391,13 @@ describe("flow editor through the engine", () => {
     expect(note(up)).toBe("Recommendations for #1002 from your store.");
     const html = await up.text();
     for (const product of expected) expect(html).toContain(product.url);
-    expect(html).not.toContain("Another sample product");
+    expect(html).not.toContain(SAMPLE_RECOMMENDATIONS[1].title);
 
     // The sample order always shows the samples.
     const sample = await previewOf("");
     expect(sample.headers.get("X-Afterglow-Recommendations")).toBe("sample");
     expect(note(sample)).toMatch(/sample order/);
-    expect(await sample.text()).toContain("Another sample product");
+    expect(await sample.text()).toContain(SAMPLE_RECOMMENDATIONS[1].title);
   });
 });
 
@@ -410,7 +411,7 @@ describe("test send", () => {
     expect(await res.json()).toMatchObject({ ok: true, message: "Test sent to owner@juniper.example." });
 
     const sent = await prisma.outboxMessage.findFirstOrThrow({ where: { shop: SHOP } });
-    expect(sent.subject).toBe("[Test] Draft subject for #1001");
+    expect(sent.subject).toBe("[Test] Draft subject for #1042");
     expect(sent.toAddress).toContain("owner@juniper.example");
     expect(sent.fromAddress).toContain("hello@juniper.example");
     const f = await prisma.followUp.findFirstOrThrow({ where: { shop: SHOP } });
@@ -431,7 +432,7 @@ describe("test send", () => {
     const res = await post(editorAction, `/app/flows/${flowId}`, { intent: "test_send", flow: JSON.stringify(draft), step: "0", variant: "b", to: "" }, { id: flowId });
     expect(res.status).toBe(200);
     const sent = await prisma.outboxMessage.findFirstOrThrow({ where: { shop: SHOP } });
-    expect(sent.subject).toBe("[Test] Variant B for #1001");
+    expect(sent.subject).toBe("[Test] Variant B for #1042");
     expect(sent.html).toContain("Only in B");
     expect(await prisma.followUp.findFirstOrThrow({ where: { shop: SHOP } })).toMatchObject({ isTest: true, variant: "b" });
     const unknown = await post(editorAction, `/app/flows/${flowId}`, { intent: "test_send", flow: JSON.stringify(draft), step: "0", variant: "z", to: "" }, { id: flowId });

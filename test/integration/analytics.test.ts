@@ -29,7 +29,8 @@ import { listAudit } from "~/services/compliance/audit.server";
 import { storeOfflineToken } from "~/services/shop/shops.server";
 import { createDispatcher } from "~/services/dispatch/dispatcher.server";
 import { createOutboxTransport } from "~/adapters/mail/outbox.server";
-import { renderFollowUpEmail } from "~/runtime/runtime.server";
+import { prepareFollowUp } from "~/email/prepare.server";
+import { renderFollowUp } from "~/email/render.server";
 import { createLogger } from "~/platform/logger.server";
 import { seededRng } from "~/domain/bandit";
 
@@ -721,7 +722,7 @@ describe("deliverability health", () => {
     const fu = await prisma.followUp.create({ data: { shop: SICK, orderRef: order.id, orderId: order.orderId, flowId: flow.id, stepId: flow.steps[0].id, stepKey: "s", template: "thank-you", category: "service", recipient: "p1@gmail.com", dueAt: now, nextAttemptAt: now } });
     // The history's own scheduled follow-ups are not what this is about.
     await prisma.followUp.updateMany({ where: { shop: SHOP, status: "scheduled" }, data: { nextAttemptAt: new Date("2099-01-01T00:00:00Z") } });
-    const dispatcher = createDispatcher({ prisma, transport: createOutboxTransport(prisma), recommend: async () => [], render: renderFollowUpEmail, logger: createLogger({}, { write: () => {} }) });
+    const dispatcher = createDispatcher({ prisma, transport: createOutboxTransport(prisma), recommend: async () => [], render: async (req) => renderFollowUp(await prepareFollowUp(req)), logger: createLogger({}, { write: () => {} }) });
     expect(await dispatcher.runOnce()).toMatchObject({ claimed: 1, sent: 0, retried: 1 });
     const held = await prisma.followUp.findUniqueOrThrow({ where: { id: fu.id } });
     expect(held).toMatchObject({ status: "scheduled", attempts: 0, lastError: expect.stringMatching(/^Held: sending is paused/) });

@@ -6,7 +6,8 @@ import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { createOutboxTransport } from "~/adapters/mail/outbox.server";
 import { createDispatcher, type DispatcherDeps } from "~/services/dispatch/dispatcher.server";
 import { claimFollowUp, readOrder, writeWhileClaimed } from "~/services/dispatch/dispatch-sql.server";
-import { renderFollowUpEmail } from "~/runtime/runtime.server";
+import { prepareFollowUp } from "~/email/prepare.server";
+import { renderFollowUp } from "~/email/render.server";
 import { receiveOrderCancelled, receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop, disconnectShop } from "~/services/shop/shops.server";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
@@ -38,7 +39,7 @@ function dispatcher(overrides: Partial<DispatcherDeps> = {}) {
     prisma,
     transport: createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 }),
     recommend: async () => [product],
-    render: renderFollowUpEmail,
+    render: async (req) => renderFollowUp(await prepareFollowUp(req)),
     now: () => clock,
     retryPolicy: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 },
     logger: createLogger({}, { write: (l) => logLines.push(l) }),

@@ -7,7 +7,8 @@ import { discountsOf, startAdminSimulator, type AdminSimulator } from "../../sim
 import { legacyId, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { createDispatcher } from "~/services/dispatch/dispatcher.server";
-import { createFollowUpRenderer } from "~/email/follow-up.server";
+import { discountCodesFromShopify, prepareFollowUp, purchasedFromShopify } from "~/email/prepare.server";
+import { renderFollowUp } from "~/email/render.server";
 import { AdminApiThrottle, createAdminClient } from "~/adapters/shopify-admin/index.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop } from "~/services/shop/shops.server";
@@ -48,7 +49,14 @@ function dispatcher() {
     prisma,
     transport: createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 }),
     recommend: async () => [recommended],
-    render: createFollowUpRenderer({ prisma, adminClient: async () => client, now: () => clock }),
+    render: async (req) =>
+      renderFollowUp(
+        await prepareFollowUp(req, {
+          purchasedProducts: purchasedFromShopify(async () => client),
+          issueDiscountCode: discountCodesFromShopify({ prisma, adminClient: async () => client, now: () => clock }),
+          now: () => clock,
+        }),
+      ),
     now: () => clock,
     retryPolicy: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 },
     logger: createLogger({}, { write: () => {} }),

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { toPlainText } from "@react-email/render";
-import { EMAIL_SIZE_LIMIT_BYTES, renderFollowUpEmail, renderPreview, textOptions } from "~/email/render.server";
-import { FollowUpNotApplicableError } from "~/email/compose";
+import type { PrismaClient } from "@prisma/client";
+import { EMAIL_SIZE_LIMIT_BYTES, renderFollowUp, textOptions } from "~/email/render.server";
+import { composeEmail, FollowUpNotApplicableError } from "~/email/compose";
+import { PREVIEW_DISCOUNT_CODE, type PreviewOrder, type PreviewShop } from "~/email/preview.server";
+import { previewStep } from "~/services/flows/flow-editor.server";
 import { TEMPLATE_IDS, type TemplateId } from "~/domain/templates";
 import { EMAIL_LANGUAGES, emailStrings } from "~/i18n/emails";
-import { SAFE_FONTS } from "~/domain/content";
-import { sampleComposeInput, SAMPLE_PURCHASED } from "../../emails/samples";
+import { SAFE_FONTS, validateBrand } from "~/domain/content";
+import { SAMPLE_PURCHASED } from "../../emails/samples";
+import { sampleFollowUpInput } from "../helpers/sample-email";
 import CareGuideEmail from "../../emails/care-guide";
 import CrossSellEmail from "../../emails/cross-sell";
 import ReplenishmentEmail from "../../emails/replenishment";
@@ -35,7 +39,7 @@ describe("every template in every language", () => {
   for (const template of TEMPLATE_IDS) {
     for (const lang of EMAIL_LANGUAGES) {
       it(`${template} in ${lang}: HTML and text, translated, under the size limit`, async () => {
-        const email = await renderFollowUpEmail(sampleComposeInput(template, { customerLocale: LOCALES[lang] }));
+        const email = await renderFollowUp(sampleFollowUpInput(template, { customerLocale: LOCALES[lang] }));
         const strings = emailStrings(lang);
         expect(email.lang).toBe(lang);
         expect(email.html).toMatch(new RegExp(`<html[^>]*\\blang="${lang}"`));
@@ -66,11 +70,11 @@ describe("every template in every language", () => {
   }
 
   it("shows prices and dates in the customer's regional form", async () => {
-    const de = await renderFollowUpEmail(sampleComposeInput("cross-sell", { customerLocale: "de-DE" }));
+    const de = await renderFollowUp(sampleFollowUpInput("cross-sell", { customerLocale: "de-DE" }));
     expect(visibleText(de.html)).toContain("32,50 $");
     expect(visibleText(de.html)).toContain("Gültig bis 12. Dezember 2026 für eine Bestellung.");
     expect(visibleText(de.html)).toContain("15 % Rabatt auf Ihre nächste Bestellung");
-    const en = await renderFollowUpEmail(sampleComposeInput("cross-sell", { customerLocale: "en-US" }));
+    const en = await renderFollowUp(sampleFollowUpInput("cross-sell", { customerLocale: "en-US" }));
     expect(visibleText(en.html)).toContain("Valid until December 12, 2026, for one order.");
   });
 
@@ -78,6 +82,19 @@ describe("every template in every language", () => {
     for (const component of [ThankYouEmail, CareGuideEmail, ReviewRequestEmail, CrossSellEmail, ReplenishmentEmail]) {
       expect(component.PreviewProps.orderName).toBe("#1042");
       expect(component.PreviewProps.heading).not.toContain("{{");
+    }
+  });
+
+  it("the preview props are what the app composes for the sample order, so email dev shows what is sent", () => {
+    const components = {
+      "thank-you": ThankYouEmail,
+      "care-guide": CareGuideEmail,
+      "review-request": ReviewRequestEmail,
+      "cross-sell": CrossSellEmail,
+      replenishment: ReplenishmentEmail,
+    };
+    for (const template of TEMPLATE_IDS) {
+      expect(components[template].PreviewProps).toEqual(composeEmail(sampleFollowUpInput(template)).props);
     }
   });
 });
@@ -90,25 +107,25 @@ describe("locale fallback", () => {
   };
 
   it("uses the customer's version, then the shop's, then the base; fixed strings follow the customer", async () => {
-    const pl = await renderFollowUpEmail(sampleComposeInput("thank-you", { content, customerLocale: "pl-PL", shopLocale: "en" }));
+    const pl = await renderFollowUp(sampleFollowUpInput("thank-you", { content, customerLocale: "pl-PL", shopLocale: "en" }));
     expect(pl).toMatchObject({ subject: "Dzięki z wersji polskiej", lang: "pl", contentLocale: "pl" });
     expect(visibleText(pl.html)).toContain("Nagłówek");
     expect(visibleText(pl.html)).toContain("Zamówienie #1042");
 
-    const viaShop = await renderFollowUpEmail(sampleComposeInput("thank-you", { content, customerLocale: "ja-JP", shopLocale: "pl" }));
+    const viaShop = await renderFollowUp(sampleFollowUpInput("thank-you", { content, customerLocale: "ja-JP", shopLocale: "pl" }));
     expect(viaShop).toMatchObject({ subject: "Dzięki z wersji polskiej", lang: "pl", contentLocale: "pl" });
 
-    const base = await renderFollowUpEmail(sampleComposeInput("thank-you", { content, customerLocale: "de-DE", shopLocale: "en" }));
+    const base = await renderFollowUp(sampleFollowUpInput("thank-you", { content, customerLocale: "de-DE", shopLocale: "en" }));
     expect(base).toMatchObject({ subject: "Thanks from the base", lang: "de", contentLocale: null });
     expect(visibleText(base.html)).toContain("Bestellung #1042");
 
-    const none = await renderFollowUpEmail(sampleComposeInput("thank-you", { content: null, customerLocale: "it-IT", shopLocale: "ja" }));
+    const none = await renderFollowUp(sampleFollowUpInput("thank-you", { content: null, customerLocale: "it-IT", shopLocale: "ja" }));
     expect(none).toMatchObject({ subject: "Thank you for your order #1042", lang: "en" });
   });
 
   it("falls back to the template's default, in the email's language, for what the merchant left out", async () => {
-    const fr = await renderFollowUpEmail(
-      sampleComposeInput("review-request", { content: { heading: "Votre avis compte" }, customerLocale: "fr-CA" }),
+    const fr = await renderFollowUp(
+      sampleFollowUpInput("review-request", { content: { heading: "Votre avis compte" }, customerLocale: "fr-CA" }),
     );
     expect(fr.subject).toBe("Que pensez-vous de votre Cedar & Sage Soy Candle\u00a0?");
     expect(visibleText(fr.html)).toContain("Votre avis compte");
@@ -122,20 +139,20 @@ describe("merchant content in the email", () => {
       previewText: "{{ product.title }} at {{ shop.name }}",
       blocks: [{ type: "text" as const, text: 'Hello {{ customer.first_name | default: "friend" }}' }],
     };
-    const named = await renderFollowUpEmail(sampleComposeInput("thank-you", { content }));
+    const named = await renderFollowUp(sampleFollowUpInput("thank-you", { content }));
     expect(named.subject).toBe("For you, Maya: $86.50");
     expect(named.previewText).toBe("Cedar & Sage Soy Candle at Juniper & Pine");
-    const anonymous = await renderFollowUpEmail(sampleComposeInput("thank-you", { content, customer: { firstName: null } }));
+    const anonymous = await renderFollowUp(sampleFollowUpInput("thank-you", { content, customer: { firstName: null } }));
     expect(anonymous.subject).toBe("For you, friend: $86.50");
     expect(visibleText(anonymous.html)).toContain("Hello friend");
   });
 
   it("care guide: shows the blocks for the order's product types and tags only", async () => {
-    const email = await renderFollowUpEmail(sampleComposeInput("care-guide"));
+    const email = await renderFollowUp(sampleFollowUpInput("care-guide"));
     const text = visibleText(email.html);
     expect(text).toContain("Candles: on the first light");
     expect(text).toContain("Wood: wash by hand");
-    const candleOnly = await renderFollowUpEmail(sampleComposeInput("care-guide", { purchased: [SAMPLE_PURCHASED[0]] }));
+    const candleOnly = await renderFollowUp(sampleFollowUpInput("care-guide", { purchased: [SAMPLE_PURCHASED[0]] }));
     expect(visibleText(candleOnly.html)).toContain("Candles: on the first light");
     expect(visibleText(candleOnly.html)).not.toContain("Wood: wash by hand");
     // FAQ links, tagged for attribution.
@@ -152,14 +169,14 @@ describe("merchant content in the email", () => {
         { type: "conditional" as const, when: { countries: ["PL"] }, blocks: [{ type: "text" as const, text: "Darmowa dostawa" }] },
       ],
     };
-    const first = visibleText((await renderFollowUpEmail(sampleComposeInput("thank-you", { content }))).html);
+    const first = visibleText((await renderFollowUp(sampleFollowUpInput("thank-you", { content }))).html);
     expect(first).toContain("Welcome aboard");
     expect(first).not.toContain("Welcome back");
     expect(first).not.toContain("Darmowa dostawa");
     const returningPl = visibleText(
       (
-        await renderFollowUpEmail(
-          sampleComposeInput("thank-you", {
+        await renderFollowUp(
+          sampleFollowUpInput("thank-you", {
             content,
             customer: { firstName: "Ola", firstTimeCustomer: false },
             order: { name: "#1043", currency: "PLN", countryCode: "PL" },
@@ -172,36 +189,36 @@ describe("merchant content in the email", () => {
   });
 
   it("review request: links each purchased product to its review section", async () => {
-    const standard = await renderFollowUpEmail(sampleComposeInput("review-request"));
+    const standard = await renderFollowUp(sampleFollowUpInput("review-request"));
     const links = hrefs(standard.html).filter((h) => h.includes("/products/"));
     expect(links).toHaveLength(2);
     for (const link of links) {
       expect(link).toMatch(/#reviews$/);
       expect(new URL(link).searchParams.get("utm_campaign")).toBe("review-request");
     }
-    const custom = await renderFollowUpEmail(sampleComposeInput("review-request", { content: { reviewAnchor: "#judgeme_product_reviews" } }));
+    const custom = await renderFollowUp(sampleFollowUpInput("review-request", { content: { reviewAnchor: "#judgeme_product_reviews" } }));
     expect(hrefs(custom.html).filter((h) => h.endsWith("#judgeme_product_reviews"))).toHaveLength(2);
   });
 
   it("replenishment: lists only the consumables, and does not apply to an order without any", async () => {
-    const email = await renderFollowUpEmail(sampleComposeInput("replenishment"));
+    const email = await renderFollowUp(sampleFollowUpInput("replenishment"));
     expect(visibleText(email.html)).toContain("Cedar & Sage Soy Candle");
     expect(visibleText(email.html)).not.toContain("Walnut Serving Board");
     expect(email.subject).toBe("Time to restock your Cedar & Sage Soy Candle?");
-    await expect(renderFollowUpEmail(sampleComposeInput("replenishment", { purchased: [SAMPLE_PURCHASED[1]] }))).rejects.toThrow(
+    await expect(renderFollowUp(sampleFollowUpInput("replenishment", { purchased: [SAMPLE_PURCHASED[1]] }))).rejects.toThrow(
       FollowUpNotApplicableError,
     );
-    const byTag = await renderFollowUpEmail(
-      sampleComposeInput("replenishment", { content: { consumables: { productTags: ["WOOD"] } } }),
+    const byTag = await renderFollowUp(
+      sampleFollowUpInput("replenishment", { content: { consumables: { productTags: ["WOOD"] } } }),
     );
     expect(visibleText(byTag.html)).toContain("Walnut Serving Board");
   });
 
   it("cross-sell: shows the code in HTML and text", async () => {
-    const email = await renderFollowUpEmail(sampleComposeInput("cross-sell"));
+    const email = await renderFollowUp(sampleFollowUpInput("cross-sell"));
     expect(visibleText(email.html)).toContain("THANKS-7QK2M9XD");
     expect(email.text).toContain("THANKS-7QK2M9XD");
-    const without = await renderFollowUpEmail(sampleComposeInput("cross-sell", { discount: null }));
+    const without = await renderFollowUp(sampleFollowUpInput("cross-sell", { discount: null }));
     expect(visibleText(without.html)).not.toContain("off your next order");
   });
 });
@@ -210,8 +227,8 @@ describe("escaping merchant and customer text", () => {
   const hostile = '<script>alert("x")</script> "><img src=x onerror=alert(1)>';
 
   it.each(TEMPLATE_IDS.map((t) => [t]))("%s renders hostile text inert in HTML and literal in text", async (template) => {
-    const email = await renderFollowUpEmail(
-      sampleComposeInput(template as TemplateId, {
+    const email = await renderFollowUp(
+      sampleFollowUpInput(template as TemplateId, {
         content: {
           subject: `Hi ${hostile}`,
           heading: hostile,
@@ -240,8 +257,8 @@ describe("escaping merchant and customer text", () => {
 
 describe("brand", () => {
   it("applies the accent colour to buttons and the safe font to the body", async () => {
-    const email = await renderFollowUpEmail(
-      sampleComposeInput("review-request", {
+    const email = await renderFollowUp(
+      sampleFollowUpInput("review-request", {
         brand: { accentColor: "#c0ffee", font: "Georgia", logoUrl: "https://cdn.example/brand-logo.png" },
       }),
     );
@@ -250,57 +267,129 @@ describe("brand", () => {
     expect(email.html).toContain('src="https://cdn.example/brand-logo.png"');
   });
 
-  it("the editor preview refuses an unknown font and bad content with the reasons", async () => {
-    const result = await renderPreview({
-      shop: { name: "Juniper & Pine", brand: { font: "Comic Sans MS" as never, accentColor: "blue" } },
-      step: { template: "thank-you", content: { blocks: [{ type: "button", text: "Go", url: "javascript:x" }] } },
+  it("the editor preview refuses bad content with the reasons; a stored brand it cannot use is left out", async () => {
+    await expect(
+      previewStep({
+        prisma: noDatabase,
+        shop: shopOf({ name: "Juniper & Pine", brand: JSON.stringify({ font: "Comic Sans MS", accentColor: "blue" }) }),
+        flowKey: "after-purchase",
+        step: stepOf({ template: "thank-you", content: { blocks: [{ type: "button", text: "Go", url: "javascript:x" }] } }),
+        order: null,
+      }),
+    ).rejects.toThrow(/cannot be shown: \/blocks\/0\/url: /);
+    const problems = validateBrand({ font: "Comic Sans MS", accentColor: "blue" });
+    expect(problems.map((p) => p.path)).toEqual(["/accentColor", "/font"]);
+    expect(problems[1].message).toMatch(/Unknown font "Comic Sans MS"/);
+    const email = await previewStep({
+      prisma: noDatabase,
+      shop: shopOf({ name: "Juniper & Pine", brand: JSON.stringify({ font: "Comic Sans MS", accentColor: "blue" }) }),
+      flowKey: "after-purchase",
+      step: stepOf({ template: "thank-you" }),
+      order: null,
     });
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.problems.map((p) => p.path)).toEqual(["/blocks/0/url", "/brand/accentColor", "/brand/font"]);
-    expect(result.problems[2].message).toMatch(/Unknown font "Comic Sans MS"/);
+    expect(email.html).not.toContain("Comic Sans");
+    expect(email.html).not.toContain("background-color:blue");
   });
 });
 
-describe("renderPreview", () => {
+// The preview reads the database only for a real order's products; these previews need none.
+const noDatabase = {} as PrismaClient;
+
+function shopOf(overrides: Partial<PreviewShop>): PreviewShop {
+  return {
+    domain: "salt-and-pine.myshopify.com",
+    name: null,
+    storefrontUrl: null,
+    logoUrl: null,
+    address: null,
+    primaryLocale: null,
+    ianaTimezone: null,
+    brand: null,
+    ...overrides,
+  };
+}
+
+function stepOf(overrides: Partial<Parameters<typeof previewStep>[0]["step"]>): Parameters<typeof previewStep>[0]["step"] {
+  return { key: "step-1", template: "thank-you", subject: "", previewText: "", content: null, ...overrides };
+}
+
+function orderOf(overrides: Partial<PreviewOrder>): PreviewOrder {
+  return {
+    name: "#77",
+    customerId: null,
+    firstName: null,
+    locale: null,
+    currency: "EUR",
+    totalPrice: "40.00",
+    countryCode: null,
+    productIds: "[]",
+    lineItems: null,
+    customerOrdersCount: null,
+    ...overrides,
+  };
+}
+
+describe("the editor's preview", () => {
   it("renders a stored step with the sample order in the requested locale", async () => {
-    const result = await renderPreview({
-      shop: { name: "Salt & Pine", storefrontUrl: "https://salt.example", primaryLocale: "de", brand: '{"accentColor":"#123456"}' },
-      step: {
+    const email = await previewStep({
+      prisma: noDatabase,
+      shop: shopOf({ name: "Salt & Pine", storefrontUrl: "https://salt.example", primaryLocale: "de", brand: '{"accentColor":"#123456"}' }),
+      flowKey: "after-purchase",
+      step: stepOf({
         template: "cross-sell",
         subject: "Für dich, {{ customer.first_name }}",
-        content: JSON.stringify({ discount: { percentage: 20, expiresInDays: 7 }, locales: { es: { subject: "Para ti" } } }),
-      },
+        content: { discount: { percentage: 20, expiresInDays: 7 }, locales: { es: { subject: "Para ti" } } },
+      }),
+      order: null,
       locale: "es-MX",
     });
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.email).toMatchObject({ subject: "Para ti", lang: "es", contentLocale: "es" });
-    expect(visibleText(result.email.html)).toContain("Salt & Pine");
-    expect(result.email.html).toContain("background-color:#123456");
+    expect(email.subject).toBe("Para ti");
+    expect(email.html).toMatch(/<html[^>]*\blang="es"/);
+    expect(visibleText(email.html)).toContain("Salt & Pine");
+    expect(email.html).toContain("background-color:#123456");
 
-    const german = await renderPreview({
-      shop: { name: "Salt & Pine", primaryLocale: "de" },
-      step: { template: "cross-sell", subject: "Für dich, {{ customer.first_name }}" },
-      order: { name: "#77", currency: "EUR", firstName: "Jonas", locale: null },
+    const german = await previewStep({
+      prisma: noDatabase,
+      shop: shopOf({ name: "Salt & Pine", primaryLocale: "de" }),
+      flowKey: "after-purchase",
+      step: stepOf({ template: "cross-sell", subject: "Für dich, {{ customer.first_name }}" }),
+      order: orderOf({ name: "#77", currency: "EUR", firstName: "Jonas", locale: null }),
     });
-    expect(german.ok && german.email.subject).toBe("Für dich, Jonas");
-    expect(german.ok && visibleText(german.email.html)).toContain("Bestellung #77");
+    expect(german.subject).toBe("Für dich, Jonas");
+    expect(visibleText(german.html)).toContain("Bestellung #77");
+  });
+
+  it("shows a cross-sell with the step's own discount and a code that is clearly not real", async () => {
+    const now = new Date("2026-11-28T12:00:00Z");
+    const email = await previewStep({
+      prisma: noDatabase,
+      shop: shopOf({ name: "Salt & Pine", ianaTimezone: "Europe/Warsaw" }),
+      flowKey: "after-purchase",
+      step: stepOf({ template: "cross-sell", content: { discount: { percentage: 10, expiresInDays: 30 } } }),
+      order: null,
+      dueAt: now,
+    });
+    const text = visibleText(email.html);
+    // 30 days after the preview, not the sample's 15 % until December 12.
+    expect(text).toContain("10% off your next order");
+    expect(text).toContain("Valid until December 28, 2026, for one order.");
+    expect(text).toContain(PREVIEW_DISCOUNT_CODE);
+    expect(text).not.toContain("15%");
+    expect(text).not.toContain("December 12");
+    expect(email.text).toContain(PREVIEW_DISCOUNT_CODE);
   });
 
   it("names an unknown template", async () => {
-    const result = await renderPreview({ shop: { name: "X" }, step: { template: "newsletter" } });
-    expect(result).toEqual({
-      ok: false,
-      problems: [{ path: "/template", message: expect.stringContaining('Unknown template "newsletter"') }],
-    });
+    await expect(
+      previewStep({ prisma: noDatabase, shop: shopOf({ name: "X" }), flowKey: "f", step: stepOf({ template: "newsletter" }), order: null }),
+    ).rejects.toThrow('There is no email template "newsletter"');
   });
 });
 
 describe("text part", () => {
   it("is exactly react-email's toPlainText of the HTML, with the options compiled once", async () => {
     for (const template of TEMPLATE_IDS) {
-      const email = await renderFollowUpEmail(sampleComposeInput(template, { customerLocale: "pl-PL" }));
+      const email = await renderFollowUp(sampleFollowUpInput(template, { customerLocale: "pl-PL" }));
       expect(email.text).toBe(toPlainText(email.html, textOptions));
       // Headings keep their case; links read as "text https://…" without brackets.
       expect(email.text).not.toMatch(/\[https?:/);

@@ -2,16 +2,44 @@ import { describe, expect, it } from "vitest";
 import {
   EMAIL_SIZE_LIMIT_BYTES,
   EmailTooLargeError,
-  renderThankYouEmail,
+  renderFollowUp,
 } from "../../app/email/render.server";
-import type { RecommendedProduct } from "../../app/domain/recommendations.types";
 import { formatMoney } from "../../emails/format";
-import type { ThankYouEmailProps } from "../../emails/types";
+import type { EmailShop, RecommendedProduct } from "../../emails/types";
 import { withUtm } from "../../emails/utm";
 import { SAMPLE_PURCHASED, SAMPLE_RECOMMENDATIONS, SAMPLE_SHOP } from "../../emails/samples";
 
-// The editor's sample order (emails/samples.ts), with the candle Maya bought also recommended
-// so the grid has four products.
+// A thank-you with the template's own English words, as these tests vary it.
+interface ThankYouEmailProps {
+  shop: EmailShop;
+  customer: { firstName?: string | null };
+  order: { name: string; currency: string };
+  recommendations: RecommendedProduct[];
+  utm: { source: string; medium: string; campaign: string; content?: string };
+  unsubscribeUrl?: string | null;
+  previewText?: string;
+}
+
+// Rendered by the one path, renderFollowUp, with no content of the merchant's.
+function renderThankYou(props: ThankYouEmailProps) {
+  return renderFollowUp({
+    template: "thank-you",
+    content: props.previewText ? { previewText: props.previewText } : null,
+    customerLocale: null,
+    shopLocale: null,
+    brand: { accentColor: props.shop.accentColor ?? null },
+    shop: props.shop,
+    customer: { firstName: props.customer.firstName ?? null },
+    order: { name: props.order.name, currency: props.order.currency },
+    purchased: [],
+    recommendations: props.recommendations,
+    utm: props.utm,
+    unsubscribeUrl: props.unsubscribeUrl ?? null,
+  });
+}
+
+// The sample order (emails/samples.ts), with the candle Maya bought also recommended so the
+// grid has four products.
 const storefront = SAMPLE_SHOP.url;
 const [candle] = SAMPLE_PURCHASED;
 const preview: ThankYouEmailProps = {
@@ -111,7 +139,7 @@ describe("thank-you email, preview example", () => {
   });
 
   it("renders the greeting, order, products, prices, links and footer in the HTML", async () => {
-    const { html } = await renderThankYouEmail(preview);
+    const { html } = await renderThankYou(preview);
     const text = visibleText(html);
 
     expect(html.startsWith("<!DOCTYPE html")).toBe(true);
@@ -137,7 +165,7 @@ describe("thank-you email, preview example", () => {
   });
 
   it("tags every product link with UTM parameters and keeps the product's own query", async () => {
-    const { html } = await renderThankYouEmail(preview);
+    const { html } = await renderThankYou(preview);
     const hrefs = productLinks(html);
     // Image and button per product.
     expect(hrefs).toHaveLength(8);
@@ -158,7 +186,7 @@ describe("thank-you email, preview example", () => {
   });
 
   it("links the store (tagged) and the unsubscribe page (untagged) in the footer", async () => {
-    const { html } = await renderThankYouEmail(preview);
+    const { html } = await renderThankYou(preview);
     const all = links(html);
     const store = all.find((l) => l.text === "Visit our store");
     expect(store).toBeDefined();
@@ -171,7 +199,7 @@ describe("thank-you email, preview example", () => {
   });
 
   it("uses a 2 x 2 grid, a 600 px container, inline styles and sized images with alt text", async () => {
-    const { html } = await renderThankYouEmail(preview);
+    const { html } = await renderThankYou(preview);
     expect(gridRows(html)).toEqual([2, 2]);
     expect(html).toContain("max-width:600px");
     expect(html).not.toMatch(/\sclass(Name)?=/);
@@ -192,14 +220,14 @@ describe("thank-you email, preview example", () => {
   });
 
   it("is rendered in production mode, not pretty-printed", async () => {
-    const { html } = await renderThankYouEmail(preview);
+    const { html } = await renderThankYou(preview);
     expect(html).not.toMatch(/>\n\s+</);
   });
 });
 
 describe("thank-you email, text part", () => {
   it("carries the same essentials without any markup", async () => {
-    const { text } = await renderThankYouEmail(preview);
+    const { text } = await renderThankYou(preview);
     expect(text).not.toMatch(/<\/?[a-z!][^>]*>/i);
     expect(text).not.toContain("&amp;");
     expect(text).toContain("Thank you, Maya");
@@ -223,7 +251,7 @@ describe("thank-you email, text part", () => {
 
 describe("thank-you email, variations", () => {
   it("leaves out the grid and its heading when there are no recommendations", async () => {
-    const { html, text } = await renderThankYouEmail(propsWith({ recommendations: [] }));
+    const { html, text } = await renderThankYou(propsWith({ recommendations: [] }));
     expect(html).not.toContain("You might also like");
     expect(html).not.toContain("__react-email-column");
     expect(productLinks(html)).toHaveLength(0);
@@ -238,7 +266,7 @@ describe("thank-you email, variations", () => {
     [3, [2, 1]],
   ])("lays out %i recommendation(s) as rows of %j", async (count, rows) => {
     const recommendations = Array.from({ length: count }, (_, i) => product(i + 1));
-    const { html, text } = await renderThankYouEmail(propsWith({ recommendations }));
+    const { html, text } = await renderThankYou(propsWith({ recommendations }));
     expect(gridRows(html)).toEqual(rows);
     expect(html).toContain("You might also like");
     for (const p of recommendations) {
@@ -249,12 +277,12 @@ describe("thank-you email, variations", () => {
   });
 
   it("centres a lone last product at half width", async () => {
-    const { html } = await renderThankYouEmail(propsWith({ recommendations: [product(1)] }));
+    const { html } = await renderThankYou(propsWith({ recommendations: [product(1)] }));
     expect(html).toMatch(/<table[^>]*width="50%"[^>]*><tbody style="width:100%">/);
   });
 
   it("shows the shop name in text when there is no logo", async () => {
-    const { html, text } = await renderThankYouEmail(
+    const { html, text } = await renderThankYou(
       propsWith({ shop: { ...preview.shop, logoUrl: null }, recommendations: [] }),
     );
     expect(images(html)).toHaveLength(0);
@@ -263,13 +291,13 @@ describe("thank-you email, variations", () => {
   });
 
   it.each([null, undefined, "", "   "])("greets with the written fallback when the first name is %j", async (firstName) => {
-    const { html, text } = await renderThankYouEmail(propsWith({ customer: { firstName } }));
+    const { html, text } = await renderThankYou(propsWith({ customer: { firstName } }));
     expect(visibleText(html)).toContain("Thank you, friend");
     expect(text).toContain("Thank you, friend");
   });
 
   it("shows products without an image or web URL, unlinked", async () => {
-    const { html } = await renderThankYouEmail(
+    const { html } = await renderThankYou(
       propsWith({
         recommendations: [
           product(1, { imageUrl: null }),
@@ -286,14 +314,14 @@ describe("thank-you email, variations", () => {
 
   it("leaves out the unsubscribe line when no URL is given, and refuses non-web ones", async () => {
     for (const unsubscribeUrl of [null, undefined, "javascript:alert(1)"]) {
-      const { html } = await renderThankYouEmail(propsWith({ unsubscribeUrl }));
+      const { html } = await renderThankYou(propsWith({ unsubscribeUrl }));
       expect(visibleText(html)).not.toContain("Unsubscribe");
       expect(html).not.toContain("javascript:");
     }
   });
 
   it("uses a custom preview text when given", async () => {
-    const { html } = await renderThankYouEmail(propsWith({ previewText: "Your candle is on its way" }));
+    const { html } = await renderThankYou(propsWith({ previewText: "Your candle is on its way" }));
     expect(html).toMatch(/display:none[^>]*>Your candle is on its way/);
   });
 });
@@ -317,7 +345,7 @@ describe("thank-you email, escaping", () => {
   });
 
   it("escapes customer and merchant text in the HTML", async () => {
-    const { html } = await renderThankYouEmail(hostile);
+    const { html } = await renderThankYou(hostile);
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toContain("<b>");
     expect(html).not.toContain("<img src=x");
@@ -334,7 +362,7 @@ describe("thank-you email, escaping", () => {
   });
 
   it("keeps the text part literal", async () => {
-    const { text } = await renderThankYouEmail(hostile);
+    const { text } = await renderThankYou(hostile);
     expect(text).toContain('Thank you, <script>alert("hi")</script> & Co');
     expect(text).toContain("Salt & Pepper <b>Shop</b>");
   });
@@ -350,7 +378,7 @@ describe("thank-you email, size", () => {
         url: `https://juniper-and-pine.myshopify.com/products/${"very-long-handle-".repeat(10)}${i}?variant=4501234567890${i}`,
       }),
     );
-    const { html } = await renderThankYouEmail(propsWith({ recommendations }));
+    const { html } = await renderThankYou(propsWith({ recommendations }));
     expect(Buffer.byteLength(html, "utf8")).toBeLessThan(EMAIL_SIZE_LIMIT_BYTES);
     expect(visibleText(html)).toContain(`${longTitle.trim()} 0`.replace(/\s+/g, " "));
   });
@@ -358,7 +386,7 @@ describe("thank-you email, size", () => {
   it("refuses to return HTML that Gmail would clip, naming the size", async () => {
     expect(EMAIL_SIZE_LIMIT_BYTES).toBeLessThanOrEqual(102 * 1024);
     const recommendations = Array.from({ length: 120 }, (_, i) => product(i + 1));
-    const error = await renderThankYouEmail(propsWith({ recommendations })).then(
+    const error = await renderThankYou(propsWith({ recommendations })).then(
       () => undefined,
       (e: unknown) => e,
     );

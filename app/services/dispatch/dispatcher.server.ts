@@ -32,7 +32,7 @@ export interface RecommendationRequest {
 }
 
 // What the renderer gets for one follow-up: the step as the merchant wrote it ({{ variables }}
-// unfilled) and the values of this order, shop and customer. See app/email/follow-up.server.ts.
+// unfilled) and the values of this order, shop and customer. See app/email/prepare.server.ts.
 export interface RenderRequest {
   followUpId: string;
   template: string;

@@ -16,7 +16,19 @@ import {
 } from "~/components/flow-draft";
 import type { SendWindow } from "~/domain/send-window";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
-import { renderPreview } from "~/email/render.server";
+import { InvalidContentError } from "~/domain/content";
+import type { FollowUpInput } from "~/email/compose";
+import { prepareFollowUp } from "~/email/prepare.server";
+import { renderFollowUp } from "~/email/render.server";
+import {
+  previewPreparation,
+  previewRequest,
+  sampleRecommendations,
+  storefrontOf,
+  type PreviewOrder,
+  type PreviewShop,
+} from "~/email/preview.server";
+import { SAMPLE_ORDER } from "../../../emails/samples";
 import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
 import { createRecommendationCache } from "~/adapters/shopify-admin/recommendations.server";
 import { recommendForOrder } from "../dispatch/recommendations.server";
@@ -53,35 +65,41 @@ export function flowDefinitionOf(draft: FlowDraft, key: string): Record<string, 
     active: Boolean(draft.active),
     ...(draft.conditions !== null && draft.conditions !== undefined ? { conditions: draft.conditions } : {}),
     ...(draft.exitRules ? { exitRules: draft.exitRules } : {}),
-    steps: (draft.steps ?? []).map((step) => ({
-      key: step.key,
-      delay: {
-        amount: step.delay?.amount,
-        unit: step.delay?.unit,
-        ...(step.delay?.unit === "days_at" ? { at: step.delay.at } : {}),
-        from: step.delay?.from ?? "previous_step",
-      },
-      ...(step.sendWindow ? { sendWindow: step.sendWindow } : {}),
-      template: step.template,
-      category: step.category,
-      subject: text(step.subject),
-      ...(typeof step.previewText === "string" && step.previewText.trim() ? { previewText: step.previewText.trim() } : {}),
-      ...(hasValue(step.content) ? { content: step.content } : {}),
-      ...(step.variants
-        ? {
-            variants: {
-              id: step.variants.id,
-              variants: (step.variants.variants ?? []).map((v) => ({
-                key: v.key,
-                weight: v.weight,
-                ...(v.subject?.trim() ? { subject: v.subject.trim() } : {}),
-                ...(v.previewText?.trim() ? { previewText: v.previewText.trim() } : {}),
-                ...(hasValue(v.content) ? { content: v.content } : {}),
-              })),
-            },
-          }
-        : {}),
-    })),
+    steps: (draft.steps ?? []).map(stepDefinitionOf),
+  };
+}
+
+// One step of the draft as the engine stores it (FlowStep), blank optional texts left out.
+function stepDefinitionOf(step: RenderableStep & Partial<StepDraft>): Record<string, unknown> {
+  const text = (v: unknown) => (typeof v === "string" ? v.trim() : v);
+  return {
+    key: step.key,
+    delay: {
+      amount: step.delay?.amount,
+      unit: step.delay?.unit,
+      ...(step.delay?.unit === "days_at" ? { at: step.delay.at } : {}),
+      from: step.delay?.from ?? "previous_step",
+    },
+    ...(step.sendWindow ? { sendWindow: step.sendWindow } : {}),
+    template: step.template,
+    category: step.category,
+    subject: text(step.subject),
+    ...(typeof step.previewText === "string" && step.previewText.trim() ? { previewText: step.previewText.trim() } : {}),
+    ...(hasValue(step.content) ? { content: step.content } : {}),
+    ...(step.variants
+      ? {
+          variants: {
+            id: step.variants.id,
+            variants: (step.variants.variants ?? []).map((v) => ({
+              key: v.key,
+              weight: v.weight,
+              ...(v.subject?.trim() ? { subject: v.subject.trim() } : {}),
+              ...(v.previewText?.trim() ? { previewText: v.previewText.trim() } : {}),
+              ...(hasValue(v.content) ? { content: v.content } : {}),
+            })),
+          },
+        }
+      : {}),
   };
 }
 
@@ -277,30 +295,7 @@ export async function deleteFlow({ prisma, shop, id, actor }: { prisma: Db; shop
   return deleted;
 }
 
-// ---- Preview and test send: the dispatcher's render path, with a sample or a real order ----
-
-export interface PreviewOrder {
-  name: string;
-  firstName: string | null;
-  currency: string;
-  locale: string | null;
-}
-
-export const SAMPLE_ORDER: PreviewOrder = { name: "#1001", firstName: "Maya", currency: "USD", locale: "en" };
-
-// Products shown in previews and test sends; real sends ask the Admin API.
-export function sampleRecommendations(storefront: string, currencyCode: string): RecommendedProduct[] {
-  const item = (n: number, title: string, handle: string, amount: string): RecommendedProduct => ({
-    id: `gid://shopify/Product/${n}`,
-    title,
-    url: `${storefront}/products/${handle}`,
-    imageUrl: null,
-    imageAlt: null,
-    price: { amount, currencyCode },
-    source: "complementary",
-  });
-  return [item(1, "Sample product", "sample-product", "24.00"), item(2, "Another sample product", "another-sample-product", "32.50")];
-}
+// ---- Preview and test send: the dispatcher's prepare and render, with the sample or a real order ----
 
 export async function recentOrders(prisma: Db, shop: string): Promise<{ id: string; name: string; email: string | null }[]> {
   return prisma.order.findMany({
@@ -314,12 +309,9 @@ export async function recentOrders(prisma: Db, shop: string): Promise<{ id: stri
 // Marks the stand-in order test sends are recorded against.
 export const TEST_ORDER_SOURCE = "afterglow_test";
 
-export async function previewOrderFor(prisma: Db, { shop, orderId, locale }: { shop: string; orderId: string | null; locale: string | null }): Promise<{ order: PreviewOrder; real: Order | null }> {
-  const real = orderId ? await prisma.order.findFirst({ where: { shop, id: orderId } }) : null;
-  const base: PreviewOrder = real
-    ? { name: real.name, firstName: real.firstName, currency: real.currency, locale: real.locale }
-    : SAMPLE_ORDER;
-  return { order: { ...base, locale: locale || base.locale }, real };
+// A real order of the shop to preview with; null for the sample order or another shop's id.
+export async function findPreviewOrder(prisma: Db, { shop, orderId }: { shop: string; orderId: string | null }): Promise<Order | null> {
+  return orderId ? prisma.order.findFirst({ where: { shop, id: orderId } }) : null;
 }
 
 export interface RenderedStep {
@@ -336,6 +328,9 @@ export interface PreviewRecommendations {
   note: string;
 }
 
+// The merchant is waiting: one quick try, no retries.
+const previewAdminClient = (prisma: Db) => (shop: string) => adminClientForShop({ prisma, shop, maxRetries: 0, timeoutMs: 5_000 });
+
 const previewCache = createRecommendationCache({ ttlMs: Number(process.env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
 
 // A real order gets what the dispatcher would send it, from the shop's Admin API; the sample
@@ -349,12 +344,14 @@ export async function previewRecommendations({
   shop: Shop;
   real: Order | null;
 }): Promise<PreviewRecommendations> {
-  const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
-  const samples = (note: string): PreviewRecommendations => ({ products: sampleRecommendations(storefront, real?.currency ?? SAMPLE_ORDER.currency), source: "sample", note });
+  const samples = (note: string): PreviewRecommendations => ({
+    products: sampleRecommendations(storefrontOf(shop), real?.currency ?? SAMPLE_ORDER.currency),
+    source: "sample",
+    note,
+  });
   if (!real) return samples("Sample products: the sample order has none of your products.");
   try {
-    // The merchant is waiting: one quick try, no retries.
-    const client = await adminClientForShop({ prisma, shop: shop.domain, maxRetries: 0, timeoutMs: 5_000 });
+    const client = await previewAdminClient(prisma)(shop.domain);
     const products = await recommendForOrder({
       prisma,
       client,
@@ -385,63 +382,68 @@ export class VariantNotFoundError extends Error {
   }
 }
 
-// A variant as the renderer takes it: its content, with its subject and preview text when set.
-function variantOverride(step: RenderableStep, variantKey: string | null | undefined): Record<string, unknown> | null {
-  if (!variantKey) return null;
-  const variant = step.variants?.variants.find((v) => v.key === variantKey);
-  if (!variant) throw new VariantNotFoundError(step.key, variantKey);
-  return {
-    ...(variant.content ?? {}),
-    ...(variant.subject?.trim() ? { subject: variant.subject.trim() } : {}),
-    ...(variant.previewText?.trim() ? { previewText: variant.previewText.trim() } : {}),
-  };
-}
-
-export async function renderStep({
+/**
+ * The step as the customer would get it for this order (null: the sample order): the request
+ * the dispatcher would make, prepared and rendered by the dispatcher's own code. Only the data
+ * differs: the sample's products, a code that is clearly not real, an unsubscribe link that opens
+ * nothing. The message page passes the follow-up's own due time and code.
+ */
+export async function previewStep({
+  prisma,
   shop,
   flowKey,
   step,
   order,
+  locale = null,
   variantKey = null,
   recommendations,
+  dueAt = new Date(),
+  discountCode = null,
 }: {
-  shop: Shop;
+  prisma: Db;
+  shop: PreviewShop;
   flowKey: string;
   step: RenderableStep;
-  order: PreviewOrder;
+  order: PreviewOrder | null;
+  locale?: string | null;
   variantKey?: string | null;
   // Default: the sample products.
   recommendations?: RecommendedProduct[];
+  dueAt?: Date;
+  discountCode?: string | null;
 }): Promise<RenderedStep> {
-  const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
-  // The same composer the dispatcher sends with.
-  const result = await renderPreview({
-    shop: {
-      name: shop.name ?? shop.domain,
-      storefrontUrl: storefront,
-      domain: shop.domain,
-      logoUrl: shop.logoUrl,
-      address: shop.address,
-      primaryLocale: shop.primaryLocale,
-      ianaTimezone: shop.ianaTimezone,
-      brand: shop.brand,
+  if (variantKey && !step.variants?.variants.some((v) => v.key === variantKey)) throw new VariantNotFoundError(step.key, variantKey);
+  // What saving the draft would store.
+  const stored = stepDefinitionOf(step);
+  const request = previewRequest({
+    shop,
+    flowKey,
+    step: {
+      key: step.key,
+      template: step.template,
+      subject: typeof stored.subject === "string" ? stored.subject : "",
+      previewText: (stored.previewText as string | undefined) ?? null,
+      content: (stored.content as Record<string, unknown> | undefined) ?? null,
+      variants: stored.variants ? JSON.stringify(stored.variants) : null,
     },
-    step: { template: step.template, subject: step.subject, previewText: step.previewText, content: step.content as never },
-    variant: variantOverride(step, variantKey) as never,
-    locale: order.locale,
-    order: {
-      name: order.name,
-      currency: order.currency,
-      firstName: order.firstName,
-      locale: order.locale,
-      recommendations: recommendations ?? sampleRecommendations(storefront, order.currency),
-    },
+    variantKey,
+    order,
+    locale,
+    recommendations,
+    discountCode,
+    dueAt,
+    appUrl: process.env.SHOPIFY_APP_URL || "http://localhost:3000",
   });
-  if (!result.ok) {
-    throw new Error(`The ${flowKey} step "${step.key}" cannot be shown: ${result.problems.map((p) => `${p.path || "(content)"}: ${p.message}`).join("; ")}`);
+  let input: FollowUpInput;
+  try {
+    input = await prepareFollowUp(request, previewPreparation({ sample: !order, adminClient: previewAdminClient(prisma), now: () => dueAt }));
+  } catch (err) {
+    if (err instanceof InvalidContentError)
+      throw new Error(`The ${flowKey} step "${step.key}" cannot be shown: ${err.problems.map((p) => `${p.path || "(content)"}: ${p.message}`).join("; ")}`);
+    throw err;
   }
-  const { subject, previewText, html, text } = result.email;
-  return { subject, previewText: previewText ?? null, html, text };
+  const { subject, previewText, html, text } = await renderFollowUp(input);
+  return { subject, previewText, html, text };
 }
 
 // The preview document: the email as sent; links open outside the admin.

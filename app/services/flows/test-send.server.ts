@@ -10,7 +10,8 @@ import { shopSendGridKey } from "../shop/secrets.server";
 import { getRuntime } from "../../runtime/runtime.server";
 import { emailProblem } from "../shop/settings.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
-import { previewOrderFor, previewRecommendations, renderStep, TEST_ORDER_SOURCE, type StepDraft } from "./flow-editor.server";
+import { SAMPLE_ORDER } from "../../../emails/samples";
+import { findPreviewOrder, previewRecommendations, previewStep, TEST_ORDER_SOURCE, VariantNotFoundError, type RenderedStep, type StepDraft } from "./flow-editor.server";
 
 // The order row test sends of a shop hang on when no real order is chosen.
 const SAMPLE_ORDER_ID = "afterglow-test-order";
@@ -61,14 +62,18 @@ export async function sendTestEmail({
   const fromEmail = shop.senderEmail || process.env.AFTERGLOW_FROM_EMAIL || shop.email;
   if (!fromEmail) return { ok: false, field: "form", error: "Set a sender address in Settings first." };
 
-  const { order, real } = await previewOrderFor(prisma, { shop: shopDomain, orderId, locale });
+  const real = await findPreviewOrder(prisma, { shop: shopDomain, orderId });
   if (orderId && !real) return { ok: false, field: "form", error: "That order is not one of this shop's orders." };
   // With a real order, the test shows what the customer would get, recommendations included.
   const needsProducts = !isTemplateId(step.template) || TEMPLATES[step.template].needs.recommendations;
   const recommendations = real && needsProducts ? (await previewRecommendations({ prisma, shop, real })).products : undefined;
-  if (variantKey && !step.variants?.variants.some((v) => v.key === variantKey))
-    return { ok: false, field: "form", error: `The step "${step.key}" has no variant "${variantKey}".` };
-  const rendered = await renderStep({ shop, flowKey: flow.key, step, order, variantKey, recommendations });
+  let rendered: RenderedStep;
+  try {
+    rendered = await previewStep({ prisma, shop, flowKey: flow.key, step, order: real, locale, variantKey, recommendations, dueAt: now });
+  } catch (err) {
+    if (err instanceof VariantNotFoundError) return { ok: false, field: "form", error: err.message };
+    throw err;
+  }
 
   const orderRow =
     real ??
@@ -77,9 +82,9 @@ export async function sendTestEmail({
       create: {
         shop: shopDomain,
         orderId: SAMPLE_ORDER_ID,
-        name: `${order.name} (sample)`,
-        firstName: order.firstName,
-        currency: order.currency,
+        name: `${SAMPLE_ORDER.name} (sample)`,
+        firstName: SAMPLE_ORDER.customer.firstName,
+        currency: SAMPLE_ORDER.currency,
         totalPrice: "0.00",
         productIds: "[]",
         orderedAt: now,

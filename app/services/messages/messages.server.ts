@@ -6,7 +6,7 @@ import { followUpTimeline, type TimelineEntry } from "./timeline.server";
 import { audit } from "../compliance/audit.server";
 import { followUpsScheduled } from "../../runtime/runtime.server";
 import { MESSAGE_STATUSES } from "~/components/message-status";
-import { previewDocument, previewRecommendations, renderStep, type StepDraft } from "../flows/flow-editor.server";
+import { previewDocument, previewRecommendations, previewStep, type StepDraft } from "../flows/flow-editor.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 
 export const CANCELLED_BY_MERCHANT = "Cancelled by the merchant.";
@@ -160,13 +160,17 @@ export async function renderMessage(prisma: PrismaClient, { shop, id }: { shop: 
   const variantKey = f.variant && draft.variants?.variants.some((v) => v.key === f.variant) ? f.variant : null;
   const needsProducts = !isTemplateId(f.template) || TEMPLATES[f.template].needs.recommendations;
   const picked = needsProducts ? await previewRecommendations({ prisma, shop: shopRow, real: f.order }) : null;
-  const rendered = await renderStep({
+  // Its own due time and code: the discount shows as the customer got it.
+  const rendered = await previewStep({
+    prisma,
     shop: shopRow,
     flowKey: step.flow.key,
     step: draft,
     variantKey,
     ...(picked ? { recommendations: picked.products } : {}),
-    order: { name: f.order.name, firstName: f.order.firstName, currency: f.order.currency, locale: f.order.locale },
+    order: f.order,
+    dueAt: f.dueAt,
+    discountCode: f.discountCode,
   });
   return previewDocument(rendered);
 }
