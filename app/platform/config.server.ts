@@ -41,6 +41,7 @@ interface NumberOptions<D> {
   whole?: boolean;
   off?: string; // what 0 means when 0 turns something off
   defaultText?: string;
+  defaultFrom?: (env: Env) => D; // a default that follows from another variable
 }
 
 function numberVariable<D extends number | null>(name: string, o: NumberOptions<D>): Variable<number | D> {
@@ -62,8 +63,8 @@ function numberVariable<D extends number | null>(name: string, o: NumberOptions<
     type: whole ? "whole number" : "number",
     allowed,
     default: o.defaultText ?? (o.default === null ? "unset" : String(o.default)),
-    parse(raw) {
-      if (unset(raw)) return o.default;
+    parse(raw, env) {
+      if (unset(raw)) return o.defaultFrom ? o.defaultFrom(env) : o.default;
       const n = Number(raw.trim());
       const ok = Number.isFinite(n) && (!whole || Number.isInteger(n)) && (o.min === undefined || n >= o.min) && (o.max === undefined || n <= o.max) && (o.above === undefined || n > o.above);
       if (!ok) throw new ConfigError(name, raw, allowed);
@@ -270,7 +271,8 @@ export const declaration = {
     rateLimitWindowMs: int("SENDGRID_RATE_LIMIT_WINDOW_MS", { meaning: "The window SENDGRID_RATE_LIMIT counts in.", default: 1_000, min: 1, unit: "milliseconds" }),
     handoverEventWaitMs: numberVariable("SENDGRID_EVENT_WAIT_MS", {
       meaning: "How long an email whose hand-over to SendGrid went unanswered waits for SendGrid's events before it is sent again.",
-      default: null,
+      default: 0,
+      defaultFrom: (env) => (unset(env.SENDGRID_WEBHOOK_PUBLIC_KEY) ? 0 : 10 * 60_000),
       min: 0,
       whole: false,
       unit: "milliseconds",
@@ -333,7 +335,7 @@ export const declaration = {
   },
   alerts: {
     webhookUrl: optionalText("ALERT_WEBHOOK_URL", { meaning: "Where failure-rate alerts are posted (JSON); unset only logs them.", check: httpUrl }),
-    failureRate: numberVariable("ALERT_FAILURE_RATE", {
+    threshold: numberVariable("ALERT_FAILURE_RATE", {
       meaning: 'Failure share of a shop\'s sends that raises an alert: "20" and "0.2" both mean 20 %.',
       default: 0.2,
       min: 0,
@@ -361,12 +363,11 @@ export type Config = {
 
 // Values that follow from others: filled in after every variable is read.
 function derive(config: Config): Config {
-  const mail = {
-    ...config.mail,
-    handoverEventWaitMs: config.mail.handoverEventWaitMs ?? (config.events.publicKey ? 10 * 60_000 : 0),
-  };
-  const alerts = { ...config.alerts, failureRate: config.alerts.failureRate > 1 ? config.alerts.failureRate / 100 : config.alerts.failureRate };
-  return { ...config, mail, alerts };
+  // Unsubscribe links are signed with the app's secret unless they have their own.
+  const unsubscribe = { ...config.unsubscribe, secret: config.unsubscribe.secret ?? (config.shopify.apiSecret || null) };
+  // "20" and "0.2" both mean 20 %.
+  const alerts = { ...config.alerts, threshold: config.alerts.threshold > 1 ? config.alerts.threshold / 100 : config.alerts.threshold };
+  return { ...config, unsubscribe, alerts };
 }
 
 export const variables: readonly Variable<unknown>[] = Object.values(declaration).flatMap((group) => Object.values(group) as Variable<unknown>[]);
@@ -385,9 +386,10 @@ export function loadConfig(env: Env): Config {
 
 let loaded: { fingerprint: string; config: Config } | null = null;
 
-// The process's configuration. A process's environment does not change once it runs, so this
-// parses once; it parses again only if a declared variable changed (the CLI's --interval sets
-// one, and tests set them between cases), so every reader always sees one validated object.
+// The process's configuration, for code that runs where none is handed in (Remix routes, modules
+// loaded at import). A process's environment does not change once it runs, so this parses once;
+// it parses again only if a declared variable changed (tests set them between cases), so every
+// reader sees one validated object.
 export function config(env: Env = process.env): Config {
   const fingerprint = variables
     .map((v) => env[v.name] ?? "\u0000")

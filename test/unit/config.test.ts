@@ -24,7 +24,7 @@ describe("loadConfig", () => {
       reconcileOverlapMs: 900_000,
       reconcileLookbackMs: 3 * 86_400_000,
     });
-    expect(c.alerts).toEqual({ webhookUrl: null, failureRate: 0.2, minAttempts: 10, windowMs: 900_000, cooldownMs: 3_600_000 });
+    expect(c.alerts).toEqual({ webhookUrl: null, threshold: 0.2, minAttempts: 10, windowMs: 900_000, cooldownMs: 3_600_000 });
     expect(c.logging).toEqual({ level: "info", stacks: false });
     expect(c.dns).toEqual({ servers: [], timeoutMs: 4_000 });
   });
@@ -48,8 +48,8 @@ describe("loadConfig", () => {
     });
     expect(c.server).toMatchObject({ port: 0, webProcesses: 4, backgroundWork: "off" });
     expect(c.mail).toMatchObject({ transport: "sendgrid", rateLimit: 0, handoverEventWaitMs: 20_000 });
-    expect(c.alerts.failureRate).toBe(0.25);
-    expect(loadConfig({ ALERT_FAILURE_RATE: "0.1" }).alerts.failureRate).toBe(0.1);
+    expect(c.alerts.threshold).toBe(0.25);
+    expect(loadConfig({ ALERT_FAILURE_RATE: "0.1" }).alerts.threshold).toBe(0.1);
     expect(c.logging.stacks).toBe(true);
     expect(c.dns.servers).toEqual(["1.1.1.1", "8.8.8.8"]);
     expect(c.unsubscribe.previousSecrets).toEqual(["old", "older"]);

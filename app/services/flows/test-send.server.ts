@@ -7,7 +7,7 @@ import type { MailTransport } from "~/adapters/mail/transport";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { audit } from "../compliance/audit.server";
 import { shopSendGridKey } from "../shop/secrets.server";
-import { getRuntime } from "../../runtime/runtime.server";
+import { config } from "~/platform/config.server";
 import { emailProblem } from "../shop/settings.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { previewOrderFor, previewRecommendations, renderStep, TEST_ORDER_SOURCE, type StepDraft } from "./flow-editor.server";
@@ -19,11 +19,13 @@ export type TestSendResult =
   | { ok: true; followUpId: string; to: string; messageId: string | null }
   | { ok: false; field: "to" | "form"; error: string; followUpId?: string };
 
-// The same choice the dispatcher makes: the shop's own SendGrid key, else the app's transport.
-export function transportForShop(shop: Shop): MailTransport {
-  const key = shopSendGridKey(shop);
-  if (key) return createSendGridTransport({ apiKey: key, baseUrl: process.env.SENDGRID_API_URL || undefined });
-  return getRuntime().transport;
+// The same choice the dispatcher makes: the shop's own SendGrid key, else the app's transport
+// (the runtime's, which the route hands in).
+export function transportForShop(shop: Shop, appTransport: () => MailTransport): MailTransport {
+  const mail = config().mail;
+  const key = shopSendGridKey(shop, { encryptionKeys: mail.encryptionKeys });
+  if (key) return createSendGridTransport({ apiKey: key, baseUrl: mail.sendgridApiUrl ?? undefined });
+  return appTransport();
 }
 
 export async function sendTestEmail({
@@ -37,6 +39,7 @@ export async function sendTestEmail({
   to = null,
   actor,
   transport,
+  appTransport,
   now = new Date(),
 }: {
   prisma: PrismaClient;
@@ -50,6 +53,8 @@ export async function sendTestEmail({
   to?: string | null;
   actor: string;
   transport?: MailTransport;
+  // The app's own transport, for shops without their own SendGrid key.
+  appTransport: () => MailTransport;
   now?: Date;
 }): Promise<TestSendResult> {
   const shop = await prisma.shop.findUnique({ where: { domain: shopDomain } });
@@ -107,7 +112,7 @@ export async function sendTestEmail({
       attempts: 1,
     },
   });
-  const via = transport ?? transportForShop(shop);
+  const via = transport ?? transportForShop(shop, appTransport);
   try {
     const result = await via.send({
       shop: shopDomain,
