@@ -353,6 +353,13 @@ export const declaration = {
   dns: {
     servers: list("AFTERGLOW_DNS_SERVERS", 'DNS servers the sender-domain check asks, e.g. "1.1.1.1,8.8.8.8" or "127.0.0.1:5353"; empty uses the system\'s.'),
     timeoutMs: int("AFTERGLOW_DNS_TIMEOUT_MS", { meaning: "How long one sender-domain DNS lookup may take.", default: 4_000, min: 0, unit: "milliseconds" }),
+    cacheMs: int("SENDER_DOMAIN_CACHE_MS", {
+      meaning: "How long a sender-domain check's answer is reused.",
+      default: 5 * 60_000,
+      min: 0,
+      unit: "milliseconds",
+      off: "checks again every time",
+    }),
   },
 } as const;
 

@@ -26,7 +26,7 @@ describe("loadConfig", () => {
     });
     expect(c.alerts).toEqual({ webhookUrl: null, threshold: 0.2, minAttempts: 10, windowMs: 900_000, cooldownMs: 3_600_000 });
     expect(c.logging).toEqual({ level: "info", stacks: false });
-    expect(c.dns).toEqual({ servers: [], timeoutMs: 4_000 });
+    expect(c.dns).toEqual({ servers: [], timeoutMs: 4_000, cacheMs: 300_000 });
   });
 
   it("treats an empty value as unset", () => {

@@ -22,6 +22,7 @@ import { createRecommendationCache } from "~/adapters/shopify-admin/recommendati
 import { recommendForOrder } from "../dispatch/recommendations.server";
 import { audit } from "../compliance/audit.server";
 import { saveFlow, shopSettingsChanged, validateFlow } from "./flows.server";
+import { config } from "~/platform/config.server";
 
 export { TRIGGERS, TEMPLATES, LOCALES, newStepDraft, newFlowDraft };
 export type { FlowDraft, FlowProblem, StepDraft };
@@ -336,7 +337,9 @@ export interface PreviewRecommendations {
   note: string;
 }
 
-const previewCache = createRecommendationCache({ ttlMs: Number(process.env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
+// RECOMMENDATION_CACHE_MS, read when the first preview asks (this module loads with the routes).
+let previewCache: ReturnType<typeof createRecommendationCache> | null = null;
+const previewCacheOf = () => (previewCache ??= createRecommendationCache({ ttlMs: config().queue.recommendationCacheMs }));
 
 // A real order gets what the dispatcher would send it, from the shop's Admin API; the sample
 // order, or an Admin API that does not answer, gets the sample products.
@@ -358,7 +361,7 @@ export async function previewRecommendations({
     const products = await recommendForOrder({
       prisma,
       client,
-      cache: previewCache,
+      cache: previewCacheOf(),
       shop: shop.domain,
       productIds: JSON.parse(real.productIds) as string[],
       currencyCode: real.currency,

@@ -63,7 +63,7 @@ export async function sendTestEmail({
   if (!recipient) return { ok: false, field: "to", error: "Enter the address to send the test to." };
   const problem = emailProblem(recipient, { required: true });
   if (problem) return { ok: false, field: "to", error: problem };
-  const fromEmail = shop.senderEmail || process.env.AFTERGLOW_FROM_EMAIL || shop.email;
+  const fromEmail = shop.senderEmail || config().mail.fromEmail || shop.email;
   if (!fromEmail) return { ok: false, field: "form", error: "Set a sender address in Settings first." };
 
   const { order, real } = await previewOrderFor(prisma, { shop: shopDomain, orderId, locale });
