@@ -36,9 +36,10 @@ export function configurationDoc(): string {
     "",
   ];
   for (const [group, vars] of Object.entries(declaration) as [keyof typeof declaration, Record<string, Variable<unknown>>][]) {
-    lines.push(`## ${GROUPS[group]}`, "", "| Variable | Default | Allowed | Meaning |", "| --- | --- | --- | --- |");
+    lines.push(`## ${GROUPS[group]}`, "", "| Variable | Type | Default | Allowed | Meaning |", "| --- | --- | --- | --- | --- |");
     for (const v of Object.values(vars)) {
-      lines.push(`| \`${v.name}\` | ${cell(v.default)} | ${cell(v.allowed)} | ${cell(v.meaning)}${v.secret ? " Secret: keep it out of logs and repositories." : ""} |`);
+      const meaning = `${v.meaning}${v.secret ? " Secret: keep it out of logs and repositories." : ""}`;
+      lines.push(`| \`${v.name}\` | ${v.type} | ${cell(v.default)} | ${cell(v.allowed)} | ${cell(meaning)} |`);
     }
     lines.push("");
   }

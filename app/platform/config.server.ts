@@ -11,7 +11,7 @@ export type Env = Record<string, string | undefined>;
 export interface Variable<T> {
   name: string;
   meaning: string;
-  type: string; // for the docs: "whole number", "text", ...
+  type: string; // for the docs: "whole number", "text", "one of", ...
   allowed: string; // for the docs and the error: "a whole number from 1 to 64"
   default: string; // for the docs: what an unset (or empty) variable means
   secret?: boolean;
@@ -387,7 +387,10 @@ export function loadConfig(env: Env): Config {
     for (const [key, v] of Object.entries(vars) as [string, Variable<unknown>][]) out[group][key] = v.parse(env[v.name], env);
   }
   const config = derive(out as unknown as Config);
-  for (const group of Object.values(config)) Object.freeze(group);
+  for (const group of Object.values(config)) {
+    for (const value of Object.values(group)) if (Array.isArray(value)) Object.freeze(value);
+    Object.freeze(group);
+  }
   return Object.freeze(config);
 }
 

@@ -89,6 +89,7 @@ describe("loadConfig", () => {
     const c = loadConfig({});
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.server)).toBe(true);
+    expect(Object.isFrozen(c.dns.servers)).toBe(true);
     expect(() => {
       (c.server as { port: number }).port = 1;
     }).toThrow(TypeError);
