@@ -7,13 +7,14 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import { AggregatorRegistry } from "prom-client";
 import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/platform/cluster-messages";
+import { config, type Config } from "./app/platform/config.server";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const buildPath = path.join(root, "build/server/index.js");
 
-export async function startServer({ port = Number(process.env.PORT || 3000), host = process.env.HOST || "0.0.0.0" } = {}) {
+export async function startServer({ settings = config(), port = settings.server.port, host = settings.server.host }: { settings?: Config; port?: number; host?: string } = {}) {
   const build = (await import(buildPath)) as ServerBuild & {
     entry: {
       module: {
@@ -28,11 +29,11 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
   app.disable("x-powered-by");
   app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+  app.all("*", createRequestHandler({ build, mode: settings.server.nodeEnv ?? undefined }));
 
   // Shopify's webhooks skip Express and Remix (app/webhooks/direct.server.ts); everything else,
   // and every webhook when AFTERGLOW_DIRECT_WEBHOOKS=off, goes through the routes.
-  const direct = process.env.AFTERGLOW_DIRECT_WEBHOOKS === "off" ? undefined : build.entry.module.receiveWebhookDirect;
+  const direct = settings.server.directWebhooks === "off" ? undefined : build.entry.module.receiveWebhookDirect;
   const server = http.createServer((req, res) => {
     if (!direct?.(req, res)) app(req, res);
   });
@@ -58,21 +59,10 @@ export async function startServer({ port = Number(process.env.PORT || 3000), hos
 const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
   (level === "info" ? console.log : console.error)(JSON.stringify({ level, msg, ...extra }));
 
-// WEB_CONCURRENCY: how many web processes share the port (node:cluster). One process is the
-// embedded default; more let webhook intake use more cores. Only the first runs the in-process
-// dispatcher and housekeeping, so a single-process setup's background work is not multiplied.
-export function webProcessesFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.WEB_CONCURRENCY;
-  if (raw === undefined || raw === "") return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`WEB_CONCURRENCY must be a whole number from 1 to 64; got "${raw}"`);
-  return n;
-}
+const shutdownGraceMs = (settings: Config) => settings.server.shutdownTimeoutMs + 15_000;
 
-const shutdownGraceMs = () => Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000) + 15_000;
-
-async function runServer() {
-  const { port, stop } = await startServer();
+async function runServer(settings: Config) {
+  const { port, stop } = await startServer({ settings });
   log("info", "Afterglow listening", { port, pid: process.pid });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
@@ -81,7 +71,7 @@ async function runServer() {
       setTimeout(() => {
         log("error", "shutdown did not finish in time; exiting", { signal });
         process.exit(1);
-      }, shutdownGraceMs()).unref();
+      }, shutdownGraceMs(settings)).unref();
       stop().then(
         () => process.exit(0),
         () => process.exit(1),
@@ -90,7 +80,7 @@ async function runServer() {
   }
 }
 
-function runPrimary(count: number) {
+function runPrimary(count: number, settings: Config) {
   let stopping = false;
   // A web process asked to serve /metrics gets every process's numbers, summed, from here.
   const metrics = new AggregatorRegistry();
@@ -128,7 +118,7 @@ function runPrimary(count: number) {
       setTimeout(() => {
         log("error", "web processes did not stop in time; exiting", { signal });
         process.exit(1);
-      }, shutdownGraceMs() + 5_000).unref();
+      }, shutdownGraceMs(settings) + 5_000).unref();
       const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
       let failed = false;
       Promise.all(
@@ -148,7 +138,11 @@ function runPrimary(count: number) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const processes = webProcessesFromEnv();
-  if (processes > 1 && cluster.isPrimary) runPrimary(processes);
-  else await runServer();
+  // Read and checked before anything starts: a bad value stops the start, naming the variable.
+  // WEB_CONCURRENCY web processes share the port (node:cluster); only the first runs the
+  // in-process dispatcher and housekeeping, so a single-process setup's work is not multiplied.
+  const settings = config();
+  const processes = settings.server.webProcesses;
+  if (processes > 1 && cluster.isPrimary) runPrimary(processes, settings);
+  else await runServer(settings);
 }

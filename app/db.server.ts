@@ -3,6 +3,7 @@ import { PrismaClient } from "@prisma/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { config } from "./platform/config.server";
 
 declare global {
   // eslint-disable-next-line no-var
@@ -11,12 +12,11 @@ declare global {
   var prismaProviders: WeakMap<object, DatabaseProvider> | undefined;
 }
 
-export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 
 export type DatabaseProvider = "sqlite" | "postgresql";
 
 export function databaseUrl(): string {
-  return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  return config().database.url;
 }
 
 export function providerOfUrl(url: string): DatabaseProvider {
@@ -56,14 +56,6 @@ function createSqliteClient(url: string): PrismaClient {
   return new PrismaClient({ adapter });
 }
 
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of ${name.endsWith("_MS") ? "milliseconds" : "connections"}; got "${raw}"`);
-  return value;
-}
-
 // The PostgreSQL client is generated from prisma/postgres/schema.prisma (the same models), so
 // the SQLite client's types describe it; it is loaded only when a postgresql:// URL asks for it.
 function createPostgresClient(url: string): PrismaClient {
@@ -78,12 +70,13 @@ function createPostgresClient(url: string): PrismaClient {
     );
   }
   const schema = new URL(url).searchParams.get("schema") ?? undefined;
+  const pool = config().database;
   const adapter = new PrismaPg(
     {
       connectionString: url,
-      max: intFromEnv("DATABASE_POOL_MAX", 10),
-      idleTimeoutMillis: intFromEnv("DATABASE_POOL_IDLE_MS", 10_000),
-      connectionTimeoutMillis: intFromEnv("DATABASE_CONNECT_TIMEOUT_MS", 5_000),
+      max: pool.poolMax,
+      idleTimeoutMillis: pool.poolIdleMs,
+      connectionTimeoutMillis: pool.connectTimeoutMs,
     },
     schema ? { schema } : undefined,
   );
@@ -115,8 +108,9 @@ export async function closePrisma(client: PrismaClient, limitMs = 5_000): Promis
   }
 }
 
-// Remix dev reloads modules; keep one client per process.
+// Remix dev reloads modules; keep one client per process. Made when this module first loads,
+// so tests set DATABASE_URL before importing it.
 const prisma = global.prismaGlobal ?? createPrismaClient();
-if (process.env.NODE_ENV !== "production") global.prismaGlobal = prisma;
+if (config().server.nodeEnv !== "production") global.prismaGlobal = prisma;
 
 export default prisma;

@@ -6,16 +6,20 @@ import {
 } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
+import { config } from "./platform/config.server";
 import { connectShop } from "./services/shop/shops.server";
 
 export const ADMIN_API_VERSION = ApiVersion.October25;
 
+// Read as this module loads: shopifyApp() is configured once, like the template's.
+const settings = config().shopify;
+
 const shopify = shopifyApp({
-  apiKey: process.env.SHOPIFY_API_KEY,
-  apiSecretKey: process.env.SHOPIFY_API_SECRET || "",
+  apiKey: settings.apiKey ?? undefined,
+  apiSecretKey: settings.apiSecret,
   apiVersion: ADMIN_API_VERSION,
-  scopes: process.env.SCOPES?.split(","),
-  appUrl: process.env.SHOPIFY_APP_URL || "http://localhost:3000",
+  scopes: settings.scopes?.split(","),
+  appUrl: settings.appUrl,
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
@@ -24,8 +28,8 @@ const shopify = shopifyApp({
       await connectShop({ prisma, shop: session.shop });
     },
   },
-  ...(process.env.SHOP_CUSTOM_DOMAIN
-    ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] }
+  ...(settings.customShopDomain
+    ? { customShopDomains: [settings.customShopDomain] }
     : {}),
 });
 

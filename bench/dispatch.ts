@@ -14,6 +14,7 @@ import { orderCreatedPayload } from "../simulator/orders";
 import { closePrisma, createPrismaClient } from "../app/db.server";
 import { receiveOrderCreated } from "../app/services/intake/intake.server";
 import { createRuntime } from "../app/runtime/runtime.server";
+import { loadConfig } from "../app/platform/config.server";
 import { renderFollowUp } from "../app/email/render.server";
 import type { RecommendedProduct } from "../app/domain/recommendations.types";
 import { envNumber, fmt, printTable, startChildService, writeResult } from "./lib";
@@ -59,7 +60,7 @@ async function main() {
   // The full path asks Shopify for each customer's marketing consent before sending (one
   // Admin API request per pass of up to 50 emails); the pipeline path is the same with the
   // shop's consent policy turned off.
-  const runtime = createRuntime({ prisma, env: runtimeEnv });
+  const runtime = createRuntime({ prisma, config: loadConfig(runtimeEnv) });
   const consentPolicy = (required: boolean) =>
     prisma.shop.update({ where: { domain: SIMULATOR_SHOP }, data: { marketingConsentRequired: required } });
 

@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 import prisma from "../app/db.server";
 import { connectShop, storeOfflineToken } from "../app/services/shop/shops.server";
 import { exportFlows, importFlows } from "../app/services/flows/flows.server";
-import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/runtime/runtime.server";
+import { createRuntime, reconcileSettings, startHousekeeping, stopBackgroundWork } from "../app/runtime/runtime.server";
+import { config, loadConfig } from "../app/platform/config.server";
 import { adminClientForShop } from "../app/adapters/shopify-admin/index.server";
 import { fetchShopProfile } from "../app/adapters/shopify-admin/shop-profile.server";
 import { getOutboxMessage, listOutboxMessages } from "../app/adapters/mail/outbox.server";
@@ -39,7 +40,7 @@ class UsageError extends Error {}
 function shopDomain(value: string | undefined): string {
   if (!value) throw new UsageError("Name the shop, e.g. my-store.myshopify.com.");
   const shop = value.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/.*$/, "");
-  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop) && !process.env.SHOP_CUSTOM_DOMAIN) {
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop) && !config().shopify.customShopDomain) {
     throw new UsageError(`"${value}" is not a *.myshopify.com domain.`);
   }
   return shop;
@@ -74,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, sub, ...rest] = positionals;
+  // Read (and checked) before any command runs; --interval stands in for DISPATCH_INTERVAL_MS.
+  const settings = values.interval ? loadConfig({ ...process.env, DISPATCH_INTERVAL_MS: values.interval }) : config();
   if (!command || values.help) {
     console.log(HELP);
     return command || values.help ? 0 : 1;
@@ -144,11 +147,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "dispatch": {
-      if (values.interval) process.env.DISPATCH_INTERVAL_MS = values.interval;
       // With REDIS_URL this process works as a queue worker (like `npm run worker`).
-      const runtime = createRuntime({ prisma, role: "worker" });
+      const runtime = createRuntime({ prisma, role: "worker", config: settings });
       if (values.once) {
-        const summary = await runtime.dispatcher.drain({ limit: Number(process.env.DISPATCH_BATCH_SIZE || 50) });
+        const summary = await runtime.dispatcher.drain({ limit: settings.queue.dispatchBatchSize });
         console.log(
           `Dispatched: ${summary.sent} sent, ${summary.retried} to retry, ${summary.failed} failed, ` +
             `${summary.skipped} skipped (${summary.claimed} claimed) via ${runtime.transport.name}.`,
@@ -157,21 +159,20 @@ async function main(argv: string[]): Promise<number> {
       }
       const queue = runtime.queue;
       await queue.start();
-      startHousekeeping(prisma);
-      const metrics = process.env.METRICS_PORT
-        ? await startMetricsServer({ port: Number(process.env.METRICS_PORT), token: process.env.METRICS_TOKEN })
-        : null;
+      startHousekeeping(prisma, settings);
+      const { metricsPort, metricsToken } = settings.server;
+      const metrics = metricsPort !== null ? await startMetricsServer({ port: metricsPort, token: metricsToken ?? undefined }) : null;
       console.log(`Dispatching due follow-ups; Ctrl-C to stop.${metrics ? ` Metrics on :${metrics.port}/metrics.` : ""}`);
       await new Promise<void>((resolve) => {
         for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => resolve());
       });
-      await stopBackgroundWork();
+      await stopBackgroundWork(settings);
       await queue.stop();
       await metrics?.close();
       return 0;
     }
     case "reconcile": {
-      const results = await reconcileOrders({ prisma, shop: values.shop ? shopDomain(values.shop) : undefined });
+      const results = await reconcileOrders({ prisma, shop: values.shop ? shopDomain(values.shop) : undefined, ...reconcileSettings(settings) });
       print(results.map((r) => ({ ...r, error: r.error ?? "" })));
       const restored = results.reduce((n, r) => n + r.followUpsScheduled, 0);
       console.log(`Restored ${restored} follow-ups for ${results.reduce((n, r) => n + r.restoredOrders, 0)} orders.`);

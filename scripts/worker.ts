@@ -4,15 +4,17 @@
 import prisma, { closePrisma } from "../app/db.server";
 import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/runtime/runtime.server";
 import { logger } from "../app/platform/logger.server";
+import { config } from "../app/platform/config.server";
 
 async function main(): Promise<number> {
-  if (!process.env.REDIS_URL) {
+  const settings = config();
+  if (!settings.queue.redisUrl) {
     console.error("npm run worker needs REDIS_URL (e.g. redis://127.0.0.1:6379). Without Redis the web process dispatches by itself.");
     return 2;
   }
-  const runtime = createRuntime({ prisma, role: "worker" });
+  const runtime = createRuntime({ prisma, role: "worker", config: settings });
   await runtime.queue.start();
-  startHousekeeping(prisma);
+  startHousekeeping(prisma, settings);
   logger.info("worker ready", { pid: process.pid, queue: runtime.queue.kind, transport: runtime.transport.name });
   console.log(`Afterglow worker ready (pid ${process.pid})`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -21,13 +23,13 @@ async function main(): Promise<number> {
   logger.info("worker stopping", { signal });
   // Shutdown must end whatever hangs (an orchestrator would SIGKILL it anyway); claims not
   // finished come back after their lease.
-  const graceMs = Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000) + 15_000;
+  const graceMs = settings.server.shutdownTimeoutMs + 15_000;
   setTimeout(() => {
     logger.error("shutdown did not finish in time; exiting", { signal, graceMs });
     process.exit(1);
   }, graceMs).unref();
   // Finishes in-flight sends (up to SHUTDOWN_TIMEOUT_MS) and hands the rest back.
-  await stopBackgroundWork();
+  await stopBackgroundWork(settings);
   await runtime.queue.stop();
   await runtime.queue.close?.();
   await runtime.impressions.flush();

@@ -30,20 +30,6 @@ interface ShopWindow {
   alertedAt: number | null;
 }
 
-export function failureRatePolicyFromEnv(env: Record<string, string | undefined>): FailureRatePolicy {
-  const num = (value: string | undefined, fallback: number) =>
-    value !== undefined && value !== "" && Number.isFinite(Number(value)) ? Number(value) : fallback;
-  const d = DEFAULT_FAILURE_RATE_POLICY;
-  const rate = num(env.ALERT_FAILURE_RATE, d.threshold);
-  return {
-    // "20" and "0.2" both mean 20 %.
-    threshold: rate > 1 ? rate / 100 : rate,
-    minAttempts: num(env.ALERT_MIN_ATTEMPTS, d.minAttempts),
-    windowMs: num(env.ALERT_WINDOW_MS, d.windowMs),
-    cooldownMs: num(env.ALERT_COOLDOWN_MS, d.cooldownMs),
-  };
-}
-
 export class FailureRateMonitor {
   private readonly shops = new Map<string, ShopWindow>();
 

@@ -207,20 +207,6 @@ export interface SuppressionThresholds {
 
 export const DEFAULT_SUPPRESSION_THRESHOLDS: SuppressionThresholds = { blocks: 3, deferrals: 10, windowDays: 30 };
 
-export function suppressionThresholdsFromEnv(env: Record<string, string | undefined>): SuppressionThresholds {
-  const positive = (value: string | undefined, fallback: number, name: string) => {
-    if (value === undefined || value.trim() === "") return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, not "${value}".`);
-    return n;
-  };
-  return {
-    blocks: positive(env.SUPPRESS_AFTER_BLOCKS, DEFAULT_SUPPRESSION_THRESHOLDS.blocks, "SUPPRESS_AFTER_BLOCKS"),
-    deferrals: positive(env.SUPPRESS_AFTER_DEFERRALS, DEFAULT_SUPPRESSION_THRESHOLDS.deferrals, "SUPPRESS_AFTER_DEFERRALS"),
-    windowDays: DEFAULT_SUPPRESSION_THRESHOLDS.windowDays,
-  };
-}
-
 export type SuppressionEffect =
   | { kind: "none" }
   // Suppress at once: the address is gone or the customer said no.

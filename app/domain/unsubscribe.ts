@@ -32,19 +32,15 @@ const TOKEN_PATTERN = /(?<![A-Za-z0-9_.-])v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}(
 
 // AFTERGLOW_UNSUBSCRIBE_SECRET signs the links; without it, the app's SHOPIFY_API_SECRET does.
 // Rotating whichever one is in use breaks old links unless the old value goes into
-// AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS (comma-separated for more than one).
-export function unsubscribeSecrets(env: Record<string, string | undefined> = process.env): UnsubscribeSecrets {
-  const current = env.AFTERGLOW_UNSUBSCRIBE_SECRET || env.SHOPIFY_API_SECRET;
-  if (!current) {
+// AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS. The caller passes the configured values in.
+export function unsubscribeSecrets({ secret, previousSecrets }: { secret: string | null; previousSecrets: readonly string[] }): UnsubscribeSecrets {
+  if (!secret) {
     throw new Error(
       "Unsubscribe links cannot be signed: set AFTERGLOW_UNSUBSCRIBE_SECRET (or SHOPIFY_API_SECRET).",
     );
   }
-  const previous = (env.AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s && s !== current);
-  return { current, previous };
+  const previous = previousSecrets.map((s) => s.trim()).filter((s) => s && s !== secret);
+  return { current: secret, previous };
 }
 
 export function normalizeEmail(email: string): string {
@@ -57,7 +53,7 @@ function sign(secret: string, body: string): Buffer {
 
 export function createUnsubscribeToken(
   payload: UnsubscribeTokenPayload,
-  secrets: UnsubscribeSecrets = unsubscribeSecrets(),
+  secrets: UnsubscribeSecrets,
 ): string {
   const { shop, followUpId, category } = payload;
   const email = normalizeEmail(payload.email);
@@ -72,7 +68,7 @@ export function createUnsubscribeToken(
 // null for anything not signed by us: malformed, tampered, or signed with a retired secret.
 export function verifyUnsubscribeToken(
   token: string | null | undefined,
-  secrets: UnsubscribeSecrets = unsubscribeSecrets(),
+  secrets: UnsubscribeSecrets,
 ): UnsubscribeTokenPayload | null {
   if (!token || token.length > MAX_TOKEN_LENGTH) return null;
   const parts = token.split(".");
@@ -123,12 +119,12 @@ export interface UnsubscribeLinksInput {
   email: string;
   followUpId: string;
   category: EmailCategory;
-  // An address that takes unsubscribe requests by email; null leaves it out. Default:
-  // AFTERGLOW_UNSUBSCRIBE_MAILTO.
+  // An address that takes unsubscribe requests by email (AFTERGLOW_UNSUBSCRIBE_MAILTO); unset
+  // or null leaves it out.
   mailto?: string | null;
   // The page's language, e.g. the order's locale; the page falls back to Accept-Language.
   lang?: string | null;
-  secrets?: UnsubscribeSecrets;
+  secrets: UnsubscribeSecrets;
 }
 
 export interface UnsubscribeLinks {
@@ -138,7 +134,7 @@ export interface UnsubscribeLinks {
 }
 
 export function unsubscribeLinks(input: UnsubscribeLinksInput): UnsubscribeLinks {
-  const token = createUnsubscribeToken(input, input.secrets ?? unsubscribeSecrets());
+  const token = createUnsubscribeToken(input, input.secrets);
   const base = input.appUrl.replace(/\/+$/, "");
   if (!/^https?:\/\//.test(base)) {
     throw new Error(`The app URL "${input.appUrl}" is not an http(s) URL; check SHOPIFY_APP_URL.`);
@@ -146,7 +142,7 @@ export function unsubscribeLinks(input: UnsubscribeLinksInput): UnsubscribeLinks
   const oneClickUrl = `${base}/unsubscribe/${token}`;
   const lang = input.lang?.trim().toLowerCase().split(/[-_]/)[0];
   const pageUrl = lang && /^[a-z]{2,3}$/.test(lang) ? `${oneClickUrl}?lang=${lang}` : oneClickUrl;
-  const mailto = input.mailto === undefined ? process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO : input.mailto;
+  const mailto = input.mailto;
   // RFC 8058: providers POST to the first https URI; the mailto is for clients that only mail.
   const targets = [`<${oneClickUrl}>`];
   if (mailto) targets.push(`<${mailtoUri(mailto, token)}>`);

@@ -1,6 +1,7 @@
 // JSON logs (pino), one line per event on stderr. They carry ids (shop, order, follow-up),
 // never a customer's email: every address is masked, in any field and in the message.
 import pino from "pino";
+import { config } from "./config.server";
 
 type Level = "debug" | "info" | "warn" | "error";
 type Fields = Record<string, unknown>;
@@ -23,7 +24,7 @@ export function maskEmails(text: string): string {
 }
 
 // A copy of a value fit for a log line: addresses masked, errors reduced to what helps.
-export function redact(value: unknown, depth = 0): unknown {
+export function redact(value: unknown, depth = 0, stacks = false): unknown {
   if (typeof value === "string") return maskEmails(value);
   if (value === null || typeof value !== "object") return value;
   if (depth > 6) return "[nested]";
@@ -32,17 +33,19 @@ export function redact(value: unknown, depth = 0): unknown {
     const err: Fields = { name: value.name, message: maskEmails(value.message) };
     const status = (value as { status?: unknown }).status;
     if (status !== undefined) err.status = status;
-    if (value.stack && process.env.LOG_STACKS === "1") err.stack = maskEmails(value.stack);
+    if (value.stack && stacks) err.stack = maskEmails(value.stack);
     return err;
   }
-  if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, depth + 1));
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, depth + 1, stacks));
   const out: Fields = {};
-  for (const [key, v] of Object.entries(value)) out[maskEmails(key)] = redact(v, depth + 1);
+  for (const [key, v] of Object.entries(value)) out[maskEmails(key)] = redact(v, depth + 1, stacks);
   return out;
 }
 
-export function createLogger(base: Fields = {}, opts: { level?: Level; write?: (line: string) => void } = {}): Logger {
-  const level = opts.level ?? ((process.env.LOG_LEVEL as Level) || "info");
+// LOG_LEVEL and LOG_STACKS are read when the logger is made, so logging itself never fails.
+export function createLogger(base: Fields = {}, opts: { level?: Level; stacks?: boolean; write?: (line: string) => void } = {}): Logger {
+  const level = opts.level ?? config().logging.level;
+  const stacks = opts.stacks ?? config().logging.stacks;
   const destination = opts.write
     ? { write: (line: string) => opts.write!(line.replace(/\n$/, "")) }
     : pino.destination({ dest: 2, sync: true });
@@ -58,20 +61,20 @@ export function createLogger(base: Fields = {}, opts: { level?: Level; write?: (
     },
     destination,
   );
-  return wrap(root.child(redact(base) as Fields));
+  return wrap(root.child(redact(base) as Fields), stacks);
 }
 
-function wrap(p: pino.Logger): Logger {
+function wrap(p: pino.Logger, stacks: boolean): Logger {
   const at = (level: Level) => (msg: string, fields?: Fields) => {
     if (!p.isLevelEnabled(level)) return;
-    p[level](fields ? (redact(fields) as Fields) : {}, maskEmails(msg));
+    p[level](fields ? (redact(fields, 0, stacks) as Fields) : {}, maskEmails(msg));
   };
   return {
     debug: at("debug"),
     info: at("info"),
     warn: at("warn"),
     error: at("error"),
-    child: (fields) => wrap(p.child(redact(fields) as Fields)),
+    child: (fields) => wrap(p.child(redact(fields) as Fields), stacks),
   };
 }
 

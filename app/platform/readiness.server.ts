@@ -2,6 +2,7 @@
 // REDIS_URL is set: distributed mode) answers PING. Each check is bounded in time.
 import type { PrismaClient } from "@prisma/client";
 import { pingRedis } from "~/adapters/redis/redis-ping.server";
+import { config } from "~/platform/config.server";
 
 export interface Readiness {
   ready: boolean;
@@ -31,17 +32,18 @@ async function timed(check: () => Promise<unknown>, timeoutMs: number) {
 
 export async function checkReadiness({
   prisma,
-  env = process.env,
+  redisUrl = config().queue.redisUrl,
   timeoutMs = 2_000,
 }: {
   prisma: Pick<PrismaClient, "$queryRawUnsafe">;
-  env?: Record<string, string | undefined>;
+  // REDIS_URL: distributed mode, where Redis must answer too.
+  redisUrl?: string | null;
   timeoutMs?: number;
 }): Promise<Readiness> {
   const checks: Readiness["checks"] = {};
   const [database, redis] = await Promise.all([
     timed(() => prisma.$queryRawUnsafe("SELECT 1"), timeoutMs),
-    env.REDIS_URL ? timed(() => pingRedis(env.REDIS_URL!, timeoutMs), timeoutMs + 500) : null,
+    redisUrl ? timed(() => pingRedis(redisUrl, timeoutMs), timeoutMs + 500) : null,
   ]);
   checks.database = database;
   if (redis) checks.redis = redis;

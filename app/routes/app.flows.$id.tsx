@@ -43,6 +43,7 @@ import {
   type StepDraft,
 } from "../components/flow-draft";
 import { sendTestEmail } from "../services/flows/test-send.server";
+import { getRuntime } from "../runtime/runtime.server";
 
 const notFound = () => new Response("This flow is not one of this shop's flows.", { status: 404 });
 
@@ -103,6 +104,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       variantKey: String(form.get("variant") ?? "") || null,
       to: String(form.get("to") ?? "") || null,
       actor,
+      appTransport: () => getRuntime().transport,
     });
     if (!result.ok) {
       return json<FlowEditorActionData>(

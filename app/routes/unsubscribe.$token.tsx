@@ -5,7 +5,8 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import prisma from "../db.server";
-import { ONE_CLICK_CHOICE, verifyUnsubscribeToken, type EmailCategory, type SuppressionScope } from "../domain/unsubscribe";
+import { ONE_CLICK_CHOICE, unsubscribeSecrets, verifyUnsubscribeToken, type EmailCategory, type SuppressionScope } from "../domain/unsubscribe";
+import { config } from "../platform/config.server";
 import {
   fillUnsubscribeText,
   pickUnsubscribeLanguage,
@@ -65,7 +66,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const lang = pickUnsubscribeLanguage(url.searchParams.get("lang"), request.headers.get("Accept-Language"));
   const t = unsubscribeStrings(lang);
-  const token = verifyUnsubscribeToken(params.token);
+  const token = verifyUnsubscribeToken(params.token, unsubscribeSecrets(config().unsubscribe));
   if (!token) return respond<UnsubscribePageData>({ kind: "invalid", lang, t }, 400);
   const [shop, status] = await Promise.all([
     prisma.shop.findUnique({ where: { domain: token.shop }, select: { name: true } }),
@@ -109,7 +110,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     // reset it and the sender would never see the 413.
     return new Response("The request body is too large.", { status: 413 });
   }
-  const token = verifyUnsubscribeToken(params.token);
+  const token = verifyUnsubscribeToken(params.token, unsubscribeSecrets(config().unsubscribe));
   if (!token) return respond<UnsubscribeActionData>({ kind: "invalid" }, 400);
   const fields = await formFields(request);
   const intent = fields.get("intent");

@@ -252,11 +252,3 @@ export function createBullMqQueue(opts: BullMqQueueOptions): BullMqFollowUpQueue
     },
   };
 }
-
-// SENDGRID_RATE_LIMIT emails per SENDGRID_RATE_LIMIT_WINDOW_MS (default one second), across all
-// workers; 0 turns the limit off.
-export function sendRateLimitFromEnv(env: NodeJS.ProcessEnv): SendRateLimit | null {
-  const max = Number(env.SENDGRID_RATE_LIMIT ?? 600);
-  if (!Number.isFinite(max) || max <= 0) return null;
-  return { max, durationMs: Number(env.SENDGRID_RATE_LIMIT_WINDOW_MS || 1_000) };
-}

@@ -10,7 +10,8 @@ import { createRecommendationCache } from "~/adapters/shopify-admin/recommendati
 import { discountCodesFromShopify, prepareFollowUp, purchasedFromShopify } from "~/email/prepare.server";
 import { renderFollowUp } from "~/email/render.server";
 import { createPollingQueue, type FollowUpQueue, type ScheduledFollowUp } from "~/runtime/polling-queue.server";
-import { createBullMqQueue, redisConnection, sendRateLimitFromEnv } from "~/runtime/bullmq-queue.server";
+import type { SendRateLimit } from "~/runtime/bullmq-queue.server";
+import { createBullMqQueue, redisConnection } from "~/runtime/bullmq-queue.server";
 import { createRedisSendRateGate, pacedTransport } from "~/adapters/redis/send-rate.server";
 import { createRedisAdminApiThrottle } from "~/adapters/redis/admin-throttle.server";
 import type { AdminApiPacer } from "~/adapters/shopify-admin/client.server";
@@ -30,6 +31,8 @@ import { recommendForOrder } from "../services/dispatch/recommendations.server";
 import { onDispatch, setQueueDepthSource, timedTransport } from "~/platform/metrics.server";
 import { createFailureAlerts } from "../services/dispatch/alerts.server";
 import { reconcileOrders } from "../services/intake/reconcile-orders.server";
+import { followUpsScheduled, onFollowUpsScheduled } from "../services/intake/follow-ups-scheduled.server";
+import { config, type Config } from "~/platform/config.server";
 
 export interface Runtime {
   prisma: PrismaClient;
@@ -39,48 +42,52 @@ export interface Runtime {
   impressions: ImpressionCounter;
 }
 
-function stream(ipPool?: string, asmGroup?: string) {
+// An unsubscribe group of 0 is none.
+function stream(ipPool: string | null, asmGroup: number) {
   return {
     ...(ipPool ? { ipPool } : {}),
-    ...(asmGroup && Number(asmGroup) > 0 ? { asmGroupId: Number(asmGroup) } : {}),
+    ...(asmGroup > 0 ? { asmGroupId: asmGroup } : {}),
   };
 }
 
 export function createRuntime({
   prisma = defaultPrisma,
-  env = process.env,
+  config: settings = config(),
   transport,
   role = "web",
 }: {
   prisma?: PrismaClient;
-  env?: NodeJS.ProcessEnv;
+  config?: Config;
   transport?: MailTransport;
   // With REDIS_URL, web processes only enqueue and `npm run worker` processes dispatch.
   role?: "web" | "worker";
 } = {}): Runtime {
   // One connection for what all workers share (send limit, Admin API buckets, failure window);
   // it connects on first use, so a web process that only enqueues never opens it.
-  const shared = env.REDIS_URL ? redisConnection(env.REDIS_URL, { lazyConnect: true }) : null;
+  const { mail: mailSettings, queue: queueSettings } = settings;
+  const redisUrl = queueSettings.redisUrl;
+  const prefix = queueSettings.prefix ?? undefined;
+  const shared = redisUrl ? redisConnection(redisUrl, { lazyConnect: true }) : null;
   // With Redis, every worker's sends count against one SendGrid limit per account.
-  const sendLimit = env.REDIS_URL ? sendRateLimitFromEnv(env) : null;
+  const sendLimit = redisUrl ? sendRateLimit(settings) : null;
   const gate = sendLimit
     ? createRedisSendRateGate({
         redis: shared!,
         max: sendLimit.max,
         windowMs: sendLimit.durationMs,
-        prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined,
+        prefix,
       })
     : null;
   const paced = (t: MailTransport, account: string) => (gate ? pacedTransport(t, gate, account) : t);
-  const mail = timedTransport(paced(transport ?? createMailTransport({ prisma, env }), "app"));
-  const cache = createRecommendationCache({ ttlMs: Number(env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
+  const mail = timedTransport(paced(transport ?? createMailTransport({ prisma, settings: mailSettings }), "app"));
+  const cache = createRecommendationCache({ ttlMs: queueSettings.recommendationCacheMs });
   // One Admin API client per shop, re-read now and then so a new token (reinstall) is picked up.
   const clients = new Map<string, { at: number; client: Promise<AdminClient> }>();
   // Several workers share each shop's Admin API budget: with Redis, so does our estimate of it.
   let sharedThrottle: AdminApiPacer | undefined;
   const throttle = () => {
-    if (!env.REDIS_URL) return undefined;
-    sharedThrottle ??= createRedisAdminApiThrottle({ redis: shared!, prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined });
+    if (!redisUrl) return undefined;
+    sharedThrottle ??= createRedisAdminApiThrottle({ redis: shared!, prefix });
     return sharedThrottle;
   };
   const clientFor = (shop: string) => {
@@ -90,7 +97,7 @@ export function createRuntime({
     const client = adminClientForShop({
       prisma,
       shop,
-      ...(env.SHOPIFY_ADMIN_API_URL ? { urlTemplate: env.SHOPIFY_ADMIN_API_URL } : {}),
+      ...(settings.shopify.adminApiUrl ? { urlTemplate: settings.shopify.adminApiUrl } : {}),
       ...(shared ? { throttle: shared } : {}),
     });
     client.catch(() => clients.delete(shop));
@@ -144,64 +151,70 @@ export function createRuntime({
       };
     },
     unsubscribe: (req) =>
-      unsubscribeLinks({ appUrl: env.SHOPIFY_APP_URL || "http://localhost:3000", secrets: unsubscribeSecrets(env), ...req }),
+      unsubscribeLinks({
+        appUrl: settings.shopify.appUrl,
+        secrets: unsubscribeSecrets(settings.unsubscribe),
+        mailto: settings.unsubscribe.mailto,
+        ...req,
+      }),
     transportFor: (shop) => {
-      const key = shopSendGridKey(shop, { env });
+      const key = shopSendGridKey(shop, { encryptionKeys: mailSettings.encryptionKeys });
       if (!key) return mail;
       let own = shopTransports.get(shop.domain);
       if (!own || own.key !== key) {
         // The shop's own key is its own SendGrid account, with its own limit.
-        own = { key, transport: timedTransport(paced(createSendGridTransport({ apiKey: key, baseUrl: env.SENDGRID_API_URL || undefined }), `shop:${shop.domain}`)) };
+        own = { key, transport: timedTransport(paced(createSendGridTransport({ apiKey: key, baseUrl: mailSettings.sendgridApiUrl ?? undefined }), `shop:${shop.domain}`)) };
         shopTransports.set(shop.domain, own);
       }
       return own.transport;
     },
     streams: {
-      marketing: stream(env.SENDGRID_IP_POOL_MARKETING, env.SENDGRID_ASM_GROUP_MARKETING),
-      service: stream(env.SENDGRID_IP_POOL_SERVICE, env.SENDGRID_ASM_GROUP_SERVICE),
+      marketing: stream(mailSettings.ipPoolMarketing, mailSettings.asmGroupMarketing),
+      service: stream(mailSettings.ipPoolService, mailSettings.asmGroupService),
     },
-    defaultFromEmail: env.AFTERGLOW_FROM_EMAIL || null,
-    leaseMs: env.DISPATCH_LEASE_MS ? Number(env.DISPATCH_LEASE_MS) : undefined,
-    handoverEventWaitMs: handoverEventWaitFromEnv(env),
+    defaultFromEmail: mailSettings.fromEmail,
+    leaseMs: queueSettings.leaseMs ?? undefined,
+    handoverEventWaitMs: mailSettings.handoverEventWaitMs,
   });
-  const queue = env.REDIS_URL
+  const queue = redisUrl
     ? createBullMqQueue({
-        redisUrl: env.REDIS_URL,
+        redisUrl,
         prisma,
         role,
         dispatcher,
-        prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined,
-        concurrency: Number(env.WORKER_CONCURRENCY || 8),
-        sendRateLimit: sendRateLimitFromEnv(env),
-        reconcileIntervalMs: Number(env.RECONCILE_INTERVAL_MS || 30_000),
-        shutdownTimeoutMs: Number(env.SHUTDOWN_TIMEOUT_MS || 10_000),
-        lockMs: Number(env.WORKER_LOCK_MS || 30_000),
+        prefix,
+        concurrency: queueSettings.workerConcurrency,
+        sendRateLimit: sendRateLimit(settings),
+        reconcileIntervalMs: queueSettings.reconcileIntervalMs,
+        shutdownTimeoutMs: settings.server.shutdownTimeoutMs,
+        lockMs: queueSettings.workerLockMs,
       })
     : createPollingQueue({
         dispatcher,
         prisma,
-        intervalMs: Number(env.DISPATCH_INTERVAL_MS || 5_000),
-        batchSize: Number(env.DISPATCH_BATCH_SIZE || 50),
+        intervalMs: queueSettings.dispatchIntervalMs,
+        batchSize: queueSettings.dispatchBatchSize,
       });
   setQueueDepthSource(() => queue.depth());
   const alerts = createFailureAlerts({
-    env,
-    ...(shared ? { redis: shared, prefix: env.AFTERGLOW_QUEUE_PREFIX || undefined } : {}),
+    settings: settings.alerts,
+    ...(shared ? { redis: shared, prefix } : {}),
   });
   onDispatch((o) => void alerts.observe(o));
   return { prisma, transport: mail, dispatcher, queue, impressions };
 }
 
-// SENDGRID_EVENT_WAIT_MS: how long an email whose hand-over to SendGrid went unanswered waits
-// for SendGrid's events before it is sent again. Only a signed Event Webhook brings events, so
-// without SENDGRID_WEBHOOK_PUBLIC_KEY there is nothing to wait for.
-export function handoverEventWaitFromEnv(env: NodeJS.ProcessEnv): number {
-  if (env.SENDGRID_EVENT_WAIT_MS) {
-    const ms = Number(env.SENDGRID_EVENT_WAIT_MS);
-    if (!Number.isFinite(ms) || ms < 0) throw new Error(`SENDGRID_EVENT_WAIT_MS must be a number of milliseconds, not "${env.SENDGRID_EVENT_WAIT_MS}".`);
-    return ms;
-  }
-  return env.SENDGRID_WEBHOOK_PUBLIC_KEY ? 10 * 60_000 : 0;
+// SENDGRID_RATE_LIMIT emails per SENDGRID_RATE_LIMIT_WINDOW_MS across all workers; 0 turns the limit off.
+export function sendRateLimit({ mail }: Config): SendRateLimit | null {
+  return mail.rateLimit > 0 ? { max: mail.rateLimit, durationMs: mail.rateLimitWindowMs } : null;
+}
+
+// What order reconciliation reads from the configuration, for the housekeeping chore and the CLI.
+export function reconcileSettings({ shopify, housekeeping }: Config) {
+  return {
+    adminApiUrl: shopify.adminApiUrl,
+    policy: { overlapMs: housekeeping.reconcileOverlapMs, maxLookbackMs: housekeeping.reconcileLookbackMs },
+  };
 }
 
 let runtime: Runtime | null = null;
@@ -210,36 +223,37 @@ export function getRuntime(): Runtime {
   return runtime;
 }
 
-export async function followUpsScheduled(followUps: ScheduledFollowUp[]): Promise<void> {
-  if (followUps.length === 0 || !runtime) return;
-  await runtime.queue.followUpsScheduled(followUps);
-}
+// Follow-ups that webhook intake, the message page or reconciliation scheduled go to the queue
+// of the runtime this process started (none: the next pass of a dispatcher finds them).
+onFollowUpsScheduled(async (followUps: ScheduledFollowUp[]) => {
+  if (runtime) await runtime.queue.followUpsScheduled(followUps);
+});
 
 // Called by server.ts once the HTTP server listens. AFTERGLOW_WORKER=off leaves sending to
 // `npm run afterglow -- dispatch`; with REDIS_URL this process only enqueues and
 // `npm run worker` processes send.
-export async function startBackgroundWork(): Promise<void> {
-  if (process.env.REDIS_URL) {
+export async function startBackgroundWork(settings: Config = config()): Promise<void> {
+  if (settings.queue.redisUrl) {
     const rt = getRuntime();
     logger.info("web process enqueues follow-ups on Redis; `npm run worker` dispatches", { queue: rt.queue.kind });
     return;
   }
-  if (process.env.AFTERGLOW_WORKER === "off") {
+  if (settings.server.backgroundWork === "off") {
     logger.info("in-process dispatcher is off (AFTERGLOW_WORKER=off)");
     return;
   }
   const rt = getRuntime();
   await rt.queue.start();
-  startHousekeeping(rt.prisma);
+  startHousekeeping(rt.prisma, settings);
   logger.info("in-process dispatcher started", { queue: rt.queue.kind, transport: rt.transport.name });
 }
 
-export async function stopBackgroundWork(): Promise<void> {
+export async function stopBackgroundWork(settings: Config = config()): Promise<void> {
   for (const t of housekeeping.splice(0)) clearInterval(t);
   // A chore halfway through (a retention pass, a rollup) finishes before the database closes;
   // it is bounded like in-flight sends.
   if (choresRunning.size) {
-    const limit = Number(process.env.SHUTDOWN_TIMEOUT_MS || 10_000);
+    const limit = settings.server.shutdownTimeoutMs;
     await Promise.race([Promise.allSettled([...choresRunning]), new Promise((r) => setTimeout(r, limit).unref())]);
   }
   if (runtime) {
@@ -257,7 +271,8 @@ function trackChore(run: Promise<unknown>) {
 
 // Periodic chores of the worker: prune old email bodies and event details; retry consent
 // changes Shopify could not take when a customer unsubscribed from everything.
-export function startHousekeeping(prisma: PrismaClient) {
+export function startHousekeeping(prisma: PrismaClient, settings: Config = config()) {
+  const chores = settings.housekeeping;
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
     const t = setInterval(() => {
       trackChore(
@@ -270,23 +285,22 @@ export function startHousekeeping(prisma: PrismaClient) {
     t.unref();
     housekeeping.push(t);
   };
-  every(Number(process.env.RETENTION_INTERVAL_MS || 6 * 3600_000), "retention", () => pruneExpiredContent({ prisma }));
-  every(Number(process.env.CONSENT_RETRY_INTERVAL_MS || 5 * 60_000), "consent sync retry", () =>
-    retryPendingConsentSyncs({ prisma }),
-  );
-  every(Number(process.env.ANALYTICS_INTERVAL_MS || 60_000), "analytics", () => runAnalyticsJobs({ prisma }));
+  every(chores.retentionIntervalMs, "retention", () => pruneExpiredContent({ prisma, days: chores.retentionDays }));
+  every(chores.consentRetryIntervalMs, "consent sync retry", () => retryPendingConsentSyncs({ prisma }));
+  every(chores.analyticsIntervalMs, "analytics", () => runAnalyticsJobs({ prisma }));
   // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
-  const reconcileEvery = Number(process.env.ORDER_RECONCILE_INTERVAL_MS || 15 * 60_000);
-  every(reconcileEvery, "order reconciliation", () => reconcileOrders({ prisma, onScheduled: followUpsScheduled }));
+  const reconcileEvery = chores.orderReconcileIntervalMs;
+  const reconcile = { prisma, onScheduled: followUpsScheduled, ...reconcileSettings(settings) };
+  every(reconcileEvery, "order reconciliation", () => reconcileOrders(reconcile));
   // And soon after a start for shops not checked for a whole interval: a restart often follows
   // the downtime that lost webhooks.
   const first = setTimeout(() => {
     trackChore(
-      reconcileOrders({ prisma, onScheduled: followUpsScheduled, staleBefore: new Date(Date.now() - reconcileEvery) }).catch((err) =>
+      reconcileOrders({ ...reconcile, staleBefore: new Date(Date.now() - reconcileEvery) }).catch((err) =>
         logger.error("order reconciliation failed", { err }),
       ),
     );
-  }, Number(process.env.RECONCILE_START_DELAY_MS || 30_000));
+  }, chores.reconcileStartDelayMs);
   first.unref();
   housekeeping.push(first);
 }

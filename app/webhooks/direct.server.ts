@@ -8,6 +8,7 @@ import { WEBHOOK_HANDLERS, type WebhookTopicPath } from "./topics.server";
 import { verifyShopifyWebhook, type RefusedWebhook } from "./signature.server";
 import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./receive.server";
 import { logger } from "../platform/logger.server";
+import { config } from "../platform/config.server";
 
 const PREFIX = "/webhooks/";
 
@@ -29,7 +30,7 @@ const REFUSALS: Record<RefusedWebhook["reason"], string> = {
 export function receiveWebhookDirect(
   req: IncomingMessage,
   res: ServerResponse,
-  { secret = process.env.SHOPIFY_API_SECRET || "" }: { secret?: string } = {},
+  { secret = config().shopify.apiSecret }: { secret?: string } = {},
 ): boolean {
   const topic = directWebhookTopic(req.method, req.url);
   if (!topic) return false;

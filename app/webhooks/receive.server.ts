@@ -4,6 +4,7 @@ import { authenticate } from "../shopify.server";
 import { InvalidOrderPayloadError } from "../domain/order-facts";
 import type { WebhookDeliveryInfo } from "../services/intake/intake.server";
 import { logger } from "../platform/logger.server";
+import { config } from "../platform/config.server";
 import { topicOfRequest, webhookHandled, webhookReceived, webhookRejected } from "../platform/metrics.server";
 
 export interface WebhookContext {
@@ -12,7 +13,7 @@ export interface WebhookContext {
 }
 
 // Shopify's largest order payloads are a few hundred KB; anything far beyond is not Shopify.
-export const WEBHOOK_MAX_BYTES = Number(process.env.WEBHOOK_MAX_BYTES || 2 * 1024 * 1024);
+export const WEBHOOK_MAX_BYTES = config().webhooks.maxBytes;
 
 // Checked before reading the body, so an oversized or non-JSON request costs nothing and stores nothing.
 export function refuseUnreadable(contentType: string | null | undefined, contentLength: string | null | undefined): WebhookAnswer | null {

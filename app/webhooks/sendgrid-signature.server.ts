@@ -39,28 +39,6 @@ export function parseSendGridPublicKey(value: string): KeyObject {
   return key;
 }
 
-let cached: { value: string; key: KeyObject } | null = null;
-
-// The key from the environment, parsed once per value (tests and key rotation change it).
-export function sendGridPublicKeyFromEnv(env: Record<string, string | undefined> = process.env): KeyObject | null {
-  const value = env.SENDGRID_WEBHOOK_PUBLIC_KEY;
-  if (!value) return null;
-  if (cached?.value === value) return cached.key;
-  const key = parseSendGridPublicKey(value);
-  cached = { value, key };
-  return key;
-}
-
-export function toleranceSecondsFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.SENDGRID_WEBHOOK_TOLERANCE_SECONDS;
-  if (raw === undefined || raw.trim() === "") return DEFAULT_TOLERANCE_SECONDS;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new Error(`SENDGRID_WEBHOOK_TOLERANCE_SECONDS must be a positive number of seconds, not "${raw}".`);
-  }
-  return n;
-}
-
 export type SignatureFailure = "missing_signature" | "missing_timestamp" | "bad_timestamp" | "stale_timestamp" | "bad_signature";
 
 export type SignatureCheck =

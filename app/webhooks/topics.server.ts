@@ -11,7 +11,7 @@ import {
   receiveOrderUpdated,
   recordDelivery,
 } from "../services/intake/intake.server";
-import { followUpsScheduled } from "../runtime/runtime.server";
+import { followUpsScheduled } from "../services/intake/follow-ups-scheduled.server";
 import { receiveConsentWebhook } from "../services/consent/consent.server";
 import { disconnectShop } from "../services/shop/shops.server";
 import { receiveCustomersDataRequest, receiveCustomersRedact, receiveShopRedact } from "../services/compliance/compliance.server";

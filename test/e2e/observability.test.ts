@@ -252,7 +252,7 @@ describe("/readyz when a dependency is down", () => {
   it("checks Redis when REDIS_URL is set: 200 with it answering, 503 naming it when it does not", async () => {
     const closedPort = await freePort();
     const { checkReadiness } = await import("~/platform/readiness.server");
-    const up = await checkReadiness({ prisma, env: { REDIS_URL: "redis://127.0.0.1:6379" } });
+    const up = await checkReadiness({ prisma, redisUrl: "redis://127.0.0.1:6379" });
     expect(up).toMatchObject({ ready: true, checks: { database: { ok: true }, redis: { ok: true } } });
     const down = await startApp({ env: { ...env, REDIS_URL: `redis://127.0.0.1:${closedPort}`, AFTERGLOW_WORKER: "off" } });
     try {

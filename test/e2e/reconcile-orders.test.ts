@@ -115,7 +115,7 @@ describe("order reconciliation", () => {
     const results = await reconcileOrders({
       prisma,
       shop: SIMULATOR_SHOP,
-      env,
+      adminApiUrl: admin.url,
       pageSize: 2, // eight orders: four pages
       clientFor: async (shop) => createAdminClient({ shop, accessToken: SIMULATOR_ACCESS_TOKEN, urlTemplate: admin.url }),
     });
@@ -126,7 +126,7 @@ describe("order reconciliation", () => {
     expect(await prisma.webhookDelivery.count()).toBe(deliveries);
     // After a restart only shops not reconciled for a while are taken; this one just was.
     const cursor = (await prisma.shop.findUniqueOrThrow({ where: { domain: SIMULATOR_SHOP } })).ordersReconciledAt!;
-    expect(await reconcileOrders({ prisma, env, staleBefore: cursor })).toEqual([]);
+    expect(await reconcileOrders({ prisma, adminApiUrl: admin.url, staleBefore: cursor })).toEqual([]);
   });
 
   it("a webhook arriving after the reconciler restored its order schedules nothing more", async () => {
@@ -140,7 +140,7 @@ describe("order reconciliation", () => {
     const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: SIMULATOR_SHOP } });
     const results = await reconcileOrders({
       prisma,
-      env,
+      adminApiUrl: admin.url,
       clientFor: async (s) => createAdminClient({ shop: s, accessToken: "shpat_revoked", urlTemplate: admin.url, maxRetries: 0 }),
     });
     expect(results[0].error).toMatch(/access token|401/i);

@@ -12,7 +12,9 @@ import { sendWebhook } from "../../simulator/webhooks";
 import { closePrisma, createPrismaClient } from "~/db.server";
 import { metric, until as untilOr } from "../helpers/prometheus";
 import { exportFlows, importFlows } from "~/services/flows/flows.server";
-import { webProcessesFromEnv } from "../../server";
+import { loadConfig } from "~/platform/config.server";
+
+const webProcessesFromEnv = (env: Record<string, string>) => loadConfig(env).server.webProcesses;
 
 const METRICS_TOKEN = "web-processes-metrics";
 let database: FreshDatabase;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedis, type RedisInstance } from "../../scripts/faults/services";
 import { redisConnection } from "~/runtime/bullmq-queue.server";
 import { createFailureAlerts } from "~/services/dispatch/alerts.server";
+import { loadConfig } from "~/platform/config.server";
 import { createLogger } from "~/platform/logger.server";
 
 let redis: RedisInstance;
@@ -22,7 +23,7 @@ function worker(env: Record<string, string>, posted: unknown[], prefix: string |
   const c = redisConnection(redis.url);
   connections.push(c);
   return createFailureAlerts({
-    env: { ALERT_WEBHOOK_URL: "http://alerts.invalid/hook", ...env },
+    settings: loadConfig({ ALERT_WEBHOOK_URL: "http://alerts.invalid/hook", ...env }).alerts,
     logger: createLogger({}, { write: () => {} }),
     fetchImpl: (async (_url: string, init: RequestInit) => {
       posted.push(JSON.parse(String(init.body)));

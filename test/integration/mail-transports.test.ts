@@ -3,10 +3,13 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import sgMailSingleton from "@sendgrid/mail";
 import { createMailTransport } from "../../app/adapters/mail/index.server";
+import { loadConfig } from "../../app/platform/config.server";
 import { createOutboxTransport, getOutboxMessage, listOutboxMessages } from "../../app/adapters/mail/outbox.server";
 import { createSendGridTransport } from "../../app/adapters/mail/sendgrid.server";
 import { SendError, type OutgoingEmail } from "../../app/adapters/mail/transport";
 import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
+
+const mail = (env: Record<string, string>) => loadConfig(env).mail;
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 const KEY = "SG.transport-test.secret-value";
@@ -287,12 +290,12 @@ describe("createMailTransport", () => {
   });
 
   it("keeps mail in the outbox when no SendGrid key is set", () => {
-    expect(createMailTransport({ prisma: db.prisma, env: {} }).name).toBe("outbox");
-    expect(createMailTransport({ prisma: db.prisma, env: { SENDGRID_API_KEY: "  " } }).name).toBe("outbox");
+    expect(createMailTransport({ prisma: db.prisma, settings: mail({}) }).name).toBe("outbox");
+    expect(createMailTransport({ prisma: db.prisma, settings: mail({ SENDGRID_API_KEY: "  " }) }).name).toBe("outbox");
   });
 
   it("sends through SendGrid at SENDGRID_API_URL when a key is set", async () => {
-    const transport = createMailTransport({ prisma: db.prisma, env: { SENDGRID_API_KEY: KEY, SENDGRID_API_URL: sg.url } });
+    const transport = createMailTransport({ prisma: db.prisma, settings: mail({ SENDGRID_API_KEY: KEY, SENDGRID_API_URL: sg.url }) });
     expect(transport.name).toBe("sendgrid");
     const { messageId } = await transport.send(email());
     expect(sg.messages.map((m) => m.messageId)).toEqual([messageId]);
@@ -302,26 +305,26 @@ describe("createMailTransport", () => {
     sg.delayNext(300);
     const transport = createMailTransport({
       prisma: db.prisma,
-      env: { SENDGRID_API_KEY: KEY, SENDGRID_API_URL: sg.url, SENDGRID_TIMEOUT_MS: "50" },
+      settings: mail({ SENDGRID_API_KEY: KEY, SENDGRID_API_URL: sg.url, SENDGRID_TIMEOUT_MS: "50" }),
     });
     const error = await sendError(transport.send(email()));
     expect(error.message).toContain("within 50 ms");
   });
 
   it("lets MAIL_TRANSPORT force either transport", () => {
-    expect(createMailTransport({ prisma: db.prisma, env: { MAIL_TRANSPORT: "outbox", SENDGRID_API_KEY: KEY } }).name).toBe("outbox");
-    expect(createMailTransport({ prisma: db.prisma, env: { MAIL_TRANSPORT: "SendGrid", SENDGRID_API_KEY: KEY } }).name).toBe("sendgrid");
+    expect(createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "outbox", SENDGRID_API_KEY: KEY }) }).name).toBe("outbox");
+    expect(createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "SendGrid", SENDGRID_API_KEY: KEY }) }).name).toBe("sendgrid");
   });
 
   it("explains what is missing or wrong", () => {
-    expect(() => createMailTransport({ prisma: db.prisma, env: { MAIL_TRANSPORT: "sendgrid" } })).toThrow(
+    expect(() => createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "sendgrid" }) })).toThrow(
       /MAIL_TRANSPORT=sendgrid but SENDGRID_API_KEY is not set/,
     );
-    expect(() => createMailTransport({ prisma: db.prisma, env: { MAIL_TRANSPORT: "smtp" } })).toThrow(/use "outbox" or "sendgrid"/);
-    expect(() => createMailTransport({ prisma: db.prisma, env: { SENDGRID_API_KEY: KEY, SENDGRID_TIMEOUT_MS: "soon" } })).toThrow(
+    expect(() => createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "smtp" }) })).toThrow(/MAIL_TRANSPORT must be "outbox" or "sendgrid"/);
+    expect(() => createMailTransport({ prisma: db.prisma, settings: mail({ SENDGRID_API_KEY: KEY, SENDGRID_TIMEOUT_MS: "soon" }) })).toThrow(
       /SENDGRID_TIMEOUT_MS/,
     );
-    expect(() => createMailTransport({ prisma: db.prisma, env: { SENDGRID_API_KEY: KEY, SENDGRID_API_URL: "api.sendgrid" } })).toThrow(
+    expect(() => createMailTransport({ prisma: db.prisma, settings: mail({ SENDGRID_API_KEY: KEY, SENDGRID_API_URL: "api.sendgrid" }) })).toThrow(
       /SENDGRID_API_URL/,
     );
   });

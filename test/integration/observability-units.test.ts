@@ -3,7 +3,8 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, maskEmails } from "~/platform/logger.server";
-import { FailureRateMonitor, failureRatePolicyFromEnv } from "~/domain/failure-rate";
+import { FailureRateMonitor } from "~/domain/failure-rate";
+import { loadConfig } from "~/platform/config.server";
 import { orderFactsFromAdminOrder, ordersSearchQuery, reconcileDecision, reconciliationSince, type AdminOrderNode } from "~/domain/reconciliation";
 import { orderFactsFromWebhook } from "~/domain/order-facts";
 import { dispatchObserved, startMetricsServer } from "~/platform/metrics.server";
@@ -78,8 +79,8 @@ describe("failure-rate window", () => {
   });
 
   it("reads its policy from the environment, percent or fraction", () => {
-    expect(failureRatePolicyFromEnv({ ALERT_FAILURE_RATE: "25", ALERT_MIN_ATTEMPTS: "3" })).toMatchObject({ threshold: 0.25, minAttempts: 3 });
-    expect(failureRatePolicyFromEnv({ ALERT_FAILURE_RATE: "0.1" }).threshold).toBe(0.1);
+    expect(loadConfig({ ALERT_FAILURE_RATE: "25", ALERT_MIN_ATTEMPTS: "3" }).alerts).toMatchObject({ threshold: 0.25, minAttempts: 3 });
+    expect(loadConfig({ ALERT_FAILURE_RATE: "0.1" }).alerts.threshold).toBe(0.1);
   });
 });
 
@@ -105,7 +106,7 @@ describe("the alert hook", () => {
   it("POSTs one JSON alert per shop per cool-down, counting only send attempts", async () => {
     const lines: string[] = [];
     const alerts = createFailureAlerts({
-      env: { ALERT_WEBHOOK_URL: url, ALERT_MIN_ATTEMPTS: "4", ALERT_FAILURE_RATE: "20" },
+      settings: loadConfig({ ALERT_WEBHOOK_URL: url, ALERT_MIN_ATTEMPTS: "4", ALERT_FAILURE_RATE: "20" }).alerts,
       logger: createLogger({}, { write: (l) => lines.push(l) }),
     });
     const now = new Date();
@@ -127,7 +128,7 @@ describe("the alert hook", () => {
   it("logs and carries on when the receiver is down", async () => {
     const lines: string[] = [];
     const alerts = createFailureAlerts({
-      env: { ALERT_WEBHOOK_URL: `http://127.0.0.1:${await freePort()}/nothing`, ALERT_MIN_ATTEMPTS: "1" },
+      settings: loadConfig({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${await freePort()}/nothing`, ALERT_MIN_ATTEMPTS: "1" }).alerts,
       logger: createLogger({}, { write: (l) => lines.push(l) }),
     });
     await alerts.observe({ shop: "x.myshopify.com", outcome: "failed", dueAt: new Date(), at: new Date() });

@@ -124,7 +124,7 @@ function dispatcher() {
           now: () => clock,
         }),
       ),
-    unsubscribe: (req) => unsubscribeLinks({ appUrl: APP_URL, secrets: unsubscribeSecrets({ AFTERGLOW_UNSUBSCRIBE_SECRET: "test-secret" }), mailto: null, ...req }),
+    unsubscribe: (req) => unsubscribeLinks({ appUrl: APP_URL, secrets: unsubscribeSecrets({ secret: "test-secret", previousSecrets: [] }), mailto: null, ...req }),
     now: () => clock,
     logger: createLogger({}, { write: () => {} }),
   });

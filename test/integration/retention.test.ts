@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../helpers/db";
 import { pruneExpiredContent, retentionDays } from "~/services/compliance/retention.server";
+import { loadConfig } from "~/platform/config.server";
 
 const SHOP = "retention-test.myshopify.com";
 const db = createTestDatabase("retention");
@@ -85,10 +86,11 @@ describe("pruneExpiredContent", () => {
   });
 
   it("reads RETENTION_DAYS and refuses a retention that would wipe everything", async () => {
-    expect(retentionDays({})).toBe(90);
-    expect(retentionDays({ RETENTION_DAYS: "30" })).toBe(30);
+    expect(retentionDays(loadConfig({}).housekeeping)).toBe(90);
+    expect(retentionDays(loadConfig({ RETENTION_DAYS: "30" }).housekeeping)).toBe(30);
     await expect(pruneExpiredContent({ prisma, now, days: 0 })).rejects.toThrow(/RETENTION_DAYS must be a whole number of days, at least 1 \(got 0\)/);
-    await expect(pruneExpiredContent({ prisma, now, days: retentionDays({ RETENTION_DAYS: "ninety" }) })).rejects.toThrow(/got NaN/);
+    expect(() => loadConfig({ RETENTION_DAYS: "ninety" })).toThrow(/RETENTION_DAYS must be a whole number of days of at least 1; got "ninety"/);
+    await expect(pruneExpiredContent({ prisma, now, days: Number.NaN })).rejects.toThrow(/got NaN/);
     expect(await prisma.outboxMessage.count()).toBe(3);
   });
 });

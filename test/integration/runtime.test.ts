@@ -11,6 +11,7 @@ import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { importFlows } from "~/services/flows/flows.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { createRuntime } from "~/runtime/runtime.server";
+import { loadConfig } from "~/platform/config.server";
 import { setShopSendGridKey } from "~/services/shop/secrets.server";
 import { defaultFlows } from "~/domain/flows";
 
@@ -56,7 +57,7 @@ async function orderFor(marketingState: string, nth = 0) {
 
 describe("runtime", () => {
   const runtime = () =>
-    createRuntime({ prisma, env: { ...process.env, ...env, SENDGRID_API_URL: sendgrid.url, SHOPIFY_ADMIN_API_URL: admin.url } });
+    createRuntime({ prisma, config: loadConfig({ ...process.env, ...env, SENDGRID_API_URL: sendgrid.url, SHOPIFY_ADMIN_API_URL: admin.url }) });
 
   it("without the merchant's key the shared key is refused, and the follow-up fails with SendGrid's reason", async () => {
     const { id } = await orderFor("SUBSCRIBED");

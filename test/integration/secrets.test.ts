@@ -12,36 +12,39 @@ import {
   shopSendGridKey,
 } from "~/services/shop/secrets.server";
 import { listAudit } from "~/services/compliance/audit.server";
+import { loadConfig } from "~/platform/config.server";
 
 const key = () => randomBytes(32).toString("base64");
 const K1 = key();
 const K2 = key();
-const OLD = { AFTERGLOW_ENCRYPTION_KEYS: `k1:${K1}` };
-const ROTATING = { AFTERGLOW_ENCRYPTION_KEYS: `k2:${K2},k1:${K1}` };
-const NEW_ONLY = { AFTERGLOW_ENCRYPTION_KEYS: `k2:${K2}` };
+// What AFTERGLOW_ENCRYPTION_KEYS set to `value` gives the secret functions.
+const keys = (value?: string) => ({ encryptionKeys: loadConfig({ AFTERGLOW_ENCRYPTION_KEYS: value }).mail.encryptionKeys });
+const OLD = keys(`k1:${K1}`);
+const ROTATING = keys(`k2:${K2},k1:${K1}`);
+const NEW_ONLY = keys(`k2:${K2}`);
 const SG_KEY = "SG.aBcDeFgHiJkLmNoPqRsTuV.wXyZ0123456789abcdefghijklmnopqrstuvwxyzABCD";
 
 describe("encryptSecret / decryptSecret", () => {
   it("round-trips, with a fresh nonce every time, in the documented format", () => {
-    const a = encryptSecret(SG_KEY, { env: OLD });
-    const b = encryptSecret(SG_KEY, { env: OLD });
+    const a = encryptSecret(SG_KEY, OLD);
+    const b = encryptSecret(SG_KEY, OLD);
     expect(a).not.toBe(b);
     expect(a).toMatch(/^v1:k1:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]+$/);
     expect(a).not.toContain(SG_KEY);
-    expect(decryptSecret(a, { env: OLD })).toBe(SG_KEY);
-    expect(decryptSecret("" + encryptSecret("zażółć 🔑", { env: OLD }), { env: OLD })).toBe("zażółć 🔑");
+    expect(decryptSecret(a, OLD)).toBe(SG_KEY);
+    expect(decryptSecret("" + encryptSecret("zażółć 🔑", OLD), OLD)).toBe("zażółć 🔑");
   });
 
   it("encrypts with the first key and reads with any listed key", () => {
-    const old = encryptSecret(SG_KEY, { env: OLD });
-    const fresh = encryptSecret(SG_KEY, { env: ROTATING });
+    const old = encryptSecret(SG_KEY, OLD);
+    const fresh = encryptSecret(SG_KEY, ROTATING);
     expect(secretKeyId(fresh)).toBe("k2");
-    expect(decryptSecret(old, { env: ROTATING })).toBe(SG_KEY);
-    expect(decryptSecret(fresh, { env: ROTATING })).toBe(SG_KEY);
+    expect(decryptSecret(old, ROTATING)).toBe(SG_KEY);
+    expect(decryptSecret(fresh, ROTATING)).toBe(SG_KEY);
   });
 
   it("detects any change to the stored value", () => {
-    const stored = encryptSecret(SG_KEY, { env: OLD });
+    const stored = encryptSecret(SG_KEY, OLD);
     const [v, id, iv, tag, ct] = stored.split(":");
     const flip = (s: string) => {
       const bytes = Buffer.from(s, "base64url");
@@ -53,25 +56,25 @@ describe("encryptSecret / decryptSecret", () => {
       [v, id, iv, flip(tag), ct].join(":"),
       [v, id, flip(iv), tag, ct].join(":"),
     ]) {
-      expect(() => decryptSecret(tampered, { env: OLD })).toThrow(SecretDecryptionError);
-      expect(() => decryptSecret(tampered, { env: OLD })).toThrow(/could not be decrypted with key "k1": the stored value was altered/);
+      expect(() => decryptSecret(tampered, OLD)).toThrow(SecretDecryptionError);
+      expect(() => decryptSecret(tampered, OLD)).toThrow(/could not be decrypted with key "k1": the stored value was altered/);
     }
     // Relabelled to another key that happens to be present: the key id is authenticated too.
     const relabelled = [v, "k2", iv, tag, ct].join(":");
-    expect(() => decryptSecret(relabelled, { env: { AFTERGLOW_ENCRYPTION_KEYS: `k2:${K1}` } })).toThrow(SecretDecryptionError);
-    expect(() => decryptSecret(SG_KEY, { env: OLD })).toThrow(/not in the v1:<keyId>:<iv>:<tag>:<ciphertext> format/);
-    expect(() => decryptSecret(stored.slice(0, -4).replace(/:[^:]*$/, ""), { env: OLD })).toThrow(SecretDecryptionError);
+    expect(() => decryptSecret(relabelled, keys(`k2:${K1}`))).toThrow(SecretDecryptionError);
+    expect(() => decryptSecret(SG_KEY, OLD)).toThrow(/not in the v1:<keyId>:<iv>:<tag>:<ciphertext> format/);
+    expect(() => decryptSecret(stored.slice(0, -4).replace(/:[^:]*$/, ""), OLD)).toThrow(SecretDecryptionError);
   });
 
   it("says what to do when a key is missing or wrong", () => {
-    const stored = encryptSecret(SG_KEY, { env: OLD });
-    expect(() => decryptSecret(stored, { env: NEW_ONLY })).toThrow(SecretKeyError);
-    expect(() => decryptSecret(stored, { env: NEW_ONLY })).toThrow(/encrypted with key "k1", which AFTERGLOW_ENCRYPTION_KEYS no longer holds \(it has "k2"\)/);
-    expect(() => decryptSecret(stored, { env: { AFTERGLOW_ENCRYPTION_KEYS: `k1:${K2}` } })).toThrow(/could not be decrypted with key "k1"/);
-    expect(() => encryptSecret(SG_KEY, { env: {} })).toThrow(/AFTERGLOW_ENCRYPTION_KEYS is not set/);
-    expect(() => encryptSecret(SG_KEY, { env: { AFTERGLOW_ENCRYPTION_KEYS: "k1:c2hvcnQ=" } })).toThrow(/key "k1" is 5 bytes after base64 decoding; AES-256 needs exactly 32/);
-    expect(() => encryptSecret(SG_KEY, { env: { AFTERGLOW_ENCRYPTION_KEYS: K1 } })).toThrow(/entry 1 does not start with a key id/);
-    expect(() => encryptSecret(SG_KEY, { env: { AFTERGLOW_ENCRYPTION_KEYS: `a:${K1},a:${K2}` } })).toThrow(/names key "a" twice/);
+    const stored = encryptSecret(SG_KEY, OLD);
+    expect(() => decryptSecret(stored, NEW_ONLY)).toThrow(SecretKeyError);
+    expect(() => decryptSecret(stored, NEW_ONLY)).toThrow(/encrypted with key "k1", which AFTERGLOW_ENCRYPTION_KEYS no longer holds \(it has "k2"\)/);
+    expect(() => decryptSecret(stored, keys(`k1:${K2}`))).toThrow(/could not be decrypted with key "k1"/);
+    expect(() => encryptSecret(SG_KEY, keys())).toThrow(/AFTERGLOW_ENCRYPTION_KEYS is not set/);
+    expect(() => encryptSecret(SG_KEY, keys("k1:c2hvcnQ="))).toThrow(/key "k1" is 5 bytes after base64 decoding; AES-256 needs exactly 32/);
+    expect(() => encryptSecret(SG_KEY, keys(K1))).toThrow(/entry 1 does not start with a key id/);
+    expect(() => encryptSecret(SG_KEY, keys(`a:${K1},a:${K2}`))).toThrow(/names key "a" twice/);
   });
 });
 
@@ -87,12 +90,12 @@ describe("shop keys in the database", () => {
   });
 
   it("stores the merchant's key encrypted, audits it without the key, and removes it", async () => {
-    await setShopSendGridKey(prisma, "a.myshopify.com", ` ${SG_KEY} `, "staff:olga@example.com", { env: OLD });
+    await setShopSendGridKey(prisma, "a.myshopify.com", ` ${SG_KEY} `, "staff:olga@example.com", OLD);
     const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: "a.myshopify.com" } });
     expect(shop.sendgridApiKeyEnc).toMatch(/^v1:k1:/);
-    expect(shopSendGridKey(shop, { env: OLD })).toBe(SG_KEY);
+    expect(shopSendGridKey(shop, OLD)).toBe(SG_KEY);
 
-    await setShopSendGridKey(prisma, "a.myshopify.com", null, "staff:olga@example.com", { env: OLD });
+    await setShopSendGridKey(prisma, "a.myshopify.com", null, "staff:olga@example.com", OLD);
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: "a.myshopify.com" } })).sendgridApiKeyEnc).toBeNull();
 
     const log = await listAudit(prisma, "a.myshopify.com");
@@ -107,32 +110,32 @@ describe("shop keys in the database", () => {
   });
 
   it("refuses what is not a SendGrid key, and a shop that is not connected", async () => {
-    await expect(setShopSendGridKey(prisma, "a.myshopify.com", "hunter2", "staff", { env: OLD })).rejects.toThrow(/does not look like a SendGrid API key/);
-    await expect(setShopSendGridKey(prisma, "nope.myshopify.com", SG_KEY, "staff", { env: OLD })).rejects.toThrow(/nope.myshopify.com is not connected/);
+    await expect(setShopSendGridKey(prisma, "a.myshopify.com", "hunter2", "staff", OLD)).rejects.toThrow(/does not look like a SendGrid API key/);
+    await expect(setShopSendGridKey(prisma, "nope.myshopify.com", SG_KEY, "staff", OLD)).rejects.toThrow(/nope.myshopify.com is not connected/);
     expect(await prisma.auditLog.count()).toBe(0);
   });
 
   it("rotates every stored key to the current encryption key, once", async () => {
-    await setShopSendGridKey(prisma, "a.myshopify.com", SG_KEY, "staff", { env: OLD });
-    await setShopSendGridKey(prisma, "b.myshopify.com", SG_KEY.replace("ABCD", "WXYZ"), "staff", { env: OLD });
+    await setShopSendGridKey(prisma, "a.myshopify.com", SG_KEY, "staff", OLD);
+    await setShopSendGridKey(prisma, "b.myshopify.com", SG_KEY.replace("ABCD", "WXYZ"), "staff", OLD);
 
-    const first = await rotateSecrets(prisma, { env: ROTATING });
+    const first = await rotateSecrets(prisma, ROTATING);
     expect(first).toEqual({ rotated: 2, current: 0, failed: [] });
     const shops = await prisma.shop.findMany({ where: { sendgridApiKeyEnc: { not: null } }, orderBy: { domain: "asc" } });
     expect(shops.map((s) => secretKeyId(s.sendgridApiKeyEnc!))).toEqual(["k2", "k2"]);
     // The old key can now be dropped.
-    expect(shops.map((s) => shopSendGridKey(s, { env: NEW_ONLY }))).toEqual([SG_KEY, SG_KEY.replace("ABCD", "WXYZ")]);
-    expect(await rotateSecrets(prisma, { env: ROTATING })).toEqual({ rotated: 0, current: 2, failed: [] });
+    expect(shops.map((s) => shopSendGridKey(s, NEW_ONLY))).toEqual([SG_KEY, SG_KEY.replace("ABCD", "WXYZ")]);
+    expect(await rotateSecrets(prisma, ROTATING)).toEqual({ rotated: 0, current: 2, failed: [] });
     expect((await listAudit(prisma, "a.myshopify.com", { action: "sendgrid_key.reencrypted" }))[0]).toMatchObject({ actor: "system", detail: { from: "k1", to: "k2" } });
   });
 
   it("reports a key it cannot read instead of stopping the rotation", async () => {
-    await setShopSendGridKey(prisma, "a.myshopify.com", SG_KEY, "staff", { env: OLD });
-    await prisma.shop.update({ where: { domain: "c.myshopify.com" }, data: { sendgridApiKeyEnc: encryptSecret(SG_KEY, { env: { AFTERGLOW_ENCRYPTION_KEYS: `lost:${key()}` } }) } });
-    const result = await rotateSecrets(prisma, { env: ROTATING });
+    await setShopSendGridKey(prisma, "a.myshopify.com", SG_KEY, "staff", OLD);
+    await prisma.shop.update({ where: { domain: "c.myshopify.com" }, data: { sendgridApiKeyEnc: encryptSecret(SG_KEY, keys(`lost:${key()}`)) } });
+    const result = await rotateSecrets(prisma, ROTATING);
     expect(result.rotated).toBe(1);
     expect(result.failed).toEqual([{ shop: "c.myshopify.com", error: expect.stringContaining('key "lost"') }]);
     const c = await prisma.shop.findUniqueOrThrow({ where: { domain: "c.myshopify.com" } });
-    expect(() => shopSendGridKey(c, { env: ROTATING })).toThrow(/^Shop c.myshopify.com: The secret was encrypted with key "lost"/);
+    expect(() => shopSendGridKey(c, ROTATING)).toThrow(/^Shop c.myshopify.com: The secret was encrypted with key "lost"/);
   });
 });

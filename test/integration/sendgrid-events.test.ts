@@ -27,12 +27,12 @@ import {
   parseSendGridEvent,
   parseSendGridEvents,
   suppressionEffect,
-  suppressionThresholdsFromEnv,
   xMessageIdCandidates,
   type SendGridEvent,
 } from "~/domain/sendgrid-events";
 import { parseSendGridPublicKey, verifySendGridSignature } from "~/webhooks/sendgrid-signature.server";
-import { receiveSendGridEvents, resetSendGridEventMetrics, sendGridEventMetrics } from "~/services/events/sendgrid-events.server";
+import { receiveSendGridEvents, resetSendGridEventMetrics, sendGridEventMetrics, suppressionThresholds } from "~/services/events/sendgrid-events.server";
+import { loadConfig } from "~/platform/config.server";
 import { isSuppressed } from "~/services/consent/suppressions.server";
 import { followUpTimeline } from "~/services/messages/timeline.server";
 import { createEventWebhookKeys, sampleEvents, serialiseEvents, signedEventRequest, type SampleEventArgs } from "../../simulator/sendgrid-events";
@@ -196,9 +196,10 @@ describe("what an event means for suppression", () => {
   });
 
   it("reads thresholds from the environment", () => {
-    expect(suppressionThresholdsFromEnv({})).toEqual({ blocks: 3, deferrals: 10, windowDays: 30 });
-    expect(suppressionThresholdsFromEnv({ SUPPRESS_AFTER_BLOCKS: "5", SUPPRESS_AFTER_DEFERRALS: "2" })).toMatchObject({ blocks: 5, deferrals: 2 });
-    expect(() => suppressionThresholdsFromEnv({ SUPPRESS_AFTER_BLOCKS: "0" })).toThrow(/SUPPRESS_AFTER_BLOCKS/);
+    const thresholds = (env: Record<string, string>) => suppressionThresholds(loadConfig(env).events);
+    expect(thresholds({})).toEqual({ blocks: 3, deferrals: 10, windowDays: 30 });
+    expect(thresholds({ SUPPRESS_AFTER_BLOCKS: "5", SUPPRESS_AFTER_DEFERRALS: "2" })).toMatchObject({ blocks: 5, deferrals: 2 });
+    expect(() => thresholds({ SUPPRESS_AFTER_BLOCKS: "0" })).toThrow(/SUPPRESS_AFTER_BLOCKS/);
   });
 
   it("describes each event for the merchant", () => {

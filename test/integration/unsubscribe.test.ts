@@ -34,6 +34,7 @@ import {
   type UnsubscribeTokenPayload,
 } from "~/domain/unsubscribe";
 import { pickUnsubscribeLanguage } from "~/i18n/unsubscribe";
+import { config, loadConfig } from "~/platform/config.server";
 import * as route from "~/routes/unsubscribe.$token";
 import type { UnsubscribeActionData, UnsubscribePageData } from "~/routes/unsubscribe.$token";
 import { storeOfflineToken } from "~/services/shop/shops.server";
@@ -83,10 +84,12 @@ describe("unsubscribe tokens", () => {
 
   it("keeps links signed with a previous secret working after a rotation", () => {
     const old = createUnsubscribeToken(payload, { current: "old-secret", previous: [] });
-    const rotated = unsubscribeSecrets({
-      AFTERGLOW_UNSUBSCRIBE_SECRET: "new-secret",
-      AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS: "old-secret, older-secret",
-    });
+    const rotated = unsubscribeSecrets(
+      loadConfig({
+        AFTERGLOW_UNSUBSCRIBE_SECRET: "new-secret",
+        AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS: "old-secret, older-secret",
+      }).unsubscribe,
+    );
     expect(rotated).toEqual({ current: "new-secret", previous: ["old-secret", "older-secret"] });
     expect(verifyUnsubscribeToken(old, rotated)?.followUpId).toBe("fu_123");
     expect(verifyUnsubscribeToken(old, { current: "new-secret", previous: [] })).toBeNull();
@@ -97,8 +100,8 @@ describe("unsubscribe tokens", () => {
   });
 
   it("signs with SHOPIFY_API_SECRET when no unsubscribe secret is set, and refuses to sign with none", () => {
-    expect(unsubscribeSecrets({ SHOPIFY_API_SECRET: "shopify-secret" })).toEqual({ current: "shopify-secret", previous: [] });
-    expect(() => unsubscribeSecrets({})).toThrow(/AFTERGLOW_UNSUBSCRIBE_SECRET/);
+    expect(unsubscribeSecrets(loadConfig({ SHOPIFY_API_SECRET: "shopify-secret" }).unsubscribe)).toEqual({ current: "shopify-secret", previous: [] });
+    expect(() => unsubscribeSecrets(loadConfig({}).unsubscribe)).toThrow(/AFTERGLOW_UNSUBSCRIBE_SECRET/);
   });
 });
 
@@ -122,13 +125,10 @@ describe("List-Unsubscribe headers", () => {
     const links = unsubscribeLinks(input);
     expect(links.headers["List-Unsubscribe"]).toBe(`<${links.oneClickUrl}>`);
     expect(links.pageUrl).toBe(links.oneClickUrl);
-    process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO = "mailto:leave@afterglow.example.com";
-    try {
-      expect(unsubscribeLinks(input).headers["List-Unsubscribe"]).toContain("<mailto:leave@afterglow.example.com?subject=");
-      expect(unsubscribeLinks({ ...input, mailto: null }).headers["List-Unsubscribe"]).not.toContain("mailto:");
-    } finally {
-      delete process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO;
-    }
+    expect(unsubscribeLinks({ ...input, mailto: loadConfig({}).unsubscribe.mailto }).headers["List-Unsubscribe"]).toBe(`<${links.oneClickUrl}>`);
+    const configured = loadConfig({ AFTERGLOW_UNSUBSCRIBE_MAILTO: "mailto:leave@afterglow.example.com" }).unsubscribe.mailto;
+    expect(unsubscribeLinks({ ...input, mailto: configured }).headers["List-Unsubscribe"]).toContain("<mailto:leave@afterglow.example.com?subject=");
+    expect(unsubscribeLinks({ ...input, mailto: null }).headers["List-Unsubscribe"]).not.toContain("mailto:");
     expect(() => unsubscribeLinks({ ...input, mailto: "a@b.com>, <https://evil.example" })).toThrow(/plain email address/);
   });
 });
@@ -206,7 +206,7 @@ describe("the unsubscribe route", () => {
   }
 
   function tokenFor(followUp: { id: string; recipient: string }, category: "marketing" | "service" = "marketing") {
-    return createUnsubscribeToken({ shop: SIMULATOR_SHOP, email: followUp.recipient, followUpId: followUp.id, category });
+    return createUnsubscribeToken({ shop: SIMULATOR_SHOP, email: followUp.recipient, followUpId: followUp.id, category }, unsubscribeSecrets(config().unsubscribe));
   }
 
   const url = (token: string, query = "") => `https://afterglow.test/unsubscribe/${token}${query}`;

@@ -3,6 +3,7 @@
 // and turns every failure into an AdminApiError naming the shop and the operation.
 
 import { ClientError, GraphQLClient } from "graphql-request";
+import { config } from "~/platform/config.server";
 
 export const DEFAULT_ADMIN_API_VERSION = "2025-10";
 export const DEFAULT_ADMIN_API_URL = "https://{shop}/admin/api/{version}/graphql.json";
@@ -173,7 +174,7 @@ export function createAdminClient({
   shop,
   accessToken,
   apiVersion = DEFAULT_ADMIN_API_VERSION,
-  urlTemplate = process.env.SHOPIFY_ADMIN_API_URL ?? DEFAULT_ADMIN_API_URL,
+  urlTemplate = config().shopify.adminApiUrl ?? DEFAULT_ADMIN_API_URL,
   maxRetries = DEFAULT_MAX_RETRIES,
   timeoutMs = DEFAULT_TIMEOUT_MS,
   fetch: fetchImpl,

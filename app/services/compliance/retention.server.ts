@@ -3,6 +3,7 @@
 // Works in small batches so webhook intake, which shares the SQLite writer, never waits long.
 import type { PrismaClient } from "@prisma/client";
 import { COMPLIANCE_TOPICS } from "./compliance.server";
+import { config, type Config } from "~/platform/config.server";
 
 export interface PruneResult {
   cutoff: Date;
@@ -12,12 +13,10 @@ export interface PruneResult {
   dataRequestReports: number; // customers/data_request reports cleared (the merchant had them for the whole period)
 }
 
-const DEFAULT_DAYS = 90;
 const BATCH = 500;
 
-export function retentionDays(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.RETENTION_DAYS?.trim();
-  return raw ? Number(raw) : DEFAULT_DAYS;
+export function retentionDays(housekeeping: Config["housekeeping"] = config().housekeeping): number {
+  return housekeeping.retentionDays;
 }
 
 export async function pruneExpiredContent({

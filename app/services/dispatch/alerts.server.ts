@@ -3,7 +3,8 @@
 // Events via a relay, or any receiver of one's own).
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { FailureRateMonitor, failureRatePolicyFromEnv, type FailureAlert, type FailureRatePolicy } from "~/domain/failure-rate";
+import { FailureRateMonitor, type FailureAlert, type FailureRatePolicy } from "~/domain/failure-rate";
+import { config, type Config } from "~/platform/config.server";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
 import { failureAlertRaised, type DispatchObservation } from "~/platform/metrics.server";
 
@@ -60,23 +61,23 @@ function redisFailureWindow(redis: Redis, policy: FailureRatePolicy, prefix: str
 }
 
 export function createFailureAlerts({
-  env = process.env,
+  settings = config().alerts,
   logger = rootLogger,
   fetchImpl = fetch,
   redis,
   prefix = "afterglow",
 }: {
-  env?: Record<string, string | undefined>;
+  settings?: Config["alerts"];
   logger?: Logger;
   fetchImpl?: typeof fetch;
   // With many workers, each sees only its share of a shop's sends: the window belongs in Redis.
   redis?: Redis;
   prefix?: string;
 } = {}): FailureAlerts {
-  const policy = failureRatePolicyFromEnv(env);
+  const policy: FailureRatePolicy = settings;
   const local = new FailureRateMonitor(policy);
   const window: FailureWindow = redis ? redisFailureWindow(redis, policy, prefix) : { record: async (a) => local.record(a) };
-  const url = env.ALERT_WEBHOOK_URL || null;
+  const url = settings.webhookUrl;
   const log = logger.child({ component: "alerts" });
 
   async function deliver(alert: FailureAlert) {

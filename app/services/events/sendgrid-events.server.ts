@@ -1,7 +1,6 @@
 // SendGrid's Event Webhook: each event stored once, put on its follow-up's timeline, and turned
 // into suppressions where it means the shop must stop emailing an address.
 import { isUniqueViolation } from "../../platform/db-errors.server";
-import type { KeyObject } from "node:crypto";
 import type { MessageEvent, Prisma, PrismaClient } from "@prisma/client";
 import {
   dedupeKey,
@@ -10,7 +9,6 @@ import {
   normaliseEmail,
   parseSendGridEvents,
   suppressionEffect,
-  suppressionThresholdsFromEnv,
   xMessageIdCandidates,
   type SendGridEvent,
   type SuppressionThresholds,
@@ -18,12 +16,17 @@ import {
 import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
-  sendGridPublicKeyFromEnv,
-  toleranceSecondsFromEnv,
   verifySendGridSignature,
 } from "~/webhooks/sendgrid-signature.server";
 import { addSuppression, removeSuppression } from "../consent/suppressions.server";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
+import { config, type Config } from "~/platform/config.server";
+import { DEFAULT_SUPPRESSION_THRESHOLDS } from "~/domain/sendgrid-events";
+
+// SUPPRESS_AFTER_BLOCKS and SUPPRESS_AFTER_DEFERRALS, over the domain's 30-day window.
+export function suppressionThresholds(events: Config["events"]): SuppressionThresholds {
+  return { blocks: events.suppressAfterBlocks, deferrals: events.suppressAfterDeferrals, windowDays: DEFAULT_SUPPRESSION_THRESHOLDS.windowDays };
+}
 
 export interface SendGridEventsSummary {
   received: number; // items in the batch
@@ -109,7 +112,7 @@ export async function receiveSendGridEvents({
   prisma,
   events,
   now = new Date(),
-  thresholds = suppressionThresholdsFromEnv(process.env),
+  thresholds = suppressionThresholds(config().events),
   logger = rootLogger,
 }: {
   prisma: Db;
@@ -382,16 +385,6 @@ async function countDeferrals(tx: Tx, { shop, email, since }: { shop: string; em
 // ---------------------------------------------------------------------------------------------
 // The HTTP side: POST /webhooks/sendgrid.
 
-export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
-
-export function maxBodyBytesFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.SENDGRID_WEBHOOK_MAX_BYTES;
-  if (raw === undefined || raw.trim() === "") return DEFAULT_MAX_BODY_BYTES;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`SENDGRID_WEBHOOK_MAX_BYTES must be a whole number of bytes, not "${raw}".`);
-  return n;
-}
-
 function reject(kind: string, status: number, message: string, headers: Record<string, string> = {}): Response {
   sendGridEventMetrics.rejected[kind] = (sendGridEventMetrics.rejected[kind] ?? 0) + 1;
   return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
@@ -425,28 +418,25 @@ export async function handleSendGridEventWebhook(
   request: Request,
   {
     prisma,
-    env = process.env,
+    settings,
     now = () => new Date(),
     logger = rootLogger,
-  }: { prisma: Db; env?: Record<string, string | undefined>; now?: () => Date; logger?: Logger },
+  }: { prisma: Db; settings?: Config["events"]; now?: () => Date; logger?: Logger },
 ): Promise<Response> {
   const log = logger.child({ component: "sendgrid-events" });
   if (request.method !== "POST") return methodNotAllowed();
 
-  // Read per request (cheap: the key is parsed once per value); a bad setting refuses, never guesses.
-  let limit: number;
-  let toleranceSeconds: number;
-  let thresholds: SuppressionThresholds;
-  let publicKey: KeyObject | null;
+  // A bad setting refuses, never guesses: the process would not have started with one, but a
+  // post that arrives anyway gets a 503 SendGrid retries rather than an unverified write.
+  let current: Config["events"];
   try {
-    limit = maxBodyBytesFromEnv(env);
-    toleranceSeconds = toleranceSecondsFromEnv(env);
-    thresholds = suppressionThresholdsFromEnv(env);
-    publicKey = sendGridPublicKeyFromEnv(env);
+    current = settings ?? config().events;
   } catch (err) {
     log.error("SendGrid Event Webhook settings are unusable; every event post is refused", { err });
-    return reject("not_configured", 503, `${(err as Error).message} Events are not accepted until it is fixed; SendGrid will retry.`);
+    return reject("not_configured", 503, `${(err as Error).message}. Events are not accepted until it is fixed; SendGrid will retry.`);
   }
+  const { maxBodyBytes: limit, toleranceSeconds, publicKey } = current;
+  const thresholds = suppressionThresholds(current);
 
   const tooLarge = `The body is larger than ${limit} bytes (SENDGRID_WEBHOOK_MAX_BYTES); nothing was stored.`;
   const declared = Number(request.headers.get("content-length"));

@@ -34,6 +34,7 @@ import { createRecommendationCache } from "~/adapters/shopify-admin/recommendati
 import { recommendForOrder } from "../dispatch/recommendations.server";
 import { audit } from "../compliance/audit.server";
 import { saveFlow, shopSettingsChanged, validateFlow } from "./flows.server";
+import { config } from "~/platform/config.server";
 
 export { TRIGGERS, TEMPLATES, LOCALES, newStepDraft, newFlowDraft };
 export type { FlowDraft, FlowProblem, StepDraft };
@@ -331,7 +332,9 @@ export interface PreviewRecommendations {
 // The merchant is waiting: one quick try, no retries.
 const previewAdminClient = (prisma: Db) => (shop: string) => adminClientForShop({ prisma, shop, maxRetries: 0, timeoutMs: 5_000 });
 
-const previewCache = createRecommendationCache({ ttlMs: Number(process.env.RECOMMENDATION_CACHE_MS || 5 * 60_000) });
+// RECOMMENDATION_CACHE_MS, read when the first preview asks (this module loads with the routes).
+let previewCache: ReturnType<typeof createRecommendationCache> | null = null;
+const previewCacheOf = () => (previewCache ??= createRecommendationCache({ ttlMs: config().queue.recommendationCacheMs }));
 
 // A real order gets what the dispatcher would send it, from the shop's Admin API; the sample
 // order, or an Admin API that does not answer, gets the sample products.
@@ -355,7 +358,7 @@ export async function previewRecommendations({
     const products = await recommendForOrder({
       prisma,
       client,
-      cache: previewCache,
+      cache: previewCacheOf(),
       shop: shop.domain,
       productIds: JSON.parse(real.productIds) as string[],
       currencyCode: real.currency,
@@ -432,7 +435,7 @@ export async function previewStep({
     recommendations,
     discountCode,
     dueAt,
-    appUrl: process.env.SHOPIFY_APP_URL || "http://localhost:3000",
+    appUrl: config().shopify.appUrl,
   });
   let input: FollowUpInput;
   try {

@@ -17,6 +17,7 @@ import {
 import type { ScheduledFlow } from "~/domain/scheduling";
 import type { SendWindow } from "~/domain/send-window";
 import type { ConditionGroup } from "~/domain/conditions";
+import { config } from "~/platform/config.server";
 
 type Db = Pick<PrismaClient, "flow" | "flowStep">;
 type Tx = Pick<PrismaClient, "flow" | "flowStep">;
@@ -173,7 +174,7 @@ export async function intakeContext(
   prisma: Pick<PrismaClient, "flow" | "flowStep" | "shop">,
   shop: string,
   trigger: FlowTrigger,
-  ttlMs = Number(process.env.INTAKE_CACHE_MS ?? 5_000),
+  ttlMs = config().queue.intakeCacheMs,
 ): Promise<IntakeContext> {
   let byShop = intakeCache.get(prisma);
   if (!byShop) intakeCache.set(prisma, (byShop = new Map()));

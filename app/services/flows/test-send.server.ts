@@ -7,7 +7,7 @@ import type { MailTransport } from "~/adapters/mail/transport";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { audit } from "../compliance/audit.server";
 import { shopSendGridKey } from "../shop/secrets.server";
-import { getRuntime } from "../../runtime/runtime.server";
+import { config } from "~/platform/config.server";
 import { emailProblem } from "../shop/settings.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { SAMPLE_ORDER } from "../../../emails/samples";
@@ -20,11 +20,13 @@ export type TestSendResult =
   | { ok: true; followUpId: string; to: string; messageId: string | null }
   | { ok: false; field: "to" | "form"; error: string; followUpId?: string };
 
-// The same choice the dispatcher makes: the shop's own SendGrid key, else the app's transport.
-export function transportForShop(shop: Shop): MailTransport {
-  const key = shopSendGridKey(shop);
-  if (key) return createSendGridTransport({ apiKey: key, baseUrl: process.env.SENDGRID_API_URL || undefined });
-  return getRuntime().transport;
+// The same choice the dispatcher makes: the shop's own SendGrid key, else the app's transport
+// (the runtime's, which the route hands in).
+export function transportForShop(shop: Shop, appTransport: () => MailTransport): MailTransport {
+  const mail = config().mail;
+  const key = shopSendGridKey(shop, { encryptionKeys: mail.encryptionKeys });
+  if (key) return createSendGridTransport({ apiKey: key, baseUrl: mail.sendgridApiUrl ?? undefined });
+  return appTransport();
 }
 
 export async function sendTestEmail({
@@ -38,6 +40,7 @@ export async function sendTestEmail({
   to = null,
   actor,
   transport,
+  appTransport,
   now = new Date(),
 }: {
   prisma: PrismaClient;
@@ -51,6 +54,8 @@ export async function sendTestEmail({
   to?: string | null;
   actor: string;
   transport?: MailTransport;
+  // The app's own transport, for shops without their own SendGrid key.
+  appTransport: () => MailTransport;
   now?: Date;
 }): Promise<TestSendResult> {
   const shop = await prisma.shop.findUnique({ where: { domain: shopDomain } });
@@ -59,7 +64,7 @@ export async function sendTestEmail({
   if (!recipient) return { ok: false, field: "to", error: "Enter the address to send the test to." };
   const problem = emailProblem(recipient, { required: true });
   if (problem) return { ok: false, field: "to", error: problem };
-  const fromEmail = shop.senderEmail || process.env.AFTERGLOW_FROM_EMAIL || shop.email;
+  const fromEmail = shop.senderEmail || config().mail.fromEmail || shop.email;
   if (!fromEmail) return { ok: false, field: "form", error: "Set a sender address in Settings first." };
 
   const real = await findPreviewOrder(prisma, { shop: shopDomain, orderId });
@@ -112,7 +117,7 @@ export async function sendTestEmail({
       attempts: 1,
     },
   });
-  const via = transport ?? transportForShop(shop);
+  const via = transport ?? transportForShop(shop, appTransport);
   try {
     const result = await via.send({
       shop: shopDomain,

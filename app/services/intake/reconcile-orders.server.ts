@@ -41,7 +41,8 @@ export interface ReconcileOptions {
   // Only shops last reconciled before this time (after a restart: those a downtime may have hit).
   staleBefore?: Date;
   now?: Date;
-  env?: Record<string, string | undefined>;
+  // SHOPIFY_ADMIN_API_URL; null is Shopify's own.
+  adminApiUrl?: string | null;
   clientFor?: (shop: string) => Promise<AdminClient>;
   // Told about follow-ups scheduled here, as intake's routes tell the queue.
   onScheduled?: (followUps: { id: string; dueAt: Date }[]) => Promise<void>;
@@ -50,23 +51,15 @@ export interface ReconcileOptions {
   logger?: Logger;
 }
 
-export function reconciliationPolicyFromEnv(env: Record<string, string | undefined>): ReconciliationPolicy {
-  const d = DEFAULT_RECONCILIATION_POLICY;
-  return {
-    overlapMs: Number(env.RECONCILE_OVERLAP_MS || d.overlapMs),
-    maxLookbackMs: Number(env.RECONCILE_LOOKBACK_MS || d.maxLookbackMs),
-  };
-}
-
 export async function reconcileOrders({
   prisma,
   shop,
   staleBefore,
   now = new Date(),
-  env = process.env,
+  adminApiUrl = null,
   clientFor,
   onScheduled,
-  policy = reconciliationPolicyFromEnv(env),
+  policy = DEFAULT_RECONCILIATION_POLICY,
   pageSize = 10,
   logger = rootLogger,
 }: ReconcileOptions): Promise<ShopReconciliation[]> {
@@ -81,7 +74,7 @@ export async function reconcileOrders({
   const connect =
     clientFor ??
     ((domain: string) =>
-      adminClientForShop({ prisma, shop: domain, ...(env.SHOPIFY_ADMIN_API_URL ? { urlTemplate: env.SHOPIFY_ADMIN_API_URL } : {}) }));
+      adminClientForShop({ prisma, shop: domain, ...(adminApiUrl ? { urlTemplate: adminApiUrl } : {}) }));
   const results: ShopReconciliation[] = [];
   for (const row of shops) {
     const log = logger.child({ component: "reconcile-orders", shop: row.domain });

@@ -4,7 +4,7 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { followUpTimeline, type TimelineEntry } from "./timeline.server";
 import { audit } from "../compliance/audit.server";
-import { followUpsScheduled } from "../../runtime/runtime.server";
+import { followUpsScheduled } from "../intake/follow-ups-scheduled.server";
 import { MESSAGE_STATUSES } from "~/components/message-status";
 import { previewDocument, previewRecommendations, previewStep, type StepDraft } from "../flows/flow-editor.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";

@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { PrismaClient } from "@prisma/client";
 import { audit } from "../compliance/audit.server";
+import { config } from "../../platform/config.server";
 
 const VERSION = "v1";
 const IV_BYTES = 12; // the GCM standard nonce size
@@ -31,13 +32,14 @@ export interface KeyRing {
 }
 
 export interface SecretOptions {
-  env?: Record<string, string | undefined>;
+  // AFTERGLOW_ENCRYPTION_KEYS; unset reads the process's configuration.
+  encryptionKeys?: string | null;
 }
 
 let cached: { source: string; ring: KeyRing } | null = null;
 
-export function loadKeyRing(env: Record<string, string | undefined> = process.env): KeyRing {
-  const source = env.AFTERGLOW_ENCRYPTION_KEYS?.trim() ?? "";
+export function loadKeyRing({ encryptionKeys }: SecretOptions = {}): KeyRing {
+  const source = (encryptionKeys === undefined ? config().mail.encryptionKeys : encryptionKeys)?.trim() ?? "";
   if (cached && cached.source === source) return cached.ring;
   if (!source) {
     throw new SecretKeyError(
@@ -73,9 +75,9 @@ export function loadKeyRing(env: Record<string, string | undefined> = process.en
   return ring;
 }
 
-export function encryptSecret(plain: string, { env }: SecretOptions = {}): string {
+export function encryptSecret(plain: string, options: SecretOptions = {}): string {
   if (typeof plain !== "string" || plain.length === 0) throw new TypeError("encryptSecret needs a non-empty string.");
-  const { current } = loadKeyRing(env);
+  const { current } = loadKeyRing(options);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", current.key, iv, { authTagLength: TAG_BYTES });
   // The version and key id are authenticated too, so a value relabelled to another key fails.
@@ -108,9 +110,9 @@ export function parseStoredSecret(stored: string): ParsedSecret {
   return decoded;
 }
 
-export function decryptSecret(stored: string, { env }: SecretOptions = {}): string {
+export function decryptSecret(stored: string, options: SecretOptions = {}): string {
   const parsed = parseStoredSecret(stored);
-  const ring = loadKeyRing(env);
+  const ring = loadKeyRing(options);
   const key = ring.byId.get(parsed.keyId);
   if (!key) {
     throw new SecretKeyError(
@@ -144,8 +146,8 @@ export interface RotationResult {
 
 // Re-encrypts every shop's SendGrid key with the current (first) key. Safe to run again or
 // beside the app: a row changed meanwhile is left alone (the update matches the old value).
-export async function rotateSecrets(prisma: PrismaClient, { env, now = new Date() }: SecretOptions & { now?: Date } = {}): Promise<RotationResult> {
-  const ring = loadKeyRing(env);
+export async function rotateSecrets(prisma: PrismaClient, { now = new Date(), ...options }: SecretOptions & { now?: Date } = {}): Promise<RotationResult> {
+  const ring = loadKeyRing(options);
   const result: RotationResult = { rotated: 0, current: 0, failed: [] };
   const shops = await prisma.shop.findMany({
     where: { sendgridApiKeyEnc: { not: null } },
@@ -159,7 +161,7 @@ export async function rotateSecrets(prisma: PrismaClient, { env, now = new Date(
         result.current += 1;
         continue;
       }
-      const fresh = encryptSecret(decryptSecret(stored, { env }), { env });
+      const fresh = encryptSecret(decryptSecret(stored, options), options);
       const changed = await prisma.$transaction(async (tx) => {
         const { count } = await tx.shop.updateMany({ where: { domain, sendgridApiKeyEnc: stored }, data: { sendgridApiKeyEnc: fresh } });
         if (count === 1) {
@@ -184,7 +186,7 @@ export async function setShopSendGridKey(
   shop: string,
   key: string | null,
   actor: string,
-  { env, now = new Date() }: SecretOptions & { now?: Date } = {},
+  { now = new Date(), ...options }: SecretOptions & { now?: Date } = {},
 ): Promise<void> {
   const trimmed = key?.trim() || null;
   if (trimmed !== null && !SENDGRID_KEY.test(trimmed)) {
@@ -193,7 +195,7 @@ export async function setShopSendGridKey(
         "with Mail Send access and paste it whole.",
     );
   }
-  const encrypted = trimmed === null ? null : encryptSecret(trimmed, { env });
+  const encrypted = trimmed === null ? null : encryptSecret(trimmed, options);
   await prisma.$transaction(async (tx) => {
     const { count } = await tx.shop.updateMany({ where: { domain: shop }, data: { sendgridApiKeyEnc: encrypted } });
     if (count === 0) throw new Error(`Shop ${shop} is not connected to Afterglow; install the app before setting its SendGrid key.`);
@@ -201,7 +203,7 @@ export async function setShopSendGridKey(
       shop,
       actor,
       action: trimmed === null ? "sendgrid_key.removed" : "sendgrid_key.set",
-      detail: trimmed === null ? null : { endsWith: trimmed.slice(-4), encryptionKeyId: loadKeyRing(env).current.id },
+      detail: trimmed === null ? null : { endsWith: trimmed.slice(-4), encryptionKeyId: loadKeyRing(options).current.id },
       at: now,
     });
   });

@@ -18,6 +18,7 @@ import {
   type SenderDomainDns,
   type SenderDomainReport,
 } from "~/domain/sender-domain";
+import { config } from "~/platform/config.server";
 
 // What the check needs of a resolver; `dns.promises.Resolver` has it.
 export interface DnsResolver {
@@ -40,33 +41,21 @@ export class InvalidSenderEmailError extends Error {
   }
 }
 
-const DEFAULT_TIMEOUT_MS = 4_000;
-const DEFAULT_CACHE_MS = 5 * 60_000;
-
-function envNumber(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isFinite(n) && n >= 0 && process.env[name] !== "" ? n : fallback;
-}
-
-// AFTERGLOW_DNS_SERVERS: comma-separated, e.g. "127.0.0.1:5353" or "1.1.1.1,8.8.8.8".
-export function dnsServersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | null {
-  const list = (env.AFTERGLOW_DNS_SERVERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  return list.length ? list : null;
-}
-
-export function createDnsResolver({ servers = dnsServersFromEnv(), timeoutMs = envNumber("AFTERGLOW_DNS_TIMEOUT_MS", DEFAULT_TIMEOUT_MS) }: { servers?: string[] | null; timeoutMs?: number } = {}): Resolver {
+// AFTERGLOW_DNS_SERVERS (none: the system's) and AFTERGLOW_DNS_TIMEOUT_MS.
+export function createDnsResolver({ servers, timeoutMs }: { servers: readonly string[]; timeoutMs: number }): Resolver {
   // Two tries of half the budget each: one lost UDP packet shouldn't fail the check.
   const resolver = new Resolver({ timeout: Math.max(100, Math.floor(timeoutMs / 2)), tries: 2 });
-  if (servers) resolver.setServers(servers);
+  if (servers.length) resolver.setServers([...servers]);
   return resolver;
 }
 
 let defaultResolver: { resolver: Resolver; key: string } | null = null;
 
 function sharedResolver(): Resolver {
-  // Re-created when the environment changes, so an operator's new servers apply without a restart.
-  const key = `${process.env.AFTERGLOW_DNS_SERVERS ?? ""}|${process.env.AFTERGLOW_DNS_TIMEOUT_MS ?? ""}`;
-  if (!defaultResolver || defaultResolver.key !== key) defaultResolver = { resolver: createDnsResolver(), key };
+  // Re-created when the configured servers change (tests point it at a stand-in DNS server).
+  const dns = config().dns;
+  const key = `${dns.servers.join(",")}|${dns.timeoutMs}`;
+  if (!defaultResolver || defaultResolver.key !== key) defaultResolver = { resolver: createDnsResolver(dns), key };
   return defaultResolver.resolver;
 }
 
@@ -141,8 +130,8 @@ export async function checkSenderDomain({
   dkimSelector,
   returnPathHost,
   resolver,
-  timeoutMs = envNumber("AFTERGLOW_DNS_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
-  cacheMs = envNumber("SENDER_DOMAIN_CACHE_MS", DEFAULT_CACHE_MS),
+  timeoutMs = config().dns.timeoutMs,
+  cacheMs = config().dns.cacheMs,
   refresh = false,
   now = () => new Date(),
 }: {

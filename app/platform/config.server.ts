@@ -1,0 +1,409 @@
+// Every environment variable the web server, the worker and the CLI read, declared once with its
+// type, default, allowed values and meaning. loadConfig() turns an environment into one frozen,
+// typed object or fails naming the variable, what it got and what is allowed;
+// docs/configuration.md is generated from this file (npm run docs:config).
+
+import type { KeyObject } from "node:crypto";
+import { parseSendGridPublicKey } from "../webhooks/sendgrid-signature.server";
+
+export type Env = Record<string, string | undefined>;
+
+export interface Variable<T> {
+  name: string;
+  meaning: string;
+  type: string; // for the docs: "whole number", "text", "one of", ...
+  allowed: string; // for the docs and the error: "a whole number from 1 to 64"
+  default: string; // for the docs: what an unset (or empty) variable means
+  secret?: boolean;
+  parse(raw: string | undefined, env: Env): T;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly got: string,
+    readonly allowed: string,
+  ) {
+    super(`${variable} must be ${allowed}; got "${got}"`);
+    this.name = "ConfigError";
+  }
+}
+
+const unset = (raw: string | undefined): raw is undefined => raw === undefined || raw.trim() === "";
+
+interface NumberOptions<D> {
+  meaning: string;
+  default: D;
+  min?: number;
+  max?: number;
+  above?: number; // strictly more than this
+  unit?: string; // "milliseconds", "bytes": named in the error and the docs
+  whole?: boolean;
+  off?: string; // what 0 means when 0 turns something off
+  defaultText?: string;
+  defaultFrom?: (env: Env) => D; // a default that follows from another variable
+}
+
+function numberVariable<D extends number | null>(name: string, o: NumberOptions<D>): Variable<number | D> {
+  const whole = o.whole ?? true;
+  const kind = whole ? "a whole number" : "a number";
+  const unit = o.unit ? ` of ${o.unit}` : "";
+  const range =
+    o.min !== undefined && o.max !== undefined
+      ? ` from ${o.min} to ${o.max}`
+      : o.min !== undefined
+        ? o.min === 0
+          ? ", 0 or more"
+          : ` of at least ${o.min}`
+        : "";
+  const allowed = o.above !== undefined ? `${kind}${unit} above ${o.above}` : `${kind}${unit}${range}`;
+  return {
+    name,
+    meaning: o.off ? `${o.meaning} 0 ${o.off}.` : o.meaning,
+    type: whole ? "whole number" : "number",
+    allowed,
+    default: o.defaultText ?? (o.default === null ? "unset" : String(o.default)),
+    parse(raw, env) {
+      if (unset(raw)) return o.defaultFrom ? o.defaultFrom(env) : o.default;
+      const n = Number(raw.trim());
+      const ok = Number.isFinite(n) && (!whole || Number.isInteger(n)) && (o.min === undefined || n >= o.min) && (o.max === undefined || n <= o.max) && (o.above === undefined || n > o.above);
+      if (!ok) throw new ConfigError(name, raw, allowed);
+      return n;
+    },
+  };
+}
+
+const int = (name: string, o: Omit<NumberOptions<number>, "whole">) => numberVariable(name, { ...o, whole: true });
+const optionalInt = (name: string, o: Omit<NumberOptions<null>, "whole" | "default">) =>
+  numberVariable<null>(name, { ...o, default: null, whole: true });
+
+function text(name: string, o: { meaning: string; default: string; secret?: boolean; check?: Check }): Variable<string> {
+  return {
+    name,
+    meaning: o.meaning,
+    type: "text",
+    allowed: o.check?.allowed ?? "any text",
+    default: o.default === "" ? "empty" : o.default,
+    secret: o.secret,
+    parse(raw) {
+      if (unset(raw)) return o.default;
+      if (o.check && !o.check.test(raw)) throw new ConfigError(name, raw, o.check.allowed);
+      return raw;
+    },
+  };
+}
+
+interface Check {
+  allowed: string;
+  test: (value: string) => boolean;
+}
+
+function optionalText(name: string, o: { meaning: string; secret?: boolean; trim?: boolean; check?: Check }): Variable<string | null> {
+  return {
+    name,
+    meaning: o.meaning,
+    type: "text",
+    allowed: o.check?.allowed ?? "any text",
+    default: "unset",
+    secret: o.secret,
+    parse(raw) {
+      if (unset(raw)) return null;
+      const value = o.trim ? raw.trim() : raw;
+      if (o.check && !o.check.test(value)) throw new ConfigError(name, raw, o.check.allowed);
+      return value;
+    },
+  };
+}
+
+function oneOf<V extends string, D extends V | null>(
+  name: string,
+  o: { meaning: string; values: readonly V[]; default: D; allowed?: string; caseless?: boolean },
+): Variable<V | D> {
+  const allowed = o.allowed ?? o.values.map((v) => `"${v}"`).join(" or ");
+  return {
+    name,
+    meaning: o.meaning,
+    type: "one of",
+    allowed,
+    default: o.default === null ? "unset" : o.default,
+    parse(raw) {
+      if (unset(raw)) return o.default;
+      const value = o.caseless ? raw.trim().toLowerCase() : raw;
+      if (!(o.values as readonly string[]).includes(value)) throw new ConfigError(name, raw, allowed);
+      return value as V;
+    },
+  };
+}
+
+// "1" turns it on; unset or "0" leaves it off.
+function flag(name: string, meaning: string): Variable<boolean> {
+  const v = oneOf(name, { meaning, values: ["0", "1"] as const, default: "0", allowed: `"1" (on) or "0" (off)` });
+  return { ...v, type: "flag", default: "0", parse: (raw, env) => v.parse(raw, env) === "1" };
+}
+
+function list(name: string, meaning: string): Variable<string[]> {
+  return {
+    name,
+    meaning,
+    type: "comma-separated list",
+    allowed: "values separated by commas",
+    default: "empty",
+    parse: (raw) => (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+// Parsed here so a key that is not SendGrid's kind fails at start, not at the first event post.
+function publicKey(name: string, meaning: string): Variable<KeyObject | null> {
+  const allowed = "SendGrid's Event Webhook Verification Key, an ECDSA P-256 public key in base64 (as SendGrid shows it) or PEM";
+  return {
+    name,
+    meaning,
+    type: "public key",
+    allowed,
+    default: "unset",
+    parse(raw) {
+      if (unset(raw)) return null;
+      try {
+        return parseSendGridPublicKey(raw);
+      } catch (err) {
+        throw new ConfigError(name, raw.length > 40 ? `${raw.slice(0, 40)}...` : raw, `${allowed} (${(err as Error).message})`);
+      }
+    },
+  };
+}
+
+const httpUrl = { allowed: "an http:// or https:// URL", test: (v: string) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v) };
+
+export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
+export const DEFAULT_APP_URL = "http://localhost:3000";
+
+// Grouped as the docs present them; each group becomes one part of the config object.
+export const declaration = {
+  server: {
+    port: int("PORT", { meaning: "Port the web server listens on.", default: 3000, min: 0, max: 65535 }),
+    host: text("HOST", { meaning: "Address the web server binds to.", default: "0.0.0.0" }),
+    nodeEnv: oneOf("NODE_ENV", {
+      meaning: "Remix's mode; anything but production also keeps one Prisma client across module reloads.",
+      values: ["development", "production", "test"] as const,
+      default: null,
+    }),
+    webProcesses: int("WEB_CONCURRENCY", {
+      meaning: "Web processes sharing the port (node:cluster); only the first runs the in-process dispatcher and housekeeping.",
+      default: 1,
+      min: 1,
+      max: 64,
+    }),
+    directWebhooks: oneOf("AFTERGLOW_DIRECT_WEBHOOKS", {
+      meaning: "Whether Shopify's webhooks skip Express and Remix (the direct path); off sends them through the routes.",
+      values: ["on", "off"] as const,
+      default: "on",
+    }),
+    backgroundWork: oneOf("AFTERGLOW_WORKER", {
+      meaning: "Whether the web process dispatches follow-ups and runs housekeeping itself (without REDIS_URL); off leaves sending to `npm run afterglow -- dispatch`.",
+      values: ["on", "off"] as const,
+      default: "on",
+    }),
+    shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", {
+      meaning: "How long a stopping process waits for in-flight sends and chores; the process exits 15 s after that at the latest.",
+      default: 10_000,
+      min: 0,
+      unit: "milliseconds",
+    }),
+    metricsToken: optionalText("METRICS_TOKEN", { meaning: "Bearer token /metrics asks for; unset leaves /metrics open.", secret: true }),
+    metricsPort: optionalInt("METRICS_PORT", {
+      meaning: "Port of the metrics server `npm run afterglow -- dispatch` starts; unset starts none.",
+      min: 0,
+      max: 65535,
+    }),
+    benchRoutes: flag("AFTERGLOW_BENCH_ROUTES", "Serves the webhook route used to measure the bare request cost."),
+  },
+  database: {
+    url: text("DATABASE_URL", {
+      meaning: "SQLite file URL or PostgreSQL URL of the database.",
+      default: DEFAULT_DATABASE_URL,
+      check: {
+        allowed: "a SQLite file URL (file:./prisma/dev.sqlite) or a PostgreSQL URL (postgresql://user:password@host:5432/afterglow)",
+        test: (v) => v.startsWith("file:") || /^postgres(ql)?:\/\//.test(v),
+      },
+    }),
+    poolMax: int("DATABASE_POOL_MAX", { meaning: "PostgreSQL connections per process.", default: 10, min: 0, unit: "connections" }),
+    poolIdleMs: int("DATABASE_POOL_IDLE_MS", { meaning: "How long an idle PostgreSQL connection stays open.", default: 10_000, min: 0, unit: "milliseconds" }),
+    connectTimeoutMs: int("DATABASE_CONNECT_TIMEOUT_MS", {
+      meaning: "How long opening a PostgreSQL connection may take.",
+      default: 5_000,
+      min: 0,
+      unit: "milliseconds",
+      off: "waits without a limit",
+    }),
+  },
+  shopify: {
+    apiKey: optionalText("SHOPIFY_API_KEY", { meaning: "The app's client ID from the Partner Dashboard." }),
+    apiSecret: text("SHOPIFY_API_SECRET", { meaning: "The app's client secret: verifies webhooks and sessions.", default: "", secret: true }),
+    scopes: optionalText("SCOPES", { meaning: "Access scopes the app asks for, comma-separated (as in shopify.app.toml)." }),
+    appUrl: text("SHOPIFY_APP_URL", { meaning: "Public URL of the app: the base of unsubscribe links and OAuth redirects.", default: DEFAULT_APP_URL }),
+    customShopDomain: optionalText("SHOP_CUSTOM_DOMAIN", { meaning: "A shop domain other than *.myshopify.com the app accepts (development stores behind a proxy)." }),
+    adminApiUrl: optionalText("SHOPIFY_ADMIN_API_URL", {
+      meaning: "Admin GraphQL URL template with {shop} and {version}; unset is Shopify's own (https://{shop}/admin/api/{version}/graphql.json).",
+    }),
+  },
+  mail: {
+    transport: oneOf("MAIL_TRANSPORT", {
+      meaning: "Forces the mail transport; unset sends through SendGrid when SENDGRID_API_KEY is set, else keeps mail in the outbox.",
+      values: ["outbox", "sendgrid"] as const,
+      default: null,
+      caseless: true,
+      allowed: `"outbox" or "sendgrid" (any case), or unset`,
+    }),
+    sendgridApiKey: optionalText("SENDGRID_API_KEY", { meaning: "The app's SendGrid API key (a shop may set its own in Settings).", secret: true, trim: true }),
+    sendgridApiUrl: optionalText("SENDGRID_API_URL", { meaning: "SendGrid API base URL (a stand-in in tests).", trim: true, check: httpUrl }),
+    sendgridTimeoutMs: optionalInt("SENDGRID_TIMEOUT_MS", { meaning: "How long one SendGrid API call may take; unset is the client's own default.", min: 1, unit: "milliseconds" }),
+    fromEmail: optionalText("AFTERGLOW_FROM_EMAIL", { meaning: "From address for shops that have not set their own sender." }),
+    ipPoolMarketing: optionalText("SENDGRID_IP_POOL_MARKETING", { meaning: "SendGrid IP pool for marketing follow-ups." }),
+    asmGroupMarketing: int("SENDGRID_ASM_GROUP_MARKETING", { meaning: "SendGrid unsubscribe group for marketing follow-ups.", default: 0, min: 0, off: "sends without a group" }),
+    ipPoolService: optionalText("SENDGRID_IP_POOL_SERVICE", { meaning: "SendGrid IP pool for service follow-ups." }),
+    asmGroupService: int("SENDGRID_ASM_GROUP_SERVICE", { meaning: "SendGrid unsubscribe group for service follow-ups.", default: 0, min: 0, off: "sends without a group" }),
+    rateLimit: int("SENDGRID_RATE_LIMIT", {
+      meaning: "Emails per SENDGRID_RATE_LIMIT_WINDOW_MS per SendGrid account, across all workers (with REDIS_URL).",
+      default: 600,
+      min: 0,
+      off: "turns the limit off",
+    }),
+    rateLimitWindowMs: int("SENDGRID_RATE_LIMIT_WINDOW_MS", { meaning: "The window SENDGRID_RATE_LIMIT counts in.", default: 1_000, min: 1, unit: "milliseconds" }),
+    handoverEventWaitMs: numberVariable("SENDGRID_EVENT_WAIT_MS", {
+      meaning: "How long an email whose hand-over to SendGrid went unanswered waits for SendGrid's events before it is sent again.",
+      default: 0,
+      defaultFrom: (env) => (unset(env.SENDGRID_WEBHOOK_PUBLIC_KEY) ? 0 : 10 * 60_000),
+      min: 0,
+      whole: false,
+      unit: "milliseconds",
+      off: "sends again at once",
+      defaultText: "600000 with SENDGRID_WEBHOOK_PUBLIC_KEY set, else 0 (only a signed Event Webhook brings events)",
+    }),
+    encryptionKeys: optionalText("AFTERGLOW_ENCRYPTION_KEYS", {
+      meaning: 'Keys that encrypt shops\' own SendGrid keys: "<id>:<base64 of 32 bytes>", comma-separated, the first encrypts.',
+      secret: true,
+      trim: true,
+    }),
+  },
+  unsubscribe: {
+    secret: optionalText("AFTERGLOW_UNSUBSCRIBE_SECRET", { meaning: "Signs unsubscribe links; unset uses SHOPIFY_API_SECRET.", secret: true }),
+    previousSecrets: list("AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS", "Earlier signing secrets whose links still work after a rotation."),
+    mailto: optionalText("AFTERGLOW_UNSUBSCRIBE_MAILTO", { meaning: "Address for the List-Unsubscribe mailto; unset leaves it out." }),
+  },
+  events: {
+    publicKey: publicKey("SENDGRID_WEBHOOK_PUBLIC_KEY", "Verification Key of SendGrid's Signed Event Webhook (base64 or PEM); unset refuses every event post."),
+    toleranceSeconds: numberVariable("SENDGRID_WEBHOOK_TOLERANCE_SECONDS", {
+      meaning: "How far an event post's timestamp may be from now.",
+      default: 600,
+      above: 0,
+      whole: false,
+      unit: "seconds",
+    }),
+    maxBodyBytes: int("SENDGRID_WEBHOOK_MAX_BYTES", { meaning: "Largest event post accepted.", default: 5 * 1024 * 1024, min: 1, unit: "bytes" }),
+    suppressAfterBlocks: int("SUPPRESS_AFTER_BLOCKS", { meaning: "Blocked bounces for one address before it is suppressed.", default: 3, min: 1 }),
+    suppressAfterDeferrals: int("SUPPRESS_AFTER_DEFERRALS", { meaning: "Deferrals of never-delivered messages before the address is suppressed.", default: 10, min: 1 }),
+  },
+  webhooks: {
+    maxBytes: int("WEBHOOK_MAX_BYTES", { meaning: "Largest Shopify webhook body accepted.", default: 2 * 1024 * 1024, min: 1, unit: "bytes" }),
+  },
+  queue: {
+    redisUrl: optionalText("REDIS_URL", { meaning: "Redis for distributed mode: web processes enqueue on BullMQ, `npm run worker` processes dispatch." }),
+    prefix: optionalText("AFTERGLOW_QUEUE_PREFIX", { meaning: "Prefix of every Redis key; unset is afterglow." }),
+    workerConcurrency: int("WORKER_CONCURRENCY", { meaning: "Follow-ups one worker sends at a time.", default: 8, min: 1 }),
+    workerLockMs: int("WORKER_LOCK_MS", { meaning: "How long a worker's claim on a BullMQ job lasts without renewal.", default: 30_000, min: 1, unit: "milliseconds" }),
+    reconcileIntervalMs: int("RECONCILE_INTERVAL_MS", { meaning: "How often a worker matches the queue against the database.", default: 30_000, min: 1, unit: "milliseconds" }),
+    dispatchIntervalMs: int("DISPATCH_INTERVAL_MS", { meaning: "How often the in-process dispatcher looks for due follow-ups (without Redis).", default: 5_000, min: 1, unit: "milliseconds" }),
+    dispatchBatchSize: int("DISPATCH_BATCH_SIZE", { meaning: "Follow-ups claimed per dispatcher pass.", default: 50, min: 1 }),
+    leaseMs: optionalInt("DISPATCH_LEASE_MS", { meaning: "How long a claimed follow-up stays claimed before another dispatcher may retry it; unset is 120000.", min: 1, unit: "milliseconds" }),
+    recommendationCacheMs: int("RECOMMENDATION_CACHE_MS", { meaning: "How long a shop's recommendations are reused.", default: 5 * 60_000, min: 0, unit: "milliseconds" }),
+    intakeCacheMs: int("INTAKE_CACHE_MS", { meaning: "How long webhook intake reuses a shop's flows and settings.", default: 5_000, min: 0, unit: "milliseconds", off: "reads them for every webhook" }),
+  },
+  housekeeping: {
+    retentionIntervalMs: int("RETENTION_INTERVAL_MS", { meaning: "How often old email bodies and event details are pruned.", default: 6 * 3600_000, min: 1, unit: "milliseconds" }),
+    retentionDays: int("RETENTION_DAYS", { meaning: "Days rendered emails and event details are kept.", default: 90, min: 1, unit: "days" }),
+    consentRetryIntervalMs: int("CONSENT_RETRY_INTERVAL_MS", { meaning: "How often consent changes Shopify refused are retried.", default: 5 * 60_000, min: 1, unit: "milliseconds" }),
+    analyticsIntervalMs: int("ANALYTICS_INTERVAL_MS", { meaning: "How often analytics rollups run.", default: 60_000, min: 1, unit: "milliseconds" }),
+    orderReconcileIntervalMs: int("ORDER_RECONCILE_INTERVAL_MS", {
+      meaning: "How often orders whose webhooks never came are looked for through the Admin API.",
+      default: 15 * 60_000,
+      min: 1,
+      unit: "milliseconds",
+    }),
+    reconcileStartDelayMs: int("RECONCILE_START_DELAY_MS", { meaning: "Wait after a start before the first order reconciliation.", default: 30_000, min: 0, unit: "milliseconds" }),
+    reconcileOverlapMs: int("RECONCILE_OVERLAP_MS", { meaning: "How far back of its last check an order reconciliation starts.", default: 15 * 60_000, min: 0, unit: "milliseconds" }),
+    reconcileLookbackMs: int("RECONCILE_LOOKBACK_MS", { meaning: "The furthest back an order reconciliation looks.", default: 3 * 86_400_000, min: 1, unit: "milliseconds" }),
+  },
+  alerts: {
+    webhookUrl: optionalText("ALERT_WEBHOOK_URL", { meaning: "Where failure-rate alerts are posted (JSON); unset only logs them.", check: httpUrl }),
+    threshold: numberVariable("ALERT_FAILURE_RATE", {
+      meaning: 'Failure share of a shop\'s sends that raises an alert: "20" and "0.2" both mean 20 %.',
+      default: 0.2,
+      min: 0,
+      max: 100,
+      whole: false,
+    }),
+    minAttempts: int("ALERT_MIN_ATTEMPTS", { meaning: "Send attempts in the window before a rate says anything.", default: 10, min: 0 }),
+    windowMs: int("ALERT_WINDOW_MS", { meaning: "The rolling window the failure rate is counted in.", default: 15 * 60_000, min: 1, unit: "milliseconds" }),
+    cooldownMs: int("ALERT_COOLDOWN_MS", { meaning: "Least time between two alerts for one shop.", default: 60 * 60_000, min: 0, unit: "milliseconds" }),
+  },
+  logging: {
+    level: oneOf("LOG_LEVEL", { meaning: "Least severe log line written.", values: ["debug", "info", "warn", "error"] as const, default: "info" }),
+    stacks: flag("LOG_STACKS", "Writes error stacks into log lines."),
+  },
+  dns: {
+    servers: list("AFTERGLOW_DNS_SERVERS", 'DNS servers the sender-domain check asks, e.g. "1.1.1.1,8.8.8.8" or "127.0.0.1:5353"; empty uses the system\'s.'),
+    timeoutMs: int("AFTERGLOW_DNS_TIMEOUT_MS", { meaning: "How long one sender-domain DNS lookup may take.", default: 4_000, min: 0, unit: "milliseconds" }),
+    cacheMs: int("SENDER_DOMAIN_CACHE_MS", {
+      meaning: "How long a sender-domain check's answer is reused.",
+      default: 5 * 60_000,
+      min: 0,
+      unit: "milliseconds",
+      off: "checks again every time",
+    }),
+  },
+} as const;
+
+type Declaration = typeof declaration;
+export type Config = {
+  readonly [G in keyof Declaration]: { readonly [K in keyof Declaration[G]]: Declaration[G][K] extends Variable<infer T> ? T : never };
+};
+
+// Values that follow from others: filled in after every variable is read.
+function derive(config: Config): Config {
+  // Unsubscribe links are signed with the app's secret unless they have their own.
+  const unsubscribe = { ...config.unsubscribe, secret: config.unsubscribe.secret ?? (config.shopify.apiSecret || null) };
+  // "20" and "0.2" both mean 20 %.
+  const alerts = { ...config.alerts, threshold: config.alerts.threshold > 1 ? config.alerts.threshold / 100 : config.alerts.threshold };
+  return { ...config, unsubscribe, alerts };
+}
+
+export const variables: readonly Variable<unknown>[] = Object.values(declaration).flatMap((group) => Object.values(group) as Variable<unknown>[]);
+
+// Reads every declared variable of `env`; the first malformed one fails with its name.
+export function loadConfig(env: Env): Config {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [group, vars] of Object.entries(declaration)) {
+    out[group] = {};
+    for (const [key, v] of Object.entries(vars) as [string, Variable<unknown>][]) out[group][key] = v.parse(env[v.name], env);
+  }
+  const config = derive(out as unknown as Config);
+  for (const group of Object.values(config)) {
+    for (const value of Object.values(group)) if (Array.isArray(value)) Object.freeze(value);
+    Object.freeze(group);
+  }
+  return Object.freeze(config);
+}
+
+let loaded: { fingerprint: string; config: Config } | null = null;
+
+// The process's configuration, for code that runs where none is handed in (Remix routes, modules
+// loaded at import). A process's environment does not change once it runs, so this parses once;
+// it parses again only if a declared variable changed (tests set them between cases), so every
+// reader sees one validated object.
+export function config(env: Env = process.env): Config {
+  const fingerprint = variables
+    .map((v) => env[v.name] ?? "\u0000")
+    .join("\u0001");
+  if (loaded?.fingerprint !== fingerprint) loaded = { fingerprint, config: loadConfig(env) };
+  return loaded.config;
+}

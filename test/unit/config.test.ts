@@ -1,0 +1,130 @@
+import fs from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { config, ConfigError, loadConfig, variables } from "~/platform/config.server";
+import { CONFIGURATION_DOC, configurationDoc } from "../../scripts/config-docs";
+
+describe("loadConfig", () => {
+  it("gives every variable its default when the environment is empty", () => {
+    const c = loadConfig({});
+    expect(c.server).toMatchObject({ port: 3000, host: "0.0.0.0", webProcesses: 1, directWebhooks: "on", backgroundWork: "on", shutdownTimeoutMs: 10_000 });
+    expect(c.database).toEqual({ url: "file:./prisma/dev.sqlite", poolMax: 10, poolIdleMs: 10_000, connectTimeoutMs: 5_000 });
+    expect(c.shopify).toMatchObject({ apiKey: null, apiSecret: "", appUrl: "http://localhost:3000", adminApiUrl: null });
+    expect(c.mail).toMatchObject({ transport: null, sendgridApiKey: null, rateLimit: 600, rateLimitWindowMs: 1_000, handoverEventWaitMs: 0, asmGroupMarketing: 0 });
+    expect(c.events).toMatchObject({ publicKey: null, toleranceSeconds: 600, maxBodyBytes: 5 * 1024 * 1024, suppressAfterBlocks: 3, suppressAfterDeferrals: 10 });
+    expect(c.webhooks.maxBytes).toBe(2 * 1024 * 1024);
+    expect(c.queue).toMatchObject({ redisUrl: null, workerConcurrency: 8, workerLockMs: 30_000, dispatchIntervalMs: 5_000, dispatchBatchSize: 50, leaseMs: null, recommendationCacheMs: 300_000, intakeCacheMs: 5_000 });
+    expect(c.housekeeping).toEqual({
+      retentionIntervalMs: 6 * 3600_000,
+      retentionDays: 90,
+      consentRetryIntervalMs: 300_000,
+      analyticsIntervalMs: 60_000,
+      orderReconcileIntervalMs: 900_000,
+      reconcileStartDelayMs: 30_000,
+      reconcileOverlapMs: 900_000,
+      reconcileLookbackMs: 3 * 86_400_000,
+    });
+    expect(c.alerts).toEqual({ webhookUrl: null, threshold: 0.2, minAttempts: 10, windowMs: 900_000, cooldownMs: 3_600_000 });
+    expect(c.logging).toEqual({ level: "info", stacks: false });
+    expect(c.dns).toEqual({ servers: [], timeoutMs: 4_000, cacheMs: 300_000 });
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(loadConfig({ PORT: "", WEB_CONCURRENCY: " ", LOG_LEVEL: "" }).server).toMatchObject({ port: 3000, webProcesses: 1 });
+  });
+
+  it("reads values of each kind", () => {
+    const c = loadConfig({
+      PORT: "0",
+      WEB_CONCURRENCY: "4",
+      AFTERGLOW_WORKER: "off",
+      MAIL_TRANSPORT: " SendGrid ",
+      SENDGRID_RATE_LIMIT: "0",
+      ALERT_FAILURE_RATE: "25",
+      LOG_STACKS: "1",
+      AFTERGLOW_DNS_SERVERS: "1.1.1.1, 8.8.8.8,",
+      AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS: "old, older",
+      SENDGRID_EVENT_WAIT_MS: "20000",
+    });
+    expect(c.server).toMatchObject({ port: 0, webProcesses: 4, backgroundWork: "off" });
+    expect(c.mail).toMatchObject({ transport: "sendgrid", rateLimit: 0, handoverEventWaitMs: 20_000 });
+    expect(c.alerts.threshold).toBe(0.25);
+    expect(loadConfig({ ALERT_FAILURE_RATE: "0.1" }).alerts.threshold).toBe(0.1);
+    expect(c.logging.stacks).toBe(true);
+    expect(c.dns.servers).toEqual(["1.1.1.1", "8.8.8.8"]);
+    expect(c.unsubscribe.previousSecrets).toEqual(["old", "older"]);
+  });
+
+  it("waits for SendGrid's events by default only when a signed Event Webhook can bring them", () => {
+    const { publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const key = publicKey.export({ format: "der", type: "spki" }).toString("base64");
+    const c = loadConfig({ SENDGRID_WEBHOOK_PUBLIC_KEY: key });
+    expect(c.events.publicKey?.asymmetricKeyType).toBe("ec");
+    expect(c.mail.handoverEventWaitMs).toBe(600_000);
+  });
+
+  it("fails naming the variable, what it got and what is allowed", () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ WEB_CONCURRENCY: "two" }, /^WEB_CONCURRENCY must be a whole number from 1 to 64; got "two"$/],
+      [{ WEB_CONCURRENCY: "0" }, /^WEB_CONCURRENCY must be a whole number from 1 to 64; got "0"$/],
+      [{ LOG_LEVEL: "verbose" }, /^LOG_LEVEL must be "debug" or "info" or "warn" or "error"; got "verbose"$/],
+      [{ AFTERGLOW_WORKER: "false" }, /^AFTERGLOW_WORKER must be "on" or "off"; got "false"$/],
+      [{ MAIL_TRANSPORT: "smtp" }, /^MAIL_TRANSPORT must be "outbox" or "sendgrid"/],
+      [{ SHUTDOWN_TIMEOUT_MS: "-1" }, /^SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, 0 or more; got "-1"$/],
+      [{ SUPPRESS_AFTER_BLOCKS: "none" }, /^SUPPRESS_AFTER_BLOCKS must be a whole number of at least 1; got "none"$/],
+      [{ SENDGRID_WEBHOOK_TOLERANCE_SECONDS: "0" }, /^SENDGRID_WEBHOOK_TOLERANCE_SECONDS must be a number of seconds above 0/],
+      [{ SENDGRID_API_URL: "api.sendgrid" }, /^SENDGRID_API_URL must be an http:\/\/ or https:\/\/ URL; got "api.sendgrid"$/],
+      [{ DATABASE_URL: "mysql://db/afterglow" }, /^DATABASE_URL must be a SQLite file URL/],
+      [{ SENDGRID_WEBHOOK_PUBLIC_KEY: "garbage" }, /^SENDGRID_WEBHOOK_PUBLIC_KEY must be SendGrid's Event Webhook Verification Key/],
+      [{ LOG_STACKS: "yes" }, /^LOG_STACKS must be "1" \(on\) or "0" \(off\); got "yes"$/],
+      [{ ALERT_FAILURE_RATE: "200" }, /^ALERT_FAILURE_RATE must be a number from 0 to 100; got "200"$/],
+    ];
+    for (const [env, message] of cases) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(message);
+    }
+  });
+
+  it("returns a frozen object", () => {
+    const c = loadConfig({});
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.server)).toBe(true);
+    expect(Object.isFrozen(c.dns.servers)).toBe(true);
+    expect(() => {
+      (c.server as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it("declares each variable once, with a meaning and a default", () => {
+    const names = variables.map((v) => v.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const v of variables) {
+      expect(v.name).toMatch(/^[A-Z][A-Z0-9_]+$/);
+      expect(v.meaning.length, v.name).toBeGreaterThan(10);
+      expect(v.default, v.name).not.toBe("");
+    }
+  });
+});
+
+describe("config()", () => {
+  it("parses an environment once and again only when a declared variable changes", () => {
+    const env: Record<string, string | undefined> = { PORT: "4000", UNRELATED: "a" };
+    const first = config(env);
+    expect(config(env)).toBe(first);
+    env.UNRELATED = "b";
+    expect(config(env)).toBe(first);
+    env.PORT = "4001";
+    expect(config(env).server.port).toBe(4001);
+  });
+});
+
+describe("docs/configuration.md", () => {
+  it("is what the declaration generates (run npm run docs:config after changing it)", () => {
+    expect(fs.readFileSync(CONFIGURATION_DOC, "utf8")).toBe(configurationDoc());
+  });
+
+  it("names every declared variable", () => {
+    const doc = configurationDoc();
+    for (const v of variables) expect(doc).toContain(`\`${v.name}\``);
+  });
+});
