@@ -6,6 +6,7 @@ import type { AdminClient } from "~/adapters/shopify-admin/client.server";
 import { createFollowUpDiscount } from "~/adapters/shopify-admin/discounts.server";
 import { fetchPurchasedProducts } from "~/adapters/shopify-admin/purchased-products.server";
 import { parseBrand, parseContent, type EmailContent } from "~/domain/content";
+import { stepVariants } from "~/domain/stored-rows";
 import { templateDefinition } from "~/domain/templates";
 import type { PurchasedProduct } from "../../emails/types";
 import { stepContent } from "./compose";
@@ -58,17 +59,10 @@ function lineItemProducts(lineItems: string | null): PurchasedProduct[] {
 }
 
 // FlowStep.variants: { id, variants: [{ key, weight, subject?, previewText?, content? }] }.
-function variantContent(variants: string | null, key: string | null): EmailContent | null {
+function variantContent(variants: string | null, key: string | null, followUpId: string): EmailContent | null {
   if (!variants || !key) return null;
-  const test = JSON.parse(variants) as {
-    variants?: Array<{
-      key: string;
-      subject?: string;
-      previewText?: string;
-      content?: unknown;
-    }>;
-  };
-  const variant = test.variants?.find((v) => v.key === key);
+  const test = stepVariants({ id: `(the step of follow-up ${followUpId})`, variants });
+  const variant = test?.variants.find((v) => v.key === key);
   if (!variant) return null;
   const content = parseContent(variant.content ?? null) ?? {};
   return {
@@ -149,7 +143,7 @@ export function createFollowUpRenderer(deps: FollowUpRendererDeps = {}) {
     const email = await renderFollowUpEmail({
       template,
       content,
-      variant: variantContent(req.variants, req.variantKey),
+      variant: variantContent(req.variants, req.variantKey, req.followUpId),
       customerLocale: req.order.locale,
       shopLocale: req.shop.primaryLocale,
       brand: parseBrand(req.shop.brand),

@@ -7,18 +7,29 @@ import { DEFAULT_RETRY_POLICY, nextAttempt, type RetryPolicy } from "~/domain/re
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { FollowUpNotApplicableError } from "~/email/compose";
 import { SendError, type MailTransport } from "~/adapters/mail/transport";
-import { exitsOnNewOrder, type EmailCategory, type FlowExitRules, type StepAbTest } from "~/domain/flows";
+import { exitsOnNewOrder, type EmailCategory } from "~/domain/flows";
 import { describeSkipReason, SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-reasons";
 import { isSuppressed } from "../consent/suppressions.server";
 import { claimFollowUp, readOrder, writeWhileClaimed } from "./dispatch-sql.server";
 import { evaluateExitRules, type ExitState, type MarketingConsentState } from "~/domain/exit-rules";
-import { checkFrequencyCap, DEFAULT_FREQUENCY_CAP, type FrequencyCap } from "~/domain/frequency-cap";
+import { checkFrequencyCap, DEFAULT_FREQUENCY_CAP } from "~/domain/frequency-cap";
 import { assignVariant } from "~/domain/ab-test";
-import { evaluateConditions, missingFacts, type ConditionGroup } from "~/domain/conditions";
+import { evaluateConditions, missingFacts } from "~/domain/conditions";
 import { orderContext } from "~/domain/scheduling";
 import type { OrderLineItem } from "~/domain/order-facts";
-import { factsFromOrderRow, triggerTime } from "../intake/intake.server";
-import { nextAllowedTime, type SendWindow } from "~/domain/send-window";
+import {
+  factsFromOrderRow,
+  flowConditions,
+  flowExitRules,
+  orderProductIds,
+  shopDefaultSendWindow,
+  shopFrequencyCap,
+  stepContent,
+  stepSendWindow,
+  stepVariants,
+  triggerTime,
+} from "~/domain/stored-rows";
+import { nextAllowedTime } from "~/domain/send-window";
 import { stepTimeZone } from "~/domain/step-timing";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
 import { dispatchObserved, followUpSkipped } from "~/platform/metrics.server";
@@ -449,7 +460,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
     // Exit rules. Those that need no Admin API call go first, so a cancelled, refunded or
     // suppressed follow-up costs no consent read.
-    const exitRules = step.flow.exitRules ? (JSON.parse(step.flow.exitRules) as FlowExitRules) : null;
+    const exitRules = flowExitRules(step.flow);
     const suppression = await isSuppressed(prisma, { shop: followUp.shop, email: followUp.recipient, marketing });
     const triggeredAt = triggerTime(step.flow.trigger, current);
     const consentRequired = marketing && shop.marketingConsentRequired && !!deps.checkConsent;
@@ -469,11 +480,11 @@ export function createDispatcher(deps: DispatcherDeps) {
 
     // A retry or a late pass can land outside the step's send window (its own, else the shop's
     // default): wait for it to open, without counting an attempt.
-    const sendWindow = step.sendWindow ?? shop.defaultSendWindow;
+    const sendWindow = step.sendWindow !== null ? stepSendWindow(step) : shopDefaultSendWindow(shop);
     if (sendWindow) {
       const window = nextAllowedTime({
         at: now(),
-        window: JSON.parse(sendWindow) as SendWindow,
+        window: sendWindow,
         timeZone: stepTimeZone({ customerTimeZone: null, shopTimeZone: shop.ianaTimezone }),
       });
       if (window.moved) {
@@ -487,7 +498,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
 
     // Entry conditions, with the Admin API's product and customer facts when they need them.
-    const conditions = step.flow.conditions ? (JSON.parse(step.flow.conditions) as ConditionGroup) : null;
+    const conditions = flowConditions(step.flow);
     if (conditions) {
       const facts = factsFromOrderRow(current);
       const missing = missingFacts({ conditions, order: { ...facts, productFactsKnown: !!current.productFactsAt } });
@@ -523,7 +534,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
     // Smart sending: test sends are never capped and never count.
     if (marketing && !followUp.isTest) {
-      const cap = shop.frequencyCap ? (JSON.parse(shop.frequencyCap) as FrequencyCap) : DEFAULT_FREQUENCY_CAP;
+      const cap = shopFrequencyCap(shop) ?? DEFAULT_FREQUENCY_CAP;
       if (cap.enabled) {
         const at = now();
         const recent = await prisma.followUp.findMany({
@@ -549,7 +560,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
 
     // A/B test: the same follow-up always gets the same variant, recorded on it when sent.
-    const abTest = step.variants ? (JSON.parse(step.variants) as StepAbTest) : null;
+    const abTest = stepVariants(step);
     const variantKey = abTest ? assignVariant({ test: abTest, followUpId: followUp.id }) : null;
     const variant = abTest?.variants.find((v) => v.key === variantKey) ?? null;
 
@@ -565,7 +576,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         category,
         lang: order.locale,
       }) ?? null;
-    const productIds = JSON.parse(order.productIds) as string[];
+    const productIds = orderProductIds(order);
     let recommendations: RecommendedProduct[] = [];
     // Templates without a product grid (care guide, review request, replenishment) need none.
     const needsRecommendations = !isTemplateId(followUp.template) || TEMPLATES[followUp.template].needs.recommendations;
@@ -596,7 +607,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         template: followUp.template,
         subject: step.subject,
         previewText: step.previewText,
-        content: step.content ? (JSON.parse(step.content) as Record<string, unknown>) : null,
+        content: stepContent(step),
         variants: step.variants,
         variantKey,
         discountCode: followUp.discountCode,

@@ -16,6 +16,7 @@ import {
 } from "~/components/flow-draft";
 import type { SendWindow } from "~/domain/send-window";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
+import { stepVariants } from "~/domain/stored-rows";
 import { renderPreview } from "~/email/render.server";
 import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
 import { createRecommendationCache } from "~/adapters/shopify-admin/recommendations.server";
@@ -144,7 +145,7 @@ function stepDraftOf(s: {
     subject: s.subject,
     previewText: s.previewText ?? "",
     content: s.content ? (JSON.parse(s.content) as Record<string, unknown>) : null,
-    variants: s.variants ? (JSON.parse(s.variants) as StepDraft["variants"]) : null,
+    variants: stepVariants(s),
   };
 }
 
