@@ -8,7 +8,6 @@ import {
   validateFlow,
   type FlowExitRules,
   type FlowProblem,
-  type StepAbTest,
   type DelayUnit,
   type FlowDefinition,
   type FlowsDocument,
