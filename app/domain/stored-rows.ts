@@ -15,7 +15,7 @@ export class StoredValueError extends Error {
     readonly column: string,
     readonly problems: string[],
   ) {
-    super(`${table} ${rowId}: the stored ${column} is not valid (${problems.join("; ")}). Correct or clear that column.`);
+    super(`${table} ${rowId}: the stored ${column} is not valid (${problems.join("; ")}). Correct the stored value.`);
     this.name = "StoredValueError";
   }
 }
