@@ -8,6 +8,7 @@ import type { AdminClient } from "~/adapters/shopify-admin/client.server";
 import { createFollowUpDiscount } from "~/adapters/shopify-admin/discounts.server";
 import { fetchPurchasedProducts } from "~/adapters/shopify-admin/purchased-products.server";
 import { InvalidContentError, parseBrand, parseContent, type EmailContent } from "~/domain/content";
+import { stepVariants } from "~/domain/stored-rows";
 import { templateDefinition } from "~/domain/templates";
 import type { PurchasedProduct } from "../../emails/types";
 import { stepContent, type FollowUpInput } from "./compose";
@@ -69,19 +70,12 @@ export function lineItemProducts(lineItems: string | null): PurchasedProduct[] {
   return products;
 }
 
-// FlowStep.variants: { id, variants: [{ key, weight, subject?, previewText?, content? }] }.
-function variantContent(variants: string | null, key: string | null): EmailContent | null {
+// FlowStep.variants, decoded and checked where every reader decodes it (app/domain/stored-rows.ts).
+function variantContent(variants: string | null, key: string | null, followUpId: string): EmailContent | null {
   if (!variants || !key) return null;
-  const test = JSON.parse(variants) as {
-    variants?: Array<{
-      key: string;
-      subject?: string;
-      previewText?: string;
-      content?: unknown;
-    }>;
-  };
-  const index = test.variants?.findIndex((v) => v.key === key) ?? -1;
-  const variant = test.variants?.[index];
+  const test = stepVariants({ id: `(the step of follow-up ${followUpId})`, variants });
+  const index = test?.variants.findIndex((v) => v.key === key) ?? -1;
+  const variant = test?.variants[index];
   if (!variant) return null;
   let content: EmailContent;
   try {
@@ -110,7 +104,7 @@ export async function prepareFollowUp(req: RenderRequest, deps: PrepareDeps = {}
     previewText: req.previewText,
     content: parseContent(req.content),
   });
-  const variant = variantContent(req.variants, req.variantKey);
+  const variant = variantContent(req.variants, req.variantKey, req.followUpId);
 
   // Asked for only when the template shows them: a thank-you never waits on the Admin API.
   const purchased =

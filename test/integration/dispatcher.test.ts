@@ -534,3 +534,26 @@ describe("the dispatcher's SQL", () => {
     expect(await readOrder(prisma, "missing")).toBeNull();
   });
 });
+
+describe("stored settings that are not valid", () => {
+  it("retries a follow-up whose step has a malformed A/B test, naming the step's row and column, and sends nothing", async () => {
+    const id = await orderCreated(81);
+    const { stepId } = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    await prisma.flowStep.update({ where: { id: stepId }, data: { variants: JSON.stringify({ id: "t", variants: [{ key: "a", weight: 60 }] }) } });
+    advance(60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ claimed: 1, sent: 0, retried: 1 });
+    expect(sendgrid.messages).toHaveLength(0);
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(f.status).toBe("scheduled");
+    expect(f.lastError).toContain(`FlowStep ${stepId}: the stored variants is not valid`);
+  });
+
+  it("retries a follow-up whose shop keeps a frequency cap that is not JSON, naming the shop and the column", async () => {
+    const id = await orderCreated(82);
+    await prisma.shop.update({ where: { domain: SHOP }, data: { frequencyCap: "{enabled: true}" } });
+    advance(60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ claimed: 1, sent: 0, retried: 1 });
+    const f = await prisma.followUp.findUniqueOrThrow({ where: { id } });
+    expect(f.lastError).toMatch(new RegExp(`^Unexpected error: Shop ${SHOP}: the stored frequencyCap is not valid \\(not JSON`));
+  });
+});

@@ -17,6 +17,7 @@ import {
   type Rates,
 } from "~/domain/analytics";
 import { abResults, type AbResult } from "~/domain/ab-results";
+import { stepVariants } from "~/domain/stored-rows";
 import { seededRng, sourcePreferences, type SourcePreference } from "~/domain/bandit";
 import { HEALTH_THRESHOLDS, HEALTH_WINDOW_DAYS } from "~/domain/deliverability-health";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
@@ -643,7 +644,7 @@ export async function promoteVariant(
     if (!step.variants) throw new PromotionError("This step has no A/B test running: nothing to promote.", 409);
     let test: { id?: string; variants?: StepVariant[] };
     try {
-      test = JSON.parse(step.variants) as typeof test;
+      test = stepVariants(step)!;
     } catch {
       throw new PromotionError("The step's A/B test could not be read; edit the flow to fix it.", 409);
     }

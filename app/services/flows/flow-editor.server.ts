@@ -17,6 +17,7 @@ import {
 import type { SendWindow } from "~/domain/send-window";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { InvalidContentError } from "~/domain/content";
+import { stepVariants } from "~/domain/stored-rows";
 import type { FollowUpInput } from "~/email/compose";
 import { prepareFollowUp } from "~/email/prepare.server";
 import { renderFollowUp } from "~/email/render.server";
@@ -163,7 +164,7 @@ function stepDraftOf(s: {
     subject: s.subject,
     previewText: s.previewText ?? "",
     content: s.content ? (JSON.parse(s.content) as Record<string, unknown>) : null,
-    variants: s.variants ? (JSON.parse(s.variants) as StepDraft["variants"]) : null,
+    variants: stepVariants(s),
   };
 }
 

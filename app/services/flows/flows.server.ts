@@ -8,7 +8,6 @@ import {
   validateFlow,
   type FlowExitRules,
   type FlowProblem,
-  type StepAbTest,
   type DelayUnit,
   type FlowDefinition,
   type FlowsDocument,
@@ -18,6 +17,7 @@ import type { ScheduledFlow } from "~/domain/scheduling";
 import type { SendWindow } from "~/domain/send-window";
 import type { ConditionGroup } from "~/domain/conditions";
 import { config } from "~/platform/config.server";
+import { flowConditions, flowExitRules, shopDefaultSendWindow, stepSendWindow, stepVariants } from "~/domain/stored-rows";
 
 type Db = Pick<PrismaClient, "flow" | "flowStep">;
 type Tx = Pick<PrismaClient, "flow" | "flowStep">;
@@ -125,7 +125,7 @@ export async function exportFlows(prisma: Db, shop: string): Promise<FlowsDocume
         subject: s.subject,
         ...(s.previewText ? { previewText: s.previewText } : {}),
         ...(s.content ? { content: JSON.parse(s.content) } : {}),
-        ...(s.variants ? { variants: JSON.parse(s.variants) as StepAbTest } : {}),
+        ...(s.variants ? { variants: stepVariants(s)! } : {}),
       })),
     })),
   };
@@ -141,14 +141,14 @@ export async function activeFlowsFor(prisma: Db, shop: string, trigger: FlowTrig
     key: f.key,
     trigger: f.trigger as FlowTrigger,
     active: f.active,
-    conditions: f.conditions ? (JSON.parse(f.conditions) as ConditionGroup) : null,
-    exitRules: f.exitRules ? (JSON.parse(f.exitRules) as FlowExitRules) : null,
+    conditions: flowConditions(f),
+    exitRules: flowExitRules(f),
     steps: f.steps.map((s) => ({
       id: s.id,
       key: s.key,
       position: s.position,
       delay: delayOf(s),
-      sendWindow: s.sendWindow ? (JSON.parse(s.sendWindow) as SendWindow) : null,
+      sendWindow: stepSendWindow(s),
       template: s.template,
       category: (s.category === "service" ? "service" : "marketing") as EmailCategory,
     })),
@@ -190,7 +190,7 @@ export async function intakeContext(
       : {
           ok: true,
           timeZone: row.ianaTimezone,
-          defaultSendWindow: row.defaultSendWindow ? (JSON.parse(row.defaultSendWindow) as SendWindow) : null,
+          defaultSendWindow: shopDefaultSendWindow(row),
           flows: await activeFlowsFor(prisma, shop, trigger),
         };
   byShop.set(key, { at: Date.now(), generation: settingsGeneration, value });

@@ -8,8 +8,8 @@ import {
   orderFactsFromWebhook,
   orderIdFromWebhook,
   type OrderFacts,
-  type OrderLineItem,
 } from "~/domain/order-facts";
+import { factsFromOrderRow, orderRowFromFacts, triggerColumn } from "~/domain/stored-rows";
 import { scheduleFollowUps } from "~/domain/scheduling";
 import type { FlowTrigger } from "~/domain/flows";
 import { SKIP_REASON_STATUS, skipFields } from "~/domain/skip-reasons";
@@ -60,64 +60,6 @@ async function connectedShop(prisma: PrismaClient, shop: string) {
   if (!row) return { ok: false as const, reason: "The shop is not connected to Afterglow." };
   if (row.uninstalledAt) return { ok: false as const, reason: "The app is uninstalled from this shop." };
   return { ok: true as const, row };
-}
-
-function orderRow(shop: string, facts: OrderFacts) {
-  return {
-    shop,
-    orderId: facts.orderId,
-    name: facts.name,
-    customerId: facts.customerId,
-    email: facts.email,
-    firstName: facts.firstName,
-    locale: facts.locale,
-    countryCode: facts.countryCode,
-    currency: facts.currency,
-    totalPrice: facts.totalPrice,
-    subtotalPrice: facts.subtotalPrice,
-    shopCurrency: facts.shopCurrency,
-    totalPriceShop: facts.totalPriceShop,
-    productIds: JSON.stringify(facts.productIds),
-    orderedAt: facts.orderedAt,
-    cancelledAt: facts.cancelledAt,
-    lineItems: JSON.stringify(facts.lineItems),
-    orderTags: JSON.stringify(facts.orderTags),
-    customerTags: facts.customerTags ? JSON.stringify(facts.customerTags) : null,
-    customerOrdersCount: facts.customerOrdersCount,
-    sourceName: facts.sourceName,
-    discountCodes: JSON.stringify(facts.discountCodes),
-    financialStatus: facts.financialStatus,
-  };
-}
-
-const parseList = (v: string | null): string[] => (v ? (JSON.parse(v) as string[]) : []);
-
-// An order as stored, in the shape scheduling takes (for triggers whose payload is not the order).
-export function factsFromOrderRow(row: Order): OrderFacts {
-  return {
-    orderId: row.orderId,
-    name: row.name,
-    customerId: row.customerId,
-    email: row.email,
-    firstName: row.firstName,
-    locale: row.locale,
-    countryCode: row.countryCode,
-    currency: row.currency,
-    totalPrice: row.totalPrice,
-    subtotalPrice: row.subtotalPrice,
-    shopCurrency: row.shopCurrency,
-    totalPriceShop: row.totalPriceShop,
-    productIds: parseList(row.productIds),
-    orderedAt: row.orderedAt,
-    cancelledAt: row.cancelledAt,
-    lineItems: row.lineItems ? (JSON.parse(row.lineItems) as OrderLineItem[]) : [],
-    orderTags: parseList(row.orderTags),
-    customerTags: row.customerTags ? parseList(row.customerTags) : null,
-    customerOrdersCount: row.customerOrdersCount,
-    sourceName: row.sourceName,
-    discountCodes: parseList(row.discountCodes),
-    financialStatus: row.financialStatus,
-  };
 }
 
 // orders/create. Parses first, so a malformed body (InvalidOrderPayloadError) stores nothing.
@@ -233,17 +175,6 @@ export async function receiveFulfillmentEvent({
   return scheduleTrigger({ prisma, delivery, orderId: event.orderId, trigger: "order_delivered", triggeredAt, facts: null, now });
 }
 
-const TRIGGER_COLUMN = { order_paid: "paidAt", order_fulfilled: "fulfilledAt", order_delivered: "deliveredAt" } as const;
-
-// When a flow's trigger happened for an order, from the times intake kept on it.
-export function triggerTime(
-  trigger: string,
-  order: Pick<Order, "orderedAt" | "paidAt" | "fulfilledAt" | "deliveredAt">,
-): Date {
-  const column = TRIGGER_COLUMN[trigger as keyof typeof TRIGGER_COLUMN];
-  return (column && order[column]) || order.orderedAt;
-}
-
 async function scheduleTrigger({
   prisma,
   delivery,
@@ -267,7 +198,7 @@ async function scheduleTrigger({
     const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${context.reason}`, orderId });
     return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: context.reason };
   }
-  const column = TRIGGER_COLUMN[trigger];
+  const column = triggerColumn(trigger);
   try {
     return await prisma.$transaction(async (tx) => {
       let order = await tx.order.findUnique({ where: { shop_orderId: { shop: delivery.shop, orderId } } });
@@ -277,7 +208,7 @@ async function scheduleTrigger({
         return { kind: "ignored" as const, reason };
       }
       if (!order) {
-        order = await tx.order.create({ data: { ...orderRow(delivery.shop, facts!), [column]: triggeredAt } });
+        order = await tx.order.create({ data: { ...orderRowFromFacts(delivery.shop, facts!), [column]: triggeredAt } });
       } else if (!order[column]) {
         order = await tx.order.update({
           where: { id: order.id },
@@ -420,7 +351,7 @@ async function insertNewOrder(
   // Every row of a table carries the same columns, so rows of many deliveries share one INSERT.
   await batchedInsert(prisma, [
     ["WebhookDelivery", [{ id: randomUUID(), ...deliveryRow, outcome: `scheduled ${scheduledCount}`, receivedAt: now }]],
-    ["Order", [{ id: orderRef, ...orderRow(shop, facts), createdAt: now, updatedAt: now }]],
+    ["Order", [{ id: orderRef, ...orderRowFromFacts(shop, facts), createdAt: now, updatedAt: now }]],
     ["FollowUp", rows.map((r) => ({ ...r, attempts: 0, createdAt: now, updatedAt: now }))],
     ["FollowUpEvent", moved],
   ]);
@@ -489,7 +420,7 @@ async function receiveKnownOrder({
       // A second delivery of the same order (another webhook id) keeps the first facts.
       const order = await tx.order.upsert({
         where: { shop_orderId: { shop: delivery.shop, orderId: facts.orderId } },
-        create: orderRow(delivery.shop, facts),
+        create: orderRowFromFacts(delivery.shop, facts),
         update: {},
       });
       const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
@@ -545,7 +476,7 @@ export async function receiveOrderCancelled({
         ? await tx.order
             .upsert({
               where: { shop_orderId: { shop: delivery.shop, orderId } },
-              create: { ...orderRow(delivery.shop, facts), cancelledAt },
+              create: { ...orderRowFromFacts(delivery.shop, facts), cancelledAt },
               update: { cancelledAt },
             })
             .then(() => ({ count: 1 }))

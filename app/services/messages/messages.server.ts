@@ -8,6 +8,7 @@ import { followUpsScheduled } from "../intake/follow-ups-scheduled.server";
 import { MESSAGE_STATUSES } from "~/components/message-status";
 import { previewDocument, previewRecommendations, previewStep, type StepDraft } from "../flows/flow-editor.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
+import { stepVariants } from "~/domain/stored-rows";
 
 export const CANCELLED_BY_MERCHANT = "Cancelled by the merchant.";
 const PAGE_SIZE = 25;
@@ -153,7 +154,7 @@ export async function renderMessage(prisma: PrismaClient, { shop, id }: { shop: 
     subject: step.subject,
     previewText: step.previewText ?? "",
     content: step.content ? (JSON.parse(step.content) as Record<string, unknown>) : null,
-    variants: step.variants ? (JSON.parse(step.variants) as StepDraft["variants"]) : null,
+    variants: stepVariants(step),
   };
   // The customer's variant, if the step still has it; the store's recommendations for the order,
   // as the dispatcher would pick them now (samples when Shopify does not answer).

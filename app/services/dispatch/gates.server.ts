@@ -1,0 +1,304 @@
+// The gates a claimed follow-up passes before it is sent, in the order they run, each with the
+// reads its decision needs (the decisions are in gates.ts). Things change between scheduling and
+// the due time, so everything is checked again here. What a gate reads, later gates and the send
+// step use: the shop, the order, the step.
+import type { PrismaClient, Prisma, Shop } from "@prisma/client";
+import { assignVariant } from "~/domain/ab-test";
+import { missingFacts } from "~/domain/conditions";
+import type { ExitState } from "~/domain/exit-rules";
+import { exitsOnNewOrder, type EmailCategory, type FlowExitRules } from "~/domain/flows";
+import { DEFAULT_FREQUENCY_CAP } from "~/domain/frequency-cap";
+import type { OrderLineItem } from "~/domain/order-facts";
+import type { RetryPolicy } from "~/domain/retry";
+import {
+  factsFromOrderRow,
+  flowConditions,
+  flowExitRules,
+  shopDefaultSendWindow,
+  shopFrequencyCap,
+  stepSendWindow,
+  stepVariants,
+  triggerTime,
+} from "~/domain/stored-rows";
+import type { Logger } from "~/platform/logger.server";
+import { isSuppressed } from "../consent/suppressions.server";
+import { readOrder } from "./dispatch-sql.server";
+import {
+  attemptsGate,
+  conditionsGate,
+  CONTINUE,
+  earlyExitGate,
+  exitRulesGate,
+  flowOnGate,
+  frequencyCapGate,
+  handoverGate,
+  orderGate,
+  recipientGate,
+  senderGate,
+  sendWindowGate,
+  shopGate,
+  stepGate,
+  type GateResult,
+} from "./gates";
+import type { ClaimedFollowUp, DispatcherDeps, OrderRow, PassCache, StepWithFlow } from "./types";
+
+// What every delivery of one dispatcher shares.
+export interface DispatchContext {
+  deps: DispatcherDeps;
+  prisma: PrismaClient;
+  now: () => Date;
+  policy: RetryPolicy;
+  handoverEventWaitMs: number;
+}
+
+// One follow-up on its way through the gates. The fields below `log` are filled in by the gate
+// that reads them; a later gate may count on them.
+export interface Delivery {
+  ctx: DispatchContext;
+  followUp: ClaimedFollowUp;
+  cache: PassCache;
+  log: Logger;
+  shop?: Shop;
+  order?: OrderRow;
+  step?: StepWithFlow;
+  category?: EmailCategory;
+  exitRules?: FlowExitRules | null;
+  exitState?: ExitState;
+  consentRequired?: boolean;
+  variantKey?: string | null;
+  fromEmail?: string;
+}
+
+export type Gate = (delivery: Delivery) => GateResult | Promise<GateResult>;
+
+async function checkHandover(d: Delivery): Promise<GateResult> {
+  const { followUp, ctx } = d;
+  if (!followUp.handedOverAt) return CONTINUE;
+  const seen = await ctx.prisma.messageEvent.findFirst({
+    where: { followUpId: followUp.id },
+    orderBy: { occurredAt: "asc" },
+    select: { event: true, messageId: true, occurredAt: true },
+  });
+  const result = handoverGate({ handedOverAt: followUp.handedOverAt, seenEvent: seen, now: ctx.now(), eventWaitMs: ctx.handoverEventWaitMs });
+  if (result.kind === "confirmed") d.log.info("SendGrid had accepted the follow-up; recorded from its events, not sent again", { event: seen!.event });
+  if (result.kind === "continue")
+    d.log.warn("no SendGrid event for an unanswered hand-over; sending again", { handedOverAt: followUp.handedOverAt.toISOString() });
+  return result;
+}
+
+function checkAttempts(d: Delivery): GateResult {
+  return attemptsGate({ attempt: d.followUp.claim.attempt, maxAttempts: d.ctx.policy.maxAttempts });
+}
+
+async function checkShop(d: Delivery): Promise<GateResult> {
+  const { cache, followUp, ctx } = d;
+  if (!cache.shops.has(followUp.shop)) cache.shops.set(followUp.shop, ctx.prisma.shop.findUnique({ where: { domain: followUp.shop } }));
+  const shop = await cache.shops.get(followUp.shop)!;
+  if (shop) d.shop = shop;
+  return shopGate({ shop, now: ctx.now() });
+}
+
+// Read again now, not with the claim: orders/cancelled or orders/updated may have landed a moment ago.
+async function checkOrder(d: Delivery): Promise<GateResult> {
+  const order = await readOrder(d.ctx.prisma, d.followUp.orderRef);
+  if (order) d.order = order;
+  return orderGate({ order });
+}
+
+async function checkStep(d: Delivery): Promise<GateResult> {
+  const { cache, followUp, ctx } = d;
+  if (!cache.steps.has(followUp.stepId))
+    cache.steps.set(followUp.stepId, ctx.prisma.flowStep.findUnique({ where: { id: followUp.stepId }, include: { flow: true } }));
+  const step = await cache.steps.get(followUp.stepId)!;
+  if (step) {
+    d.step = step;
+    d.category = step.category === "service" ? "service" : "marketing";
+  }
+  return stepGate({ step });
+}
+
+function checkRecipient(d: Delivery): GateResult {
+  return recipientGate({ recipient: d.followUp.recipient });
+}
+
+async function checkEarlyExits(d: Delivery): Promise<GateResult> {
+  const { followUp, ctx } = d;
+  const shop = d.shop!;
+  const step = d.step!;
+  const order = d.order!;
+  const marketing = d.category === "marketing";
+  d.exitRules = flowExitRules(step.flow);
+  const suppression = await isSuppressed(ctx.prisma, { shop: followUp.shop, email: followUp.recipient!, marketing });
+  d.consentRequired = marketing && shop.marketingConsentRequired && !!ctx.deps.checkConsent;
+  d.exitState = {
+    orderCancelledAt: order.cancelledAt,
+    refundedFully: !!order.refundedAt || order.financialStatus === "refunded",
+    customerOrderedAgainAt: null,
+    suppression: suppression ? { scope: suppression.scope === "marketing" ? "marketing" : "all", reason: suppression.reason } : null,
+    marketingConsent: "SUBSCRIBED",
+    marketingConsentRequired: d.consentRequired,
+    serviceEmailsAllowed: shop.serviceEmailsAllowed,
+    triggeredAt: triggerTime(step.flow.trigger, order),
+  };
+  return earlyExitGate({ category: d.category!, state: d.exitState, timeZone: shop.ianaTimezone });
+}
+
+function checkFlowOn(d: Delivery): GateResult {
+  return flowOnGate({ flow: d.step!.flow });
+}
+
+function checkSendWindow(d: Delivery): GateResult {
+  const step = d.step!;
+  const shop = d.shop!;
+  // The step's own window, else the shop's default.
+  const window = step.sendWindow !== null ? stepSendWindow(step) : shopDefaultSendWindow(shop);
+  return sendWindowGate({ window, now: d.ctx.now(), shopTimeZone: shop.ianaTimezone });
+}
+
+// Entry conditions, with the Admin API's product and customer facts when they need them.
+async function checkConditions(d: Delivery): Promise<GateResult> {
+  const conditions = flowConditions(d.step!.flow);
+  if (!conditions) return CONTINUE;
+  let order = d.order!;
+  const facts = factsFromOrderRow(order);
+  const missing = missingFacts({ conditions, order: { ...facts, productFactsKnown: !!order.productFactsAt } });
+  if (missing.product || missing.customer) {
+    try {
+      order = d.order = await lookUpOrderFacts({ ctx: d.ctx, order, missing });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      d.log.warn("order facts for entry conditions unavailable; will retry", { attempt: d.followUp.claim.attempt, err });
+      return { kind: "retry", reason: `The flow's conditions could not be checked: ${why}` };
+    }
+  }
+  return conditionsGate({ conditions, order: factsFromOrderRow(order) });
+}
+
+async function checkExitRules(d: Delivery): Promise<GateResult> {
+  const { followUp, ctx } = d;
+  const shop = d.shop!;
+  const order = d.order!;
+  const category = d.category!;
+  const state = d.exitState!;
+  const exitOnNewOrder = exitsOnNewOrder(d.exitRules, category);
+  if (exitOnNewOrder) state.customerOrderedAgainAt = await orderedAgainAt({ ctx, order, after: state.triggeredAt });
+  if (d.consentRequired) {
+    const consent = await ctx.deps.checkConsent!({
+      shop: followUp.shop,
+      customerId: order.customerId,
+      email: followUp.recipient!,
+      category,
+      marketingConsentRequired: shop.marketingConsentRequired,
+      serviceEmailsAllowed: shop.serviceEmailsAllowed,
+    });
+    state.marketingConsent = consent.state;
+    state.consentNote = consent.note ?? null;
+  }
+  return exitRulesGate({ category, exitOnNewOrder, state, timeZone: shop.ianaTimezone });
+}
+
+// Test sends are never capped and never count.
+async function checkFrequencyCap(d: Delivery): Promise<GateResult> {
+  const { followUp, ctx } = d;
+  const shop = d.shop!;
+  if (d.category !== "marketing" || followUp.isTest) return CONTINUE;
+  const cap = shopFrequencyCap(shop) ?? DEFAULT_FREQUENCY_CAP;
+  if (!cap.enabled) return CONTINUE;
+  const at = ctx.now();
+  const recent = await ctx.prisma.followUp.findMany({
+    where: {
+      shop: followUp.shop,
+      recipient: followUp.recipient,
+      category: "marketing",
+      status: "sent",
+      isTest: false,
+      sentAt: { gt: new Date(at.getTime() - cap.periodHours * 3_600_000) },
+    },
+    select: { sentAt: true },
+  });
+  return frequencyCapGate({ cap, recentMarketingSends: recent.map((r) => r.sentAt!), now: at, timeZone: shop.ianaTimezone });
+}
+
+// Not a check, but it runs here so a malformed A/B test stops the send before the sender is
+// looked at, as it always has. The same follow-up always gets the same variant.
+function pickVariant(d: Delivery): GateResult {
+  const abTest = stepVariants(d.step!);
+  d.variantKey = abTest ? assignVariant({ test: abTest, followUpId: d.followUp.id }) : null;
+  return CONTINUE;
+}
+
+function checkSender(d: Delivery): GateResult {
+  const shop = d.shop!;
+  const fromEmail = shop.senderEmail ?? d.ctx.deps.defaultFromEmail ?? shop.email;
+  if (fromEmail) d.fromEmail = fromEmail;
+  return senderGate({ fromEmail });
+}
+
+// In this order. Those that need no Admin API call come before consent, so a cancelled,
+// refunded or suppressed follow-up costs no consent read.
+export const DISPATCH_GATES: readonly Gate[] = [
+  checkHandover,
+  checkAttempts,
+  checkShop,
+  checkOrder,
+  checkStep,
+  checkRecipient,
+  checkEarlyExits,
+  checkFlowOn,
+  checkSendWindow,
+  checkConditions,
+  checkExitRules,
+  checkFrequencyCap,
+  pickVariant,
+  checkSender,
+];
+
+// The customer's first order after the trigger, other than this one; cancelled orders do not count.
+async function orderedAgainAt({ ctx, order, after }: { ctx: DispatchContext; order: OrderRow; after: Date }): Promise<Date | null> {
+  const who = order.customerId ? { customerId: order.customerId } : order.email ? { email: order.email } : null;
+  if (!who) return null;
+  const again = await ctx.prisma.order.findFirst({
+    where: { shop: order.shop, ...who, id: { not: order.id }, cancelledAt: null, orderedAt: { gt: after } },
+    orderBy: { orderedAt: "asc" },
+    select: { orderedAt: true },
+  });
+  return again?.orderedAt ?? null;
+}
+
+// Reads what the conditions need from the Admin API and keeps it on the order, so each order
+// is looked up once (Order.productFactsAt).
+async function lookUpOrderFacts({
+  ctx,
+  order,
+  missing,
+}: {
+  ctx: DispatchContext;
+  order: OrderRow;
+  missing: { product: boolean; customer: boolean };
+}): Promise<OrderRow> {
+  if (!ctx.deps.lookupFacts) throw new Error("no Admin API lookup is configured for product and customer facts");
+  const facts = factsFromOrderRow(order);
+  const answer = await ctx.deps.lookupFacts({
+    shop: order.shop,
+    productIds: missing.product ? facts.productIds : null,
+    customerId: missing.customer ? order.customerId : null,
+  });
+  const data: Prisma.OrderUpdateInput = {};
+  if (missing.product && answer.products) {
+    const items: OrderLineItem[] = facts.lineItems.map((item) => {
+      const p = item.productId ? answer.products!.get(item.productId) : undefined;
+      return { ...item, productType: p?.productType ?? null, productTags: p?.tags ?? [], collectionIds: p?.collectionIds ?? [] };
+    });
+    data.lineItems = JSON.stringify(items);
+    data.productFactsAt = ctx.now();
+  }
+  if (missing.customer && answer.customer) {
+    // Shopify counts the customer's orders now; orders placed after this one do not make it a repeat.
+    const later = await ctx.prisma.order.count({
+      where: { shop: order.shop, customerId: order.customerId, orderedAt: { gt: order.orderedAt } },
+    });
+    data.customerTags = JSON.stringify(answer.customer.tags);
+    data.customerOrdersCount = Math.max(1, answer.customer.numberOfOrders - later);
+  }
+  return ctx.prisma.order.update({ where: { id: order.id }, data });
+}

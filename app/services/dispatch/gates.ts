@@ -1,0 +1,195 @@
+// The checks a due follow-up passes just before it is sent, as decisions on what was read: each
+// takes one input object and says continue, skip (with the reason a merchant reads), hold until
+// a time, retry or fail. The reads themselves are in gates.server.ts, in the order they run.
+import type { ConditionGroup } from "~/domain/conditions";
+import { evaluateConditions } from "~/domain/conditions";
+import { evaluateExitRules, type ExitState } from "~/domain/exit-rules";
+import type { EmailCategory } from "~/domain/flows";
+import { checkFrequencyCap, type FrequencyCap } from "~/domain/frequency-cap";
+import type { OrderFacts } from "~/domain/order-facts";
+import { orderContext } from "~/domain/scheduling";
+import { nextAllowedTime, type SendWindow } from "~/domain/send-window";
+import type { SkipReason, SkipReasonCode } from "~/domain/skip-reasons";
+import { stepTimeZone } from "~/domain/step-timing";
+
+export type GateResult =
+  // `note`: a line for the follow-up's timeline on the way through.
+  | { kind: "continue"; note?: { type: string; detail: string } }
+  | { kind: "skip"; code: SkipReasonCode; reason: SkipReason }
+  // Back to the queue until `until`, without using an attempt. `event` names the timeline entry
+  // that says why; null keeps the reason as the follow-up's last error instead. `returned`: handed
+  // back rather than retried (counted as such by a queue).
+  | { kind: "hold"; until: Date; reason: string; event: string | null; returned?: boolean }
+  | { kind: "retry"; reason: string }
+  | { kind: "fail"; reason: string }
+  // An earlier attempt's email did reach SendGrid: recorded as sent, not sent again.
+  | { kind: "confirmed"; sentAt: Date; messageId: string | null; reason: string };
+
+export const CONTINUE: GateResult = { kind: "continue" };
+
+const skip = (reason: SkipReason): GateResult => ({ kind: "skip", code: reason.code, reason });
+
+// A paused shop is looked at again this often; resuming takes effect within it.
+export const PAUSED_RECHECK_MS = 15 * 60_000;
+
+// The last attempt handed the email to SendGrid and never recorded the answer: its worker died
+// between the two, or the request timed out. SendGrid has no idempotency key, so its events
+// decide: any event for this follow-up means it was accepted. Until they could have arrived,
+// wait instead of sending a second copy.
+export function handoverGate({
+  handedOverAt,
+  seenEvent,
+  now,
+  eventWaitMs,
+}: {
+  handedOverAt: Date | null;
+  seenEvent: { event: string; messageId: string | null } | null;
+  now: Date;
+  eventWaitMs: number;
+}): GateResult {
+  if (!handedOverAt) return CONTINUE;
+  const at = handedOverAt.toISOString();
+  if (seenEvent) {
+    return {
+      kind: "confirmed",
+      sentAt: handedOverAt,
+      // sg_message_id is the X-Message-Id followed by SendGrid's own suffix.
+      messageId: seenEvent.messageId ? seenEvent.messageId.split(".")[0] : null,
+      reason: `SendGrid accepted this email at ${at}, but the attempt that sent it stopped before recording it. SendGrid's ${seenEvent.event} event shows it arrived, so it was not sent again.`,
+    };
+  }
+  const waitUntil = new Date(handedOverAt.getTime() + eventWaitMs);
+  if (now < waitUntil) {
+    return {
+      kind: "hold",
+      until: waitUntil,
+      event: "awaiting_sendgrid",
+      returned: true,
+      reason:
+        `The last attempt handed this email to SendGrid at ${at} and stopped before recording SendGrid's answer. ` +
+        `Waiting until ${waitUntil.toISOString()} for SendGrid's events before sending again, so the customer does not get it twice.`,
+    };
+  }
+  return { kind: "continue", note: { type: "resending", detail: `No SendGrid event arrived for the attempt handed over at ${at}; sending again.` } };
+}
+
+// Crashed or stuck on every attempt (e.g. killed mid-send each time).
+export function attemptsGate({ attempt, maxAttempts }: { attempt: number; maxAttempts: number }): GateResult {
+  if (attempt > maxAttempts) return { kind: "fail", reason: `Gave up after ${maxAttempts} attempts; the last one did not finish.` };
+  return CONTINUE;
+}
+
+export interface ShopSending {
+  uninstalledAt: Date | null;
+  sendingEnabled: boolean;
+  sendingPausedAt: Date | null;
+  sendingPausedReason: string | null;
+}
+
+export function shopGate({ shop, now }: { shop: ShopSending | null; now: Date }): GateResult {
+  if (!shop || shop.uninstalledAt) return skip({ code: "app_uninstalled" });
+  if (!shop.sendingEnabled) return skip({ code: "sending_disabled" });
+  // Paused for deliverability: held (no attempt used) until the merchant resumes sending.
+  if (shop.sendingPausedAt) {
+    return {
+      kind: "hold",
+      until: new Date(now.getTime() + PAUSED_RECHECK_MS),
+      event: null,
+      reason: `Held: sending is paused (${shop.sendingPausedReason ?? "deliverability"}). Resume it on the Analytics page.`,
+    };
+  }
+  return CONTINUE;
+}
+
+// An order that is no longer stored counts as cancelled.
+export function orderGate({ order }: { order: object | null }): GateResult {
+  return order ? CONTINUE : skip({ code: "order_cancelled" });
+}
+
+export function stepGate({ step }: { step: object | null }): GateResult {
+  return step ? CONTINUE : skip({ code: "step_deleted" });
+}
+
+export function recipientGate({ recipient }: { recipient: string | null }): GateResult {
+  return recipient ? CONTINUE : skip({ code: "no_email" });
+}
+
+// The exit rules that need no Admin API call (cancelled, refunded, suppressed), before the
+// others, so such a follow-up costs no consent read.
+export function earlyExitGate({
+  category,
+  state,
+  timeZone,
+}: {
+  category: EmailCategory;
+  state: ExitState;
+  timeZone: string | null;
+}): GateResult {
+  const decision = evaluateExitRules({ step: { category }, flow: { exitOnNewOrder: false }, state, timeZone });
+  return decision.exit ? skip(decision.detail) : CONTINUE;
+}
+
+export function flowOnGate({ flow }: { flow: { active: boolean; name: string } }): GateResult {
+  return flow.active ? CONTINUE : skip({ code: "flow_turned_off", flowName: flow.name });
+}
+
+// A retry or a late pass can land outside the step's send window (its own, else the shop's
+// default): wait for it to open, without counting an attempt.
+export function sendWindowGate({
+  window,
+  now,
+  shopTimeZone,
+}: {
+  window: SendWindow | null;
+  now: Date;
+  shopTimeZone: string | null;
+}): GateResult {
+  if (!window) return CONTINUE;
+  const decision = nextAllowedTime({ at: now, window, timeZone: stepTimeZone({ customerTimeZone: null, shopTimeZone }) });
+  if (!decision.moved) return CONTINUE;
+  return { kind: "hold", until: decision.at, event: "moved", reason: decision.reason };
+}
+
+// The flow's entry conditions, on the order's facts (with the Admin API's, when they needed them).
+export function conditionsGate({ conditions, order }: { conditions: ConditionGroup | null; order: OrderFacts }): GateResult {
+  if (!conditions) return CONTINUE;
+  const result = evaluateConditions({ conditions, order: orderContext(order) });
+  return result.matched ? CONTINUE : skip({ code: "conditions_not_met", failed: result.explanation });
+}
+
+// Every exit rule, now with consent and whether the customer ordered again.
+export function exitRulesGate({
+  category,
+  exitOnNewOrder,
+  state,
+  timeZone,
+}: {
+  category: EmailCategory;
+  exitOnNewOrder: boolean;
+  state: ExitState;
+  timeZone: string | null;
+}): GateResult {
+  const decision = evaluateExitRules({ step: { category }, flow: { exitOnNewOrder }, state, timeZone });
+  return decision.exit ? skip(decision.detail) : CONTINUE;
+}
+
+// Smart sending: at most so many marketing emails per customer in a period, across flows.
+export function frequencyCapGate({
+  cap,
+  recentMarketingSends,
+  now,
+  timeZone,
+}: {
+  cap: FrequencyCap;
+  recentMarketingSends: readonly Date[];
+  now: Date;
+  timeZone: string | null;
+}): GateResult {
+  const decision = checkFrequencyCap({ recentMarketingSends, now, cap, category: "marketing", timeZone });
+  return decision.allowed ? CONTINUE : skip(decision.detail);
+}
+
+export function senderGate({ fromEmail }: { fromEmail: string | null }): GateResult {
+  if (fromEmail) return CONTINUE;
+  return { kind: "fail", reason: "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL)." };
+}

@@ -1,0 +1,118 @@
+// How a claimed follow-up's end is written: sent, skipped with its reason, failed, retried later
+// or held. Every end state is written only while the claim is still ours.
+import type { PrismaClient } from "@prisma/client";
+import { nextAttempt, type RetryPolicy } from "~/domain/retry";
+import { SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-reasons";
+import type { Logger } from "~/platform/logger.server";
+import { followUpSkipped } from "~/platform/metrics.server";
+import { writeWhileClaimed } from "./dispatch-sql.server";
+import type { GateResult } from "./gates";
+import type { Claim, ClaimedFollowUp, Outcome } from "./types";
+
+export type FollowUpRecords = ReturnType<typeof createFollowUpRecords>;
+
+export function createFollowUpRecords({
+  prisma,
+  now,
+  policy,
+  leaseMs,
+  log,
+}: {
+  prisma: PrismaClient;
+  now: () => Date;
+  policy: RetryPolicy;
+  leaseMs: number;
+  log: Logger;
+}) {
+  async function event(followUpId: string, type: string, detail: string | null, at = now()) {
+    await prisma.followUpEvent.create({ data: { followUpId, type, detail, at } });
+  }
+
+  // `ev` null: the row itself is the record (a sent follow-up carries sentAt and the message id).
+  async function finish(
+    claim: Claim,
+    data: Record<string, unknown>,
+    ev: { type: string; detail: string | null } | null,
+  ): Promise<boolean> {
+    const count = await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: now(), data, release: true });
+    if (count === 1 && ev) await event(claim.id, ev.type, ev.detail);
+    if (count !== 1) log.warn("lost the claim before finishing", { followUpId: claim.id, outcome: ev?.type ?? "sent" });
+    return count === 1;
+  }
+
+  // SendGrid has accepted the email: a passing database outage must not keep us from recording
+  // it, or the lease would run out and the follow-up go out twice. Retry while the lease holds.
+  async function whileLeaseHolds(followUp: ClaimedFollowUp, write: () => Promise<boolean>): Promise<boolean> {
+    const until = (followUp.leaseUntil?.getTime() ?? Date.now() + leaseMs) - 1_000;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await write();
+      } catch (err) {
+        if (Date.now() + delay > until) throw err;
+        log.warn("recording a sent follow-up failed; trying again", { followUpId: followUp.id, err });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  // Every follow-up that is not sent keeps the reason a merchant reads and its code.
+  async function skip(claim: Claim, reason: SkipReason): Promise<Outcome> {
+    const status = SKIP_REASON_STATUS[reason.code];
+    followUpSkipped(reason.code);
+    const fields = skipFields(reason);
+    return (await finish(claim, { status, ...fields }, { type: status, detail: fields.skipReason })) ? "skipped" : "lost";
+  }
+
+  async function fail(claim: Claim, detail: string, extra: Record<string, unknown> = {}): Promise<Outcome> {
+    const fields = skipFields({ code: "send_failed", error: detail, attempts: claim.attempt });
+    const ok = await finish(claim, { status: "failed", lastError: detail, ...fields, ...extra }, { type: "failed", detail });
+    return ok ? "failed" : "lost";
+  }
+
+  async function retryOrFail(claim: Claim, error: string, notBefore?: Date | null, extra: Record<string, unknown> = {}): Promise<Outcome> {
+    const decision = nextAttempt({ attempt: claim.attempt, now: now(), policy, notBefore });
+    if (decision.retry && decision.at) {
+      const ok = await finish(
+        claim,
+        { status: "scheduled", nextAttemptAt: decision.at, lastError: error, ...extra },
+        { type: "retry", detail: `${error} Next attempt at ${decision.at.toISOString()}.` },
+      );
+      return ok ? "retried" : "lost";
+    }
+    return fail(claim, `${error} Gave up after ${claim.attempt} attempts.`, extra);
+  }
+
+  // Back to the queue without using an attempt.
+  async function handBack(claim: Claim, { until, lastError, ev }: { until: Date; lastError?: string; ev: { type: string; detail: string } | null }) {
+    return finish(claim, { status: "scheduled", nextAttemptAt: until, attempts: claim.attempt - 1, ...(lastError ? { lastError } : {}) }, ev);
+  }
+
+  // What a gate that stopped the follow-up decided, written down.
+  async function settle(claim: Claim, result: Exclude<GateResult, { kind: "continue" }>): Promise<Outcome> {
+    switch (result.kind) {
+      case "skip":
+        return skip(claim, result.reason);
+      case "fail":
+        return fail(claim, result.reason);
+      case "retry":
+        return retryOrFail(claim, result.reason);
+      case "hold": {
+        const ok = await handBack(claim, {
+          until: result.until,
+          ...(result.event ? { ev: { type: result.event, detail: result.reason } } : { ev: null, lastError: result.reason }),
+        });
+        return ok ? (result.returned ? "returned" : "retried") : "lost";
+      }
+      case "confirmed": {
+        const ok = await finish(
+          claim,
+          { status: "sent", sentAt: result.sentAt, messageId: result.messageId, transport: "sendgrid", lastError: null, handedOverAt: null },
+          { type: "confirmed", detail: result.reason },
+        );
+        return ok ? "sent" : "lost";
+      }
+    }
+  }
+
+  return { event, finish, whileLeaseHolds, skip, fail, retryOrFail, handBack, settle };
+}

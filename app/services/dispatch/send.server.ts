@@ -1,0 +1,175 @@
+// The send step, for a follow-up that passed every gate: recommendations, render, the hand-over
+// mark, the transport's send and the record of what it answered.
+import type { RecommendedProduct } from "~/domain/recommendations.types";
+import { orderProductIds, stepContent } from "~/domain/stored-rows";
+import { isTemplateId, TEMPLATES } from "~/domain/templates";
+import { FollowUpNotApplicableError } from "~/email/compose";
+import { SendError } from "~/adapters/mail/transport";
+import { writeWhileClaimed } from "./dispatch-sql.server";
+import type { Delivery } from "./gates.server";
+import type { FollowUpRecords } from "./records.server";
+import type { Outcome } from "./types";
+
+export interface SendStepSettings {
+  records: FollowUpRecords;
+  // Attempts that wait for the Admin API before sending without recommendations.
+  recommendationAttempts: number;
+  workerId: string;
+  signal?: AbortSignal;
+}
+
+export async function sendFollowUp(d: Delivery, { records, recommendationAttempts, workerId, signal }: SendStepSettings): Promise<Outcome> {
+  const { ctx, followUp, log: flog } = d;
+  const { deps, prisma, now } = ctx;
+  const claim = followUp.claim;
+  const shop = d.shop!;
+  const step = d.step!;
+  const order = d.order!;
+  const category = d.category!;
+  const variantKey = d.variantKey ?? null;
+  const fromEmail = d.fromEmail!;
+
+  const links =
+    deps.unsubscribe?.({
+      shop: followUp.shop,
+      email: followUp.recipient!,
+      followUpId: followUp.id,
+      category,
+      lang: order.locale,
+    }) ?? null;
+  const productIds = orderProductIds(order);
+  let recommendations: RecommendedProduct[] = [];
+  // Templates without a product grid (care guide, review request, replenishment) need none.
+  const needsRecommendations = !isTemplateId(followUp.template) || TEMPLATES[followUp.template].needs.recommendations;
+  if (needsRecommendations) try {
+    recommendations = await deps.recommend({
+      shop: followUp.shop,
+      productIds,
+      currencyCode: order.currency,
+      countryCode: order.countryCode,
+      shopCurrency: order.shopCurrency ?? shop.currencyCode,
+    });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    if (claim.attempt < recommendationAttempts) {
+      flog.warn("recommendations unavailable; will retry the follow-up", { attempt: claim.attempt, err });
+      return records.retryOrFail(claim, `Recommendations could not be loaded: ${why}`);
+    }
+    // The email is still worth sending; a thank-you without products beats none.
+    flog.warn("recommendations unavailable after retries; sending without them", { attempt: claim.attempt, err });
+    await records.event(claim.id, "recommendations_unavailable", `Sent without recommendations: ${why}`);
+  }
+
+  const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
+  let rendered: { subject: string; html: string; text: string };
+  try {
+    rendered = await deps.render({
+      followUpId: followUp.id,
+      template: followUp.template,
+      subject: step.subject,
+      previewText: step.previewText,
+      content: stepContent(step),
+      variants: step.variants,
+      variantKey,
+      discountCode: followUp.discountCode,
+      dueAt: followUp.dueAt,
+      shop: {
+        domain: shop.domain,
+        name: shop.name ?? shop.domain,
+        url: storefront,
+        logoUrl: shop.logoUrl,
+        address: shop.address,
+        primaryLocale: shop.primaryLocale,
+        timeZone: shop.ianaTimezone,
+        brand: shop.brand,
+      },
+      customer: { id: order.customerId, firstName: order.firstName, ordersCount: order.customerOrdersCount },
+      order: {
+        name: order.name,
+        currency: order.currency,
+        locale: order.locale,
+        totalPrice: order.totalPrice,
+        countryCode: order.countryCode,
+        productIds,
+        lineItems: order.lineItems,
+      },
+      recommendations,
+      utm: { source: "afterglow", medium: "email", campaign: step.flow.key, content: variantKey ? `${step.key}-${variantKey}` : step.key },
+      unsubscribeUrl: links?.pageUrl ?? null,
+    });
+  } catch (err) {
+    if (err instanceof FollowUpNotApplicableError) return records.skip(claim, { code: "not_applicable", why: err.message });
+    const why = err instanceof Error ? err.message : String(err);
+    flog.error("rendering failed", { err });
+    return records.retryOrFail(claim, `The email could not be rendered: ${why}`);
+  }
+
+  // A worker shutting down hands back what it has not sent yet, without counting an attempt.
+  if (signal?.aborted) {
+    const ok = await records.handBack(claim, {
+      until: now(),
+      ev: { type: "returned", detail: `${workerId} shut down before sending; the follow-up went back to the queue.` },
+    });
+    return ok ? "returned" : "lost";
+  }
+
+  // Marked before the request: if this worker dies before recording SendGrid's answer, the
+  // next attempt knows SendGrid may have the email already.
+  const handedOverAt = now();
+  const handedOver = await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: handedOverAt, data: { handedOverAt }, release: false });
+  if (handedOver !== 1) return "lost";
+
+  try {
+    const transport = deps.transportFor?.(shop) ?? deps.transport;
+    const stream = deps.streams?.[category] ?? {};
+    const result = await transport.send({
+      shop: followUp.shop,
+      followUpId: followUp.id,
+      to: { email: followUp.recipient!, ...(order.firstName ? { name: order.firstName } : {}) },
+      from: { email: fromEmail, name: shop.senderName ?? shop.name ?? undefined },
+      ...(shop.replyTo ? { replyTo: { email: shop.replyTo } } : {}),
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      categories: ["afterglow", category, `flow:${step.flow.key}`],
+      ...(links ? { headers: links.headers } : {}),
+      ...(stream.ipPool ? { ipPool: stream.ipPool } : {}),
+      ...(stream.asmGroupId ? { asmGroupId: stream.asmGroupId } : {}),
+      customArgs: {
+        followUpId: followUp.id,
+        shop: followUp.shop,
+        flow: step.flow.key,
+        step: step.key,
+        ...(variantKey ? { variant: variantKey } : {}),
+      },
+    });
+    const sentAt = now();
+    const ok = await records.whileLeaseHolds(followUp, () =>
+      records.finish(
+        claim,
+        { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey, handedOverAt: null },
+        null,
+      ),
+    );
+    flog.info("follow-up sent", {
+      transport: result.transport,
+      messageId: result.messageId,
+      attempt: claim.attempt,
+      lateMs: sentAt.getTime() - followUp.dueAt.getTime(),
+      recommendations: recommendations.length,
+    });
+    return ok ? "sent" : "lost";
+  } catch (err) {
+    // SendGrid answered with an error: it did not take the email. Without an answer (a timeout,
+    // a reset connection) it may have, and the hand-over mark stays.
+    const refused = err instanceof SendError && err.status !== undefined ? { handedOverAt: null } : {};
+    if (err instanceof SendError && err.kind === "permanent") {
+      const detail = `${err.message}${err.details ? ` (${err.details})` : ""}`;
+      flog.warn("send failed permanently", { status: err.status, err });
+      return records.fail(claim, detail, { variant: variantKey, ...refused });
+    }
+    const why = err instanceof Error ? err.message : String(err);
+    flog.warn("send failed; will retry", { status: err instanceof SendError ? err.status : undefined, err });
+    return records.retryOrFail(claim, `Sending failed: ${why}`, err instanceof SendError ? err.retryAt : null, refused);
+  }
+}

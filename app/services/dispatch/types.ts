@@ -1,0 +1,159 @@
+// The dispatcher's shapes: what it is given (its dependencies, the renderer's request) and what
+// it hands back, shared by the claim loop, the gates and the send step.
+import type { Flow, FlowStep, Prisma, PrismaClient, Shop } from "@prisma/client";
+import type { RecommendedProduct } from "~/domain/recommendations.types";
+import type { RetryPolicy } from "~/domain/retry";
+import type { MailTransport } from "~/adapters/mail/transport";
+import type { EmailCategory } from "~/domain/flows";
+import type { MarketingConsentState } from "~/domain/exit-rules";
+import type { Logger } from "~/platform/logger.server";
+
+export interface RecommendationRequest {
+  shop: string;
+  productIds: string[];
+  currencyCode: string;
+  countryCode: string | null;
+  shopCurrency: string | null;
+}
+
+// What the renderer gets for one follow-up: the step as the merchant wrote it ({{ variables }}
+// unfilled) and the values of this order, shop and customer. See app/email/prepare.server.ts.
+export interface RenderRequest {
+  followUpId: string;
+  template: string;
+  subject: string;
+  previewText: string | null;
+  content: Record<string, unknown> | null;
+  // FlowStep.variants (JSON) and the follow-up's variant key, when the step has an A/B test.
+  variants: string | null;
+  variantKey: string | null;
+  // A discount code made for this follow-up on an earlier attempt: reused, never made twice.
+  discountCode: string | null;
+  dueAt: Date;
+  shop: {
+    domain: string;
+    name: string;
+    url: string;
+    logoUrl: string | null;
+    address: string | null;
+    primaryLocale: string | null;
+    timeZone: string | null;
+    brand: string | null;
+  };
+  customer: { id: string | null; firstName: string | null; ordersCount: number | null };
+  order: {
+    name: string;
+    currency: string;
+    locale: string | null;
+    totalPrice: string | null;
+    countryCode: string | null;
+    productIds: string[];
+    lineItems: string | null;
+  };
+  recommendations: RecommendedProduct[];
+  utm: { source: string; medium: string; campaign: string; content?: string };
+  unsubscribeUrl: string | null;
+}
+
+export interface DispatcherDeps {
+  prisma: PrismaClient;
+  transport: MailTransport;
+  recommend: (req: RecommendationRequest) => Promise<RecommendedProduct[]>;
+  // Returns the filled subject with the HTML and text; a FollowUpNotApplicableError skips the follow-up.
+  render: (req: RenderRequest) => Promise<{ subject: string; html: string; text: string }>;
+  now?: () => Date;
+  retryPolicy?: RetryPolicy;
+  // How long a claim lasts before another dispatcher may take the follow-up again.
+  leaseMs?: number;
+  // Attempts that wait for the Admin API before sending without recommendations.
+  recommendationAttempts?: number;
+  defaultFromEmail?: string | null;
+  logger?: Logger;
+  workerId?: string;
+  // The customer's email marketing state, asked just before a marketing send when the shop
+  // requires consent (the exit rules decide). Without it, consent is not checked.
+  checkConsent?: (req: ConsentRequest) => Promise<ConsentAnswer>;
+  // Told at the start of a pass which customers' consent its marketing emails will ask for, so
+  // the reads can share requests (checkConsent still decides each one).
+  prefetchConsent?: (shop: string, customerIds: string[]) => void;
+  // Product facts (type, tags, collections) and customer facts (tags, order count) for entry
+  // conditions that need them, read from the Admin API once per order.
+  lookupFacts?: (req: FactsRequest) => Promise<FactsAnswer>;
+  // List-Unsubscribe headers and the footer link for one recipient of one follow-up.
+  unsubscribe?: (req: UnsubscribeRequest) => { pageUrl: string; headers: Record<string, string> } | null;
+  // A shop with its own SendGrid key sends through it.
+  transportFor?: (shop: Shop) => MailTransport;
+  streams?: Partial<Record<EmailCategory, { ipPool?: string; asmGroupId?: number }>>;
+  // How long after an unanswered hand-over to SendGrid (a worker killed mid-send, a timeout) to
+  // wait for SendGrid's events before sending again. 0: send again at once.
+  handoverEventWaitMs?: number;
+}
+
+export interface ConsentRequest {
+  shop: string;
+  customerId: string | null;
+  email: string;
+  category: EmailCategory;
+  // The shop's settings.
+  marketingConsentRequired: boolean;
+  serviceEmailsAllowed: boolean;
+}
+
+export interface ConsentAnswer {
+  state: MarketingConsentState | null; // null: no consent known for this address
+  note?: string | null; // where the answer came from, when the merchant should know
+}
+
+export interface FactsRequest {
+  shop: string;
+  productIds: string[] | null; // null: not needed
+  customerId: string | null; // null: not needed
+}
+
+export interface FactsAnswer {
+  products?: Map<string, { productType: string | null; tags: string[]; collectionIds: string[] }>;
+  customer?: { tags: string[]; numberOfOrders: number } | null;
+}
+
+export interface UnsubscribeRequest {
+  shop: string;
+  email: string;
+  followUpId: string;
+  category: EmailCategory;
+  lang: string | null;
+}
+
+export interface DispatchSummary {
+  claimed: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  skipped: number;
+}
+
+// What became of one claimed follow-up; "lost": another dispatcher took it over meanwhile.
+export type Outcome = "sent" | "retried" | "failed" | "skipped" | "returned" | "lost";
+
+// What became of one follow-up handed over by id, and when a queue should look at it again.
+export interface SingleDispatch {
+  outcome: Outcome | "not-due" | "held" | "done" | "gone";
+  lookAgainAt: Date | null;
+}
+
+export interface Claim {
+  id: string;
+  token: string;
+  attempt: number;
+}
+
+// The order is read when the follow-up is delivered, not with the claim: it may change meanwhile.
+export type ClaimedFollowUp = Prisma.FollowUpGetPayload<object> & { claim: Claim };
+export type OrderRow = Prisma.OrderGetPayload<object>;
+
+// Shop and flow state read once per pass: a pass lasts well under a second.
+export interface PassCache {
+  shops: Map<string, Promise<Shop | null>>;
+  steps: Map<string, Promise<StepWithFlow | null>>;
+}
+
+export type StepWithFlow = FlowStep & { flow: Flow };
