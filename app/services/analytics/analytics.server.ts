@@ -19,6 +19,7 @@ import {
 import { abResults, type AbResult } from "~/domain/ab-results";
 import { seededRng, sourcePreferences, type SourcePreference } from "~/domain/bandit";
 import { HEALTH_THRESHOLDS, HEALTH_WINDOW_DAYS } from "~/domain/deliverability-health";
+import { csvLine } from "~/domain/csv";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
 import { audit } from "../compliance/audit.server";
 import { attributeChangedOrders, refreshSourceStats } from "./attribution.server";
@@ -703,18 +704,6 @@ export async function autoPromoteWinners({ prisma, logger = rootLogger }: { pris
 
 // ---------------------------------------------------------------------------------------------
 // CSV exports
-
-// Spreadsheets run cells starting with = + - @ as formulas: such text gets a leading quote.
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let text = value instanceof Date ? value.toISOString() : String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(values: unknown[]): string {
-  return `${values.map(csvCell).join(",")}\r\n`;
-}
 
 const rateCell = (r: number | null) => (r === null ? "" : r.toFixed(4));
 

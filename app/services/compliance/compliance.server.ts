@@ -25,6 +25,7 @@ import type { WebhookDeliveryInfo } from "../intake/intake.server";
 import { audit } from "./audit.server";
 import { shopSettingsChanged } from "../flows/flows.server";
 import { logger } from "../../platform/logger.server";
+import { csvLine, UTF8_BOM } from "~/domain/csv";
 
 // authenticate.webhook names topics in enum form; the simulator and older rows use the REST form.
 export const COMPLIANCE_TOPICS = {
@@ -710,8 +711,7 @@ export function reportToCsv(report: CustomerDataReport): string {
       for (const [field, value] of flatten(item)) lines.push([section, record, field, value]);
     });
   }
-  // The byte-order mark makes spreadsheet programs read UTF-8 (names like Łódź) correctly.
-  return "\uFEFF" + lines.map((cells) => cells.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  return UTF8_BOM + lines.map(csvLine).join("");
 }
 
 function flatten(value: unknown, prefix = ""): [string, string][] {
@@ -722,10 +722,4 @@ function flatten(value: unknown, prefix = ""): [string, string][] {
   }
   if (isObject(value)) return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
   return [[prefix, String(value)]];
-}
-
-function csvCell(raw: string): string {
-  // A leading = + - @ would run as a formula when the merchant opens the file.
-  const value = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

@@ -4,6 +4,7 @@ import { isUniqueViolation } from "../../platform/db-errors.server";
 import { Prisma, type Suppression } from "@prisma/client";
 import { normaliseEmail, type SuppressionReason, type SuppressionScope } from "~/domain/sendgrid-events";
 import { suppressionLookupEmails } from "../compliance/compliance.server";
+import { csvLine } from "~/domain/csv";
 
 // Works with the client and inside a transaction.
 export type SuppressionStore = Pick<Prisma.TransactionClient, "suppression">;
@@ -158,27 +159,17 @@ export async function listSuppressions(
   return { items, nextCursor: rows.length > take ? encodeCursor(items[items.length - 1]) : null };
 }
 
-// A spreadsheet treats a cell starting with = + - @ (or tab/CR) as a formula; a leading
-// apostrophe makes it text (OWASP's advice for CSV injection).
-function csvCell(value: string | null | undefined): string {
-  let v = value ?? "";
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
-  return /[",\r\n]/.test(v) || v !== (value ?? "") ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
 export const SUPPRESSION_CSV_COLUMNS = ["email", "scope", "reason", "source", "detail", "created_at"] as const;
 
-// RFC 4180: CRLF line ends, quotes doubled inside quoted cells, a header row.
+// A header row, then one line per entry, newest first.
 export async function exportSuppressionsCsv(prisma: SuppressionStore, shop: string): Promise<string> {
   requireShop(shop);
-  const lines = [SUPPRESSION_CSV_COLUMNS.join(",")];
+  let csv = csvLine(SUPPRESSION_CSV_COLUMNS);
   let cursor: string | null = null;
   do {
     const page: SuppressionPage = await listSuppressions(prisma, { shop, limit: MAX_PAGE, cursor });
-    for (const s of page.items) {
-      lines.push([s.email, s.scope, s.reason, s.source, s.detail, s.createdAt.toISOString()].map(csvCell).join(","));
-    }
+    for (const s of page.items) csv += csvLine([s.email, s.scope, s.reason, s.source, s.detail, s.createdAt]);
     cursor = page.nextCursor;
   } while (cursor);
-  return lines.join("\r\n") + "\r\n";
+  return csv;
 }
