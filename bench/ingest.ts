@@ -1,16 +1,17 @@
 // npm run bench:ingest — signed orders/create webhooks against the built server on SQLite
 // (`npm run bench:ingest:pg` or `--database postgresql`: on a fresh PostgreSQL database), at
-// rising rates, beside a bare route that only runs authenticate.webhook (same server, same
-// processes, same database). Reports ack latency and throughput, and our route as a ratio of the
+// rising rates, beside a bare server that only runs authenticate.webhook behind Express and Remix
+// (bench/bare-webhook-server.ts: same number of processes, same database). Reports ack latency and throughput, and our route as a ratio of the
 // bare one, first with one web process, then with two sharing the port (BENCH_WEB_PROCESSES,
 // default "1,2"; WEB_CONCURRENCY in production). Our webhooks take the server's direct path;
 // one more setup (BENCH_ROUTES_SETUP=1, the default) sends them through the Remix routes
 // instead (AFTERGLOW_DIRECT_WEBHOOKS=off), to show what the direct path saves. Goals: p95 ack
 // under 50 ms at 500 requests per second; throughput at least 0.7 of the bare route.
 import os from "node:os";
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
-import { createAppDatabase, startApp, TEST_API_SECRET, ensureBuilt } from "../scripts/harness";
+import { createAppDatabase, freePort, ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, ensureBuilt } from "../scripts/harness";
 import type { DatabaseKind } from "../scripts/databases";
 import { createSeedStore, SIMULATOR_SHOP } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
@@ -47,7 +48,55 @@ function generatorCpu(before: NodeJS.CpuUsage, seconds: number): number {
   const used = process.cpuUsage(before);
   return (100 * (used.user + used.system)) / 1e6 / seconds;
 }
+// The bare path is BARE_WEBHOOK_PATH of bench/bare-webhook-server.ts (not imported: it configures Shopify on import).
 const PATHS: Record<Route, string> = { bare: "/webhooks/bench/bare", "orders/create": "/webhooks/orders/create" };
+
+// The baseline server, with the app's Shopify credentials and the same database for its sessions.
+async function startBareServer({ databaseUrl, processes }: { databaseUrl: string; processes: number }) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/bare-webhook-server.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      SHOPIFY_API_KEY: TEST_API_KEY,
+      SHOPIFY_API_SECRET: TEST_API_SECRET,
+      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+      SCOPES: "read_orders,read_products,read_customers,write_customers",
+      LOG_LEVEL: "warn",
+      PORT: String(port),
+      WEB_CONCURRENCY: String(processes),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The bare webhook server did not start within 30 s:\n${output}`)), 30_000);
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      if ((output.match(/listening/g) ?? []).length >= processes) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The bare webhook server exited (${code}):\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
 
 async function main() {
   ensureBuilt();
@@ -72,10 +121,10 @@ async function main() {
     return webhookRequest({ topic: "orders/create", shop: SIMULATOR_SHOP, payload, secret: TEST_API_SECRET, webhookId: randomUUID() });
   };
 
-  let pool: Pool;
+  let pools: Record<Route, Pool>;
   async function post(route: Route, req: { headers: Record<string, string>; body: string }) {
     const start = performance.now();
-    const res = await pool.request({ path: PATHS[route], method: "POST", headers: req.headers, body: req.body });
+    const res = await pools[route].request({ path: PATHS[route], method: "POST", headers: req.headers, body: req.body });
     await res.body.dump();
     return { ms: performance.now() - start, status: res.statusCode };
   }
@@ -138,17 +187,24 @@ async function main() {
         env: {
           DATABASE_URL: databaseUrl,
           AFTERGLOW_WORKER: "off",
-          AFTERGLOW_BENCH_ROUTES: "1",
           LOG_LEVEL: "warn",
           WEB_CONCURRENCY: String(processes),
           AFTERGLOW_DIRECT_WEBHOOKS: intake === "direct path" ? "on" : "off",
         },
       });
-      pool = new Pool(app.url, { connections: 64, pipelining: 1 });
+      const bare = await startBareServer({ databaseUrl, processes }).catch(async (err) => {
+        await app.stop();
+        throw err;
+      });
+      pools = {
+        bare: new Pool(bare.url, { connections: 64, pipelining: 1 }),
+        "orders/create": new Pool(app.url, { connections: 64, pipelining: 1 }),
+      };
       try {
         setups.push(await measureSetup(processes, intake));
       } finally {
-        await pool.close();
+        await Promise.all(Object.values(pools).map((p) => p.close()));
+        await bare.stop();
         await app.stop();
       }
     }

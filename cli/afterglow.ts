@@ -12,6 +12,7 @@ import { getOutboxMessage, listOutboxMessages } from "../app/adapters/mail/outbo
 import { InvalidFlowsError } from "../app/domain/flows";
 import { reconcileOrders } from "../app/services/intake/reconcile-orders.server";
 import { startMetricsServer } from "../app/platform/metrics.server";
+import { loadKeyRing, rotateSecrets, setShopSendGridKey } from "../app/services/shop/secrets.server";
 
 const HELP = `Usage: npm run afterglow -- <command> [options]
 
@@ -31,9 +32,17 @@ Commands:
   outbox list [--shop <shop>] [--limit <n>]
   outbox show <messageId> [--html|--text]
       Read emails kept by the outbox transport (used when no SendGrid key is set).
+  sendgrid-key set <shop> (--key-file <file> | --stdin)
+      Store the shop's own SendGrid API key, encrypted with the first key of
+      AFTERGLOW_ENCRYPTION_KEYS. The key is read from a file or standard input, never
+      from the command line, and is never printed.
+  sendgrid-key remove <shop>              Remove the shop's own SendGrid API key.
+  secrets rotate
+      Re-encrypt every shop's SendGrid key with the first key of AFTERGLOW_ENCRYPTION_KEYS
+      (safe to repeat). Exits 1 when a shop's key could not be read with any listed key.
 
 Environment: DATABASE_URL, SHOPIFY_ADMIN_API_URL, SENDGRID_API_KEY, SENDGRID_API_URL,
-AFTERGLOW_FROM_EMAIL (see README).`;
+AFTERGLOW_FROM_EMAIL, AFTERGLOW_ENCRYPTION_KEYS (see README).`;
 
 class UsageError extends Error {}
 
@@ -44,6 +53,23 @@ function shopDomain(value: string | undefined): string {
     throw new UsageError(`"${value}" is not a *.myshopify.com domain.`);
   }
   return shop;
+}
+
+// Who the audit log names for a change made from this command line.
+const operator = () => `cli${process.env.USER ? `:${process.env.USER}` : ""}`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+// A key on the command line would stay in the shell's history and the process list.
+async function sendGridKeyInput(keyFile: string | undefined, stdin: boolean | undefined): Promise<string> {
+  if (!keyFile === !stdin) throw new UsageError("sendgrid-key set reads the key from --key-file <file> or --stdin (one of them).");
+  const key = (keyFile ? fs.readFileSync(keyFile, "utf8") : await readStdin()).trim();
+  if (!key) throw new UsageError(`No key in ${keyFile ?? "standard input"}; nothing was changed.`);
+  return key;
 }
 
 function print(rows: Record<string, unknown>[]) {
@@ -71,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
       interval: { type: "string" },
       html: { type: "boolean" },
       text: { type: "boolean" },
+      "key-file": { type: "string" },
+      stdin: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -196,6 +224,31 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       throw new UsageError("outbox takes list or show.");
+    }
+    case "sendgrid-key": {
+      const shop = shopDomain(rest[0]);
+      if (sub === "set") {
+        const key = await sendGridKeyInput(values["key-file"], values.stdin);
+        await setShopSendGridKey(prisma, shop, key, operator());
+        console.log(`Stored the SendGrid key ending in ${key.slice(-4)} for ${shop}, encrypted with key "${loadKeyRing().current.id}".`);
+        return 0;
+      }
+      if (sub === "remove") {
+        await setShopSendGridKey(prisma, shop, null, operator());
+        console.log(`Removed ${shop}'s own SendGrid key.`);
+        return 0;
+      }
+      throw new UsageError("sendgrid-key takes set or remove.");
+    }
+    case "secrets": {
+      if (sub !== "rotate") throw new UsageError("secrets takes rotate.");
+      const result = await rotateSecrets(prisma);
+      console.log(
+        `Re-encrypted ${result.rotated} shop SendGrid key(s) with key "${loadKeyRing().current.id}"; ` +
+          `${result.current} already used it; ${result.failed.length} could not be read.`,
+      );
+      for (const { shop, error } of result.failed) console.log(`  ${shop}: ${error}`);
+      return result.failed.length ? 1 : 0;
     }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);

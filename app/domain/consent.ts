@@ -1,6 +1,5 @@
 // Whether a follow-up may go to a customer, from their email marketing consent as Shopify keeps it
 // (Customer.defaultEmailAddress.marketingState). Plain decisions; reading Shopify happens elsewhere.
-import type { EmailCategory } from "./unsubscribe";
 
 export const EMAIL_MARKETING_STATES = [
   "SUBSCRIBED",
@@ -65,18 +64,6 @@ export const GUEST_DECISION: ConsentDecision = {
   state: null,
   reason: "Guest order: there is no Shopify customer, so no email marketing consent.",
 };
-
-// Service emails (about the order itself) need no marketing consent; the shop decides whether
-// Afterglow sends them at all.
-export function serviceEmailDecision(serviceEmailsAllowed: boolean): ConsentDecision {
-  return serviceEmailsAllowed
-    ? { allowed: true, state: null, reason: "Service email: the shop allows service emails." }
-    : { allowed: false, state: null, reason: "Service email: the shop turned service emails off." };
-}
-
-export function needsMarketingConsent(category: EmailCategory): boolean {
-  return category === "marketing";
-}
 
 export function toCustomerGid(id: unknown): string | null {
   if (typeof id === "number" && Number.isSafeInteger(id) && id > 0) return `gid://shopify/Customer/${id}`;

@@ -28,7 +28,6 @@ const TOKEN_VERSION = "v1";
 const SIGNING_CONTEXT = `afterglow-unsubscribe.${TOKEN_VERSION}.`;
 const CATEGORY_CODES: Record<EmailCategory, string> = { marketing: "m", service: "s" };
 const MAX_TOKEN_LENGTH = 2048;
-const TOKEN_PATTERN = /(?<![A-Za-z0-9_.-])v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_.-])/;
 
 // AFTERGLOW_UNSUBSCRIBE_SECRET signs the links; without it, the app's SHOPIFY_API_SECRET does.
 // Rotating whichever one is in use breaks old links unless the old value goes into
@@ -94,11 +93,6 @@ export function verifyUnsubscribeToken(
   const category = (Object.keys(CATEGORY_CODES) as EmailCategory[]).find((c) => CATEGORY_CODES[c] === code);
   if (!category) return null;
   return { shop: shop!, email: email!, followUpId: followUpId!, category };
-}
-
-// A reply to the mailto: address keeps the token in its subject, possibly behind "Re:".
-export function tokenFromUnsubscribeSubject(subject: string): string | null {
-  return TOKEN_PATTERN.exec(subject)?.[0] ?? null;
 }
 
 // Which suppression a choice makes. Service emails have no narrower scope than "all": the only

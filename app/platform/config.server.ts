@@ -215,7 +215,6 @@ export const declaration = {
       min: 0,
       max: 65535,
     }),
-    benchRoutes: flag("AFTERGLOW_BENCH_ROUTES", "Serves the webhook route used to measure the bare request cost."),
   },
   database: {
     url: text("DATABASE_URL", {

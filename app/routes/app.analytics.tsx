@@ -24,8 +24,10 @@ import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { audit } from "../services/compliance/audit.server";
-import { defaultRange, loadDashboard, parseRange, promoteVariant, PromotionError } from "../services/analytics/analytics.server";
+import { loadDashboard } from "../services/analytics/dashboard.server";
+import { rangeForShop } from "../services/analytics/range.server";
+import { promoteShownWinner, PromotionError } from "../services/analytics/ab-promotion.server";
+import { saveAnalyticsSettings } from "../services/analytics/settings.server";
 import { resumeSending } from "../services/events/deliverability-health.server";
 import { formatRate } from "../domain/analytics";
 import { downloadFromApp } from "../components/download";
@@ -38,11 +40,7 @@ const AnalyticsCharts = lazy(() => import("../components/AnalyticsCharts"));
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
-  const shop = await prisma.shop.findUnique({ where: { domain: session.shop }, select: { ianaTimezone: true } });
-  const range = parseRange(
-    { from: url.searchParams.get("from"), to: url.searchParams.get("to") },
-    defaultRange(new Date(), shop?.ianaTimezone ?? null),
-  );
+  const range = await rangeForShop(prisma, { shop: session.shop, from: url.searchParams.get("from"), to: url.searchParams.get("to") });
   return loadDashboard({ prisma, shop: session.shop, range });
 };
 
@@ -66,14 +64,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const flowId = String(form.get("flowId") ?? "");
     const stepKey = String(form.get("stepKey") ?? "");
     const variant = String(form.get("variant") ?? "");
-    // Only a winner the page shows may be promoted: re-judge it now, over all time.
-    const dashboard = await loadDashboard({ prisma, shop, range: { from: "2000-01-01", to: "2999-12-31" } });
-    const result = dashboard.abTests.find((t) => t.flowId === flowId && t.stepKey === stepKey);
-    if (!result || result.winner !== variant) {
-      return reply({ intent, ok: false, error: "That variant has not won significantly (yet). Nothing changed." }, 409);
-    }
     try {
-      await promoteVariant(prisma, { shop, flowId, stepKey, variant, actor, result });
+      await promoteShownWinner(prisma, { shop, flowId, stepKey, variant, actor });
     } catch (err) {
       if (err instanceof PromotionError) return reply({ intent, ok: false, error: err.message }, err.status);
       throw err;
@@ -93,15 +85,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (!Number.isInteger(days) || days < 1 || days > 90) {
       return reply({ intent, ok: false, error: "The attribution window is a whole number of days from 1 to 90." }, 400);
     }
-    const data = {
+    const settings = {
       attributionWindowDays: days,
       attributionCountsOpens: form.get("attributionCountsOpens") === "true",
       abAutoPromote: form.get("abAutoPromote") === "true",
     };
-    await prisma.$transaction(async (tx) => {
-      await tx.shop.update({ where: { domain: shop }, data });
-      await audit(tx, { shop, actor, action: "analytics.settings_changed", detail: data });
-    });
+    await saveAnalyticsSettings(prisma, { shop, actor, settings });
     return reply({ intent, ok: true, message: "Settings saved. New orders are attributed with them." });
   }
 

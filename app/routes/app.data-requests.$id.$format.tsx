@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { dataRequestDownload } from "../services/compliance/compliance.server";
+import { dataRequestDownload } from "../services/compliance/reports.server";
 
 // A customer data report as a file. The report holds personal data: no caching anywhere.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {

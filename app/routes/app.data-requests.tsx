@@ -6,7 +6,7 @@ import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, EmptyState, Pa
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { listDataRequests, type DataRequestView } from "../services/compliance/compliance.server";
+import { listDataRequests, type DataRequestView } from "../services/compliance/reports.server";
 
 // Requests Shopify relays when a customer asks the store for their data (customers/data_request)
 // or to be forgotten (customers/redact). Afterglow answers both by itself; the merchant only has

@@ -26,21 +26,20 @@ import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import type { Suppression } from "@prisma/client";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { audit } from "../services/compliance/audit.server";
-import { isHashedSuppressionEmail } from "../services/compliance/compliance.server";
+import { isHashedSuppressionEmail } from "../services/compliance/hashed-emails.server";
 import {
-  addSuppression,
+  addSuppressionByMerchant,
+  countSuppressions,
   listSuppressions,
+  MERCHANT_SOURCE,
   normaliseEmail,
-  removeSuppression,
+  removeSuppressionByMerchant,
   SUPPRESSION_SCOPES,
   type SuppressionPage,
   type SuppressionScope,
 } from "../services/consent/suppressions.server";
 
 const PAGE_SIZE = 50;
-// Marks entries the merchant typed in, as opposed to SendGrid events or unsubscribe links.
-const MANUAL_SOURCE = "merchant";
 const NOTE_MAX = 500;
 // RFC 5321's limit for a whole address.
 const EMAIL_MAX = 254;
@@ -68,7 +67,7 @@ const UNSUBSCRIBE_VIA: Record<string, string> = {
 
 function sourceLabel(s: Suppression): string {
   if (s.source?.startsWith("sendgrid:")) return "SendGrid";
-  if (s.source === MANUAL_SOURCE) return "You, on this page";
+  if (s.source === MERCHANT_SOURCE) return "You, on this page";
   if (s.reason === "unsubscribed") {
     try {
       const via = (JSON.parse(s.detail ?? "") as { via?: string }).via;
@@ -120,7 +119,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     problem = (err as Error).message;
     page = await listSuppressions(prisma, { shop: session.shop, search: q, limit: PAGE_SIZE });
   }
-  const total = await prisma.suppression.count({ where: { shop: session.shop } });
+  const total = await countSuppressions(prisma, session.shop);
   return {
     q,
     cursor: problem ? null : cursor,
@@ -171,21 +170,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     if (note.length > NOTE_MAX) errors.note = `Keep the note under ${NOTE_MAX} characters.`;
     if (Object.keys(errors).length) return reply({ intent: "add", ok: false, errors }, 400);
 
-    const { suppression, created } = await prisma.$transaction(async (tx) => {
-      const result = await addSuppression(tx, {
-        shop,
-        email: rawEmail,
-        scope,
-        reason: "manual",
-        source: MANUAL_SOURCE,
-        detail: note || null,
-      });
-      if (result.created) {
-        // The id stands for the address: the audit log never holds a customer's email.
-        await audit(tx, { shop, actor, action: "suppression.added", detail: { suppressionId: result.suppression.id, scope, reason: "manual" } });
-      }
-      return result;
-    });
+    const { suppression, created } = await addSuppressionByMerchant(prisma, { shop, actor, email: rawEmail, scope, note: note || null });
     return reply({
       intent: "add",
       ok: true,
@@ -199,15 +184,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
   if (intent === "remove") {
     const id = String(form.get("id") ?? "");
-    const removed = await prisma.$transaction(async (tx) => {
-      // Read through the shop too, so an id from another shop finds nothing.
-      const row = await tx.suppression.findFirst({ where: { shop, id } });
-      if (!row) return null;
-      const count = await removeSuppression(tx, { shop, id });
-      if (count === 0) return null;
-      await audit(tx, { shop, actor, action: "suppression.removed", detail: { suppressionId: row.id, scope: row.scope, reason: row.reason } });
-      return row;
-    });
+    const removed = await removeSuppressionByMerchant(prisma, { shop, actor, id });
     if (!removed) {
       return reply({ intent: "remove", ok: false, errors: { form: "That entry is not on this shop's suppression list any more. Reload the page." } }, 404);
     }

@@ -25,7 +25,7 @@ import { shopSendGridKey } from "../services/shop/secrets.server";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { pruneExpiredContent } from "../services/compliance/retention.server";
 import { retryPendingConsentSyncs } from "../services/consent/unsubscribe.server";
-import { runAnalyticsJobs } from "../services/analytics/analytics.server";
+import { runAnalyticsJobs } from "../services/analytics/jobs.server";
 import { createImpressionCounter, type ImpressionCounter } from "../services/analytics/attribution.server";
 import { recommendForOrder } from "../services/dispatch/recommendations.server";
 import { onDispatch, setQueueDepthSource, timedTransport } from "~/platform/metrics.server";

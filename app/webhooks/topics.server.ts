@@ -14,7 +14,9 @@ import {
 import { followUpsScheduled } from "../services/intake/follow-ups-scheduled.server";
 import { receiveConsentWebhook } from "../services/consent/consent.server";
 import { disconnectShop } from "../services/shop/shops.server";
-import { receiveCustomersDataRequest, receiveCustomersRedact, receiveShopRedact } from "../services/compliance/compliance.server";
+import { receiveCustomersDataRequest } from "../services/compliance/data-request.server";
+import { receiveCustomersRedact } from "../services/compliance/customer-redact.server";
+import { receiveShopRedact } from "../services/compliance/shop-redact.server";
 
 // May return intake's outcome; it only feeds the metrics.
 export type WebhookHandler = (ctx: WebhookContext) => Promise<unknown>;

@@ -24,7 +24,7 @@ import { sessionToken } from "../helpers/embedded";
 import prisma, { closePrisma } from "~/db.server";
 import { action, loader, type AnalyticsActionData } from "~/routes/app.analytics";
 import { loader as exportLoader } from "~/routes/app.analytics.export.$kind";
-import { runAnalyticsJobs } from "~/services/analytics/analytics.server";
+import { runAnalyticsJobs } from "~/services/analytics/jobs.server";
 import { listAudit } from "~/services/compliance/audit.server";
 import { storeOfflineToken } from "~/services/shop/shops.server";
 import { createDispatcher } from "~/services/dispatch/dispatcher.server";

@@ -29,13 +29,9 @@ import { action as dataRequestAction } from "~/routes/webhooks.customers.data_re
 import { action as customersRedactAction } from "~/routes/webhooks.customers.redact";
 import { action as shopRedactAction } from "~/routes/webhooks.shop.redact";
 import { loader as downloadLoader } from "~/routes/app.data-requests.$id.$format";
-import {
-  dataRequestDownload,
-  hashedSuppressionEmail,
-  listDataRequests,
-  suppressionLookupEmails,
-  type CustomerDataReport,
-} from "~/services/compliance/compliance.server";
+import { dataRequestDownload, listDataRequests } from "~/services/compliance/reports.server";
+import { hashedSuppressionEmail, suppressionLookupEmails } from "~/services/compliance/hashed-emails.server";
+import type { CustomerDataReport } from "~/services/compliance/data-request.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { createOutboxTransport } from "~/adapters/mail/outbox.server";

@@ -29,7 +29,7 @@ import {
   toCustomerGid,
 } from "~/domain/consent";
 import { action as consentWebhook } from "~/routes/webhooks.customers.email_marketing_consent.update";
-import { checkMarketingConsent, checkSendConsent } from "~/services/consent/consent.server";
+import { checkMarketingConsent } from "~/services/consent/consent.server";
 import { connectShop } from "~/services/shop/shops.server";
 import { createAdminClient, type AdminClient } from "~/adapters/shopify-admin/client.server";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
@@ -163,13 +163,6 @@ describe("with the store simulator and a database", () => {
       expect(
         await checkMarketingConsent({ prisma, client: rejected, shop: SIMULATOR_SHOP, customerId: customer(1).id, email: null }),
       ).toMatchObject({ allowed: true, source: "afterglow_copy", reason: expect.stringMatching(/not connected/) });
-    });
-
-    it("lets service emails follow the shop's setting", async () => {
-      const args = { prisma, client, shop: SIMULATOR_SHOP, customerId: null, email: "guest@example.com" };
-      expect(await checkSendConsent({ ...args, category: "service" })).toMatchObject({ allowed: true });
-      expect(await checkSendConsent({ ...args, category: "service", serviceEmailsAllowed: false })).toMatchObject({ allowed: false });
-      expect(await checkSendConsent({ ...args, category: "marketing" })).toMatchObject({ allowed: false });
     });
   });
 

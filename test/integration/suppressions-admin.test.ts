@@ -27,7 +27,7 @@ import { sessionToken as embeddedSessionToken } from "../helpers/embedded";
 import prisma, { closePrisma } from "~/db.server";
 import { action, loader, type SuppressionActionData } from "~/routes/app.suppressions";
 import { loader as exportLoader } from "~/routes/app.suppressions.export";
-import { hashedSuppressionEmail } from "~/services/compliance/compliance.server";
+import { hashedSuppressionEmail } from "~/services/compliance/hashed-emails.server";
 import { listAudit } from "~/services/compliance/audit.server";
 import { storeOfflineToken } from "~/services/shop/shops.server";
 

@@ -7,7 +7,7 @@ import {
   listSuppressions,
   removeSuppression,
 } from "~/services/consent/suppressions.server";
-import { hashedSuppressionEmail } from "~/services/compliance/compliance.server";
+import { hashedSuppressionEmail } from "~/services/compliance/hashed-emails.server";
 
 const A = "shop-a.myshopify.com";
 const B = "shop-b.myshopify.com";

@@ -4,7 +4,7 @@ import { defaultFlows, InvalidFlowsError, parseFlowsDocument, stepDelay } from "
 import { scheduleFollowUps, type ScheduledFlow } from "~/domain/scheduling";
 import { dueAt } from "~/domain/step-timing";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, nextAttempt } from "~/domain/retry";
-import { fillTemplate } from "~/domain/templating";
+import { fillVariables } from "~/domain/content";
 
 const payload = () => ({
   id: 5001,
@@ -243,10 +243,10 @@ describe("retry policy", () => {
   });
 });
 
-describe("fillTemplate", () => {
+describe("fillVariables", () => {
   it("fills known variables and tidies missing ones", () => {
     const values = { "order.name": "#1042", "customer.first_name": null, "shop.name": "Juniper & Pine" };
-    expect(fillTemplate("Thanks {{ customer.first_name }}, for {{order.name}} at {{ shop.name }}!", values)).toBe(
+    expect(fillVariables("Thanks {{ customer.first_name }}, for {{order.name}} at {{ shop.name }}!", values)).toBe(
       "Thanks, for #1042 at Juniper & Pine!",
     );
   });

@@ -7,7 +7,7 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 import { dayOf, formatMoneyAmount, parseMoney, recommendationSourceOfUrl } from "~/domain/analytics";
 import { attributeOrder, parseDiscountCodes, revenueInShopCurrency, type Touch } from "~/domain/attribution";
 import { seededRng, sourcePreferences, type SourcePreference } from "~/domain/bandit";
-import { readState, writeState } from "./analytics.server";
+import { readState, writeState } from "./job-state.server";
 
 const JOB = "analytics.attribution";
 const LOOK_BACK_MS = 2 * 60_000;

@@ -2,7 +2,7 @@
 // the facts stay (a follow-up's status, reason, message id, when it was sent) and the content goes.
 // Works in small batches so webhook intake, which shares the SQLite writer, never waits long.
 import type { PrismaClient } from "@prisma/client";
-import { COMPLIANCE_TOPICS } from "./compliance.server";
+import { COMPLIANCE_TOPICS } from "./requests.server";
 import { config, type Config } from "~/platform/config.server";
 
 export interface PruneResult {

@@ -7,12 +7,9 @@ import {
   GUEST_DECISION,
   InvalidConsentPayloadError,
   marketingDecision,
-  needsMarketingConsent,
-  serviceEmailDecision,
   type ConsentDecision,
   type EmailMarketingState,
 } from "~/domain/consent";
-import type { EmailCategory } from "~/domain/unsubscribe";
 import { fetchCustomerEmailConsent, type CustomerEmailConsent } from "~/adapters/shopify-admin/consent.server";
 import type { AdminClient } from "~/adapters/shopify-admin/client.server";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
@@ -140,20 +137,6 @@ function addressMismatch(state: EmailMarketingState): ConsentDecision {
     state,
     reason: "The order's email address is not the customer's email address in Shopify, so its marketing consent is unknown.",
   };
-}
-
-// One entry point for the dispatcher: marketing needs consent, service emails follow the shop's
-// setting (a parameter until the shop has one).
-export async function checkSendConsent({
-  category,
-  serviceEmailsAllowed = true,
-  ...marketing
-}: Parameters<typeof checkMarketingConsent>[0] & {
-  category: EmailCategory;
-  serviceEmailsAllowed?: boolean;
-}): Promise<MarketingConsentCheck> {
-  if (!needsMarketingConsent(category)) return { ...serviceEmailDecision(serviceEmailsAllowed), source: "none" };
-  return checkMarketingConsent(marketing);
 }
 
 export type ConsentWebhookOutcome = ConsentRecordOutcome | "ignored";

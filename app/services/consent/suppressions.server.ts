@@ -1,9 +1,11 @@
 // A shop's suppression list: addresses it must not email, and why. Every function takes the
 // shop and touches only that shop's rows.
 import { isUniqueViolation } from "../../platform/db-errors.server";
-import { Prisma, type Suppression } from "@prisma/client";
+import { Prisma, type PrismaClient, type Suppression } from "@prisma/client";
 import { normaliseEmail, type SuppressionReason, type SuppressionScope } from "~/domain/sendgrid-events";
-import { suppressionLookupEmails } from "../compliance/compliance.server";
+import { suppressionLookupEmails } from "../compliance/hashed-emails.server";
+import { csvLine } from "~/domain/csv";
+import { audit } from "../compliance/audit.server";
 
 // Works with the client and inside a transaction.
 export type SuppressionStore = Pick<Prisma.TransactionClient, "suppression">;
@@ -158,27 +160,70 @@ export async function listSuppressions(
   return { items, nextCursor: rows.length > take ? encodeCursor(items[items.length - 1]) : null };
 }
 
-// A spreadsheet treats a cell starting with = + - @ (or tab/CR) as a formula; a leading
-// apostrophe makes it text (OWASP's advice for CSV injection).
-function csvCell(value: string | null | undefined): string {
-  let v = value ?? "";
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
-  return /[",\r\n]/.test(v) || v !== (value ?? "") ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
 export const SUPPRESSION_CSV_COLUMNS = ["email", "scope", "reason", "source", "detail", "created_at"] as const;
 
-// RFC 4180: CRLF line ends, quotes doubled inside quoted cells, a header row.
+// A header row, then one line per entry, newest first.
 export async function exportSuppressionsCsv(prisma: SuppressionStore, shop: string): Promise<string> {
   requireShop(shop);
-  const lines = [SUPPRESSION_CSV_COLUMNS.join(",")];
+  let csv = csvLine(SUPPRESSION_CSV_COLUMNS);
   let cursor: string | null = null;
   do {
     const page: SuppressionPage = await listSuppressions(prisma, { shop, limit: MAX_PAGE, cursor });
-    for (const s of page.items) {
-      lines.push([s.email, s.scope, s.reason, s.source, s.detail, s.createdAt.toISOString()].map(csvCell).join(","));
-    }
+    for (const s of page.items) csv += csvLine([s.email, s.scope, s.reason, s.source, s.detail, s.createdAt]);
     cursor = page.nextCursor;
   } while (cursor);
-  return lines.join("\r\n") + "\r\n";
+  return csv;
+}
+
+export async function countSuppressions(prisma: SuppressionStore, shop: string): Promise<number> {
+  requireShop(shop);
+  return prisma.suppression.count({ where: { shop } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the merchant does on the Suppressions page, each change with its line in the audit log.
+// The log names an entry by its id, never by the customer's email.
+
+// Marks entries the merchant typed in, as opposed to SendGrid events or unsubscribe links.
+export const MERCHANT_SOURCE = "merchant";
+
+export async function addSuppressionByMerchant(
+  prisma: PrismaClient,
+  { shop, actor, email, scope, note }: { shop: string; actor: string; email: string; scope: SuppressionScope; note: string | null },
+): Promise<{ suppression: Suppression; created: boolean }> {
+  return prisma.$transaction(async (tx) => {
+    const result = await addSuppression(tx, { shop, email, scope, reason: "manual", source: MERCHANT_SOURCE, detail: note });
+    if (result.created) {
+      await audit(tx, { shop, actor, action: "suppression.added", detail: { suppressionId: result.suppression.id, scope, reason: "manual" } });
+    }
+    return result;
+  });
+}
+
+// The entry removed, or null when this shop has no entry with that id (any more).
+export async function removeSuppressionByMerchant(
+  prisma: PrismaClient,
+  { shop, actor, id }: { shop: string; actor: string; id: string },
+): Promise<Suppression | null> {
+  return prisma.$transaction(async (tx) => {
+    // Read through the shop too, so an id from another shop finds nothing.
+    const row = await tx.suppression.findFirst({ where: { shop, id } });
+    if (!row) return null;
+    const count = await removeSuppression(tx, { shop, id });
+    if (count === 0) return null;
+    await audit(tx, { shop, actor, action: "suppression.removed", detail: { suppressionId: row.id, scope: row.scope, reason: row.reason } });
+    return row;
+  });
+}
+
+// The whole list as a download. Not a change, but a copy of customer data leaving the app is
+// worth a line in the log.
+export async function exportSuppressionList(
+  prisma: PrismaClient,
+  { shop, actor }: { shop: string; actor: string },
+): Promise<{ csv: string; rows: number }> {
+  const csv = await exportSuppressionsCsv(prisma, shop);
+  const rows = await countSuppressions(prisma, shop);
+  await audit(prisma, { shop, actor, action: "suppressions.exported", detail: { rows } });
+  return { csv, rows };
 }

@@ -24,7 +24,7 @@ import type { AdminClient } from "~/adapters/shopify-admin/client.server";
 import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
 import { audit } from "../compliance/audit.server";
-import { suppressionLookupEmails } from "../compliance/compliance.server";
+import { suppressionLookupEmails } from "../compliance/hashed-emails.server";
 import { recordCustomerConsent } from "./consent.server";
 import { addSuppression, removeSuppression } from "./suppressions.server";
 

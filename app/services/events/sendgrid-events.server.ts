@@ -41,49 +41,6 @@ export interface SendGridEventsSummary {
   lifted: number; // marketing unsubscribes lifted by a resubscribe
 }
 
-// Per-process counters for metrics; the route's answer and log carry the same numbers per batch.
-export const sendGridEventMetrics = {
-  batches: 0,
-  received: 0,
-  stored: 0,
-  duplicates: 0,
-  unknown: 0,
-  unknownByType: {} as Record<string, number>,
-  invalid: 0,
-  unmatched: 0,
-  suppressed: 0,
-  // Requests refused before anything was stored, by why.
-  rejected: {} as Record<string, number>,
-};
-
-export function resetSendGridEventMetrics(): void {
-  Object.assign(sendGridEventMetrics, {
-    batches: 0,
-    received: 0,
-    stored: 0,
-    duplicates: 0,
-    unknown: 0,
-    unknownByType: {},
-    invalid: 0,
-    unmatched: 0,
-    suppressed: 0,
-    rejected: {},
-  });
-}
-
-function countMetrics(s: SendGridEventsSummary): void {
-  const m = sendGridEventMetrics;
-  m.batches += 1;
-  m.received += s.received;
-  m.stored += s.stored;
-  m.duplicates += s.duplicates;
-  m.unknown += s.unknown;
-  m.invalid += s.invalid;
-  m.unmatched += s.unmatched;
-  m.suppressed += s.suppressed;
-  for (const [type, n] of Object.entries(s.unknownTypes)) m.unknownByType[type] = (m.unknownByType[type] ?? 0) + n;
-}
-
 type Db = Pick<PrismaClient, "messageEvent" | "followUp" | "shop" | "$transaction">;
 type Tx = Prisma.TransactionClient;
 
@@ -153,7 +110,6 @@ export async function receiveSendGridEvents({
       throw err;
     }
   }
-  countMetrics(summary);
   if (summary.unknown > 0) {
     logger.warn("ignored SendGrid event types we do not handle", { component: "sendgrid-events", unknownTypes: summary.unknownTypes });
   }
@@ -385,13 +341,12 @@ async function countDeferrals(tx: Tx, { shop, email, since }: { shop: string; em
 // ---------------------------------------------------------------------------------------------
 // The HTTP side: POST /webhooks/sendgrid.
 
-function reject(kind: string, status: number, message: string, headers: Record<string, string> = {}): Response {
-  sendGridEventMetrics.rejected[kind] = (sendGridEventMetrics.rejected[kind] ?? 0) + 1;
+function reject(status: number, message: string, headers: Record<string, string> = {}): Response {
   return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
 }
 
 export function methodNotAllowed(): Response {
-  return reject("method", 405, "SendGrid's Event Webhook posts events with POST.", { Allow: "POST" });
+  return reject(405, "SendGrid's Event Webhook posts events with POST.", { Allow: "POST" });
 }
 
 // Reads at most `limit` bytes; null when the body is larger (a missing Content-Length or a
@@ -433,24 +388,23 @@ export async function handleSendGridEventWebhook(
     current = settings ?? config().events;
   } catch (err) {
     log.error("SendGrid Event Webhook settings are unusable; every event post is refused", { err });
-    return reject("not_configured", 503, `${(err as Error).message}. Events are not accepted until it is fixed; SendGrid will retry.`);
+    return reject(503, `${(err as Error).message}. Events are not accepted until it is fixed; SendGrid will retry.`);
   }
   const { maxBodyBytes: limit, toleranceSeconds, publicKey } = current;
   const thresholds = suppressionThresholds(current);
 
   const tooLarge = `The body is larger than ${limit} bytes (SENDGRID_WEBHOOK_MAX_BYTES); nothing was stored.`;
   const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) return reject("too_large", 413, tooLarge);
+  if (Number.isFinite(declared) && declared > limit) return reject(413, tooLarge);
 
   const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (contentType !== "application/json") {
-    return reject("content_type", 415, `Expected Content-Type application/json, got ${contentType || "none"}; nothing was stored.`);
+    return reject(415, `Expected Content-Type application/json, got ${contentType || "none"}; nothing was stored.`);
   }
 
   if (!publicKey) {
     log.error("SENDGRID_WEBHOOK_PUBLIC_KEY is not set; every event post is refused");
     return reject(
-      "not_configured",
       503,
       "Event Webhook signature verification is not set up: set SENDGRID_WEBHOOK_PUBLIC_KEY to the Verification Key " +
         "SendGrid shows under Mail Settings > Event Webhook. SendGrid will retry.",
@@ -458,7 +412,7 @@ export async function handleSendGridEventWebhook(
   }
 
   const body = await readBody(request, limit);
-  if (!body) return reject("too_large", 413, tooLarge);
+  if (!body) return reject(413, tooLarge);
 
   const check = verifySendGridSignature({
     publicKey,
@@ -470,16 +424,16 @@ export async function handleSendGridEventWebhook(
   });
   if (!check.ok) {
     log.warn("SendGrid event post refused", { failure: check.failure });
-    return reject(check.failure, 403, `${check.message} Nothing was stored.`);
+    return reject(403, `${check.message} Nothing was stored.`);
   }
 
   let events: unknown;
   try {
     events = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
   } catch {
-    return reject("bad_json", 400, "The body is not valid UTF-8 JSON; nothing was stored.");
+    return reject(400, "The body is not valid UTF-8 JSON; nothing was stored.");
   }
-  if (!Array.isArray(events)) return reject("not_array", 400, "The body must be a JSON array of events; nothing was stored.");
+  if (!Array.isArray(events)) return reject(400, "The body must be a JSON array of events; nothing was stored.");
 
   const started = performance.now();
   let summary: SendGridEventsSummary;

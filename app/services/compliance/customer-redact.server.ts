@@ -1,0 +1,114 @@
+// customers/redact: the customer's orders, follow-ups, rendered emails, delivery events and consent
+// are deleted; suppressions stay, keyed by a one-way hash so they still block sends.
+import type { Prisma } from "@prisma/client";
+import { audit } from "./audit.server";
+import { findCustomerRecords } from "./customer-records.server";
+import { hashedSuppressionEmail, isHashedSuppressionEmail } from "./hashed-emails.server";
+import {
+  beginRequest,
+  chunks,
+  COMPLIANCE_TOPICS,
+  parseCompliancePayload,
+  payloadProblem,
+  rejectRequest,
+  type ComplianceOutcome,
+  type ComplianceSubject,
+  type ComplianceWebhookArgs,
+} from "./requests.server";
+
+export async function receiveCustomersRedact({ prisma, delivery, payload, now = new Date() }: ComplianceWebhookArgs): Promise<ComplianceOutcome> {
+  const subject = parseCompliancePayload(payload);
+  const begun = await beginRequest(prisma, delivery, subject, now);
+  if (begun.kind === "duplicate") return begun;
+  const problem = payloadProblem(subject, delivery.shop, true);
+  if (problem) return rejectRequest(prisma, delivery, begun.id, problem, now);
+
+  const counts = await prisma.$transaction(
+    async (tx) => {
+      const counts = await redactCustomer(tx, delivery.shop, subject);
+      const { count } = await tx.complianceRequest.updateMany({
+        where: { id: begun.id, status: "received" },
+        data: { status: "completed", report: JSON.stringify({ removed: counts }), completedAt: now },
+      });
+      if (count === 1) {
+        await audit(tx, {
+          shop: delivery.shop,
+          actor: "shopify",
+          action: "customer.redacted",
+          detail: { requestId: begun.id, customerId: subject.customerId, orders: subject.orderIds.length, removed: counts },
+          at: now,
+        });
+      }
+      return counts;
+    },
+    { maxWait: 10_000, timeout: 30_000 },
+  );
+  return { kind: "completed", requestId: begun.id, counts };
+}
+
+// Orders and their follow-ups are deleted, not blanked: without the address and name nothing in
+// them is useful to the merchant, and a deleted row cannot leak. Webhook deliveries stay (order
+// ids and outcomes only), so a late redelivery of the order is still recognised as a duplicate.
+async function redactCustomer(tx: Prisma.TransactionClient, shop: string, subject: ComplianceSubject): Promise<Record<string, number>> {
+  const r = await findCustomerRecords(tx, shop, subject);
+  const counts: Record<string, number> = {
+    orders: 0,
+    followUps: 0,
+    followUpEvents: 0,
+    outboxMessages: 0,
+    messageEvents: 0,
+    consents: 0,
+    suppressionsHashed: 0,
+    dataRequestReportsErased: 0,
+  };
+  for (const part of chunks(r.outbox.map((m) => m.id))) {
+    counts.outboxMessages += (await tx.outboxMessage.deleteMany({ where: { id: { in: part } } })).count;
+  }
+  for (const part of chunks(r.messageEvents.map((e) => e.id))) {
+    counts.messageEvents += (await tx.messageEvent.deleteMany({ where: { id: { in: part } } })).count;
+  }
+  for (const part of chunks(r.followUps.map((f) => f.id))) {
+    counts.followUpEvents += (await tx.followUpEvent.deleteMany({ where: { followUpId: { in: part } } })).count;
+    counts.followUps += (await tx.followUp.deleteMany({ where: { id: { in: part } } })).count;
+  }
+  for (const part of chunks(r.orders.map((o) => o.id))) {
+    // Follow-ups reached only through the order (another recipient) go with it.
+    counts.followUpEvents += (await tx.followUpEvent.deleteMany({ where: { followUp: { orderRef: { in: part } } } })).count;
+    counts.followUps += (await tx.followUp.deleteMany({ where: { orderRef: { in: part } } })).count;
+    counts.orders += (await tx.order.deleteMany({ where: { id: { in: part } } })).count;
+    // An order's attribution names it; the shop's daily totals keep no customer.
+    await tx.attribution.deleteMany({ where: { orderRef: { in: part } } });
+  }
+  for (const part of chunks(r.consents.map((c) => c.id))) {
+    counts.consents += (await tx.customerConsent.deleteMany({ where: { id: { in: part } } })).count;
+  }
+  // An opt-out must outlive the erasure, or the next order would email them again.
+  for (const s of r.suppressions) {
+    if (isHashedSuppressionEmail(s.email)) continue;
+    const hashed = hashedSuppressionEmail(s.email);
+    const twin = await tx.suppression.findUnique({ where: { shop_email_scope: { shop, email: hashed, scope: s.scope } } });
+    if (twin) await tx.suppression.delete({ where: { id: s.id } });
+    else await tx.suppression.update({ where: { id: s.id }, data: { email: hashed, detail: null } });
+    counts.suppressionsHashed += 1;
+  }
+  // An earlier data request's report is a full copy of what was just erased.
+  const quoted = r.emails.map((email) => JSON.stringify(email));
+  const reportMatches: Prisma.ComplianceRequestWhereInput[] = quoted.map((q) => ({ report: { contains: q } }));
+  if (subject.customerId) reportMatches.push({ customerId: subject.customerId });
+  if (reportMatches.length) {
+    const candidates = await tx.complianceRequest.findMany({
+      where: { shop, topic: { in: [...COMPLIANCE_TOPICS.dataRequest] }, report: { not: null }, OR: reportMatches },
+      select: { id: true, customerId: true, report: true },
+    });
+    // SQLite's LIKE ignores case and treats _ and % as wildcards: confirm the exact address.
+    const ids = candidates
+      .filter((c) => (subject.customerId && c.customerId === subject.customerId) || quoted.some((q) => c.report!.toLowerCase().includes(q)))
+      .map((c) => c.id);
+    for (const part of chunks(ids)) {
+      counts.dataRequestReportsErased += (
+        await tx.complianceRequest.updateMany({ where: { id: { in: part } }, data: { report: null, status: "erased" } })
+      ).count;
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,71 @@
+// shop/redact (48 hours after uninstall): every row of the shop is deleted; one audit row and the
+// request itself stay as proof of erasure, with the shop's domain and counts only.
+import type { Prisma } from "@prisma/client";
+import { shopSettingsChanged } from "../flows/flows.server";
+import { audit } from "./audit.server";
+import {
+  beginRequest,
+  chunks,
+  parseCompliancePayload,
+  payloadProblem,
+  rejectRequest,
+  type ComplianceOutcome,
+  type ComplianceWebhookArgs,
+} from "./requests.server";
+
+export async function receiveShopRedact({ prisma, delivery, payload, now = new Date() }: ComplianceWebhookArgs): Promise<ComplianceOutcome> {
+  const subject = parseCompliancePayload(payload);
+  const begun = await beginRequest(prisma, delivery, subject, now);
+  if (begun.kind === "duplicate") return begun;
+  const problem = payloadProblem(subject, delivery.shop, false);
+  if (problem) return rejectRequest(prisma, delivery, begun.id, problem, now);
+
+  const shop = delivery.shop;
+  const counts = await prisma.$transaction(
+    async (tx) => {
+      const counts = await eraseShop(tx, shop, begun.id);
+      const { count } = await tx.complianceRequest.updateMany({
+        where: { id: begun.id, status: "received" },
+        data: { status: "completed", report: JSON.stringify({ removed: counts }), completedAt: now },
+      });
+      // The proof of erasure: the domain, when, and how many rows went. Nothing about anyone.
+      if (count === 1) {
+        await audit(tx, { shop, actor: "shopify", action: "shop.redacted", detail: { requestId: begun.id, removed: counts }, at: now });
+      }
+      return counts;
+    },
+    { maxWait: 10_000, timeout: 60_000 },
+  );
+  shopSettingsChanged();
+  return { kind: "completed", requestId: begun.id, counts };
+}
+
+async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequestId: string): Promise<Record<string, number>> {
+  // Events that arrived without a shop still belong to this shop's follow-ups.
+  const followUpIds = (await tx.followUp.findMany({ where: { shop }, select: { id: true } })).map((f) => f.id);
+  let messageEvents = (await tx.messageEvent.deleteMany({ where: { shop } })).count;
+  for (const part of chunks(followUpIds)) {
+    messageEvents += (await tx.messageEvent.deleteMany({ where: { shop: null, followUpId: { in: part } } })).count;
+  }
+  const counts: Record<string, number> = { messageEvents };
+  counts.followUpEvents = (await tx.followUpEvent.deleteMany({ where: { followUp: { shop } } })).count;
+  counts.followUps = (await tx.followUp.deleteMany({ where: { shop } })).count;
+  counts.orders = (await tx.order.deleteMany({ where: { shop } })).count;
+  counts.outboxMessages = (await tx.outboxMessage.deleteMany({ where: { shop } })).count;
+  counts.flowSteps = (await tx.flowStep.deleteMany({ where: { flow: { shop } } })).count;
+  counts.flows = (await tx.flow.deleteMany({ where: { shop } })).count;
+  counts.suppressions = (await tx.suppression.deleteMany({ where: { shop } })).count;
+  counts.consents = (await tx.customerConsent.deleteMany({ where: { shop } })).count;
+  counts.webhookDeliveries = (await tx.webhookDelivery.deleteMany({ where: { shop } })).count;
+  counts.complianceRequests = (await tx.complianceRequest.deleteMany({ where: { shop, id: { not: keepRequestId } } })).count;
+  // Staff names and emails are in the audit details and sessions; the shop is gone, so are they.
+  counts.auditLog = (await tx.auditLog.deleteMany({ where: { shop } })).count;
+  counts.sessions = (await tx.session.deleteMany({ where: { shop } })).count;
+  // Analytics: rollups, attributions, what the recommendation engine learned, health.
+  await tx.dailyStat.deleteMany({ where: { shop } });
+  await tx.attribution.deleteMany({ where: { shop } });
+  await tx.recommendationSourceStat.deleteMany({ where: { shop } });
+  await tx.deliverabilityHealth.deleteMany({ where: { shop } });
+  counts.shop = (await tx.shop.deleteMany({ where: { domain: shop } })).count;
+  return counts;
+}
