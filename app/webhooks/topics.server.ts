@@ -1,8 +1,9 @@
-// What each Shopify webhook does once it is authenticated, by the topic its route is named for.
-// The routes (app/routes/webhooks.*) and the server's direct intake path both run these, so a
-// topic behaves the same whichever way it arrives.
+// What each Shopify webhook topic (app/webhooks/subscriptions.ts) does once it is authenticated.
+// The routes (app/routes/webhooks.*) and the server's direct intake path both run these handlers,
+// so a topic behaves the same whichever way it arrives.
 import prisma from "../db.server";
 import type { WebhookContext } from "./receive.server";
+import type { WebhookTopicPath } from "./subscriptions";
 import {
   receiveFulfillmentEvent,
   receiveOrderCancelled,
@@ -21,7 +22,8 @@ import { receiveShopRedact } from "../services/compliance/shop-redact.server";
 // May return intake's outcome; it only feeds the metrics.
 export type WebhookHandler = (ctx: WebhookContext) => Promise<unknown>;
 
-export const WEBHOOK_HANDLERS = {
+// Each topic's handler by the path of its route (/webhooks/<path>).
+const TOPICS = {
   // Shopify may deliver the same webhook twice; X-Shopify-Webhook-Id is the dedupe key.
   "orders/create": async ({ delivery, payload }) => {
     const outcome = await receiveOrderCreated({ prisma, delivery, payload });
@@ -70,6 +72,8 @@ export const WEBHOOK_HANDLERS = {
   "shop/redact": async ({ delivery, payload }) => {
     await receiveShopRedact({ prisma, delivery, payload });
   },
-} satisfies Record<string, WebhookHandler>;
+} satisfies Record<WebhookTopicPath, WebhookHandler>;
 
-export type WebhookTopicPath = keyof typeof WEBHOOK_HANDLERS;
+export { type WebhookTopicPath };
+
+export const WEBHOOK_HANDLERS: Record<WebhookTopicPath, WebhookHandler> = TOPICS;
