@@ -8,6 +8,7 @@ import { WEBHOOK_HANDLERS, type WebhookTopicPath } from "./topics.server";
 import { verifyShopifyWebhook, type RefusedWebhook } from "./signature.server";
 import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./receive.server";
 import { logger } from "../platform/logger.server";
+import { readBoundedBody } from "./body.server";
 import { config } from "../platform/config.server";
 
 const PREFIX = "/webhooks/";
@@ -48,9 +49,10 @@ async function handle(topic: WebhookTopicPath, req: IncomingMessage, res: Server
     if (refused.status === 413) void readBody(req, 0); // declared too large: keep nothing, drop the body
     return send(res, rejected(topic, refused));
   }
-  const rawBody = await readBody(req, WEBHOOK_MAX_BYTES);
-  if (rawBody === "aborted") return; // the sender went away; nothing was stored
-  if (rawBody === "too large") return send(res, rejected(topic, tooLarge()));
+  const read = await readBody(req, WEBHOOK_MAX_BYTES);
+  if (read.kind === "aborted") return; // the sender went away; nothing was stored
+  if (read.kind === "too large") return send(res, rejected(topic, tooLarge()));
+  const rawBody = read.bytes;
   const check = verifyShopifyWebhook({ header: (name) => headerValue(req, name), rawBody, secret });
   if (!check.ok) return send(res, rejected(topic, { status: check.status, message: REFUSALS[check.reason], reason: check.reason }));
   const delivery = { shop: check.shop, topic: check.topic, webhookId: check.webhookId, eventId: check.eventId, triggeredAt: check.triggeredAt };
@@ -65,28 +67,10 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
 // How much past the limit a refused body is read and dropped before we hang up.
 const DRAIN_MAX_BYTES = 8 * WEBHOOK_MAX_BYTES;
 
-// The body as sent, or "too large" as soon as it passes the limit (a sender that lied in
-// Content-Length, or sent none, cannot make us buffer more). The rest of a refused body is still
-// read and dropped: closing a socket that holds unread data resets it, and the sender would see
-// a broken pipe instead of our 413. Past DRAIN_MAX_BYTES more we close the connection.
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too large" | "aborted"> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      chunks.length = 0;
-      resolve("too large");
-      if (size > limit + DRAIN_MAX_BYTES) req.socket.destroy();
-    });
-    req.on("end", () => resolve(size > limit ? "too large" : Buffer.concat(chunks, size)));
-    req.on("error", () => resolve("aborted"));
-    req.on("close", () => {
-      if (!req.complete) resolve("aborted");
-    });
-  });
-}
+// The body as sent, "too large" as soon as it passes the limit, or "aborted". The rest of a
+// refused body is still read and dropped, up to DRAIN_MAX_BYTES more (app/webhooks/body.server.ts).
+const readBody = (req: IncomingMessage, limit: number) =>
+  readBoundedBody(req, { limit, drainLimit: DRAIN_MAX_BYTES, onOverDrain: () => req.socket.destroy() });
 
 function send(res: ServerResponse, { status, message, reason }: WebhookAnswer) {
   if (status === 200) {

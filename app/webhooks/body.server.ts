@@ -1,0 +1,48 @@
+// One bounded reader for the body of every inbound hook: Shopify's webhooks on the server's direct
+// path (a Node request) and SendGrid's Event Webhook (a Fetch request). It never buffers more than
+// the limit, whatever Content-Length says or when none is sent.
+export type BodyRead = { kind: "body"; bytes: Buffer } | { kind: "too large" } | { kind: "aborted" };
+
+export interface BodyLimits {
+  limit: number;
+  // How much past the limit a refused body is still read and dropped. Closing a Node socket that
+  // holds unread data resets it, and the sender would see a broken pipe instead of our 413; past
+  // this much more, `onOverDrain` (close the connection) is called. 0 stops reading at once.
+  drainLimit?: number;
+  onOverDrain?: () => void;
+}
+
+// Answers "too large" as soon as the body passes the limit (the caller can answer 413 while the
+// rest drains), "aborted" when the sender goes away first.
+export function readBoundedBody(source: AsyncIterable<Uint8Array>, { limit, drainLimit = 0, onOverDrain }: BodyLimits): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (read: BodyRead) => {
+      if (settled) return;
+      settled = true;
+      resolve(read);
+    };
+    void (async () => {
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of source) {
+          size += chunk.byteLength;
+          if (size <= limit) {
+            parts.push(chunk);
+            continue;
+          }
+          parts.length = 0;
+          settle({ kind: "too large" });
+          if (size > limit + drainLimit) {
+            onOverDrain?.();
+            return; // leaving the loop cancels the rest of the stream
+          }
+        }
+        settle(size > limit ? { kind: "too large" } : { kind: "body", bytes: Buffer.concat(parts, size) });
+      } catch {
+        settle({ kind: "aborted" });
+      }
+    })();
+  });
+}
