@@ -7,10 +7,11 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import { AggregatorRegistry } from "prom-client";
 import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/platform/cluster-messages";
+import { projectRoot } from "./scripts/project-root";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 
-const root = path.dirname(fileURLToPath(import.meta.url));
+const root = projectRoot(import.meta.url);
 const buildPath = path.join(root, "build/server/index.js");
 
 export async function startServer({ port = Number(process.env.PORT || 3000), host = process.env.HOST || "0.0.0.0" } = {}) {
