@@ -8,10 +8,11 @@ import express from "express";
 import { AggregatorRegistry } from "prom-client";
 import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/platform/cluster-messages";
 import { config, type Config } from "./app/platform/config.server";
+import { projectRoot } from "./scripts/project-root";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 
-const root = path.dirname(fileURLToPath(import.meta.url));
+const root = projectRoot(import.meta.url);
 const buildPath = path.join(root, "build/server/index.js");
 
 export async function startServer({ settings = config(), port = settings.server.port, host = settings.server.host }: { settings?: Config; port?: number; host?: string } = {}) {

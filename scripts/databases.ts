@@ -6,11 +6,11 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { projectRoot } from "./project-root";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = projectRoot(import.meta.url);
 export const SQLITE_MIGRATIONS = path.join(ROOT, "prisma/migrations");
 export const POSTGRES_MIGRATIONS = path.join(ROOT, "prisma/postgres/migrations");
 export const DEFAULT_POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres";

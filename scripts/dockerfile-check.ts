@@ -1,5 +1,5 @@
 // npm run docker:check — carries out the Dockerfile's steps on this machine, for where no Docker
-// daemon (or no registry for the node:20-slim base image) is at hand: each stage in a directory
+// daemon (or no registry for the node:22-slim base image) is at hand: each stage in a directory
 // of its own standing in for /app, COPY honouring .dockerignore, RUN through sh with the stage's
 // ENV, then the final stage's CMD started with the image's environment. It passes when the
 // pruned image answers /healthz and /readyz and stops with exit code 0 on SIGTERM, which is what
@@ -103,7 +103,9 @@ async function main() {
     console.log(`${ins.line}: ${ins.op} ${ins.args.slice(0, 110)}`);
     if (ins.op === "FROM") {
       const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args)!;
-      if (!/^node:20\b/.test(m[1])) throw new Error(`FROM ${m[1]}: this check stands in for Node 20 images only`);
+      // This machine's Node stands in for the image's, so both must be the same major version.
+      const major = /^node:(\d+)\b/.exec(m[1])?.[1];
+      if (major !== process.versions.node.split(".")[0]) throw new Error(`FROM ${m[1]}: this check runs on Node ${process.version}, so it stands in for node:${process.versions.node.split(".")[0]} images only`);
       stage = { name: m[2] ?? null, dir: path.join(base, `stage-${stages.length}`), workdir: "/", env: {}, cmd: null, entrypoint: null };
       fs.mkdirSync(stage.dir);
       stages.push(stage);
@@ -166,6 +168,11 @@ async function main() {
   for (const dir of ["test", "bench"]) if (fs.existsSync(path.join(image.dir, dir))) throw new Error(`${dir}/ is in the image`);
   const devOnly = ["vitest", "playwright-core", "@shopify/dev-mcp"].filter((p) => fs.existsSync(path.join(image.dir, "node_modules", p)));
   if (devOnly.length) throw new Error(`dev dependencies left in the image: ${devOnly.join(", ")}`);
+  // Production runs the compiled build/node/: neither the command nor the npm scripts it calls may
+  // use tsx (vite, a dependency, still brings it along as an optional peer).
+  const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(image.dir, "package.json"), "utf8")).scripts;
+  const runs = image.cmd.join(" ").replace(/npm run ([\w:-]+)/g, (_, name: string) => scripts[name] ?? name);
+  if (/\btsx\b/.test(runs)) throw new Error(`the image's command runs tsx: ${runs}`);
 
   // The image's environment, with /data (its volume) under the scratch directory.
   const data = path.join(base, "data");
@@ -210,7 +217,7 @@ async function main() {
     process.kill(child.pid!, "SIGTERM");
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running 30 s after SIGTERM"), 30_000))]);
     if (code !== 0) throw new Error(`after SIGTERM: ${code}\n${output}`);
-    // Helpers (esbuild's service under tsx) end when their parent's pipes close: a moment's grace.
+    // Child processes the server started may end a moment after it: a moment's grace.
     let leftover = "";
     for (let i = 0; i < 20; i++) {
       leftover = spawnSync("pgrep", ["-a", "-g", String(child.pid)], { encoding: "utf8" }).stdout.trim();

@@ -4,10 +4,10 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "./project-root";
 import { createFreshDatabase, type DatabaseKind, type FreshDatabase } from "./databases";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const ROOT = projectRoot(import.meta.url);
 export const TEST_API_KEY = "afterglow-local-api-key";
 export const TEST_API_SECRET = "afterglow-local-api-secret";
 
@@ -23,22 +23,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// What `npm run build` writes and production runs: the Remix app, and the server and the worker
+// compiled to JavaScript (vite.node.config.ts).
+export const BUILT_SERVER = "build/node/server.js";
+export const BUILT_WORKER = "build/node/scripts/worker.js";
+export const BUILT_CLI = "build/node/cli/afterglow.js";
+
 export function buildIsCurrent(): boolean {
-  const built = path.join(ROOT, "build/server/index.js");
-  if (!fs.existsSync(built)) return false;
-  const builtAt = fs.statSync(built).mtimeMs;
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(max, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-    }, 0);
-  return Math.max(newest(path.join(ROOT, "app")), newest(path.join(ROOT, "emails"))) <= builtAt;
+  const outputs = ["build/server/index.js", BUILT_SERVER, BUILT_WORKER].map((p) => path.join(ROOT, p));
+  if (!outputs.every((p) => fs.existsSync(p))) return false;
+  const builtAt = Math.min(...outputs.map((p) => fs.statSync(p).mtimeMs));
+  const files = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  // build/node/ mirrors the source tree, so each compiled file names the source it came from.
+  const compiledFrom = files(path.join(ROOT, "build/node")).flatMap((built) => {
+    const source = path.join(ROOT, path.relative(path.join(ROOT, "build/node"), built).replace(/\.js$/, ""));
+    return [source, `${source}.ts`, `${source}.tsx`].filter((p) => fs.existsSync(p));
+  });
+  const sources = [...files(path.join(ROOT, "app")), ...files(path.join(ROOT, "emails")), ...compiledFrom];
+  return Math.max(...sources.map((p) => fs.statSync(p).mtimeMs)) <= builtAt;
 }
 
 export function ensureBuilt(): void {
   if (buildIsCurrent()) return;
-  const r = spawnSync("npx", ["remix", "vite:build"], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`The app did not build (npx remix vite:build):\n${r.stdout}\n${r.stderr}`);
+  const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`The app did not build (npm run build):\n${r.stdout}\n${r.stderr}`);
 }
 
 // `prisma migrate deploy`, as `npm run setup` does: prisma.config.ts picks the schema and the
@@ -86,7 +95,7 @@ export async function startApp({
 }): Promise<RunningApp> {
   const p = port ?? (await freePort());
   const logs: string[] = [];
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, BUILT_SERVER], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -142,7 +151,7 @@ export async function startApp({
   };
 }
 
-// Runs the operator CLI the way an operator would. Asynchronous, so simulators running in
+// Runs the operator CLI the way an operator would (`npm run afterglow`, the build). Asynchronous, so simulators running in
 // this process keep answering while the CLI talks to them.
 export function runCli(
   args: string[],
@@ -150,7 +159,7 @@ export function runCli(
   { input }: { input?: string } = {},
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "cli/afterglow.ts", ...args], {
+    const child = spawn(process.execPath, [BUILT_CLI, ...args], {
       cwd: ROOT,
       // The CLI runs with the app's configuration, as it would beside the deployed app.
       env: { ...process.env, SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, ...env },

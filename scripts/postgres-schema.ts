@@ -4,8 +4,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectRoot } from "./project-root";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = projectRoot(import.meta.url);
 export const SQLITE_SCHEMA = path.join(ROOT, "prisma/schema.prisma");
 export const POSTGRES_SCHEMA = path.join(ROOT, "prisma/postgres/schema.prisma");
 // Generated beside @prisma/client's own `.prisma/client`, so the app loads it by package name.

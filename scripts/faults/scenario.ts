@@ -31,8 +31,8 @@ export interface Scenario {
   controlUrl: string;
   followUpIds: string[];
   workerEnv: Record<string, string>;
-  // `cpus`: each worker limited to that many cores (see startWorker).
-  startWorkers(n: number, extra?: Record<string, string>, options?: { cpus?: number }): Promise<WorkerProcess[]>;
+  // `cpus`: each worker limited to that many cores; `fromSource`: through tsx (see startWorker).
+  startWorkers(n: number, extra?: Record<string, string>, options?: { cpus?: number; fromSource?: boolean }): Promise<WorkerProcess[]>;
   // Every follow-up back to scheduled and due at dueAt(i); the stand-in's counts cleared.
   reset(dueAt: (i: number) => Date): Promise<void>;
   enqueueAll(): Promise<void>;
@@ -58,6 +58,8 @@ export async function setupScenario({
   // accepted email, which is how a worker learns that a send it could not record arrived.
   eventWebhook?: boolean;
 }): Promise<Scenario> {
+  // The workers and the app run as built (`npm run build`), as production runs them.
+  ensureBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-scenario-"));
   const url = databaseUrl || `file:${path.join(dir, "app.sqlite")}`;
   const database = /^postgres(ql)?:/.test(url) ? "postgresql" : "sqlite";
@@ -75,7 +77,6 @@ export async function setupScenario({
     fs.writeFileSync(keyFile, keys.privateKey.export({ format: "pem", type: "pkcs8" }).toString(), { mode: 0o600 });
     // Long enough for the stand-in's next batch of events to arrive, short enough for a run.
     Object.assign(eventEnv, { SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKeyBase64, SENDGRID_EVENT_WAIT_MS: "20000" });
-    ensureBuilt();
     app = await startApp({ env: { DATABASE_URL: url, REDIS_URL: redis.url, SHOPIFY_ADMIN_API_URL: admin.url, LOG_LEVEL: "warn", ...eventEnv } });
     standInArgs.push("--event-webhook", `${app.url}/webhooks/sendgrid`, "--event-key-file", keyFile);
     log(`app up at ${app.url}; the SendGrid stand-in posts its events there`);
@@ -134,8 +135,8 @@ export async function setupScenario({
     controlUrl,
     followUpIds,
     workerEnv,
-    async startWorkers(n, extra = {}, { cpus } = {}) {
-      const started = await Promise.all(Array.from({ length: n }, () => startWorker({ ...workerEnv, ...extra }, { cpus })));
+    async startWorkers(n, extra = {}, { cpus, fromSource } = {}) {
+      const started = await Promise.all(Array.from({ length: n }, () => startWorker({ ...workerEnv, ...extra }, { cpus, fromSource })));
       workers.push(...started);
       return started;
     },

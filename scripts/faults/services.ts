@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_pr
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort, ROOT, TEST_API_KEY, TEST_API_SECRET } from "../harness";
+import { BUILT_WORKER, freePort, ROOT, TEST_API_KEY, TEST_API_SECRET } from "../harness";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -121,16 +121,23 @@ export interface WorkerProcess {
   sentCount(): number;
   // Peak resident memory (kB) while it ran, from /proc.
   peakRssKb(): number;
+  // Resident memory (kB) now, from /proc.
+  rssKb(): number;
   // SIGTERM, then waits for the exit code.
   stop(): Promise<number | null>;
   kill(): Promise<void>;
   exited: Promise<number | null>;
 }
 
+// The built worker (`npm run worker`), or with `fromSource` the TypeScript through tsx, as it ran
+// before production was compiled (scripts/measure-worker-rss.ts compares the two).
 // A worker with `cpus` set runs in a CPU cgroup of that many cores, as a container with a CPU
 // limit would: then how workers scale can be measured apart from the machine's own cores.
-export async function startWorker(env: Record<string, string>, { quiet = true, cpus }: { quiet?: boolean; cpus?: number } = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+export async function startWorker(
+  env: Record<string, string>,
+  { quiet = true, cpus, fromSource = false }: { quiet?: boolean; cpus?: number; fromSource?: boolean } = {},
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, fromSource ? ["--import", "tsx", "scripts/worker.ts"] : [BUILT_WORKER], {
     cwd: ROOT,
     // The worker runs with the app's configuration, as it would beside the deployed app.
     // NODE_ENV as `npm run worker` sets it: React's production build renders the emails.
@@ -184,6 +191,7 @@ export async function startWorker(env: Record<string, string>, { quiet = true, c
     exited,
     sentCount: () => sent,
     peakRssKb: () => peak,
+    rssKb: () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0),
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill("SIGTERM");
