@@ -11,23 +11,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The app and this test share one fresh database; set before any module opens one.
 // SQLite, or PostgreSQL when TEST_DATABASE=postgresql.
-const ctx = await vi.hoisted(async () => {
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "browser" });
-  process.env.DATABASE_URL = database.url;
-  return { database, url: database.url };
-});
+const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTestEnv({ name: "browser" }));
 
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import { sessionToken } from "../helpers/embedded";
 import { ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { APP_BRIDGE_URL, appBridgeStandIn } from "./app-bridge-standin";
 
 afterAll(async () => {
-  await closePrisma(prisma);
-  await ctx.database.drop();
+  await ctx.cleanup();
 });
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";

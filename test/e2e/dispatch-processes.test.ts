@@ -1,23 +1,19 @@
 // Dispatchers as separate operating-system processes on one database: a race between two,
 // and a dispatcher killed with SIGKILL in the middle of a send.
 import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAppDatabase, ROOT, runCli } from "../../scripts/harness";
-import type { FreshDatabase } from "../../scripts/databases";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import { ROOT, runCli } from "../../scripts/harness";
+import type { AdminSimulator } from "../../simulator/admin-api";
+import type { SendGridStandIn } from "../../simulator/sendgrid";
+import { SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { sendThankYouAtOnce } from "../../scripts/faults/scenario";
-import { closePrisma, createPrismaClient } from "~/db.server";
+import type { createPrismaClient } from "~/db.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { followUpTimeline } from "~/services/messages/timeline.server";
+import { startTestStack, type TestStack } from "../helpers/stack";
 
-let dir: string;
-let database: FreshDatabase;
+let stack: TestStack;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -48,31 +44,13 @@ async function scheduleOrders(n: number): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-proc-"));
-  database = createAppDatabase({ name: "dispatch-processes" });
-  const databaseUrl = database.url;
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store] });
-  sendgrid = await startSendGridStandIn();
-  env = {
-    DATABASE_URL: databaseUrl,
-    SHOPIFY_ADMIN_API_URL: admin.url,
-    SENDGRID_API_KEY: "SG.proc-key",
-    SENDGRID_API_URL: sendgrid.url,
-    LOG_LEVEL: "warn",
-  };
-  const connected = await runCli(["connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN], env);
-  expect(connected.status, connected.stderr).toBe(0);
-  prisma = createPrismaClient(databaseUrl);
+  stack = await startTestStack({ name: "dispatch-processes", sendgridKey: "SG.proc-key", env: { LOG_LEVEL: "warn" } });
+  ({ store, admin, sendgrid, env, prisma } = stack);
   await sendThankYouAtOnce(prisma);
 }, 120_000);
 
 afterAll(async () => {
-  if (prisma) await closePrisma(prisma);
-  await admin?.close();
-  await sendgrid?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  await database?.drop();
+  await stack?.stop();
 });
 
 beforeEach(() => sendgrid.clear());

@@ -3,11 +3,9 @@
 // stand-in. Each test sets the shop's flows it needs through saveFlow, as the flow editor does.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { freePort, createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
-import type { FreshDatabase } from "../../scripts/databases";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedCustomer, type SeedStore } from "../../simulator/store";
+import { freePort, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import type { SendGridStandIn } from "../../simulator/sendgrid";
+import { SIMULATOR_SHOP, type SeedCustomer, type SeedStore } from "../../simulator/store";
 import {
   fulfillmentEventPayload,
   orderCreatedPayload,
@@ -17,18 +15,18 @@ import {
   type OrderPayload,
 } from "../../simulator/orders";
 import { sendWebhook } from "../../simulator/webhooks";
-import { closePrisma, createPrismaClient } from "~/db.server";
+import type { createPrismaClient } from "~/db.server";
 import { saveFlow } from "~/services/flows/flows.server";
 import { followUpTimeline } from "~/services/messages/timeline.server";
 import type { FlowDefinition } from "~/domain/flows";
+import { startTestStack, type TestStack } from "../helpers/stack";
 
 // Each CLI dispatch is a process start; some tests run three.
 vi.setConfig({ testTimeout: 120_000 });
 
-let database: FreshDatabase;
+let stack: TestStack;
 let env: Record<string, string>;
 let store: SeedStore;
-let admin: AdminSimulator;
 let sendgrid: SendGridStandIn;
 let app: RunningApp;
 let prisma: ReturnType<typeof createPrismaClient>;
@@ -73,34 +71,24 @@ const followUpsOf = (order: OrderPayload) =>
   prisma.followUp.findMany({ where: { orderId: `gid://shopify/Order/${order.id}` }, orderBy: { createdAt: "asc" } });
 
 beforeAll(async () => {
-  database = createAppDatabase({ name: "flow-engine" });
-  const databaseUrl = database.url;
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store] });
-  sendgrid = await startSendGridStandIn();
   const port = await freePort();
-  env = {
-    SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: databaseUrl,
-    SHOPIFY_ADMIN_API_URL: admin.url,
-    SENDGRID_API_KEY: "SG.flow-engine-key",
-    SENDGRID_API_URL: sendgrid.url,
-    AFTERGLOW_WORKER: "off",
-    // Flows change between tests; the app must see them at once.
-    INTAKE_CACHE_MS: "0",
-  };
-  const connected = await runCli(["connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN], env);
-  if (connected.status !== 0) throw new Error(connected.stderr);
+  stack = await startTestStack({
+    name: "flow-engine",
+    sendgridKey: "SG.flow-engine-key",
+    env: {
+      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+      AFTERGLOW_WORKER: "off",
+      // Flows change between tests; the app must see them at once.
+      INTAKE_CACHE_MS: "0",
+    },
+  });
+  ({ store, sendgrid, env, prisma } = stack);
   app = await startApp({ env, port });
-  prisma = createPrismaClient(databaseUrl);
 }, 120_000);
 
 afterAll(async () => {
   await app?.stop();
-  if (prisma) await closePrisma(prisma);
-  await admin?.close();
-  await sendgrid?.close();
-  await database?.drop();
+  await stack?.stop();
 });
 
 beforeEach(async () => {

@@ -7,35 +7,29 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import { freePort, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import type { FreshDatabase } from "../../scripts/databases";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import type { SendGridStandIn } from "../../simulator/sendgrid";
+import { SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { sendWebhook, signWebhookBody, webhookRequest } from "../../simulator/webhooks";
-import { closePrisma, createPrismaClient } from "~/db.server";
+import type { createPrismaClient } from "~/db.server";
 import { metric, until as untilOr } from "../helpers/prometheus";
 import { exportFlows, importFlows } from "~/services/flows/flows.server";
+import { startTestStack, type TestStack } from "../helpers/stack";
 
 const METRICS_TOKEN = "metrics-token-for-tests";
 const EMAIL_LIKE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
 
+let stack: TestStack;
 let database: FreshDatabase;
 let env: Record<string, string>;
 let store: SeedStore;
-let admin: AdminSimulator;
 let sendgrid: SendGridStandIn;
 let app: RunningApp;
 let prisma: ReturnType<typeof createPrismaClient>;
 let receiver: http.Server;
 const alerts: Record<string, unknown>[] = [];
-
-async function cli(...args: string[]) {
-  const r = await runCli(args, env);
-  if (r.status !== 0) throw new Error(`afterglow ${args.join(" ")} failed:\n${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 
 // Prometheus text format: the sum of every series of `name` whose labels include `labels`.
 
@@ -67,11 +61,6 @@ const deliver = (payload: unknown, webhookId?: string) =>
   });
 
 beforeAll(async () => {
-  database = createAppDatabase({ name: "observability" });
-  const databaseUrl = database.url;
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store] });
-  sendgrid = await startSendGridStandIn();
   receiver = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
@@ -83,23 +72,22 @@ beforeAll(async () => {
   const receiverPort = await freePort();
   await new Promise<void>((r) => receiver.listen(receiverPort, "127.0.0.1", () => r()));
   const port = await freePort();
-  env = {
-    SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: databaseUrl,
-    SHOPIFY_ADMIN_API_URL: admin.url,
-    SENDGRID_API_KEY: "SG.observability-key",
-    SENDGRID_API_URL: sendgrid.url,
-    // Long: webhooks wake the dispatcher themselves, so a row written straight to the database stays due.
-    DISPATCH_INTERVAL_MS: "60000",
-    METRICS_TOKEN,
-    LOG_LEVEL: "debug",
-    ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiverPort}/alerts`,
-    ALERT_MIN_ATTEMPTS: "3",
-    ALERT_FAILURE_RATE: "20",
-    RECONCILE_START_DELAY_MS: "3600000",
-  };
-  await cli("connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN);
-  prisma = createPrismaClient(databaseUrl);
+  stack = await startTestStack({
+    name: "observability",
+    sendgridKey: "SG.observability-key",
+    env: {
+      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+      // Long: webhooks wake the dispatcher themselves, so a row written straight to the database stays due.
+      DISPATCH_INTERVAL_MS: "60000",
+      METRICS_TOKEN,
+      LOG_LEVEL: "debug",
+      ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiverPort}/alerts`,
+      ALERT_MIN_ATTEMPTS: "3",
+      ALERT_FAILURE_RATE: "20",
+      RECONCILE_START_DELAY_MS: "3600000",
+    },
+  });
+  ({ database, store, sendgrid, env, prisma } = stack);
   // Send at once instead of after the default hour.
   const flows = await exportFlows(prisma, SIMULATOR_SHOP);
   flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
@@ -115,11 +103,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  if (prisma) await closePrisma(prisma);
-  await admin?.close();
-  await sendgrid?.close();
+  await stack?.stop();
   await new Promise((r) => receiver?.close(r));
-  await database?.drop();
 });
 
 describe("health and metrics endpoints", () => {

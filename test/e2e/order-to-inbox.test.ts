@@ -5,23 +5,21 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
-import type { FreshDatabase } from "../../scripts/databases";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import { freePort, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import type { SendGridStandIn } from "../../simulator/sendgrid";
+import { SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCancelledPayload, orderCreatedPayload } from "../../simulator/orders";
 import { sendWebhook, webhookRequest } from "../../simulator/webhooks";
-import { closePrisma, createPrismaClient } from "~/db.server";
+import type { createPrismaClient } from "~/db.server";
+import { startTestStack, type TestStack } from "../helpers/stack";
 
 // A test may start the CLI dispatcher twice; on a busy machine each start takes seconds.
 vi.setConfig({ testTimeout: 120_000 });
 
 let dir: string;
-let database: FreshDatabase;
+let stack: TestStack;
 let env: Record<string, string>;
 let store: SeedStore;
-let admin: AdminSimulator;
 let sendgrid: SendGridStandIn;
 let app: RunningApp;
 let prisma: ReturnType<typeof createPrismaClient>;
@@ -40,21 +38,13 @@ async function cli(...args: string[]) {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-e2e-"));
-  database = createAppDatabase({ name: "e2e" });
-  const databaseUrl = database.url;
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store] });
-  sendgrid = await startSendGridStandIn();
   const port = await freePort();
-  env = {
-    SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: databaseUrl,
-    SHOPIFY_ADMIN_API_URL: admin.url,
-    SENDGRID_API_KEY: "SG.e2e-key",
-    SENDGRID_API_URL: sendgrid.url,
-    AFTERGLOW_WORKER: "off",
-  };
-  await cli("connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN);
+  stack = await startTestStack({
+    name: "e2e",
+    sendgridKey: "SG.e2e-key",
+    env: { SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, AFTERGLOW_WORKER: "off" },
+  });
+  ({ store, sendgrid, env } = stack);
   // Send at once instead of after the default hour.
   const flowsFile = path.join(dir, "flows.json");
   await cli("flows", "export", SIMULATOR_SHOP, "--out", flowsFile);
@@ -64,16 +54,13 @@ beforeAll(async () => {
   fs.writeFileSync(flowsFile, JSON.stringify(flows));
   await cli("flows", "import", SIMULATOR_SHOP, flowsFile);
   app = await startApp({ env, port });
-  prisma = createPrismaClient(databaseUrl);
+  prisma = stack.prisma;
 }, 120_000);
 
 afterAll(async () => {
   await app?.stop();
-  if (prisma) await closePrisma(prisma);
-  await admin?.close();
-  await sendgrid?.close();
+  await stack?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
-  await database?.drop();
 });
 
 describe("webhook routes", () => {

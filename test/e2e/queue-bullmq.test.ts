@@ -2,22 +2,22 @@
 // with REDIS_URL, the store simulator and the SendGrid stand-in. Counts what reached the stand-in.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freePort, createAppDatabase, runCli, startApp, TEST_API_SECRET } from "../../scripts/harness";
-import type { FreshDatabase } from "../../scripts/databases";
+import { freePort, startApp, TEST_API_SECRET } from "../../scripts/harness";
 import { startRedis, startWorker, type RedisInstance, type WorkerProcess } from "../../scripts/faults/services";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import type { AdminSimulator } from "../../simulator/admin-api";
+import type { SendGridStandIn } from "../../simulator/sendgrid";
+import { SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { sendWebhook } from "../../simulator/webhooks";
 import { sendThankYouAtOnce } from "../../scripts/faults/scenario";
-import { createPrismaClient } from "~/db.server";
+import type { createPrismaClient } from "~/db.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { followUpTimeline } from "~/services/messages/timeline.server";
 import { createBullMqQueue, type BullMqFollowUpQueue } from "~/runtime/bullmq-queue.server";
 import { createLogger } from "~/platform/logger.server";
+import { startTestStack, type TestStack } from "../helpers/stack";
 
-let database: FreshDatabase;
+let stack: TestStack;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -65,24 +65,13 @@ const worker = async (extra: Record<string, string> = {}) => {
 };
 
 beforeAll(async () => {
-  database = createAppDatabase({ name: "bullmq" });
-  const databaseUrl = database.url;
   redis = await startRedis();
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store] });
-  sendgrid = await startSendGridStandIn();
-  env = {
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redis.url,
-    SHOPIFY_ADMIN_API_URL: admin.url,
-    SENDGRID_API_KEY: "SG.queue-key",
-    SENDGRID_API_URL: sendgrid.url,
-    RECONCILE_INTERVAL_MS: "60000",
-    LOG_LEVEL: "info",
-  };
-  const connected = await runCli(["connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN], env);
-  expect(connected.status, connected.stderr).toBe(0);
-  prisma = createPrismaClient(databaseUrl);
+  stack = await startTestStack({
+    name: "bullmq",
+    sendgridKey: "SG.queue-key",
+    env: { REDIS_URL: redis.url, RECONCILE_INTERVAL_MS: "60000", LOG_LEVEL: "info" },
+  });
+  ({ store, admin, sendgrid, env, prisma } = stack);
   await sendThankYouAtOnce(prisma);
   producer = createBullMqQueue({ redisUrl: redis.url, prisma, role: "web", logger: quiet });
 }, 120_000);
@@ -90,11 +79,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill()));
   await producer?.close();
-  await prisma?.$disconnect();
-  await admin?.close();
-  await sendgrid?.close();
+  await stack?.stop();
   await redis?.stop();
-  await database?.drop();
 });
 
 beforeEach(async () => {

@@ -2,17 +2,17 @@
 // webhooks delivered (signed, to the built server), some lost; then `afterglow reconcile` must
 // restore exactly the missing follow-ups, and nothing more on a second run or a late webhook.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
-import type { FreshDatabase } from "../../scripts/databases";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import { runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import type { AdminSimulator } from "../../simulator/admin-api";
+import { SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCancelledPayload, orderCreatedPayload, type OrderPayload } from "../../simulator/orders";
 import { sendWebhook } from "../../simulator/webhooks";
-import { closePrisma, createPrismaClient } from "~/db.server";
+import type { createPrismaClient } from "~/db.server";
 import { reconcileOrders } from "~/services/intake/reconcile-orders.server";
 import { createAdminClient } from "~/adapters/shopify-admin/index.server";
+import { startTestStack, type TestStack } from "../helpers/stack";
 
-let database: FreshDatabase;
+let stack: TestStack;
 let env: Record<string, string>;
 let store: SeedStore;
 let admin: AdminSimulator;
@@ -39,19 +39,16 @@ async function followUpsByOrder() {
 }
 
 beforeAll(async () => {
-  database = createAppDatabase({ name: "reconcile" });
-  const databaseUrl = database.url;
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store] });
-  env = {
-    DATABASE_URL: databaseUrl,
-    SHOPIFY_ADMIN_API_URL: admin.url,
-    AFTERGLOW_WORKER: "off", // nothing is sent: this is about what gets scheduled
-    MAIL_TRANSPORT: "outbox",
-  };
-  await cli("connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN);
+  stack = await startTestStack({
+    name: "reconcile",
+    sendgrid: false,
+    env: {
+      AFTERGLOW_WORKER: "off", // nothing is sent: this is about what gets scheduled
+      MAIL_TRANSPORT: "outbox",
+    },
+  });
+  ({ store, admin, env, prisma } = stack);
   app = await startApp({ env });
-  prisma = createPrismaClient(databaseUrl);
 
   // Seven orders reach the store (and its Admin API); one more is cancelled before anyone hears of it.
   const customers = [0, 3, 6, 0, 3, 6, 0].map((i) => store.customers.filter((c) => c.email)[i % 4].id);
@@ -64,9 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  if (prisma) await closePrisma(prisma);
-  await admin?.close();
-  await database?.drop();
+  await stack?.stop();
 });
 
 describe("order reconciliation", () => {

@@ -5,24 +5,17 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () => {
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "shop-scoping" });
-  Object.assign(process.env, {
-    DATABASE_URL: database.url,
-    SHOPIFY_API_KEY: "scoping-key",
-    SHOPIFY_API_SECRET: "scoping-secret",
-    SHOPIFY_APP_URL: "https://afterglow.test",
-    MAIL_TRANSPORT: "outbox",
-    AFTERGLOW_WORKER: "off",
-    LOG_LEVEL: "error",
-  });
-  return { database, apiKey: "scoping-key", secret: "scoping-secret" };
-});
+const ctx = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({
+    name: "shop-scoping",
+    apiKey: "scoping-key",
+    secret: "scoping-secret",
+    env: { MAIL_TRANSPORT: "outbox", AFTERGLOW_WORKER: "off", LOG_LEVEL: "error" },
+  }),
+);
 
 import type { ServerBuild } from "@remix-run/node";
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { sessionToken } from "../helpers/embedded";
 import { ROOT } from "../../scripts/harness";
@@ -63,8 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closePrisma(prisma);
-  await ctx.database.drop();
+  await ctx.cleanup();
 });
 
 // Everything of shop B, to compare before and after A's attempts.

@@ -2,24 +2,22 @@
 // first runs the in-process dispatcher, so each follow-up still goes out once; /metrics answers
 // for all of them; a crashed process is replaced; SIGTERM stops them all cleanly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAppDatabase, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
-import type { FreshDatabase } from "../../scripts/databases";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import { startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import type { SendGridStandIn } from "../../simulator/sendgrid";
+import { SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { sendWebhook } from "../../simulator/webhooks";
-import { closePrisma, createPrismaClient } from "~/db.server";
+import type { createPrismaClient } from "~/db.server";
 import { metric, until as untilOr } from "../helpers/prometheus";
 import { exportFlows, importFlows } from "~/services/flows/flows.server";
 import { loadConfig } from "~/platform/config.server";
+import { startTestStack, type TestStack } from "../helpers/stack";
 
 const webProcessesFromEnv = (env: Record<string, string>) => loadConfig(env).server.webProcesses;
 
 const METRICS_TOKEN = "web-processes-metrics";
-let database: FreshDatabase;
+let stack: TestStack;
 let store: SeedStore;
-let admin: AdminSimulator;
 let sendgrid: SendGridStandIn;
 let app: RunningApp;
 let prisma: ReturnType<typeof createPrismaClient>;
@@ -49,22 +47,13 @@ const until = (what: string, check: () => Promise<boolean>, ms = 30_000) =>
   untilOr(what, check, ms, () => app.logs.slice(-15).join("\n"));
 
 beforeAll(async () => {
-  database = createAppDatabase({ name: "web-processes" });
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store] });
-  sendgrid = await startSendGridStandIn();
-  const env = {
-    DATABASE_URL: database.url,
-    SHOPIFY_ADMIN_API_URL: admin.url,
-    SENDGRID_API_KEY: "SG.web-processes",
-    SENDGRID_API_URL: sendgrid.url,
-    METRICS_TOKEN,
-    RECONCILE_START_DELAY_MS: "3600000",
-    WEB_CONCURRENCY: "2",
-  };
-  const connected = await runCli(["connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN], env);
-  if (connected.status !== 0) throw new Error(connected.stderr + connected.stdout);
-  prisma = createPrismaClient(database.url);
+  stack = await startTestStack({
+    name: "web-processes",
+    sendgridKey: "SG.web-processes",
+    env: { METRICS_TOKEN, RECONCILE_START_DELAY_MS: "3600000", WEB_CONCURRENCY: "2" },
+  });
+  const { env } = stack;
+  ({ store, sendgrid, prisma } = stack);
   const flows = await exportFlows(prisma, SIMULATOR_SHOP);
   flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
   flows.flows[0].exitRules = { orderedAgain: false };
@@ -77,10 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  if (prisma) await closePrisma(prisma);
-  await admin?.close();
-  await sendgrid?.close();
-  await database?.drop();
+  await stack?.stop();
 });
 
 describe("several web processes (WEB_CONCURRENCY)", () => {

@@ -1,3 +1,6 @@
+// Test databases. A test with a Prisma client of its own calls createTestDatabase; a test that
+// imports the app's one client (~/db.server) gets its database from ./env instead, which sets
+// DATABASE_URL before that import; an end-to-end test gets one from ./stack.
 import type { PrismaClient } from "@prisma/client";
 import { closePrisma, createPrismaClient } from "../../app/db.server";
 import {

@@ -3,22 +3,16 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () => {
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "admin-pages" });
-  Object.assign(process.env, {
-    DATABASE_URL: database.url,
-    SHOPIFY_API_KEY: "admin-pages-key",
-    SHOPIFY_API_SECRET: "admin-pages-secret",
-    SHOPIFY_APP_URL: "https://afterglow.test",
-    MAIL_TRANSPORT: "outbox",
-    LOG_LEVEL: "error",
-  });
-  return { database, apiKey: "admin-pages-key", secret: "admin-pages-secret" };
-});
+const ctx = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({
+    name: "admin-pages",
+    apiKey: "admin-pages-key",
+    secret: "admin-pages-secret",
+    env: { MAIL_TRANSPORT: "outbox", LOG_LEVEL: "error" },
+  }),
+);
 
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import { sessionToken } from "../helpers/embedded";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { listAudit } from "~/services/compliance/audit.server";
@@ -98,8 +92,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await admin?.close();
-  await closePrisma(prisma);
-  await ctx.database.drop();
+  await ctx.cleanup();
 });
 beforeEach(async () => {
   await prisma.followUp.deleteMany();

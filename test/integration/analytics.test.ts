@@ -6,22 +6,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () => {
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "analytics" });
-  Object.assign(process.env, {
-    DATABASE_URL: database.url,
-    SHOPIFY_API_KEY: "analytics-test-key",
-    SHOPIFY_API_SECRET: "analytics-test-secret",
-    SHOPIFY_APP_URL: "https://afterglow.test",
-    LOG_LEVEL: "error",
-  });
-  return { database, secret: "analytics-test-secret", apiKey: "analytics-test-key" };
-});
+const ctx = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({
+    name: "analytics",
+    apiKey: "analytics-test-key",
+    secret: "analytics-test-secret",
+    env: { LOG_LEVEL: "error" },
+  }),
+);
 
 import { sessionToken } from "../helpers/embedded";
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import { action, loader, type AnalyticsActionData } from "~/routes/app.analytics";
 import { loader as exportLoader } from "~/routes/app.analytics.export.$kind";
 import { runAnalyticsJobs } from "~/services/analytics/jobs.server";
@@ -457,8 +452,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await closePrisma(prisma);
-  await ctx.database.drop();
+  await ctx.cleanup();
 });
 
 describe("the dashboard", () => {

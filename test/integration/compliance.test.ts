@@ -4,27 +4,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-compliance-"));
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "compliance" });
-  Object.assign(process.env, {
-    DATABASE_URL: database.url,
-    SHOPIFY_API_KEY: "compliance-test-key",
-    SHOPIFY_API_SECRET: "compliance-test-secret",
-    SHOPIFY_APP_URL: "https://afterglow.test",
-    LOG_LEVEL: "error",
-  });
-  return { dir, database, secret: "compliance-test-secret", apiKey: "compliance-test-key" };
-});
+const ctx = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({
+    name: "compliance",
+    apiKey: "compliance-test-key",
+    secret: "compliance-test-secret",
+    env: { LOG_LEVEL: "error" },
+  }),
+);
 
-import fs from "node:fs";
 import { sessionToken as embeddedSessionToken } from "../helpers/embedded";
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import { action as dataRequestAction } from "~/routes/webhooks.customers.data_request";
 import { action as customersRedactAction } from "~/routes/webhooks.customers.redact";
 import { action as shopRedactAction } from "~/routes/webhooks.shop.redact";
@@ -50,9 +40,7 @@ const storeA = createSeedStore();
 const storeB = createSeedStore({ shop: SHOP_B, name: "Other Boutique" });
 
 afterAll(async () => {
-  await closePrisma(prisma);
-  fs.rmSync(ctx.dir, { recursive: true, force: true });
-  await ctx.database.drop();
+  await ctx.cleanup();
 });
 
 type Action = typeof dataRequestAction;

@@ -3,24 +3,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 // The webhook route imports app/db.server.ts and app/shopify.server.ts, which read these on import.
-const env = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-consent-"));
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "consent" });
-  process.env.DATABASE_URL = database.url;
-  process.env.SHOPIFY_API_KEY = "afterglow-test-key";
-  process.env.SHOPIFY_API_SECRET = "afterglow-consent-test-secret";
-  process.env.SHOPIFY_APP_URL = "https://afterglow.test";
-  return { dir, database, secret: process.env.SHOPIFY_API_SECRET };
-});
+const env = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({ name: "consent", apiKey: "afterglow-test-key", secret: "afterglow-consent-test-secret" }),
+);
 
-import fs from "node:fs";
 import { randomUUID } from "node:crypto";
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import {
   consentFromWebhook,
   InvalidConsentPayloadError,
@@ -89,9 +77,7 @@ describe("with the store simulator and a database", () => {
 
   afterAll(async () => {
     await admin?.close();
-    await closePrisma(prisma);
-    fs.rmSync(env.dir, { recursive: true, force: true });
-    await env.database.drop();
+    await env.cleanup();
   });
 
   beforeEach(async () => {

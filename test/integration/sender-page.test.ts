@@ -2,25 +2,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-sender-page-"));
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "sender-page" });
-  Object.assign(process.env, {
-    DATABASE_URL: database.url,
-    SHOPIFY_API_KEY: "sender-page-key",
-    SHOPIFY_API_SECRET: "sender-page-secret",
-    SHOPIFY_APP_URL: "https://afterglow.test",
-    LOG_LEVEL: "error",
-  });
-  return { dir, database, apiKey: "sender-page-key", secret: "sender-page-secret" };
-});
+const ctx = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({
+    name: "sender-page",
+    apiKey: "sender-page-key",
+    secret: "sender-page-secret",
+    env: { LOG_LEVEL: "error" },
+  }),
+);
 
-import fs from "node:fs";
 import prisma from "~/db.server";
 import { loader } from "~/routes/app.sender";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
@@ -42,9 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dns.close();
-  await prisma.$disconnect();
-  fs.rmSync(ctx.dir, { recursive: true, force: true });
-  await ctx.database.drop();
+  await ctx.cleanup();
 });
 
 const load = (shop: string, query = "") =>

@@ -1,24 +1,13 @@
 // SendGrid's Event Webhook: the domain rules, the signature, and POST /webhooks/sendgrid called
 // with Request objects signed exactly as SendGrid signs them.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import fs from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ActionFunctionArgs } from "@remix-run/node";
 
 // The route imports the app's one Prisma client, which reads DATABASE_URL when first imported.
-const testDb = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sendgrid-events-"));
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "sendgrid-events" });
-  process.env.DATABASE_URL = database.url;
-  return { dir, database };
-});
+const testDb = await vi.hoisted(async () => (await import("../helpers/env")).appTestEnv({ name: "sendgrid-events" }));
 
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import { action, loader } from "~/routes/webhooks.sendgrid";
 import {
   dedupeKey,
@@ -377,9 +366,7 @@ afterAll(async () => {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  await closePrisma(prisma);
-  fs.rmSync(testDb.dir, { recursive: true, force: true });
-  await testDb.database.drop();
+  await testDb.cleanup();
 });
 
 beforeEach(async () => {

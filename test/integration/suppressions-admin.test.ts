@@ -4,27 +4,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-suppressions-admin-"));
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "suppressions-admin" });
-  Object.assign(process.env, {
-    DATABASE_URL: database.url,
-    SHOPIFY_API_KEY: "suppressions-test-key",
-    SHOPIFY_API_SECRET: "suppressions-test-secret",
-    SHOPIFY_APP_URL: "https://afterglow.test",
-    LOG_LEVEL: "error",
-  });
-  return { dir, database, secret: "suppressions-test-secret", apiKey: "suppressions-test-key" };
-});
+const ctx = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({
+    name: "suppressions-admin",
+    apiKey: "suppressions-test-key",
+    secret: "suppressions-test-secret",
+    env: { LOG_LEVEL: "error" },
+  }),
+);
 
-import fs from "node:fs";
 import { sessionToken as embeddedSessionToken } from "../helpers/embedded";
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import { action, loader, type SuppressionActionData } from "~/routes/app.suppressions";
 import { loader as exportLoader } from "~/routes/app.suppressions.export";
 import { hashedSuppressionEmail } from "~/services/compliance/hashed-emails.server";
@@ -42,9 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closePrisma(prisma);
-  fs.rmSync(ctx.dir, { recursive: true, force: true });
-  await ctx.database.drop();
+  await ctx.cleanup();
 });
 
 beforeEach(async () => {

@@ -3,28 +3,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 // The route imports app/db.server.ts, which opens DATABASE_URL when first imported.
-const env = await vi.hoisted(async () => {
-  const fs = await import("node:fs");
-  const os = await import("node:os");
-  const path = await import("node:path");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-unsubscribe-"));
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "unsubscribe" });
-  process.env.DATABASE_URL = database.url;
-  process.env.SHOPIFY_API_KEY = "afterglow-test-key";
-  process.env.SHOPIFY_API_SECRET = "afterglow-test-api-secret";
-  process.env.SHOPIFY_APP_URL = "https://afterglow.test";
-  process.env.AFTERGLOW_UNSUBSCRIBE_SECRET = "unsubscribe-test-secret";
-  delete process.env.AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS;
-  delete process.env.AFTERGLOW_UNSUBSCRIBE_MAILTO;
-  return { dir, database };
-});
+const env = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({
+    name: "unsubscribe",
+    apiKey: "afterglow-test-key",
+    secret: "afterglow-test-api-secret",
+    env: {
+      AFTERGLOW_UNSUBSCRIBE_SECRET: "unsubscribe-test-secret",
+      AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS: undefined,
+      AFTERGLOW_UNSUBSCRIBE_MAILTO: undefined,
+    },
+  }),
+);
 
-import fs from "node:fs";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import {
   createUnsubscribeToken,
   unsubscribeLinks,
@@ -157,9 +151,7 @@ describe("the unsubscribe route", () => {
 
   afterAll(async () => {
     await admin?.close();
-    await closePrisma(prisma);
-    fs.rmSync(env.dir, { recursive: true, force: true });
-    await env.database.drop();
+    await env.cleanup();
   });
 
   beforeEach(async () => {

@@ -8,22 +8,16 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () => {
-  // A fresh database of the kind the run tests (TEST_DATABASE), before ~/db.server is imported.
-  const { createFreshDatabase } = await import("../../scripts/databases");
-  const database = createFreshDatabase({ name: "webhook-direct" });
-  Object.assign(process.env, {
-    DATABASE_URL: database.url,
-    SHOPIFY_API_KEY: "direct-test-key",
-    SHOPIFY_API_SECRET: "direct-test-secret",
-    SHOPIFY_APP_URL: "https://afterglow.test",
-    WEBHOOK_MAX_BYTES: String(64 * 1024),
-    LOG_LEVEL: "error",
-  });
-  return { database, secret: "direct-test-secret" };
-});
+const ctx = await vi.hoisted(async () =>
+  (await import("../helpers/env")).appTestEnv({
+    name: "webhook-direct",
+    apiKey: "direct-test-key",
+    secret: "direct-test-secret",
+    env: { WEBHOOK_MAX_BYTES: String(64 * 1024), LOG_LEVEL: "error" },
+  }),
+);
 
-import prisma, { closePrisma } from "~/db.server";
+import prisma from "~/db.server";
 import { receiveWebhookDirect, directWebhookTopic } from "~/webhooks/direct.server";
 import { verifyShopifyWebhook } from "~/webhooks/signature.server";
 import { WEBHOOK_HANDLERS } from "~/webhooks/topics.server";
@@ -57,8 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
-  await closePrisma(prisma);
-  await ctx.database.drop();
+  await ctx.cleanup();
 });
 
 type Delivery = { headers: Record<string, string>; body: string };
