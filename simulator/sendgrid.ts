@@ -234,7 +234,7 @@ function isObject(value: unknown): value is Record<string, Json> {
 }
 
 function isAscii(value: string): boolean {
-  return /^[\x00-\x7f]*$/.test(value);
+  return [...value].every((c) => c.charCodeAt(0) < 0x80);
 }
 
 interface Validation {

@@ -120,7 +120,6 @@ const evs: Ev[] = [];
 const orders: Ord[] = [];
 const pageUnsubscribes: string[] = []; // follow-up ids unsubscribed through our page
 let flowA = "";
-let flowB = "";
 let stepThanksId = "";
 
 const SKIPS: [string, string][] = [
@@ -169,7 +168,6 @@ async function buildHistory() {
     data: { shop: SHOP, key: "review", name: "Review request", trigger: "order_created", steps: { create: [{ key: "review", position: 0, delayAmount: 7, delayUnit: "days", template: "thank-you", subject: "Review?" }] } },
   });
   flowA = fA.id;
-  flowB = fB.id;
   stepThanksId = fA.steps.find((s) => s.key === "thanks")!.id;
 
   const customers = Array.from({ length: 120 }, (_, i) => ({

@@ -392,7 +392,13 @@ describe("an email handed to SendGrid without a recorded answer", () => {
   // Sends for real, then never returns: the worker died after SendGrid accepted.
   const dyingAfterSend = (): MailTransport => {
     const real = createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 });
-    return { name: "sendgrid", send: async (email) => (await real.send(email), new Promise(() => {})) };
+    return {
+      name: "sendgrid",
+      send: async (email) => {
+        await real.send(email);
+        return new Promise(() => {});
+      },
+    };
   };
   async function killedMidSend(orderId: number) {
     const id = await orderCreated(orderId);

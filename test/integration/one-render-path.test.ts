@@ -24,8 +24,6 @@ import { createLogger } from "~/platform/logger.server";
 const db = createTestDatabase("one-render-path");
 const prisma = db.prisma;
 const APP_URL = "https://afterglow.example";
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
 let simulator: AdminSimulator;
 let store: SeedStore;
 let clock = new Date("2026-11-28T12:00:00Z");

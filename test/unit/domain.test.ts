@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidOrderPayloadError, orderFactsFromWebhook, orderIdFromWebhook } from "~/domain/order-facts";
-import { defaultFlows, InvalidFlowsError, parseFlowsDocument, stepDelay } from "~/domain/flows";
+import { defaultFlows, parseFlowsDocument, stepDelay, type InvalidFlowsError } from "~/domain/flows";
 import { scheduleFollowUps, type ScheduledFlow } from "~/domain/scheduling";
 import { dueAt } from "~/domain/step-timing";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, nextAttempt } from "~/domain/retry";
