@@ -21,7 +21,7 @@ Commands:
       Connect a shop with an Admin API access token (custom-app installs). Stores the token
       as the shop's offline session, reads the shop's profile from the Admin API and gives a
       new shop the default flow.
-  flows export <shop> [--out <file>]      Write the shop's flows as JSON (docs/flows.schema.json).
+  flows export <shop> [--out <file>]      Write the shop's flows as JSON (app/domain/flows.schema.json).
   flows import <shop> <file>              Create or replace flows from a JSON file.
   follow-ups list [--shop <shop>] [--status <status>] [--limit <n>]
       List follow-ups with their status and reason.

@@ -1,7 +1,7 @@
 // Flows as data: the definitions a merchant keeps, their JSON exchange format
-// (docs/flows.schema.json) and the flow every newly connected shop starts with.
+// (app/domain/flows.schema.json) and the flow every newly connected shop starts with.
 import Ajv2020 from "ajv/dist/2020.js";
-import flowsSchema from "../../docs/flows.schema.json";
+import flowsSchema from "./flows.schema.json";
 import { validateSendWindow, type SendWindow } from "./send-window";
 import type { StepDelay } from "./step-timing";
 import { validateConditions, type ConditionGroup } from "./conditions";

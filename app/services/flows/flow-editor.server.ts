@@ -47,7 +47,7 @@ export class FlowNotFoundError extends Error {
   }
 }
 
-// docs/flows.schema.json: a flow's name is at most this long.
+// app/domain/flows.schema.json: a flow's name is at most this long.
 const NAME_MAX = 120;
 
 type Db = PrismaClient;
@@ -55,7 +55,7 @@ type Db = PrismaClient;
 const hasValue = (content: Record<string, unknown> | null | undefined): content is Record<string, unknown> =>
   !!content && Object.values(content).some((v) => v !== "" && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0));
 
-// The draft as the engine's flow definition (docs/flows.schema.json), under the flow's key.
+// The draft as the engine's flow definition (app/domain/flows.schema.json), under the flow's key.
 // Indices stay as the editor has them, so every problem's path is also the field's path.
 // Blank optional texts are left out: the template's words (or the step's, for a variant) show.
 export function flowDefinitionOf(draft: FlowDraft, key: string): Record<string, unknown> {
