@@ -3,6 +3,7 @@ import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { exportAnalyticsCsv } from "../services/analytics/export.server";
 import { UTF8_BOM } from "../domain/csv";
+import { staffActor } from "../admin/form-post.server";
 
 // The analytics as spreadsheets: `metrics` (one line per day, step and variant) or `messages`
 // (one line per follow-up, with customer emails: never cached, and the export is audited).
@@ -19,7 +20,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     kind,
     from: url.searchParams.get("from"),
     to: url.searchParams.get("to"),
-    actor: session.onlineAccessInfo?.associated_user?.email || "staff",
+    actor: staffActor(session),
   });
   const handle = shop.replace(/\.myshopify\.com$/, "").replace(/[^a-z0-9-]/gi, "-");
   return new Response(`${UTF8_BOM}${csv}`, {

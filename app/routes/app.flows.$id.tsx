@@ -20,6 +20,7 @@ import {
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
+import { readAdminForm } from "../admin/form-post.server";
 import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flows/flow-editor.server";
 import { ConditionsBuilder } from "../components/ConditionsBuilder";
 import {
@@ -68,12 +69,8 @@ export interface FlowEditorActionData {
 }
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
-  const shop = session.shop;
+  const { shop, actor, form, intent } = await readAdminForm(request);
   const id = params.id ?? "";
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
   const existing = id === "new" ? null : await prisma.flow.findFirst({ where: { shop, id }, select: { id: true, key: true } });
   if (id !== "new" && !existing) throw notFound();
   const draft = parseDraft(String(form.get("flow") ?? ""));
