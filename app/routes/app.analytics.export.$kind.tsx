@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { exportAnalyticsCsv } from "../services/analytics/export.server";
-import { UTF8_BOM } from "../domain/csv";
+import { csvDownload, shopFileHandle } from "../admin/file-download.server";
 import { staffActor } from "../admin/form-post.server";
 
 // The analytics as spreadsheets: `metrics` (one line per day, step and variant) or `messages`
@@ -22,13 +22,5 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     to: url.searchParams.get("to"),
     actor: staffActor(session),
   });
-  const handle = shop.replace(/\.myshopify\.com$/, "").replace(/[^a-z0-9-]/gi, "-");
-  return new Response(`${UTF8_BOM}${csv}`, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="afterglow-${kind}-${handle}-${range.from}-${range.to}.csv"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return csvDownload({ csv, filename: `afterglow-${kind}-${shopFileHandle(shop)}-${range.from}-${range.to}.csv` });
 };
