@@ -121,21 +121,18 @@ const UNITS = [
   { label: "days later at", value: "days_at" },
 ];
 
-// Heading, message and button of a step or a variant; a field left empty uses the template's
-// words (for a variant: the step's).
-function ContentFields({
-  label,
-  content,
-  at,
-  problems,
-  onChange,
-}: {
-  label: string;
+// What an editor of a step's content gets: the content, where it sits in the flow (its problems
+// are found by that path) and how to change it.
+interface ContentEditorProps {
   content: Record<string, unknown> | null;
   at: string;
   problems: FlowProblem[] | undefined;
   onChange: (content: Record<string, unknown> | null) => void;
-}) {
+}
+
+// Heading, message and button of a step or a variant; a field left empty uses the template's
+// words (for a variant: the step's).
+function ContentFields({ label, content, at, problems, onChange }: ContentEditorProps & { label: string }) {
   const fields = contentFieldsOf(content);
   const cap = (name: string) => (label ? `${label}${name}` : name.charAt(0).toUpperCase() + name.slice(1));
   const set = (change: Partial<ContentFieldsDraft>) => onChange(withContentFields(content, change));
@@ -159,19 +156,7 @@ function ContentFields({
 
 // What only some templates ask for: the cross-sell's discount code, the replenishment
 // reminder's consumables, the review request's link target.
-function TemplateSettings({
-  template,
-  content,
-  at,
-  problems,
-  onChange,
-}: {
-  template: string;
-  content: Record<string, unknown> | null;
-  at: string;
-  problems: FlowProblem[] | undefined;
-  onChange: (content: Record<string, unknown> | null) => void;
-}) {
+function TemplateSettings({ template, content, at, problems, onChange }: ContentEditorProps & { template: string }) {
   const s = templateSettingsOf(content);
   const set = (change: Partial<TemplateSettingsDraft>) => onChange(withTemplateSettings(content, change));
   if (template === "cross-sell") {
