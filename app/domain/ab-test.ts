@@ -2,6 +2,7 @@
 // always gets the same variant (a hash of test id and follow-up id), so a retried or reclaimed
 // send never switches variant. Changing the weights moves some follow-ups to another variant.
 import { createHash } from "node:crypto";
+import { settingObject } from "./validation";
 
 export interface AbVariant {
   key: string;
@@ -24,10 +25,8 @@ const KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 // Variants may carry more settings (subject, content); only id, key and weight are checked here.
 export function validateAbTest(input: unknown, path = ""): string[] {
-  const where = (p: string) => `${path}${p}` || "(A/B test)";
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return [`${where("")}: must be an object`];
-  const test = input as Record<string, unknown>;
-  const problems: string[] = [];
+  const { where, fields: test, problems } = settingObject(input, { path, name: "A/B test" });
+  if (!test) return problems;
   if (typeof test.id !== "string" || test.id.trim() === "" || test.id.length > 100)
     problems.push(`${where("/id")}: must be a non-empty string of at most 100 characters`);
   const variants = test.variants;

@@ -1,6 +1,7 @@
 // Smart sending: at most `maxSends` marketing follow-ups per customer in `periodHours`, across
 // all of a shop's flows. Service follow-ups (order updates, receipts) are never capped.
 import { describeSkipReason, type SkipReason } from "./skip-reasons";
+import { settingObject } from "./validation";
 
 export interface FrequencyCap {
   enabled: boolean;
@@ -25,13 +26,12 @@ export class InvalidFrequencyCapError extends Error {
 }
 
 export function validateFrequencyCap(input: unknown, path = ""): string[] {
-  const where = (p: string) => `${path}${p}` || "(smart sending)";
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return [`${where("")}: must be an object`];
-  const cap = input as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const key of Object.keys(cap))
-    if (!["enabled", "maxSends", "periodHours"].includes(key))
-      problems.push(`${where(`/${key}`)}: is not a smart sending setting (allowed: enabled, maxSends, periodHours)`);
+  const { where, fields: cap, problems } = settingObject(input, {
+    path,
+    name: "smart sending",
+    allowedKeys: ["enabled", "maxSends", "periodHours"],
+  });
+  if (!cap) return problems;
   if (typeof cap.enabled !== "boolean") problems.push(`${where("/enabled")}: must be true or false`);
   const whole = (key: "maxSends" | "periodHours", max: number) => {
     const v = cap[key];

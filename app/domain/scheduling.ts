@@ -2,7 +2,7 @@
 import { stepDelay, type EmailCategory, type FlowExitRules, type FlowStepDefinition, type FlowTrigger } from "./flows";
 import { nextAllowedTime, type SendWindow } from "./send-window";
 import { stepDueTimes, stepTimeZone } from "./step-timing";
-import type { OrderFacts, OrderLineItem } from "./order-facts";
+import type { OrderFacts } from "./order-facts";
 import { evaluateConditions, missingFacts, type ConditionGroup, type OrderContext } from "./conditions";
 import { describeSkipReason, type SkipReason, type SkipReasonCode } from "./skip-reasons";
 
@@ -54,19 +54,22 @@ export interface ScheduleInput {
 }
 
 // What conditions see of an order: its facts, with product facts once looked up.
-export function orderContext(order: {
-  productIds: string[];
-  totalPriceShop: string | null;
-  shopCurrency: string | null;
-  countryCode: string | null;
-  locale: string | null;
-  lineItems: OrderLineItem[];
-  orderTags: string[];
-  customerTags: string[] | null;
-  customerOrdersCount: number | null;
-  sourceName: string | null;
-  discountCodes: string[];
-}): OrderContext {
+export function orderContext(
+  order: Pick<
+    OrderFacts,
+    | "productIds"
+    | "totalPriceShop"
+    | "shopCurrency"
+    | "countryCode"
+    | "locale"
+    | "lineItems"
+    | "orderTags"
+    | "customerTags"
+    | "customerOrdersCount"
+    | "sourceName"
+    | "discountCodes"
+  >,
+): OrderContext {
   return {
     productIds: order.productIds,
     totalPriceShop: order.totalPriceShop,

@@ -7,6 +7,7 @@
 //   spring-forward day) is the moment the clocks jump; one that exists twice is the first.
 import { DateTime } from "luxon";
 import { describeSkipReason, type SkipReason } from "./skip-reasons";
+import { settingObject } from "./validation";
 import {
   addCalendarDays,
   assertTimeZone,
@@ -48,13 +49,8 @@ const WEEKDAY_LABEL: Record<Weekday, string> = {
 };
 
 export function validateSendWindow(input: unknown, path = ""): string[] {
-  const where = (p: string) => `${path}${p}` || "(send window)";
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return [`${where("")}: must be an object`];
-  const window = input as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const key of Object.keys(window))
-    if (!["days", "start", "end"].includes(key))
-      problems.push(`${where(`/${key}`)}: is not a send window setting (allowed: days, start, end)`);
+  const { where, fields: window, problems } = settingObject(input, { path, name: "send window", allowedKeys: ["days", "start", "end"] });
+  if (!window) return problems;
   if (!Array.isArray(window.days)) {
     problems.push(`${where("/days")}: must be a list of weekdays (${WEEKDAYS.join(", ")})`);
   } else if (window.days.length === 0) {

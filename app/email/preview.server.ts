@@ -2,8 +2,9 @@
 // dispatcher would hand its renderer for this step, with the sample order (emails/samples.ts) or
 // a real order, prepared and rendered by the same code. Only the data differs: the sample's
 // products, and a discount code that is clearly not a real one (no code is made in Shopify).
-import type { Order, Shop } from "@prisma/client";
+import type { Order } from "@prisma/client";
 import type { RenderRequest } from "~/services/dispatch/dispatcher.server";
+import { renderCustomer, renderShop, stepUtm, storefrontOf, type RenderShop } from "~/services/dispatch/render-request";
 import type { AdminClient } from "~/adapters/shopify-admin/client.server";
 import { SAMPLE_ORDER, SAMPLE_PURCHASED, SAMPLE_RECOMMENDATIONS, SAMPLE_SHOP } from "../../emails/samples";
 import type { PurchasedProduct, RecommendedProduct } from "../../emails/types";
@@ -23,17 +24,12 @@ export interface PreviewStep {
   variants: string | null;
 }
 
-export type PreviewShop = Pick<
-  Shop,
-  "domain" | "name" | "storefrontUrl" | "logoUrl" | "address" | "primaryLocale" | "ianaTimezone" | "brand"
->;
+export type PreviewShop = RenderShop;
 
 export type PreviewOrder = Pick<
   Order,
   "name" | "customerId" | "firstName" | "locale" | "currency" | "totalPrice" | "countryCode" | "productIds" | "lineItems" | "customerOrdersCount"
 >;
-
-export const storefrontOf = (shop: Pick<Shop, "domain" | "storefrontUrl">) => shop.storefrontUrl ?? `https://${shop.domain}`;
 
 // The sample's products as if they were the shop's: links into its storefront, prices in the
 // order's currency, and no pictures (the sample's live in no real store).
@@ -96,19 +92,8 @@ export function previewRequest({
     variantKey,
     discountCode,
     dueAt,
-    shop: {
-      domain: shop.domain,
-      name: shop.name ?? shop.domain,
-      url: storefront,
-      logoUrl: shop.logoUrl,
-      address: shop.address,
-      primaryLocale: shop.primaryLocale,
-      timeZone: shop.ianaTimezone,
-      brand: shop.brand,
-    },
-    customer: order
-      ? { id: order.customerId, firstName: order.firstName, ordersCount: order.customerOrdersCount }
-      : { id: null, ...SAMPLE_ORDER.customer },
+    shop: renderShop(shop),
+    customer: order ? renderCustomer(order) : { id: null, ...SAMPLE_ORDER.customer },
     order: order
       ? {
           name: order.name,
@@ -130,7 +115,7 @@ export function previewRequest({
         },
     recommendations: recommendations ?? sampleRecommendations(storefront, currency),
     // As the dispatcher tags every link of this step's emails.
-    utm: { source: "afterglow", medium: "email", campaign: flowKey, content: variantKey ? `${step.key}-${variantKey}` : step.key },
+    utm: stepUtm({ flowKey, stepKey: step.key, variantKey }),
     unsubscribeUrl: previewUnsubscribeUrl(appUrl, orderLocale),
   };
 }

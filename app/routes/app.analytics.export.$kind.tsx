@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { exportAnalyticsCsv } from "../services/analytics/export.server";
-import { UTF8_BOM } from "../domain/csv";
+import { csvDownload, shopFileHandle } from "../admin/file-download.server";
+import { staffActor } from "../admin/form-post.server";
 
 // The analytics as spreadsheets: `metrics` (one line per day, step and variant) or `messages`
 // (one line per follow-up, with customer emails: never cached, and the export is audited).
@@ -19,15 +20,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     kind,
     from: url.searchParams.get("from"),
     to: url.searchParams.get("to"),
-    actor: session.onlineAccessInfo?.associated_user?.email || "staff",
+    actor: staffActor(session),
   });
-  const handle = shop.replace(/\.myshopify\.com$/, "").replace(/[^a-z0-9-]/gi, "-");
-  return new Response(`${UTF8_BOM}${csv}`, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="afterglow-${kind}-${handle}-${range.from}-${range.to}.csv"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return csvDownload({ csv, filename: `afterglow-${kind}-${shopFileHandle(shop)}-${range.from}-${range.to}.csv` });
 };

@@ -24,6 +24,7 @@ import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
+import { readAdminForm } from "../admin/form-post.server";
 import { loadDashboard } from "../services/analytics/dashboard.server";
 import { rangeForShop } from "../services/analytics/range.server";
 import { promoteShownWinner, PromotionError } from "../services/analytics/ab-promotion.server";
@@ -54,11 +55,7 @@ export interface AnalyticsActionData {
 const reply = (data: AnalyticsActionData, status = 200) => json(data, { status });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = session.shop;
-  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const { shop, actor, form, intent } = await readAdminForm(request);
 
   if (intent === "promote") {
     const flowId = String(form.get("flowId") ?? "");

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { dataRequestDownload } from "../services/compliance/reports.server";
+import { fileDownload } from "../admin/file-download.server";
 
 // A customer data report as a file. The report holds personal data: no caching anywhere.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -12,12 +13,5 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   }
   const file = await dataRequestDownload(prisma, session.shop, params.id ?? "", format);
   if (!file) return new Response("No report for that request in this shop.", { status: 404 });
-  return new Response(file.body, {
-    headers: {
-      "Content-Type": file.contentType,
-      "Content-Disposition": `attachment; filename="${file.filename}"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return fileDownload(file);
 };

@@ -20,6 +20,7 @@ import {
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
+import { readAdminForm } from "../admin/form-post.server";
 import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flows/flow-editor.server";
 import { ConditionsBuilder } from "../components/ConditionsBuilder";
 import {
@@ -68,12 +69,8 @@ export interface FlowEditorActionData {
 }
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
-  const shop = session.shop;
+  const { shop, actor, form, intent } = await readAdminForm(request);
   const id = params.id ?? "";
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
   const existing = id === "new" ? null : await prisma.flow.findFirst({ where: { shop, id }, select: { id: true, key: true } });
   if (id !== "new" && !existing) throw notFound();
   const draft = parseDraft(String(form.get("flow") ?? ""));
@@ -124,21 +121,18 @@ const UNITS = [
   { label: "days later at", value: "days_at" },
 ];
 
-// Heading, message and button of a step or a variant; a field left empty uses the template's
-// words (for a variant: the step's).
-function ContentFields({
-  label,
-  content,
-  at,
-  problems,
-  onChange,
-}: {
-  label: string;
+// What an editor of a step's content gets: the content, where it sits in the flow (its problems
+// are found by that path) and how to change it.
+interface ContentEditorProps {
   content: Record<string, unknown> | null;
   at: string;
   problems: FlowProblem[] | undefined;
   onChange: (content: Record<string, unknown> | null) => void;
-}) {
+}
+
+// Heading, message and button of a step or a variant; a field left empty uses the template's
+// words (for a variant: the step's).
+function ContentFields({ label, content, at, problems, onChange }: ContentEditorProps & { label: string }) {
   const fields = contentFieldsOf(content);
   const cap = (name: string) => (label ? `${label}${name}` : name.charAt(0).toUpperCase() + name.slice(1));
   const set = (change: Partial<ContentFieldsDraft>) => onChange(withContentFields(content, change));
@@ -162,19 +156,7 @@ function ContentFields({
 
 // What only some templates ask for: the cross-sell's discount code, the replenishment
 // reminder's consumables, the review request's link target.
-function TemplateSettings({
-  template,
-  content,
-  at,
-  problems,
-  onChange,
-}: {
-  template: string;
-  content: Record<string, unknown> | null;
-  at: string;
-  problems: FlowProblem[] | undefined;
-  onChange: (content: Record<string, unknown> | null) => void;
-}) {
+function TemplateSettings({ template, content, at, problems, onChange }: ContentEditorProps & { template: string }) {
   const s = templateSettingsOf(content);
   const set = (change: Partial<TemplateSettingsDraft>) => onChange(withTemplateSettings(content, change));
   if (template === "cross-sell") {

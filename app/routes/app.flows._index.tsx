@@ -5,6 +5,7 @@ import { Badge, BlockStack, Button, ButtonGroup, Card, EmptyState, IndexTable, P
 import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
+import { readAdminForm } from "../admin/form-post.server";
 import { deleteFlow, duplicateFlow, listFlows, setFlowActive } from "../services/flows/flow-editor.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -19,12 +20,8 @@ export interface FlowListActionData {
 }
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const { shop, actor, form, intent } = await readAdminForm(request);
   const id = String(form.get("id") ?? "");
-  const shop = session.shop;
   const gone = () => json<FlowListActionData>({ ok: false, message: "That flow is not one of this shop's flows. Reload the page." }, { status: 404 });
   if (intent === "turn_on" || intent === "turn_off") {
     if (!(await setFlowActive({ prisma, shop, id, active: intent === "turn_on", actor }))) return gone();

@@ -5,6 +5,7 @@ import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Tex
 import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
+import { readAdminForm } from "../admin/form-post.server";
 import { STATUS_TONE } from "../components/message-status";
 import { cancelFollowUp, messageDetail, renderMessage, retryFollowUp } from "../services/messages/messages.server";
 
@@ -31,21 +32,19 @@ export interface MessageActionData {
 }
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
+  const { shop, actor, intent } = await readAdminForm(request);
   const id = params.id ?? "";
-  const intent = String((await request.formData()).get("intent") ?? "");
   // Another shop's id is simply not found, whatever it asks.
-  if (!(await prisma.followUp.findFirst({ where: { shop: session.shop, id }, select: { id: true } }))) throw notFound();
+  if (!(await prisma.followUp.findFirst({ where: { shop, id }, select: { id: true } }))) throw notFound();
   if (intent === "cancel") {
-    const done = await cancelFollowUp({ prisma, shop: session.shop, id, actor });
+    const done = await cancelFollowUp({ prisma, shop, id, actor });
     return json<MessageActionData>(
       done ? { ok: true, message: "Follow-up cancelled." } : { ok: false, message: "Only a scheduled follow-up can be cancelled; this one has moved on." },
       { status: done ? 200 : 409 },
     );
   }
   if (intent === "retry") {
-    const done = await retryFollowUp({ prisma, shop: session.shop, id, actor });
+    const done = await retryFollowUp({ prisma, shop, id, actor });
     return json<MessageActionData>(
       done ? { ok: true, message: "Follow-up scheduled to go out now." } : { ok: false, message: "Only a failed follow-up can be retried." },
       { status: done ? 200 : 409 },

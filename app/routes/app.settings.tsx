@@ -6,6 +6,7 @@ import { BlockStack, Button, Card, Checkbox, ChoiceList, FormLayout, InlineStack
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
+import { readAdminForm } from "../admin/form-post.server";
 import { loadSettings, saveSettings, settingsFromForm, type SettingsErrors } from "../services/shop/settings.server";
 import { WEEKDAYS } from "../domain/send-window";
 
@@ -21,10 +22,9 @@ export interface SettingsActionData {
 }
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
-  const input = settingsFromForm(await request.formData());
-  const result = await saveSettings({ prisma, shop: session.shop, actor, input });
+  const { shop, actor, form } = await readAdminForm(request);
+  const input = settingsFromForm(form);
+  const result = await saveSettings({ prisma, shop, actor, input });
   if (!result.ok) return json<SettingsActionData>({ ok: false, errors: result.errors }, { status: 400 });
   return json<SettingsActionData>({ ok: true, changed: result.changed });
 };

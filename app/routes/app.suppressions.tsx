@@ -26,6 +26,7 @@ import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import type { Suppression } from "@prisma/client";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
+import { readAdminForm } from "../admin/form-post.server";
 import { isHashedSuppressionEmail } from "../services/compliance/hashed-emails.server";
 import {
   addSuppressionByMerchant,
@@ -153,11 +154,7 @@ function checkEmail(raw: string): string | undefined {
 }
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = session.shop;
-  const actor = session.onlineAccessInfo?.associated_user?.email || "staff";
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const { shop, actor, form, intent } = await readAdminForm(request);
 
   if (intent === "add") {
     const rawEmail = String(form.get("email") ?? "");

@@ -5,29 +5,24 @@ import { audit } from "./audit.server";
 import { findCustomerRecords } from "./customer-records.server";
 import { hashedSuppressionEmail, isHashedSuppressionEmail } from "./hashed-emails.server";
 import {
-  beginRequest,
   chunks,
   COMPLIANCE_TOPICS,
-  parseCompliancePayload,
-  payloadProblem,
-  rejectRequest,
+  openRequest,
   type ComplianceOutcome,
   type ComplianceSubject,
   type ComplianceWebhookArgs,
 } from "./requests.server";
 
 export async function receiveCustomersRedact({ prisma, delivery, payload, now = new Date() }: ComplianceWebhookArgs): Promise<ComplianceOutcome> {
-  const subject = parseCompliancePayload(payload);
-  const begun = await beginRequest(prisma, delivery, subject, now);
-  if (begun.kind === "duplicate") return begun;
-  const problem = payloadProblem(subject, delivery.shop, true);
-  if (problem) return rejectRequest(prisma, delivery, begun.id, problem, now);
+  const request = await openRequest({ prisma, delivery, payload, now, needsCustomer: true });
+  if (request.kind === "answered") return request.outcome;
+  const { id, subject } = request;
 
   const counts = await prisma.$transaction(
     async (tx) => {
       const counts = await redactCustomer(tx, delivery.shop, subject);
       const { count } = await tx.complianceRequest.updateMany({
-        where: { id: begun.id, status: "received" },
+        where: { id, status: "received" },
         data: { status: "completed", report: JSON.stringify({ removed: counts }), completedAt: now },
       });
       if (count === 1) {
@@ -35,7 +30,7 @@ export async function receiveCustomersRedact({ prisma, delivery, payload, now = 
           shop: delivery.shop,
           actor: "shopify",
           action: "customer.redacted",
-          detail: { requestId: begun.id, customerId: subject.customerId, orders: subject.orderIds.length, removed: counts },
+          detail: { requestId: id, customerId: subject.customerId, orders: subject.orderIds.length, removed: counts },
           at: now,
         });
       }
@@ -43,7 +38,7 @@ export async function receiveCustomersRedact({ prisma, delivery, payload, now = 
     },
     { maxWait: 10_000, timeout: 30_000 },
   );
-  return { kind: "completed", requestId: begun.id, counts };
+  return { kind: "completed", requestId: id, counts };
 }
 
 // Orders and their follow-ups are deleted, not blanked: without the address and name nothing in

@@ -5,12 +5,9 @@ import { audit } from "./audit.server";
 import { findCustomerRecords } from "./customer-records.server";
 import { isHashedSuppressionEmail } from "./hashed-emails.server";
 import {
-  beginRequest,
   iso,
-  parseCompliancePayload,
+  openRequest,
   parseJson,
-  payloadProblem,
-  rejectRequest,
   type ComplianceOutcome,
   type ComplianceSubject,
   type ComplianceWebhookArgs,
@@ -164,16 +161,14 @@ export async function buildCustomerDataReport({
 }
 
 export async function receiveCustomersDataRequest({ prisma, delivery, payload, now = new Date() }: ComplianceWebhookArgs): Promise<ComplianceOutcome> {
-  const subject = parseCompliancePayload(payload);
-  const begun = await beginRequest(prisma, delivery, subject, now);
-  if (begun.kind === "duplicate") return begun;
-  const problem = payloadProblem(subject, delivery.shop, true);
-  if (problem) return rejectRequest(prisma, delivery, begun.id, problem, now);
+  const request = await openRequest({ prisma, delivery, payload, now, needsCustomer: true });
+  if (request.kind === "answered") return request.outcome;
+  const { id, subject } = request;
 
   const report = await buildCustomerDataReport({ prisma, shop: delivery.shop, subject, webhookId: delivery.webhookId, now });
   await prisma.$transaction(async (tx) => {
     const { count } = await tx.complianceRequest.updateMany({
-      where: { id: begun.id, status: "received" },
+      where: { id, status: "received" },
       data: { status: "completed", report: JSON.stringify(report), completedAt: now },
     });
     if (count === 1) {
@@ -181,10 +176,10 @@ export async function receiveCustomersDataRequest({ prisma, delivery, payload, n
         shop: delivery.shop,
         actor: "shopify",
         action: "customer.data_requested",
-        detail: { requestId: begun.id, customerId: subject.customerId, dataRequestId: subject.dataRequestId, found: report.summary },
+        detail: { requestId: id, customerId: subject.customerId, dataRequestId: subject.dataRequestId, found: report.summary },
         at: now,
       });
     }
   });
-  return { kind: "completed", requestId: begun.id, counts: report.summary };
+  return { kind: "completed", requestId: id, counts: report.summary };
 }

@@ -154,3 +154,22 @@ export async function rejectRequest(prisma: PrismaClient, delivery: WebhookDeliv
   });
   return { kind: "rejected", requestId: id, reason };
 }
+
+// How each of the three starts: the request recorded once, and a payload for another shop (or,
+// where a customer is needed, naming none) refused with the reason. "answered" ends the delivery.
+export async function openRequest({
+  prisma,
+  delivery,
+  payload,
+  now,
+  needsCustomer,
+}: Required<ComplianceWebhookArgs> & { needsCustomer: boolean }): Promise<
+  { kind: "open"; id: string; subject: ComplianceSubject } | { kind: "answered"; outcome: ComplianceOutcome }
+> {
+  const subject = parseCompliancePayload(payload);
+  const begun = await beginRequest(prisma, delivery, subject, now);
+  if (begun.kind === "duplicate") return { kind: "answered", outcome: begun };
+  const problem = payloadProblem(subject, delivery.shop, needsCustomer);
+  if (problem) return { kind: "answered", outcome: await rejectRequest(prisma, delivery, begun.id, problem, now) };
+  return { kind: "open", id: begun.id, subject };
+}

@@ -4,40 +4,35 @@ import type { Prisma } from "@prisma/client";
 import { shopSettingsChanged } from "../flows/flows.server";
 import { audit } from "./audit.server";
 import {
-  beginRequest,
   chunks,
-  parseCompliancePayload,
-  payloadProblem,
-  rejectRequest,
+  openRequest,
   type ComplianceOutcome,
   type ComplianceWebhookArgs,
 } from "./requests.server";
 
 export async function receiveShopRedact({ prisma, delivery, payload, now = new Date() }: ComplianceWebhookArgs): Promise<ComplianceOutcome> {
-  const subject = parseCompliancePayload(payload);
-  const begun = await beginRequest(prisma, delivery, subject, now);
-  if (begun.kind === "duplicate") return begun;
-  const problem = payloadProblem(subject, delivery.shop, false);
-  if (problem) return rejectRequest(prisma, delivery, begun.id, problem, now);
+  const request = await openRequest({ prisma, delivery, payload, now, needsCustomer: false });
+  if (request.kind === "answered") return request.outcome;
+  const { id } = request;
 
   const shop = delivery.shop;
   const counts = await prisma.$transaction(
     async (tx) => {
-      const counts = await eraseShop(tx, shop, begun.id);
+      const counts = await eraseShop(tx, shop, id);
       const { count } = await tx.complianceRequest.updateMany({
-        where: { id: begun.id, status: "received" },
+        where: { id, status: "received" },
         data: { status: "completed", report: JSON.stringify({ removed: counts }), completedAt: now },
       });
       // The proof of erasure: the domain, when, and how many rows went. Nothing about anyone.
       if (count === 1) {
-        await audit(tx, { shop, actor: "shopify", action: "shop.redacted", detail: { requestId: begun.id, removed: counts }, at: now });
+        await audit(tx, { shop, actor: "shopify", action: "shop.redacted", detail: { requestId: id, removed: counts }, at: now });
       }
       return counts;
     },
     { maxWait: 10_000, timeout: 60_000 },
   );
   shopSettingsChanged();
-  return { kind: "completed", requestId: begun.id, counts };
+  return { kind: "completed", requestId: id, counts };
 }
 
 async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequestId: string): Promise<Record<string, number>> {

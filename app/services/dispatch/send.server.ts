@@ -6,6 +6,7 @@ import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { FollowUpNotApplicableError } from "~/email/compose";
 import { SendError } from "~/adapters/mail/transport";
 import { writeWhileClaimed } from "./dispatch-sql.server";
+import { renderCustomer, renderShop, stepUtm } from "./render-request";
 import type { Delivery } from "./gates.server";
 import type { FollowUpRecords } from "./records.server";
 import type { Outcome } from "./types";
@@ -60,7 +61,6 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     await records.event(claim.id, "recommendations_unavailable", `Sent without recommendations: ${why}`);
   }
 
-  const storefront = shop.storefrontUrl ?? `https://${shop.domain}`;
   let rendered: { subject: string; html: string; text: string };
   try {
     rendered = await deps.render({
@@ -73,17 +73,8 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
       variantKey,
       discountCode: followUp.discountCode,
       dueAt: followUp.dueAt,
-      shop: {
-        domain: shop.domain,
-        name: shop.name ?? shop.domain,
-        url: storefront,
-        logoUrl: shop.logoUrl,
-        address: shop.address,
-        primaryLocale: shop.primaryLocale,
-        timeZone: shop.ianaTimezone,
-        brand: shop.brand,
-      },
-      customer: { id: order.customerId, firstName: order.firstName, ordersCount: order.customerOrdersCount },
+      shop: renderShop(shop),
+      customer: renderCustomer(order),
       order: {
         name: order.name,
         currency: order.currency,
@@ -94,7 +85,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
         lineItems: order.lineItems,
       },
       recommendations,
-      utm: { source: "afterglow", medium: "email", campaign: step.flow.key, content: variantKey ? `${step.key}-${variantKey}` : step.key },
+      utm: stepUtm({ flowKey: step.flow.key, stepKey: step.key, variantKey }),
       unsubscribeUrl: links?.pageUrl ?? null,
     });
   } catch (err) {

@@ -25,7 +25,6 @@ import {
   previewPreparation,
   previewRequest,
   sampleRecommendations,
-  storefrontOf,
   type PreviewOrder,
   type PreviewShop,
 } from "~/email/preview.server";
@@ -33,6 +32,7 @@ import { SAMPLE_ORDER } from "../../../emails/samples";
 import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
 import { createRecommendationCache } from "~/adapters/shopify-admin/recommendations.server";
 import { recommendForOrder } from "../dispatch/recommendations.server";
+import { storefrontOf } from "../dispatch/render-request";
 import { audit } from "../compliance/audit.server";
 import { saveFlow, shopSettingsChanged, validateFlow } from "./flows.server";
 import { config } from "~/platform/config.server";

@@ -1,7 +1,7 @@
 // Turns Shopify order webhooks into stored follow-ups. Never calls SendGrid or the Admin API:
 // Shopify waits at most 5 s for our answer, and everything slow happens in the dispatcher.
 import { randomUUID } from "node:crypto";
-import type { PrismaClient } from "@prisma/client";
+import type { Prisma, PrismaClient } from "@prisma/client";
 import {
   fulfilledAtFromWebhook,
   fulfillmentEventFromWebhook,
@@ -14,7 +14,7 @@ import { scheduleFollowUps } from "~/domain/scheduling";
 import type { FlowTrigger } from "~/domain/flows";
 import { SKIP_REASON_STATUS, skipFields } from "~/domain/skip-reasons";
 import type { Order } from "@prisma/client";
-import { intakeContext } from "../flows/flows.server";
+import { intakeContext, type IntakeContext } from "../flows/flows.server";
 import { batchedInsert } from "./batched-inserts.server";
 import { isUniqueViolation } from "../../platform/db-errors.server";
 
@@ -36,14 +36,15 @@ export interface FollowUpsScheduledListener {
   (followUps: { id: string; dueAt: Date }[]): void | Promise<void>;
 }
 
-interface DeliveryRow {
-  webhookId: string;
-  shop: string;
-  topic: string;
-  eventId: string | null;
-  triggeredAt: Date | null;
-  orderId: string;
+// What every topic's intake is given: the delivery and Shopify's payload.
+export interface TopicDelivery {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  payload: unknown;
+  now?: Date;
 }
+
+type DeliveryRow = ReturnType<typeof deliveryFields>;
 
 function parseTriggeredAt(value: string | null | undefined): Date | null {
   if (!value) return null;
@@ -68,12 +69,7 @@ export async function receiveOrderCreated({
   delivery,
   payload,
   now = new Date(),
-}: {
-  prisma: PrismaClient;
-  delivery: WebhookDeliveryInfo;
-  payload: unknown;
-  now?: Date;
-}): Promise<IntakeOutcome> {
+}: TopicDelivery): Promise<IntakeOutcome> {
   return receiveOrderFacts({ prisma, delivery, facts: orderFactsFromWebhook(payload), now });
 }
 
@@ -91,37 +87,19 @@ export async function receiveOrderFacts({
   now?: Date;
 }): Promise<IntakeOutcome> {
   const context = await intakeContext(prisma, delivery.shop, "order_created");
-  const deliveryRow = {
-    webhookId: delivery.webhookId,
-    shop: delivery.shop,
-    topic: delivery.topic,
-    eventId: delivery.eventId ?? null,
-    triggeredAt: parseTriggeredAt(delivery.triggeredAt),
-    orderId: facts.orderId,
-  };
-  if (!context.ok) {
-    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${context.reason}`, orderId: facts.orderId });
-    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: context.reason };
-  }
-  const planned = scheduleFollowUps({
-    order: facts,
-    flows: context.flows,
-    trigger: "order_created",
-    triggeredAt: facts.orderedAt,
-    now,
-    timeZone: context.timeZone,
-    defaultSendWindow: context.defaultSendWindow,
-  });
+  const deliveryRow = deliveryFields(delivery, facts.orderId);
+  if (!context.ok) return ignoreDelivery({ prisma, delivery, reason: context.reason, orderId: facts.orderId });
+  const planned = planFollowUps({ context, order: facts, trigger: "order_created", triggeredAt: facts.orderedAt, now });
 
   // The common case, a first delivery of a new order: one batched transaction of plain inserts.
   // Any unique key it hits (a redelivery, a second delivery of the order, orders/cancelled that
   // came first) rolls it back whole, and the careful path below sorts it out.
   const orderRef = randomUUID();
   const rows = planned.map((plan) => followUpRow({ shop: delivery.shop, orderRef, orderId: facts.orderId, plan }));
-  const scheduled = rows.filter((r) => r.status === "scheduled");
+  const outcome = scheduledOutcome(orderRef, rows);
   try {
     await insertNewOrder(prisma, { deliveryRow, orderRef, shop: delivery.shop, facts, rows, moved: movedEvents(rows, planned, now), now });
-    return { kind: "scheduled", orderRef, followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })) };
+    return outcome;
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
   }
@@ -137,13 +115,7 @@ export async function receiveOrderTrigger({
   payload,
   trigger,
   now = new Date(),
-}: {
-  prisma: PrismaClient;
-  delivery: WebhookDeliveryInfo;
-  payload: unknown;
-  trigger: "order_paid" | "order_fulfilled";
-  now?: Date;
-}): Promise<IntakeOutcome> {
+}: TopicDelivery & { trigger: "order_paid" | "order_fulfilled" }): Promise<IntakeOutcome> {
   const facts = orderFactsFromWebhook(payload);
   // orders/paid carries no paid_at: when Shopify says the event happened stands in for it.
   const happened = parseTriggeredAt(delivery.triggeredAt) ?? now;
@@ -159,17 +131,11 @@ export async function receiveFulfillmentEvent({
   delivery,
   payload,
   now = new Date(),
-}: {
-  prisma: PrismaClient;
-  delivery: WebhookDeliveryInfo;
-  payload: unknown;
-  now?: Date;
-}): Promise<IntakeOutcome> {
+}: TopicDelivery): Promise<IntakeOutcome> {
   const event = fulfillmentEventFromWebhook(payload);
   if (event.status !== "delivered") {
     const reason = `Fulfillment event "${event.status}" starts no flow; only "delivered" does.`;
-    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${reason}`, orderId: event.orderId });
-    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason };
+    return ignoreDelivery({ prisma, delivery, reason, orderId: event.orderId });
   }
   const triggeredAt = event.happenedAt ?? parseTriggeredAt(delivery.triggeredAt) ?? now;
   return scheduleTrigger({ prisma, delivery, orderId: event.orderId, trigger: "order_delivered", triggeredAt, facts: null, now });
@@ -194,47 +160,31 @@ async function scheduleTrigger({
 }): Promise<IntakeOutcome> {
   if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
   const context = await intakeContext(prisma, delivery.shop, trigger);
-  if (!context.ok) {
-    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${context.reason}`, orderId });
-    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: context.reason };
-  }
+  if (!context.ok) return ignoreDelivery({ prisma, delivery, reason: context.reason, orderId });
   const column = triggerColumn(trigger);
-  try {
-    return await prisma.$transaction(async (tx) => {
-      let order = await tx.order.findUnique({ where: { shop_orderId: { shop: delivery.shop, orderId } } });
-      if (!order && !facts) {
-        const reason = "The order is not known to Afterglow (it was placed before the app was connected, or its orders/create never arrived).";
-        await tx.webhookDelivery.create({ data: { ...deliveryFields(delivery, orderId), outcome: `ignored: ${reason}` } });
-        return { kind: "ignored" as const, reason };
-      }
-      if (!order) {
-        order = await tx.order.create({ data: { ...orderRowFromFacts(delivery.shop, facts!), [column]: triggeredAt } });
-      } else if (!order[column]) {
-        order = await tx.order.update({
-          where: { id: order.id },
-          data: { [column]: triggeredAt, ...(facts?.financialStatus ? { financialStatus: facts.financialStatus } : {}) },
-        });
-      }
-      const planned = scheduleFollowUps({
-        order: factsFromOrderRow(order),
-        flows: context.flows,
-        trigger,
-        triggeredAt: order[column] ?? triggeredAt,
-        now,
-        timeZone: context.timeZone,
-        defaultSendWindow: context.defaultSendWindow,
+  return inTransaction(prisma, async (tx) => {
+    let order = await tx.order.findUnique({ where: { shop_orderId: { shop: delivery.shop, orderId } } });
+    if (!order && !facts) {
+      const reason = "The order is not known to Afterglow (it was placed before the app was connected, or its orders/create never arrived).";
+      await tx.webhookDelivery.create({ data: { ...deliveryFields(delivery, orderId), outcome: `ignored: ${reason}` } });
+      return { kind: "ignored" as const, reason };
+    }
+    if (!order) {
+      order = await tx.order.create({ data: { ...orderRowFromFacts(delivery.shop, facts!), [column]: triggeredAt } });
+    } else if (!order[column]) {
+      order = await tx.order.update({
+        where: { id: order.id },
+        data: { [column]: triggeredAt, ...(facts?.financialStatus ? { financialStatus: facts.financialStatus } : {}) },
       });
-      const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
-      const scheduled = rows.filter((r) => r.status === "scheduled");
-      await tx.webhookDelivery.create({
-        data: { ...deliveryFields(delivery, orderId), outcome: `scheduled ${scheduled.length}` },
-      });
-      return { kind: "scheduled" as const, orderRef: order.id, followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })) };
+    }
+    const planned = planFollowUps({ context, order: factsFromOrderRow(order), trigger, triggeredAt: order[column] ?? triggeredAt, now });
+    const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
+    const outcome = scheduledOutcome(order.id, rows);
+    await tx.webhookDelivery.create({
+      data: { ...deliveryFields(delivery, orderId), outcome: `scheduled ${outcome.followUps.length}` },
     });
-  } catch (e) {
-    if (isUniqueViolation(e)) return { kind: "duplicate" };
-    throw e;
-  }
+    return outcome;
+  });
 }
 
 function deliveryFields(delivery: WebhookDeliveryInfo, orderId: string | null) {
@@ -268,22 +218,17 @@ async function insertMissingFollowUps({
     select: { flowId: true, stepKey: true },
   });
   const have = new Set(existing.map((f) => `${f.flowId}/${f.stepKey}`));
-  const rows = planned
+  const missing = planned
     .filter((plan) => !have.has(`${plan.flowId}/${plan.stepKey}`))
     // Shopify does not promise order between topics: orders/cancelled may have come first.
     .map((plan) =>
       order.cancelledAt && !plan.skipReason
         ? { ...plan, ...skipFields({ code: "order_cancelled" }), movedReason: null }
         : plan,
-    )
-    .map((plan) => followUpRow({ shop, orderRef: order.id, orderId: order.orderId, plan }));
+    );
+  const rows = missing.map((plan) => followUpRow({ shop, orderRef: order.id, orderId: order.orderId, plan }));
   if (rows.length) await tx.followUp.createMany({ data: rows.map((r) => ({ ...r, createdAt: now })) });
-  const moved = rows.flatMap((row) => {
-    const plan = planned.find((p) => p.flowId === row.flowId && p.stepKey === row.stepKey);
-    return row.status === "scheduled" && plan?.movedReason
-      ? [{ followUpId: row.id, type: "moved", detail: plan.movedReason, at: now }]
-      : [];
-  });
+  const moved = movedEvents(rows, missing, now);
   if (moved.length) await tx.followUpEvent.createMany({ data: moved });
   return rows;
 }
@@ -296,12 +241,7 @@ export async function receiveOrderUpdated({
   delivery,
   payload,
   now = new Date(),
-}: {
-  prisma: PrismaClient;
-  delivery: WebhookDeliveryInfo;
-  payload: unknown;
-  now?: Date;
-}): Promise<IntakeOutcome> {
+}: TopicDelivery): Promise<IntakeOutcome> {
   const orderId = orderIdFromWebhook(payload);
   const status = String((payload as { financial_status?: unknown }).financial_status ?? "").toLowerCase() || null;
   if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
@@ -414,32 +354,22 @@ async function receiveKnownOrder({
   now: Date;
 }): Promise<IntakeOutcome> {
   if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
-  try {
-    return await prisma.$transaction(async (tx) => {
-      await tx.webhookDelivery.create({ data: { ...deliveryRow, outcome: "received" } });
-      // A second delivery of the same order (another webhook id) keeps the first facts.
-      const order = await tx.order.upsert({
-        where: { shop_orderId: { shop: delivery.shop, orderId: facts.orderId } },
-        create: orderRowFromFacts(delivery.shop, facts),
-        update: {},
-      });
-      const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
-      const scheduled = rows.filter((r) => r.status === "scheduled");
-      await tx.webhookDelivery.update({
-        where: { webhookId: delivery.webhookId },
-        data: { outcome: `scheduled ${scheduled.length}` },
-      });
-      return {
-        kind: "scheduled" as const,
-        orderRef: order.id,
-        followUps: scheduled.map((r) => ({ id: r.id, dueAt: r.dueAt })),
-      };
+  return inTransaction(prisma, async (tx) => {
+    await tx.webhookDelivery.create({ data: { ...deliveryRow, outcome: "received" } });
+    // A second delivery of the same order (another webhook id) keeps the first facts.
+    const order = await tx.order.upsert({
+      where: { shop_orderId: { shop: delivery.shop, orderId: facts.orderId } },
+      create: orderRowFromFacts(delivery.shop, facts),
+      update: {},
     });
-  } catch (e) {
-    // Two deliveries racing past the first check: the unique keys decide, the loser is a duplicate.
-    if (isUniqueViolation(e)) return { kind: "duplicate" };
-    throw e;
-  }
+    const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
+    const outcome = scheduledOutcome(order.id, rows);
+    await tx.webhookDelivery.update({
+      where: { webhookId: delivery.webhookId },
+      data: { outcome: `scheduled ${outcome.followUps.length}` },
+    });
+    return outcome;
+  });
 }
 
 // orders/cancelled: pending follow-ups of the order are cancelled with the reason kept.
@@ -448,21 +378,13 @@ export async function receiveOrderCancelled({
   delivery,
   payload,
   now = new Date(),
-}: {
-  prisma: PrismaClient;
-  delivery: WebhookDeliveryInfo;
-  payload: unknown;
-  now?: Date;
-}): Promise<IntakeOutcome> {
+}: TopicDelivery): Promise<IntakeOutcome> {
   const orderId = orderIdFromWebhook(payload);
   if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
   const p = payload as { cancelled_at?: string; cancel_reason?: string };
   const cancelledAt = parseTriggeredAt(p.cancelled_at) ?? now;
   const shop = await connectedShop(prisma, delivery.shop);
-  if (!shop.ok) {
-    const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${shop.reason}` });
-    return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason: shop.reason };
-  }
+  if (!shop.ok) return ignoreDelivery({ prisma, delivery, reason: shop.reason });
   let facts: OrderFacts | null = null;
   try {
     facts = orderFactsFromWebhook(payload);
@@ -470,48 +392,35 @@ export async function receiveOrderCancelled({
     facts = null; // enough to cancel by id; the order row is kept only when the payload is complete
   }
   const { skipReason: reason, skipCode } = skipFields({ code: "order_cancelled", cancelReason: p.cancel_reason ?? null });
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const updated = facts
-        ? await tx.order
-            .upsert({
-              where: { shop_orderId: { shop: delivery.shop, orderId } },
-              create: { ...orderRowFromFacts(delivery.shop, facts), cancelledAt },
-              update: { cancelledAt },
-            })
-            .then(() => ({ count: 1 }))
-        : await tx.order.updateMany({ where: { shop: delivery.shop, orderId }, data: { cancelledAt } });
-      const pending = await tx.followUp.findMany({
-        where: { shop: delivery.shop, orderId, status: "scheduled" },
-        select: { id: true },
-      });
-      const ids = pending.map((f) => f.id);
-      if (ids.length) {
-        await tx.followUp.updateMany({
-          where: { id: { in: ids }, status: "scheduled" },
-          data: { status: "cancelled", skipReason: reason, skipCode },
-        });
-        await tx.followUpEvent.createMany({
-          data: ids.map((followUpId) => ({ followUpId, type: "cancelled", detail: reason, at: now })),
-        });
-      }
-      await tx.webhookDelivery.create({
-        data: {
-          webhookId: delivery.webhookId,
-          shop: delivery.shop,
-          topic: delivery.topic,
-          eventId: delivery.eventId ?? null,
-          triggeredAt: parseTriggeredAt(delivery.triggeredAt),
-          orderId,
-          outcome: updated.count ? `cancelled ${ids.length}` : "ignored: order not known",
-        },
-      });
-      return { kind: "cancelled" as const, followUps: ids.length };
+  return inTransaction(prisma, async (tx) => {
+    const updated = facts
+      ? await tx.order
+          .upsert({
+            where: { shop_orderId: { shop: delivery.shop, orderId } },
+            create: { ...orderRowFromFacts(delivery.shop, facts), cancelledAt },
+            update: { cancelledAt },
+          })
+          .then(() => ({ count: 1 }))
+      : await tx.order.updateMany({ where: { shop: delivery.shop, orderId }, data: { cancelledAt } });
+    const pending = await tx.followUp.findMany({
+      where: { shop: delivery.shop, orderId, status: "scheduled" },
+      select: { id: true },
     });
-  } catch (e) {
-    if (isUniqueViolation(e)) return { kind: "duplicate" };
-    throw e;
-  }
+    const ids = pending.map((f) => f.id);
+    if (ids.length) {
+      await tx.followUp.updateMany({
+        where: { id: { in: ids }, status: "scheduled" },
+        data: { status: "cancelled", skipReason: reason, skipCode },
+      });
+      await tx.followUpEvent.createMany({
+        data: ids.map((followUpId) => ({ followUpId, type: "cancelled", detail: reason, at: now })),
+      });
+    }
+    await tx.webhookDelivery.create({
+      data: { ...deliveryFields(delivery, orderId), outcome: updated.count ? `cancelled ${ids.length}` : "ignored: order not known" },
+    });
+    return { kind: "cancelled" as const, followUps: ids.length };
+  });
 }
 
 // Any other topic we subscribe to: recorded once per delivery, acted on by the caller.
@@ -527,20 +436,70 @@ export async function recordDelivery({
   orderId?: string;
 }): Promise<"recorded" | "duplicate"> {
   try {
-    await prisma.webhookDelivery.create({
-      data: {
-        webhookId: delivery.webhookId,
-        shop: delivery.shop,
-        topic: delivery.topic,
-        eventId: delivery.eventId ?? null,
-        triggeredAt: parseTriggeredAt(delivery.triggeredAt),
-        orderId: orderId ?? null,
-        outcome,
-      },
-    });
+    await prisma.webhookDelivery.create({ data: { ...deliveryFields(delivery, orderId ?? null), outcome } });
     return "recorded";
   } catch (e) {
     if (isUniqueViolation(e)) return "duplicate";
     throw e;
   }
+}
+
+// A delivery that starts nothing is still recorded, so a redelivery of it is known as one.
+async function ignoreDelivery({
+  prisma,
+  delivery,
+  reason,
+  orderId,
+}: {
+  prisma: PrismaClient;
+  delivery: WebhookDeliveryInfo;
+  reason: string;
+  orderId?: string;
+}): Promise<IntakeOutcome> {
+  const recorded = await recordDelivery({ prisma, delivery, outcome: `ignored: ${reason}`, orderId });
+  return recorded === "duplicate" ? { kind: "duplicate" } : { kind: "ignored", reason };
+}
+
+// Two deliveries racing past the first check: the unique keys decide, the loser is a duplicate.
+async function inTransaction(
+  prisma: PrismaClient,
+  write: (tx: Prisma.TransactionClient) => Promise<IntakeOutcome>,
+): Promise<IntakeOutcome> {
+  try {
+    return await prisma.$transaction(write);
+  } catch (e) {
+    if (isUniqueViolation(e)) return { kind: "duplicate" };
+    throw e;
+  }
+}
+
+// The follow-ups one trigger of an order gets, with the shop's time zone and send window.
+export function planFollowUps({
+  context,
+  order,
+  trigger,
+  triggeredAt,
+  now,
+}: {
+  context: Extract<IntakeContext, { ok: true }>;
+  order: OrderFacts;
+  trigger: FlowTrigger;
+  triggeredAt: Date;
+  now: Date;
+}): PlannedFollowUp[] {
+  return scheduleFollowUps({
+    order,
+    flows: context.flows,
+    trigger,
+    triggeredAt,
+    now,
+    timeZone: context.timeZone,
+    defaultSendWindow: context.defaultSendWindow,
+  });
+}
+
+// What the caller hears of the stored rows: the follow-ups that will go out, for the queue.
+function scheduledOutcome(orderRef: string, rows: ReturnType<typeof followUpRow>[]) {
+  const followUps = rows.filter((r) => r.status === "scheduled").map((r) => ({ id: r.id, dueAt: r.dueAt }));
+  return { kind: "scheduled" as const, orderRef, followUps };
 }

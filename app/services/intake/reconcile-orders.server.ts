@@ -13,13 +13,12 @@ import {
   reconciliationSince,
   type ReconciliationPolicy,
 } from "~/domain/reconciliation";
-import { scheduleFollowUps } from "~/domain/scheduling";
 import { adminClientForShop, type AdminClient } from "~/adapters/shopify-admin/index.server";
 import { ORDERS_UPDATED_SINCE_QUERY } from "~/adapters/shopify-admin/queries";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
 import { followUpsScheduledBy, ordersReconciled } from "~/platform/metrics.server";
 import { intakeContext } from "../flows/flows.server";
-import { receiveOrderFacts } from "./intake.server";
+import { planFollowUps, receiveOrderFacts } from "./intake.server";
 
 export const RECONCILE_TOPIC = "reconcile/orders";
 
@@ -142,14 +141,7 @@ async function reconcileShop({
     });
     for (const node of nodes) {
       const facts = orderFactsFromAdminOrder(node);
-      const planned = scheduleFollowUps({
-        order: facts,
-        flows: context.flows,
-        trigger: "order_created",
-        triggeredAt: facts.orderedAt,
-        now,
-        timeZone: context.timeZone,
-      });
+      const planned = planFollowUps({ context, order: facts, trigger: "order_created", triggeredAt: facts.orderedAt, now });
       const decision = reconcileDecision({
         order: facts,
         since,
