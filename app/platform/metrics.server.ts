@@ -2,10 +2,9 @@
 // one-line functions below. Labels stay bounded: topics come from our routes, reasons are
 // codes, and there is no shop label (a shop's failure rate is watched by the alert hook).
 import http from "node:http";
-import { timingSafeEqual } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import cluster from "node:cluster";
 import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./cluster-messages";
-import { randomUUID } from "node:crypto";
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { MailTransport } from "~/adapters/mail/transport";
 

@@ -12,7 +12,6 @@ import { readState, writeState } from "./job-state.server";
 const JOB = "analytics.attribution";
 const LOOK_BACK_MS = 2 * 60_000;
 const BATCH = 1000;
-const DAY_MS = 24 * 3600_000;
 
 interface Marks {
   orders: string;

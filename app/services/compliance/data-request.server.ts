@@ -1,6 +1,5 @@
 // customers/data_request: a report of everything held on the customer, for the merchant to hand
 // over (Shopify expects it within 30 days); shown on the Data requests page.
-import type { PrismaClient } from "@prisma/client";
 import { audit } from "./audit.server";
 import { findCustomerRecords } from "./customer-records.server";
 import { isHashedSuppressionEmail } from "./hashed-emails.server";

@@ -1,7 +1,7 @@
 // Turns Shopify order webhooks into stored follow-ups. Never calls SendGrid or the Admin API:
 // Shopify waits at most 5 s for our answer, and everything slow happens in the dispatcher.
 import { randomUUID } from "node:crypto";
-import type { Prisma, PrismaClient } from "@prisma/client";
+import type { Order, Prisma, PrismaClient } from "@prisma/client";
 import {
   fulfilledAtFromWebhook,
   fulfillmentEventFromWebhook,
@@ -13,7 +13,6 @@ import { factsFromOrderRow, orderRowFromFacts, triggerColumn } from "~/domain/st
 import { scheduleFollowUps } from "~/domain/scheduling";
 import type { FlowTrigger } from "~/domain/flows";
 import { SKIP_REASON_STATUS, skipFields } from "~/domain/skip-reasons";
-import type { Order } from "@prisma/client";
 import { intakeContext, type IntakeContext } from "../flows/flows.server";
 import { batchedInsert } from "./batched-inserts.server";
 import { isUniqueViolation } from "../../platform/db-errors.server";
