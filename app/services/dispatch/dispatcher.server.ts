@@ -10,7 +10,7 @@ import { claimFollowUp } from "./dispatch-sql.server";
 import { DISPATCH_GATES, type Delivery, type DispatchContext } from "./gates.server";
 import { createFollowUpRecords } from "./records.server";
 import { sendFollowUp } from "./send.server";
-import type { ClaimedFollowUp, DispatcherDeps, DispatchSummary, Outcome, PassCache, SingleDispatch } from "./types";
+import { newPassCache, type ClaimedFollowUp, type DispatcherDeps, type DispatchSummary, type Outcome, type PassCache, type SingleDispatch } from "./types";
 
 export type {
   ConsentAnswer,
@@ -121,7 +121,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const summary: DispatchSummary = { claimed: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
     const claimed = await claimDue(limit);
     summary.claimed = claimed.length;
-    const cache: PassCache = { shops: new Map(), steps: new Map() };
+    const cache = newPassCache();
     if (deps.prefetchConsent && deps.checkConsent) await prefetchConsent(claimed, cache);
     for (const followUp of claimed) {
       let outcome: Outcome;
@@ -166,7 +166,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   let sharedCache: { at: number; cache: PassCache } | null = null;
   function jobCache(): PassCache {
     const at = Date.now();
-    if (!sharedCache || at - sharedCache.at > JOB_CACHE_MS) sharedCache = { at, cache: { shops: new Map(), steps: new Map() } };
+    if (!sharedCache || at - sharedCache.at > JOB_CACHE_MS) sharedCache = { at, cache: newPassCache() };
     return sharedCache.cache;
   }
 

@@ -71,6 +71,18 @@ export interface Delivery {
 
 export type Gate = (delivery: Delivery) => GateResult | Promise<GateResult>;
 
+// A shop or step row serves every follow-up of its pass, so its JSON columns are decoded and
+// checked once, on first use, and the result kept with the row for as long as the row is cached.
+// A column that does not decode throws for each follow-up, as it would uncached.
+export function decodedOnce<Row extends object, T>(d: Delivery, row: Row, decode: (row: Row) => T): T {
+  let columns = d.cache.decoded.get(row);
+  if (!columns) d.cache.decoded.set(row, (columns = new Map()));
+  if (columns.has(decode)) return columns.get(decode) as T;
+  const value = decode(row);
+  columns.set(decode, value);
+  return value;
+}
+
 async function checkHandover(d: Delivery): Promise<GateResult> {
   const { followUp, ctx } = d;
   if (!followUp.handedOverAt) return CONTINUE;
@@ -127,7 +139,7 @@ async function checkEarlyExits(d: Delivery): Promise<GateResult> {
   const step = d.step!;
   const order = d.order!;
   const marketing = d.category === "marketing";
-  d.exitRules = flowExitRules(step.flow);
+  d.exitRules = decodedOnce(d, step.flow, flowExitRules);
   const suppression = await isSuppressed(ctx.prisma, { shop: followUp.shop, email: followUp.recipient!, marketing });
   d.consentRequired = marketing && shop.marketingConsentRequired && !!ctx.deps.checkConsent;
   d.exitState = {
@@ -151,13 +163,13 @@ function checkSendWindow(d: Delivery): GateResult {
   const step = d.step!;
   const shop = d.shop!;
   // The step's own window, else the shop's default.
-  const window = step.sendWindow !== null ? stepSendWindow(step) : shopDefaultSendWindow(shop);
+  const window = step.sendWindow !== null ? decodedOnce(d, step, stepSendWindow) : decodedOnce(d, shop, shopDefaultSendWindow);
   return sendWindowGate({ window, now: d.ctx.now(), shopTimeZone: shop.ianaTimezone });
 }
 
 // Entry conditions, with the Admin API's product and customer facts when they need them.
 async function checkConditions(d: Delivery): Promise<GateResult> {
-  const conditions = flowConditions(d.step!.flow);
+  const conditions = decodedOnce(d, d.step!.flow, flowConditions);
   if (!conditions) return CONTINUE;
   let order = d.order!;
   const facts = factsFromOrderRow(order);
@@ -202,7 +214,7 @@ async function checkFrequencyCap(d: Delivery): Promise<GateResult> {
   const { followUp, ctx } = d;
   const shop = d.shop!;
   if (d.category !== "marketing" || followUp.isTest) return CONTINUE;
-  const cap = shopFrequencyCap(shop) ?? DEFAULT_FREQUENCY_CAP;
+  const cap = decodedOnce(d, shop, shopFrequencyCap) ?? DEFAULT_FREQUENCY_CAP;
   if (!cap.enabled) return CONTINUE;
   const at = ctx.now();
   const recent = await ctx.prisma.followUp.findMany({
@@ -222,7 +234,7 @@ async function checkFrequencyCap(d: Delivery): Promise<GateResult> {
 // Not a check, but it runs here so a malformed A/B test stops the send before the sender is
 // looked at, as it always has. The same follow-up always gets the same variant.
 function pickVariant(d: Delivery): GateResult {
-  const abTest = stepVariants(d.step!);
+  const abTest = decodedOnce(d, d.step!, stepVariants);
   d.variantKey = abTest ? assignVariant({ test: abTest, followUpId: d.followUp.id }) : null;
   return CONTINUE;
 }

@@ -7,7 +7,7 @@ import { FollowUpNotApplicableError } from "~/email/compose";
 import { SendError } from "~/adapters/mail/transport";
 import { writeWhileClaimed } from "./dispatch-sql.server";
 import { renderCustomer, renderShop, stepUtm } from "./render-request";
-import type { Delivery } from "./gates.server";
+import { decodedOnce, type Delivery } from "./gates.server";
 import type { FollowUpRecords } from "./records.server";
 import type { Outcome } from "./types";
 
@@ -68,7 +68,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
       template: followUp.template,
       subject: step.subject,
       previewText: step.previewText,
-      content: stepContent(step),
+      content: decodedOnce(d, step, stepContent),
       variants: step.variants,
       variantKey,
       discountCode: followUp.discountCode,

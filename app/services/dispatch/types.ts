@@ -150,10 +150,14 @@ export interface Claim {
 export type ClaimedFollowUp = Prisma.FollowUpGetPayload<object> & { claim: Claim };
 export type OrderRow = Prisma.OrderGetPayload<object>;
 
-// Shop and flow state read once per pass: a pass lasts well under a second.
+// Shop and flow state read once per pass: a pass lasts well under a second. `decoded` keeps
+// each cached row's JSON columns as decoded and checked on first use, by row and decoder.
 export interface PassCache {
   shops: Map<string, Promise<Shop | null>>;
   steps: Map<string, Promise<StepWithFlow | null>>;
+  decoded: WeakMap<object, Map<unknown, unknown>>;
 }
+
+export const newPassCache = (): PassCache => ({ shops: new Map(), steps: new Map(), decoded: new WeakMap() });
 
 export type StepWithFlow = FlowStep & { flow: Flow };
