@@ -115,7 +115,8 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
   if (!totalPrice) problems.push("total_price is missing or not a decimal");
 
   const lineItems = payload.line_items;
-  const productIds: string[] = [];
+  // A Set keeps the distinct ids linear in the number of line items (an order may carry thousands).
+  const productIds = new Set<string>();
   const items: OrderLineItem[] = [];
   if (!Array.isArray(lineItems)) {
     problems.push("line_items is not a list");
@@ -124,7 +125,7 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
       if (!isObject(item)) continue;
       // Custom items and deleted products have no product_id; they cannot be recommended against.
       const id = gid("Product", null, item.product_id);
-      if (id && !productIds.includes(id)) productIds.push(id);
+      if (id) productIds.add(id);
       const quantity = Number(item.quantity);
       items.push({
         productId: id,
@@ -153,7 +154,7 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
     subtotalPrice: subtotal?.amount ?? decimal(payload.subtotal_price),
     shopCurrency: shopCurrency ? shopCurrency.toUpperCase() : null,
     totalPriceShop: totalShop,
-    productIds,
+    productIds: [...productIds],
     orderedAt: orderedAt!,
     cancelledAt: date(payload.cancelled_at),
     lineItems: items,

@@ -123,4 +123,13 @@ describe("runtime", () => {
     expect(f.skipReason).toMatch(/service/i);
     expect(sendgrid.messages).toHaveLength(1);
   });
+
+  it("starts with RECOMMENDATION_CACHE_MS=0, which turns the recommendation cache off", async () => {
+    const settings = loadConfig({ ...process.env, ...env, SENDGRID_API_URL: sendgrid.url, SHOPIFY_ADMIN_API_URL: admin.url, RECOMMENDATION_CACHE_MS: "0" });
+    expect(settings.queue.recommendationCacheMs).toBe(0);
+    const uncached = createRuntime({ prisma, config: settings });
+    const { id } = await orderFor("SUBSCRIBED", 1);
+    expect(await uncached.dispatcher.drain()).toMatchObject({ claimed: 1 });
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).status).not.toBe("scheduled");
+  });
 });

@@ -199,8 +199,16 @@ describe("TtlCache", () => {
   });
 
   it("refuses nonsense sizes", () => {
-    expect(() => new TtlCache({ ttlMs: 0 })).toThrow();
+    expect(() => new TtlCache({ ttlMs: -1 })).toThrow(/0 \(off\) or more/);
+    expect(() => new TtlCache({ ttlMs: Number.NaN })).toThrow();
     expect(() => new TtlCache({ maxEntries: 0 })).toThrow();
+  });
+
+  it("keeps nothing with a time to live of 0 (RECOMMENDATION_CACHE_MS=0 turns it off)", () => {
+    const cache = new TtlCache<string>({ ttlMs: 0 });
+    cache.set("a", "x");
+    expect(cache.get("a")).toBeUndefined();
+    expect(cache.size).toBe(0);
   });
 });
 

@@ -17,7 +17,8 @@ export class TtlCache<V> {
   private readonly now: () => number;
 
   constructor({ ttlMs = DEFAULT_CACHE_TTL_MS, maxEntries = DEFAULT_CACHE_MAX_ENTRIES, now = Date.now }: TtlCacheOptions = {}) {
-    if (!(ttlMs > 0)) throw new Error(`TtlCache ttlMs must be positive, got ${ttlMs}.`);
+    // 0 turns the cache off (RECOMMENDATION_CACHE_MS=0): every read asks again.
+    if (!(ttlMs >= 0)) throw new Error(`TtlCache ttlMs must be 0 (off) or more, got ${ttlMs}.`);
     if (!(maxEntries >= 1)) throw new Error(`TtlCache maxEntries must be at least 1, got ${maxEntries}.`);
     this.ttlMs = ttlMs;
     this.maxEntries = Math.floor(maxEntries);
@@ -43,6 +44,7 @@ export class TtlCache<V> {
 
   set(key: string, value: V, ttlMs = this.ttlMs): void {
     this.entries.delete(key);
+    if (!(ttlMs > 0)) return;
     this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
