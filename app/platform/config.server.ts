@@ -4,7 +4,7 @@
 // docs/configuration.md is generated from this file (npm run docs:config).
 
 import type { KeyObject } from "node:crypto";
-import { parseSendGridPublicKey } from "../webhooks/sendgrid-signature.server";
+import { parseSendGridPublicKey } from "./sendgrid-key.server";
 
 export type Env = Record<string, string | undefined>;
 

@@ -1,43 +1,14 @@
 // SendGrid's Signed Event Webhook: an ECDSA P-256 / SHA-256 signature (base64 DER) over the
 // timestamp header followed by the raw body bytes. node:crypto verifies it natively.
 
-import { createPublicKey, verify, type KeyObject } from "node:crypto";
+import { verify, type KeyObject } from "node:crypto";
+
+// The verification key is parsed with the configuration, so a bad one stops the start.
+export { parseSendGridPublicKey, SendGridKeyError } from "../platform/sendgrid-key.server";
 
 export const SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature";
 export const TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp";
 export const DEFAULT_TOLERANCE_SECONDS = 600;
-
-export class SendGridKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SendGridKeyError";
-  }
-}
-
-// SendGrid's settings page shows the verification key as base64 DER (SubjectPublicKeyInfo)
-// without PEM armour; a PEM copy of the same key works too.
-export function parseSendGridPublicKey(value: string): KeyObject {
-  const trimmed = value.trim();
-  if (!trimmed) throw new SendGridKeyError("SENDGRID_WEBHOOK_PUBLIC_KEY is empty.");
-  let key: KeyObject;
-  try {
-    key = trimmed.includes("-----BEGIN")
-      ? createPublicKey({ key: trimmed.replace(/\\n/g, "\n"), format: "pem" })
-      : createPublicKey({ key: Buffer.from(trimmed.replace(/\s+/g, ""), "base64"), format: "der", type: "spki" });
-  } catch (err) {
-    throw new SendGridKeyError(
-      "SENDGRID_WEBHOOK_PUBLIC_KEY is not a public key: paste the Verification Key from SendGrid's " +
-        `Mail Settings > Event Webhook > Signature Verification as shown (base64), or as PEM. (${(err as Error).message})`,
-    );
-  }
-  if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
-    throw new SendGridKeyError(
-      `SENDGRID_WEBHOOK_PUBLIC_KEY is a ${key.asymmetricKeyType} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ""}; ` +
-        "SendGrid signs with ECDSA P-256.",
-    );
-  }
-  return key;
-}
 
 export type SignatureFailure = "missing_signature" | "missing_timestamp" | "bad_timestamp" | "stale_timestamp" | "bad_signature";
 
