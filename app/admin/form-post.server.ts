@@ -7,8 +7,13 @@ export function staffActor(session: { onlineAccessInfo?: { associated_user?: { e
   return session.onlineAccessInfo?.associated_user?.email || "staff";
 }
 
+// The signed-in staff member's own address; only online sessions carry it.
+export function staffEmail(session: { onlineAccessInfo?: { associated_user?: { email?: string } } }): string | null {
+  return session.onlineAccessInfo?.associated_user?.email || null;
+}
+
 export async function readAdminForm(request: Request) {
   const { session } = await authenticate.admin(request);
   const form = await request.formData();
-  return { shop: session.shop, actor: staffActor(session), form, intent: String(form.get("intent") ?? "") };
+  return { shop: session.shop, actor: staffActor(session), staffEmail: staffEmail(session), form, intent: String(form.get("intent") ?? "") };
 }

@@ -278,6 +278,12 @@ export const declaration = {
       off: "sends again at once",
       defaultText: "600000 with SENDGRID_WEBHOOK_PUBLIC_KEY set, else 0 (only a signed Event Webhook brings events)",
     }),
+    testSendsPerHour: int("TEST_SENDS_PER_HOUR", {
+      meaning: "Test emails one shop may send in any hour, counted from the tests it has recorded (so every process sees the same count).",
+      default: 10,
+      min: 1,
+      max: 100,
+    }),
     encryptionKeys: optionalText("AFTERGLOW_ENCRYPTION_KEYS", {
       meaning: 'Keys that encrypt shops\' own SendGrid keys: "<id>:<base64 of 32 bytes>", comma-separated, the first encrypts.',
       secret: true,

@@ -20,7 +20,7 @@ import {
 import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
-import { readAdminForm } from "../admin/form-post.server";
+import { readAdminForm, staffEmail } from "../admin/form-post.server";
 import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flows/flow-editor.server";
 import { ConditionsBuilder } from "../components/ConditionsBuilder";
 import {
@@ -43,7 +43,7 @@ import {
   type FlowProblem,
   type StepDraft,
 } from "../components/flow-draft";
-import { sendTestEmail } from "../services/flows/test-send.server";
+import { allowedTestRecipients, sendTestEmail } from "../services/flows/test-send.server";
 import { getRuntime } from "../runtime/runtime.server";
 
 const notFound = () => new Response("This flow is not one of this shop's flows.", { status: 404 });
@@ -53,11 +53,24 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const id = params.id ?? "";
   const flow = id === "new" ? newFlowDraft() : await loadFlowDraft(prisma, { shop: session.shop, id });
   if (!flow) throw notFound();
-  const [orders, shop] = await Promise.all([
+  const [orders, shop, recipients] = await Promise.all([
     recentOrders(prisma, session.shop),
     prisma.shop.findUnique({ where: { domain: session.shop }, select: { email: true } }),
+    // A test goes only to these; without Shopify's answer the form says so instead of offering any.
+    allowedTestRecipients({ prisma, shop: session.shop, staffEmail: staffEmail(session) }).then(
+      (list) => ({ list, problem: null }),
+      (err: unknown) => ({ list: [] as string[], problem: `Shopify did not tell us your store's addresses, so tests cannot be sent right now (${err instanceof Error ? err.message.split("\n")[0] : String(err)}).` }),
+    ),
   ]);
-  return { id, flow, orders, merchantEmail: shop?.email ?? "" };
+  const stored = shop?.email?.toLowerCase() ?? "";
+  return {
+    id,
+    flow,
+    orders,
+    testRecipients: recipients.list,
+    testRecipient: recipients.list.includes(stored) ? stored : (recipients.list[0] ?? ""),
+    testRecipientsProblem: recipients.problem,
+  };
 };
 
 export interface FlowEditorActionData {
@@ -69,7 +82,7 @@ export interface FlowEditorActionData {
 }
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { shop, actor, form, intent } = await readAdminForm(request);
+  const { shop, actor, staffEmail, form, intent } = await readAdminForm(request);
   const id = params.id ?? "";
   const existing = id === "new" ? null : await prisma.flow.findFirst({ where: { shop, id }, select: { id: true, key: true } });
   if (id !== "new" && !existing) throw notFound();
@@ -89,25 +102,26 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
   if (intent === "test_send") {
     const index = Number(form.get("step") ?? "0");
-    const step = draft.steps[index];
+    const step = Number.isInteger(index) ? draft.steps[index] : undefined;
     if (!step) return json<FlowEditorActionData>({ intent: "test_send", ok: false, message: "Choose a step to send." }, { status: 400 });
     const result = await sendTestEmail({
       prisma,
       shop,
       flow: { id: existing?.id ?? null, key: existing?.key ?? "new-flow" },
       step,
+      stepPath: `/steps/${index}`,
       orderId: String(form.get("order") ?? "") || null,
       locale: String(form.get("locale") ?? "") || null,
       variantKey: String(form.get("variant") ?? "") || null,
       to: String(form.get("to") ?? "") || null,
+      staffEmail,
       actor,
       appTransport: () => getRuntime().transport,
     });
     if (!result.ok) {
-      return json<FlowEditorActionData>(
-        { intent: "test_send", ok: false, message: result.error, problems: result.field === "to" ? [{ path: "/testSend/to", message: result.error }] : [] },
-        { status: 400 },
-      );
+      const headers: Record<string, string> = {};
+      if (result.retryAt) headers["Retry-After"] = String(Math.max(1, Math.ceil((result.retryAt.getTime() - Date.now()) / 1000)));
+      return json<FlowEditorActionData>({ intent: "test_send", ok: false, message: result.error, problems: result.problems }, { status: result.status, headers });
     }
     return json<FlowEditorActionData>({ intent: "test_send", ok: true, message: `Test sent to ${result.to}.` });
   }
@@ -453,7 +467,7 @@ export default function FlowEditor() {
   const [locale, setLocale] = useState<string>("en");
   const [order, setOrder] = useState("");
   const [previewVariant, setPreviewVariant] = useState("");
-  const [testTo, setTestTo] = useState(data.merchantEmail);
+  const [testTo, setTestTo] = useState(data.testRecipient);
 
   // When what is stored changes (saved, or another flow opened), the form shows it. Loads that
   // bring the same flow back (revalidation after a refused save) keep the merchant's edits.
@@ -471,6 +485,9 @@ export default function FlowEditor() {
   const variantKeys = draft.steps[previewStep]?.variants?.variants.map((v) => v.key) ?? [];
   const variant = variantKeys.includes(previewVariant) ? previewVariant : "";
   const preview = usePreview({ id: data.id, draft, step: previewStep, locale, order, variant });
+  const testFailure = tester.data?.intent === "test_send" && !tester.data.ok ? tester.data : null;
+  // What else kept the test from going: the step's content, the language, the hour's limit.
+  const testOther = (testFailure?.problems ?? []).filter((p) => p.path !== "/testSend/to");
 
   useEffect(() => {
     if (saver.state === "idle" && saver.data?.intent === "save" && saver.data.ok) {
@@ -595,17 +612,29 @@ export default function FlowEditor() {
                   <input type="hidden" name="locale" value={locale} />
                   <input type="hidden" name="order" value={order} />
                   <input type="hidden" name="variant" value={variant} />
-                  <TextField
+                  {/* Tests go only to the store's own addresses (from Shopify), so the merchant picks one. */}
+                  <Select
                     label="Send to"
                     name="to"
-                    type="email"
+                    options={data.testRecipients.map((email) => ({ label: email, value: email }))}
                     value={testTo}
                     onChange={setTestTo}
-                    autoComplete="email"
-                    error={tester.data?.intent === "test_send" ? errorsAt(tester.data.problems, "/testSend/to") : undefined}
-                    helpText="Marked as a test; never counted in your numbers."
+                    disabled={!data.testRecipients.length}
+                    error={data.testRecipientsProblem ?? (testFailure ? errorsAt(testFailure.problems, "/testSend/to") : undefined)}
+                    helpText="Your store's addresses in Shopify. Marked as a test; never counted in your numbers."
                   />
-                  <Button submit loading={tester.state !== "idle"} disabled={!draft.steps.length}>
+                  {testOther.length ? (
+                    testOther.map((p) => (
+                      <Text as="p" tone="critical" key={p.path}>
+                        {p.message}
+                      </Text>
+                    ))
+                  ) : testFailure && !errorsAt(testFailure.problems, "/testSend/to") ? (
+                    <Text as="p" tone="critical">
+                      {testFailure.message}
+                    </Text>
+                  ) : null}
+                  <Button submit loading={tester.state !== "idle"} disabled={!draft.steps.length || !data.testRecipients.length}>
                     Send test email
                   </Button>
                 </BlockStack>

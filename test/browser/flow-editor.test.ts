@@ -19,6 +19,8 @@ import { sessionToken } from "../helpers/embedded";
 import { ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { APP_BRIDGE_URL, appBridgeStandIn } from "./app-bridge-standin";
+import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
+import { createSeedStore } from "../../simulator/store";
 
 afterAll(async () => {
   await ctx.cleanup();
@@ -36,11 +38,18 @@ describe.skipIf(!found)("flow editor in a browser", () => {
   let app: RunningApp;
   let context: BrowserContext;
   let profile: string;
+  // The shop's Admin API: the editor offers the addresses it reports as test recipients.
+  let admin: AdminSimulator;
 
   beforeAll(async () => {
-    await storeOfflineToken({ prisma: prisma, shop: SHOP, accessToken: `shpat_${randomUUID().replace(/-/g, "")}`, scope: SCOPES });
+    const accessToken = `shpat_${randomUUID().replace(/-/g, "")}`;
+    const store = createSeedStore({ shop: SHOP, accessToken });
+    store.shop.email = "owner@juniper.example";
+    store.shop.contactEmail = "hello@juniper.example";
+    admin = await startAdminSimulator({ stores: [store] });
+    await storeOfflineToken({ prisma: prisma, shop: SHOP, accessToken, scope: SCOPES });
     await connectShop({ prisma: prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
-    app = await startApp({ env: { DATABASE_URL: ctx.url, AFTERGLOW_WORKER: "off", MAIL_TRANSPORT: "outbox", SCOPES, LOG_LEVEL: "error" } });
+    app = await startApp({ env: { DATABASE_URL: ctx.url, AFTERGLOW_WORKER: "off", MAIL_TRANSPORT: "outbox", SCOPES, LOG_LEVEL: "error", SHOPIFY_ADMIN_API_URL: admin.url } });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -63,6 +72,7 @@ describe.skipIf(!found)("flow editor in a browser", () => {
   afterAll(async () => {
     await context?.close();
     await app?.stop();
+    await admin?.close();
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
@@ -186,6 +196,30 @@ describe.skipIf(!found)("flow editor in a browser", () => {
           content: { heading: "Two minutes, one review", blocks: [{ type: "text", text: "Your words help the next customer choose." }] },
         },
       ]);
+      expect(errors).toEqual([]);
+    });
+  }, 90_000);
+
+  it("sends a test only to an address of the store, chosen from a list, and shows why one was refused", async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: "thank-you" } });
+    await withScreenshot(page, "test-send", async () => {
+      await page.goto(embeddedUrl(`/app/flows/${flow.id}`));
+      const sendTo = page.getByLabel("Send to", { exact: true });
+      await expect.poll(() => sendTo.inputValue(), { timeout: 15_000 }).toBe("owner@juniper.example");
+      expect(await sendTo.locator("option").allTextContents()).toEqual(["owner@juniper.example", "hello@juniper.example"]);
+      await sendTo.selectOption("hello@juniper.example");
+      await page.getByRole("button", { name: "Send test email" }).click();
+      await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "Test sent to hello@juniper.example." }).count(), { timeout: 15_000 }).toBe(1);
+      expect((await prisma.outboxMessage.findFirstOrThrow({ where: { shop: SHOP } })).toAddress).toContain("hello@juniper.example");
+
+      // Suppressed meanwhile: the reason shows under the field and nothing more is sent.
+      await prisma.suppression.create({ data: { shop: SHOP, email: "hello@juniper.example", scope: "all", reason: "spam_report" } });
+      await page.getByRole("button", { name: "Send test email" }).click();
+      await expect.poll(() => page.getByText(/hello@juniper\.example is on your suppression list/).count(), { timeout: 15_000 }).toBe(1);
+      expect(await prisma.outboxMessage.count({ where: { shop: SHOP } })).toBe(1);
       expect(errors).toEqual([]);
     });
   }, 90_000);

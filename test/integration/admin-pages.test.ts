@@ -8,7 +8,7 @@ const ctx = await vi.hoisted(async () =>
     name: "admin-pages",
     apiKey: "admin-pages-key",
     secret: "admin-pages-secret",
-    env: { MAIL_TRANSPORT: "outbox", LOG_LEVEL: "error" },
+    env: { MAIL_TRANSPORT: "outbox", LOG_LEVEL: "error", TEST_SENDS_PER_HOUR: "3" },
   }),
 );
 
@@ -82,6 +82,9 @@ async function followUp(o: { id: string; orderId: string; email: string | null }
 
 beforeAll(async () => {
   store = createSeedStore({ shop: SHOP, accessToken: ACCESS_TOKEN });
+  // The shop's own addresses, as Shopify's Admin API reports them: the only test recipients.
+  store.shop.email = "owner@juniper.example";
+  store.shop.contactEmail = "hello@juniper.example";
   admin = await startAdminSimulator({ stores: [store] });
   process.env.SHOPIFY_ADMIN_API_URL = admin.url;
   await storeOfflineToken({ prisma, shop: SHOP, accessToken: ACCESS_TOKEN });
@@ -99,6 +102,7 @@ beforeEach(async () => {
   await prisma.order.deleteMany();
   await prisma.outboxMessage.deleteMany();
   await prisma.auditLog.deleteMany();
+  await prisma.suppression.deleteMany();
   await prisma.shop.update({ where: { domain: SHOP }, data: { testSentAt: null, senderEmail: null } });
 });
 
@@ -440,6 +444,101 @@ describe("test send", () => {
     expect(((await res.json()) as FlowEditorActionData).problems).toEqual([{ path: "/testSend/to", message: expect.stringMatching(/complete email address/) }]);
     expect(await prisma.outboxMessage.count()).toBe(0);
     expect(await prisma.followUp.count()).toBe(0);
+  });
+
+  const testSend = async (fields: Record<string, string>, draft?: FlowDraft) => {
+    const flow = draft ?? (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
+    return post(editorAction, `/app/flows/${flowId}`, { intent: "test_send", flow: JSON.stringify(flow), step: "0", ...fields }, { id: flowId });
+  };
+  const nothingSent = async () => {
+    expect(await prisma.outboxMessage.count()).toBe(0);
+    expect(await prisma.followUp.count()).toBe(0);
+  };
+
+  it("offers the shop's own addresses from Shopify, and sends to no other address", async () => {
+    const editor = await get<{ testRecipients: string[] }>(editorLoader, `/app/flows/${flowId}`, { id: flowId });
+    expect(editor.testRecipients).toEqual(["owner@juniper.example", "hello@juniper.example"]);
+
+    const res = await testSend({ to: "stranger@example.com" });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as FlowEditorActionData;
+    expect(body.problems).toEqual([{ path: "/testSend/to", message: expect.stringMatching(/owner@juniper\.example, hello@juniper\.example/) }]);
+    expect(body.message).toMatch(/stranger@example\.com is not one of your store's addresses/);
+    await nothingSent();
+    expect(admin.requests.some((r) => r.operationName === "TestSendRecipients")).toBe(true);
+
+    const contact = await testSend({ to: "Hello@Juniper.example" });
+    expect(contact.status).toBe(200);
+    expect(await contact.json()).toMatchObject({ ok: true, message: "Test sent to hello@juniper.example." });
+    expect((await prisma.outboxMessage.findFirstOrThrow({ where: { shop: SHOP } })).toAddress).toContain("hello@juniper.example");
+  });
+
+  it("sends nothing to a suppressed address and says why", async () => {
+    await prisma.suppression.create({ data: { shop: SHOP, email: "owner@juniper.example", scope: "all", reason: "unsubscribed" } });
+    const res = await testSend({ to: "owner@juniper.example" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as FlowEditorActionData).problems).toEqual([
+      { path: "/testSend/to", message: expect.stringMatching(/owner@juniper\.example is on your suppression list \(unsubscribed, every email\)/) },
+    ]);
+    await nothingSent();
+
+    // Suppressed for marketing only: a marketing step gets no test, a service step does.
+    await prisma.suppression.create({ data: { shop: SHOP, email: "hello@juniper.example", scope: "marketing", reason: "manual" } });
+    const draft = (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
+    draft.steps[0].category = "marketing";
+    const marketing = await testSend({ to: "hello@juniper.example" }, draft);
+    expect(marketing.status).toBe(400);
+    expect(((await marketing.json()) as FlowEditorActionData).message).toMatch(/suppression list \(manual, marketing emails\)/);
+    await nothingSent();
+    draft.steps[0].category = "service";
+    expect((await testSend({ to: "hello@juniper.example" }, draft)).status).toBe(200);
+  });
+
+  it("allows TEST_SENDS_PER_HOUR test sends per shop, counted from the stored tests, and says when the next one is possible", async () => {
+    const o = await order("#2001", "owner@juniper.example");
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+    // Recorded by any process: the database is what counts.
+    for (const minutesAgo of [90, 50, 20]) await followUp(o, { isTest: true, status: "sent", dueAt: at(minutesAgo), orderId: `test:${randomUUID()}` });
+    expect((await testSend({ to: "" })).status).toBe(200);
+    const refused = await testSend({ to: "" });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get("Retry-After"));
+    // The oldest test within the hour (50 minutes ago) leaves it in about 10 minutes.
+    expect(retryAfter).toBeGreaterThan(9 * 60);
+    expect(retryAfter).toBeLessThanOrEqual(10 * 60);
+    const body = (await refused.json()) as FlowEditorActionData;
+    expect(body.message).toMatch(/3 test emails in the last hour/);
+    expect(body.message).toMatch(/next one at \d{2}:\d{2} UTC/);
+    expect(await prisma.outboxMessage.count()).toBe(1);
+    expect(await prisma.followUp.count({ where: { isTest: true } })).toBe(4);
+  });
+
+  it("answers 400 with the problems for content that cannot be sent, and sends nothing", async () => {
+    const base = (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
+    const broken = structuredClone(base);
+    broken.steps[0].subject = "Hello {{ customer.first_name";
+    const res = await testSend({ to: "" }, broken);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as FlowEditorActionData;
+    expect(body.problems).toEqual(expect.arrayContaining([{ path: "/steps/0/subject", message: expect.stringMatching(/never closed/) }]));
+    await nothingSent();
+
+    const empty = structuredClone(base);
+    empty.steps[0].subject = "";
+    empty.steps[0].template = "no-such-template";
+    const invalid = await testSend({ to: "" }, empty);
+    expect(invalid.status).toBe(400);
+    const paths = ((await invalid.json()) as FlowEditorActionData).problems?.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(["/steps/0/subject", "/steps/0/template"]));
+    await nothingSent();
+
+    const locale = await testSend({ to: "", locale: "../../etc/passwd" });
+    expect(locale.status).toBe(400);
+    expect(((await locale.json()) as FlowEditorActionData).problems).toEqual([{ path: "/testSend/locale", message: expect.stringMatching(/language/) }]);
+    const variant = await testSend({ to: "", variant: "z" });
+    expect(variant.status).toBe(400);
+    expect(((await variant.json()) as FlowEditorActionData).problems).toEqual([{ path: "/testSend/variant", message: expect.stringMatching(/no variant "z"/) }]);
+    await nothingSent();
   });
 });
 

@@ -13,7 +13,7 @@ export {
   sharedAdminApiThrottle,
 } from "./client.server";
 export type { AdminApiPacer, AdminClient, AdminClientOptions, AdminRequestOptions, QueryCost, ThrottleStatus } from "./client.server";
-export { fetchShopProfile, type ShopProfile } from "./shop-profile.server";
+export { fetchShopAddresses, fetchShopProfile, type ShopProfile } from "./shop-profile.server";
 export {
   createRecommendationCache,
   fetchRecommendations,

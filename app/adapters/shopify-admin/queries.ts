@@ -23,6 +23,17 @@ export const SHOP_PROFILE_QUERY = `#graphql
   }
 `;
 
+// The store's own addresses: the only recipients a merchant's test email may have. Staff members'
+// addresses (staffMembers) need read_users and a Plus or Advanced plan, which the app does not ask for.
+export const TEST_SEND_RECIPIENTS_QUERY = `#graphql
+  query TestSendRecipients {
+    shop {
+      email
+      contactEmail
+    }
+  }
+`;
+
 // What a recommendation card needs, plus what decides whether the product may be shown.
 // Variants come most-stocked first so a product with any sellable variant shows one here.
 export const RECOMMENDATION_CANDIDATE_FRAGMENT = `#graphql

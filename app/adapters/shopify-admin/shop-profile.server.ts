@@ -1,8 +1,8 @@
 // The shop facts an email needs: who sends it, in which currency and time zone, and the
 // postal address the footer must show.
-import type { ShopProfileQuery, ShopProfileQueryVariables } from "~/types/admin.generated";
+import type { ShopProfileQuery, ShopProfileQueryVariables, TestSendRecipientsQuery, TestSendRecipientsQueryVariables } from "~/types/admin.generated";
 import type { AdminClient } from "./client.server";
-import { SHOP_PROFILE_QUERY } from "./queries";
+import { SHOP_PROFILE_QUERY, TEST_SEND_RECIPIENTS_QUERY } from "./queries";
 
 export interface ShopProfile {
   name: string;
@@ -29,4 +29,11 @@ export async function fetchShopProfile(client: AdminClient): Promise<ShopProfile
     address: address || null,
     logoUrl: null,
   };
+}
+
+// The owner's address (Shopify writes to it) and the public contact address, read fresh: a test
+// email may go to these and nowhere else.
+export async function fetchShopAddresses(client: AdminClient): Promise<{ ownerEmail: string; contactEmail: string }> {
+  const { shop } = await client.request<TestSendRecipientsQuery, TestSendRecipientsQueryVariables>(TEST_SEND_RECIPIENTS_QUERY);
+  return { ownerEmail: shop.email, contactEmail: shop.contactEmail };
 }

@@ -379,6 +379,32 @@ export async function previewRecommendations({
 
 type RenderableStep = Pick<StepDraft, "key" | "template" | "subject" | "previewText" | "content"> & { variants?: StepDraft["variants"] };
 
+// A step's content the dispatcher's render refuses; the problems name the fields.
+export class UnrenderableStepError extends Error {
+  constructor(
+    message: string,
+    readonly problems: FlowProblem[],
+  ) {
+    super(message);
+    this.name = "UnrenderableStepError";
+  }
+}
+
+// What keeps one step of a draft from being sent, with paths under `at` (e.g. /steps/2): the
+// checks saving makes, less those of timing (a test goes out now) and of the rest of the flow.
+export function stepProblems(step: unknown, at: string): FlowProblem[] {
+  const flow = {
+    key: "test-send",
+    name: "Test send",
+    trigger: TRIGGERS[0].value,
+    active: false,
+    steps: [typeof step === "object" && step !== null ? stepDefinitionOf(step as RenderableStep) : step],
+  };
+  return validateFlow(flow)
+    .filter((p) => p.path === "/steps/0" || (p.path.startsWith("/steps/0/") && !/^\/steps\/0\/(delay|sendWindow)(\/|$)/.test(p.path)))
+    .map((p) => inMerchantWords({ path: p.path.replace(/^\/steps\/0/, at), message: p.message }));
+}
+
 export class VariantNotFoundError extends Error {
   constructor(step: string, variant: string) {
     super(`The step "${step}" has no variant "${variant}".`);
@@ -443,7 +469,10 @@ export async function previewStep({
     input = await prepareFollowUp(request, previewPreparation({ sample: !order, adminClient: previewAdminClient(prisma), now: () => dueAt }));
   } catch (err) {
     if (err instanceof InvalidContentError)
-      throw new Error(`The ${flowKey} step "${step.key}" cannot be shown: ${err.problems.map((p) => `${p.path || "(content)"}: ${p.message}`).join("; ")}`);
+      throw new UnrenderableStepError(
+        `The ${flowKey} step "${step.key}" cannot be shown: ${err.problems.map((p) => `${p.path || "(content)"}: ${p.message}`).join("; ")}`,
+        err.problems.map((p) => ({ path: `/content${p.path}`, message: p.message })),
+      );
     throw err;
   }
   const { subject, previewText, html, text } = await renderFollowUp(input);
