@@ -8,6 +8,7 @@ import express from "express";
 import { AggregatorRegistry } from "prom-client";
 import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/platform/cluster-messages";
 import { config, type Config } from "./app/platform/config.server";
+import { metricsAccess, metricsAccessNote } from "./app/platform/metrics-access";
 import { projectRoot } from "./scripts/project-root";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -65,6 +66,7 @@ const shutdownGraceMs = (settings: Config) => settings.server.shutdownTimeoutMs 
 async function runServer(settings: Config) {
   const { port, stop } = await startServer({ settings });
   log("info", "Afterglow listening", { port, pid: process.pid });
+  log("info", metricsAccessNote(metricsAccess({ nodeEnv: settings.server.nodeEnv, token: settings.server.metricsToken })));
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       // Whatever hangs in shutdown (a query after a database restart) cannot keep the process

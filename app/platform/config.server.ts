@@ -209,7 +209,10 @@ export const declaration = {
       min: 0,
       unit: "milliseconds",
     }),
-    metricsToken: optionalText("METRICS_TOKEN", { meaning: "Bearer token /metrics asks for; unset leaves /metrics open.", secret: true }),
+    metricsToken: optionalText("METRICS_TOKEN", {
+      meaning: "Bearer token /metrics asks for; unset refuses /metrics on the public port in production (403) and leaves it open otherwise.",
+      secret: true,
+    }),
     metricsPort: optionalInt("METRICS_PORT", {
       meaning: "Port of the metrics server `npm run afterglow -- dispatch` starts; unset starts none.",
       min: 0,
