@@ -22,6 +22,9 @@ export interface UnsubscribeSecrets {
   current: string;
   // Still accepted after a rotation, so links in emails already sent keep working.
   previous: string[];
+  // Also accept links signed before unsubscribe links had their own key (with the secret itself,
+  // which may be SHOPIFY_API_SECRET, the webhooks' key): emails sent then still carry them.
+  legacy?: boolean;
 }
 
 const TOKEN_VERSION = "v1";
@@ -32,22 +35,38 @@ const MAX_TOKEN_LENGTH = 2048;
 // AFTERGLOW_UNSUBSCRIBE_SECRET signs the links; without it, the app's SHOPIFY_API_SECRET does.
 // Rotating whichever one is in use breaks old links unless the old value goes into
 // AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS. The caller passes the configured values in.
-export function unsubscribeSecrets({ secret, previousSecrets }: { secret: string | null; previousSecrets: readonly string[] }): UnsubscribeSecrets {
+export function unsubscribeSecrets({
+  secret,
+  previousSecrets,
+  legacySignatures = "accept",
+}: {
+  secret: string | null;
+  previousSecrets: readonly string[];
+  legacySignatures?: "accept" | "refuse";
+}): UnsubscribeSecrets {
   if (!secret) {
     throw new Error(
       "Unsubscribe links cannot be signed: set AFTERGLOW_UNSUBSCRIBE_SECRET (or SHOPIFY_API_SECRET).",
     );
   }
   const previous = previousSecrets.map((s) => s.trim()).filter((s) => s && s !== secret);
-  return { current: secret, previous };
+  return { current: secret, previous, legacy: legacySignatures === "accept" };
 }
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function sign(secret: string, body: string): Buffer {
-  return createHmac("sha256", secret).update(SIGNING_CONTEXT + body).digest();
+// Each purpose gets its own key derived from the configured secret, so a MAC made for one
+// (a webhook's HMAC over its body, with the same SHOPIFY_API_SECRET) is never valid for another.
+const KEY_PURPOSE = "afterglow unsubscribe v1";
+
+export function unsubscribeKey(secret: string): Buffer {
+  return createHmac("sha256", secret).update(KEY_PURPOSE).digest();
+}
+
+function sign(key: Buffer | string, body: string): Buffer {
+  return createHmac("sha256", key).update(SIGNING_CONTEXT + body).digest();
 }
 
 export function createUnsubscribeToken(
@@ -61,7 +80,7 @@ export function createUnsubscribeToken(
   }
   if (!(category in CATEGORY_CODES)) throw new Error(`Unknown email category "${category}" for follow-up ${followUpId}.`);
   const body = Buffer.from(JSON.stringify([shop, email, followUpId, CATEGORY_CODES[category]])).toString("base64url");
-  return `${TOKEN_VERSION}.${body}.${sign(secrets.current, body).toString("base64url")}`;
+  return `${TOKEN_VERSION}.${body}.${sign(unsubscribeKey(secrets.current), body).toString("base64url")}`;
 }
 
 // null for anything not signed by us: malformed, tampered, or signed with a retired secret.
@@ -77,9 +96,11 @@ export function verifyUnsubscribeToken(
   const given = Buffer.from(signature, "base64url");
   if (given.length !== 32) return null;
   let valid = false;
-  for (const secret of [secrets.current, ...secrets.previous]) {
+  const keys: (Buffer | string)[] = [secrets.current, ...secrets.previous].map(unsubscribeKey);
+  if (secrets.legacy) keys.push(secrets.current, ...secrets.previous);
+  for (const key of keys) {
     // Constant-time: the comparison must not reveal how much of a forged signature was right.
-    if (timingSafeEqual(given, sign(secret, body))) valid = true;
+    if (timingSafeEqual(given, sign(key, body))) valid = true;
   }
   if (!valid) return null;
   let fields: unknown;

@@ -294,8 +294,17 @@ export const declaration = {
     }),
   },
   unsubscribe: {
-    secret: optionalText("AFTERGLOW_UNSUBSCRIBE_SECRET", { meaning: "Signs unsubscribe links; unset uses SHOPIFY_API_SECRET.", secret: true }),
+    secret: optionalText("AFTERGLOW_UNSUBSCRIBE_SECRET", {
+      meaning: "Signs unsubscribe links, through a key derived from it for them alone; unset derives that key from SHOPIFY_API_SECRET.",
+      secret: true,
+    }),
     previousSecrets: list("AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS", "Earlier signing secrets whose links still work after a rotation."),
+    legacySignatures: oneOf("AFTERGLOW_UNSUBSCRIBE_LEGACY_SIGNATURES", {
+      meaning:
+        "Whether links signed with the secret itself (before unsubscribe links got their own derived key) still work; refuse once emails sent before that are no longer answered.",
+      values: ["accept", "refuse"] as const,
+      default: "accept",
+    }),
     mailto: optionalText("AFTERGLOW_UNSUBSCRIBE_MAILTO", { meaning: "Address for the List-Unsubscribe mailto; unset leaves it out." }),
   },
   events: {

@@ -16,6 +16,7 @@ const env = await vi.hoisted(async () =>
   }),
 );
 
+import { createHmac } from "node:crypto";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import prisma from "~/db.server";
@@ -83,7 +84,7 @@ describe("unsubscribe tokens", () => {
         AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS: "old-secret, older-secret",
       }).unsubscribe,
     );
-    expect(rotated).toEqual({ current: "new-secret", previous: ["old-secret", "older-secret"] });
+    expect(rotated).toEqual({ current: "new-secret", previous: ["old-secret", "older-secret"], legacy: true });
     expect(verifyUnsubscribeToken(old, rotated)?.followUpId).toBe("fu_123");
     expect(verifyUnsubscribeToken(old, { current: "new-secret", previous: [] })).toBeNull();
     // New links are signed with the new secret only.
@@ -92,8 +93,40 @@ describe("unsubscribe tokens", () => {
     expect(verifyUnsubscribeToken(fresh, { current: "old-secret", previous: [] })).toBeNull();
   });
 
+  it("signs with a key of its own, so no webhook HMAC made with the same secret is ever a valid unsubscribe signature", () => {
+    const secrets = unsubscribeSecrets(loadConfig({ SHOPIFY_API_SECRET: "shared-app-secret", AFTERGLOW_UNSUBSCRIBE_LEGACY_SIGNATURES: "refuse" }).unsubscribe);
+    const token = createUnsubscribeToken(payload, secrets);
+    const [, body, signature] = token.split(".") as [string, string, string];
+    // What Shopify's webhook HMAC (app/webhooks/signature.server.ts) gives for the same bytes.
+    const signed = `afterglow-unsubscribe.v1.${body}`;
+    const webhookMac = createHmac("sha256", "shared-app-secret").update(signed).digest();
+    expect(Buffer.from(signature, "base64url").equals(webhookMac)).toBe(false);
+    // Such a MAC as a link's signature is refused once legacy signatures are.
+    expect(verifyUnsubscribeToken(`v1.${body}.${webhookMac.toString("base64url")}`, secrets)).toBeNull();
+    expect(verifyUnsubscribeToken(token, secrets)?.followUpId).toBe("fu_123");
+  });
+
+  it("keeps links signed before the derived key working (with the current or a previous secret) until legacy signatures are refused", () => {
+    const legacyLink = (secret: string) => {
+      const body = Buffer.from(JSON.stringify(["juniper.myshopify.com", "ada.kowalska@example.com", "fu_123", "m"])).toString("base64url");
+      return `v1.${body}.${createHmac("sha256", secret).update(`afterglow-unsubscribe.v1.${body}`).digest("base64url")}`;
+    };
+    const accepting = unsubscribeSecrets(loadConfig({ AFTERGLOW_UNSUBSCRIBE_SECRET: "new-secret", AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS: "old-secret" }).unsubscribe);
+    expect(verifyUnsubscribeToken(legacyLink("new-secret"), accepting)?.email).toBe("ada.kowalska@example.com");
+    expect(verifyUnsubscribeToken(legacyLink("old-secret"), accepting)?.email).toBe("ada.kowalska@example.com");
+    expect(verifyUnsubscribeToken(legacyLink("guessed"), accepting)).toBeNull();
+    const refusing = unsubscribeSecrets(
+      loadConfig({ AFTERGLOW_UNSUBSCRIBE_SECRET: "new-secret", AFTERGLOW_UNSUBSCRIBE_SECRET_PREVIOUS: "old-secret", AFTERGLOW_UNSUBSCRIBE_LEGACY_SIGNATURES: "refuse" }).unsubscribe,
+    );
+    expect(verifyUnsubscribeToken(legacyLink("new-secret"), refusing)).toBeNull();
+    expect(verifyUnsubscribeToken(legacyLink("old-secret"), refusing)).toBeNull();
+    // Links signed now work either way, and with a previous secret's derived key too.
+    expect(verifyUnsubscribeToken(createUnsubscribeToken(payload, refusing), refusing)).not.toBeNull();
+    expect(verifyUnsubscribeToken(createUnsubscribeToken(payload, { current: "old-secret", previous: [] }), refusing)).not.toBeNull();
+  });
+
   it("signs with SHOPIFY_API_SECRET when no unsubscribe secret is set, and refuses to sign with none", () => {
-    expect(unsubscribeSecrets(loadConfig({ SHOPIFY_API_SECRET: "shopify-secret" }).unsubscribe)).toEqual({ current: "shopify-secret", previous: [] });
+    expect(unsubscribeSecrets(loadConfig({ SHOPIFY_API_SECRET: "shopify-secret" }).unsubscribe)).toEqual({ current: "shopify-secret", previous: [], legacy: true });
     expect(() => unsubscribeSecrets(loadConfig({}).unsubscribe)).toThrow(/AFTERGLOW_UNSUBSCRIBE_SECRET/);
   });
 });
