@@ -513,6 +513,15 @@ describe("test send", () => {
     expect(await prisma.followUp.count({ where: { isTest: true } })).toBe(4);
   });
 
+  it("lets only one of several simultaneous test sends take the hour's last place", async () => {
+    const o = await order("#2002", "owner@juniper.example");
+    for (const minutesAgo of [40, 30]) await followUp(o, { isTest: true, status: "sent", dueAt: new Date(Date.now() - minutesAgo * 60_000), orderId: `test:${randomUUID()}` });
+    const draft = (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
+    const statuses = (await Promise.all([1, 2, 3, 4].map(() => testSend({ to: "" }, draft)))).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 429, 429, 429]);
+    expect(await prisma.outboxMessage.count()).toBe(1);
+  });
+
   it("answers 400 with the problems for content that cannot be sent, and sends nothing", async () => {
     const base = (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
     const broken = structuredClone(base);

@@ -169,23 +169,6 @@ export async function sendTestEmail({
     throw err;
   }
 
-  const orderRow =
-    real ??
-    (await prisma.order.upsert({
-      where: { shop_orderId: { shop: shopDomain, orderId: SAMPLE_ORDER_ID } },
-      create: {
-        shop: shopDomain,
-        orderId: SAMPLE_ORDER_ID,
-        name: `${SAMPLE_ORDER.name} (sample)`,
-        firstName: SAMPLE_ORDER.customer.firstName,
-        currency: SAMPLE_ORDER.currency,
-        totalPrice: "0.00",
-        productIds: "[]",
-        orderedAt: now,
-        sourceName: TEST_ORDER_SOURCE,
-      },
-      update: {},
-    }));
   // Counted and recorded in one transaction that first writes the shop's row: concurrent test sends
   // of one shop (from any process) wait for each other, so the limit holds.
   const limit = config().mail.testSendsPerHour;
@@ -197,6 +180,24 @@ export async function sendTestEmail({
     });
     const allowance = testSendAllowance({ limit, sentAt: recent.map((r) => r.dueAt), now });
     if (!allowance.allowed) return allowance;
+    // The sample order is made here too, under the shop's row lock: two first tests cannot both create it.
+    const orderRow =
+      real ??
+      (await tx.order.upsert({
+        where: { shop_orderId: { shop: shopDomain, orderId: SAMPLE_ORDER_ID } },
+        create: {
+          shop: shopDomain,
+          orderId: SAMPLE_ORDER_ID,
+          name: `${SAMPLE_ORDER.name} (sample)`,
+          firstName: SAMPLE_ORDER.customer.firstName,
+          currency: SAMPLE_ORDER.currency,
+          totalPrice: "0.00",
+          productIds: "[]",
+          orderedAt: now,
+          sourceName: TEST_ORDER_SOURCE,
+        },
+        update: {},
+      }));
     // A test never takes the (shop, order, flow, step) slot of the real follow-up.
     const followUp = await tx.followUp.create({
       data: {
