@@ -72,6 +72,11 @@ function tooLarge(req: IncomingMessage, res: ServerResponse, { bytes, variable }
   else req.once("end", () => res.end());
 }
 
+// Paths whose only credential is the signed token in the URL. Remix refuses a document POST whose
+// Origin is not the app's own (a guard for cookie sessions), but a mailbox provider's one-click
+// unsubscribe (RFC 8058) comes from the provider's origin, or "null", and must still work.
+const ORIGIN_FREE_PREFIXES = ["/unsubscribe/"];
+
 // The Fetch Request Remix gets, as @remix-run/express builds it, but with the body already read.
 export function remixRequest(req: ExpressRequest, body: Buffer | undefined, signal: AbortSignal): Request {
   // req.hostname leaves out the port; take it from X-Forwarded-Host or Host, as Remix's adapter does.
@@ -82,6 +87,7 @@ export function remixRequest(req: ExpressRequest, body: Buffer | undefined, sign
   for (const [name, value] of Object.entries(req.headers)) {
     for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
   }
+  if (ORIGIN_FREE_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) headers.delete("origin");
   // Remix gives GET and HEAD no body, as Fetch forbids one.
   const withBody = req.method !== "GET" && req.method !== "HEAD";
   const bytes = body ? new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength) : null;
