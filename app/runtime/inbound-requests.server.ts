@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { writeReadableStreamToWritable } from "@remix-run/node";
 import type { Config } from "../platform/config.server";
-import { readBoundedBody } from "../webhooks/body.server";
+import { answerWhileDraining, readBoundedBody } from "../webhooks/body.server";
 
 export interface BodyLimit {
   bytes: number;
@@ -60,16 +60,11 @@ export async function receiveBody(req: IncomingMessage, res: ServerResponse, set
   return { kind: "answered" };
 }
 
-// The whole 413 goes out at once, but the response ends only when the refused body has been
-// drained: Node closes a connection whose response ends while its request is still arriving,
-// and a sender still writing then gets a reset instead of the answer.
 function tooLarge(req: IncomingMessage, res: ServerResponse, { bytes, variable }: BodyLimit) {
   if (res.headersSent) return;
   const body = Buffer.from(`The request body is larger than ${bytes} bytes (${variable}); nothing was done.`);
   res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(body.length) });
-  res.write(body);
-  if (req.complete) res.end();
-  else req.once("end", () => res.end());
+  answerWhileDraining(req, res, body);
 }
 
 // Paths whose only credential is the signed token in the URL. Remix refuses a document POST whose

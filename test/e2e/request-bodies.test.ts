@@ -67,13 +67,13 @@ interface Streamed {
 
 // POSTs `total` bytes with chunked encoding (no Content-Length) as fast as the server reads them,
 // and, like a careless client, goes on sending after the answer until the server hangs up.
-function streamChunked(path: string, headers: Record<string, string>, { total = STREAMED, stallMs = 5_000 } = {}): Promise<Streamed> {
+function streamChunked(path: string, headers: Record<string, string>, { total = STREAMED, stallMs = 5_000, port = app.port } = {}): Promise<Streamed> {
   return new Promise((resolve) => {
     const started = Date.now();
     let answer = "";
     let sent = 0;
     let done = false;
-    const socket = net.connect(app.port, "127.0.0.1");
+    const socket = net.connect(port, "127.0.0.1");
     const finish = (ended: Streamed["ended"]) => {
       if (done) return;
       done = true;
@@ -100,7 +100,7 @@ function streamChunked(path: string, headers: Record<string, string>, { total = 
       }
       if (!done) socket.write("0\r\n\r\n");
     };
-    const head = Object.entries({ Host: `127.0.0.1:${app.port}`, ...headers, "Transfer-Encoding": "chunked" }).map(([k, v]) => `${k}: ${v}\r\n`);
+    const head = Object.entries({ Host: `127.0.0.1:${port}`, ...headers, "Transfer-Encoding": "chunked" }).map(([k, v]) => `${k}: ${v}\r\n`);
     socket.on("connect", () => {
       socket.write(`POST ${path} HTTP/1.1\r\n${head.join("")}\r\n`);
       pump();
@@ -247,5 +247,22 @@ describe("connections", () => {
     expect(refused).toBeLessThan(MAX_CONNECTIONS + 3);
     await new Promise((r) => setTimeout(r, 200));
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("the direct webhook path", () => {
+  let direct: RunningApp;
+  beforeAll(async () => {
+    direct = await startApp({ env: { ...stack.env, AFTERGLOW_DIRECT_WEBHOOKS: "on", WEBHOOK_MAX_BYTES: String(64 * 1024) } });
+  });
+  afterAll(async () => {
+    await direct?.stop();
+  });
+
+  it("a sender still writing a body above WEBHOOK_MAX_BYTES sees the 413 before the server hangs up", async () => {
+    const outcomes: Streamed[] = [];
+    for (let i = 0; i < 8; i++) outcomes.push(await streamChunked(routes["a Shopify webhook route"]().path, routes["a Shopify webhook route"]().headers, { port: direct.port }));
+    expect(outcomes.map((o) => o.status), JSON.stringify(outcomes)).toEqual(outcomes.map(() => 413));
+    for (const o of outcomes) expect(o.ended).toBe("server closed");
   });
 });
