@@ -13,10 +13,10 @@ export interface BodyLimit {
   variable: string; // named in the 413, so whoever meets it knows what to raise
 }
 
-// The path Remix routes by: dot segments resolved, as `new URL` resolves them.
+// The path Remix routes by: the URL built as remixRequest builds it, dot segments resolved.
 export function requestPath(url: string | undefined): string {
   try {
-    return new URL(url ?? "/", "http://afterglow.invalid").pathname;
+    return new URL(`http://afterglow.invalid${url ?? "/"}`).pathname;
   } catch {
     return "/";
   }
