@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { writeReadableStreamToWritable } from "@remix-run/node";
 import type { Config } from "../platform/config.server";
-import { answerWhileDraining, readBoundedBody } from "../webhooks/body.server";
+import { answerWhileDraining, drainLimitFor, readBoundedBody } from "../webhooks/body.server";
 
 export interface BodyLimit {
   bytes: number;
@@ -34,10 +34,6 @@ export function bodyLimitFor(path: string, { requests, webhooks, events }: Pick<
 
 const hasBody = (req: IncomingMessage) => req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0";
 
-// How much past the limit a refused body is still read and dropped, as on the webhooks' direct
-// path: closing a socket that holds unread data resets it, and a sender still writing would never
-// see the 413. The floor covers what the two ends' socket buffers hold for a small limit.
-const drainLimit = (limit: number) => Math.max(8 * limit, 16 * 1024 * 1024);
 
 export type ReceivedBody = { kind: "none" } | { kind: "body"; bytes: Buffer } | { kind: "answered" };
 
@@ -46,7 +42,7 @@ export type ReceivedBody = { kind: "none" } | { kind: "body"; bytes: Buffer } | 
 export async function receiveBody(req: IncomingMessage, res: ServerResponse, settings: Pick<Config, "requests" | "webhooks" | "events">): Promise<ReceivedBody> {
   if (!hasBody(req)) return { kind: "none" };
   const limit = bodyLimitFor(requestPath(req.url), settings);
-  const drain = { drainLimit: drainLimit(limit.bytes), onOverDrain: () => req.socket.destroy() };
+  const drain = { drainLimit: drainLimitFor(limit.bytes), onOverDrain: () => req.socket.destroy() };
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit.bytes) {
     void readBoundedBody(req, { limit: 0, ...drain }); // keep nothing, drop the body

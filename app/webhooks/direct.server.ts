@@ -8,7 +8,7 @@ import { WEBHOOK_HANDLERS, type WebhookTopicPath } from "./topics.server";
 import { verifyShopifyWebhook, type RefusedWebhook } from "./signature.server";
 import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./receive.server";
 import { logger } from "../platform/logger.server";
-import { answerWhileDraining, readBoundedBody } from "./body.server";
+import { answerWhileDraining, drainLimitFor, readBoundedBody } from "./body.server";
 import { config } from "../platform/config.server";
 
 const PREFIX = "/webhooks/";
@@ -65,7 +65,7 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
 };
 
 // How much past the limit a refused body is read and dropped before we hang up.
-const DRAIN_MAX_BYTES = 8 * WEBHOOK_MAX_BYTES;
+const DRAIN_MAX_BYTES = drainLimitFor(WEBHOOK_MAX_BYTES);
 
 // The body as sent, "too large" as soon as it passes the limit, or "aborted". The rest of a
 // refused body is still read and dropped, up to DRAIN_MAX_BYTES more (app/webhooks/body.server.ts).
