@@ -10,8 +10,8 @@ import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/platform/
 import { config, type Config } from "./app/platform/config.server";
 import { metricsAccess, metricsAccessNote } from "./app/platform/metrics-access";
 import { projectRoot } from "./scripts/project-root";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { receiveBody, remixRequest, sendRemixResponse } from "./app/runtime/inbound-requests.server";
 
 const root = projectRoot(import.meta.url);
 const buildPath = path.join(root, "build/server/index.js");
@@ -31,14 +31,52 @@ export async function startServer({ settings = config(), port = settings.server.
   app.disable("x-powered-by");
   app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: settings.server.nodeEnv ?? undefined }));
+  // Bodies read (and bounded) before Express runs; Remix gets them from here.
+  const bodies = new WeakMap<http.IncomingMessage, Buffer>();
+  const handleRemix = createRequestHandler(build, settings.server.nodeEnv ?? undefined);
+  app.all("*", async (req, res, next) => {
+    // Loaders and actions stop when the client goes away before the answer is written.
+    const aborted = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    try {
+      await sendRemixResponse(res, await handleRemix(remixRequest(req, bodies.get(req), aborted.signal)));
+    } catch (err) {
+      next(err);
+    }
+  });
 
   // Shopify's webhooks skip Express and Remix (app/webhooks/direct.server.ts); everything else,
-  // and every webhook when AFTERGLOW_DIRECT_WEBHOOKS=off, goes through the routes.
+  // and every webhook when AFTERGLOW_DIRECT_WEBHOOKS=off, goes through the routes, once its body
+  // is read within its route's limit (app/runtime/inbound-requests.server.ts).
   const direct = settings.server.directWebhooks === "off" ? undefined : build.entry.module.receiveWebhookDirect;
-  const server = http.createServer((req, res) => {
-    if (!direct?.(req, res)) app(req, res);
-  });
+  const { requests } = settings;
+  const headersTimeout = Math.min(requests.headersTimeoutMs, requests.timeoutMs);
+  const server = http.createServer(
+    {
+      requestTimeout: requests.timeoutMs,
+      headersTimeout,
+      // Node checks both timeouts on this beat (30 s by default), so it sets their precision.
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 4)),
+    },
+    (req, res) => {
+      if (direct?.(req, res)) return;
+      receiveBody(req, res, settings).then(
+        (received) => {
+          if (received.kind === "answered") return;
+          if (received.kind === "body") bodies.set(req, received.bytes);
+          app(req, res);
+        },
+        (err: unknown) => {
+          log("error", "reading a request body failed", { err: String(err) });
+          res.destroy();
+        },
+      );
+    },
+  );
+  server.keepAliveTimeout = requests.keepAliveTimeoutMs;
+  server.maxConnections = requests.maxConnections;
   await new Promise<void>((resolve) => server.listen(port, host, () => resolve()));
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;

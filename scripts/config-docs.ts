@@ -9,6 +9,7 @@ export const CONFIGURATION_DOC = path.join(path.dirname(fileURLToPath(import.met
 
 const GROUPS: Record<keyof typeof declaration, string> = {
   server: "Web server and processes",
+  requests: "Inbound requests",
   database: "Database",
   shopify: "Shopify",
   mail: "Mail and SendGrid",

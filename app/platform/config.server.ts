@@ -219,6 +219,50 @@ export const declaration = {
       max: 65535,
     }),
   },
+  requests: {
+    maxBodyBytes: int("REQUEST_MAX_BYTES", {
+      meaning: "Largest request body accepted where no other limit applies: the login form, unsubscribe posts, any other route. Larger is 413, chunked or not.",
+      default: 64 * 1024,
+      min: 1024,
+      max: 64 * 1024 * 1024,
+      unit: "bytes",
+    }),
+    adminMaxBodyBytes: int("ADMIN_REQUEST_MAX_BYTES", {
+      meaning: "Largest request body the embedded admin's routes (/app/...) accept: flow drafts and settings forms.",
+      default: 1024 * 1024,
+      min: 1024,
+      max: 64 * 1024 * 1024,
+      unit: "bytes",
+    }),
+    timeoutMs: int("HTTP_REQUEST_TIMEOUT_MS", {
+      meaning: "How long a client may take to send a whole request, headers and body; a slower one is answered 408 and disconnected.",
+      default: 30_000,
+      min: 1_000,
+      max: 300_000,
+      unit: "milliseconds",
+    }),
+    headersTimeoutMs: int("HTTP_HEADERS_TIMEOUT_MS", {
+      meaning: "How long a client may take to send a request's headers; at most HTTP_REQUEST_TIMEOUT_MS.",
+      default: 10_000,
+      min: 1_000,
+      max: 300_000,
+      unit: "milliseconds",
+    }),
+    keepAliveTimeoutMs: int("HTTP_KEEP_ALIVE_TIMEOUT_MS", {
+      meaning: "How long an idle keep-alive connection stays open; behind a load balancer that reuses connections, set it above the balancer's idle timeout.",
+      default: 5_000,
+      min: 1_000,
+      max: 300_000,
+      unit: "milliseconds",
+    }),
+    maxConnections: int("HTTP_MAX_CONNECTIONS", {
+      meaning: "Open connections one web process accepts; further ones are closed at once. Request bodies held in memory are at most this many times the largest body limit (this group's, WEBHOOK_MAX_BYTES, SENDGRID_WEBHOOK_MAX_BYTES).",
+      default: 256,
+      min: 1,
+      max: 100_000,
+      unit: "connections",
+    }),
+  },
   database: {
     url: text("DATABASE_URL", {
       meaning: "SQLite file URL or PostgreSQL URL of the database.",

@@ -1,6 +1,8 @@
 // One bounded reader for the body of every inbound hook: Shopify's webhooks on the server's direct
 // path (a Node request) and SendGrid's Event Webhook (a Fetch request). It never buffers more than
 // the limit, whatever Content-Length says or when none is sent.
+import type { IncomingMessage, ServerResponse } from "node:http";
+
 export type BodyRead = { kind: "body"; bytes: Buffer } | { kind: "too large" } | { kind: "aborted" };
 
 export interface BodyLimits {
@@ -45,4 +47,19 @@ export function readBoundedBody(source: AsyncIterable<Uint8Array>, { limit, drai
       }
     })();
   });
+}
+
+// How much past the limit a refused body is read and dropped before the connection is closed:
+// 8x the limit, and at least what the two ends' socket buffers can hold (a few MB on Linux), or
+// the close may reach a sender still writing before it has read the answer.
+export const drainLimitFor = (limit: number): number => Math.max(8 * limit, 16 * 1024 * 1024);
+
+// Sends a refusal while the request's body is still being read and dropped: the whole answer goes
+// out at once, but the response ends only when the body is in. Node closes a connection whose
+// response ends while its request is still arriving, and a sender still writing would then get a
+// reset instead of the answer.
+export function answerWhileDraining(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  res.write(body);
+  if (req.complete) res.end();
+  else req.once("end", () => res.end());
 }

@@ -8,7 +8,7 @@ import { WEBHOOK_HANDLERS, type WebhookTopicPath } from "./topics.server";
 import { verifyShopifyWebhook, type RefusedWebhook } from "./signature.server";
 import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./receive.server";
 import { logger } from "../platform/logger.server";
-import { readBoundedBody } from "./body.server";
+import { answerWhileDraining, drainLimitFor, readBoundedBody } from "./body.server";
 import { config } from "../platform/config.server";
 
 const PREFIX = "/webhooks/";
@@ -47,11 +47,11 @@ async function handle(topic: WebhookTopicPath, req: IncomingMessage, res: Server
   const refused = refuseUnreadable(req.headers["content-type"], req.headers["content-length"]);
   if (refused) {
     if (refused.status === 413) void readBody(req, 0); // declared too large: keep nothing, drop the body
-    return send(res, rejected(topic, refused));
+    return send(res, rejected(topic, refused), refused.status === 413 ? req : undefined);
   }
   const read = await readBody(req, WEBHOOK_MAX_BYTES);
   if (read.kind === "aborted") return; // the sender went away; nothing was stored
-  if (read.kind === "too large") return send(res, rejected(topic, tooLarge()));
+  if (read.kind === "too large") return send(res, rejected(topic, tooLarge()), req);
   const rawBody = read.bytes;
   const check = verifyShopifyWebhook({ header: (name) => headerValue(req, name), rawBody, secret });
   if (!check.ok) return send(res, rejected(topic, { status: check.status, message: REFUSALS[check.reason], reason: check.reason }));
@@ -65,14 +65,15 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
 };
 
 // How much past the limit a refused body is read and dropped before we hang up.
-const DRAIN_MAX_BYTES = 8 * WEBHOOK_MAX_BYTES;
+const DRAIN_MAX_BYTES = drainLimitFor(WEBHOOK_MAX_BYTES);
 
 // The body as sent, "too large" as soon as it passes the limit, or "aborted". The rest of a
 // refused body is still read and dropped, up to DRAIN_MAX_BYTES more (app/webhooks/body.server.ts).
 const readBody = (req: IncomingMessage, limit: number) =>
   readBoundedBody(req, { limit, drainLimit: DRAIN_MAX_BYTES, onOverDrain: () => req.socket.destroy() });
 
-function send(res: ServerResponse, { status, message, reason }: WebhookAnswer) {
+// `draining`: the request whose refused body is still being read and dropped.
+function send(res: ServerResponse, { status, message, reason }: WebhookAnswer, draining?: IncomingMessage) {
   if (status === 200) {
     res.writeHead(200, { "Content-Length": "0" }).end();
     return;
@@ -80,5 +81,7 @@ function send(res: ServerResponse, { status, message, reason }: WebhookAnswer) {
   const body = Buffer.from(message ?? "");
   const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(body.length) };
   if (reason) headers["X-Afterglow-Reason"] = reason;
-  res.writeHead(status, headers).end(body);
+  res.writeHead(status, headers);
+  if (draining) answerWhileDraining(draining, res, body);
+  else res.end(body);
 }
