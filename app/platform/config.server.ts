@@ -320,7 +320,13 @@ export const declaration = {
   housekeeping: {
     retentionIntervalMs: int("RETENTION_INTERVAL_MS", { meaning: "How often old email bodies and event details are pruned.", default: 6 * 3600_000, min: 1, unit: "milliseconds" }),
     retentionDays: int("RETENTION_DAYS", { meaning: "Days rendered emails and event details are kept.", default: 90, min: 1, unit: "days" }),
-    consentRetryIntervalMs: int("CONSENT_RETRY_INTERVAL_MS", { meaning: "How often consent changes Shopify refused are retried.", default: 5 * 60_000, min: 1, unit: "milliseconds" }),
+    consentRetryIntervalMs: int("CONSENT_RETRY_INTERVAL_MS", { meaning: "How often consent changes waiting for Shopify (unsubscribes, resubscribes) are looked at.", default: 60_000, min: 1, unit: "milliseconds" }),
+    consentWriteBackBackoffMs: int("CONSENT_WRITE_BACK_BACKOFF_MS", {
+      meaning: "First wait before a consent change Shopify could not take is tried again; it doubles with each attempt, up to six hours.",
+      default: 60_000,
+      min: 1,
+      unit: "milliseconds",
+    }),
     analyticsIntervalMs: int("ANALYTICS_INTERVAL_MS", { meaning: "How often analytics rollups run.", default: 60_000, min: 1, unit: "milliseconds" }),
     orderReconcileIntervalMs: int("ORDER_RECONCILE_INTERVAL_MS", {
       meaning: "How often orders whose webhooks never came are looked for through the Admin API.",

@@ -23,6 +23,7 @@ import { shopSendGridKey } from "../services/shop/secrets.server";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { pruneExpiredContent } from "../services/compliance/retention.server";
 import { retryPendingConsentSyncs } from "../services/consent/unsubscribe.server";
+import { consentWriteBackPolicy } from "../services/consent/consent-write-back.server";
 import { runAnalyticsJobs } from "../services/analytics/jobs.server";
 import { createImpressionCounter, type ImpressionCounter } from "../services/analytics/attribution.server";
 import { recommendForOrder } from "../services/dispatch/recommendations.server";
@@ -267,8 +268,8 @@ function trackChore(run: Promise<unknown>) {
   void run.finally(() => choresRunning.delete(run));
 }
 
-// Periodic chores of the worker: prune old email bodies and event details; retry consent
-// changes Shopify could not take when a customer unsubscribed from everything.
+// Periodic chores of the worker: prune old email bodies and event details; write to Shopify the
+// unsubscribes and resubscribes it could not take when the customer clicked.
 export function startHousekeeping(prisma: PrismaClient, settings: Config = config()) {
   const chores = settings.housekeeping;
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
@@ -284,7 +285,8 @@ export function startHousekeeping(prisma: PrismaClient, settings: Config = confi
     housekeeping.push(t);
   };
   every(chores.retentionIntervalMs, "retention", () => pruneExpiredContent({ prisma, days: chores.retentionDays }));
-  every(chores.consentRetryIntervalMs, "consent sync retry", () => retryPendingConsentSyncs({ prisma }));
+  const consentRetry = consentWriteBackPolicy(chores.consentWriteBackBackoffMs);
+  every(chores.consentRetryIntervalMs, "consent write-back", () => retryPendingConsentSyncs({ prisma, retry: consentRetry }));
   every(chores.analyticsIntervalMs, "analytics", () => runAnalyticsJobs({ prisma }));
   // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
   const reconcileEvery = chores.orderReconcileIntervalMs;
