@@ -244,6 +244,19 @@ export const declaration = {
     adminApiUrl: optionalText("SHOPIFY_ADMIN_API_URL", {
       meaning: "Admin GraphQL URL template with {shop} and {version}; unset is Shopify's own (https://{shop}/admin/api/{version}/graphql.json).",
     }),
+    waitBackoffMs: int("SHOPIFY_WAIT_BACKOFF_MS", {
+      meaning:
+        "First wait of a follow-up held because Shopify did not answer about consent (down, throttled); it doubles with each wait up to two hours, and is never shorter than the wait Shopify asks for.",
+      default: 30_000,
+      min: 1,
+      unit: "milliseconds",
+    }),
+    waitMaxMs: int("SHOPIFY_WAIT_MAX_MS", {
+      meaning: "How long past its due time a follow-up waits for Shopify to answer about consent before it fails (never skipped as no consent).",
+      default: 3 * 86_400_000,
+      min: 1,
+      unit: "milliseconds",
+    }),
   },
   mail: {
     transport: oneOf("MAIL_TRANSPORT", {

@@ -139,7 +139,7 @@ export function createRuntime({
       // is no known consent; the reason says why.
       const state = decision.allowed ? "SUBSCRIBED" : decision.state === "SUBSCRIBED" ? null : decision.state;
       const note = decision.allowed ? null : decision.source !== "shopify" || state === null ? decision.reason : null;
-      return { state, note };
+      return { state, note, unavailable: decision.unavailable ?? null };
     },
     prefetchConsent: (shop, customerIds) => consentReader.prefetch(shop, customerIds),
     lookupFacts: async (req) => {
@@ -174,6 +174,11 @@ export function createRuntime({
     defaultFromEmail: mailSettings.fromEmail,
     leaseMs: queueSettings.leaseMs ?? undefined,
     handoverEventWaitMs: mailSettings.handoverEventWaitMs,
+    shopifyWait: {
+      baseDelayMs: settings.shopify.waitBackoffMs,
+      maxDelayMs: Math.max(settings.shopify.waitBackoffMs, 2 * 3_600_000),
+      maxWaitMs: settings.shopify.waitMaxMs,
+    },
   });
   const queue = redisUrl
     ? createBullMqQueue({
