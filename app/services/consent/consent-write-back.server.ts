@@ -186,7 +186,11 @@ export async function writeBackConsent({ row, ...deps }: ConsentWriteBackDeps & 
     return removed ? "done" : "superseded";
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const decision = isRetryable(err) ? nextAttempt({ attempt: attempts, now: now(), policy: deps.retry ?? consentWriteBackPolicy() }) : { retry: false, at: null };
+    // Never sooner than Shopify said it could answer (a throttled bucket's refill, Retry-After).
+    const hint = err instanceof AdminApiError && err.retryAfterMs ? new Date(now().getTime() + err.retryAfterMs) : null;
+    const decision = isRetryable(err)
+      ? nextAttempt({ attempt: attempts, now: now(), policy: deps.retry ?? consentWriteBackPolicy(), notBefore: hint })
+      : { retry: false, at: null };
     let still: boolean;
     if (decision.retry && decision.at) {
       const { count } = await prisma.consentWriteBack.updateMany({
