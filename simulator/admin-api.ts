@@ -92,6 +92,11 @@ export interface AdminSimulator {
   requests: AdminRequestLogEntry[];
   // The next `count` requests answer `status` (default 503) before anything else is checked.
   failNext(count: number, status?: number): void;
+  // The next `count` authorised requests are refused as Shopify refuses a request the bucket cannot
+  // pay for: 200 with a THROTTLED error and the bucket (empty) in extensions.cost.throttleStatus.
+  throttleNext(count: number): void;
+  // Every request for the next `ms` answers `status` (default 503): an outage of a set length.
+  failFor(ms: number, status?: number): void;
   // The next `count` requests wait `ms` before being answered (a slow Shopify), for crash tests.
   delayNext(ms: number, count?: number): void;
   // Down means the port refuses connections (the listener is closed), like an unreachable
@@ -117,6 +122,8 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
   const buckets = new Map<string, LeakyBucket>();
   const requests: AdminRequestLogEntry[] = [];
   const failures: number[] = [];
+  let throttled = 0;
+  let outage: { until: number; status: number } | null = null;
   const delays: number[] = [];
   // Building a schema takes a moment; do the usual version before the first request waits on it.
   loadAdminSchema("2025-10");
@@ -147,7 +154,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
 
     const delay = delays.shift();
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-    const injected = failures.shift();
+    const injected = failures.shift() ?? (outage && Date.now() < outage.until ? outage.status : undefined);
     if (injected !== undefined) {
       log(injected);
       const headers: Record<string, string> = injected === 429 ? { "Retry-After": "2.0" } : {};
@@ -195,6 +202,26 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
       bucket = new LeakyBucket(bucketSize, restoreRate);
       buckets.set(shop, bucket);
     }
+    if (throttled > 0) {
+      throttled -= 1;
+      log(200, { version, query: request.query, variables: request.variables, operationName: request.operationName ?? null });
+      send(
+        res,
+        200,
+        {
+          errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: RATE_LIMIT_DOCS } }],
+          extensions: {
+            cost: {
+              requestedQueryCost: 1,
+              actualQueryCost: null,
+              throttleStatus: { maximumAvailable: bucketSize, currentlyAvailable: 0, restoreRate },
+            },
+          },
+        },
+        { "X-Shopify-API-Version": version },
+      );
+      return;
+    }
     const result = runGraphql({ store, version, bucket, ...request });
     const headers: Record<string, string> = { "X-Shopify-API-Version": version };
     if (result.usesDeprecated) {
@@ -223,6 +250,15 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
       if (!Number.isInteger(count) || count < 0) throw new Error(`failNext needs a whole number of requests, not ${count}.`);
       if (status < 400 || status > 599) throw new Error(`failNext needs an HTTP error status, not ${status}.`);
       for (let i = 0; i < count; i++) failures.push(status);
+    },
+    failFor(ms: number, status = 503) {
+      if (!(ms >= 0)) throw new Error(`failFor needs a duration in milliseconds, not ${ms}.`);
+      if (status < 400 || status > 599) throw new Error(`failFor needs an HTTP error status, not ${status}.`);
+      outage = { until: Date.now() + ms, status };
+    },
+    throttleNext(count: number) {
+      if (!Number.isInteger(count) || count < 0) throw new Error(`throttleNext needs a whole number of requests, not ${count}.`);
+      throttled += count;
     },
     delayNext(ms: number, count = 1) {
       for (let i = 0; i < count; i++) delays.push(ms);

@@ -124,8 +124,8 @@ export function suppressionScopeFor(category: EmailCategory, choice: Unsubscribe
 }
 
 // A mailbox provider's one-click button (RFC 8058) unsubscribes from what the message was: for a
-// marketing follow-up, Afterglow's marketing emails. It is an unconfirmed, automated POST, so it
-// does not also withdraw the shop-wide marketing consent that "all" changes in Shopify.
+// marketing follow-up, Afterglow's marketing emails (and, written back, the shop's marketing
+// consent in Shopify), leaving service emails about the order coming.
 export const ONE_CLICK_CHOICE: UnsubscribeChoice = "this";
 
 export interface UnsubscribeLinksInput {

@@ -291,6 +291,19 @@ export const declaration = {
     adminApiUrl: optionalText("SHOPIFY_ADMIN_API_URL", {
       meaning: "Admin GraphQL URL template with {shop} and {version}; unset is Shopify's own (https://{shop}/admin/api/{version}/graphql.json).",
     }),
+    waitBackoffMs: int("SHOPIFY_WAIT_BACKOFF_MS", {
+      meaning:
+        "First wait of a follow-up held because Shopify did not answer about consent (down, throttled); it doubles with each wait up to two hours, and is never shorter than the wait Shopify asks for.",
+      default: 30_000,
+      min: 1,
+      unit: "milliseconds",
+    }),
+    waitMaxMs: int("SHOPIFY_WAIT_MAX_MS", {
+      meaning: "How long past its due time a follow-up waits for Shopify to answer about consent before it fails (never skipped as no consent).",
+      default: 3 * 86_400_000,
+      min: 1,
+      unit: "milliseconds",
+    }),
   },
   mail: {
     transport: oneOf("MAIL_TRANSPORT", {
@@ -382,7 +395,13 @@ export const declaration = {
   housekeeping: {
     retentionIntervalMs: int("RETENTION_INTERVAL_MS", { meaning: "How often old email bodies and event details are pruned.", default: 6 * 3600_000, min: 1, unit: "milliseconds" }),
     retentionDays: int("RETENTION_DAYS", { meaning: "Days rendered emails and event details are kept.", default: 90, min: 1, unit: "days" }),
-    consentRetryIntervalMs: int("CONSENT_RETRY_INTERVAL_MS", { meaning: "How often consent changes Shopify refused are retried.", default: 5 * 60_000, min: 1, unit: "milliseconds" }),
+    consentRetryIntervalMs: int("CONSENT_RETRY_INTERVAL_MS", { meaning: "How often consent changes waiting for Shopify (unsubscribes, resubscribes) are looked at.", default: 60_000, min: 1, unit: "milliseconds" }),
+    consentWriteBackBackoffMs: int("CONSENT_WRITE_BACK_BACKOFF_MS", {
+      meaning: "First wait before a consent change Shopify could not take is tried again; it doubles with each attempt, up to six hours.",
+      default: 60_000,
+      min: 1,
+      unit: "milliseconds",
+    }),
     analyticsIntervalMs: int("ANALYTICS_INTERVAL_MS", { meaning: "How often analytics rollups run.", default: 60_000, min: 1, unit: "milliseconds" }),
     orderReconcileIntervalMs: int("ORDER_RECONCILE_INTERVAL_MS", {
       meaning: "How often orders whose webhooks never came are looked for through the Admin API.",

@@ -23,6 +23,7 @@ import { shopSendGridKey } from "../services/shop/secrets.server";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { pruneExpiredContent } from "../services/compliance/retention.server";
 import { retryPendingConsentSyncs } from "../services/consent/unsubscribe.server";
+import { consentWriteBackPolicy } from "../services/consent/consent-write-back.server";
 import { runAnalyticsJobs } from "../services/analytics/jobs.server";
 import { createImpressionCounter, type ImpressionCounter } from "../services/analytics/attribution.server";
 import { recommendForOrder } from "../services/dispatch/recommendations.server";
@@ -138,7 +139,7 @@ export function createRuntime({
       // is no known consent; the reason says why.
       const state = decision.allowed ? "SUBSCRIBED" : decision.state === "SUBSCRIBED" ? null : decision.state;
       const note = decision.allowed ? null : decision.source !== "shopify" || state === null ? decision.reason : null;
-      return { state, note };
+      return { state, note, unavailable: decision.unavailable ?? null };
     },
     prefetchConsent: (shop, customerIds) => consentReader.prefetch(shop, customerIds),
     lookupFacts: async (req) => {
@@ -173,6 +174,11 @@ export function createRuntime({
     defaultFromEmail: mailSettings.fromEmail,
     leaseMs: queueSettings.leaseMs ?? undefined,
     handoverEventWaitMs: mailSettings.handoverEventWaitMs,
+    shopifyWait: {
+      baseDelayMs: settings.shopify.waitBackoffMs,
+      maxDelayMs: Math.max(settings.shopify.waitBackoffMs, 2 * 3_600_000),
+      maxWaitMs: settings.shopify.waitMaxMs,
+    },
   });
   const queue = redisUrl
     ? createBullMqQueue({
@@ -267,8 +273,8 @@ function trackChore(run: Promise<unknown>) {
   void run.finally(() => choresRunning.delete(run));
 }
 
-// Periodic chores of the worker: prune old email bodies and event details; retry consent
-// changes Shopify could not take when a customer unsubscribed from everything.
+// Periodic chores of the worker: prune old email bodies and event details; write to Shopify the
+// unsubscribes and resubscribes it could not take when the customer clicked.
 export function startHousekeeping(prisma: PrismaClient, settings: Config = config()) {
   const chores = settings.housekeeping;
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
@@ -284,7 +290,8 @@ export function startHousekeeping(prisma: PrismaClient, settings: Config = confi
     housekeeping.push(t);
   };
   every(chores.retentionIntervalMs, "retention", () => pruneExpiredContent({ prisma, days: chores.retentionDays }));
-  every(chores.consentRetryIntervalMs, "consent sync retry", () => retryPendingConsentSyncs({ prisma }));
+  const consentRetry = consentWriteBackPolicy(chores.consentWriteBackBackoffMs);
+  every(chores.consentRetryIntervalMs, "consent write-back", () => retryPendingConsentSyncs({ prisma, retry: consentRetry }));
   every(chores.analyticsIntervalMs, "analytics", () => runAnalyticsJobs({ prisma }));
   // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
   const reconcileEvery = chores.orderReconcileIntervalMs;

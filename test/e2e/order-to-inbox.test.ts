@@ -215,6 +215,8 @@ describe("unsubscribe", () => {
       redirect: "manual",
     });
     expect(res.status).toBe(200);
+    // Written back: the shop's other tools see the customer unsubscribed too.
+    expect(customer.defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
 
     const second = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
     expect((await post(second)).status).toBe(200);

@@ -263,6 +263,16 @@ describe("Admin API client", () => {
     expect(error.message).toContain("ShopName");
   });
 
+  it("says, when it gives up, how long Shopify asked to wait: the bucket's refill, or Retry-After", async () => {
+    standIn.replies.push({ json: throttled(752, 666) });
+    const throttledError = await failure(client({ maxRetries: 0 }).request(SHOP_QUERY));
+    expect(throttledError).toMatchObject({ code: "THROTTLED", retryable: true, retryAfterMs: Math.ceil(((752 - 666) / 50) * 1000) });
+    standIn.replies.push({ status: 429, headers: { "retry-after": "7" }, json: { errors: "Exceeded 2 calls per second" } });
+    expect(await failure(client({ maxRetries: 0 }).request(SHOP_QUERY))).toMatchObject({ retryAfterMs: 7000 });
+    standIn.replies.push({ status: 503, json: { errors: "Service Unavailable" } });
+    expect(await failure(client({ maxRetries: 0 }).request(SHOP_QUERY))).toMatchObject({ retryable: true, retryAfterMs: null });
+  });
+
   it("refuses a URL template that does not give a URL", () => {
     expect(() => createAdminClient({ shop: SHOP, accessToken: TOKEN, urlTemplate: "{shop}/graphql" })).toThrow(
       /SHOPIFY_ADMIN_API_URL/,

@@ -74,6 +74,7 @@ const TABLES = [
   "messageEvent",
   "auditLog",
   "customerConsent",
+  "consentWriteBack",
 ] as const;
 type Table = (typeof TABLES)[number];
 
@@ -189,6 +190,13 @@ async function seedShop(store: SeedStore) {
       data: { shop, customerId: c.id, email: c.email, marketingState: c.defaultEmailAddress?.marketingState ?? "NOT_SUBSCRIBED", consentUpdatedAt: new Date("2026-09-15T00:00:00Z") },
     });
   }
+  // Unsubscribes still waiting to be written to Shopify.
+  const waitingSince = new Date("2026-09-15T00:00:00Z");
+  for (const customerId of [ADA, BEN]) {
+    await prisma.consentWriteBack.create({
+      data: { shop, customerId, marketingState: "UNSUBSCRIBED", requestedAt: waitingSince, nextAttemptAt: waitingSince, attempts: 2, lastError: "HTTP 503" },
+    });
+  }
   await prisma.auditLog.create({ data: { shop, actor: `olga@${shop}`, action: "settings.updated", detail: JSON.stringify({ senderName: "Shop" }) } });
 }
 
@@ -302,6 +310,7 @@ describe("customers/redact", () => {
       complianceRequest: 1,
       auditLog: 1,
       customerConsent: -1,
+      consentWriteBack: -1,
     });
     expect(await prisma.messageEvent.count({ where: { shop: null } })).toBe(1); // shop B's
     expect(await rows(SHOP_B)).toEqual(otherBefore);

@@ -139,10 +139,23 @@ describe("with the store simulator and a database", () => {
         expect(subscribed).toMatchObject({ allowed: true, state: "SUBSCRIBED", source: "afterglow_copy" });
         expect(subscribed.reason).toMatch(/Shopify Admin API unavailable.*network error/);
         expect(await check(3)).toMatchObject({ allowed: false, state: "UNSUBSCRIBED", source: "afterglow_copy" });
-        expect(await check(7)).toMatchObject({ allowed: false, state: null, source: "none", reason: expect.stringMatching(/no copy/) });
+        expect(await check(7)).toMatchObject({
+          allowed: false,
+          state: null,
+          source: "none",
+          reason: expect.stringMatching(/no copy/),
+          unavailable: { reason: expect.stringMatching(/network error/), retryAfterMs: null },
+        });
       } finally {
         await admin.setDown(false);
       }
+      // Throttled, or 429 with Retry-After: when Shopify could answer again goes with it.
+      admin.throttleNext(1);
+      expect((await check(7)).unavailable).toMatchObject({ reason: expect.stringMatching(/Throttled/), retryAfterMs: 10 });
+      admin.failNext(1, 429);
+      expect((await check(7)).unavailable).toMatchObject({ retryAfterMs: 2000 });
+      // Shopify's own answer is not an outage.
+      expect((await check(7)).unavailable).toBeUndefined();
       // No client at all (the shop's token is missing) is the same as the API being down.
       expect(await check(1, undefined, null)).toMatchObject({ allowed: true, source: "afterglow_copy" });
       const rejected = Promise.reject(new Error("not connected"));

@@ -1,6 +1,6 @@
 // Unsubscribe tokens and headers, and the public page's loader and action against a fresh
 // database, with the store simulator standing in for Shopify's consent mutation.
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 // The route imports app/db.server.ts, which opens DATABASE_URL when first imported.
 const env = await vi.hoisted(async () =>
@@ -33,6 +33,8 @@ import * as route from "~/routes/unsubscribe.$token";
 import type { UnsubscribeActionData, UnsubscribePageData } from "~/routes/unsubscribe.$token";
 import { storeOfflineToken } from "~/services/shop/shops.server";
 import { retryPendingConsentSyncs } from "~/services/consent/unsubscribe.server";
+import { requestConsentWriteBack } from "~/services/consent/consent-write-back.server";
+import { startHousekeeping, stopBackgroundWork } from "~/runtime/runtime.server";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 
@@ -191,10 +193,17 @@ describe("the unsubscribe route", () => {
     await prisma.suppression.deleteMany();
     await prisma.auditLog.deleteMany();
     await prisma.customerConsent.deleteMany();
+    await prisma.consentWriteBack.deleteMany();
     for (const customer of store.customers) {
-      if (customer.defaultEmailAddress) customer.defaultEmailAddress.marketingState = customer === BEN() ? "NOT_SUBSCRIBED" : "SUBSCRIBED";
+      const address = customer.defaultEmailAddress;
+      if (!address) continue;
+      address.marketingState = customer === BEN() ? "NOT_SUBSCRIBED" : "SUBSCRIBED";
+      address.marketingOptInLevel = customer === BEN() ? null : "SINGLE_OPT_IN";
+      address.marketingUpdatedAt = customer === BEN() ? null : "2024-06-01T10:00:00Z";
     }
   });
+
+  const consentWrites = () => admin.requests.filter((r) => r.operationName === "CustomerEmailConsentUpdate");
 
   let seq = 0;
   async function followUpFor(customer: { id: string; email: string | null } | null, email = customer?.email ?? "guest@example.com") {
@@ -257,7 +266,7 @@ describe("the unsubscribe route", () => {
   const render = (page: UnsubscribePageData, result?: UnsubscribeActionData) =>
     renderToStaticMarkup(createElement(route.UnsubscribePage, { page, result }));
 
-  it("unsubscribes a one-click POST from marketing at once: 200, no redirect, one suppression", async () => {
+  it("unsubscribes a one-click POST from marketing at once: 200, no redirect, one suppression, UNSUBSCRIBED in Shopify", async () => {
     const followUp = await followUpFor(ADA());
     const { response, data } = await oneClick(tokenFor(followUp));
     expect(response.status).toBe(200);
@@ -273,16 +282,37 @@ describe("the unsubscribe route", () => {
         source: followUp.id,
       }),
     ]);
-    const audit = await prisma.auditLog.findMany();
-    expect(audit.map((a) => [a.actor, a.action])).toEqual([["customer", "email.unsubscribed"]]);
+    const audit = await prisma.auditLog.findMany({ orderBy: { at: "asc" } });
+    expect(audit.map((a) => [a.actor, a.action])).toEqual([
+      ["customer", "email.unsubscribed"],
+      ["system", "consent.shopify_unsubscribed"],
+    ]);
     expect(JSON.parse(audit[0]!.detail!)).toMatchObject({ scope: "marketing", followUpId: followUp.id, via: "one-click" });
-    // Marketing only: the customer's consent in Shopify is not touched by an automated click.
-    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+    // Leaving the shop's marketing is written back, so its other tools stop mailing too.
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    expect(await prisma.customerConsent.findFirst()).toMatchObject({ customerId: ADA().id, marketingState: "UNSUBSCRIBED" });
+    expect(JSON.parse((await prisma.suppression.findFirstOrThrow()).detail!)).toMatchObject({
+      shopifySync: "done",
+      customerId: ADA().id,
+      previousState: "SUBSCRIBED",
+      previousOptInLevel: "SINGLE_OPT_IN",
+    });
+    expect(await prisma.consentWriteBack.count()).toBe(0);
+  });
+
+  it("writes back the page's choice of this kind of email, and a one-click on a service email", async () => {
+    await post(tokenFor(await followUpFor(ADA())), form({ intent: "unsubscribe", scope: "this" }).body, form({}).headers);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    const bens = await followUpFor(BEN());
+    BEN().defaultEmailAddress!.marketingState = "SUBSCRIBED";
+    await oneClick(tokenFor(bens, "service"));
+    expect(BEN().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
   });
 
   it("is idempotent: the provider's retry, as multipart, changes nothing", async () => {
     const followUp = await followUpFor(ADA());
     const token = tokenFor(followUp);
+    const writesBefore = admin.requests.filter((r) => r.operationName === "CustomerEmailConsentUpdate").length;
     await oneClick(token);
     const body = new FormData();
     body.append("List-Unsubscribe", "One-Click");
@@ -290,7 +320,8 @@ describe("the unsubscribe route", () => {
     expect(again.response.status).toBe(200);
     expect(again.data).toEqual({ kind: "unsubscribed", scope: "marketing" });
     expect(await prisma.suppression.count()).toBe(1);
-    expect(await prisma.auditLog.count()).toBe(1);
+    expect(await prisma.auditLog.count()).toBe(2);
+    expect(admin.requests.filter((r) => r.operationName === "CustomerEmailConsentUpdate" && r.variables?.input)).toHaveLength(writesBefore + 1);
   });
 
   it("refuses an oversized body with 413 and stores nothing", async () => {
@@ -420,6 +451,7 @@ describe("the unsubscribe route", () => {
     const row = await prisma.suppression.findFirstOrThrow();
     expect(row).toMatchObject({ scope: "all", reason: "unsubscribed" });
     expect(JSON.parse(row.detail!)).toMatchObject({ shopifySync: "pending", customerId: ADA().id, attempts: 1 });
+    expect(await prisma.consentWriteBack.findFirstOrThrow()).toMatchObject({ customerId: ADA().id, marketingState: "UNSUBSCRIBED", attempts: 1 });
     expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
     const failed = await prisma.auditLog.findFirstOrThrow({ where: { action: "consent.shopify_sync_failed" } });
     expect(JSON.parse(failed.detail!)).toMatchObject({ customerId: ADA().id, willRetry: true });
@@ -429,6 +461,10 @@ describe("the unsubscribe route", () => {
     const later = new Date(Date.now() + 10 * 60_000);
     expect(await retryPendingConsentSyncs({ prisma, now: () => later })).toEqual({ attempted: 1, done: 1, pending: 0, failed: 0 });
     expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    // A write that waited carries the time of the click, not of the retry.
+    const clicked = await prisma.auditLog.findFirstOrThrow({ where: { action: "email.unsubscribed" } });
+    const sentAt = (consentWrites().at(-1)!.variables as { input: { emailMarketingConsent: { consentUpdatedAt?: string } } }).input.emailMarketingConsent.consentUpdatedAt;
+    expect(Math.abs(Date.parse(sentAt ?? "") - clicked.at.getTime())).toBeLessThan(1_000);
     expect(JSON.parse((await prisma.suppression.findFirstOrThrow()).detail!)).toMatchObject({ shopifySync: "done" });
     expect(await retryPendingConsentSyncs({ prisma, now: () => later })).toMatchObject({ attempted: 0 });
   });
@@ -452,5 +488,172 @@ describe("the unsubscribe route", () => {
     const html = render(page.data);
     expect(html).toContain("This email was about your order.");
     expect(html).not.toContain("Unsubscribe from this kind of email");
+  });
+  const FAST_RETRY = { maxAttempts: 20, baseDelayMs: 40, maxDelayMs: 200 };
+  // Short waits through the configuration, for the attempt the click makes as for the retries.
+  const fastRetries = () => {
+    process.env.CONSENT_WRITE_BACK_BACKOFF_MS = "40";
+  };
+  afterEach(() => {
+    delete process.env.CONSENT_WRITE_BACK_BACKOFF_MS;
+  });
+  const resubscribeForm = form({ intent: "resubscribe" });
+
+  it("retries a one-click's write-back while Shopify answers 503, and it lands after Shopify recovers", async () => {
+    fastRetries();
+    const token = tokenFor(await followUpFor(ADA()));
+    admin.failFor(3_000);
+    const started = Date.now();
+    expect((await oneClick(token)).response.status).toBe(200);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+    const waiting = await prisma.consentWriteBack.findFirstOrThrow();
+    expect(waiting).toMatchObject({ marketingState: "UNSUBSCRIBED", attempts: 1 });
+    expect(waiting.lastError).toMatch(/HTTP 503/);
+    let passes = 0;
+    await vi.waitFor(
+      async () => {
+        passes += 1;
+        await retryPendingConsentSyncs({ prisma, retry: FAST_RETRY });
+        expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+      },
+      { timeout: 8_000, interval: 50 },
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+    expect(passes).toBeGreaterThan(1);
+    expect(await prisma.consentWriteBack.count()).toBe(0);
+    expect(JSON.parse((await prisma.suppression.findFirstOrThrow()).detail!)).toMatchObject({ shopifySync: "done", previousState: "SUBSCRIBED" });
+    expect(consentWrites().at(-1)!.variables).toMatchObject({ input: { emailMarketingConsent: { marketingState: "UNSUBSCRIBED" } } });
+  });
+
+  it("retries a write-back Shopify throttles", async () => {
+    fastRetries();
+    const token = tokenFor(await followUpFor(ADA()));
+    admin.throttleNext(4);
+    await oneClick(token);
+    expect(await prisma.consentWriteBack.findFirstOrThrow()).toMatchObject({ attempts: 1 });
+    expect((await prisma.consentWriteBack.findFirstOrThrow()).lastError).toMatch(/Throttled/);
+    await vi.waitFor(
+      async () => {
+        await retryPendingConsentSyncs({ prisma, retry: FAST_RETRY });
+        expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+  });
+
+  it("keeps a write-back through a restart: the housekeeping of a process started later writes it", async () => {
+    fastRetries();
+    const token = tokenFor(await followUpFor(ADA()));
+    await admin.setDown(true);
+    try {
+      await oneClick(token);
+    } finally {
+      await admin.setDown(false);
+    }
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+    // Only the database carries it over to the next process.
+    expect(await prisma.consentWriteBack.count()).toBe(1);
+    startHousekeeping(
+      prisma,
+      loadConfig({ ...process.env, CONSENT_RETRY_INTERVAL_MS: "50", CONSENT_WRITE_BACK_BACKOFF_MS: "1", RECONCILE_START_DELAY_MS: "600000" }),
+    );
+    try {
+      await vi.waitFor(() => expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED"), { timeout: 5_000, interval: 50 });
+      await vi.waitFor(async () => expect(await prisma.consentWriteBack.count()).toBe(0));
+    } finally {
+      await stopBackgroundWork();
+    }
+  });
+
+  it("writes a resubscribe as SUBSCRIBED at the opt-in level the customer had, retrying it while Shopify is down", async () => {
+    fastRetries();
+    ADA().defaultEmailAddress!.marketingOptInLevel = "CONFIRMED_OPT_IN";
+    const token = tokenFor(await followUpFor(ADA()));
+    await oneClick(token);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    admin.failFor(2_000);
+    await post(token, resubscribeForm.body, resubscribeForm.headers);
+    expect(await prisma.suppression.count()).toBe(0);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    expect(await prisma.consentWriteBack.findFirstOrThrow()).toMatchObject({ marketingState: "SUBSCRIBED", optInLevel: "CONFIRMED_OPT_IN", attempts: 1 });
+    await vi.waitFor(
+      async () => {
+        await retryPendingConsentSyncs({ prisma, retry: FAST_RETRY });
+        expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    expect(ADA().defaultEmailAddress!.marketingOptInLevel).toBe("CONFIRMED_OPT_IN");
+    expect(consentWrites().at(-1)!.variables).toMatchObject({
+      input: { customerId: ADA().id, emailMarketingConsent: { marketingState: "SUBSCRIBED", marketingOptInLevel: "CONFIRMED_OPT_IN" } },
+    });
+  });
+
+  it("never lets an older unsubscribe overtake a later resubscribe, nor an older resubscribe a later unsubscribe", async () => {
+    const token = tokenFor(await followUpFor(ADA()));
+    // An unsubscribe Shopify has not taken yet, then the resubscribe: Shopify must end SUBSCRIBED.
+    await admin.setDown(true);
+    try {
+      await oneClick(token);
+      await post(token, resubscribeForm.body, resubscribeForm.headers);
+    } finally {
+      await admin.setDown(false);
+    }
+    const writes = consentWrites().length;
+    await retryPendingConsentSyncs({ prisma, retry: FAST_RETRY, now: () => new Date(Date.now() + 3_600_000) });
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+    expect(consentWrites()).toHaveLength(writes);
+    expect(await prisma.consentWriteBack.count()).toBe(0);
+
+    // Unsubscribed in Shopify, a resubscribe waiting, then unsubscribed again: UNSUBSCRIBED wins.
+    await oneClick(token);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    admin.failFor(60_000);
+    try {
+      await post(token, resubscribeForm.body, resubscribeForm.headers);
+      expect(await prisma.consentWriteBack.findFirstOrThrow()).toMatchObject({ marketingState: "SUBSCRIBED" });
+      await new Promise((r) => setTimeout(r, 5));
+      await oneClick(token);
+      const newest = await prisma.consentWriteBack.findFirstOrThrow();
+      expect(newest).toMatchObject({ marketingState: "UNSUBSCRIBED" });
+      // A wish older than the one waiting (a late request) changes nothing.
+      expect(
+        await requestConsentWriteBack(prisma, { shop: SIMULATOR_SHOP, customerId: ADA().id, marketingState: "SUBSCRIBED", requestedAt: new Date(newest.requestedAt.getTime() - 1) }),
+      ).toBeNull();
+      expect(await prisma.consentWriteBack.findFirstOrThrow()).toMatchObject({ id: newest.id, marketingState: "UNSUBSCRIBED" });
+    } finally {
+      admin.failFor(0);
+    }
+    // Shopify already says UNSUBSCRIBED: the waiting resubscribe was replaced, never written.
+    const before = consentWrites().length;
+    await retryPendingConsentSyncs({ prisma, retry: FAST_RETRY, now: () => new Date(Date.now() + 3_600_000) });
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("UNSUBSCRIBED");
+    expect(consentWrites()).toHaveLength(before);
+    expect(await prisma.consentWriteBack.count()).toBe(0);
+  });
+
+  it("leaves a change made in Shopify after the click alone", async () => {
+    const token = tokenFor(await followUpFor(ADA()));
+    await admin.setDown(true);
+    try {
+      await post(token, form({ intent: "unsubscribe", scope: "all" }).body, form({}).headers);
+    } finally {
+      await admin.setDown(false);
+    }
+    // The customer subscribed again at the till after the click; Shopify's newer answer stands.
+    ADA().defaultEmailAddress!.marketingUpdatedAt = new Date(Date.now() + 60_000).toISOString();
+    const writes = consentWrites().length;
+    await retryPendingConsentSyncs({ prisma, retry: FAST_RETRY, now: () => new Date(Date.now() + 3_600_000) });
+    expect(consentWrites()).toHaveLength(writes);
+    expect(ADA().defaultEmailAddress!.marketingState).toBe("SUBSCRIBED");
+    expect(await prisma.consentWriteBack.count()).toBe(0);
+  });
+
+  it("gives up on a write-back Shopify refuses, and keeps the suppression", async () => {
+    const followUp = await followUpFor({ id: "gid://shopify/Customer/999999", email: "gone@example.com" });
+    await oneClick(tokenFor(followUp));
+    expect(await prisma.suppression.count()).toBe(1);
+    expect(await prisma.consentWriteBack.count()).toBe(0);
+    expect(JSON.parse((await prisma.suppression.findFirstOrThrow()).detail!)).toMatchObject({ shopifySync: "failed" });
   });
 });

@@ -17,7 +17,8 @@ describe("loadConfig", () => {
     expect(c.housekeeping).toEqual({
       retentionIntervalMs: 6 * 3600_000,
       retentionDays: 90,
-      consentRetryIntervalMs: 300_000,
+      consentRetryIntervalMs: 60_000,
+      consentWriteBackBackoffMs: 60_000,
       analyticsIntervalMs: 60_000,
       orderReconcileIntervalMs: 900_000,
       reconcileStartDelayMs: 30_000,

@@ -102,6 +102,9 @@ export class AdminApiError extends Error {
   readonly requestId: string | null;
   readonly attempts: number;
   readonly graphqlErrors: string[];
+  // When Shopify said it could answer again: the bucket's restore time for THROTTLED, or
+  // Retry-After. null when it did not say.
+  readonly retryAfterMs: number | null;
 
   constructor(init: {
     shop: string;
@@ -114,6 +117,7 @@ export class AdminApiError extends Error {
     graphqlErrors: string[];
     detail: string;
     hint: string;
+    retryAfterMs?: number | null;
     cause?: unknown;
   }) {
     const http = init.status ? ` (HTTP ${init.status})` : "";
@@ -131,6 +135,7 @@ export class AdminApiError extends Error {
     this.requestId = init.requestId;
     this.attempts = init.attempts;
     this.graphqlErrors = init.graphqlErrors;
+    this.retryAfterMs = init.retryAfterMs ?? null;
   }
 }
 
@@ -235,6 +240,7 @@ export function createAdminClient({
           graphqlErrors: failure.graphqlErrors,
           detail: failure.detail,
           hint: failure.retryable ? "Shopify may answer later; try again in a few minutes." : failure.hint,
+          retryAfterMs: failure.retryable ? shopifyRetryAfterMs(failure) : null,
           cause: failure.cause,
         });
       }
@@ -246,6 +252,17 @@ export function createAdminClient({
   }
 
   return { shop, apiVersion, url, request };
+}
+
+// How long Shopify said to wait: a throttled answer's bucket refills at restoreRate points a
+// second, so the request's cost is available after (cost - available) / restoreRate; else Retry-After.
+function shopifyRetryAfterMs(failure: Failure): number | null {
+  const status = failure.cost?.throttleStatus;
+  if (failure.code === "THROTTLED" && status && status.restoreRate > 0) {
+    const needed = Math.max(0, (failure.cost?.requestedQueryCost ?? 1) - status.currentlyAvailable);
+    return Math.ceil((needed / status.restoreRate) * 1000);
+  }
+  return failure.retryAfterMs ?? null;
 }
 
 interface Failure {

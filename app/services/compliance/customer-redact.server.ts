@@ -77,6 +77,8 @@ async function redactCustomer(tx: Prisma.TransactionClient, shop: string, subjec
   for (const part of chunks(r.consents.map((c) => c.id))) {
     counts.consents += (await tx.customerConsent.deleteMany({ where: { id: { in: part } } })).count;
   }
+  // Shopify erases the customer too; a consent change still waiting for it has no one to reach.
+  if (subject.customerId) await tx.consentWriteBack.deleteMany({ where: { shop, customerId: subject.customerId } });
   // An opt-out must outlive the erasure, or the next order would email them again.
   for (const s of r.suppressions) {
     if (isHashedSuppressionEmail(s.email)) continue;

@@ -11,13 +11,16 @@ import {
   type EmailMarketingState,
 } from "~/domain/consent";
 import { fetchCustomerEmailConsent, type CustomerEmailConsent } from "~/adapters/shopify-admin/consent.server";
-import type { AdminClient } from "~/adapters/shopify-admin/client.server";
+import { AdminApiError, type AdminClient } from "~/adapters/shopify-admin/client.server";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
 import { recordDelivery, type WebhookDeliveryInfo } from "../intake/intake.server";
 
 export interface MarketingConsentCheck extends ConsentDecision {
   // Where the answer came from: Shopify just now, our copy (Admin API unavailable), or nowhere.
   source: "shopify" | "afterglow_copy" | "none";
+  // Shopify did not answer (down, throttled) and Afterglow has no copy: nobody said no, so the
+  // send should wait and ask again. retryAfterMs: when Shopify said it could answer, if it did.
+  unavailable?: { reason: string; retryAfterMs: number | null };
 }
 
 type ConsentRecordOutcome = "created" | "updated" | "stale";
@@ -90,6 +93,7 @@ export async function checkMarketingConsent({
   const recipient = email?.trim().toLowerCase() || null;
 
   let unavailable: string;
+  let transient: AdminApiError | null = null;
   try {
     let consent: CustomerEmailConsent | null;
     if (readConsent) consent = await readConsent(customerId);
@@ -114,13 +118,16 @@ export async function checkMarketingConsent({
     return { ...marketingDecision(consent.marketingState, "Shopify"), source: "shopify" };
   } catch (err) {
     unavailable = err instanceof Error ? err.message : String(err);
+    if (err instanceof AdminApiError && err.retryable) transient = err;
     logger.warn("marketing consent read from Afterglow's copy: Shopify Admin API unavailable", { shop, customerId, err });
   }
 
   const copy = await prisma.customerConsent.findUnique({ where: { shop_customerId: { shop, customerId } } });
   const why = `Shopify Admin API unavailable: ${unavailable}`;
   if (!copy) {
-    return { allowed: false, state: null, reason: `${why}; Afterglow has no copy of this customer's consent.`, source: "none" };
+    const reason = `${why}; Afterglow has no copy of this customer's consent.`;
+    if (transient) return { allowed: false, state: null, reason, source: "none", unavailable: { reason: unavailable, retryAfterMs: transient.retryAfterMs } };
+    return { allowed: false, state: null, reason, source: "none" };
   }
   const state = copy.marketingState as EmailMarketingState;
   if (recipient && copy.email && recipient !== copy.email) {

@@ -1,13 +1,13 @@
 // What an unsubscribe link does: Suppression rows (checked before every send), an AuditLog row
-// per change, and for "all" the customer's marketing consent in Shopify, so the shop and
-// Afterglow agree.
+// per change, and, since every choice on the page covers marketing, the customer's marketing
+// consent in Shopify, so the shop's other tools stop mailing them too.
 //
-// The Shopify half may fail (Admin API down, token revoked). The suppression is written first
-// and stands on its own; the suppression's `detail` records the pending Shopify change, and
-// retryPendingConsentSyncs() tries again later. Keeping the pending state on the row itself
-// means a resubscribe, which deletes the row, also cancels the pending change.
+// The Shopify half may fail (Admin API down, throttled, token revoked). The suppression is
+// written first and stands on its own; the change for Shopify waits as a ConsentWriteBack row
+// (consent-write-back.server.ts) until Shopify takes it. The suppression's `detail` tells what
+// became of it, and what the consent was before, so a resubscribe can restore it.
 import type { PrismaClient, Suppression } from "@prisma/client";
-import type { EmailMarketingState, MarketingOptInLevel } from "~/domain/consent";
+import type { MarketingOptInLevel } from "~/domain/consent";
 import {
   normalizeEmail,
   suppressionScopeFor,
@@ -15,31 +15,25 @@ import {
   type UnsubscribeChoice,
   type UnsubscribeTokenPayload,
 } from "~/domain/unsubscribe";
-import {
-  ConsentUpdateRejectedError,
-  fetchCustomerEmailConsent,
-  updateCustomerEmailConsent,
-} from "~/adapters/shopify-admin/consent.server";
-import type { AdminClient } from "~/adapters/shopify-admin/client.server";
-import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
-import { logger as rootLogger, type Logger } from "~/platform/logger.server";
+import { logger as rootLogger } from "~/platform/logger.server";
 import { audit } from "../compliance/audit.server";
 import { suppressionLookupEmails } from "../compliance/hashed-emails.server";
-import { recordCustomerConsent } from "./consent.server";
+import {
+  cancelConsentWriteBack,
+  pendingConsentWriteBack,
+  requestConsentWriteBack,
+  workDueConsentWriteBacks,
+  writeBackConsent,
+  type ConsentWriteBackDeps,
+  type WriteBackRecord,
+} from "./consent-write-back.server";
 import { addSuppression, removeSuppression } from "./suppressions.server";
 
 export type UnsubscribeVia = "one-click" | "page" | "mailto";
 
 export type ShopifySyncState = "not_needed" | "done" | "pending" | "failed" | "no_customer";
 
-export interface UnsubscribeDeps {
-  prisma: PrismaClient;
-  // The shop's Admin API client; by default from its stored offline token, with few retries so
-  // the person on the page is not kept waiting (what fails is retried later anyway).
-  clientFor?: (shop: string) => Promise<AdminClient>;
-  now?: () => Date;
-  logger?: Logger;
-}
+export type UnsubscribeDeps = ConsentWriteBackDeps;
 
 export interface UnsubscribeResult {
   scope: SuppressionScope;
@@ -49,31 +43,18 @@ export interface UnsubscribeResult {
 
 export interface ResubscribeResult {
   removed: SuppressionScope[];
-  shopify: "not_needed" | "restored" | "failed";
+  // restored: Shopify says SUBSCRIBED again; pending: it will once Shopify answers; cancelled:
+  // the unsubscribe had not reached Shopify yet and now never will.
+  shopify: "not_needed" | "restored" | "pending" | "failed" | "cancelled";
 }
 
 // Kept as JSON in Suppression.detail for rows this module writes.
-interface UnsubscribeDetail {
+interface UnsubscribeDetail extends WriteBackRecord {
   via?: UnsubscribeVia;
   category?: string;
-  shopifySync?: ShopifySyncState;
-  customerId?: string;
-  previousState?: EmailMarketingState | null;
-  previousOptInLevel?: MarketingOptInLevel | null;
-  attempts?: number;
-  lastError?: string;
-  nextAttemptAt?: string;
 }
 
 export const UNSUBSCRIBED_REASON = "unsubscribed";
-const PENDING_MARKER = '"shopifySync":"pending"';
-const MAX_SYNC_ATTEMPTS = 10;
-const SYNC_BACKOFF_BASE_MS = 60_000;
-const SYNC_BACKOFF_MAX_MS = 6 * 60 * 60_000;
-
-function defaultClientFor(prisma: PrismaClient) {
-  return (shop: string) => adminClientForShop({ prisma, shop, maxRetries: 1, timeoutMs: 5_000 });
-}
 
 function parseDetail(detail: string | null): UnsubscribeDetail {
   if (!detail) return {};
@@ -138,13 +119,35 @@ export async function unsubscribe({
     });
   }
 
-  if (scope !== "all" || row.reason !== UNSUBSCRIBED_REASON) return { scope, changed, shopify: "not_needed" };
+  // A merchant's or SendGrid's entry for the address came first; the customer's click is theirs alone.
+  if (row.reason !== UNSUBSCRIBED_REASON) return { scope, changed, shopify: "not_needed" };
   const detail = parseDetail(row.detail);
-  // A click on a row whose Shopify change is still pending is a good moment to try again.
-  if (changed || detail.shopifySync === "pending" || detail.shopifySync === undefined) {
-    return { scope, changed, shopify: await syncUnsubscribeToShopify({ ...deps, row, followUpId: token.followUpId }) };
+  const customerId = detail.customerId ?? (await customerIdFor(prisma, row, token.followUpId));
+  if (!customerId) {
+    // A guest order: Shopify has no customer whose consent could change.
+    if (detail.shopifySync !== "no_customer") await recordOnRow(prisma, row, { ...detail, shopifySync: "no_customer" });
+    return { scope, changed, shopify: "no_customer" };
   }
-  return { scope, changed, shopify: detail.shopifySync };
+  if (changed) {
+    const wish = await requestConsentWriteBack(prisma, { shop, customerId, marketingState: "UNSUBSCRIBED", requestedAt: now(), suppressionId: row.id });
+    if (!wish) return { scope, changed, shopify: "pending" };
+    await recordOnRow(prisma, row, { ...detail, shopifySync: "pending", customerId });
+    return { scope, changed, shopify: await writeOutcome(writeBackConsent({ ...deps, row: wish })) };
+  }
+  // A click on an unsubscribe whose Shopify change still waits is a good moment to try again.
+  const waiting = await pendingConsentWriteBack(prisma, shop, customerId);
+  if (waiting?.marketingState === "UNSUBSCRIBED") return { scope, changed, shopify: await writeOutcome(writeBackConsent({ ...deps, row: waiting })) };
+  return { scope, changed, shopify: detail.shopifySync ?? "not_needed" };
+}
+
+async function writeOutcome(outcome: Promise<"done" | "pending" | "failed" | "superseded">): Promise<ShopifySyncState> {
+  const o = await outcome;
+  return o === "superseded" ? "pending" : o;
+}
+
+async function recordOnRow(prisma: PrismaClient, row: Suppression, detail: UnsubscribeDetail) {
+  // updateMany: a resubscribe may have deleted the row meanwhile, and then there is nothing to record.
+  await prisma.suppression.updateMany({ where: { id: row.id }, data: { detail: JSON.stringify(detail) } });
 }
 
 async function customerIdFor(prisma: PrismaClient, row: Suppression, followUpId: string | null): Promise<string | null> {
@@ -164,118 +167,16 @@ async function customerIdFor(prisma: PrismaClient, row: Suppression, followUpId:
   return consent?.customerId ?? null;
 }
 
-// Sets the customer's Shopify consent to UNSUBSCRIBED for an "all" suppression and records the
-// outcome on the row.
-async function syncUnsubscribeToShopify({
-  prisma,
-  row,
-  followUpId,
-  clientFor = defaultClientFor(prisma),
-  now = () => new Date(),
-  logger = rootLogger,
-}: UnsubscribeDeps & { row: Suppression; followUpId: string | null }): Promise<ShopifySyncState> {
-  const detail = parseDetail(row.detail);
-  const save = async (next: UnsubscribeDetail) => {
-    // updateMany: a resubscribe may have deleted the row meanwhile, and then there is nothing to record.
-    await prisma.suppression.updateMany({ where: { id: row.id }, data: { detail: JSON.stringify(next) } });
-  };
-  const customerId = detail.customerId ?? (await customerIdFor(prisma, row, followUpId));
-  const log = logger.child({ component: "unsubscribe", shop: row.shop, customerId, suppressionId: row.id });
-  if (!customerId) {
-    // A guest order: Shopify has no customer whose consent could change.
-    await save({ ...detail, shopifySync: "no_customer" });
-    return "no_customer";
-  }
-
-  const attempts = (detail.attempts ?? 0) + 1;
-  try {
-    const client = await clientFor(row.shop);
-    const before = await fetchCustomerEmailConsent(client, customerId);
-    if (!before) throw new ConsentUpdateRejectedError(row.shop, customerId, [{ field: ["customerId"], message: "Customer not found", code: null }]);
-    let after = before;
-    // Only these states can be set; INVALID and REDACTED addresses receive nothing anyway.
-    const settable = before.email && before.marketingState && !["UNSUBSCRIBED", "INVALID", "REDACTED"].includes(before.marketingState);
-    if (settable) after = await updateCustomerEmailConsent(client, { customerId, marketingState: "UNSUBSCRIBED" });
-    if (after.marketingState) {
-      await recordCustomerConsent({ prisma, shop: row.shop, customerId, email: after.email, state: after.marketingState, at: after.updatedAt, force: true });
-    }
-    await save({
-      ...detail,
-      shopifySync: "done",
-      customerId,
-      previousState: before.marketingState,
-      previousOptInLevel: before.optInLevel,
-      attempts,
-      lastError: undefined,
-      nextAttemptAt: undefined,
-    });
-    await audit(prisma, {
-      shop: row.shop,
-      actor: "system",
-      action: "consent.shopify_unsubscribed",
-      detail: { suppressionId: row.id, customerId, previousState: before.marketingState, changed: Boolean(settable) },
-      at: now(),
-    });
-    return "done";
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const hopeless = err instanceof ConsentUpdateRejectedError || attempts >= MAX_SYNC_ATTEMPTS;
-    const state: ShopifySyncState = hopeless ? "failed" : "pending";
-    const retryAt = new Date(now().getTime() + Math.min(SYNC_BACKOFF_MAX_MS, SYNC_BACKOFF_BASE_MS * 2 ** (attempts - 1)));
-    await save({
-      ...detail,
-      shopifySync: state,
-      customerId,
-      attempts,
-      lastError: message,
-      nextAttemptAt: hopeless ? undefined : retryAt.toISOString(),
-    });
-    await audit(prisma, {
-      shop: row.shop,
-      actor: "system",
-      action: "consent.shopify_sync_failed",
-      detail: { suppressionId: row.id, customerId, attempts, error: message, willRetry: !hopeless },
-      at: now(),
-    });
-    log.warn(
-      hopeless
-        ? "the unsubscribe could not be copied to Shopify; the suppression stands, change the customer's consent in the Shopify admin"
-        : "the unsubscribe could not be copied to Shopify yet; the suppression stands and it will be retried",
-      { attempts, err },
-    );
-    return state;
-  }
+// Works the consent changes waiting for Shopify; the housekeeping chore runs it every
+// CONSENT_RETRY_INTERVAL_MS, and each change waits for its own backoff.
+export function retryPendingConsentSyncs(deps: UnsubscribeDeps & { limit?: number }) {
+  return workDueConsentWriteBacks(deps);
 }
 
-// Tries the Shopify half of "all" unsubscribes again. Meant to run now and then (every few
-// minutes); each row waits for its own backoff.
-export async function retryPendingConsentSyncs({
-  limit = 50,
-  ...deps
-}: UnsubscribeDeps & { limit?: number }): Promise<{ attempted: number; done: number; pending: number; failed: number }> {
-  const now = deps.now ?? (() => new Date());
-  const rows = await deps.prisma.suppression.findMany({
-    where: { scope: "all", reason: UNSUBSCRIBED_REASON, detail: { contains: PENDING_MARKER } },
-    // Rows wait for Shopify only while it is unreachable, so there are few; not-due ones are skipped below.
-    orderBy: { createdAt: "asc" },
-  });
-  const result = { attempted: 0, done: 0, pending: 0, failed: 0 };
-  for (const row of rows) {
-    if (result.attempted >= limit) break;
-    const due = parseDetail(row.detail).nextAttemptAt;
-    if (due && Date.parse(due) > now().getTime()) continue;
-    result.attempted += 1;
-    const state = await syncUnsubscribeToShopify({ ...deps, row, followUpId: row.source });
-    if (state === "done") result.done += 1;
-    else if (state === "pending") result.pending += 1;
-    else result.failed += 1;
-  }
-  return result;
-}
-
-// Undoes this address's unsubscribes (never bounces or spam reports). If an "all" unsubscribe
-// had changed the customer's consent in Shopify from SUBSCRIBED, it is set back: the person
-// holding the link asked for it, as they asked for the unsubscribe.
+// Undoes this address's unsubscribes (never bounces or spam reports). If an unsubscribe had
+// changed the customer's consent in Shopify from SUBSCRIBED, it is set back, at the opt-in level
+// it had: the person holding the link asked for it, as they asked for the unsubscribe. One still
+// waiting for Shopify is dropped instead, so it cannot land after the resubscribe.
 export async function resubscribe({
   token,
   via,
@@ -283,12 +184,12 @@ export async function resubscribe({
 }: UnsubscribeDeps & { token: UnsubscribeTokenPayload; via: UnsubscribeVia }): Promise<ResubscribeResult> {
   const { prisma } = deps;
   const now = deps.now ?? (() => new Date());
-  const clientFor = deps.clientFor ?? defaultClientFor(prisma);
   const log = (deps.logger ?? rootLogger).child({ component: "unsubscribe", shop: token.shop });
   const rows = await prisma.suppression.findMany({
     where: { shop: token.shop, email: { in: suppressionLookupEmails(token.email) }, reason: UNSUBSCRIBED_REASON },
   });
   if (rows.length === 0) return { removed: [], shopify: "not_needed" };
+  const at = now();
   for (const row of rows) await removeSuppression(prisma, { shop: token.shop, id: row.id });
   const removed = rows.map((r) => r.scope as SuppressionScope);
   await audit(prisma, {
@@ -296,44 +197,27 @@ export async function resubscribe({
     actor: "customer",
     action: "email.resubscribed",
     detail: { suppressionIds: rows.map((r) => r.id), scopes: removed, followUpId: token.followUpId, via },
-    at: now(),
+    at,
   });
 
-  const all = rows.find((r) => r.scope === "all");
-  const detail = parseDetail(all?.detail ?? null);
-  if (detail.shopifySync !== "done" || detail.previousState !== "SUBSCRIBED" || !detail.customerId) {
-    return { removed, shopify: "not_needed" };
-  }
-  const customerId = detail.customerId;
-  try {
-    const client = await clientFor(token.shop);
-    const after = await updateCustomerEmailConsent(client, {
-      customerId,
-      marketingState: "SUBSCRIBED",
-      optInLevel: detail.previousOptInLevel ?? null,
-    });
-    if (after.marketingState) {
-      await recordCustomerConsent({ prisma, shop: token.shop, customerId, email: after.email, state: after.marketingState, at: after.updatedAt, force: true });
-    }
-    await audit(prisma, {
-      shop: token.shop,
-      actor: "system",
-      action: "consent.shopify_resubscribed",
-      detail: { customerId },
-      at: now(),
-    });
-    return { removed, shopify: "restored" };
-  } catch (err) {
-    // Not retried: a lost resubscribe leaves the customer unsubscribed, which is the safe side.
-    const message = err instanceof Error ? err.message : String(err);
-    await audit(prisma, {
-      shop: token.shop,
-      actor: "system",
-      action: "consent.shopify_resubscribe_failed",
-      detail: { customerId, error: message },
-      at: now(),
-    });
-    log.warn("the resubscribe could not be copied to Shopify; the customer stays unsubscribed from marketing there", { customerId, err });
-    return { removed, shopify: "failed" };
-  }
+  const details = rows.map((r) => parseDetail(r.detail));
+  const customerId = details.find((d) => d.customerId)?.customerId ?? (await customerIdFor(prisma, rows[0]!, token.followUpId));
+  if (!customerId) return { removed, shopify: "not_needed" };
+  const waiting = await pendingConsentWriteBack(prisma, token.shop, customerId);
+  // Shopify has not taken an unsubscribe yet: drop it rather than undo it later.
+  const cancelled = waiting?.marketingState === "UNSUBSCRIBED" && (await cancelConsentWriteBack(prisma, waiting));
+  if (cancelled) log.info("an unsubscribe still waiting for Shopify was dropped by the customer's resubscribe", { customerId });
+  // What the customer's consent was before an earlier of these unsubscribes reached Shopify.
+  const restored = details.find((d) => d.shopifySync === "done" && d.previousState === "SUBSCRIBED");
+  if (!restored) return { removed, shopify: cancelled ? "cancelled" : "not_needed" };
+  const wish = await requestConsentWriteBack(prisma, {
+    shop: token.shop,
+    customerId,
+    marketingState: "SUBSCRIBED",
+    optInLevel: (restored.previousOptInLevel as MarketingOptInLevel | null | undefined) ?? null,
+    requestedAt: at,
+  });
+  if (!wish) return { removed, shopify: "pending" };
+  const outcome = await writeBackConsent({ ...deps, row: wish });
+  return { removed, shopify: outcome === "done" ? "restored" : outcome === "superseded" ? "pending" : outcome };
 }

@@ -25,7 +25,9 @@ import { isSuppressed } from "../consent/suppressions.server";
 import { readOrder } from "./dispatch-sql.server";
 import {
   attemptsGate,
+  AWAITING_SHOPIFY,
   conditionsGate,
+  DEFAULT_SHOPIFY_WAIT,
   CONTINUE,
   earlyExitGate,
   exitRulesGate,
@@ -37,6 +39,7 @@ import {
   senderGate,
   sendWindowGate,
   shopGate,
+  shopifyUnavailableGate,
   stepGate,
   type GateResult,
 } from "./gates";
@@ -203,6 +206,21 @@ async function checkExitRules(d: Delivery): Promise<GateResult> {
       marketingConsentRequired: shop.marketingConsentRequired,
       serviceEmailsAllowed: shop.serviceEmailsAllowed,
     });
+    if (consent.unavailable) {
+      // Another exit rule may end it anyway; else only Shopify's own answer may skip it.
+      const other = exitRulesGate({ category, exitOnNewOrder, state, timeZone: shop.ianaTimezone });
+      if (other.kind !== "continue") return other;
+      const waitsSoFar = await ctx.prisma.followUpEvent.count({ where: { followUpId: followUp.id, type: AWAITING_SHOPIFY } });
+      const result = shopifyUnavailableGate({
+        ...consent.unavailable,
+        waitsSoFar,
+        dueAt: followUp.dueAt,
+        now: ctx.now(),
+        policy: ctx.deps.shopifyWait ?? DEFAULT_SHOPIFY_WAIT,
+      });
+      d.log.warn("Shopify did not answer about consent; the follow-up waits", { waitsSoFar, outcome: result.kind, err: consent.unavailable.reason });
+      return result;
+    }
     state.marketingConsent = consent.state;
     state.consentNote = consent.note ?? null;
   }

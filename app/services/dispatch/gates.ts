@@ -11,6 +11,7 @@ import { orderContext } from "~/domain/scheduling";
 import { nextAllowedTime, type SendWindow } from "~/domain/send-window";
 import type { SkipReason, SkipReasonCode } from "~/domain/skip-reasons";
 import { stepTimeZone } from "~/domain/step-timing";
+import type { ShopifyWaitPolicy } from "./types";
 
 export type GateResult =
   // `note`: a line for the follow-up's timeline on the way through.
@@ -26,6 +27,12 @@ export type GateResult =
   | { kind: "confirmed"; sentAt: Date; messageId: string | null; reason: string };
 
 export const CONTINUE: GateResult = { kind: "continue" };
+
+// The timeline entry of a follow-up waiting for Shopify to answer.
+export const AWAITING_SHOPIFY = "awaiting_shopify";
+
+// Minutes, then hours: outlasts an outage of Shopify, or a long throttle, by days.
+export const DEFAULT_SHOPIFY_WAIT: ShopifyWaitPolicy = { baseDelayMs: 30_000, maxDelayMs: 2 * 3_600_000, maxWaitMs: 3 * 86_400_000 };
 
 const skip = (reason: SkipReason): GateResult => ({ kind: "skip", code: reason.code, reason });
 
@@ -192,4 +199,41 @@ export function frequencyCapGate({
 export function senderGate({ fromEmail }: { fromEmail: string | null }): GateResult {
   if (fromEmail) return CONTINUE;
   return { kind: "fail", reason: "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL)." };
+}
+
+// Shopify could not say whether the customer consents (down, throttled) and nothing else knows.
+// Not a "no": the follow-up waits, without using an attempt, for the longer of its backoff and
+// the wait Shopify asked for, until it is too late to send.
+export function shopifyUnavailableGate({
+  reason,
+  retryAfterMs,
+  waitsSoFar,
+  dueAt,
+  now,
+  policy,
+}: {
+  reason: string;
+  retryAfterMs: number | null;
+  waitsSoFar: number;
+  dueAt: Date;
+  now: Date;
+  policy: ShopifyWaitPolicy;
+}): GateResult {
+  const deadline = dueAt.getTime() + policy.maxWaitMs;
+  if (now.getTime() >= deadline) {
+    return {
+      kind: "fail",
+      reason:
+        `Shopify did not answer about the customer's email marketing consent from the due time ${dueAt.toISOString()} ` +
+        `until ${new Date(deadline).toISOString()}, so the email was not sent (the customer did not refuse it). Last answer: ${reason}`,
+    };
+  }
+  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(waitsSoFar, 40));
+  const until = new Date(Math.min(deadline, now.getTime() + Math.max(backoff, retryAfterMs ?? 0)));
+  return {
+    kind: "hold",
+    until,
+    event: AWAITING_SHOPIFY,
+    reason: `Waiting for Shopify: it did not answer about the customer's email marketing consent (${reason}); next try at ${until.toISOString()}.`,
+  };
 }

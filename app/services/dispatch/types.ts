@@ -87,6 +87,14 @@ export interface DispatcherDeps {
   // How long after an unanswered hand-over to SendGrid (a worker killed mid-send, a timeout) to
   // wait for SendGrid's events before sending again. 0: send again at once.
   handoverEventWaitMs?: number;
+  // How a follow-up waits when Shopify cannot say whether the customer consents.
+  shopifyWait?: ShopifyWaitPolicy;
+}
+
+export interface ShopifyWaitPolicy {
+  baseDelayMs: number; // the first wait; doubles with each wait
+  maxDelayMs: number; // the longest single wait
+  maxWaitMs: number; // past the due time, the follow-up fails instead of waiting again
 }
 
 export interface ConsentRequest {
@@ -102,6 +110,8 @@ export interface ConsentRequest {
 export interface ConsentAnswer {
   state: MarketingConsentState | null; // null: no consent known for this address
   note?: string | null; // where the answer came from, when the merchant should know
+  // Shopify could not be asked (down, throttled) and nothing else knows: wait, do not skip.
+  unavailable?: { reason: string; retryAfterMs: number | null } | null;
 }
 
 export interface FactsRequest {
