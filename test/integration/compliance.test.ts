@@ -26,6 +26,7 @@ import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { createOutboxTransport } from "~/adapters/mail/outbox.server";
 import { listAudit } from "~/services/compliance/audit.server";
+import { reclaimDone } from "~/services/compliance/reclaim.server";
 import { createSeedStore, legacyId, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { customersDataRequestPayload, customersRedactPayload, orderCreatedPayload, shopRedactPayload } from "../../simulator/orders";
 import { webhookRequest } from "../../simulator/webhooks";
@@ -220,7 +221,7 @@ describe("customers/data_request", () => {
       orders: 3, // two as a customer, one guest checkout with the same address
       followUps: 3,
       emails: 3,
-      deliveryEvents: 8, // delivered + open per email, one shopless "processed", one old bounce
+      deliveryEvents: 9, // delivered + open per email, both shops' shopless "processed" (the same address), one old bounce
       suppressions: 1,
       consent: 1,
       webhookDeliveries: 3,
@@ -303,7 +304,8 @@ describe("customers/redact", () => {
       auditLog: 1,
       customerConsent: -1,
     });
-    expect(await prisma.messageEvent.count({ where: { shop: null } })).toBe(1); // shop B's
+    // Shop B's shop-less event carries the same address: whose it is cannot be told, so it goes too.
+    expect(await prisma.messageEvent.count({ where: { shop: null } })).toBe(0);
     expect(await rows(SHOP_B)).toEqual(otherBefore);
     expect(await prisma.order.findMany({ where: { shop: SHOP_A, customerId: BEN }, include: { followUps: { include: { events: true } } } })).toEqual(benBefore);
 
@@ -321,9 +323,13 @@ describe("customers/redact", () => {
     expect(dataRequest).toMatchObject({ status: "erased", report: null });
 
     const request = await prisma.complianceRequest.findUniqueOrThrow({ where: { webhookId } });
-    expect(request).toMatchObject({ status: "completed", customerId: ADA, orderIds: JSON.stringify(["gid://shopify/Order/6101000000001", "gid://shopify/Order/6101000000004"]) });
+    // Done, the request no longer names whom it erased, nor does its audit entry.
+    expect(request).toMatchObject({ status: "completed", customerId: null, orderIds: null });
     const [entry] = await listAudit(prisma, SHOP_A, { action: "customer.redacted" });
-    expect(entry).toMatchObject({ actor: "shopify", detail: { requestId: request.id, customerId: ADA, removed: { orders: 3, suppressionsHashed: 1 } } });
+    expect(entry).toMatchObject({ actor: "shopify", detail: { requestId: request.id, removed: { orders: 3, suppressionsHashed: 1 } } });
+    expect(entry.detail).not.toHaveProperty("customerId");
+    expect(await prisma.complianceRequest.count({ where: { customerId: ADA } })).toBe(0);
+    expect(JSON.stringify(await prisma.auditLog.findMany({ where: { shop: SHOP_A } }))).not.toContain(ADA);
   });
 
   it("changes nothing when delivered again, and a repeat request under a new id finds nothing left", async () => {
@@ -512,6 +518,7 @@ describe("timing with 10,000 rows per table", () => {
   });
 
   it("answers customers/redact well inside 5 s", async () => {
+    await reclaimDone(); // the database file rewrite after earlier erasures
     const t0 = performance.now();
     const res = await deliver("customers/redact", SHOP_C, payload({ orders_to_redact: orders }));
     times.customersRedact = Math.round(performance.now() - t0);
@@ -521,6 +528,9 @@ describe("timing with 10,000 rows per table", () => {
   });
 
   it("answers shop/redact well inside 5 s", async () => {
+    const v0 = performance.now();
+    await reclaimDone();
+    times.fileRewriteAfterRedact = Math.round(performance.now() - v0); // what was left of it
     const t0 = performance.now();
     const res = await deliver("shop/redact", SHOP_C, { shop_id: 1, shop_domain: SHOP_C });
     times.shopRedact = Math.round(performance.now() - t0);

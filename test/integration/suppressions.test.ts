@@ -9,6 +9,9 @@ import {
 } from "~/services/consent/suppressions.server";
 import { hashedSuppressionEmail } from "~/services/compliance/hashed-emails.server";
 
+// The key an erased customer's address is hashed with (without SHOPIFY_API_SECRET there is none).
+process.env.AFTERGLOW_EMAIL_HASH_KEYS = `t1:${Buffer.alloc(32, 7).toString("base64")}`;
+
 const A = "shop-a.myshopify.com";
 const B = "shop-b.myshopify.com";
 const db = createTestDatabase("suppressions");
