@@ -2,6 +2,7 @@
 // what each reads or removes, table by table, for the shop asked about and for a shop that
 // must stay untouched; redelivery, bad signatures, a forged shop header; 10k-row timings.
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () =>
@@ -522,15 +523,22 @@ describe("timing with 10,000 rows per table", () => {
     const t0 = performance.now();
     const res = await deliver("customers/redact", SHOP_C, payload({ orders_to_redact: orders }));
     times.customersRedact = Math.round(performance.now() - t0);
+    // The file is rewritten after the answer (VACUUM), not within Shopify's 5 s.
+    await reclaimDone();
+    times.fileRewrittenAfter = Math.round(performance.now() - t0);
+    if (ctx.database.kind === "sqlite") {
+      const v0 = performance.now();
+      await prisma.$executeRawUnsafe("VACUUM");
+      times.vacuumAlone = Math.round(performance.now() - v0);
+      times.fileMiB = Math.round(fs.statSync(ctx.url.replace(/^file:/, "")).size / 1048576);
+    }
     expect(res.status).toBe(200);
     expect(await prisma.order.count({ where: { shop: SHOP_C } })).toBe(N - CUSTOMER_ORDERS);
     expect(times.customersRedact).toBeLessThan(2000);
   });
 
   it("answers shop/redact well inside 5 s", async () => {
-    const v0 = performance.now();
     await reclaimDone();
-    times.fileRewriteAfterRedact = Math.round(performance.now() - v0); // what was left of it
     const t0 = performance.now();
     const res = await deliver("shop/redact", SHOP_C, { shop_id: 1, shop_domain: SHOP_C });
     times.shopRedact = Math.round(performance.now() - t0);

@@ -10,11 +10,12 @@ import { logger } from "../../platform/logger.server";
 
 let queue: Promise<unknown> = Promise.resolve();
 
-// Runs after the webhook is answered: VACUUM takes seconds on a large file, and Shopify waits
-// 5 s for the answer. Erasures queue behind each other; one VACUUM covers all before it.
+// Runs after the webhook is answered (a timer later): VACUUM takes seconds on a large file, and
+// Shopify waits 5 s for the answer. better-sqlite3 is synchronous, so the process pauses while
+// it runs. Erasures queue behind each other.
 export function reclaimErasedSpace(prisma: PrismaClient, shop: string): void {
   if (providerOf(prisma) !== "sqlite") return;
-  queue = queue.then(() => vacuum(prisma, shop));
+  queue = queue.then(() => new Promise((resolve) => setTimeout(resolve, 0))).then(() => vacuum(prisma, shop));
 }
 
 // Resolves when every rewrite asked for so far has finished.
