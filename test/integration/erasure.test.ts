@@ -224,6 +224,16 @@ afterAll(async () => {
   await ctx.cleanup();
 });
 
+describe("SQLite", () => {
+  it.skipIf(ctx.database.kind !== "sqlite")("zeroes what a delete frees, on the app's connections", async () => {
+    const marker = `freed-${randomUUID()}@erasure.example`;
+    const row = await prisma.suppression.create({ data: { shop: "marker.myshopify.com", email: marker, reason: "manual" } });
+    expect(await found([marker])).toEqual([marker]);
+    await prisma.suppression.delete({ where: { id: row.id } });
+    expect(await found([marker])).toEqual([]);
+  });
+});
+
 describe("customers/redact", () => {
   it("leaves neither the address, the names nor the customer id anywhere in the database's bytes", async () => {
     // Every table that can hold the customer does, and the scan sees them.
