@@ -44,12 +44,14 @@ function createSqliteClient(url: string): PrismaClient {
   const factory = new PrismaBetterSQLite3({ url, timeout: 10_000 });
   // WAL lets readers and the writer work at once; synchronous=NORMAL is durable in WAL mode
   // and saves an fsync per commit, which is what bounds webhook ingest on SQLite.
+  // secure_delete overwrites what a delete or update frees with zeros: without it an erased
+  // customer's address stays readable in free pages of the file until they are reused.
   const adapter: SqlDriverAdapterFactory = {
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
       const connection = await factory.connect();
-      await connection.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      await connection.executeScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;");
       return connection;
     },
   };

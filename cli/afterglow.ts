@@ -13,6 +13,7 @@ import { InvalidFlowsError } from "../app/domain/flows";
 import { reconcileOrders } from "../app/services/intake/reconcile-orders.server";
 import { startMetricsServer } from "../app/platform/metrics.server";
 import { loadKeyRing, rotateSecrets, setShopSendGridKey } from "../app/services/shop/secrets.server";
+import { rehashLegacySuppressions } from "../app/services/compliance/hashed-emails.server";
 
 const HELP = `Usage: npm run afterglow -- <command> [options]
 
@@ -40,9 +41,13 @@ Commands:
   secrets rotate
       Re-encrypt every shop's SendGrid key with the first key of AFTERGLOW_ENCRYPTION_KEYS
       (safe to repeat). Exits 1 when a shop's key could not be read with any listed key.
+  suppressions rehash
+      Turn erased customers' suppressions kept as a bare sha256 into the keyed hash of the
+      first key of AFTERGLOW_EMAIL_HASH_KEYS (safe to repeat), and count the rows under each
+      other key. Exits 1 while rows remain under a key that is no longer listed.
 
 Environment: DATABASE_URL, SHOPIFY_ADMIN_API_URL, SENDGRID_API_KEY, SENDGRID_API_URL,
-AFTERGLOW_FROM_EMAIL, AFTERGLOW_ENCRYPTION_KEYS (see README).`;
+AFTERGLOW_FROM_EMAIL, AFTERGLOW_ENCRYPTION_KEYS, AFTERGLOW_EMAIL_HASH_KEYS (see README).`;
 
 class UsageError extends Error {}
 
@@ -249,6 +254,15 @@ async function main(argv: string[]): Promise<number> {
       );
       for (const { shop, error } of result.failed) console.log(`  ${shop}: ${error}`);
       return result.failed.length ? 1 : 0;
+    }
+    case "suppressions": {
+      if (sub !== "rehash") throw new UsageError("suppressions takes rehash.");
+      const result = await rehashLegacySuppressions(prisma);
+      const each = (counts: Record<string, number>) => Object.entries(counts).map(([id, n]) => `${n} under "${id}"`).join(", ");
+      console.log(`Re-hashed ${result.rehashed} suppression(s) kept as a bare sha256 (${result.merged} were duplicates and removed); ${result.current} already used the first key.`);
+      if (Object.keys(result.olderKey).length) console.log(`Still matching under an earlier listed key: ${each(result.olderKey)}.`);
+      if (Object.keys(result.unknownKey).length) console.log(`Matching nothing, their key is no longer listed: ${each(result.unknownKey)}.`);
+      return Object.keys(result.unknownKey).length ? 1 : 0;
     }
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);

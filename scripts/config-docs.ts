@@ -14,6 +14,7 @@ const GROUPS: Record<keyof typeof declaration, string> = {
   shopify: "Shopify",
   mail: "Mail and SendGrid",
   unsubscribe: "Unsubscribe links",
+  erasure: "Erasure",
   events: "SendGrid Event Webhook",
   webhooks: "Shopify webhooks",
   queue: "Dispatch and queue",

@@ -3,7 +3,7 @@
 // typed object or fails naming the variable, what it got and what is allowed;
 // docs/configuration.md is generated from this file (npm run docs:config).
 
-import type { KeyObject } from "node:crypto";
+import { createHmac, type KeyObject } from "node:crypto";
 import { parseSendGridPublicKey } from "./sendgrid-key.server";
 
 export type Env = Record<string, string | undefined>;
@@ -149,6 +149,43 @@ function list(name: string, meaning: string): Variable<string[]> {
     allowed: "values separated by commas",
     default: "empty",
     parse: (raw) => (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+// A key that hashes the addresses an erasure keeps (suppressions). "derived" comes from
+// SHOPIFY_API_SECRET and is filled in by derive(), which knows that secret.
+export interface EmailHashKey {
+  id: string;
+  key: Buffer | "derived";
+}
+
+export const DERIVED_EMAIL_HASH_KEY_ID = "app";
+const EMAIL_HASH_KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+function emailHashKeys(name: string, meaning: string): Variable<readonly EmailHashKey[]> {
+  const allowed = `"<id>:<base64 of at least 32 random bytes>" entries separated by commas (ids of letters, digits, - or _), or "${DERIVED_EMAIL_HASH_KEY_ID}" for the key derived from SHOPIFY_API_SECRET`;
+  return {
+    name,
+    meaning,
+    type: "comma-separated list",
+    allowed,
+    default: `unset: one key, "${DERIVED_EMAIL_HASH_KEY_ID}", derived from SHOPIFY_API_SECRET`,
+    secret: true,
+    parse(raw) {
+      const entries = (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+      if (entries.length === 0) return [{ id: DERIVED_EMAIL_HASH_KEY_ID, key: "derived" }];
+      const seen = new Set<string>();
+      return entries.map((entry) => {
+        const colon = entry.indexOf(":");
+        const id = colon < 0 ? entry : entry.slice(0, colon);
+        const key = colon < 0 ? null : Buffer.from(entry.slice(colon + 1), "base64");
+        const ok = EMAIL_HASH_KEY_ID.test(id) && !seen.has(id) && (id === DERIVED_EMAIL_HASH_KEY_ID ? key === null : key !== null && key.length >= 32);
+        // The value is a secret: the error names the entry's id, never its key.
+        if (!ok) throw new ConfigError(name, `entry "${id}"`, `${allowed}; each id once`);
+        seen.add(id);
+        return { id, key: key ?? "derived" };
+      });
+    },
   };
 }
 
@@ -364,6 +401,12 @@ export const declaration = {
     }),
     mailto: optionalText("AFTERGLOW_UNSUBSCRIBE_MAILTO", { meaning: "Address for the List-Unsubscribe mailto; unset leaves it out." }),
   },
+  erasure: {
+    emailHashKeys: emailHashKeys(
+      "AFTERGLOW_EMAIL_HASH_KEYS",
+      "Keys of the keyed hash (HMAC-SHA256) an erased customer's suppressions keep instead of the address: the first hashes, every listed one still matches (docs/security.md, rotation).",
+    ),
+  },
   events: {
     publicKey: publicKey("SENDGRID_WEBHOOK_PUBLIC_KEY", "Verification Key of SendGrid's Signed Event Webhook (base64 or PEM); unset refuses every event post."),
     toleranceSeconds: numberVariable("SENDGRID_WEBHOOK_TOLERANCE_SECONDS", {
@@ -454,7 +497,14 @@ function derive(config: Config): Config {
   const unsubscribe = { ...config.unsubscribe, secret: config.unsubscribe.secret ?? (config.shopify.apiSecret || null) };
   // "20" and "0.2" both mean 20 %.
   const alerts = { ...config.alerts, threshold: config.alerts.threshold > 1 ? config.alerts.threshold / 100 : config.alerts.threshold };
-  return { ...config, unsubscribe, alerts };
+  // The derived key is the app secret put through HMAC with a purpose label, so it is
+  // independent of the secret's other uses; without an app secret there is none.
+  const emailHashKeys = config.erasure.emailHashKeys.flatMap((k): EmailHashKey[] => {
+    if (k.key !== "derived") return [k];
+    if (!config.shopify.apiSecret) return [];
+    return [{ id: k.id, key: createHmac("sha256", config.shopify.apiSecret).update("afterglow:erased-email-hash:v1").digest() }];
+  });
+  return { ...config, unsubscribe, alerts, erasure: { ...config.erasure, emailHashKeys } };
 }
 
 export const variables: readonly Variable<unknown>[] = Object.values(declaration).flatMap((group) => Object.values(group) as Variable<unknown>[]);

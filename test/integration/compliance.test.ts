@@ -2,6 +2,7 @@
 // what each reads or removes, table by table, for the shop asked about and for a shop that
 // must stay untouched; redelivery, bad signatures, a forged shop header; 10k-row timings.
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () =>
@@ -26,6 +27,7 @@ import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { createOutboxTransport } from "~/adapters/mail/outbox.server";
 import { listAudit } from "~/services/compliance/audit.server";
+import { reclaimDone } from "~/services/compliance/reclaim.server";
 import { createSeedStore, legacyId, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { customersDataRequestPayload, customersRedactPayload, orderCreatedPayload, shopRedactPayload } from "../../simulator/orders";
 import { webhookRequest } from "../../simulator/webhooks";
@@ -228,7 +230,7 @@ describe("customers/data_request", () => {
       orders: 3, // two as a customer, one guest checkout with the same address
       followUps: 3,
       emails: 3,
-      deliveryEvents: 8, // delivered + open per email, one shopless "processed", one old bounce
+      deliveryEvents: 9, // delivered + open per email, both shops' shopless "processed" (the same address), one old bounce
       suppressions: 1,
       consent: 1,
       webhookDeliveries: 3,
@@ -312,7 +314,8 @@ describe("customers/redact", () => {
       customerConsent: -1,
       consentWriteBack: -1,
     });
-    expect(await prisma.messageEvent.count({ where: { shop: null } })).toBe(1); // shop B's
+    // Shop B's shop-less event carries the same address: whose it is cannot be told, so it goes too.
+    expect(await prisma.messageEvent.count({ where: { shop: null } })).toBe(0);
     expect(await rows(SHOP_B)).toEqual(otherBefore);
     expect(await prisma.order.findMany({ where: { shop: SHOP_A, customerId: BEN }, include: { followUps: { include: { events: true } } } })).toEqual(benBefore);
 
@@ -330,9 +333,13 @@ describe("customers/redact", () => {
     expect(dataRequest).toMatchObject({ status: "erased", report: null });
 
     const request = await prisma.complianceRequest.findUniqueOrThrow({ where: { webhookId } });
-    expect(request).toMatchObject({ status: "completed", customerId: ADA, orderIds: JSON.stringify(["gid://shopify/Order/6101000000001", "gid://shopify/Order/6101000000004"]) });
+    // Done, the request no longer names whom it erased, nor does its audit entry.
+    expect(request).toMatchObject({ status: "completed", customerId: null, orderIds: null });
     const [entry] = await listAudit(prisma, SHOP_A, { action: "customer.redacted" });
-    expect(entry).toMatchObject({ actor: "shopify", detail: { requestId: request.id, customerId: ADA, removed: { orders: 3, suppressionsHashed: 1 } } });
+    expect(entry).toMatchObject({ actor: "shopify", detail: { requestId: request.id, removed: { orders: 3, suppressionsHashed: 1 } } });
+    expect(entry.detail).not.toHaveProperty("customerId");
+    expect(await prisma.complianceRequest.count({ where: { customerId: ADA } })).toBe(0);
+    expect(JSON.stringify(await prisma.auditLog.findMany({ where: { shop: SHOP_A } }))).not.toContain(ADA);
   });
 
   it("changes nothing when delivered again, and a repeat request under a new id finds nothing left", async () => {
@@ -521,15 +528,26 @@ describe("timing with 10,000 rows per table", () => {
   });
 
   it("answers customers/redact well inside 5 s", async () => {
+    await reclaimDone(); // the database file rewrite after earlier erasures
     const t0 = performance.now();
     const res = await deliver("customers/redact", SHOP_C, payload({ orders_to_redact: orders }));
     times.customersRedact = Math.round(performance.now() - t0);
+    // The file is rewritten after the answer (VACUUM), not within Shopify's 5 s.
+    await reclaimDone();
+    times.fileRewrittenAfter = Math.round(performance.now() - t0);
+    if (ctx.database.kind === "sqlite") {
+      const v0 = performance.now();
+      await prisma.$executeRawUnsafe("VACUUM");
+      times.vacuumAlone = Math.round(performance.now() - v0);
+      times.fileMiB = Math.round(fs.statSync(ctx.url.replace(/^file:/, "")).size / 1048576);
+    }
     expect(res.status).toBe(200);
     expect(await prisma.order.count({ where: { shop: SHOP_C } })).toBe(N - CUSTOMER_ORDERS);
     expect(times.customersRedact).toBeLessThan(2000);
   });
 
   it("answers shop/redact well inside 5 s", async () => {
+    await reclaimDone();
     const t0 = performance.now();
     const res = await deliver("shop/redact", SHOP_C, { shop_id: 1, shop_domain: SHOP_C });
     times.shopRedact = Math.round(performance.now() - t0);

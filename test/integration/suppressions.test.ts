@@ -1,4 +1,4 @@
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../helpers/db";
 import {
   addSuppression,
@@ -7,7 +7,12 @@ import {
   listSuppressions,
   removeSuppression,
 } from "~/services/consent/suppressions.server";
-import { hashedSuppressionEmail } from "~/services/compliance/hashed-emails.server";
+import { createHash } from "node:crypto";
+import { hashedSuppressionEmail, rehashLegacySuppressions } from "~/services/compliance/hashed-emails.server";
+import { ConfigError, loadConfig } from "~/platform/config.server";
+
+// The key an erased customer's address is hashed with (without SHOPIFY_API_SECRET there is none).
+process.env.AFTERGLOW_EMAIL_HASH_KEYS = `t1:${Buffer.alloc(32, 7).toString("base64")}`;
 
 const A = "shop-a.myshopify.com";
 const B = "shop-b.myshopify.com";
@@ -48,6 +53,58 @@ describe("after a customer is redacted", () => {
     expect(await addSuppression(prisma, { shop: A, email: "gone@example.com", reason: "spam_report" })).toMatchObject({ created: false });
     expect(await prisma.suppression.count({ where: { email: "gone@example.com" } })).toBe(0);
     expect(await isSuppressed(prisma, { shop: B, email: "gone@example.com", marketing: false })).toBeNull();
+  });
+});
+
+describe("the keyed hash an erased address is kept as", () => {
+  const K1 = `k1:${Buffer.alloc(32, 1).toString("base64")}`;
+  const K2 = `k2:${Buffer.alloc(32, 2).toString("base64")}`;
+  const keys = (value: string | undefined, secret = "") => loadConfig({ AFTERGLOW_EMAIL_HASH_KEYS: value, SHOPIFY_API_SECRET: secret }).erasure.emailHashKeys;
+  const sha256 = (email: string) => `sha256:${createHash("sha256").update(email).digest("hex")}`;
+  const withKeys = (value: string) => {
+    process.env.AFTERGLOW_EMAIL_HASH_KEYS = value;
+  };
+  afterEach(() => withKeys(`t1:${Buffer.alloc(32, 7).toString("base64")}`));
+
+  it("cannot be recomputed from the address alone: it depends on the key", () => {
+    const stored = hashedSuppressionEmail("gone@example.com");
+    expect(stored).toMatch(/^hmac:t1:[0-9a-f]{64}$/);
+    expect(stored).not.toContain(sha256("gone@example.com").slice(7));
+    const hex = (v: string) => v.split(":")[2];
+    expect(hex(hashedSuppressionEmail("gone@example.com", keys(K1)))).not.toBe(hex(hashedSuppressionEmail("gone@example.com", keys(K2))));
+    expect(hashedSuppressionEmail("Gone@Example.com ", keys(K1))).toBe(hashedSuppressionEmail("gone@example.com", keys(K1)));
+    // Unset, the key is derived from the app secret: another secret, another hash.
+    expect(hashedSuppressionEmail("gone@example.com", keys(undefined, "secret-a"))).not.toBe(hashedSuppressionEmail("gone@example.com", keys(undefined, "secret-b")));
+    expect(() => hashedSuppressionEmail("gone@example.com", keys(undefined, ""))).toThrow(/AFTERGLOW_EMAIL_HASH_KEYS/);
+  });
+
+  it("refuses a key that is short, unnamed or named twice, without echoing it", () => {
+    const short = Buffer.alloc(16, 3).toString("base64");
+    for (const bad of [`k1:${short}`, `:${Buffer.alloc(32).toString("base64")}`, `${K1},${K1}`, "app:abc"]) {
+      expect(() => keys(bad)).toThrow(ConfigError);
+      expect(() => keys(bad)).not.toThrow(new RegExp(short.slice(0, 8)));
+    }
+    expect(keys(`${K2},app`, "s").map((k) => k.id)).toEqual(["k2", "app"]);
+  });
+
+  it("rows hashed the old way (bare sha256) and under an earlier key still block until re-hashed", async () => {
+    withKeys(K1);
+    await prisma.suppression.create({ data: { shop: A, email: sha256("legacy@example.com"), reason: "hard_bounce" } });
+    await prisma.suppression.create({ data: { shop: A, email: hashedSuppressionEmail("rotated@example.com"), reason: "spam_report" } });
+    withKeys(`${K2},${K1}`);
+    expect(await isSuppressed(prisma, { shop: A, email: "legacy@example.com", marketing: false })).toMatchObject({ reason: "hard_bounce" });
+    expect(await isSuppressed(prisma, { shop: A, email: "rotated@example.com", marketing: false })).toMatchObject({ reason: "spam_report" });
+
+    expect(await rehashLegacySuppressions(prisma)).toEqual({ rehashed: 1, merged: 0, current: 0, olderKey: { k1: 1 }, unknownKey: {} });
+    expect(await prisma.suppression.count({ where: { email: { startsWith: "sha256:" } } })).toBe(0);
+    expect(await isSuppressed(prisma, { shop: A, email: "legacy@example.com", marketing: false })).toMatchObject({ email: hashedSuppressionEmail("legacy@example.com") });
+    // Repeating it changes nothing.
+    expect(await rehashLegacySuppressions(prisma)).toEqual({ rehashed: 0, merged: 0, current: 1, olderKey: { k1: 1 }, unknownKey: {} });
+
+    // With k1 gone, its rows match nothing, and the count says so.
+    withKeys(K2);
+    expect(await isSuppressed(prisma, { shop: A, email: "rotated@example.com", marketing: false })).toBeNull();
+    expect(await rehashLegacySuppressions(prisma)).toMatchObject({ unknownKey: { k1: 1 } });
   });
 });
 

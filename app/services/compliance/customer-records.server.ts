@@ -77,11 +77,13 @@ export async function findCustomerRecords(db: Db, shop: string, subject: Complia
     for (const e of rows) if (e.shop === null || e.shop === shop) events.set(e.id, e);
   }
   if (emails.length) {
-    for (const e of await db.messageEvent.findMany({ where: { shop, email: { in: emails } } })) events.set(e.id, e);
+    // An event SendGrid sent without the shop (no custom args, an unknown message) is anyone's
+    // with that address: it is listed, and erased, with each shop's customer of that address.
+    for (const e of await db.messageEvent.findMany({ where: { OR: [{ shop }, { shop: null }], email: { in: emails } } })) events.set(e.id, e);
   }
 
   const suppressions = emails.length
-    ? await db.suppression.findMany({ where: { shop, email: { in: emails.flatMap(suppressionLookupEmails) } }, orderBy: { createdAt: "asc" } })
+    ? await db.suppression.findMany({ where: { shop, email: { in: emails.flatMap((e) => suppressionLookupEmails(e)) } }, orderBy: { createdAt: "asc" } })
     : [];
   const consentWhere: Prisma.CustomerConsentWhereInput[] = [];
   if (subject.customerId) consentWhere.push({ customerId: subject.customerId });

@@ -1,9 +1,11 @@
 // customers/redact: the customer's orders, follow-ups, rendered emails, delivery events and consent
-// are deleted; suppressions stay, keyed by a one-way hash so they still block sends.
+// are deleted; suppressions stay, keyed by a keyed hash so they still block sends; the customer's
+// Shopify id is taken out of the audit log and the compliance requests that named it.
 import type { Prisma } from "@prisma/client";
 import { audit } from "./audit.server";
+import { reclaimErasedSpace } from "./reclaim.server";
 import { findCustomerRecords } from "./customer-records.server";
-import { hashedSuppressionEmail, isHashedSuppressionEmail } from "./hashed-emails.server";
+import { hashedSuppressionEmail, isCurrentHash, isHashedSuppressionEmail, suppressionLookupEmails } from "./hashed-emails.server";
 import {
   chunks,
   COMPLIANCE_TOPICS,
@@ -23,14 +25,15 @@ export async function receiveCustomersRedact({ prisma, delivery, payload, now = 
       const counts = await redactCustomer(tx, delivery.shop, subject);
       const { count } = await tx.complianceRequest.updateMany({
         where: { id, status: "received" },
-        data: { status: "completed", report: JSON.stringify({ removed: counts }), completedAt: now },
+        data: { status: "completed", report: JSON.stringify({ removed: counts }), completedAt: now, customerId: null, orderIds: null },
       });
+      // The proof of erasure names the request, not the customer.
       if (count === 1) {
         await audit(tx, {
           shop: delivery.shop,
           actor: "shopify",
           action: "customer.redacted",
-          detail: { requestId: id, customerId: subject.customerId, orders: subject.orderIds.length, removed: counts },
+          detail: { requestId: id, orders: subject.orderIds.length, removed: counts },
           at: now,
         });
       }
@@ -38,6 +41,7 @@ export async function receiveCustomersRedact({ prisma, delivery, payload, now = 
     },
     { maxWait: 10_000, timeout: 30_000 },
   );
+  reclaimErasedSpace(prisma, delivery.shop);
   return { kind: "completed", requestId: id, counts };
 }
 
@@ -79,10 +83,14 @@ async function redactCustomer(tx: Prisma.TransactionClient, shop: string, subjec
   }
   // Shopify erases the customer too; a consent change still waiting for it has no one to reach.
   if (subject.customerId) await tx.consentWriteBack.deleteMany({ where: { shop, customerId: subject.customerId } });
-  // An opt-out must outlive the erasure, or the next order would email them again.
+  // An opt-out must outlive the erasure, or the next order would email them again. A row hashed
+  // the old way (bare sha256, or an earlier key) is re-hashed while the address is known.
+  const addressOf = new Map(r.emails.flatMap((email) => suppressionLookupEmails(email).map((form) => [form, email] as const)));
   for (const s of r.suppressions) {
-    if (isHashedSuppressionEmail(s.email)) continue;
-    const hashed = hashedSuppressionEmail(s.email);
+    if (isCurrentHash(s.email)) continue;
+    const address = isHashedSuppressionEmail(s.email) ? addressOf.get(s.email) : s.email;
+    if (!address) continue;
+    const hashed = hashedSuppressionEmail(address);
     const twin = await tx.suppression.findUnique({ where: { shop_email_scope: { shop, email: hashed, scope: s.scope } } });
     if (twin) await tx.suppression.delete({ where: { id: s.id } });
     else await tx.suppression.update({ where: { id: s.id }, data: { email: hashed, detail: null } });
@@ -107,5 +115,43 @@ async function redactCustomer(tx: Prisma.TransactionClient, shop: string, subjec
       ).count;
     }
   }
+  const erased = await eraseCustomerIds(tx, shop, subject, r.emails);
+  counts.auditEntriesErased = erased.auditEntries;
+  counts.requestsErased = erased.requests;
   return counts;
+}
+
+// The audit log and earlier compliance requests keep what happened, not to whom: the customer's
+// Shopify id and addresses are replaced where they appear.
+async function eraseCustomerIds(
+  tx: Prisma.TransactionClient,
+  shop: string,
+  subject: ComplianceSubject,
+  emails: string[],
+): Promise<{ auditEntries: number; requests: number }> {
+  const needles = [...(subject.customerId ? [subject.customerId] : []), ...emails];
+  let auditEntries = 0;
+  // Details carry ids, not addresses (audit.server.ts); an address can only be the actor.
+  const where: Prisma.AuditLogWhereInput[] = [];
+  if (subject.customerId) where.push({ detail: { contains: subject.customerId } });
+  for (const part of chunks(emails)) where.push({ actor: { in: part } });
+  if (where.length) {
+    const rows = await tx.auditLog.findMany({ where: { shop, OR: where }, select: { id: true, actor: true, detail: true } });
+    for (const row of rows) {
+      const detail = row.detail === null ? null : needles.reduce((text, n) => replaceAll(text, n, "[erased]"), row.detail);
+      const actor = needles.some((n) => row.actor.toLowerCase() === n.toLowerCase()) ? "customer" : row.actor;
+      if (detail === row.detail && actor === row.actor) continue;
+      await tx.auditLog.update({ where: { id: row.id }, data: { detail, actor } });
+      auditEntries += 1;
+    }
+  }
+  const requests = subject.customerId
+    ? (await tx.complianceRequest.updateMany({ where: { shop, customerId: subject.customerId }, data: { customerId: null, orderIds: null } })).count
+    : 0;
+  return { auditEntries, requests };
+}
+
+// Case-insensitive, as SQLite's LIKE matched it; the needle is literal text.
+function replaceAll(text: string, needle: string, by: string): string {
+  return text.replace(new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), by);
 }

@@ -2,7 +2,8 @@
 // - customers/data_request: a report of everything held on the customer, for the merchant to
 //   hand over (Shopify expects it within 30 days); shown on the Data requests page.
 // - customers/redact: the customer's orders, follow-ups, rendered emails, delivery events and
-//   consent are deleted; suppressions stay, keyed by a one-way hash so they still block sends.
+//   consent are deleted; suppressions stay, under a keyed hash so they still block sends; the
+//   customer's Shopify id leaves the audit log and the requests.
 // - shop/redact (48 hours after uninstall): every row of the shop is deleted; one audit row and
 //   the request itself stay as proof of erasure, with the shop's domain and counts only.
 // Each is recorded once per X-Shopify-Webhook-Id; a redelivery of a finished request changes

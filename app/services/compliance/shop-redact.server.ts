@@ -2,7 +2,9 @@
 // request itself stay as proof of erasure, with the shop's domain and counts only.
 import type { Prisma } from "@prisma/client";
 import { shopSettingsChanged } from "../flows/flows.server";
+import { xMessageIdCandidates } from "~/domain/sendgrid-events";
 import { audit } from "./audit.server";
+import { reclaimErasedSpace } from "./reclaim.server";
 import {
   chunks,
   openRequest,
@@ -31,16 +33,36 @@ export async function receiveShopRedact({ prisma, delivery, payload, now = new D
     },
     { maxWait: 10_000, timeout: 60_000 },
   );
+  reclaimErasedSpace(prisma, delivery.shop);
   shopSettingsChanged();
   return { kind: "completed", requestId: id, counts };
 }
 
 async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequestId: string): Promise<Record<string, number>> {
-  // Events that arrived without a shop still belong to this shop's follow-ups.
-  const followUpIds = (await tx.followUp.findMany({ where: { shop }, select: { id: true } })).map((f) => f.id);
+  // Events that arrived without a shop still belong to this shop's follow-ups, by id or by
+  // SendGrid's message id; one that only carries an address of this shop's customers goes too.
+  // Shop-less events are few: they are read once and matched here.
+  const followUps = await tx.followUp.findMany({ where: { shop }, select: { id: true, messageId: true, recipient: true } });
   let messageEvents = (await tx.messageEvent.deleteMany({ where: { shop } })).count;
-  for (const part of chunks(followUpIds)) {
-    messageEvents += (await tx.messageEvent.deleteMany({ where: { shop: null, followUpId: { in: part } } })).count;
+  const followUpIds = new Set(followUps.map((f) => f.id));
+  const messageIds = new Set(followUps.map((f) => f.messageId).filter((m): m is string => !!m));
+  const addresses = new Set(
+    [
+      ...followUps.map((f) => f.recipient),
+      ...(await tx.order.findMany({ where: { shop, email: { not: null } }, select: { email: true } })).map((o) => o.email!),
+      ...(await tx.customerConsent.findMany({ where: { shop, email: { not: null } }, select: { email: true } })).map((c) => c.email!),
+      ...(await tx.suppression.findMany({ where: { shop }, select: { email: true } })).map((x) => x.email),
+    ].map((e) => e.trim().toLowerCase()),
+  );
+  const shopless = await tx.messageEvent.findMany({ where: { shop: null }, select: { id: true, followUpId: true, messageId: true, email: true } });
+  const theirs = shopless.filter(
+    (e) =>
+      (e.followUpId && followUpIds.has(e.followUpId)) ||
+      xMessageIdCandidates(e.messageId).some((id) => messageIds.has(id)) ||
+      (e.email && addresses.has(e.email.toLowerCase())),
+  );
+  for (const part of chunks(theirs.map((e) => e.id))) {
+    messageEvents += (await tx.messageEvent.deleteMany({ where: { id: { in: part } } })).count;
   }
   const counts: Record<string, number> = { messageEvents };
   counts.followUpEvents = (await tx.followUpEvent.deleteMany({ where: { followUp: { shop } } })).count;

@@ -3,7 +3,7 @@
 import { isUniqueViolation } from "../../platform/db-errors.server";
 import { Prisma, type PrismaClient, type Suppression } from "@prisma/client";
 import { normaliseEmail, type SuppressionReason, type SuppressionScope } from "~/domain/sendgrid-events";
-import { suppressionLookupEmails } from "../compliance/hashed-emails.server";
+import { hashedSuppressionEmail, suppressionLookupEmails } from "../compliance/hashed-emails.server";
 import { csvLine } from "~/domain/csv";
 import { audit } from "../compliance/audit.server";
 
@@ -53,6 +53,8 @@ export interface NewSuppression {
   reason: SuppressionReason;
   source?: string | null;
   detail?: string | null;
+  // Store the keyed hash, not the address: for an address the shop no longer holds (erased).
+  hashed?: boolean;
 }
 
 // The first reason an address was suppressed for is kept; adding it again changes nothing.
@@ -68,14 +70,15 @@ export async function addSuppression(
   if (!SUPPRESSION_REASONS.includes(input.reason)) {
     throw new Error(`Unknown suppression reason "${input.reason}"; use one of ${SUPPRESSION_REASONS.join(", ")}.`);
   }
-  const key = { shop_email_scope: { shop: input.shop, email, scope } };
+  const stored = input.hashed ? hashedSuppressionEmail(email) : email;
+  const key = { shop_email_scope: { shop: input.shop, email: stored, scope } };
   const existing = await prisma.suppression.findFirst({
     where: { shop: input.shop, scope, email: { in: suppressionLookupEmails(email) } },
   });
   if (existing) return { suppression: existing, created: false };
   try {
     const suppression = await prisma.suppression.create({
-      data: { shop: input.shop, email, scope, reason: input.reason, source: input.source ?? null, detail: input.detail ?? null },
+      data: { shop: input.shop, email: stored, scope, reason: input.reason, source: input.source ?? null, detail: input.detail ?? null },
     });
     return { suppression, created: true };
   } catch (err) {

@@ -36,7 +36,7 @@ export interface SendGridEventsSummary {
   lifted: number; // marketing unsubscribes lifted by a resubscribe
 }
 
-type Db = Pick<PrismaClient, "messageEvent" | "followUp" | "shop" | "$transaction">;
+type Db = Pick<PrismaClient, "messageEvent" | "followUp" | "shop" | "order" | "customerConsent" | "suppression" | "$transaction">;
 type Tx = Prisma.TransactionClient;
 
 interface MatchedFollowUp {
@@ -186,13 +186,26 @@ async function storeBatch({
       : [],
   );
 
+  const shopOf = (event: SendGridEvent, followUp: MatchedFollowUp | undefined) =>
+    followUp?.shop ?? (event.shop && knownShops.has(event.shop) ? event.shop : null);
+  const held = await heldAddresses(
+    prisma,
+    fresh.filter((i) => !matched.has(i.event) && i.event.email).map((i) => ({ shop: shopOf(i.event, undefined), email: i.event.email! })),
+  );
+
   const rows = fresh.map(({ event, key }) => {
     const followUp = matched.get(event);
-    const shop = followUp?.shop ?? (event.shop && knownShops.has(event.shop) ? event.shop : null);
-    const email = event.email ?? (followUp ? normaliseEmail(followUp.recipient) : null);
+    const shop = shopOf(event, followUp);
+    const address = event.email ?? (followUp ? normaliseEmail(followUp.recipient) : null);
+    // An event of no follow-up we hold keeps its address only while the shop still holds it:
+    // after a customer's erasure, SendGrid's late events must not bring the address back.
+    const kept = !!followUp || (!!shop && !!address && held.has(`${shop}\n${address}`));
+    const email = kept ? address : null;
+    const scrub = (text: string | null) => (kept || !address || text === null ? text : text.split(address).join("[erased]"));
     return {
       event,
       followUp,
+      address,
       data: {
         sgEventId: event.sgEventId,
         dedupeKey: key,
@@ -201,8 +214,8 @@ async function storeBatch({
         messageId: event.sgMessageId,
         event: event.event,
         email,
-        reason: event.reason,
-        detail: JSON.stringify(eventDetail(event)),
+        reason: scrub(event.reason),
+        detail: scrub(JSON.stringify(eventDetail(event))),
         machineOpen: event.machineOpen,
         occurredAt: event.occurredAt,
         receivedAt: now,
@@ -232,8 +245,31 @@ async function storeBatch({
   return outcome;
 }
 
+// Which of these addresses each shop still holds: on an order, a follow-up, a consent copy or a
+// suppression written with the address. A shop-less event's address is held by nobody.
+async function heldAddresses(prisma: Db, wanted: { shop: string | null; email: string }[]): Promise<Set<string>> {
+  const byShop = new Map<string, Set<string>>();
+  for (const { shop, email } of wanted) {
+    if (shop) byShop.set(shop, (byShop.get(shop) ?? new Set()).add(email));
+  }
+  const held = new Set<string>();
+  for (const [shop, set] of byShop) {
+    for (const part of chunks([...set])) {
+      const found = [
+        ...(await prisma.order.findMany({ where: { shop, email: { in: part } }, select: { email: true } })).map((r) => r.email),
+        ...(await prisma.followUp.findMany({ where: { shop, recipient: { in: part } }, select: { recipient: true } })).map((r) => r.recipient),
+        ...(await prisma.customerConsent.findMany({ where: { shop, email: { in: part } }, select: { email: true } })).map((r) => r.email),
+        ...(await prisma.suppression.findMany({ where: { shop, email: { in: part } }, select: { email: true } })).map((r) => r.email),
+      ];
+      for (const email of found) if (email) held.add(`${shop}\n${normaliseEmail(email)}`);
+    }
+  }
+  return held;
+}
+
 interface StoredRow {
   event: SendGridEvent;
+  address: string | null; // the event's address, also when it is not stored
   data: Pick<MessageEvent, "shop" | "email" | "dedupeKey" | "sgEventId">;
 }
 
@@ -258,8 +294,11 @@ async function applySuppressions(
   // In the order they happened, so an unsubscribe and a resubscribe in one batch end right.
   const ordered = [...rows].sort((a, b) => a.event.timestamp - b.event.timestamp);
   for (const row of ordered) {
-    const { shop, email } = row.data;
+    const { shop } = row.data;
+    const email = row.address;
     if (!shop || !email) continue;
+    // Not stored (an erased address): a suppression is kept as a keyed hash; nothing to count.
+    const erased = row.data.email === null;
     const effect = suppressionEffect(row.event);
     const source = `sendgrid:${row.data.sgEventId ?? row.data.dedupeKey}`;
     if (effect.kind === "suppress") {
@@ -267,7 +306,8 @@ async function applySuppressions(
       if (effect.scope === "marketing" && (await happenedLater(tx, { shop, email, event: "group_resubscribe", after: row.event.occurredAt }))) {
         continue;
       }
-      const { created } = await addSuppression(tx, { shop, email, scope: effect.scope, reason: effect.reason, source, detail: effect.detail });
+      const detail = erased && effect.detail ? effect.detail.split(email).join("[erased]") : effect.detail;
+      const { created } = await addSuppression(tx, { shop, email, scope: effect.scope, reason: effect.reason, source, detail, hashed: erased });
       if (created) {
         outcome.suppressed += 1;
         notes.set(row.event, effect.scope === "marketing" ? "Marketing emails to this address are now suppressed." : "This address is now suppressed for the shop.");
@@ -279,7 +319,7 @@ async function applySuppressions(
         outcome.lifted += removed;
         notes.set(row.event, "The marketing unsubscribe was lifted.");
       }
-    } else if (effect.kind === "count") {
+    } else if (effect.kind === "count" && !erased) {
       counted.set(`${shop}\n${email}\n${effect.counter}`, { shop, email, counter: effect.counter, last: row });
     }
   }
