@@ -53,10 +53,13 @@ export class InvalidOrderPayloadError extends Error {
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-// PostgreSQL text cannot hold U+0000, and no name, email or tag needs it: it is dropped here,
-// before anything from the payload is stored.
+// Text from a payload as it may be stored: PostgreSQL text cannot hold U+0000 (no name, email or
+// tag needs it), and Prisma's query engine refuses a lone UTF-16 surrogate, which becomes U+FFFD.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+export const storableText = (s: string): string => s.replaceAll("\u0000", "").replace(LONE_SURROGATE, "\ufffd");
+
 const str = (v: unknown): string | null => {
-  const s = typeof v === "string" ? v.replaceAll("\u0000", "").trim() : typeof v === "number" && Number.isFinite(v) ? String(v) : null;
+  const s = typeof v === "string" ? storableText(v).trim() : typeof v === "number" && Number.isFinite(v) ? String(v) : null;
   return s ? s : null;
 };
 
@@ -71,10 +74,11 @@ function gid(kind: string, graphqlId: unknown, numericId: unknown): string | nul
   return n && NUMERIC_ID.test(n) ? `${prefix}${n}` : null;
 }
 
-// Years both databases store and a follow-up's delay can be added to: JavaScript's dates reach
-// the year 275760, and an order "placed" there would schedule follow-ups past the end of time.
+// Years a follow-up's delay can still be added to and stored: JavaScript's dates reach the year
+// 275760, but Prisma's engine reads only four-digit years, so an order "placed" in 9999 would
+// schedule follow-ups it cannot write.
 export const EARLIEST_DATE = Date.UTC(1970, 0, 1);
-export const LATEST_DATE = Date.UTC(9999, 11, 31, 23, 59, 59);
+export const LATEST_DATE = Date.UTC(2999, 11, 31, 23, 59, 59);
 
 export function dateInRange(v: unknown): Date | null {
   const s = str(v);
@@ -91,7 +95,7 @@ function checkedDate(payload: Json, field: string, problems: string[]): Date | n
   const v = payload[field];
   if (v === null || v === undefined || v === "") return null;
   const d = date(v);
-  if (!d) problems.push(`${field} "${String(v).slice(0, 40)}" is not a date between 1970 and 9999`);
+  if (!d) problems.push(`${field} "${String(v).slice(0, 40)}" is not a date between 1970 and 2999`);
   return d;
 }
 
@@ -204,7 +208,7 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
 function tagList(v: unknown): string[] | null {
   if (Array.isArray(v)) return v.flatMap((t) => (str(t) ? [str(t)!] : []));
   if (typeof v !== "string") return null;
-  return v.split(",").map((t) => t.trim()).filter(Boolean);
+  return storableText(v).split(",").map((t) => t.trim()).filter(Boolean);
 }
 
 // When an order trigger happened, from its payload: orders/paid has no paid_at, so the

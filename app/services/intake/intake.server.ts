@@ -8,6 +8,7 @@ import {
   fulfillmentEventFromWebhook,
   orderFactsFromWebhook,
   orderIdFromWebhook,
+  storableText,
   type OrderFacts,
 } from "~/domain/order-facts";
 import { factsFromOrderRow, orderRowFromFacts, triggerColumn } from "~/domain/stored-rows";
@@ -52,7 +53,7 @@ const parseTriggeredAt = (value: unknown): Date | null => dateInRange(value);
 // A short word from the payload (financial_status, cancel_reason), kept as text: no NUL, no objects.
 function payloadWord(value: unknown): string | null {
   if (typeof value !== "string") return null;
-  return value.replaceAll("\u0000", "").trim().toLowerCase().slice(0, 64) || null;
+  return storableText(value.trim().toLowerCase().slice(0, 64)).trim() || null;
 }
 
 async function alreadyReceived(prisma: PrismaClient, webhookId: string): Promise<boolean> {
