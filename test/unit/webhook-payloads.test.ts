@@ -10,6 +10,7 @@ import {
   RefusedWebhookPayloadError,
 } from "~/domain/webhook-payloads";
 import { InvalidOrderPayloadError, orderFactsFromWebhook } from "~/domain/order-facts";
+import { consentFromWebhook } from "~/domain/consent";
 
 const SHOP = "juniper.myshopify.com";
 
@@ -92,6 +93,11 @@ describe("odd but signed order payloads", () => {
     expect(facts.firstName).toBe("Ada\ufffd");
     expect(facts.customerTags).toEqual(["vip", "x\ufffd"]);
     expect(orderFactsFromWebhook(order({ name: "#1\ud83d\ude00" })).name).toBe("#1\ud83d\ude00");
+  });
+
+  it("a consent change's address keeps no NUL either", () => {
+    const change = consentFromWebhook({ customer_id: 5, email_address: "Ada\u0000@Example.com", email_marketing_consent: { state: "subscribed" } });
+    expect(change.email).toBe("ada@example.com");
   });
 
   it("an address longer than mail allows is no address", () => {
