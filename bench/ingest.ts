@@ -104,9 +104,10 @@ async function main() {
   const databaseUrl = database.url;
   const prisma = createPrismaClient(databaseUrl);
   await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: "shpat_bench" });
-  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Bench", ianaTimezone: "Europe/Warsaw" } });
-
   const store = createSeedStore();
+  // As the CLI's connect stores it: the orders' order_status_url is on this domain, so intake
+  // needs no Admin API read to know they are the shop's.
+  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Bench", ianaTimezone: "Europe/Warsaw", storefrontUrl: store.shop.primaryDomain.url } });
   const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress);
   const products = store.products.filter((p) => p.status === "ACTIVE");
   let n = 0;

@@ -1,6 +1,8 @@
 // Whether a follow-up may go to a customer, from their email marketing consent as Shopify keeps it
 // (Customer.defaultEmailAddress.marketingState). Plain decisions; reading Shopify happens elsewhere.
 
+import { storableText } from "./order-facts";
+
 export const EMAIL_MARKETING_STATES = [
   "SUBSCRIBED",
   "NOT_SUBSCRIBED",
@@ -111,7 +113,8 @@ export function consentFromWebhook(payload: unknown): ConsentUpdate {
     else consentUpdatedAt = at;
   }
   if (problems.length) throw new InvalidConsentPayloadError(problems);
-  const email = typeof body.email_address === "string" && body.email_address.trim() ? body.email_address.trim().toLowerCase() : null;
+  const address = typeof body.email_address === "string" ? storableText(body.email_address).trim() : "";
+  const email = address ? address.toLowerCase() : null;
   return {
     customerId: customerId!,
     email,

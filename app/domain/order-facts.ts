@@ -53,21 +53,50 @@ export class InvalidOrderPayloadError extends Error {
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null =>
-  typeof v === "string" && v.trim() !== "" ? v.trim() : typeof v === "number" ? String(v) : null;
+// Text from a payload as it may be stored: PostgreSQL text cannot hold U+0000 (no name, email or
+// tag needs it), and Prisma's query engine refuses a lone UTF-16 surrogate, which becomes U+FFFD.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+export const storableText = (s: string): string => s.replaceAll("\u0000", "").replace(LONE_SURROGATE, "\ufffd");
+
+const str = (v: unknown): string | null => {
+  const s = typeof v === "string" ? storableText(v).trim() : typeof v === "number" && Number.isFinite(v) ? String(v) : null;
+  return s ? s : null;
+};
+
+// Shopify's ids are 64-bit integers: at most 20 digits (a longer string would not fit the indexes either).
+const NUMERIC_ID = /^\d{1,20}$/;
 
 function gid(kind: string, graphqlId: unknown, numericId: unknown): string | null {
   const g = str(graphqlId);
-  if (g && g.startsWith(`gid://shopify/${kind}/`)) return g;
-  const n = str(numericId);
-  return n && /^\d+$/.test(n) ? `gid://shopify/${kind}/${n}` : null;
+  const prefix = `gid://shopify/${kind}/`;
+  if (g && g.startsWith(prefix) && NUMERIC_ID.test(g.slice(prefix.length))) return g;
+  const n = typeof numericId === "number" && !Number.isSafeInteger(numericId) ? null : str(numericId);
+  return n && NUMERIC_ID.test(n) ? `${prefix}${n}` : null;
 }
 
-function date(v: unknown): Date | null {
+// Years a follow-up's delay can still be added to and stored: JavaScript's dates reach the year
+// 275760, but Prisma's engine reads only four-digit years, so an order "placed" in 9999 would
+// schedule follow-ups it cannot write.
+export const EARLIEST_DATE = Date.UTC(1970, 0, 1);
+export const LATEST_DATE = Date.UTC(2999, 11, 31, 23, 59, 59);
+
+export function dateInRange(v: unknown): Date | null {
   const s = str(v);
   if (!s) return null;
   const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
+  const t = d.getTime();
+  return Number.isNaN(t) || t < EARLIEST_DATE || t > LATEST_DATE ? null : d;
+}
+
+const date = dateInRange;
+
+// A date field that is present must be a date in range; absent is the caller's business.
+function checkedDate(payload: Json, field: string, problems: string[]): Date | null {
+  const v = payload[field];
+  if (v === null || v === undefined || v === "") return null;
+  const d = date(v);
+  if (!d) problems.push(`${field} "${String(v).slice(0, 40)}" is not a date between 1970 and 2999`);
+  return d;
 }
 
 function decimal(v: unknown): string | null {
@@ -97,7 +126,8 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
   const customer = isObject(payload.customer) ? payload.customer : null;
   const customerId = customer ? gid("Customer", customer.admin_graphql_api_id, customer.id) : null;
   const rawEmail = str(payload.email) ?? str(payload.contact_email) ?? (customer ? str(customer.email) : null);
-  const email = rawEmail && EMAIL.test(rawEmail) ? rawEmail.toLowerCase() : null;
+  // 254 characters is the longest address mail can carry.
+  const email = rawEmail && rawEmail.length <= 254 && EMAIL.test(rawEmail) ? rawEmail.toLowerCase() : null;
   const billing = isObject(payload.billing_address) ? payload.billing_address : null;
   const shipping = isObject(payload.shipping_address) ? payload.shipping_address : null;
   const firstName = (customer && str(customer.first_name)) ?? (billing && str(billing.first_name)) ?? null;
@@ -137,8 +167,13 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
     }
   }
 
-  const orderedAt = date(payload.created_at) ?? date(payload.processed_at);
-  if (!orderedAt) problems.push("created_at is missing or not a date");
+  const dateProblems: string[] = [];
+  const createdAt = checkedDate(payload, "created_at", dateProblems);
+  const processedAt = checkedDate(payload, "processed_at", dateProblems);
+  const cancelledAt = checkedDate(payload, "cancelled_at", dateProblems);
+  const orderedAt = createdAt ?? processedAt;
+  problems.push(...dateProblems);
+  if (!orderedAt && !dateProblems.length) problems.push("created_at is missing or not a date");
 
   if (problems.length) throw new InvalidOrderPayloadError(problems);
   return {
@@ -156,7 +191,7 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
     totalPriceShop: totalShop,
     productIds: [...productIds],
     orderedAt: orderedAt!,
-    cancelledAt: date(payload.cancelled_at),
+    cancelledAt,
     lineItems: items,
     orderTags: tagList(payload.tags) ?? [],
     customerTags: customer ? tagList(customer.tags) : null,
@@ -173,7 +208,7 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
 function tagList(v: unknown): string[] | null {
   if (Array.isArray(v)) return v.flatMap((t) => (str(t) ? [str(t)!] : []));
   if (typeof v !== "string") return null;
-  return v.split(",").map((t) => t.trim()).filter(Boolean);
+  return storableText(v).split(",").map((t) => t.trim()).filter(Boolean);
 }
 
 // When an order trigger happened, from its payload: orders/paid has no paid_at, so the
@@ -202,8 +237,9 @@ export function fulfillmentEventFromWebhook(payload: unknown): FulfillmentEventF
   if (!orderId) problems.push("order_id is missing or not numeric");
   const status = str(payload.status)?.toLowerCase();
   if (!status) problems.push("status is missing");
+  const happenedAt = checkedDate(payload, "happened_at", problems) ?? checkedDate(payload, "created_at", problems);
   if (problems.length) throw new InvalidOrderPayloadError(problems);
-  return { orderId: orderId!, status: status!, happenedAt: date(payload.happened_at) ?? date(payload.created_at) };
+  return { orderId: orderId!, status: status!, happenedAt };
 }
 
 // orders/cancelled needs only the order's id.

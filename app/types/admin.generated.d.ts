@@ -95,6 +95,13 @@ export type ProductFactsQuery = { nodes: Array<AdminTypes.Maybe<(
     & { collections: { nodes: Array<Pick<AdminTypes.Collection, 'id'>> } }
   )>> };
 
+export type OrderOfShopQueryVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type OrderOfShopQuery = { order?: AdminTypes.Maybe<Pick<AdminTypes.Order, 'id'>> };
+
 export type CustomerFactsQueryVariables = AdminTypes.Exact<{
   id: AdminTypes.Scalars['ID']['input'];
 }>;
@@ -139,6 +146,7 @@ interface GeneratedQueryTypes {
   "#graphql\n  query CustomerEmailConsent($id: ID!) {\n    customer(id: $id) {\n      id\n      defaultEmailAddress {\n        emailAddress\n        marketingState\n        marketingOptInLevel\n        marketingUpdatedAt\n      }\n    }\n  }\n": {return: CustomerEmailConsentQuery, variables: CustomerEmailConsentQueryVariables},
   "#graphql\n  query CustomerEmailConsents($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Customer {\n        id\n        defaultEmailAddress {\n          emailAddress\n          marketingState\n          marketingOptInLevel\n          marketingUpdatedAt\n        }\n      }\n    }\n  }\n": {return: CustomerEmailConsentsQuery, variables: CustomerEmailConsentsQueryVariables},
   "#graphql\n  query ProductFacts($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        productType\n        tags\n        collections(first: 50) {\n          nodes {\n            id\n          }\n        }\n      }\n    }\n  }\n": {return: ProductFactsQuery, variables: ProductFactsQueryVariables},
+  "#graphql\n  query OrderOfShop($id: ID!) {\n    order(id: $id) {\n      id\n    }\n  }\n": {return: OrderOfShopQuery, variables: OrderOfShopQueryVariables},
   "#graphql\n  query CustomerFacts($id: ID!) {\n    customer(id: $id) {\n      id\n      tags\n      numberOfOrders\n    }\n  }\n": {return: CustomerFactsQuery, variables: CustomerFactsQueryVariables},
   "#graphql\n  query PurchasedProducts($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        title\n        handle\n        onlineStoreUrl\n        productType\n        tags\n        featuredMedia {\n          preview {\n            image {\n              url\n              altText\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: PurchasedProductsQuery, variables: PurchasedProductsQueryVariables},
   "#graphql\n  query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        email\n        createdAt\n        processedAt\n        updatedAt\n        cancelledAt\n        customerLocale\n        currencyCode\n        presentmentCurrencyCode\n        customer {\n          id\n          firstName\n        }\n        billingAddress {\n          firstName\n          countryCodeV2\n        }\n        shippingAddress {\n          countryCodeV2\n        }\n        totalPriceSet {\n          shopMoney {\n            amount\n          }\n          presentmentMoney {\n            amount\n            currencyCode\n          }\n        }\n        subtotalPriceSet {\n          presentmentMoney {\n            amount\n          }\n        }\n        lineItems(first: 20) {\n          nodes {\n            product {\n              id\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: OrdersUpdatedSinceQuery, variables: OrdersUpdatedSinceQueryVariables},

@@ -2,6 +2,7 @@
 // then act; a body we cannot use is 400 so Shopify shows it failed instead of retrying forever.
 import { authenticate } from "../shopify.server";
 import { InvalidOrderPayloadError } from "../domain/order-facts";
+import { assertTopicOfRoute, RefusedWebhookPayloadError } from "../domain/webhook-payloads";
 import type { WebhookDeliveryInfo } from "../services/intake/intake.server";
 import { logger } from "../platform/logger.server";
 import { config } from "../platform/config.server";
@@ -89,11 +90,14 @@ export async function actOnWebhook(
 ): Promise<WebhookAnswer> {
   webhookReceived(topic);
   try {
+    // Shopify signs the body only: a body posted to another topic's URL is not that topic's.
+    assertTopicOfRoute(topic, ctx.delivery.topic);
     webhookHandled(topic, await act(ctx));
   } catch (err) {
-    if (err instanceof InvalidOrderPayloadError) {
-      logger.warn("webhook rejected", { shop: ctx.delivery.shop, topic: ctx.delivery.topic, problems: err.problems });
-      return rejected(topic, { status: 400, message: err.message, reason: "invalid_payload" });
+    if (err instanceof InvalidOrderPayloadError || err instanceof RefusedWebhookPayloadError) {
+      const reason = err instanceof RefusedWebhookPayloadError ? err.reason : "invalid_payload";
+      logger.warn("webhook rejected", { shop: ctx.delivery.shop, topic: ctx.delivery.topic, reason, problems: err.problems });
+      return rejected(topic, { status: 400, message: err.message, reason });
     }
     logger.error("webhook failed; Shopify will retry it", {
       shop: ctx.delivery.shop,

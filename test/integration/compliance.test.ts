@@ -378,20 +378,33 @@ describe("refused deliveries", () => {
     expect(await everything()).toEqual(before);
   });
 
-  it("does nothing when the signed body names another shop than the header", async () => {
+  it("refuses with 400 and stores nothing when the signed body names another shop than the header", async () => {
     // The HMAC covers the body only; a replayed shop/redact for B must not erase A.
-    const before = await counts(SHOP_A);
-    const webhookId = randomUUID();
-    const res = await deliver("shop/redact", SHOP_A, shopRedactPayload(storeB), { webhookId });
-    expect(res.status).toBe(200);
-    expect(diff(before, await counts(SHOP_A))).toEqual({ webhookDelivery: 1, complianceRequest: 1 });
-    const request = await prisma.complianceRequest.findUniqueOrThrow({ where: { webhookId } });
-    expect(request.status).toBe("rejected");
-    expect(JSON.parse(request.report!).problem).toContain(SHOP_B);
+    const before = await everything();
+    const res = await deliver("shop/redact", SHOP_A, shopRedactPayload(storeB));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain(SHOP_B);
+    for (const topic of ["customers/data_request", "customers/redact"]) {
+      const other = topic === "customers/redact" ? customersRedactPayload({ store: storeB, customerId: BEN }) : customersDataRequestPayload({ store: storeB, customerId: BEN });
+      expect((await deliver(topic, SHOP_A, other)).status).toBe(400);
+    }
+    expect(await everything()).toEqual(before);
   });
-});
 
-describe("shop/redact", () => {
+  it("refuses a null, [] or order body with 400, and acknowledges a shop it holds nothing for, storing nothing", async () => {
+    const before = await everything();
+    for (const topic of ["customers/data_request", "customers/redact", "shop/redact"]) {
+      expect((await deliver(topic, SHOP_A, null)).status).toBe(400);
+      expect((await deliver(topic, SHOP_A, [])).status).toBe(400);
+      expect((await deliver(topic, SHOP_A, { shop_domain: SHOP_A, line_items: [], id: 1 })).status).toBe(400);
+      const unknown = "never-installed.myshopify.com";
+      const body = topic === "shop/redact" ? { shop_id: 9, shop_domain: unknown } : { shop_id: 9, shop_domain: unknown, customer: { id: 5, email: "x@example.com" }, orders_to_redact: [1] };
+      expect((await deliver(topic, unknown, body)).status).toBe(200);
+    }
+    expect(await everything()).toEqual(before);
+    expect(await prisma.complianceRequest.count({ where: { shop: "never-installed.myshopify.com" } })).toBe(0);
+  });
+
   it("deletes every row of the shop, keeps the request and one audit row as proof, and leaves other shops alone", async () => {
     const before = await counts(SHOP_A);
     expect(Object.values(before).every((n) => n > 0)).toBe(true);

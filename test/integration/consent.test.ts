@@ -215,14 +215,16 @@ describe("with the store simulator and a database", () => {
       expect(await prisma.customerConsent.count()).toBe(0);
     });
 
-    it("acknowledges an unusable payload, or a shop that is not connected, without storing consent", async () => {
-      expect((await deliver({ customer_id: "abc" })).status).toBe(200);
+    it("refuses an unusable payload with 400, acknowledges a shop that is not connected, and stores nothing for either", async () => {
+      const before = await prisma.webhookDelivery.count();
+      const refused = await deliver({ customer_id: "abc" });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toMatch(/customer_id is missing or not a customer id/);
+      expect((await deliver(null)).status).toBe(400);
+      expect((await deliver([])).status).toBe(400);
       expect((await deliver(payload("subscribed", null), { shop: "other-shop.myshopify.com" })).status).toBe(200);
       expect(await prisma.customerConsent.count()).toBe(0);
-      expect((await prisma.webhookDelivery.findMany()).map((d) => d.outcome)).toEqual([
-        expect.stringMatching(/^ignored: The email marketing consent payload is not usable/),
-        "ignored: the shop is not connected",
-      ]);
+      expect(await prisma.webhookDelivery.count()).toBe(before);
     });
   });
 });

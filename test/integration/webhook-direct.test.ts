@@ -8,14 +8,23 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () =>
-  (await import("../helpers/env")).appTestEnv({
+// The store simulator answers the Admin API reads that settle whose order a body is: the
+// simulator's shop, and a second connected shop a captured body could be replayed against.
+const ctx = await vi.hoisted(async () => {
+  const { createSeedStore } = await import("../../simulator/store");
+  const { startAdminSimulator } = await import("../../simulator/admin-api");
+  const store = createSeedStore();
+  const otherStore = createSeedStore({ shop: "other-boutique.myshopify.com", name: "Other Boutique", accessToken: "shpat_other_boutique" });
+  otherStore.shop.primaryDomain = { ...otherStore.shop.primaryDomain, host: "other-boutique.example", url: "https://other-boutique.example" };
+  const admin = await startAdminSimulator({ stores: [store, otherStore] });
+  const env = (await import("../helpers/env")).appTestEnv({
     name: "webhook-direct",
     apiKey: "direct-test-key",
     secret: "direct-test-secret",
-    env: { WEBHOOK_MAX_BYTES: String(64 * 1024), LOG_LEVEL: "error" },
-  }),
-);
+    env: { WEBHOOK_MAX_BYTES: String(64 * 1024), LOG_LEVEL: "error", SHOPIFY_ADMIN_API_URL: admin.url },
+  });
+  return { ...env, store, otherStore, admin };
+});
 
 import prisma from "~/db.server";
 import { receiveWebhookDirect, directWebhookTopic } from "~/webhooks/direct.server";
@@ -25,19 +34,28 @@ import { authenticate } from "~/shopify.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { action as ordersCreateRoute } from "~/routes/webhooks.orders.create";
 import { action as ordersCancelledRoute } from "~/routes/webhooks.orders.cancelled";
-import { createSeedStore, SIMULATOR_SHOP } from "../../simulator/store";
-import { orderCancelledPayload, orderCreatedPayload } from "../../simulator/orders";
+import { action as ordersPaidRoute } from "~/routes/webhooks.orders.paid";
+import { action as appUninstalledRoute } from "~/routes/webhooks.app.uninstalled";
+import { action as consentRoute } from "~/routes/webhooks.customers.email_marketing_consent.update";
+import { action as shopRedactRoute } from "~/routes/webhooks.shop.redact";
+import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../../simulator/store";
+import { appUninstalledPayload, orderCancelledPayload, orderCreatedPayload } from "../../simulator/orders";
 import { signWebhookBody, webhookRequest } from "../../simulator/webhooks";
 
-const store = createSeedStore();
+const { store, otherStore } = ctx;
+const OTHER_SHOP = otherStore.shop.myshopifyDomain;
+const createSeedStoreFor = (shop: string) => createSeedStore({ shop });
 const products = store.products.filter((p) => p.status === "ACTIVE");
 let server: http.Server;
 let base: string;
 let passedOn: string[] = [];
 
 beforeAll(async () => {
-  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: "shpat_direct" });
-  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Direct", ianaTimezone: "Europe/Warsaw" } });
+  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
+  await storeOfflineToken({ prisma, shop: OTHER_SHOP, accessToken: otherStore.accessToken });
+  await connectShop({ prisma, shop: OTHER_SHOP, profile: { name: "Other", storefrontUrl: otherStore.shop.primaryDomain.url } });
+  // As the CLI's connect stores it from the shop's profile: order_status_url is on this domain.
+  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Direct", ianaTimezone: "Europe/Warsaw", storefrontUrl: store.shop.primaryDomain.url } });
   // As server.ts mounts it; what the direct path does not take would go on to Express and Remix.
   server = http.createServer((req, res) => {
     if (receiveWebhookDirect(req, res)) return;
@@ -51,6 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await ctx.admin.close();
   await ctx.cleanup();
 });
 
@@ -210,6 +229,140 @@ describe("the direct path and the routes answer alike", () => {
     expect(await viaDirect(cancellation(), "orders/cancelled")).toEqual({ status: 200, reason: null });
     const topics = await prisma.webhookDelivery.groupBy({ by: ["topic"], _count: true, where: { topic: "ORDERS_CANCELLED" } });
     expect(topics).toEqual([{ topic: "ORDERS_CANCELLED", _count: 2 }]);
+  });
+});
+
+// Every table a webhook could write, and each shop's connection, to show a refusal kept nothing.
+const TABLES = ["webhookDelivery", "order", "followUp", "followUpEvent", "customerConsent", "complianceRequest", "auditLog", "session", "shop", "flow"] as const;
+async function everything() {
+  const rows: Record<string, unknown> = {};
+  for (const table of TABLES) rows[table] = await (prisma[table] as unknown as { count(): Promise<number> }).count();
+  rows.connected = (await prisma.shop.findMany({ select: { domain: true, uninstalledAt: true }, orderBy: { domain: "asc" } })).map((r) => `${r.domain}:${r.uninstalledAt ? "off" : "on"}`);
+  return rows;
+}
+
+const ROUTES = {
+  "orders/create": ordersCreateRoute,
+  "orders/paid": ordersPaidRoute,
+  "orders/cancelled": ordersCancelledRoute,
+  "app/uninstalled": appUninstalledRoute,
+  "customers/email_marketing_consent/update": consentRoute,
+  "shop/redact": shopRedactRoute,
+} as const;
+type RoutePath = keyof typeof ROUTES;
+
+// The same delivery (a fresh webhook id for each path) through the Remix route and the direct path.
+async function viaBoth(path: RoutePath, make: () => Delivery) {
+  const route = await viaRoute(make(), ROUTES[path], path);
+  const direct = await viaDirect(make(), path);
+  expect(direct).toEqual(route);
+  return route;
+}
+
+// A captured body, signed by Shopify, posted again with headers of the sender's choosing.
+function replay(payload: unknown, { topic, shop }: { topic: string; shop: string }): Delivery {
+  // Shopify's X-Shopify-Topic spells the consent topic with an underscore.
+  const header = topic.replace("customers/email_marketing_consent/", "customers_email_marketing_consent/");
+  return webhookRequest({ topic: header, shop, payload, secret: ctx.secret });
+}
+
+// An order the simulator's Admin API knows, as Shopify would send it.
+function recordedOrder(statusUrlHost?: string) {
+  orderNumber++;
+  const order = orderCreatedPayload({ store, customerId: store.customers[orderNumber % 3].id, lines: [{ productId: products[orderNumber % products.length].id, quantity: 1 }] }) as Record<string, unknown>;
+  if (statusUrlHost) order.order_status_url = String(order.order_status_url).replace(/^https:\/\/[^/]+/, `https://${statusUrlHost}`);
+  return order;
+}
+
+describe("a signed body is bound to its shop and topic", () => {
+  it("a body posted to a route of another topic than its X-Shopify-Topic is refused: 400, nothing stored", async () => {
+    const before = await everything();
+    const order = recordedOrder();
+    expect(await viaBoth("orders/paid", () => replay(order, { topic: "orders/create", shop: SIMULATOR_SHOP }))).toEqual({ status: 400, reason: "topic_mismatch" });
+    expect(await viaBoth("app/uninstalled", () => replay(order, { topic: "orders/create", shop: OTHER_SHOP }))).toEqual({ status: 400, reason: "topic_mismatch" });
+    expect(await everything()).toEqual(before);
+  });
+
+  it("an orders/create body replayed as app/uninstalled for another shop does not disconnect it", async () => {
+    const before = await everything();
+    const order = recordedOrder();
+    expect(await viaBoth("app/uninstalled", () => replay(order, { topic: "app/uninstalled", shop: OTHER_SHOP }))).toEqual({ status: 400, reason: "wrong_shape" });
+    // Nor does the real uninstall of one shop, replayed under another's header.
+    const uninstall = appUninstalledPayload(store);
+    expect(await viaBoth("app/uninstalled", () => replay(uninstall, { topic: "app/uninstalled", shop: OTHER_SHOP }))).toEqual({ status: 400, reason: "shop_mismatch" });
+    expect(await everything()).toEqual(before);
+  });
+
+  it("an orders/create body replayed as orders/cancelled cancels nothing", async () => {
+    const order = recordedOrder();
+    expect((await viaDirect(signed(order))).status).toBe(200);
+    const before = await everything();
+    expect(await viaBoth("orders/cancelled", () => replay(order, { topic: "orders/cancelled", shop: SIMULATOR_SHOP }))).toEqual({ status: 400, reason: "wrong_shape" });
+    expect(await everything()).toEqual(before);
+    expect(await prisma.followUp.count({ where: { orderId: String(order.admin_graphql_api_id), status: "cancelled" } })).toBe(0);
+  });
+
+  it("an order replayed under another shop's header is refused: by its myshopify order_status_url, or by that shop's Admin API", async () => {
+    const before = await everything();
+    // The shop has no custom domain: the URL names it.
+    const onMyshopify = recordedOrder(SIMULATOR_SHOP);
+    expect(await viaBoth("orders/create", () => replay(onMyshopify, { topic: "orders/create", shop: OTHER_SHOP }))).toEqual({ status: 400, reason: "shop_mismatch" });
+    // On the shop's custom domain the URL cannot tell: the other shop's Admin API has no such order.
+    const onCustomDomain = recordedOrder();
+    const requests = ctx.admin.requests.length;
+    expect(await viaBoth("orders/create", () => replay(onCustomDomain, { topic: "orders/create", shop: OTHER_SHOP }))).toEqual({ status: 400, reason: "shop_mismatch" });
+    expect(ctx.admin.requests.length).toBe(requests + 2);
+    expect(await viaBoth("orders/paid", () => replay(onCustomDomain, { topic: "orders/paid", shop: OTHER_SHOP }))).toEqual({ status: 400, reason: "shop_mismatch" });
+    expect(await everything()).toEqual(before);
+  });
+
+  it("an order on a custom domain the shop's profile does not name is stored when the shop's Admin API has it, refused when not", async () => {
+    const known = recordedOrder("www.juniper-shop.example");
+    expect(await viaDirect(replay(known, { topic: "orders/create", shop: SIMULATOR_SHOP }))).toEqual({ status: 200, reason: null });
+    expect(await prisma.order.count({ where: { shop: SIMULATOR_SHOP, orderId: String(known.admin_graphql_api_id) } })).toBe(1);
+    const before = await everything();
+    const unknown = { ...newOrder(), order_status_url: "https://www.juniper-shop.example/1/orders/abc/authenticate?key=x" };
+    expect(await viaBoth("orders/create", () => replay(unknown, { topic: "orders/create", shop: SIMULATOR_SHOP }))).toEqual({ status: 400, reason: "shop_mismatch" });
+    const noUrl = { ...newOrder(), order_status_url: undefined };
+    expect(await viaBoth("orders/create", () => replay(noUrl, { topic: "orders/create", shop: SIMULATOR_SHOP }))).toEqual({ status: 400, reason: "shop_mismatch" });
+    expect(await everything()).toEqual(before);
+  });
+
+  it("an order body on the consent or compliance topics is refused by its shape", async () => {
+    const before = await everything();
+    const order = recordedOrder();
+    expect(await viaBoth("customers/email_marketing_consent/update", () => replay(order, { topic: "customers/email_marketing_consent/update", shop: SIMULATOR_SHOP }))).toEqual({ status: 400, reason: "wrong_shape" });
+    expect(await viaBoth("shop/redact", () => replay(order, { topic: "shop/redact", shop: SIMULATOR_SHOP }))).toEqual({ status: 400, reason: "wrong_shape" });
+    expect(await everything()).toEqual(before);
+  });
+});
+
+describe("deliveries for a shop we do not know, and empty bodies", () => {
+  const STRANGER = "never-installed.myshopify.com";
+
+  it("an order for a shop that never installed is acknowledged and nothing is stored", async () => {
+    const before = await everything();
+    const order = recordedOrder();
+    expect(await viaBoth("orders/create", () => replay(order, { topic: "orders/create", shop: STRANGER }))).toEqual({ status: 200, reason: null });
+    expect(await viaBoth("orders/cancelled", () => replay(orderCancelledPayload(order as never), { topic: "orders/cancelled", shop: STRANGER }))).toEqual({ status: 200, reason: null });
+    expect(await everything()).toEqual(before);
+  });
+
+  it("app/uninstalled and consent for a shop we never had: 200, nothing stored", async () => {
+    const before = await everything();
+    const stranger = createSeedStoreFor(STRANGER);
+    expect(await viaBoth("app/uninstalled", () => replay(appUninstalledPayload(stranger), { topic: "app/uninstalled", shop: STRANGER }))).toEqual({ status: 200, reason: null });
+    const consent = { customer_id: 1, email_address: "a@example.com", email_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: null } };
+    expect(await viaBoth("customers/email_marketing_consent/update", () => replay(consent, { topic: "customers/email_marketing_consent/update", shop: STRANGER }))).toEqual({ status: 200, reason: null });
+    expect(await everything()).toEqual(before);
+  });
+
+  it.each(["app/uninstalled", "customers/email_marketing_consent/update", "shop/redact"] as const)("a null or [] body on %s is 400 and stores nothing", async (path) => {
+    const before = await everything();
+    for (const body of [null, []]) {
+      expect((await viaBoth(path, () => replay(body, { topic: path, shop: SIMULATOR_SHOP }))).status).toBe(400);
+    }
+    expect(await everything()).toEqual(before);
   });
 });
 

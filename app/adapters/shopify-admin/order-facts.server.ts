@@ -3,11 +3,13 @@
 import type {
   CustomerFactsQuery,
   CustomerFactsQueryVariables,
+  OrderOfShopQuery,
+  OrderOfShopQueryVariables,
   ProductFactsQuery,
   ProductFactsQueryVariables,
 } from "~/types/admin.generated";
 import type { AdminClient } from "./client.server";
-import { CUSTOMER_FACTS_QUERY, PRODUCT_FACTS_QUERY } from "./queries";
+import { CUSTOMER_FACTS_QUERY, ORDER_OF_SHOP_QUERY, PRODUCT_FACTS_QUERY } from "./queries";
 
 export interface ProductFacts {
   productType: string | null;
@@ -44,4 +46,10 @@ export async function fetchCustomerFacts(client: AdminClient, customerId: string
     id: customerId,
   });
   return customer ? { tags: customer.tags, numberOfOrders: Number(customer.numberOfOrders) } : null;
+}
+
+// Whether the shop's Admin API knows the order; null from Shopify means another shop's (or no) order.
+export async function orderExistsInShop(client: AdminClient, orderId: string): Promise<boolean> {
+  const { order } = await client.request<OrderOfShopQuery, OrderOfShopQueryVariables>(ORDER_OF_SHOP_QUERY, { id: orderId });
+  return order !== null && order !== undefined;
 }

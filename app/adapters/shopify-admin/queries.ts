@@ -201,6 +201,16 @@ export const PRODUCT_FACTS_QUERY = `#graphql
   }
 `;
 
+// Whether an order is the shop's: a webhook body whose order_status_url cannot tell is checked
+// against the shop's own Admin API before anything is stored (Shopify signs the body, not the shop).
+export const ORDER_OF_SHOP_QUERY = `#graphql
+  query OrderOfShop($id: ID!) {
+    order(id: $id) {
+      id
+    }
+  }
+`;
+
 // Customer tags and order count: webhooks from 2025-01 leave them out of the order's customer.
 export const CUSTOMER_FACTS_QUERY = `#graphql
   query CustomerFacts($id: ID!) {

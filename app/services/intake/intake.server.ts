@@ -3,10 +3,12 @@
 import { randomUUID } from "node:crypto";
 import type { Order, Prisma, PrismaClient } from "@prisma/client";
 import {
+  dateInRange,
   fulfilledAtFromWebhook,
   fulfillmentEventFromWebhook,
   orderFactsFromWebhook,
   orderIdFromWebhook,
+  storableText,
   type OrderFacts,
 } from "~/domain/order-facts";
 import { factsFromOrderRow, orderRowFromFacts, triggerColumn } from "~/domain/stored-rows";
@@ -45,10 +47,13 @@ export interface TopicDelivery {
 
 type DeliveryRow = ReturnType<typeof deliveryFields>;
 
-function parseTriggeredAt(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d;
+// Out of range (or not a date) is as good as absent: the delivery's receipt stands in.
+const parseTriggeredAt = (value: unknown): Date | null => dateInRange(value);
+
+// A short word from the payload (financial_status, cancel_reason), kept as text: no NUL, no objects.
+function payloadWord(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  return storableText(value.trim().toLowerCase().slice(0, 64)).trim() || null;
 }
 
 async function alreadyReceived(prisma: PrismaClient, webhookId: string): Promise<boolean> {
@@ -242,7 +247,7 @@ export async function receiveOrderUpdated({
   now = new Date(),
 }: TopicDelivery): Promise<IntakeOutcome> {
   const orderId = orderIdFromWebhook(payload);
-  const status = String((payload as { financial_status?: unknown }).financial_status ?? "").toLowerCase() || null;
+  const status = payloadWord((payload as { financial_status?: unknown }).financial_status);
   if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
   const refunded = status === "refunded";
   const data = { financialStatus: status, ...(refunded ? { refundedAt: parseTriggeredAt(delivery.triggeredAt) ?? now } : {}) };
@@ -380,7 +385,7 @@ export async function receiveOrderCancelled({
 }: TopicDelivery): Promise<IntakeOutcome> {
   const orderId = orderIdFromWebhook(payload);
   if (await alreadyReceived(prisma, delivery.webhookId)) return { kind: "duplicate" };
-  const p = payload as { cancelled_at?: string; cancel_reason?: string };
+  const p = payload as { cancelled_at?: unknown; cancel_reason?: unknown };
   const cancelledAt = parseTriggeredAt(p.cancelled_at) ?? now;
   const shop = await connectedShop(prisma, delivery.shop);
   if (!shop.ok) return ignoreDelivery({ prisma, delivery, reason: shop.reason });
@@ -390,7 +395,7 @@ export async function receiveOrderCancelled({
   } catch {
     facts = null; // enough to cancel by id; the order row is kept only when the payload is complete
   }
-  const { skipReason: reason, skipCode } = skipFields({ code: "order_cancelled", cancelReason: p.cancel_reason ?? null });
+  const { skipReason: reason, skipCode } = skipFields({ code: "order_cancelled", cancelReason: payloadWord(p.cancel_reason) });
   return inTransaction(prisma, async (tx) => {
     const updated = facts
       ? await tx.order
