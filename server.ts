@@ -8,6 +8,7 @@ import express from "express";
 import { AggregatorRegistry } from "prom-client";
 import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/platform/cluster-messages";
 import { config, type Config } from "./app/platform/config.server";
+import { loadKeyRing } from "./app/platform/encryption.server";
 import { projectRoot } from "./scripts/project-root";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -143,6 +144,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   // WEB_CONCURRENCY web processes share the port (node:cluster); only the first runs the
   // in-process dispatcher and housekeeping, so a single-process setup's work is not multiplied.
   const settings = config();
+  // Access tokens are stored encrypted: a missing or malformed AFTERGLOW_ENCRYPTION_KEYS stops the
+  // start (in production; elsewhere the local key in var/ stands in for a missing one).
+  loadKeyRing({ encryptionKeys: settings.mail.encryptionKeys, production: settings.server.nodeEnv === "production" });
   const processes = settings.server.webProcesses;
   if (processes > 1 && cluster.isPrimary) runPrimary(processes, settings);
   else await runServer(settings);

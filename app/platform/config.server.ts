@@ -279,7 +279,9 @@ export const declaration = {
       defaultText: "600000 with SENDGRID_WEBHOOK_PUBLIC_KEY set, else 0 (only a signed Event Webhook brings events)",
     }),
     encryptionKeys: optionalText("AFTERGLOW_ENCRYPTION_KEYS", {
-      meaning: 'Keys that encrypt shops\' own SendGrid keys: "<id>:<base64 of 32 bytes>", comma-separated, the first encrypts.',
+      meaning:
+        'Keys that encrypt Shopify access tokens and shops\' own SendGrid keys at rest: "<id>:<base64 of 32 bytes>", comma-separated, the first encrypts. ' +
+        "Unset: production (NODE_ENV=production) does not start; elsewhere a key kept in var/encryption-key is made and used.",
       secret: true,
       trim: true,
     }),
