@@ -57,6 +57,18 @@ let cached: { source: string; ring: KeyRing } | null = null;
 // read from the local key file, which is created (readable by its owner only) when missing.
 export function localKeySource(file: string = DEFAULT_LOCAL_KEY_FILE): string {
   const full = path.resolve(file);
+  let source = localSources.get(full);
+  if (source === undefined) {
+    source = readOrCreateLocalKey(full);
+    localSources.set(full, source);
+  }
+  return source;
+}
+
+// Read once per process: every token read would otherwise read the file again.
+const localSources = new Map<string, string>();
+
+function readOrCreateLocalKey(full: string): string {
   try {
     return readFileSync(full, "utf8").trim();
   } catch (error) {

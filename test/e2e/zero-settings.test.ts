@@ -102,6 +102,13 @@ describe("every variable that takes 0, at 0", () => {
     expect(app.logs.join("\n")).toMatch(/retention is off in this process/);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
+
+  it("stops on SIGTERM without waiting (SHUTDOWN_TIMEOUT_MS=0), cleanly", async () => {
+    const started = Date.now();
+    await app.stop();
+    expect(app.child.exitCode).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });
 
 describe("what the start refuses", () => {
