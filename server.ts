@@ -9,6 +9,7 @@ import { AggregatorRegistry } from "prom-client";
 import { CLUSTER_METRICS_REQUEST, CLUSTER_METRICS_RESULT } from "./app/platform/cluster-messages";
 import { config, type Config } from "./app/platform/config.server";
 import { metricsAccess, metricsAccessNote } from "./app/platform/metrics-access";
+import { loadKeyRing } from "./app/platform/encryption.server";
 import { projectRoot } from "./scripts/project-root";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { receiveBody, remixRequest, sendRemixResponse } from "./app/runtime/inbound-requests.server";
@@ -183,6 +184,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   // WEB_CONCURRENCY web processes share the port (node:cluster); only the first runs the
   // in-process dispatcher and housekeeping, so a single-process setup's work is not multiplied.
   const settings = config();
+  // Access tokens are stored encrypted: a missing or malformed AFTERGLOW_ENCRYPTION_KEYS stops the
+  // start (in production; elsewhere the local key in var/ stands in for a missing one).
+  loadKeyRing({ encryptionKeys: settings.mail.encryptionKeys, production: settings.server.nodeEnv === "production" });
   const processes = settings.server.webProcesses;
   if (processes > 1 && cluster.isPrimary) runPrimary(processes, settings);
   else await runServer(settings);

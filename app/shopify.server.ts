@@ -4,7 +4,7 @@ import {
   AppDistribution,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { encryptedSessionStorage } from "./adapters/shopify-admin/session-storage.server";
 import prisma from "./db.server";
 import { config } from "./platform/config.server";
 import { connectShop } from "./services/shop/shops.server";
@@ -21,7 +21,8 @@ const shopify = shopifyApp({
   scopes: settings.scopes?.split(","),
   appUrl: settings.appUrl,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  // Access tokens are stored encrypted (docs/security.md, "Secrets").
+  sessionStorage: encryptedSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
   hooks: {
     afterAuth: async ({ session }) => {

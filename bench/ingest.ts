@@ -11,7 +11,7 @@ import os from "node:os";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
-import { createAppDatabase, freePort, ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, ensureBuilt } from "../scripts/harness";
+import { appEncryptionKeys, createAppDatabase, freePort, ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, ensureBuilt } from "../scripts/harness";
 import type { DatabaseKind } from "../scripts/databases";
 import { createSeedStore, SIMULATOR_SHOP } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
@@ -59,6 +59,7 @@ async function startBareServer({ databaseUrl, processes }: { databaseUrl: string
     env: {
       ...process.env,
       NODE_ENV: "production",
+      ...appEncryptionKeys(),
       DATABASE_URL: databaseUrl,
       SHOPIFY_API_KEY: TEST_API_KEY,
       SHOPIFY_API_SECRET: TEST_API_SECRET,

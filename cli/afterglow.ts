@@ -12,7 +12,7 @@ import { getOutboxMessage, listOutboxMessages } from "../app/adapters/mail/outbo
 import { InvalidFlowsError } from "../app/domain/flows";
 import { reconcileOrders } from "../app/services/intake/reconcile-orders.server";
 import { startMetricsServer } from "../app/platform/metrics.server";
-import { loadKeyRing, rotateSecrets, setShopSendGridKey } from "../app/services/shop/secrets.server";
+import { loadKeyRing, rotateSecrets, rotateSessionTokens, setShopSendGridKey } from "../app/services/shop/secrets.server";
 import { rehashLegacySuppressions } from "../app/services/compliance/hashed-emails.server";
 
 const HELP = `Usage: npm run afterglow -- <command> [options]
@@ -39,8 +39,9 @@ Commands:
       from the command line, and is never printed.
   sendgrid-key remove <shop>              Remove the shop's own SendGrid API key.
   secrets rotate
-      Re-encrypt every shop's SendGrid key with the first key of AFTERGLOW_ENCRYPTION_KEYS
-      (safe to repeat). Exits 1 when a shop's key could not be read with any listed key.
+      Re-encrypt every shop's SendGrid key and every stored Shopify access token with the
+      first key of AFTERGLOW_ENCRYPTION_KEYS, and encrypt tokens still stored in clear (safe
+      to repeat). Exits 1 when a value could not be read with any listed key.
   suppressions rehash
       Turn erased customers' suppressions kept as a bare sha256 into the keyed hash of the
       first key of AFTERGLOW_EMAIL_HASH_KEYS (safe to repeat), and count the rows under each
@@ -248,12 +249,19 @@ async function main(argv: string[]): Promise<number> {
     case "secrets": {
       if (sub !== "rotate") throw new UsageError("secrets takes rotate.");
       const result = await rotateSecrets(prisma);
+      const keyId = loadKeyRing().current.id;
       console.log(
-        `Re-encrypted ${result.rotated} shop SendGrid key(s) with key "${loadKeyRing().current.id}"; ` +
+        `Re-encrypted ${result.rotated} shop SendGrid key(s) with key "${keyId}"; ` +
           `${result.current} already used it; ${result.failed.length} could not be read.`,
       );
       for (const { shop, error } of result.failed) console.log(`  ${shop}: ${error}`);
-      return result.failed.length ? 1 : 0;
+      const sessions = await rotateSessionTokens(prisma);
+      console.log(
+        `Re-encrypted ${sessions.rotated} Shopify session token(s) with key "${keyId}" and encrypted ${sessions.encrypted} ` +
+          `stored in clear; ${sessions.current} already used it; ${sessions.failed.length} could not be read.`,
+      );
+      for (const { session, error } of sessions.failed) console.log(`  ${session}: ${error}`);
+      return result.failed.length || sessions.failed.length ? 1 : 0;
     }
     case "suppressions": {
       if (sub !== "rehash") throw new UsageError("suppressions takes rehash.");

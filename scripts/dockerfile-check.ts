@@ -6,6 +6,7 @@
 // a layer left out, or a runtime package pruned as a dev dependency, would break.
 // System packages (apt-get install) are checked as present, never installed.
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -186,6 +187,8 @@ async function main() {
     HOST: "127.0.0.1",
     SHOPIFY_API_KEY: "docker-check",
     SHOPIFY_API_SECRET: "docker-check-secret",
+    // Production does not start without it: access tokens are stored encrypted.
+    AFTERGLOW_ENCRYPTION_KEYS: `docker-check:${randomBytes(32).toString("base64")}`,
     SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
     SCOPES: "read_orders,read_products,read_customers,write_customers",
   };

@@ -6,10 +6,18 @@ import net from "node:net";
 import path from "node:path";
 import { projectRoot } from "./project-root";
 import { createFreshDatabase, type DatabaseKind, type FreshDatabase } from "./databases";
+import { DEFAULT_LOCAL_KEY_FILE, localKeySource } from "../app/platform/encryption.server";
 
 export const ROOT = projectRoot(import.meta.url);
 export const TEST_API_KEY = "afterglow-local-api-key";
 export const TEST_API_SECRET = "afterglow-local-api-secret";
+
+// The built app runs as in production, which needs AFTERGLOW_ENCRYPTION_KEYS. Without it in the
+// environment it gets the key a development process keeps (var/encryption-key), so the CLI and a
+// test's own code read the tokens it stores and it reads theirs.
+export function appEncryptionKeys(): { AFTERGLOW_ENCRYPTION_KEYS: string } {
+  return { AFTERGLOW_ENCRYPTION_KEYS: process.env.AFTERGLOW_ENCRYPTION_KEYS?.trim() || localKeySource(path.join(ROOT, DEFAULT_LOCAL_KEY_FILE)) };
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -100,6 +108,7 @@ export async function startApp({
     env: {
       ...process.env,
       NODE_ENV: "production",
+      ...appEncryptionKeys(),
       SHOPIFY_API_KEY: TEST_API_KEY,
       SHOPIFY_API_SECRET: TEST_API_SECRET,
       SHOPIFY_APP_URL: `http://127.0.0.1:${p}`,

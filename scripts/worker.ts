@@ -5,6 +5,7 @@ import prisma, { closePrisma } from "../app/db.server";
 import { createRuntime, startHousekeeping, stopBackgroundWork } from "../app/runtime/runtime.server";
 import { logger } from "../app/platform/logger.server";
 import { config } from "../app/platform/config.server";
+import { loadKeyRing } from "../app/platform/encryption.server";
 
 async function main(): Promise<number> {
   const settings = config();
@@ -12,6 +13,8 @@ async function main(): Promise<number> {
     console.error("npm run worker needs REDIS_URL (e.g. redis://127.0.0.1:6379). Without Redis the web process dispatches by itself.");
     return 2;
   }
+  // It reads shops' access tokens, stored encrypted: without the key ring it would fail every send.
+  loadKeyRing({ encryptionKeys: settings.mail.encryptionKeys, production: settings.server.nodeEnv === "production" });
   const runtime = createRuntime({ prisma, role: "worker", config: settings });
   await runtime.queue.start();
   startHousekeeping(prisma, settings);

@@ -44,6 +44,8 @@ interface NumberOptions<D> {
   defaultFrom?: (env: Env) => D; // a default that follows from another variable
 }
 
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
 function numberVariable<D extends number | null>(name: string, o: NumberOptions<D>): Variable<number | D> {
   const whole = o.whole ?? true;
   const kind = whole ? "a whole number" : "a number";
@@ -65,8 +67,9 @@ function numberVariable<D extends number | null>(name: string, o: NumberOptions<
     default: o.defaultText ?? (o.default === null ? "unset" : String(o.default)),
     parse(raw, env) {
       if (unset(raw)) return o.defaultFrom ? o.defaultFrom(env) : o.default;
-      const n = Number(raw.trim());
-      const ok = Number.isFinite(n) && (!whole || Number.isInteger(n)) && (o.min === undefined || n >= o.min) && (o.max === undefined || n <= o.max) && (o.above === undefined || n > o.above);
+      // Decimal only: Number() would also take "0x10", "0b11" and "Infinity".
+      const n = DECIMAL.test(raw.trim()) ? Number(raw.trim()) : NaN;
+      const ok = Number.isFinite(n) && (!whole || Number.isSafeInteger(n)) && (o.min === undefined || n >= o.min) && (o.max === undefined || n <= o.max) && (o.above === undefined || n > o.above);
       if (!ok) throw new ConfigError(name, raw, allowed);
       return n;
     },
@@ -211,13 +214,19 @@ function publicKey(name: string, meaning: string): Variable<KeyObject | null> {
 
 const httpUrl = { allowed: "an http:// or https:// URL", test: (v: string) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v) };
 
+// Node fires a timer of more milliseconds than this at once (TimeoutOverflowWarning), so no delay may exceed it.
+export const TIMER_MAX_MS = 2_147_483_647;
+
 export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 export const DEFAULT_APP_URL = "http://localhost:3000";
+
+// A housekeeping chore's interval: 0 turns the chore off in that process.
+const chore = { min: 0, max: TIMER_MAX_MS, unit: "milliseconds" } as const;
 
 // Grouped as the docs present them; each group becomes one part of the config object.
 export const declaration = {
   server: {
-    port: int("PORT", { meaning: "Port the web server listens on.", default: 3000, min: 0, max: 65535 }),
+    port: int("PORT", { meaning: "Port the web server listens on.", default: 3000, min: 0, max: 65535, off: "listens on a free port the system picks" }),
     host: text("HOST", { meaning: "Address the web server binds to.", default: "0.0.0.0" }),
     nodeEnv: oneOf("NODE_ENV", {
       meaning: "Remix's mode; anything but production also keeps one Prisma client across module reloads.",
@@ -244,7 +253,9 @@ export const declaration = {
       meaning: "How long a stopping process waits for in-flight sends and chores; the process exits 15 s after that at the latest.",
       default: 10_000,
       min: 0,
+      max: TIMER_MAX_MS,
       unit: "milliseconds",
+      off: "does not wait: a worker hands back the follow-ups it has not sent yet at once, and chores still running are left unfinished",
     }),
     metricsToken: optionalText("METRICS_TOKEN", {
       meaning: "Bearer token /metrics asks for; unset refuses /metrics on the public port in production (403) and leaves it open otherwise.",
@@ -254,6 +265,7 @@ export const declaration = {
       meaning: "Port of the metrics server `npm run afterglow -- dispatch` starts; unset starts none.",
       min: 0,
       max: 65535,
+      off: "listens on a free port the system picks",
     }),
   },
   requests: {
@@ -309,12 +321,21 @@ export const declaration = {
         test: (v) => v.startsWith("file:") || /^postgres(ql)?:\/\//.test(v),
       },
     }),
-    poolMax: int("DATABASE_POOL_MAX", { meaning: "PostgreSQL connections per process.", default: 10, min: 0, unit: "connections" }),
-    poolIdleMs: int("DATABASE_POOL_IDLE_MS", { meaning: "How long an idle PostgreSQL connection stays open.", default: 10_000, min: 0, unit: "milliseconds" }),
+    // 0 would leave every query waiting for a connection that never comes.
+    poolMax: int("DATABASE_POOL_MAX", { meaning: "PostgreSQL connections per process.", default: 10, min: 1, unit: "connections" }),
+    poolIdleMs: int("DATABASE_POOL_IDLE_MS", {
+      meaning: "How long an idle PostgreSQL connection stays open.",
+      default: 10_000,
+      min: 0,
+      max: TIMER_MAX_MS,
+      unit: "milliseconds",
+      off: "keeps idle connections open",
+    }),
     connectTimeoutMs: int("DATABASE_CONNECT_TIMEOUT_MS", {
       meaning: "How long opening a PostgreSQL connection may take.",
       default: 5_000,
       min: 0,
+      max: TIMER_MAX_MS,
       unit: "milliseconds",
       off: "waits without a limit",
     }),
@@ -333,12 +354,14 @@ export const declaration = {
         "First wait of a follow-up held because Shopify did not answer about consent (down, throttled); it doubles with each wait up to two hours, and is never shorter than the wait Shopify asks for.",
       default: 30_000,
       min: 1,
+      max: TIMER_MAX_MS,
       unit: "milliseconds",
     }),
     waitMaxMs: int("SHOPIFY_WAIT_MAX_MS", {
       meaning: "How long past its due time a follow-up waits for Shopify to answer about consent before it fails (never skipped as no consent).",
       default: 3 * 86_400_000,
       min: 1,
+      max: 30 * 86_400_000,
       unit: "milliseconds",
     }),
   },
@@ -352,7 +375,7 @@ export const declaration = {
     }),
     sendgridApiKey: optionalText("SENDGRID_API_KEY", { meaning: "The app's SendGrid API key (a shop may set its own in Settings).", secret: true, trim: true }),
     sendgridApiUrl: optionalText("SENDGRID_API_URL", { meaning: "SendGrid API base URL (a stand-in in tests).", trim: true, check: httpUrl }),
-    sendgridTimeoutMs: optionalInt("SENDGRID_TIMEOUT_MS", { meaning: "How long one SendGrid API call may take; unset is the client's own default.", min: 1, unit: "milliseconds" }),
+    sendgridTimeoutMs: optionalInt("SENDGRID_TIMEOUT_MS", { meaning: "How long one SendGrid API call may take; unset is the client's own default.", min: 1, max: TIMER_MAX_MS, unit: "milliseconds" }),
     fromEmail: optionalText("AFTERGLOW_FROM_EMAIL", { meaning: "From address for shops that have not set their own sender." }),
     ipPoolMarketing: optionalText("SENDGRID_IP_POOL_MARKETING", { meaning: "SendGrid IP pool for marketing follow-ups." }),
     asmGroupMarketing: int("SENDGRID_ASM_GROUP_MARKETING", { meaning: "SendGrid unsubscribe group for marketing follow-ups.", default: 0, min: 0, off: "sends without a group" }),
@@ -364,7 +387,7 @@ export const declaration = {
       min: 0,
       off: "turns the limit off",
     }),
-    rateLimitWindowMs: int("SENDGRID_RATE_LIMIT_WINDOW_MS", { meaning: "The window SENDGRID_RATE_LIMIT counts in.", default: 1_000, min: 1, unit: "milliseconds" }),
+    rateLimitWindowMs: int("SENDGRID_RATE_LIMIT_WINDOW_MS", { meaning: "The window SENDGRID_RATE_LIMIT counts in.", default: 1_000, min: 1, max: TIMER_MAX_MS, unit: "milliseconds" }),
     handoverEventWaitMs: numberVariable("SENDGRID_EVENT_WAIT_MS", {
       meaning: "How long an email whose hand-over to SendGrid went unanswered waits for SendGrid's events before it is sent again.",
       default: 0,
@@ -382,7 +405,9 @@ export const declaration = {
       max: 100,
     }),
     encryptionKeys: optionalText("AFTERGLOW_ENCRYPTION_KEYS", {
-      meaning: 'Keys that encrypt shops\' own SendGrid keys: "<id>:<base64 of 32 bytes>", comma-separated, the first encrypts.',
+      meaning:
+        'Keys that encrypt Shopify access tokens and shops\' own SendGrid keys at rest: "<id>:<base64 of 32 bytes>", comma-separated, the first encrypts. ' +
+        "Unset: production (NODE_ENV=production) does not start; elsewhere a key kept in var/encryption-key is made and used.",
       secret: true,
       trim: true,
     }),
@@ -427,33 +452,63 @@ export const declaration = {
     redisUrl: optionalText("REDIS_URL", { meaning: "Redis for distributed mode: web processes enqueue on BullMQ, `npm run worker` processes dispatch." }),
     prefix: optionalText("AFTERGLOW_QUEUE_PREFIX", { meaning: "Prefix of every Redis key; unset is afterglow." }),
     workerConcurrency: int("WORKER_CONCURRENCY", { meaning: "Follow-ups one worker sends at a time.", default: 8, min: 1 }),
-    workerLockMs: int("WORKER_LOCK_MS", { meaning: "How long a worker's claim on a BullMQ job lasts without renewal.", default: 30_000, min: 1, unit: "milliseconds" }),
-    reconcileIntervalMs: int("RECONCILE_INTERVAL_MS", { meaning: "How often a worker matches the queue against the database.", default: 30_000, min: 1, unit: "milliseconds" }),
-    dispatchIntervalMs: int("DISPATCH_INTERVAL_MS", { meaning: "How often the in-process dispatcher looks for due follow-ups (without Redis).", default: 5_000, min: 1, unit: "milliseconds" }),
+    workerLockMs: int("WORKER_LOCK_MS", { meaning: "How long a worker's claim on a BullMQ job lasts without renewal.", default: 30_000, min: 1, max: TIMER_MAX_MS, unit: "milliseconds" }),
+    reconcileIntervalMs: int("RECONCILE_INTERVAL_MS", { meaning: "How often a worker matches the queue against the database.", default: 30_000, min: 1, max: TIMER_MAX_MS, unit: "milliseconds" }),
+    dispatchIntervalMs: int("DISPATCH_INTERVAL_MS", { meaning: "How often the in-process dispatcher looks for due follow-ups (without Redis).", default: 5_000, min: 1, max: TIMER_MAX_MS, unit: "milliseconds" }),
     dispatchBatchSize: int("DISPATCH_BATCH_SIZE", { meaning: "Follow-ups claimed per dispatcher pass.", default: 50, min: 1 }),
-    leaseMs: optionalInt("DISPATCH_LEASE_MS", { meaning: "How long a claimed follow-up stays claimed before another dispatcher may retry it; unset is 120000.", min: 1, unit: "milliseconds" }),
-    recommendationCacheMs: int("RECOMMENDATION_CACHE_MS", { meaning: "How long a shop's recommendations are reused.", default: 5 * 60_000, min: 0, unit: "milliseconds" }),
+    leaseMs: optionalInt("DISPATCH_LEASE_MS", { meaning: "How long a claimed follow-up stays claimed before another dispatcher may retry it; unset is 120000.", min: 1, max: TIMER_MAX_MS, unit: "milliseconds" }),
+    recommendationCacheMs: int("RECOMMENDATION_CACHE_MS", {
+      meaning: "How long a shop's recommendations are reused.",
+      default: 5 * 60_000,
+      min: 0,
+      unit: "milliseconds",
+      off: "turns the cache off",
+    }),
     intakeCacheMs: int("INTAKE_CACHE_MS", { meaning: "How long webhook intake reuses a shop's flows and settings.", default: 5_000, min: 0, unit: "milliseconds", off: "reads them for every webhook" }),
   },
   housekeeping: {
-    retentionIntervalMs: int("RETENTION_INTERVAL_MS", { meaning: "How often old email bodies and event details are pruned.", default: 6 * 3600_000, min: 1, unit: "milliseconds" }),
+    retentionIntervalMs: int("RETENTION_INTERVAL_MS", {
+      meaning: "How often old email bodies and event details are pruned.",
+      default: 6 * 3600_000,
+      ...chore,
+      off: "turns pruning off in this process",
+    }),
     retentionDays: int("RETENTION_DAYS", { meaning: "Days rendered emails and event details are kept.", default: 90, min: 1, unit: "days" }),
-    consentRetryIntervalMs: int("CONSENT_RETRY_INTERVAL_MS", { meaning: "How often consent changes waiting for Shopify (unsubscribes, resubscribes) are looked at.", default: 60_000, min: 1, unit: "milliseconds" }),
+    consentRetryIntervalMs: int("CONSENT_RETRY_INTERVAL_MS", {
+      meaning: "How often consent changes waiting for Shopify (unsubscribes, resubscribes) are looked at.",
+      default: 60_000,
+      ...chore,
+      off: "turns the retries off in this process",
+    }),
     consentWriteBackBackoffMs: int("CONSENT_WRITE_BACK_BACKOFF_MS", {
       meaning: "First wait before a consent change Shopify could not take is tried again; it doubles with each attempt, up to six hours.",
       default: 60_000,
       min: 1,
+      max: TIMER_MAX_MS,
       unit: "milliseconds",
     }),
-    analyticsIntervalMs: int("ANALYTICS_INTERVAL_MS", { meaning: "How often analytics rollups run.", default: 60_000, min: 1, unit: "milliseconds" }),
+    analyticsIntervalMs: int("ANALYTICS_INTERVAL_MS", { meaning: "How often analytics rollups run.", default: 60_000, ...chore, off: "turns the rollups off in this process" }),
     orderReconcileIntervalMs: int("ORDER_RECONCILE_INTERVAL_MS", {
       meaning: "How often orders whose webhooks never came are looked for through the Admin API.",
       default: 15 * 60_000,
-      min: 1,
-      unit: "milliseconds",
+      ...chore,
+      off: "turns order reconciliation off in this process, also the one after a start",
     }),
-    reconcileStartDelayMs: int("RECONCILE_START_DELAY_MS", { meaning: "Wait after a start before the first order reconciliation.", default: 30_000, min: 0, unit: "milliseconds" }),
-    reconcileOverlapMs: int("RECONCILE_OVERLAP_MS", { meaning: "How far back of its last check an order reconciliation starts.", default: 15 * 60_000, min: 0, unit: "milliseconds" }),
+    reconcileStartDelayMs: int("RECONCILE_START_DELAY_MS", {
+      meaning: "Wait after a start before the first order reconciliation.",
+      default: 30_000,
+      min: 0,
+      max: TIMER_MAX_MS,
+      unit: "milliseconds",
+      off: "reconciles right after the start",
+    }),
+    reconcileOverlapMs: int("RECONCILE_OVERLAP_MS", {
+      meaning: "How far back of its last check an order reconciliation starts.",
+      default: 15 * 60_000,
+      min: 0,
+      unit: "milliseconds",
+      off: "starts where the last check ended",
+    }),
     reconcileLookbackMs: int("RECONCILE_LOOKBACK_MS", { meaning: "The furthest back an order reconciliation looks.", default: 3 * 86_400_000, min: 1, unit: "milliseconds" }),
   },
   alerts: {
@@ -464,10 +519,11 @@ export const declaration = {
       min: 0,
       max: 100,
       whole: false,
+      off: "alerts on any failure",
     }),
-    minAttempts: int("ALERT_MIN_ATTEMPTS", { meaning: "Send attempts in the window before a rate says anything.", default: 10, min: 0 }),
+    minAttempts: int("ALERT_MIN_ATTEMPTS", { meaning: "Send attempts in the window before a rate says anything.", default: 10, min: 0, off: "judges a shop from its first attempt" }),
     windowMs: int("ALERT_WINDOW_MS", { meaning: "The rolling window the failure rate is counted in.", default: 15 * 60_000, min: 1, unit: "milliseconds" }),
-    cooldownMs: int("ALERT_COOLDOWN_MS", { meaning: "Least time between two alerts for one shop.", default: 60 * 60_000, min: 0, unit: "milliseconds" }),
+    cooldownMs: int("ALERT_COOLDOWN_MS", { meaning: "Least time between two alerts for one shop.", default: 60 * 60_000, min: 0, unit: "milliseconds", off: "lets every check alert again" }),
   },
   logging: {
     level: oneOf("LOG_LEVEL", { meaning: "Least severe log line written.", values: ["debug", "info", "warn", "error"] as const, default: "info" }),
@@ -475,7 +531,14 @@ export const declaration = {
   },
   dns: {
     servers: list("AFTERGLOW_DNS_SERVERS", 'DNS servers the sender-domain check asks, e.g. "1.1.1.1,8.8.8.8" or "127.0.0.1:5353"; empty uses the system\'s.'),
-    timeoutMs: int("AFTERGLOW_DNS_TIMEOUT_MS", { meaning: "How long one sender-domain DNS lookup may take.", default: 4_000, min: 0, unit: "milliseconds" }),
+    timeoutMs: int("AFTERGLOW_DNS_TIMEOUT_MS", {
+      meaning: "How long one sender-domain DNS lookup may take.",
+      default: 4_000,
+      min: 0,
+      max: TIMER_MAX_MS,
+      unit: "milliseconds",
+      off: "sets no deadline of its own (the resolver's own timeouts and retries still end a lookup)",
+    }),
     cacheMs: int("SENDER_DOMAIN_CACHE_MS", {
       meaning: "How long a sender-domain check's answer is reused.",
       default: 5 * 60_000,

@@ -278,6 +278,11 @@ function trackChore(run: Promise<unknown>) {
 export function startHousekeeping(prisma: PrismaClient, settings: Config = config()) {
   const chores = settings.housekeeping;
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
+    // An interval of 0 turns the chore off here (setInterval would run it back to back).
+    if (ms === 0) {
+      logger.info(`${name} is off in this process (its interval is 0)`);
+      return;
+    }
     const t = setInterval(() => {
       trackChore(
         job().then(
@@ -297,6 +302,7 @@ export function startHousekeeping(prisma: PrismaClient, settings: Config = confi
   const reconcileEvery = chores.orderReconcileIntervalMs;
   const reconcile = { prisma, onScheduled: followUpsScheduled, ...reconcileSettings(settings) };
   every(reconcileEvery, "order reconciliation", () => reconcileOrders(reconcile));
+  if (reconcileEvery === 0) return;
   // And soon after a start for shops not checked for a whole interval: a restart often follows
   // the downtime that lost webhooks.
   const first = setTimeout(() => {

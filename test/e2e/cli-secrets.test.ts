@@ -51,6 +51,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await db.prisma.shop.updateMany({ data: { sendgridApiKeyEnc: null } });
   await db.prisma.auditLog.deleteMany();
+  await db.prisma.session.deleteMany();
 });
 
 describe("afterglow sendgrid-key", () => {
@@ -131,7 +132,7 @@ describe("afterglow sendgrid-key", () => {
       expect(unknown.status).toBe(1);
       expect(unknown.stderr).toMatch(/nope\.myshopify\.com is not connected/);
 
-      const unkeyed = await cli(["sendgrid-key", "set", A, "--key-file", file], { AFTERGLOW_ENCRYPTION_KEYS: "" });
+      const unkeyed = await cli(["sendgrid-key", "set", A, "--key-file", file], { AFTERGLOW_ENCRYPTION_KEYS: "", NODE_ENV: "production" });
       expect(unkeyed.status).toBe(1);
       expect(unkeyed.stderr).toMatch(/AFTERGLOW_ENCRYPTION_KEYS is not set/);
       expectNoSecret(unkeyed, SG_KEY);
@@ -139,22 +140,42 @@ describe("afterglow sendgrid-key", () => {
   }, 120_000);
 });
 
+const TOKEN_A = "shpat_a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0";
+const TOKEN_B = "shpat_b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
+const storedToken = async (shop: string) => (await db.prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } })).accessToken;
+
 describe("afterglow secrets rotate", () => {
-  it("re-encrypts every shop's key with the first key, and a second run has nothing left to do", async () => {
+  it("re-encrypts every shop's key and access token with the first key, and a second run has nothing left to do", async () => {
+    // A's token was stored before tokens were encrypted; B's under the old key.
+    await db.prisma.session.create({ data: { id: `offline_${A}`, shop: A, state: "", accessToken: TOKEN_A } });
+    await db.prisma.session.create({
+      data: { id: `offline_${B}`, shop: B, state: "", accessToken: encryptSecret(TOKEN_B, { encryptionKeys: OLD.AFTERGLOW_ENCRYPTION_KEYS }) },
+    });
     await db.prisma.shop.update({ where: { domain: A }, data: { sendgridApiKeyEnc: encryptSecret(SG_KEY, { encryptionKeys: OLD.AFTERGLOW_ENCRYPTION_KEYS }) } });
     await db.prisma.shop.update({ where: { domain: B }, data: { sendgridApiKeyEnc: encryptSecret(OTHER_KEY, { encryptionKeys: OLD.AFTERGLOW_ENCRYPTION_KEYS }) } });
 
     const first = await cli(["secrets", "rotate"], ROTATING);
     expect(first.status, first.stderr).toBe(0);
-    expect(first.stdout).toBe(`Re-encrypted 2 shop SendGrid key(s) with key "k2"; 0 already used it; 0 could not be read.\n`);
-    expectNoSecret(first, SG_KEY, OTHER_KEY);
+    expect(first.stdout).toBe(
+      `Re-encrypted 2 shop SendGrid key(s) with key "k2"; 0 already used it; 0 could not be read.\n` +
+        `Re-encrypted 1 Shopify session token(s) with key "k2" and encrypted 1 stored in clear; 0 already used it; 0 could not be read.\n`,
+    );
+    expectNoSecret(first, SG_KEY, OTHER_KEY, TOKEN_A, TOKEN_B);
+    for (const [shop, token] of [[A, TOKEN_A], [B, TOKEN_B]]) {
+      const stored = await storedToken(shop);
+      expect(secretKeyId(stored)).toBe("k2");
+      expect(decryptSecret(stored, { encryptionKeys: `k2:${K2}` })).toBe(token);
+    }
     expect(secretKeyId((await storedKey(A))!)).toBe("k2");
     expect(decryptSecret((await storedKey(B))!, { encryptionKeys: ROTATING.AFTERGLOW_ENCRYPTION_KEYS })).toBe(OTHER_KEY);
     expect(await listAudit(db.prisma, A, { action: "sendgrid_key.reencrypted" })).toHaveLength(1);
 
     const again = await cli(["secrets", "rotate"], ROTATING);
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stdout).toBe(`Re-encrypted 0 shop SendGrid key(s) with key "k2"; 2 already used it; 0 could not be read.\n`);
+    expect(again.stdout).toBe(
+      `Re-encrypted 0 shop SendGrid key(s) with key "k2"; 2 already used it; 0 could not be read.\n` +
+        `Re-encrypted 0 Shopify session token(s) with key "k2" and encrypted 0 stored in clear; 2 already used it; 0 could not be read.\n`,
+    );
   }, 120_000);
 
   it("names each shop whose key no listed key opens, and exits 1", async () => {
@@ -168,6 +189,7 @@ describe("afterglow secrets rotate", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`Re-encrypted 1 shop SendGrid key(s) with key "k2"; 0 already used it; 1 could not be read.`);
     expect(r.stdout).toMatch(new RegExp(`^  ${B.replace(/\./g, "\\.")}: .*key "lost"`, "m"));
+    expect(r.stdout).toContain(`Re-encrypted 0 Shopify session token(s) with key "k2" and encrypted 0 stored in clear; 0 already used it; 0 could not be read.`);
     expectNoSecret(r, SG_KEY, OTHER_KEY);
     expect(secretKeyId((await storedKey(B))!)).toBe("lost");
   }, 120_000);

@@ -1,5 +1,6 @@
 // End to end: the built server, Shopify-shaped signed webhooks, the operator CLI's dispatcher,
 // the store simulator for the Admin API and the SendGrid stand-in for mail.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePort, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import type { SendGridStandIn } from "../../simulator/sendgrid";
-import { SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import { SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCancelledPayload, orderCreatedPayload } from "../../simulator/orders";
 import { sendWebhook, webhookRequest } from "../../simulator/webhooks";
 import type { createPrismaClient } from "~/db.server";
@@ -185,6 +186,29 @@ describe("order to inbox", () => {
     const listed = await cli("follow-ups", "list", "--shop", SIMULATOR_SHOP);
     expect(listed).toContain(followUpA.id);
     expect(listed).toMatch(/cancelled/);
+  });
+});
+
+describe("access tokens at rest", () => {
+  // After the install (the CLI's connect, above) and a follow-up sent with recommendations read
+  // through the Admin API with the shop's token, the database holds that token only encrypted.
+  it("a dump of the database holds no access token, and the Admin API was called with it", async () => {
+    expect(sendgrid.messages.length).toBeGreaterThan(0);
+    expect(sendgrid.messages[0].html).toMatch(/\/products\//);
+    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${SIMULATOR_SHOP}` } });
+    expect(session.accessToken).toMatch(/^v1:[A-Za-z0-9_-]+:/);
+    let dump: Buffer;
+    if (stack.database.kind === "sqlite") {
+      // The file and whatever of it still sits in the write-ahead log, byte for byte.
+      const file = stack.database.url.slice("file:".length);
+      dump = Buffer.concat([file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+    } else {
+      dump = execFileSync("pg_dump", ["--data-only", stack.database.url], { maxBuffer: 256 * 1024 * 1024 });
+    }
+    expect(dump.length).toBeGreaterThan(10_000);
+    expect(dump.includes(session.accessToken)).toBe(true); // the dump is of this database
+    expect(dump.includes("shpat_")).toBe(false);
+    expect(dump.includes(SIMULATOR_ACCESS_TOKEN)).toBe(false);
   });
 });
 

@@ -19,12 +19,12 @@ afterAll(async () => {
 });
 
 // One worker's alerts; `prefix` null keeps its window in the process.
-function worker(env: Record<string, string>, posted: unknown[], prefix: string | null) {
+function worker(env: Record<string, string>, posted: unknown[], prefix: string | null, logs: string[] = []) {
   const c = redisConnection(redis.url);
   connections.push(c);
   return createFailureAlerts({
     settings: loadConfig({ ALERT_WEBHOOK_URL: "http://alerts.invalid/hook", ...env }).alerts,
-    logger: createLogger({}, { write: () => {} }),
+    logger: createLogger({}, { write: (line) => logs.push(line) }),
     fetchImpl: (async (_url: string, init: RequestInit) => {
       posted.push(JSON.parse(String(init.body)));
       return new Response(null, { status: 204 });
@@ -60,6 +60,21 @@ describe("failure alerts shared through Redis", () => {
       for (const w of workers) await w.observe({ shop: "failing.myshopify.com", outcome: i < 4 ? "failed" : "sent", dueAt: at, at });
     }
     expect(posted).toHaveLength(0);
+  });
+
+  it("ALERT_COOLDOWN_MS=0 alerts on every failing check, ALERT_MIN_ATTEMPTS=0 from the first attempt", async () => {
+    for (const prefix of [`alerts-zero-${Date.now()}`, null]) {
+      const posted: unknown[] = [];
+      const logs: string[] = [];
+      const w = worker({ ALERT_MIN_ATTEMPTS: "0", ALERT_FAILURE_RATE: "0", ALERT_COOLDOWN_MS: "0" }, posted, prefix, logs);
+      const at = new Date();
+      await w.observe({ shop: "zero.myshopify.com", outcome: "sent", dueAt: at, at });
+      expect(posted, String(prefix)).toHaveLength(0);
+      for (let i = 0; i < 3; i++) await w.observe({ shop: "zero.myshopify.com", outcome: "failed", dueAt: at, at });
+      expect(posted, String(prefix)).toHaveLength(3);
+      // Counted where it should be: Redis took every attempt, nothing fell back to the process.
+      expect(logs.filter((l) => l.includes("shared failure window unavailable"))).toEqual([]);
+    }
   });
 
   it("attempts older than the window fall out of the shared rate", async () => {

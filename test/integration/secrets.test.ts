@@ -71,7 +71,7 @@ describe("encryptSecret / decryptSecret", () => {
     expect(() => decryptSecret(stored, NEW_ONLY)).toThrow(SecretKeyError);
     expect(() => decryptSecret(stored, NEW_ONLY)).toThrow(/encrypted with key "k1", which AFTERGLOW_ENCRYPTION_KEYS no longer holds \(it has "k2"\)/);
     expect(() => decryptSecret(stored, keys(`k1:${K2}`))).toThrow(/could not be decrypted with key "k1"/);
-    expect(() => encryptSecret(SG_KEY, keys())).toThrow(/AFTERGLOW_ENCRYPTION_KEYS is not set/);
+    expect(() => encryptSecret(SG_KEY, { ...keys(), production: true })).toThrow(/AFTERGLOW_ENCRYPTION_KEYS is not set/);
     expect(() => encryptSecret(SG_KEY, keys("k1:c2hvcnQ="))).toThrow(/key "k1" is 5 bytes after base64 decoding; AES-256 needs exactly 32/);
     expect(() => encryptSecret(SG_KEY, keys(K1))).toThrow(/entry 1 does not start with a key id/);
     expect(() => encryptSecret(SG_KEY, keys(`a:${K1},a:${K2}`))).toThrow(/names key "a" twice/);

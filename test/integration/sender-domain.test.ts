@@ -9,7 +9,7 @@ import {
   type DnsAnswer,
   type SenderDomainDns,
 } from "~/domain/sender-domain";
-import { checkSenderDomain, clearSenderDomainCache, InvalidSenderEmailError } from "~/services/shop/sender-domain.server";
+import { checkSenderDomain, clearSenderDomainCache, createDnsResolver, InvalidSenderEmailError } from "~/services/shop/sender-domain.server";
 import { startDnsServer, type DnsServer, type DnsZone } from "../../simulator/dns-server";
 
 const found = (...values: string[]): DnsAnswer => ({ kind: "found", values });
@@ -441,6 +441,13 @@ describe("sender domain check against DNS", () => {
     expect(result.alignment).toEqual({ dkim: true, spf: true });
     expect(result.fromCache).toBe(false);
     expect(result.email).toBe("orders@Northwind.example");
+  });
+
+  it("AFTERGLOW_DNS_TIMEOUT_MS=0 sets no deadline: the lookups are answered, not timed out at once", async () => {
+    const result = await checkSenderDomain({ email: "orders@northwind.example", returnPathHost: "em1234", resolver, timeoutMs: 0, refresh: true });
+    expect(result.verdict.status).toBe("authenticated");
+    const own = createDnsResolver({ servers: [dns.address], timeoutMs: 0 });
+    expect(await own.resolveMx("em1234.northwind.example")).toEqual([{ priority: 10, exchange: "mx.sendgrid.net" }]);
   });
 
   it("caches a result for a few minutes; refresh asks DNS again", async () => {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { config, ConfigError, loadConfig, variables } from "~/platform/config.server";
+import { config, ConfigError, loadConfig, TIMER_MAX_MS, variables } from "~/platform/config.server";
 import { CONFIGURATION_DOC, configurationDoc } from "../../scripts/config-docs";
 
 describe("loadConfig", () => {
@@ -71,7 +71,7 @@ describe("loadConfig", () => {
       [{ LOG_LEVEL: "verbose" }, /^LOG_LEVEL must be "debug" or "info" or "warn" or "error"; got "verbose"$/],
       [{ AFTERGLOW_WORKER: "false" }, /^AFTERGLOW_WORKER must be "on" or "off"; got "false"$/],
       [{ MAIL_TRANSPORT: "smtp" }, /^MAIL_TRANSPORT must be "outbox" or "sendgrid"/],
-      [{ SHUTDOWN_TIMEOUT_MS: "-1" }, /^SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, 0 or more; got "-1"$/],
+      [{ SHUTDOWN_TIMEOUT_MS: "-1" }, /^SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to 2147483647; got "-1"$/],
       [{ SUPPRESS_AFTER_BLOCKS: "none" }, /^SUPPRESS_AFTER_BLOCKS must be a whole number of at least 1; got "none"$/],
       [{ SENDGRID_WEBHOOK_TOLERANCE_SECONDS: "0" }, /^SENDGRID_WEBHOOK_TOLERANCE_SECONDS must be a number of seconds above 0/],
       [{ SENDGRID_API_URL: "api.sendgrid" }, /^SENDGRID_API_URL must be an http:\/\/ or https:\/\/ URL; got "api.sendgrid"$/],
@@ -105,6 +105,101 @@ describe("loadConfig", () => {
       expect(v.default, v.name).not.toBe("");
     }
   });
+});
+
+// Every numeric variable: what 0 does (a meaning, or a refusal), and the range the error names.
+// A variable added without a row here fails the first test.
+const T = "2147483647"; // Node's longest timer
+const NUMERIC: Record<string, { zero: RegExp | "refused"; allowed: string }> = {
+  PORT: { zero: /0 listens on a free port/, allowed: "a whole number from 0 to 65535" },
+  WEB_CONCURRENCY: { zero: "refused", allowed: "a whole number from 1 to 64" },
+  SHUTDOWN_TIMEOUT_MS: { zero: /0 does not wait/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  METRICS_PORT: { zero: /0 listens on a free port/, allowed: "a whole number from 0 to 65535" },
+  DATABASE_POOL_MAX: { zero: "refused", allowed: "a whole number of connections of at least 1" },
+  DATABASE_POOL_IDLE_MS: { zero: /0 keeps idle connections open/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  DATABASE_CONNECT_TIMEOUT_MS: { zero: /0 waits without a limit/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  SENDGRID_TIMEOUT_MS: { zero: "refused", allowed: `a whole number of milliseconds from 1 to ${T}` },
+  SENDGRID_ASM_GROUP_MARKETING: { zero: /0 sends without a group/, allowed: "a whole number, 0 or more" },
+  SENDGRID_ASM_GROUP_SERVICE: { zero: /0 sends without a group/, allowed: "a whole number, 0 or more" },
+  SENDGRID_RATE_LIMIT: { zero: /0 turns the limit off/, allowed: "a whole number, 0 or more" },
+  SENDGRID_RATE_LIMIT_WINDOW_MS: { zero: "refused", allowed: `a whole number of milliseconds from 1 to ${T}` },
+  SENDGRID_EVENT_WAIT_MS: { zero: /0 sends again at once/, allowed: "a number of milliseconds, 0 or more" },
+  SENDGRID_WEBHOOK_TOLERANCE_SECONDS: { zero: "refused", allowed: "a number of seconds above 0" },
+  SENDGRID_WEBHOOK_MAX_BYTES: { zero: "refused", allowed: "a whole number of bytes of at least 1" },
+  SUPPRESS_AFTER_BLOCKS: { zero: "refused", allowed: "a whole number of at least 1" },
+  SUPPRESS_AFTER_DEFERRALS: { zero: "refused", allowed: "a whole number of at least 1" },
+  WEBHOOK_MAX_BYTES: { zero: "refused", allowed: "a whole number of bytes of at least 1" },
+  WORKER_CONCURRENCY: { zero: "refused", allowed: "a whole number of at least 1" },
+  WORKER_LOCK_MS: { zero: "refused", allowed: `a whole number of milliseconds from 1 to ${T}` },
+  RECONCILE_INTERVAL_MS: { zero: "refused", allowed: `a whole number of milliseconds from 1 to ${T}` },
+  DISPATCH_INTERVAL_MS: { zero: "refused", allowed: `a whole number of milliseconds from 1 to ${T}` },
+  DISPATCH_BATCH_SIZE: { zero: "refused", allowed: "a whole number of at least 1" },
+  DISPATCH_LEASE_MS: { zero: "refused", allowed: `a whole number of milliseconds from 1 to ${T}` },
+  RECOMMENDATION_CACHE_MS: { zero: /0 turns the cache off/, allowed: "a whole number of milliseconds, 0 or more" },
+  INTAKE_CACHE_MS: { zero: /0 reads them for every webhook/, allowed: "a whole number of milliseconds, 0 or more" },
+  RETENTION_INTERVAL_MS: { zero: /0 turns pruning off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  RETENTION_DAYS: { zero: "refused", allowed: "a whole number of days of at least 1" },
+  CONSENT_RETRY_INTERVAL_MS: { zero: /0 turns the retries off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  ANALYTICS_INTERVAL_MS: { zero: /0 turns the rollups off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  ORDER_RECONCILE_INTERVAL_MS: { zero: /0 turns order reconciliation off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  RECONCILE_START_DELAY_MS: { zero: /0 reconciles right after the start/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  RECONCILE_OVERLAP_MS: { zero: /0 starts where the last check ended/, allowed: "a whole number of milliseconds, 0 or more" },
+  RECONCILE_LOOKBACK_MS: { zero: "refused", allowed: "a whole number of milliseconds of at least 1" },
+  ALERT_FAILURE_RATE: { zero: /0 alerts on any failure/, allowed: "a number from 0 to 100" },
+  ALERT_MIN_ATTEMPTS: { zero: /0 judges a shop from its first attempt/, allowed: "a whole number, 0 or more" },
+  ALERT_WINDOW_MS: { zero: "refused", allowed: "a whole number of milliseconds of at least 1" },
+  ALERT_COOLDOWN_MS: { zero: /0 lets every check alert again/, allowed: "a whole number of milliseconds, 0 or more" },
+  AFTERGLOW_DNS_TIMEOUT_MS: { zero: /0 sets no deadline of its own/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  SENDER_DOMAIN_CACHE_MS: { zero: /0 checks again every time/, allowed: "a whole number of milliseconds, 0 or more" },
+  REQUEST_MAX_BYTES: { zero: "refused", allowed: "a whole number of bytes from 1024 to 67108864" },
+  ADMIN_REQUEST_MAX_BYTES: { zero: "refused", allowed: "a whole number of bytes from 1024 to 67108864" },
+  HTTP_REQUEST_TIMEOUT_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1000 to 300000" },
+  HTTP_HEADERS_TIMEOUT_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1000 to 300000" },
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1000 to 300000" },
+  HTTP_MAX_CONNECTIONS: { zero: "refused", allowed: "a whole number of connections from 1 to 100000" },
+  SHOPIFY_WAIT_BACKOFF_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2147483647" },
+  SHOPIFY_WAIT_MAX_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2592000000" },
+  TEST_SENDS_PER_HOUR: { zero: "refused", allowed: "a whole number from 1 to 100" },
+  CONSENT_WRITE_BACK_BACKOFF_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2147483647" },
+};
+
+describe("every numeric variable", () => {
+  const numeric = variables.filter((v) => v.type === "whole number" || v.type === "number");
+
+  it("has a row above that says what 0 does and what the range is", () => {
+    expect(numeric.map((v) => v.name).sort()).toEqual(Object.keys(NUMERIC).sort());
+  });
+
+  const refusal = (name: string, allowed: string, got: string) => `${name} must be ${allowed}; got "${got}"`;
+  const refuses = (name: string, value: string, allowed: string) => {
+    expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(refusal(name, allowed, value));
+  };
+
+  for (const [name, { zero, allowed }] of Object.entries(NUMERIC)) {
+    it(`${name}: 0, negative, non-numeric and out-of-range values`, () => {
+      const v = numeric.find((n) => n.name === name)!;
+      expect(v.allowed).toBe(allowed);
+      if (zero === "refused") {
+        refuses(name, "0", allowed);
+      } else {
+        // Accepted as 0 (no default slipped in), and the meaning says what 0 does.
+        expect(v.parse("0", {}), name).toBe(0);
+        expect(v.meaning).toMatch(zero);
+      }
+      for (const bad of ["-1", "-0.5", "ten", "1O", "0x10", "Infinity", "NaN", "1e400"]) refuses(name, bad, allowed);
+      if (v.type === "whole number") {
+        refuses(name, "1.5", allowed);
+        refuses(name, "1e20", allowed); // past what a number holds exactly
+      }
+      const max = /(?:from|to) \d+ to (\d+)/.exec(allowed)?.[1];
+      if (max) refuses(name, String(Number(max) + 1), allowed);
+      // A delay Node's timers cannot hold would fire at once (the HTTP server's own timeouts stop at 300 s).
+      if (allowed.includes("milliseconds") && /INTERVAL|TIMEOUT|DELAY|LOCK|LEASE|IDLE|WINDOW/.test(name) && !/RATE_LIMIT|EVENT_WAIT|ALERT_WINDOW|^HTTP_/.test(name)) {
+        expect(max, name).toBe(String(TIMER_MAX_MS));
+      }
+    });
+  }
 });
 
 describe("config()", () => {

@@ -1,7 +1,7 @@
 // Entry point for the rest of the app: an Admin API client for a connected shop, and what it reads.
 import type { PrismaClient } from "@prisma/client";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { createAdminClient, type AdminClient, type AdminClientOptions } from "./client.server";
+import { encryptedSessionStorage } from "./session-storage.server";
 
 export {
   AdminApiError,
@@ -13,6 +13,7 @@ export {
   sharedAdminApiThrottle,
 } from "./client.server";
 export type { AdminApiPacer, AdminClient, AdminClientOptions, AdminRequestOptions, QueryCost, ThrottleStatus } from "./client.server";
+export { EncryptedSessionStorage, encryptedSessionStorage } from "./session-storage.server";
 export { fetchShopAddresses, fetchShopProfile, type ShopProfile } from "./shop-profile.server";
 export {
   createRecommendationCache,
@@ -37,25 +38,13 @@ export function offlineSessionId(shop: string): string {
   return `offline_${shop}`;
 }
 
-// PrismaSessionStorage polls for its table when built; build one per Prisma client.
-const storages = new WeakMap<PrismaClient, PrismaSessionStorage<PrismaClient>>();
-
-function sessionStorageFor(prisma: PrismaClient): PrismaSessionStorage<PrismaClient> {
-  let storage = storages.get(prisma);
-  if (!storage) {
-    storage = new PrismaSessionStorage(prisma);
-    storages.set(prisma, storage);
-  }
-  return storage;
-}
-
 export async function adminClientForShop({
   prisma,
   shop,
   ...options
 }: { prisma: PrismaClient; shop: string } & Omit<AdminClientOptions, "shop" | "accessToken">): Promise<AdminClient> {
   // Background sends have no merchant in the loop: they use the shop's offline token.
-  const session = await sessionStorageFor(prisma).loadSession(offlineSessionId(shop));
+  const session = await encryptedSessionStorage(prisma).loadSession(offlineSessionId(shop));
   if (!session) throw new ShopNotConnectedError(shop, "no offline access token is stored for it");
   if (!session.accessToken) throw new ShopNotConnectedError(shop, "its stored offline access token is empty");
   if (session.expires && session.expires.getTime() <= Date.now()) {

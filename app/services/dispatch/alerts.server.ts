@@ -32,6 +32,8 @@ redis.call('PEXPIRE', KEYS[2], window)
 local attempts, failures = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
 if attempts < tonumber(ARGV[5]) or failures / attempts <= tonumber(ARGV[6]) then return {attempts, failures, 0} end
 -- Only the first worker to see the crossing raises it; the rest find the cool-down set.
+-- A cool-down of 0 (no cool-down) sets nothing: Redis refuses an expiry of 0.
+if tonumber(ARGV[7]) == 0 then return {attempts, failures, 1} end
 if redis.call('SET', KEYS[3], now, 'NX', 'PX', tonumber(ARGV[7])) then return {attempts, failures, 1} end
 return {attempts, failures, 0}
 `;

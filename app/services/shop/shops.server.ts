@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@prisma/client";
 import { defaultFlows } from "~/domain/flows";
 import { skipFields } from "~/domain/skip-reasons";
+import { encryptSecret } from "~/platform/encryption.server";
 import { importFlows, shopSettingsChanged } from "../flows/flows.server";
 
 export interface ShopProfileUpdate {
@@ -45,7 +46,8 @@ export async function connectShop({
 }
 
 // Stores an offline Admin API token the way Shopify's session storage does, for
-// custom-app installs where the merchant hands us a token instead of going through OAuth.
+// custom-app installs where the merchant hands us a token instead of going through OAuth;
+// encrypted, as the session storage keeps every token.
 export async function storeOfflineToken({
   prisma,
   shop,
@@ -58,7 +60,7 @@ export async function storeOfflineToken({
   scope?: string;
 }): Promise<void> {
   const id = `offline_${shop}`;
-  const data = { shop, state: "", isOnline: false, scope: scope ?? null, accessToken };
+  const data = { shop, state: "", isOnline: false, scope: scope ?? null, accessToken: encryptSecret(accessToken) };
   await prisma.session.upsert({ where: { id }, create: { id, ...data }, update: data });
 }
 
