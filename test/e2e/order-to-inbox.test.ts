@@ -121,7 +121,7 @@ describe("webhook routes", () => {
     expect(res.status).toBe(400);
   });
 
-  it("acknowledges and records a compliance request", async () => {
+  it("acknowledges and records a compliance request, keeping none of the customer's ids once done", async () => {
     const res = await sendWebhook(`${app.url}/webhooks/customers/redact`, {
       topic: "customers/redact",
       shop: SIMULATOR_SHOP,
@@ -130,7 +130,8 @@ describe("webhook routes", () => {
     });
     expect(res.status).toBe(200);
     const recorded = await prisma.complianceRequest.findFirstOrThrow({ where: { topic: { contains: "REDACT" } } });
-    expect(recorded).toMatchObject({ customerId: "gid://shopify/Customer/42", orderIds: '["gid://shopify/Order/7"]' });
+    expect(recorded).toMatchObject({ status: "completed", customerId: null, orderIds: null });
+    expect(JSON.parse(recorded.report ?? "{}")).toHaveProperty("removed");
   });
 });
 

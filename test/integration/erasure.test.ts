@@ -154,7 +154,7 @@ async function found(needles: string[]): Promise<string[]> {
 
 async function seedCustomer(s: SeedStore, customerId: string, email: string) {
   const shop = s.shop.myshopifyDomain;
-  await connectShop({ prisma, shop, profile: { name: s.shop.name, ianaTimezone: s.shop.ianaTimezone } });
+  await connectShop({ prisma, shop, profile: { name: s.shop.name, ianaTimezone: s.shop.ianaTimezone, storefrontUrl: s.shop.primaryDomain.url } });
   const product = s.products.find((p) => p.status === "ACTIVE")!;
   // Their own order, and a guest checkout with the same address.
   await deliver("orders/create", shop, orderCreatedPayload({ store: s, customerId, lines: [{ productId: product.id, quantity: 1 }] }));
