@@ -14,6 +14,8 @@ import { reconcileOrders } from "../app/services/intake/reconcile-orders.server"
 import { startMetricsServer } from "../app/platform/metrics.server";
 import { loadKeyRing, rotateSecrets, rotateSessionTokens, setShopSendGridKey } from "../app/services/shop/secrets.server";
 import { rehashLegacySuppressions } from "../app/services/compliance/hashed-emails.server";
+import { applySettingAssignments, loadSettings, saveSettings, settingsAsLines } from "../app/services/shop/settings.server";
+import { readAppTomlScopes } from "../app/platform/app-toml.server";
 
 const HELP = `Usage: npm run afterglow -- <command> [options]
 
@@ -21,7 +23,16 @@ Commands:
   connect <shop> --token <shpat_…> [--scope <scopes>] [--no-profile]
       Connect a shop with an Admin API access token (custom-app installs). Stores the token
       as the shop's offline session, reads the shop's profile from the Admin API and gives a
-      new shop the default flow.
+      new shop the default flow. The token's scopes are --scope, else SCOPES, else those of
+      shopify.app.toml: the admin pages refuse a session without the app's scopes.
+  settings show <shop> [--json]           Print the shop's settings as key=value lines (or JSON).
+  settings set <shop> <key>=<value> ...
+      Change settings as the Settings page does, with its checks: sendingEnabled=on|off,
+      senderName, senderEmail, replyTo, marketingConsentRequired=on|off, frequencyCap.enabled,
+      frequencyCap.maxSends, frequencyCap.periodHours, defaultSendWindow=off or
+      defaultSendWindow.days=mon,tue,… .start=HH:MM .end=HH:MM, brand.logoUrl,
+      brand.accentColor (#rrggbb), brand.font. An empty value clears a text. Any error changes
+      nothing and exits 2. Writes an audit row.
   flows export <shop> [--out <file>]      Write the shop's flows as JSON (app/domain/flows.schema.json).
   flows import <shop> <file>              Create or replace flows from a JSON file.
   follow-ups list [--shop <shop>] [--status <status>] [--limit <n>]
@@ -78,6 +89,13 @@ async function sendGridKeyInput(keyFile: string | undefined, stdin: boolean | un
   return key;
 }
 
+// The scopes Shopify granted a custom-app token are the app's own, as shopify.app.toml lists them.
+function appTomlScopes(): string {
+  const { scopes, file } = readAppTomlScopes();
+  if (!scopes) throw new UsageError(`No [access_scopes] scopes in ${file}; give the token's scopes with --scope.`);
+  return scopes;
+}
+
 function print(rows: Record<string, unknown>[]) {
   if (rows.length === 0) return console.log("(none)");
   const keys = Object.keys(rows[0]);
@@ -105,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
       text: { type: "boolean" },
       "key-file": { type: "string" },
       stdin: { type: "boolean" },
+      json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -120,7 +139,8 @@ async function main(argv: string[]): Promise<number> {
     case "connect": {
       const shop = shopDomain(sub);
       if (!values.token) throw new UsageError("connect needs --token <Admin API access token>.");
-      await storeOfflineToken({ prisma, shop, accessToken: values.token, scope: values.scope });
+      const scope = values.scope ?? settings.shopify.scopes ?? appTomlScopes();
+      await storeOfflineToken({ prisma, shop, accessToken: values.token, scope });
       let profile = {};
       if (!values["no-profile"]) {
         const client = await adminClientForShop({ prisma, shop });
@@ -131,6 +151,28 @@ async function main(argv: string[]): Promise<number> {
         `Connected ${shop}${result.created ? "" : " (already known; token and profile updated)"}.` +
           (result.defaultFlowCreated ? ` Created the flow "Thank you + recommendations".` : ""),
       );
+      return 0;
+    }
+    case "settings": {
+      const shop = shopDomain(rest[0]);
+      if (sub !== "show" && sub !== "set") throw new UsageError("settings takes show or set.");
+      if (!(await prisma.shop.findUnique({ where: { domain: shop } })))
+        throw new UsageError(`${shop} is not connected; run connect first.`);
+      const { shopEmail: _, ...current } = await loadSettings(prisma, shop);
+      if (sub === "show") {
+        if (values.json) process.stdout.write(JSON.stringify(current, null, 2) + "\n");
+        else console.log(settingsAsLines(current).join("\n"));
+        return 0;
+      }
+      const assignments = rest.slice(1);
+      if (!assignments.length) throw new UsageError("settings set needs at least one key=value, e.g. sendingEnabled=off.");
+      const applied = applySettingAssignments(current, assignments);
+      const result = applied.ok ? await saveSettings({ prisma, shop, actor: operator(), input: applied.input }) : applied;
+      if (!result.ok) {
+        const lines = Object.entries(result.errors).map(([field, problem]) => `  ${field}: ${problem}`);
+        throw new UsageError(`Nothing was changed for ${shop}:\n${lines.join("\n")}`);
+      }
+      console.log(result.changed.length ? `Saved ${result.changed.join(", ")} for ${shop}.` : `Nothing changed for ${shop}.`);
       return 0;
     }
     case "flows": {
