@@ -90,10 +90,13 @@ describe("afterglow connect", () => {
     expect(session.scope).toBe(APP_SCOPES);
   }, 120_000);
 
-  it("takes --scope over the file, as before", async () => {
+  it("takes --scope, then SCOPES, over the file", async () => {
     const r = await cli(["connect", SHOP, "--token", "shpat_0123456789abcdef0123456789abcdef", "--no-profile", "--scope", "read_orders"]);
     expect(r.status, r.stderr).toBe(0);
     expect((await prisma.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).scope).toBe("read_orders");
+    const fromEnv = await runCli(["connect", SHOP, "--token", "shpat_0123456789abcdef0123456789abcdef", "--no-profile"], { DATABASE_URL: ctx.url, SCOPES: "read_orders,read_products" });
+    expect(fromEnv.status, fromEnv.stderr).toBe(0);
+    expect((await prisma.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).scope).toBe("read_orders,read_products");
     // Back to the app's scopes for the tests below.
     expect((await cli(["connect", SHOP, "--token", "shpat_0123456789abcdef0123456789abcdef", "--no-profile"])).status).toBe(0);
   }, 120_000);
