@@ -45,6 +45,20 @@ export async function connectShop({
   return { created: !existing, defaultFlowCreated: flowCount === 0 };
 }
 
+// shop/update: the merchant changed their shop's details in Shopify.
+export async function updateShopProfile({
+  prisma,
+  shop,
+  profile,
+}: {
+  prisma: PrismaClient;
+  shop: string;
+  profile: ShopProfileUpdate;
+}): Promise<void> {
+  await prisma.shop.updateMany({ where: { domain: shop }, data: { ...profile, profileFetchedAt: new Date() } });
+  shopSettingsChanged();
+}
+
 // Stores an offline Admin API token the way Shopify's session storage does, for
 // custom-app installs where the merchant hands us a token instead of going through OAuth;
 // encrypted, as the session storage keeps every token.
