@@ -116,6 +116,7 @@ function hostOf(url: string): string | null {
 export interface ShopProfileFromWebhook {
   name?: string;
   email?: string;
+  ownerEmail?: string;
   currencyCode?: string;
   ianaTimezone?: string;
   primaryLocale?: string;
@@ -145,6 +146,7 @@ export function shopProfileFromWebhook(payload: unknown, shop: string): ShopProf
     name: text("name"),
     // Customers write to the contact address; the owner's is the fallback, as in the Admin API read.
     email: text("customer_email") ?? text("email"),
+    ownerEmail: text("email"),
     currencyCode: currency,
     ianaTimezone,
     primaryLocale: text("primary_locale"),

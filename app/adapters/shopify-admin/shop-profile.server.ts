@@ -7,6 +7,7 @@ import { SHOP_PROFILE_QUERY, TEST_SEND_RECIPIENTS_QUERY } from "./queries";
 export interface ShopProfile {
   name: string;
   email: string; // where customers write to: the shop's contact email, else the owner's
+  ownerEmail: string; // the account owner's, where Shopify writes
   currencyCode: string;
   ianaTimezone: string;
   storefrontUrl: string;
@@ -25,6 +26,7 @@ export async function fetchShopProfile(client: AdminClient): Promise<ShopProfile
   return {
     name: shop.name,
     email: shop.contactEmail || shop.email,
+    ownerEmail: shop.email,
     currencyCode: shop.currencyCode,
     ianaTimezone: shop.ianaTimezone,
     storefrontUrl: shop.primaryDomain.url,

@@ -13,9 +13,11 @@ export function storedProfile(profile: ShopProfile): ShopProfileUpdate {
   return {
     name: profile.name,
     email: profile.email,
+    ownerEmail: profile.ownerEmail,
     currencyCode: profile.currencyCode,
     ianaTimezone: profile.ianaTimezone,
     primaryLocale: profile.primaryLocale,
+    publishedLocales: JSON.stringify(profile.publishedLocales),
     address: profile.address,
     storefrontUrl: profile.storefrontUrl,
   };

@@ -10,6 +10,8 @@ export interface ShopProfileUpdate {
   currencyCode?: string | null;
   ianaTimezone?: string | null;
   primaryLocale?: string | null;
+  publishedLocales?: string | null; // JSON array, the primary first
+  ownerEmail?: string | null;
   address?: string | null;
   logoUrl?: string | null;
   storefrontUrl?: string | null;
