@@ -7,12 +7,14 @@ import {
 import { encryptedSessionStorage } from "./adapters/shopify-admin/session-storage.server";
 import prisma from "./db.server";
 import { config } from "./platform/config.server";
-import { connectShop } from "./services/shop/shops.server";
+import { routeAccessTokenRequests } from "./adapters/shopify-admin/access-token-endpoint.server";
+import { afterInstall } from "./services/shop/install.server";
 
 export const ADMIN_API_VERSION = ApiVersion.October25;
 
 // Read as this module loads: shopifyApp() is configured once, like the template's.
 const settings = config().shopify;
+routeAccessTokenRequests(settings.accessTokenUrl);
 
 const shopify = shopifyApp({
   apiKey: settings.apiKey ?? undefined,
@@ -24,9 +26,11 @@ const shopify = shopifyApp({
   // Access tokens are stored encrypted (docs/security.md, "Secrets").
   sessionStorage: encryptedSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
+  // The first embedded load exchanges App Bridge's session token for the shop's token.
+  future: { unstable_newEmbeddedAuthStrategy: true },
   hooks: {
     afterAuth: async ({ session }) => {
-      await connectShop({ prisma, shop: session.shop });
+      await afterInstall({ prisma, shop: session.shop });
     },
   },
   ...(settings.customShopDomain

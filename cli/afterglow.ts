@@ -8,6 +8,7 @@ import { createRuntime, reconcileSettings, startHousekeeping, stopBackgroundWork
 import { config, loadConfig } from "../app/platform/config.server";
 import { adminClientForShop } from "../app/adapters/shopify-admin/index.server";
 import { fetchShopProfile } from "../app/adapters/shopify-admin/shop-profile.server";
+import { storedProfile } from "../app/services/shop/install.server";
 import { getOutboxMessage, listOutboxMessages } from "../app/adapters/mail/outbox.server";
 import { InvalidFlowsError } from "../app/domain/flows";
 import { reconcileOrders } from "../app/services/intake/reconcile-orders.server";
@@ -144,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
       let profile = {};
       if (!values["no-profile"]) {
         const client = await adminClientForShop({ prisma, shop });
-        profile = await fetchShopProfile(client);
+        profile = storedProfile(await fetchShopProfile(client));
       }
       const result = await connectShop({ prisma, shop, profile });
       console.log(

@@ -4,7 +4,7 @@
 // field the simulator does not model fails loudly instead of quietly answering null.
 
 import http from "node:http";
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import {
   GraphQLError,
@@ -72,6 +72,9 @@ export interface AdminSimulatorOptions {
   stores?: SeedStore[];
   bucketSize?: number; // points; Shopify's Standard plan bucket is 2000
   restoreRate?: number; // points per second; Standard plan restores 100/s
+  // The apps that may exchange an App Bridge session token for the shop's access token
+  // (POST /{shop}/admin/oauth/access_token); none, and every exchange is refused as a wrong client.
+  apps?: Array<{ clientId: string; clientSecret: string }>;
 }
 
 export interface AdminRequestLogEntry {
@@ -87,6 +90,10 @@ export interface AdminRequestLogEntry {
 export interface AdminSimulator {
   // For SHOPIFY_ADMIN_API_URL: {shop} and {version} stay literal placeholders.
   url: string;
+  // For SHOPIFY_ACCESS_TOKEN_URL: where an app exchanges a session token (token exchange); {shop} stays literal.
+  accessTokenUrl: string;
+  // Every token exchange answered with a token, oldest first.
+  tokenExchanges: Array<{ shop: string; requestedTokenType: string; at: Date }>;
   origin: string;
   stores: SeedStore[];
   requests: AdminRequestLogEntry[];
@@ -125,6 +132,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
   let throttled = 0;
   let outage: { until: number; status: number } | null = null;
   const delays: number[] = [];
+  const tokenExchanges: AdminSimulator["tokenExchanges"] = [];
   // Building a schema takes a moment; do the usual version before the first request waits on it.
   loadAdminSchema("2025-10");
 
@@ -138,6 +146,13 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const at = new Date();
     const pathname = new URL(req.url ?? "/", "http://simulator").pathname;
+    const tokenRoute = /^\/([^/]+)\/admin\/oauth\/access_token$/.exec(pathname);
+    if (tokenRoute) {
+      const answer = exchangeToken({ shop: decodeURIComponent(tokenRoute[1]), method: req.method ?? "GET", body: await readBody(req), stores, apps: options.apps ?? [] });
+      if (answer.status === 200) tokenExchanges.push({ shop: decodeURIComponent(tokenRoute[1]), requestedTokenType: answer.requestedTokenType, at });
+      send(res, answer.status, answer.body);
+      return;
+    }
     const route = /^\/([^/]+)\/admin\/api\/([^/]+)\/graphql\.json$/.exec(pathname);
     const body = await readBody(req);
     const log = (status: number, fields: Partial<AdminRequestLogEntry> = {}) =>
@@ -243,6 +258,8 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
 
   return {
     url: `${origin}/{shop}/admin/api/{version}/graphql.json`,
+    accessTokenUrl: `${origin}/{shop}/admin/oauth/access_token`,
+    tokenExchanges,
     origin,
     stores,
     requests,
@@ -292,6 +309,101 @@ function listen(server: http.Server, port: number): Promise<void> {
       resolve();
     });
   });
+}
+
+// ---------------------------------------------------------------------------------------
+// Token exchange (https://shopify.dev/docs/apps/auth/get-access-tokens/token-exchange)
+// ---------------------------------------------------------------------------------------
+
+const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
+const OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token";
+const ONLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:online-access-token";
+
+type TokenAnswer = { status: number; body: unknown; requestedTokenType: string };
+
+// Shopify checks the client first (401 invalid_client), then the session token: signed with
+// that client's secret, meant for it (aud), for this shop (dest) and within its time claims;
+// anything else is 400 invalid_subject_token, which tells the app to fetch a new one.
+function exchangeToken({
+  shop,
+  method,
+  body,
+  stores,
+  apps,
+}: {
+  shop: string;
+  method: string;
+  body: string;
+  stores: SeedStore[];
+  apps: Array<{ clientId: string; clientSecret: string }>;
+}): TokenAnswer {
+  const refuse = (status: number, error: string, description: string): TokenAnswer => ({
+    status,
+    body: { error, error_description: description },
+    requestedTokenType: "",
+  });
+  const store = stores.find((candidate) => candidate.shop.myshopifyDomain === shop);
+  if (!store) return refuse(404, "not_found", `No shop ${shop}.`);
+  if (method !== "POST") return refuse(405, "method_not_allowed", "Use POST.");
+  let params: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+    params = parsed as Record<string, unknown>;
+  } catch {
+    return refuse(400, "invalid_request", "The request body is not a JSON object.");
+  }
+  const app = apps.find((candidate) => candidate.clientId === params.client_id);
+  if (!app || params.client_secret !== app.clientSecret) {
+    return refuse(401, "invalid_client", "Client authentication failed: unknown client or wrong client secret.");
+  }
+  if (params.grant_type !== TOKEN_EXCHANGE_GRANT) return refuse(400, "unsupported_grant_type", `grant_type must be ${TOKEN_EXCHANGE_GRANT}.`);
+  if (params.subject_token_type !== ID_TOKEN_TYPE) return refuse(400, "invalid_request", `subject_token_type must be ${ID_TOKEN_TYPE}.`);
+  const requested = params.requested_token_type;
+  if (requested !== OFFLINE_TOKEN_TYPE && requested !== ONLINE_TOKEN_TYPE) {
+    return refuse(400, "invalid_request", "requested_token_type must be an offline or online access token type.");
+  }
+  if (typeof params.subject_token !== "string" || !params.subject_token) return refuse(400, "missing_subject_token", "");
+  const problem = sessionTokenProblem(params.subject_token, { clientId: app.clientId, clientSecret: app.clientSecret, shop });
+  if (problem) return refuse(400, "invalid_subject_token", problem);
+  const scope = store.accessScopes.join(",");
+  if (requested === OFFLINE_TOKEN_TYPE) return { status: 200, body: { access_token: store.accessToken, scope }, requestedTokenType: requested };
+  // The simulator has one token per shop; an online token is the same token with a user attached.
+  return {
+    status: 200,
+    body: {
+      access_token: store.accessToken,
+      scope,
+      expires_in: 86399,
+      associated_user_scope: scope,
+      associated_user: { id: 42, first_name: "Marta", last_name: "Zielińska", email: store.shop.email, account_owner: true, locale: "en", collaborator: false, email_verified: true },
+    },
+    requestedTokenType: requested,
+  };
+}
+
+function sessionTokenProblem(token: string, { clientId, clientSecret, shop }: { clientId: string; clientSecret: string; shop: string }): string | null {
+  const parts = token.split(".");
+  if (parts.length !== 3) return "The session token is not a JWT.";
+  let header: Record<string, unknown>;
+  let claims: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8")) as Record<string, unknown>;
+    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return "The session token is not a JWT.";
+  }
+  if (header.alg !== "HS256") return "The session token is not signed with HS256.";
+  const expected = createHmac("sha256", clientSecret).update(`${parts[0]}.${parts[1]}`).digest();
+  const given = Buffer.from(parts[2], "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "The session token's signature is invalid.";
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== "number" || claims.exp <= now) return "The session token has expired.";
+  if (typeof claims.nbf === "number" && claims.nbf > now + 5) return "The session token is not valid yet.";
+  if (claims.aud !== clientId) return "The session token is for another app.";
+  if (claims.dest !== `https://${shop}`) return "The session token is for another shop.";
+  return null;
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -1761,6 +1873,13 @@ function isoSeconds(date: Date): string {
 const MODEL: Record<string, Record<string, FieldModel>> = {
   QueryRoot: {
     shop: (_root, _args, context) => context.store.shop,
+    shopLocales: {
+      args: ["published"],
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_locales", "shopLocales");
+        return context.store.locales.filter((l) => args.published !== true || l.published);
+      },
+    },
     product: {
       args: ["id"],
       resolve: (_root, args, context) => {
@@ -1877,6 +1996,7 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
     shopAddress: (shop) => shop.billingAddress,
   },
   Domain: { id: true, host: true, url: true, sslEnabled: true },
+  ShopLocale: { locale: true, name: true, primary: true, published: true },
   ShopAddress: {
     ...ADDRESS_FIELDS,
     id: true,

@@ -199,11 +199,20 @@ export interface SeedOrder {
   closedAt: string | null;
 }
 
+export interface SeedLocale {
+  locale: string; // ISO code, e.g. "en" or "pt-BR"
+  name: string;
+  primary: boolean;
+  published: boolean;
+}
+
 export interface SeedStore {
   shop: SeedShop;
   accessToken: string;
   accessScopes: string[];
   markets: SeedMarket[];
+  // The shop's languages (shopLocales): exactly one primary; published ones are visible to buyers.
+  locales: SeedLocale[];
   products: SeedProduct[];
   collections: SeedCollection[];
   customers: SeedCustomer[];
@@ -604,11 +613,16 @@ function buildSeed(): SeedStore {
     },
     accessToken: SIMULATOR_ACCESS_TOKEN,
     // What shopify.app.toml asks for; a query outside these fails with ACCESS_DENIED.
-    accessScopes: ["read_products", "read_customers", "write_customers", "read_orders", "write_discounts"],
+    accessScopes: ["read_products", "read_customers", "write_customers", "read_orders", "write_discounts", "read_locales"],
     markets: [
       { name: "United States", primary: true, countries: ["US"], currencyCode: "USD" },
       { name: "Germany", primary: false, countries: ["DE"], currencyCode: "EUR" },
       { name: "Poland", primary: false, countries: ["PL"], currencyCode: "PLN" },
+    ],
+    locales: [
+      { locale: "pl", name: "Polish", primary: true, published: true },
+      { locale: "en", name: "English", primary: false, published: true },
+      { locale: "de", name: "German", primary: false, published: false },
     ],
     products,
     collections: buildCollections(),

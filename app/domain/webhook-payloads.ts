@@ -110,3 +110,57 @@ function hostOf(url: string): string | null {
     return null;
   }
 }
+
+// shop/update carries the REST shop resource: what the Shop row keeps of it. A field the body
+// lacks is left as stored; a body of the wrong shape is refused before anything changes.
+export interface ShopProfileFromWebhook {
+  name?: string;
+  email?: string;
+  ownerEmail?: string;
+  currencyCode?: string;
+  ianaTimezone?: string;
+  primaryLocale?: string;
+  address?: string | null;
+}
+
+export function shopProfileFromWebhook(payload: unknown, shop: string): ShopProfileFromWebhook {
+  assertShopResource(payload, shop);
+  const body = payload as Json;
+  const problems: string[] = [];
+  const text = (key: string): string | undefined => {
+    const value = body[key];
+    if (value === undefined || value === null || value === "") return undefined;
+    if (typeof value !== "string") {
+      problems.push(`${key} is not a string`);
+      return undefined;
+    }
+    return value.trim() || undefined;
+  };
+  const ianaTimezone = text("iana_timezone");
+  if (ianaTimezone && !isTimeZone(ianaTimezone)) problems.push(`iana_timezone "${ianaTimezone}" is not an IANA time zone`);
+  const currency = text("currency");
+  if (currency && !/^[A-Z]{3}$/.test(currency)) problems.push(`currency "${currency}" is not an ISO 4217 code`);
+  const cityLine = [text("zip"), text("city")].filter(Boolean).join(" ");
+  const addressParts = [text("address1"), text("address2"), cityLine, text("province"), text("country_name")].filter(Boolean);
+  const profile: ShopProfileFromWebhook = {
+    name: text("name"),
+    // Customers write to the contact address; the owner's is the fallback, as in the Admin API read.
+    email: text("customer_email") ?? text("email"),
+    ownerEmail: text("email"),
+    currencyCode: currency,
+    ianaTimezone,
+    primaryLocale: text("primary_locale"),
+    address: "address1" in body || "city" in body ? addressParts.join(", ") || null : undefined,
+  };
+  if (problems.length) throw new RefusedWebhookPayloadError("wrong_shape", problems);
+  return Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined)) as ShopProfileFromWebhook;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

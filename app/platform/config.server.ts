@@ -349,6 +349,10 @@ export const declaration = {
     adminApiUrl: optionalText("SHOPIFY_ADMIN_API_URL", {
       meaning: "Admin GraphQL URL template with {shop} and {version}; unset is Shopify's own (https://{shop}/admin/api/{version}/graphql.json).",
     }),
+    accessTokenUrl: optionalText("SHOPIFY_ACCESS_TOKEN_URL", {
+      meaning:
+        "OAuth access-token URL template with {shop}, where installs exchange a session token or code for the shop's token; unset is Shopify's own (https://{shop}/admin/oauth/access_token).",
+    }),
     waitBackoffMs: int("SHOPIFY_WAIT_BACKOFF_MS", {
       meaning:
         "First wait of a follow-up held because Shopify did not answer about consent (down, throttled); it doubles with each wait up to two hours, and is never shorter than the wait Shopify asks for.",

@@ -6,11 +6,14 @@ import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "../shopify.server";
 import { config } from "../platform/config.server";
+import prisma from "../db.server";
+import { ensureShopProfile } from "../services/shop/install.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
+  await ensureShopProfile({ prisma, shop: session.shop });
   return { apiKey: config().shopify.apiKey ?? "" };
 };
 

@@ -14,7 +14,7 @@ import {
 } from "../services/intake/intake.server";
 import { followUpsScheduled } from "../services/intake/follow-ups-scheduled.server";
 import { receiveConsentWebhook } from "../services/consent/consent.server";
-import { disconnectShop } from "../services/shop/shops.server";
+import { disconnectShop, updateShopProfile } from "../services/shop/shops.server";
 import { receiveCustomersDataRequest } from "../services/compliance/data-request.server";
 import { receiveCustomersRedact } from "../services/compliance/customer-redact.server";
 import { receiveShopRedact } from "../services/compliance/shop-redact.server";
@@ -29,6 +29,7 @@ import {
   assertShopResource,
   orderShopFromStatusUrl,
   RefusedWebhookPayloadError,
+  shopProfileFromWebhook,
 } from "../domain/webhook-payloads";
 import { adminClientForShop } from "../adapters/shopify-admin/index.server";
 import { orderExistsInShop } from "../adapters/shopify-admin/order-facts.server";
@@ -154,6 +155,13 @@ const TOPICS = {
     if (!(await prisma.shop.count({ where: { domain: delivery.shop } }))) return NOT_CONNECTED;
     if ((await recordDelivery({ prisma, delivery, outcome: "uninstalled" })) === "duplicate") return;
     await disconnectShop({ prisma, shop: delivery.shop });
+  },
+  // The body is the shop itself: bound to the shop header, then what it says replaces the stored profile.
+  "shop/update": async ({ delivery, payload }) => {
+    const profile = shopProfileFromWebhook(payload, delivery.shop);
+    if (!(await connectedShop(delivery.shop))) return NOT_CONNECTED;
+    if ((await recordDelivery({ prisma, delivery, outcome: "shop_updated" })) === "duplicate") return;
+    await updateShopProfile({ prisma, shop: delivery.shop, profile });
   },
   // Mandatory compliance topics. The report is built at once and shown on the Data requests
   // page; erasures finish before we answer, so a 200 means done and a failure is retried.

@@ -2,7 +2,7 @@
 // deploy`, the store simulator (Shopify's Admin API), the SendGrid stand-in, and the simulator's
 // shop connected through the operator CLI, as a merchant's install would.
 import type { PrismaClient } from "@prisma/client";
-import { createAppDatabase, runCli } from "../../scripts/harness";
+import { createAppDatabase, runCli, TEST_API_KEY, TEST_API_SECRET } from "../../scripts/harness";
 import type { FreshDatabase } from "../../scripts/databases";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
@@ -32,8 +32,11 @@ export async function startTestStack({
   sendgrid: withSendGrid = true,
   sendgridKey,
   env: extra = {},
+  connect = true,
 }: {
   name: string;
+  // false: the shop is not connected (no session, no Shop row), as before an install from the admin.
+  connect?: boolean;
   sendgrid?: boolean;
   sendgridKey?: string;
   env?: Record<string, string>;
@@ -50,15 +53,16 @@ export async function startTestStack({
   };
   try {
     const store = createSeedStore();
-    admin = await startAdminSimulator({ stores: [store] });
+    admin = await startAdminSimulator({ stores: [store], apps: [{ clientId: TEST_API_KEY, clientSecret: TEST_API_SECRET }] });
     if (withSendGrid) sendgrid = await startSendGridStandIn();
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       SHOPIFY_ADMIN_API_URL: admin.url,
+      SHOPIFY_ACCESS_TOKEN_URL: admin.accessTokenUrl,
       ...(sendgrid && sendgridKey ? { SENDGRID_API_KEY: sendgridKey, SENDGRID_API_URL: sendgrid.url } : {}),
       ...extra,
     };
-    const connected = await runCli(["connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN], env);
+    const connected = connect ? await runCli(["connect", SIMULATOR_SHOP, "--token", SIMULATOR_ACCESS_TOKEN], env) : { status: 0, stderr: "", stdout: "" };
     if (connected.status !== 0) throw new Error(`afterglow connect ${SIMULATOR_SHOP} failed:\n${connected.stderr}${connected.stdout}`);
     prisma = createPrismaClient(database.url);
     return { database, store, admin, sendgrid: sendgrid!, env, prisma, stop };

@@ -8,6 +8,7 @@ import {
   assertTopicOfRoute,
   orderShopFromStatusUrl,
   RefusedWebhookPayloadError,
+  shopProfileFromWebhook,
 } from "~/domain/webhook-payloads";
 import { InvalidOrderPayloadError, orderFactsFromWebhook } from "~/domain/order-facts";
 import { consentFromWebhook } from "~/domain/consent";
@@ -58,6 +59,49 @@ describe("binding a body to its topic and shop", () => {
     expect(orderShopFromStatusUrl({ payload: url("juniper.example"), shop: SHOP, storefrontUrl: null })).toBe("unknown");
     expect(orderShopFromStatusUrl({ payload: { order_status_url: "not a url" }, ...args })).toBe("unknown");
     expect(orderShopFromStatusUrl({ payload: {}, ...args })).toBe("unknown");
+  });
+});
+
+describe("shop/update's body as the shop's profile", () => {
+  const body = {
+    id: 1,
+    name: "Juniper",
+    email: "owner@juniper.example",
+    customer_email: "hello@juniper.example",
+    myshopify_domain: SHOP,
+    iana_timezone: "Europe/Warsaw",
+    currency: "PLN",
+    address1: "ul. Złota 44",
+    address2: "",
+    city: "Warszawa",
+    zip: "00-120",
+    province: null,
+    country_name: "Poland",
+    primary_locale: "pl",
+  };
+
+  it("keeps the contact address for customers and the owner's apart, and the address on one line", () => {
+    expect(shopProfileFromWebhook(body, SHOP)).toEqual({
+      name: "Juniper",
+      email: "hello@juniper.example",
+      ownerEmail: "owner@juniper.example",
+      currencyCode: "PLN",
+      ianaTimezone: "Europe/Warsaw",
+      primaryLocale: "pl",
+      address: "ul. Złota 44, 00-120 Warszawa, Poland",
+    });
+    expect(shopProfileFromWebhook({ ...body, customer_email: null }, SHOP).email).toBe("owner@juniper.example");
+  });
+
+  it("leaves out what the body lacks, so a short body clears nothing", () => {
+    expect(shopProfileFromWebhook({ myshopify_domain: SHOP, name: "Juniper" }, SHOP)).toEqual({ name: "Juniper" });
+  });
+
+  it("refuses another shop's body, an unknown time zone, a currency that is no ISO code and a name that is not text", () => {
+    expect(refusal(() => shopProfileFromWebhook({ ...body, myshopify_domain: "other.myshopify.com" }, SHOP))?.reason).toBe("shop_mismatch");
+    expect(refusal(() => shopProfileFromWebhook({ ...body, iana_timezone: "Mars/Olympus" }, SHOP))?.problems).toEqual(['iana_timezone "Mars/Olympus" is not an IANA time zone']);
+    expect(refusal(() => shopProfileFromWebhook({ ...body, currency: "zloty" }, SHOP))?.reason).toBe("wrong_shape");
+    expect(refusal(() => shopProfileFromWebhook({ ...body, name: 7 }, SHOP))?.problems).toEqual(["name is not a string"]);
   });
 });
 

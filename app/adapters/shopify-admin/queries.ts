@@ -20,6 +20,10 @@ export const SHOP_PROFILE_QUERY = `#graphql
         formatted(withCompany: false)
       }
     }
+    shopLocales(published: true) {
+      locale
+      primary
+    }
   }
 `;
 

@@ -7,15 +7,18 @@ import { SHOP_PROFILE_QUERY, TEST_SEND_RECIPIENTS_QUERY } from "./queries";
 export interface ShopProfile {
   name: string;
   email: string; // where customers write to: the shop's contact email, else the owner's
+  ownerEmail: string; // the account owner's, where Shopify writes
   currencyCode: string;
   ianaTimezone: string;
   storefrontUrl: string;
   address: string | null; // one line
+  primaryLocale: string | null; // the language the storefront speaks first, e.g. "en"
+  publishedLocales: string[]; // every language buyers can see, the primary first
   logoUrl: string | null; // the Admin API exposes no shop logo; the merchant sets one in Afterglow
 }
 
 export async function fetchShopProfile(client: AdminClient): Promise<ShopProfile> {
-  const { shop } = await client.request<ShopProfileQuery, ShopProfileQueryVariables>(SHOP_PROFILE_QUERY);
+  const { shop, shopLocales } = await client.request<ShopProfileQuery, ShopProfileQueryVariables>(SHOP_PROFILE_QUERY);
   const address = (shop.billingAddress?.formatted ?? [])
     .map((line) => line.trim())
     .filter(Boolean)
@@ -23,10 +26,13 @@ export async function fetchShopProfile(client: AdminClient): Promise<ShopProfile
   return {
     name: shop.name,
     email: shop.contactEmail || shop.email,
+    ownerEmail: shop.email,
     currencyCode: shop.currencyCode,
     ianaTimezone: shop.ianaTimezone,
     storefrontUrl: shop.primaryDomain.url,
     address: address || null,
+    primaryLocale: shopLocales.find((l) => l.primary)?.locale ?? null,
+    publishedLocales: [...shopLocales].sort((a, b) => Number(b.primary) - Number(a.primary)).map((l) => l.locale),
     logoUrl: null,
   };
 }

@@ -10,6 +10,8 @@ export interface ShopProfileUpdate {
   currencyCode?: string | null;
   ianaTimezone?: string | null;
   primaryLocale?: string | null;
+  publishedLocales?: string | null; // JSON array, the primary first
+  ownerEmail?: string | null;
   address?: string | null;
   logoUrl?: string | null;
   storefrontUrl?: string | null;
@@ -43,6 +45,20 @@ export async function connectShop({
   const flowCount = await prisma.flow.count({ where: { shop } });
   if (flowCount === 0) await importFlows(prisma, shop, { version: 1, flows: defaultFlows() });
   return { created: !existing, defaultFlowCreated: flowCount === 0 };
+}
+
+// shop/update: the merchant changed their shop's details in Shopify.
+export async function updateShopProfile({
+  prisma,
+  shop,
+  profile,
+}: {
+  prisma: PrismaClient;
+  shop: string;
+  profile: ShopProfileUpdate;
+}): Promise<void> {
+  await prisma.shop.updateMany({ where: { domain: shop }, data: { ...profile, profileFetchedAt: new Date() } });
+  shopSettingsChanged();
 }
 
 // Stores an offline Admin API token the way Shopify's session storage does, for
