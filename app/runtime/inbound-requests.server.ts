@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { writeReadableStreamToWritable } from "@remix-run/node";
 import type { Config } from "../platform/config.server";
-import { answerWhileDraining, drainLimitFor, readBoundedBody } from "../webhooks/body.server";
+import { answerWhileDraining, drainLimitFor, hangUp, readBoundedBody } from "../webhooks/body.server";
 
 export interface BodyLimit {
   bytes: number;
@@ -42,7 +42,7 @@ export type ReceivedBody = { kind: "none" } | { kind: "body"; bytes: Buffer } | 
 export async function receiveBody(req: IncomingMessage, res: ServerResponse, settings: Pick<Config, "requests" | "webhooks" | "events">): Promise<ReceivedBody> {
   if (!hasBody(req)) return { kind: "none" };
   const limit = bodyLimitFor(requestPath(req.url), settings);
-  const drain = { drainLimit: drainLimitFor(limit.bytes), onOverDrain: () => req.socket.destroy() };
+  const drain = { drainLimit: drainLimitFor(limit.bytes), onOverDrain: () => hangUp(req.socket) };
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit.bytes) {
     void readBoundedBody(req, { limit: 0, ...drain }); // keep nothing, drop the body

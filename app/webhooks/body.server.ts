@@ -2,6 +2,7 @@
 // path (a Node request) and SendGrid's Event Webhook (a Fetch request). It never buffers more than
 // the limit, whatever Content-Length says or when none is sent.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 export type BodyRead = { kind: "body"; bytes: Buffer } | { kind: "too large" } | { kind: "aborted" };
 
@@ -9,7 +10,8 @@ export interface BodyLimits {
   limit: number;
   // How much past the limit a refused body is still read and dropped. Closing a Node socket that
   // holds unread data resets it, and the sender would see a broken pipe instead of our 413; past
-  // this much more, `onOverDrain` (close the connection) is called. 0 stops reading at once.
+  // this much more, `onOverDrain` is called once (hang up: `hangUp`) and whatever still arrives is
+  // dropped until the connection closes. Without `onOverDrain`, reading stops there. 0 stops at once.
   drainLimit?: number;
   onOverDrain?: () => void;
 }
@@ -27,6 +29,7 @@ export function readBoundedBody(source: AsyncIterable<Uint8Array>, { limit, drai
     void (async () => {
       const parts: Uint8Array[] = [];
       let size = 0;
+      let hungUp = false;
       try {
         for await (const chunk of source) {
           size += chunk.byteLength;
@@ -37,8 +40,9 @@ export function readBoundedBody(source: AsyncIterable<Uint8Array>, { limit, drai
           parts.length = 0;
           settle({ kind: "too large" });
           if (size > limit + drainLimit) {
-            onOverDrain?.();
-            return; // leaving the loop cancels the rest of the stream
+            if (!onOverDrain) return; // leaving the loop cancels the rest of the stream
+            if (!hungUp) onOverDrain();
+            hungUp = true;
           }
         }
         settle(size > limit ? { kind: "too large" } : { kind: "body", bytes: Buffer.concat(parts, size) });
@@ -62,4 +66,19 @@ export function answerWhileDraining(req: IncomingMessage, res: ServerResponse, b
   res.write(body);
   if (req.complete) res.end();
   else req.once("end", () => res.end());
+}
+
+// How long a connection whose refused body passed its drain limit stays half-open.
+export const HANG_UP_LINGER_MS = 2_000;
+
+// Closes a connection whose sender is still writing a refused body without losing our answer:
+// our side ends (the 413 already written, then FIN) and what still arrives is read and dropped for
+// a moment before the socket is destroyed. Destroying it at once would reset it, and a reset
+// makes the sender's system throw away the answer it has received but not yet read.
+export function hangUp(socket: Socket, lingerMs = HANG_UP_LINGER_MS): void {
+  if (socket.destroyed) return;
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), lingerMs);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
 }

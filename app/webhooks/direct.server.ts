@@ -8,7 +8,7 @@ import { WEBHOOK_HANDLERS, type WebhookTopicPath } from "./topics.server";
 import { verifyShopifyWebhook, type RefusedWebhook } from "./signature.server";
 import { actOnWebhook, refuseUnreadable, rejected, tooLarge, WEBHOOK_MAX_BYTES, type WebhookAnswer } from "./receive.server";
 import { logger } from "../platform/logger.server";
-import { answerWhileDraining, drainLimitFor, readBoundedBody } from "./body.server";
+import { answerWhileDraining, drainLimitFor, hangUp, readBoundedBody } from "./body.server";
 import { config } from "../platform/config.server";
 
 const PREFIX = "/webhooks/";
@@ -70,7 +70,7 @@ const DRAIN_MAX_BYTES = drainLimitFor(WEBHOOK_MAX_BYTES);
 // The body as sent, "too large" as soon as it passes the limit, or "aborted". The rest of a
 // refused body is still read and dropped, up to DRAIN_MAX_BYTES more (app/webhooks/body.server.ts).
 const readBody = (req: IncomingMessage, limit: number) =>
-  readBoundedBody(req, { limit, drainLimit: DRAIN_MAX_BYTES, onOverDrain: () => req.socket.destroy() });
+  readBoundedBody(req, { limit, drainLimit: DRAIN_MAX_BYTES, onOverDrain: () => hangUp(req.socket) });
 
 // `draining`: the request whose refused body is still being read and dropped.
 function send(res: ServerResponse, { status, message, reason }: WebhookAnswer, draining?: IncomingMessage) {

@@ -34,12 +34,19 @@ describe("readBoundedBody", () => {
     expect(overDrain).toBe(0);
   });
 
-  it("gives up past the drain limit: the connection is closed and nothing more is read", async () => {
+  it("past the drain limit, hangs up once and drops whatever still arrives until the sender stops", async () => {
     const { source, seen } = sender(100, 10);
     let overDrain = 0;
-    await readBoundedBody(source, { limit: 25, drainLimit: 50, onOverDrain: () => overDrain++ });
+    expect(await readBoundedBody(source, { limit: 25, drainLimit: 50, onOverDrain: () => overDrain++ })).toEqual({ kind: "too large" });
     await new Promise((r) => setTimeout(r, 10));
-    expect(overDrain).toBe(1);
+    expect(overDrain).toBe(1); // at 80 bytes > 25 + 50
+    expect(seen.chunks).toBe(100); // the caller's hang-up, not the reader, ends the connection
+  });
+
+  it("stops reading past the drain limit when nobody hangs up", async () => {
+    const { source, seen } = sender(100, 10);
+    expect(await readBoundedBody(source, { limit: 25, drainLimit: 50 })).toEqual({ kind: "too large" });
+    await new Promise((r) => setTimeout(r, 10));
     expect(seen.chunks).toBe(8); // 80 bytes > 25 + 50
   });
 
