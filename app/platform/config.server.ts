@@ -353,6 +353,15 @@ export const declaration = {
       meaning:
         "OAuth access-token URL template with {shop}, where installs exchange a session token or code for the shop's token; unset is Shopify's own (https://{shop}/admin/oauth/access_token).",
     }),
+    profileRetryMs: int("SHOP_PROFILE_RETRY_MS", {
+      meaning:
+        "When Shopify failed to give a shop's profile at install, the embedded app asks again on a page load at most this often per shop, so an outage does not slow every page.",
+      default: 60_000,
+      min: 0,
+      max: TIMER_MAX_MS,
+      unit: "milliseconds",
+      off: "asks on every load",
+    }),
     waitBackoffMs: int("SHOPIFY_WAIT_BACKOFF_MS", {
       meaning:
         "First wait of a follow-up held because Shopify did not answer about consent (down, throttled); it doubles with each wait up to two hours, and is never shorter than the wait Shopify asks for.",

@@ -497,7 +497,10 @@ export default function FlowEditor() {
     if (saver.state === "idle" && saver.data?.intent === "save" && !saver.data.ok) shopify.toast.show("Fix the highlighted fields", { isError: true });
   }, [saver.state, saver.data, shopify, data.id, navigate]);
   useEffect(() => {
-    if (tester.state === "idle" && tester.data?.intent === "test_send" && tester.data.message) shopify.toast.show(tester.data.message, { isError: !tester.data.ok });
+    // A refusal's reason shows beside the form; the toast only says that nothing went.
+    if (tester.state === "idle" && tester.data?.intent === "test_send" && tester.data.message) {
+      shopify.toast.show(tester.data.ok ? tester.data.message : "Test not sent", { isError: !tester.data.ok });
+    }
   }, [tester.state, tester.data, shopify]);
 
   const save = useCallback(() => {

@@ -21,15 +21,16 @@ import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { checkSenderDomain, InvalidSenderEmailError } from "../services/shop/sender-domain.server";
 import { config } from "../platform/config.server";
+import { senderAddress } from "../domain/sender";
 import type { CheckStatus, DnsRecordToAdd, VerdictStatus } from "../domain/sender-domain";
 
 // Is the shop's from address ready for Gmail and Yahoo? SPF, DKIM and DMARC of its domain.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
-  const shop = await prisma.shop.findUnique({ where: { domain: session.shop }, select: { senderEmail: true, email: true } });
-  // The from address the dispatcher uses, in the same order.
-  const email = shop?.senderEmail || config().mail.fromEmail || shop?.email || null;
+  const shop = await prisma.shop.findUnique({ where: { domain: session.shop }, select: { senderEmail: true, senderName: true, replyTo: true, name: true, email: true } });
+  // The from address the dispatcher uses.
+  const email = (shop && senderAddress({ shop, appFromEmail: config().mail.fromEmail })?.from.email) || null;
   if (!email) return { email: null, result: null, problem: "No sender address yet: set the shop's sender email first." };
   try {
     const result = await checkSenderDomain({

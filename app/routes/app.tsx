@@ -13,8 +13,8 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  await ensureShopProfile({ prisma, shop: session.shop });
-  return { apiKey: config().shopify.apiKey ?? "" };
+  const { timeZone } = await ensureShopProfile({ prisma, shop: session.shop });
+  return { apiKey: config().shopify.apiKey ?? "", timeZone };
 };
 
 export default function App() {

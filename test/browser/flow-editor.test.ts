@@ -3,9 +3,6 @@
 // a step and an entry condition, edits the subject, preview text and an A/B variant's content,
 // watches the preview change (the variant's too), saves with the save bar, and finds everything
 // after a reload. A failure leaves a screenshot in var/screenshots.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
@@ -13,12 +10,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 // SQLite, or PostgreSQL when TEST_DATABASE=postgresql.
 const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTestEnv({ name: "browser" }));
 
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import prisma from "~/db.server";
-import { sessionToken } from "../helpers/embedded";
-import { ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
-import { APP_BRIDGE_URL, appBridgeStandIn } from "./app-bridge-standin";
+import { chromiumFound, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { createSeedStore } from "../../simulator/store";
 
@@ -26,18 +21,11 @@ afterAll(async () => {
   await ctx.cleanup();
 });
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const found = fs.existsSync(CHROMIUM);
-if (!found) console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (.ci/run does) or set CHROMIUM_PATH.`);
-
 const SHOP = "browser-shop.myshopify.com";
 const SCOPES = "read_orders,read_products,read_customers,write_customers";
-const SCREENSHOTS = path.join(ROOT, "var/screenshots");
 
-describe.skipIf(!found)("flow editor in a browser", () => {
-  let app: RunningApp;
-  let context: BrowserContext;
-  let profile: string;
+describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
+  let browser: AdminBrowser;
   // The shop's Admin API: the editor offers the addresses it reports as test recipients.
   let admin: AdminSimulator;
 
@@ -49,58 +37,20 @@ describe.skipIf(!found)("flow editor in a browser", () => {
     admin = await startAdminSimulator({ stores: [store] });
     await storeOfflineToken({ prisma: prisma, shop: SHOP, accessToken, scope: SCOPES });
     await connectShop({ prisma: prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
-    app = await startApp({ env: { DATABASE_URL: ctx.url, AFTERGLOW_WORKER: "off", MAIL_TRANSPORT: "outbox", SCOPES, LOG_LEVEL: "error", SHOPIFY_ADMIN_API_URL: admin.url } });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1400, height: 1000 },
-      // Shopify's library answers 410 to user agents that look like bots, HeadlessChrome included.
-      userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
-    });
-    const token = () => sessionToken({ shop: SHOP, apiKey: TEST_API_KEY, secret: TEST_API_SECRET });
-    await context.exposeFunction("__afterglowIdToken", token);
-    // Nothing leaves the machine: the app's own origin, and App Bridge from the test.
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith(app.url)) return route.continue();
-      if (url.split("?")[0] === APP_BRIDGE_URL) return route.fulfill({ status: 200, contentType: "text/javascript", body: appBridgeStandIn });
-      return route.abort();
-    });
+    browser = await startAdminBrowser({ shop: SHOP, env: { DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES, SHOPIFY_ADMIN_API_URL: admin.url } });
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    await app?.stop();
+    await browser?.close();
     await admin?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
-  // How the admin opens an embedded page: the app's URL with shop, host and a fresh id_token.
-  function embeddedUrl(pathname: string): string {
-    const params = new URLSearchParams({
-      embedded: "1",
-      shop: SHOP,
-      host: Buffer.from(`admin.shopify.com/store/${SHOP.split(".")[0]}`).toString("base64url"),
-      id_token: sessionToken({ shop: SHOP, apiKey: TEST_API_KEY, secret: TEST_API_SECRET }),
-    });
-    return `${app.url}${pathname}?${params}`;
-  }
-
-  async function withScreenshot(page: Page, name: string, run: () => Promise<void>) {
-    try {
-      await run();
-    } catch (err) {
-      fs.mkdirSync(SCREENSHOTS, { recursive: true });
-      const file = path.join(SCREENSHOTS, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-      (err as Error).message = `${(err as Error).message}\nScreenshot: ${file}\nApp log:\n${app.logs.slice(-20).join("\n")}`;
-      throw err;
-    }
-  }
+  const embeddedUrl = (pathname: string) => browser.embeddedUrl(pathname);
+  const withScreenshot = (page: Page, name: string, run: () => Promise<void>) => keepScreenshot(page, browser.app, name, run);
+  const newPage = () => browser.context.newPage();
 
   it("creates a flow with an entry condition and an A/B variant, previews the variant, saves with the save bar, and finds it after a reload", async () => {
-    const page = await context.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await withScreenshot(page, "flow-editor", async () => {
@@ -201,7 +151,7 @@ describe.skipIf(!found)("flow editor in a browser", () => {
   }, 90_000);
 
   it("sends a test only to an address of the store, chosen from a list, and shows why one was refused", async () => {
-    const page = await context.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: "thank-you" } });
@@ -218,14 +168,15 @@ describe.skipIf(!found)("flow editor in a browser", () => {
       // Suppressed meanwhile: the reason shows under the field and nothing more is sent.
       await prisma.suppression.create({ data: { shop: SHOP, email: "hello@juniper.example", scope: "all", reason: "spam_report" } });
       await page.getByRole("button", { name: "Send test email" }).click();
-      await expect.poll(() => page.getByText(/hello@juniper\.example is on your suppression list/).count(), { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => page.locator(".app-bridge-toast.error", { hasText: "Test not sent" }).count(), { timeout: 15_000 }).toBe(1);
+      expect(await page.getByText(/hello@juniper\.example is on your suppression list/).count()).toBe(1);
       expect(await prisma.outboxMessage.count({ where: { shop: SHOP } })).toBe(1);
       expect(errors).toEqual([]);
     });
   }, 90_000);
 
   it("shows home, messages with a follow-up's detail, and settings, and saves settings", async () => {
-    const page = await context.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: "thank-you" }, include: { steps: true } });

@@ -62,7 +62,7 @@ beforeAll(async () => {
     name: "install",
     connect: false,
     sendgridKey: "SG.install-key",
-    env: { SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, AFTERGLOW_WORKER: "off" },
+    env: { SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, AFTERGLOW_WORKER: "off", SHOP_PROFILE_RETRY_MS: "0" },
   });
   app = await startApp({ env: stack.env, port });
 }, 120_000);

@@ -157,6 +157,7 @@ const NUMERIC: Record<string, { zero: RegExp | "refused"; allowed: string }> = {
   HTTP_HEADERS_TIMEOUT_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1000 to 300000" },
   HTTP_KEEP_ALIVE_TIMEOUT_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1000 to 300000" },
   HTTP_MAX_CONNECTIONS: { zero: "refused", allowed: "a whole number of connections from 1 to 100000" },
+  SHOP_PROFILE_RETRY_MS: { zero: /0 asks on every load/, allowed: `a whole number of milliseconds from 0 to ${T}` },
   SHOPIFY_WAIT_BACKOFF_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2147483647" },
   SHOPIFY_WAIT_MAX_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2592000000" },
   TEST_SENDS_PER_HOUR: { zero: "refused", allowed: "a whole number from 1 to 100" },

@@ -2,6 +2,7 @@
 // reads its decision needs (the decisions are in gates.ts). Things change between scheduling and
 // the due time, so everything is checked again here. What a gate reads, later gates and the send
 // step use: the shop, the order, the step.
+import { senderAddress, type SenderAddress } from "~/domain/sender";
 import type { PrismaClient, Prisma, Shop } from "@prisma/client";
 import { assignVariant } from "~/domain/ab-test";
 import { missingFacts } from "~/domain/conditions";
@@ -69,7 +70,7 @@ export interface Delivery {
   exitState?: ExitState;
   consentRequired?: boolean;
   variantKey?: string | null;
-  fromEmail?: string;
+  sender?: SenderAddress;
 }
 
 export type Gate = (delivery: Delivery) => GateResult | Promise<GateResult>;
@@ -259,9 +260,9 @@ function pickVariant(d: Delivery): GateResult {
 
 function checkSender(d: Delivery): GateResult {
   const shop = d.shop!;
-  const fromEmail = shop.senderEmail ?? d.ctx.deps.defaultFromEmail ?? shop.email;
-  if (fromEmail) d.fromEmail = fromEmail;
-  return senderGate({ fromEmail });
+  const sender = senderAddress({ shop, appFromEmail: d.ctx.deps.defaultFromEmail });
+  if (sender) d.sender = sender;
+  return senderGate({ fromEmail: sender?.from.email ?? null });
 }
 
 // In this order. Those that need no Admin API call come before consent, so a cancelled,

@@ -28,7 +28,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
   const order = d.order!;
   const category = d.category!;
   const variantKey = d.variantKey ?? null;
-  const fromEmail = d.fromEmail!;
+  const sender = d.sender!;
 
   const links =
     deps.unsubscribe?.({
@@ -117,8 +117,8 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
       shop: followUp.shop,
       followUpId: followUp.id,
       to: { email: followUp.recipient!, ...(order.firstName ? { name: order.firstName } : {}) },
-      from: { email: fromEmail, name: shop.senderName ?? shop.name ?? undefined },
-      ...(shop.replyTo ? { replyTo: { email: shop.replyTo } } : {}),
+      from: sender.from,
+      ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,

@@ -4,6 +4,7 @@
 // It goes only to the store's own addresses, never to a suppressed one, and at most
 // TEST_SENDS_PER_HOUR times an hour per shop: otherwise anyone with the app installed could mail
 // anyone through Afterglow's SendGrid account.
+import { senderAddress } from "~/domain/sender";
 import { randomUUID } from "node:crypto";
 import type { PrismaClient, Shop } from "@prisma/client";
 import type { MailTransport } from "~/adapters/mail/transport";
@@ -152,8 +153,8 @@ export async function sendTestEmail({
       "/testSend/to",
     );
   }
-  const fromEmail = shop.senderEmail || config().mail.fromEmail || shop.email;
-  if (!fromEmail) return refused(400, "Set a sender address in Settings first.", null);
+  const sender = senderAddress({ shop, appFromEmail: config().mail.fromEmail });
+  if (!sender) return refused(400, "Set a sender address in Settings first.", null);
 
   // With a real order, the test shows what the customer would get, recommendations included.
   const needsProducts = !isTemplateId(step.template) || TEMPLATES[step.template].needs.recommendations;
@@ -237,8 +238,8 @@ export async function sendTestEmail({
       shop: shopDomain,
       followUpId: followUp.id,
       to: { email: recipient },
-      from: { email: fromEmail, name: shop.senderName ?? shop.name ?? undefined },
-      ...(shop.replyTo ? { replyTo: { email: shop.replyTo } } : {}),
+      from: sender.from,
+      ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
       subject: `[Test] ${rendered.subject}`,
       html: rendered.html,
       text: rendered.text,

@@ -44,8 +44,19 @@ export async function afterInstall({ prisma, shop }: { prisma: PrismaClient; sho
 }
 
 // For the embedded app's loads: a shop whose profile was never read (Shopify failed at install)
-// gets another try.
-export async function ensureShopProfile({ prisma, shop }: { prisma: PrismaClient; shop: string }): Promise<void> {
-  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { profileFetchedAt: true, uninstalledAt: true } });
-  if (row && !row.profileFetchedAt && !row.uninstalledAt) await refreshShopProfile({ prisma, shop });
+// gets another try, at most once per SHOP_PROFILE_RETRY_MS per shop so a Shopify outage does not slow every page.
+// Returns the shop's time zone, in which every page shows its dates.
+const lastProfileTry = new Map<string, number>();
+
+export async function ensureShopProfile({ prisma, shop }: { prisma: PrismaClient; shop: string }): Promise<{ timeZone: string }> {
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { profileFetchedAt: true, uninstalledAt: true, ianaTimezone: true } });
+  if (row && !row.profileFetchedAt && !row.uninstalledAt && Date.now() - (lastProfileTry.get(shop) ?? -Infinity) >= config().shopify.profileRetryMs) {
+    lastProfileTry.set(shop, Date.now());
+    if (await refreshShopProfile({ prisma, shop })) {
+      lastProfileTry.delete(shop);
+      const fresh = await prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } });
+      return { timeZone: fresh?.ianaTimezone || "UTC" };
+    }
+  }
+  return { timeZone: row?.ianaTimezone || "UTC" };
 }
