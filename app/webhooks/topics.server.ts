@@ -15,6 +15,7 @@ import {
 import { followUpsScheduled } from "../services/intake/follow-ups-scheduled.server";
 import { receiveConsentWebhook } from "../services/consent/consent.server";
 import { disconnectShop, updateShopProfile } from "../services/shop/shops.server";
+import { shopConnection } from "../services/flows/flows.server";
 import { receiveCustomersDataRequest } from "../services/compliance/data-request.server";
 import { receiveCustomersRedact } from "../services/compliance/customer-redact.server";
 import { receiveShopRedact } from "../services/compliance/shop-redact.server";
@@ -43,7 +44,7 @@ export type WebhookHandler = (ctx: WebhookContext) => Promise<unknown>;
 const NOT_CONNECTED = { kind: "ignored", reason: "The shop is not connected to Afterglow." } as const;
 
 async function connectedShop(shop: string) {
-  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true, storefrontUrl: true } });
+  const row = await shopConnection(prisma, shop);
   return row && !row.uninstalledAt ? row : null;
 }
 

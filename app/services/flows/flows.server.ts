@@ -170,6 +170,22 @@ export function shopSettingsChanged(): void {
   settingsGeneration++;
 }
 
+// Whether a shop is connected and its storefront, for binding a webhook body to its shop:
+// read at webhook rate, so cached like intake's context and forgotten on the same changes.
+export type ShopConnection = { uninstalledAt: Date | null; storefrontUrl: string | null } | null;
+const connectionCache = new WeakMap<object, Map<string, { at: number; generation: number; value: ShopConnection }>>();
+
+export async function shopConnection(prisma: Pick<PrismaClient, "shop">, shop: string, ttlMs = config().queue.intakeCacheMs): Promise<ShopConnection> {
+  let byShop = connectionCache.get(prisma);
+  if (!byShop) connectionCache.set(prisma, (byShop = new Map()));
+  const hit = byShop.get(shop);
+  if (hit && hit.generation === settingsGeneration && Date.now() - hit.at < ttlMs) return hit.value;
+  const generation = settingsGeneration;
+  const value = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true, storefrontUrl: true } });
+  byShop.set(shop, { at: Date.now(), generation, value });
+  return value;
+}
+
 export async function intakeContext(
   prisma: Pick<PrismaClient, "flow" | "flowStep" | "shop">,
   shop: string,
@@ -182,6 +198,8 @@ export async function intakeContext(
   const hit = byShop.get(key);
   if (hit && hit.generation === settingsGeneration && Date.now() - hit.at < ttlMs) return hit.value;
 
+  // The generation as the read starts: a change committed during the read leaves this entry stale.
+  const generation = settingsGeneration;
   const row = await prisma.shop.findUnique({ where: { domain: shop } });
   const value: IntakeContext = !row
     ? { ok: false, reason: "The shop is not connected to Afterglow." }
@@ -193,6 +211,6 @@ export async function intakeContext(
           defaultSendWindow: shopDefaultSendWindow(row),
           flows: await activeFlowsFor(prisma, shop, trigger),
         };
-  byShop.set(key, { at: Date.now(), generation: settingsGeneration, value });
+  byShop.set(key, { at: Date.now(), generation, value });
   return value;
 }

@@ -5,6 +5,7 @@ import { adminClientForShop, fetchShopProfile } from "~/adapters/shopify-admin/i
 import type { ShopProfile } from "~/adapters/shopify-admin/shop-profile.server";
 import { config } from "~/platform/config.server";
 import { logger } from "~/platform/logger.server";
+import { shopSettingsChanged } from "~/services/flows/flows.server";
 import { connectShop, type ShopProfileUpdate } from "./shops.server";
 
 // The profile fields the Shop row keeps. The logo is the merchant's own (the Admin API has none),
@@ -31,6 +32,7 @@ export async function refreshShopProfile({ prisma, shop }: { prisma: PrismaClien
     const client = await adminClientForShop({ prisma, shop, maxRetries: 1, ...(adminApiUrl ? { urlTemplate: adminApiUrl } : {}) });
     const profile = await fetchShopProfile(client);
     await prisma.shop.update({ where: { domain: shop }, data: { ...storedProfile(profile), profileFetchedAt: new Date() } });
+    shopSettingsChanged(); // the time zone and storefront feed intake's cache
     return true;
   } catch (err) {
     logger.warn("the shop's profile could not be read; it is read again on the next load of the app", { shop, err });

@@ -90,8 +90,8 @@ export async function disconnectShop({
   shop: string;
   now?: Date;
 }): Promise<{ cancelled: number }> {
-  shopSettingsChanged();
-  return prisma.$transaction(async (tx) => {
+  // Cached readers forget the shop after the commit, so none keeps the connected row.
+  const result = await prisma.$transaction(async (tx) => {
     await tx.session.deleteMany({ where: { shop } });
     await tx.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: now, sendingEnabled: false } });
     const pending = await tx.followUp.findMany({
@@ -110,4 +110,6 @@ export async function disconnectShop({
     });
     return { cancelled: ids.length };
   });
+  shopSettingsChanged();
+  return result;
 }
