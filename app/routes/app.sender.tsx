@@ -20,7 +20,7 @@ import {
   verifyLinks,
 } from "../services/shop/domain-authentication.server";
 import { senderInUse } from "../services/shop/sender-in-use.server";
-import { checkSenderDomain } from "../services/shop/sender-domain.server";
+import { checkSenderDomain, clearSenderDomainCache } from "../services/shop/sender-domain.server";
 import { emailDomain } from "../domain/sender";
 import { dmarcRecordFor, InvalidSendingDomainError, recordPurpose, recordStatus, type AuthenticationRecord } from "../domain/domain-authentication";
 import { formatDateTime, useShopTimeZone } from "../components/shop-time";
@@ -72,6 +72,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       }
       case "verify": {
         const state = await verifyDomain(deps);
+        // The page reloads after this: its DMARC check should ask DNS again too.
+        clearSenderDomainCache();
         return json<SenderActionData>({ ok: true, message: state.verifiedAt ? `${state.domain} is verified` : "Some records aren't found yet" });
       }
       case "brand-links":

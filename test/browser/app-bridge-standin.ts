@@ -59,7 +59,6 @@ export const appBridgeStandIn = String.raw`
 
   // The admin draws the save bar above the app; here it sits at the top of the page.
   class SaveBarElement extends HTMLElement {
-    connectedCallback() { if (!this.hasAttribute("data-shown")) this.style.display = "none"; }
     get showing() { return this.hasAttribute("data-shown"); }
     show() {
       this.setAttribute("data-shown", "");
@@ -74,7 +73,12 @@ export const appBridgeStandIn = String.raw`
     }
     toggle() { this.showing ? this.hide() : this.show(); }
   }
-  class Hidden extends HTMLElement { connectedCallback() { this.style.display = "none"; } }
+  // Hidden by a stylesheet, not an inline style: an attribute added before React hydrates the
+  // server's HTML would be reported as a hydration mismatch, which real App Bridge doesn't cause.
+  var hiding = document.createElement("style");
+  hiding.textContent = "ui-title-bar, ui-nav-menu, ui-modal, ui-save-bar:not([data-shown]) { display: none; }";
+  (document.head || document.documentElement).appendChild(hiding);
+  class Hidden extends HTMLElement {}
   customElements.define("ui-save-bar", SaveBarElement);
   customElements.define("ui-title-bar", class extends Hidden {});
   customElements.define("ui-nav-menu", class extends Hidden {});
@@ -83,7 +87,6 @@ export const appBridgeStandIn = String.raw`
   // admin's modal clicks the app's own button, so its onClick runs.
   class ModalElement extends HTMLElement {
     constructor() { super(); this._content = document.createElement("div"); this._overlay = null; }
-    connectedCallback() { this.style.display = "none"; }
     disconnectedCallback() { if (this._overlay) { this._overlay.remove(); this._overlay = null; } }
     get content() { return this._content; }
     get showing() { return this._overlay !== null; }
