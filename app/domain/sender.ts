@@ -1,3 +1,5 @@
+import { isFreeMailboxDomain } from "./sender-domain";
+
 // Which address a shop's follow-ups go from, decided in one place for sends, test sends, the
 // Sender page and Home, so what the merchant reads is what the customer's inbox shows.
 export type SenderShop = {
@@ -60,9 +62,11 @@ export function senderAddress({
   if (appFromEmail) {
     // Replies go to the merchant: their reply-to, else their own address.
     const replyTo = shop.replyTo || own;
-    const waiting = ownDomain
-      ? `${ownDomain} isn't verified in SendGrid yet, and Gmail and Yahoo refuse or spam-folder mail from a domain that doesn't authenticate it, `
-      : "Your store has no sender address of its own yet, ";
+    const waiting = !ownDomain
+      ? "Your store has no sender address of its own yet, "
+      : isFreeMailboxDomain(ownDomain)
+        ? `Only ${ownDomain} can authenticate mail from its addresses, and Gmail and Yahoo refuse or spam-folder mail that isn't, `
+        : `${ownDomain} isn't verified in SendGrid yet, and Gmail and Yahoo refuse or spam-folder mail from a domain that doesn't authenticate it, `;
     return {
       from: from(appFromEmail),
       ...(replyTo ? { replyTo: { email: replyTo } } : {}),

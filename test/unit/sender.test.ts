@@ -31,6 +31,8 @@ describe("the address follow-ups go from", () => {
     // Without a reply-to, replies go to the merchant's own address.
     expect(senderAddress({ shop: { ...own, replyTo: null }, appFromEmail: APP })).toMatchObject({ replyTo: { email: "care@juniper.example" }, source: "app_default" });
     expect(senderAddress({ shop, appFromEmail: APP })).toMatchObject({ from: { email: APP, name: "Juniper & Pine" }, replyTo: { email: "hello@juniper.example" } });
+    // A mailbox provider's address can never be verified by the store: the reason says so.
+    expect(senderAddress({ shop: { ...shop, senderEmail: "juniper@gmail.com" }, appFromEmail: APP })!.why).toMatch(/^Only gmail\.com can authenticate mail from its addresses/);
   });
 
   it("keeps the old order when the app has no address of its own, and says the mail may be refused", () => {
