@@ -427,6 +427,26 @@ export function authenticatedZones(domain: string, account = "u1234567.wl123.sen
   };
 }
 
+// Publishes records as SendGrid lists them (full host names under `apex`) in a running server's
+// zones, as a merchant adds them at their DNS provider.
+export function publishRecords(
+  zones: Record<string, DnsZone>,
+  apex: string,
+  records: { type: string; host: string; value: string }[],
+): void {
+  const zone = (zones[apex] ??= {});
+  for (const { type, host, value } of records) {
+    const h = host.toLowerCase().replace(/\.$/, "");
+    const name = h === apex ? "@" : h.endsWith(`.${apex}`) ? h.slice(0, -apex.length - 1) : null;
+    if (name === null) throw new Error(`${host} is not under ${apex}`);
+    const entry = (zone[name] ??= {});
+    if (type.toUpperCase() === "CNAME") entry.CNAME = value;
+    else if (type.toUpperCase() === "TXT") entry.TXT = [...(entry.TXT ?? []), value];
+    else if (type.toUpperCase() === "MX") entry.MX = [...(entry.MX ?? []), { priority: 10, exchange: value }];
+    else throw new Error(`Can't publish a ${type} record`);
+  }
+}
+
 // `tsx simulator/dns-server.ts [--port 5353] [--domain shop.example] [--zones zones.json]`:
 // then AFTERGLOW_DNS_SERVERS=127.0.0.1:5353 points the app at it.
 async function main(argv: string[]): Promise<void> {

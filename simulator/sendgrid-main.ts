@@ -1,5 +1,6 @@
 // Runs the SendGrid stand-in until stopped:  npx tsx simulator/sendgrid-main.ts [--port N]
 // Point the app at it with SENDGRID_API_URL=<printed url> and any SENDGRID_API_KEY starting "SG.".
+// --dns 127.0.0.1:5353 makes domain validation look records up there (simulator/dns-server.ts).
 
 import { startSendGridStandIn } from "./sendgrid";
 
@@ -17,7 +18,9 @@ function parsePort(argv: string[]): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const standIn = await startSendGridStandIn({ port: parsePort(process.argv.slice(2)) });
+  const args = process.argv.slice(2);
+  const dns = args.indexOf("--dns") >= 0 ? args[args.indexOf("--dns") + 1] : undefined;
+  const standIn = await startSendGridStandIn({ port: parsePort(args), ...(dns ? { dnsServers: [dns] } : {}) });
   console.log(`SendGrid stand-in listening on ${standIn.url}`);
   console.log(`  SENDGRID_API_URL=${standIn.url}  (any SENDGRID_API_KEY starting with "SG." is accepted)`);
   console.log(`  accepted mail: GET ${standIn.url}/__standin/messages`);

@@ -6,6 +6,7 @@
 import { randomBytes, type KeyObject } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { createWhitelabel, type StandInAuthenticatedDomain, type StandInLinkBranding } from "./sendgrid-domains";
 import { postSignedEvents, sampleEvents, type SampleEvent } from "./sendgrid-events";
 
 export interface StandInAddress {
@@ -78,6 +79,9 @@ export interface SendGridStandInOptions {
   // SendGrid's signed Event Webhook: every accepted message's processed and delivered events,
   // posted in batches every batchMs (default 1 s) and posted again while the receiver fails.
   eventWebhook?: { url: string; privateKey: KeyObject; batchMs?: number };
+  // Where Domain Authentication and Link Branding validation look records up (default: the
+  // system's resolvers), e.g. the test DNS server of simulator/dns-server.ts.
+  dnsServers?: string[];
 }
 
 export interface SendGridStandIn {
@@ -92,7 +96,10 @@ export interface SendGridStandIn {
   delayNext(ms: number, count?: number): void;
   // While down, connections are dropped without an answer (the client sees "socket hang up").
   setDown(down?: boolean): void;
-  // Forgets messages, requests and any failures, delays or downtime still pending.
+  // Authenticated domains and link brandings created through /v3/whitelabel/, by id.
+  readonly authenticatedDomains: Map<number, StandInAuthenticatedDomain>;
+  readonly linkBrandings: Map<number, StandInLinkBranding>;
+  // Forgets messages, requests, domains and any failures, delays or downtime still pending.
   clear(): void;
   close(): Promise<void>;
 }
@@ -656,6 +663,7 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
   let delays: { ms: number; count: number }[] = [];
   let down = false;
   const timers = new Set<NodeJS.Timeout>();
+  const whitelabel = createWhitelabel({ dnsServers: opts.dnsServers });
 
   // Event Webhook: what is waiting to be posted.
   let pendingEvents: SampleEvent[] = [];
@@ -695,6 +703,17 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
   }
 
   const acceptsKey = (key: string) => (opts.apiKeys ? opts.apiKeys.includes(key) : key.startsWith("SG."));
+
+  // Every v3 endpoint wants "Authorization: Bearer <key>".
+  function unauthorized(req: http.IncomingMessage): Answer | null {
+    const authorization = req.headers.authorization;
+    if (!authorization) return jsonAnswer(401, { errors: [{ field: null, message: "authorization required" }] });
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match || !acceptsKey(match[1])) {
+      return errorsAnswer(401, [{ message: "The provided authorization grant is invalid, expired, or revoked", field: null, help: null }]);
+    }
+    return null;
+  }
 
   function rateLimited(resetAtSeconds: number, body?: string): Answer {
     const headers = {
@@ -745,12 +764,8 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
     const injectedAnswer = pendingFailure();
     if (injectedAnswer) return injectedAnswer;
 
-    const authorization = req.headers.authorization;
-    if (!authorization) return jsonAnswer(401, { errors: [{ field: null, message: "authorization required" }] });
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match || !acceptsKey(match[1])) {
-      return errorsAnswer(401, [{ message: "The provided authorization grant is invalid, expired, or revoked", field: null, help: null }]);
-    }
+    const refused = unauthorized(req);
+    if (refused) return refused;
 
     const contentType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
     if (contentType !== "application/json") {
@@ -823,6 +838,7 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
     delays = [];
     down = false;
     pendingEvents = [];
+    whitelabel.clear();
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -837,6 +853,14 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
         return send(res, { status: 204, body: "" });
       }
       return send(res, errorsAnswer(405, [{ message: "method not allowed", field: null, help: null }]));
+    }
+
+    if (path.startsWith("/v3/whitelabel/")) {
+      const { bytes } = await readBody(req);
+      const refused = unauthorized(req);
+      if (refused) return send(res, refused);
+      const answer = await whitelabel.handle(method, path, bytes ? bytes.toString("utf8") : "");
+      if (answer) return send(res, answer.status === 204 ? { status: 204, body: "" } : jsonAnswer(answer.status, answer.body));
     }
 
     if (path !== MAIL_SEND_PATH) {
@@ -888,6 +912,8 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
     port,
     messages,
     requests,
+    authenticatedDomains: whitelabel.domains,
+    linkBrandings: whitelabel.links,
     failNext(failure) {
       failures.push({ ...failure, count: failure.count ?? 1 });
     },

@@ -414,7 +414,7 @@ function evaluateSpf(domain: string, dns: SenderDomainDns, accountHost: string |
     status: "missing",
     summary: "Return path not set up",
     explanation:
-      `${rp.host} doesn't point at SendGrid yet. Add the CNAME SendGrid shows for it under Settings → Sender Authentication; ` +
+      `${rp.host} doesn't point at SendGrid yet. Add the CNAME the Sender page shows for it; ` +
       `SendGrid then publishes the SPF record and receives bounces there.${rootNote}`,
     found,
     records: [{ type: "CNAME", host: rp.host, value: accountHost ?? PLACEHOLDER_ACCOUNT_HOST, action: "add", placeholder: !accountHost }],
@@ -576,7 +576,7 @@ function evaluateDkim(domain: string, dns: SenderDomainDns, accountHost: string 
       summary: "DKIM records don't lead to SendGrid",
       explanation:
         elsewhere.map((r) => (r.state === "revoked" ? `${r.host} publishes an empty (revoked) key.` : `${r.host} points at ${r.cnameTarget}, not at SendGrid.`)).join(" ") +
-        ` Use the values SendGrid shows for ${domain} under Settings → Sender Authentication.`,
+        ` Use the values the Sender page shows for ${domain}.`,
       records,
     };
   }
@@ -587,7 +587,7 @@ function evaluateDkim(domain: string, dns: SenderDomainDns, accountHost: string 
     summary: "No DKIM for SendGrid",
     explanation:
       `Neither s1._domainkey nor s2._domainkey exists at ${domain}, so SendGrid can't sign your mail as ${domain}. ` +
-      "Authenticate the domain in SendGrid (Settings → Sender Authentication → Authenticate your domain) and add the two CNAME records it shows.",
+      "Authenticate the domain on the Sender page and add the two CNAME records it shows.",
     records,
   };
 }
@@ -698,7 +698,7 @@ function evaluateDmarc(domain: string, dns: SenderDomainDns): SenderDomainCheck 
     summary: "No DMARC record",
     explanation:
       `Neither ${host} nor a parent domain publishes a DMARC record. Gmail and Yahoo require one from bulk senders; ` +
-      "p=none is enough to start and changes nothing for your other mail. SendGrid suggests the same record under Sender Authentication.",
+      "p=none is enough to start and changes nothing for your other mail.",
     records: [fresh],
   };
 }

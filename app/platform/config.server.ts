@@ -389,7 +389,7 @@ export const declaration = {
     sendgridApiKey: optionalText("SENDGRID_API_KEY", { meaning: "The app's SendGrid API key (a shop may set its own in Settings).", secret: true, trim: true }),
     sendgridApiUrl: optionalText("SENDGRID_API_URL", { meaning: "SendGrid API base URL (a stand-in in tests).", trim: true, check: httpUrl }),
     sendgridTimeoutMs: optionalInt("SENDGRID_TIMEOUT_MS", { meaning: "How long one SendGrid API call may take; unset is the client's own default.", min: 1, max: TIMER_MAX_MS, unit: "milliseconds" }),
-    fromEmail: optionalText("AFTERGLOW_FROM_EMAIL", { meaning: "From address for shops that have not set their own sender." }),
+    fromEmail: optionalText("AFTERGLOW_FROM_EMAIL", { meaning: "From address, under the store's name, for shops whose own domain is not verified in SendGrid yet; unset, they send from their own address unverified." }),
     ipPoolMarketing: optionalText("SENDGRID_IP_POOL_MARKETING", { meaning: "SendGrid IP pool for marketing follow-ups." }),
     asmGroupMarketing: int("SENDGRID_ASM_GROUP_MARKETING", { meaning: "SendGrid unsubscribe group for marketing follow-ups.", default: 0, min: 0, off: "sends without a group" }),
     ipPoolService: optionalText("SENDGRID_IP_POOL_SERVICE", { meaning: "SendGrid IP pool for service follow-ups." }),

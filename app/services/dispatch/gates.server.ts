@@ -23,6 +23,7 @@ import {
 } from "~/domain/stored-rows";
 import type { Logger } from "~/platform/logger.server";
 import { isSuppressed } from "../consent/suppressions.server";
+import { verifiedSenderDomain } from "../shop/domain-authentication.server";
 import { readOrder } from "./dispatch-sql.server";
 import {
   attemptsGate,
@@ -258,9 +259,12 @@ function pickVariant(d: Delivery): GateResult {
   return CONTINUE;
 }
 
-function checkSender(d: Delivery): GateResult {
+async function checkSender(d: Delivery): Promise<GateResult> {
+  const { cache, ctx } = d;
   const shop = d.shop!;
-  const sender = senderAddress({ shop, appFromEmail: d.ctx.deps.defaultFromEmail });
+  if (!cache.verifiedDomains.has(shop.domain)) cache.verifiedDomains.set(shop.domain, verifiedSenderDomain(ctx.prisma, shop.domain));
+  const verifiedDomain = await cache.verifiedDomains.get(shop.domain)!;
+  const sender = senderAddress({ shop, appFromEmail: ctx.deps.defaultFromEmail, verifiedDomain });
   if (sender) d.sender = sender;
   return senderGate({ fromEmail: sender?.from.email ?? null });
 }

@@ -164,10 +164,12 @@ export type OrderRow = Prisma.OrderGetPayload<object>;
 // each cached row's JSON columns as decoded and checked on first use, by row and decoder.
 export interface PassCache {
   shops: Map<string, Promise<Shop | null>>;
+  // The shop's domain as verified in SendGrid, or null (app/domain/sender.ts).
+  verifiedDomains: Map<string, Promise<string | null>>;
   steps: Map<string, Promise<StepWithFlow | null>>;
   decoded: WeakMap<object, Map<unknown, unknown>>;
 }
 
-export const newPassCache = (): PassCache => ({ shops: new Map(), steps: new Map(), decoded: new WeakMap() });
+export const newPassCache = (): PassCache => ({ shops: new Map(), verifiedDomains: new Map(), steps: new Map(), decoded: new WeakMap() });
 
 export type StepWithFlow = FlowStep & { flow: Flow };

@@ -11,6 +11,7 @@ import type { MailTransport } from "~/adapters/mail/transport";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { audit } from "../compliance/audit.server";
 import { shopSendGridKey } from "../shop/secrets.server";
+import { verifiedSenderDomain } from "../shop/domain-authentication.server";
 import { config } from "~/platform/config.server";
 import { emailProblem } from "../shop/settings.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
@@ -153,7 +154,7 @@ export async function sendTestEmail({
       "/testSend/to",
     );
   }
-  const sender = senderAddress({ shop, appFromEmail: config().mail.fromEmail });
+  const sender = senderAddress({ shop, appFromEmail: config().mail.fromEmail, verifiedDomain: await verifiedSenderDomain(prisma, shopDomain) });
   if (!sender) return refused(400, "Set a sender address in Settings first.", null);
 
   // With a real order, the test shows what the customer would get, recommendations included.
