@@ -54,7 +54,7 @@ describe("send rate gate", () => {
     const started = Date.now();
     for (let i = 0; i < 3; i++) await g.take("the-app");
     await g.take("shop:own-key.myshopify.com");
-    expect(Date.now() - started).toBeLessThan(1_200) // not held for the app account's 1.5 s window;
+    expect(Date.now() - started).toBeLessThan(1_200); // not held for the app account's 1.5 s window
     // The app's account is full until its first send leaves the window.
     await g.take("the-app");
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_450);
