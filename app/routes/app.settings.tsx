@@ -27,7 +27,7 @@ import { authenticate } from "../shopify.server";
 import { readAdminForm } from "../admin/form-post.server";
 import { loadSettings, saveSettings, settingsFromForm, type SettingsErrors } from "../services/shop/settings.server";
 import { WEEKDAYS } from "../domain/send-window";
-import { SAFE_FONTS, type Brand } from "../domain/content";
+import { SAFE_FONTS, validateBrand, type Brand } from "../domain/content";
 import { checkLogoFile, LOGO_TYPES } from "../domain/brand-logo";
 import type { LogoUpload } from "../services/shop/brand.server";
 
@@ -81,34 +81,36 @@ const FONT_OPTIONS = [{ label: "System font (default)", value: "" }, ...Object.k
 const LOGO_ACCEPT = Object.keys(LOGO_TYPES).join(",");
 
 // The default flow's first email with the unsaved brand, rendered on the server as it is sent.
-function useBrandPreview(brand: Brand) {
+// A brand with problems is not sent: the preview keeps the last one that could be shown.
+function useBrandPreview(brand: Brand, valid: boolean) {
   const [html, setHtml] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const body = JSON.stringify(brand);
   useEffect(() => {
-    const controller = new AbortController();
+    if (!valid) return;
+    // A newer brand replaces an answer still on its way; the request itself is left to finish.
+    let current = true;
     const timer = setTimeout(async () => {
       try {
         // App Bridge adds the session token to the app's own fetches.
-        const res = await fetch("/app/settings/preview", { method: "POST", body: new URLSearchParams({ brand: body }), signal: controller.signal });
+        const res = await fetch("/app/settings/preview", { method: "POST", body: new URLSearchParams({ brand: body }) });
+        const text = await res.text();
+        if (!current) return;
         if (res.ok) {
-          setHtml(await res.text());
+          setHtml(text);
           setProblem(null);
           setVersion((v) => v + 1);
-        } else if (res.status === 422) {
-          const { problems } = (await res.json()) as { problems: Array<{ message: string }> };
-          setProblem(`The preview shows your last valid brand: ${problems.map((p) => p.message).join(" ")}`);
-        } else setProblem(await res.text());
+        } else setProblem(`The preview could not be shown: ${text}`);
       } catch (err) {
-        if (!controller.signal.aborted) setProblem(`The preview could not be loaded: ${String(err)}`);
+        if (current) setProblem(`The preview could not be loaded: ${String(err)}`);
       }
     }, 300);
     return () => {
+      current = false;
       clearTimeout(timer);
-      controller.abort();
     };
-  }, [body]);
+  }, [body, valid]);
   return { html, problem, version };
 }
 
@@ -214,7 +216,7 @@ function AccentColorField({ value, onChange, error }: { value: string; onChange:
           aria-label="Pick the accent colour"
           value={swatch.toLowerCase()}
           onChange={(e) => onChange(e.currentTarget.value)}
-          style={{ width: 44, height: "100%", minHeight: 34, padding: 2, border: "1px solid #8a8a8a", borderRadius: 8, background: "#fff", cursor: "pointer" }}
+          style={{ display: "block", width: 40, height: 32, padding: 2, border: "1px solid #8a8a8a", borderRadius: 8, background: "#fff", cursor: "pointer", boxSizing: "border-box" }}
         />
       }
     />
@@ -237,19 +239,27 @@ export default function Settings() {
   const set = <K extends keyof FormValues>(key: K) => (value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   const setLogoUrl = useCallback((logoUrl: string) => setValues((v) => ({ ...v, logoUrl })), []);
 
-  const saving = navigation.state === "submitting";
-  const dirty = JSON.stringify(values) !== stored;
-  const save = () => {
-    if (formRef.current) submit(formRef.current, { method: "post" });
-  };
-  const discard = () => setValues(JSON.parse(stored) as FormValues);
-
   const brand: Brand = {
     ...(values.logoUrl.trim() ? { logoUrl: values.logoUrl.trim() } : {}),
     ...(values.accentColor.trim() ? { accentColor: values.accentColor.trim().toLowerCase() } : {}),
     ...(values.font ? { font: values.font as Brand["font"] } : {}),
   };
-  const preview = useBrandPreview(brand);
+  // The brand is checked as it is typed, with the rules the server saves by.
+  const brandProblems = validateBrand(brand);
+  const brandError = (part: "logoUrl" | "accentColor" | "font") =>
+    errors[`brand.${part}`] ?? (brandProblems.filter((p) => p.path === `/${part}`).map((p) => p.message).join(" ") || undefined);
+  const preview = useBrandPreview(brand, brandProblems.length === 0);
+
+  const saving = navigation.state === "submitting";
+  const dirty = JSON.stringify(values) !== stored;
+  const save = () => {
+    if (brandProblems.length) {
+      shopify.toast.show("Fix the highlighted fields", { isError: true });
+      return;
+    }
+    if (formRef.current) submit(formRef.current, { method: "post" });
+  };
+  const discard = () => setValues(JSON.parse(stored) as FormValues);
 
   useEffect(() => {
     if (result?.ok) shopify.toast.show(result.changed?.length ? "Settings saved" : "Nothing changed");
@@ -289,11 +299,11 @@ export default function Settings() {
                     Your logo, accent colour and font, in every follow-up.
                   </Text>
                 </BlockStack>
-                <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+                <InlineGrid columns={{ xs: 1, md: 2 }} gap="400" alignItems="start">
                   <FormLayout>
-                    <LogoField value={values.logoUrl} onChange={setLogoUrl} error={errors["brand.logoUrl"]} />
-                    <AccentColorField value={values.accentColor} onChange={set("accentColor")} error={errors["brand.accentColor"]} />
-                    <Select label="Font" name="brandFont" options={FONT_OPTIONS} value={values.font} onChange={set("font")} error={errors["brand.font"]} helpText="Fonts every mail client has." />
+                    <LogoField value={values.logoUrl} onChange={setLogoUrl} error={brandError("logoUrl")} />
+                    <AccentColorField value={values.accentColor} onChange={set("accentColor")} error={brandError("accentColor")} />
+                    <Select label="Font" name="brandFont" options={FONT_OPTIONS} value={values.font} onChange={set("font")} error={brandError("font")} helpText="Fonts every mail client has." />
                   </FormLayout>
                   <BlockStack gap="200">
                     <Text as="h3" variant="headingSm">
@@ -306,6 +316,11 @@ export default function Settings() {
                         <Spinner size="small" accessibilityLabel="Loading the preview" />
                       </Box>
                     )}
+                    {brandProblems.length ? (
+                      <Text as="p" tone="subdued">
+                        The preview shows your last brand without problems.
+                      </Text>
+                    ) : null}
                     {preview.problem ? (
                       <Text as="p" tone="critical">
                         {preview.problem}
