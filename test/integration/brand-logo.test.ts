@@ -19,6 +19,7 @@ const { ctx, simulator } = await vi.hoisted(async () => {
 import prisma from "~/db.server";
 import { action as logoAction } from "~/routes/app.settings.logo";
 import { action as previewAction } from "~/routes/app.settings.preview";
+import { action as settingsAction, type SettingsActionData } from "~/routes/app.settings";
 import { uploadLogo, type LogoUpload } from "~/services/shop/brand.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { AdminApiThrottle, createAdminClient, type AdminClient } from "~/adapters/shopify-admin/index.server";
@@ -198,5 +199,48 @@ describe("brand preview", () => {
     const res = await preview({ accentColor: "green", font: "Comic Sans" });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { problems: Array<{ path: string }> }).problems.map((p) => p.path)).toEqual(["/accentColor", "/font"]);
+  });
+});
+
+describe("saving the brand with the Settings form", () => {
+  const save = (fields: Record<string, string>) =>
+    settingsAction({
+      request: new Request("https://afterglow.test/app/settings", {
+        method: "POST",
+        body: new URLSearchParams({ senderName: "Juniper & Pine", frequencyCapEnabled: "on", frequencyCapMaxSends: "1", frequencyCapPeriodHours: "16", marketingConsentRequired: "on", ...fields }),
+        headers: { Authorization: `Bearer ${sessionToken({ shop: SHOP, apiKey: ctx.apiKey, secret: ctx.secret })}` },
+      }),
+      params: {},
+      context: {},
+    });
+  const storedBrand = async () => (await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).brand;
+  const LOGO_URL = "https://cdn.shopify.com/s/files/1/0001/files/logo.png?v=1";
+
+  it("stores the logo, colour and font, leaving empty parts out", async () => {
+    const res = await save({ brandLogoUrl: LOGO_URL, brandAccentColor: "#8A2BE2", brandFont: "Georgia" });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as SettingsActionData).changed).toContain("brand");
+    expect(JSON.parse((await storedBrand())!)).toEqual({ logoUrl: LOGO_URL, accentColor: "#8a2be2", font: "Georgia" });
+    await save({ brandLogoUrl: LOGO_URL, brandAccentColor: "", brandFont: "" });
+    expect(JSON.parse((await storedBrand())!)).toEqual({ logoUrl: LOGO_URL });
+  });
+
+  it("refuses a bad brand with each problem under its part, changing nothing", async () => {
+    const before = await storedBrand();
+    const res = await save({ brandLogoUrl: "http://example.com/logo.png", brandAccentColor: "purple", brandFont: "Comic Sans" });
+    expect(res.status).toBe(400);
+    const { errors } = (await res.json()) as SettingsActionData;
+    expect(errors).toEqual({
+      "brand.logoUrl": "The logo must be an https:// image address.",
+      "brand.accentColor": '"purple" is not a colour like #2f5d50 (a # and six hex digits).',
+      "brand.font": expect.stringContaining('Unknown font "Comic Sans"'),
+    });
+    expect(await storedBrand()).toBe(before);
+  });
+
+  it("a form without the brand's fields keeps the brand", async () => {
+    const before = await storedBrand();
+    expect((await save({})).status).toBe(200);
+    expect(await storedBrand()).toBe(before);
   });
 });
