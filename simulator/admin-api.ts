@@ -45,6 +45,18 @@ import {
 } from "graphql";
 import { loadAdminSchema, supportedAdminVersions } from "./schema";
 import {
+  cdnFile,
+  cdnUrlOf,
+  createFileFromStaged,
+  filesOf,
+  readFileStatus,
+  receiveStagedUpload,
+  stageUpload,
+  IMAGE_MAX_BYTES,
+  STAGED_UPLOAD_PATH,
+  type SeedFile,
+} from "./files";
+import {
   createSeedStore,
   gid,
   legacyId,
@@ -109,6 +121,11 @@ export interface AdminSimulator {
   // Down means the port refuses connections (the listener is closed), like an unreachable
   // host; clients see a network error, not an HTTP status. Resolves once the change took effect.
   setDown(down: boolean): Promise<void>;
+  // While held, every file in Files stays PROCESSING (Shopify taking longer than anyone waits).
+  holdFileProcessing(hold: boolean): void;
+  // A processed file's bytes by its CDN address (https://cdn.shopify.com/s/files/…), as the CDN
+  // serves them; the simulator also serves that path itself.
+  cdnFile(url: string): { bytes: Buffer; mimeType: string } | null;
   close(): Promise<void>;
 }
 
@@ -133,6 +150,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
   let outage: { until: number; status: number } | null = null;
   const delays: number[] = [];
   const tokenExchanges: AdminSimulator["tokenExchanges"] = [];
+  let origin = "";
   // Building a schema takes a moment; do the usual version before the first request waits on it.
   loadAdminSchema("2025-10");
 
@@ -146,6 +164,21 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const at = new Date();
     const pathname = new URL(req.url ?? "/", "http://simulator").pathname;
+    // The storage behind staged uploads and the CDN are other services than the Admin API.
+    if (pathname.startsWith(STAGED_UPLOAD_PATH)) {
+      await receiveStagedUpload(stores, req, res);
+      return;
+    }
+    if (pathname.startsWith("/s/files/") && req.method === "GET") {
+      const file = cdnFile(stores, pathname);
+      if (!file) {
+        send(res, 404, { errors: "Not Found" });
+        return;
+      }
+      res.writeHead(200, { "Content-Type": file.mimeType, "Content-Length": file.bytes.length, "Cache-Control": "public, max-age=31536000" });
+      res.end(file.bytes);
+      return;
+    }
     const tokenRoute = /^\/([^/]+)\/admin\/oauth\/access_token$/.exec(pathname);
     if (tokenRoute) {
       const answer = exchangeToken({ shop: decodeURIComponent(tokenRoute[1]), method: req.method ?? "GET", body: await readBody(req), stores, apps: options.apps ?? [] });
@@ -237,7 +270,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
       );
       return;
     }
-    const result = runGraphql({ store, version, bucket, ...request });
+    const result = runGraphql({ store, version, bucket, origin, ...request });
     const headers: Record<string, string> = { "X-Shopify-API-Version": version };
     if (result.usesDeprecated) {
       headers["X-Shopify-API-Deprecated-Reason"] = "https://shopify.dev/api/usage/versioning#deprecation-practices";
@@ -253,7 +286,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
 
   await listen(server, options.port ?? 0);
   const port = (server.address() as AddressInfo).port;
-  const origin = `http://127.0.0.1:${port}`;
+  origin = `http://127.0.0.1:${port}`;
   let down = false;
 
   return {
@@ -290,6 +323,12 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
       } else {
         await listen(server, port);
       }
+    },
+    holdFileProcessing(hold: boolean) {
+      for (const store of stores) filesOf(store).holdProcessing = hold;
+    },
+    cdnFile(url: string) {
+      return cdnFile(stores, url);
     },
     async close() {
       if (down) return;
@@ -658,6 +697,8 @@ interface SearchReport {
 
 interface Context {
   store: SeedStore;
+  // Where the simulator listens: staged upload targets point there.
+  origin: string;
   schema: GraphQLSchema;
   actualCost: number;
   search: SearchReport[];
@@ -677,7 +718,8 @@ function runGraphql({
   query,
   variables,
   operationName,
-}: GraphqlRequest & { store: SeedStore; version: string; bucket: LeakyBucket }): RunResult {
+  origin,
+}: GraphqlRequest & { store: SeedStore; version: string; bucket: LeakyBucket; origin: string }): RunResult {
   const schema = loadAdminSchema(version);
   const checked = checkDocument(schema, version, query);
   if ("errors" in checked) return { body: { errors: checked.errors }, operationName, usesDeprecated: false };
@@ -729,7 +771,7 @@ function runGraphql({
     };
   }
 
-  const context: Context = { store, schema, actualCost: 0, search: [], now: new Date() };
+  const context: Context = { store, origin, schema, actualCost: 0, search: [], now: new Date() };
   const result = execute({
     schema,
     document,
@@ -1089,6 +1131,12 @@ function nodeById(context: Context, id: string, info: GraphQLResolveInfo): unkno
     case "Order":
       requireScope(context, "read_orders", "nodes");
       return store.orders.find((o) => o.id === id) ?? null;
+    case "MediaImage":
+    case "GenericFile": {
+      requireScope(context, "read_files", "nodes");
+      const file = filesOf(store).files.find((f) => f.id === id);
+      return file ? fileNode(context, file) : null;
+    }
     default:
       if (isObjectType(context.schema.getType(type))) throw unmodelled(`${type} nodes`, info);
       return null;
@@ -1866,6 +1914,108 @@ function createBasicCodeDiscount(context: Context, args: Args, info: GraphQLReso
   return { codeDiscountNode: { id: discount.id }, userErrors: [] };
 }
 
+// ---- Files (stagedUploadsCreate, fileCreate; simulator/files.ts keeps the storage) ----
+
+// Resources whose staged copy becomes an image in Files; the rest (video, 3D, bulk, ...) are not modelled.
+const STAGED_RESOURCES = ["IMAGE", "FILE", "SHOP_IMAGE"];
+
+function createStagedUploads(context: Context, args: Args, info: GraphQLResolveInfo) {
+  requireScope(context, "write_files", "stagedUploadsCreate");
+  const inputs = args.input as Array<{ resource: string; filename: string; mimeType: string; httpMethod?: string | null; fileSize?: string | null }>;
+  const userErrors: Array<{ field: string[]; message: string }> = [];
+  inputs.forEach((input, i) => {
+    const field = (name: string) => ["input", String(i), name];
+    if (!STAGED_RESOURCES.includes(input.resource)) throw unmodelled(`staged uploads of ${input.resource}`, info);
+    if ((input.httpMethod ?? "PUT") !== "POST") throw unmodelled("PUT staged uploads (ask for httpMethod: POST)", info);
+    if (!input.filename.trim()) userErrors.push({ field: field("filename"), message: "Filename can't be blank" });
+    const image = input.resource !== "FILE";
+    if (image && !/^image\/[a-z0-9.+-]+$/i.test(input.mimeType)) {
+      userErrors.push({ field: field("mimeType"), message: `Mime type ${input.mimeType || "(blank)"} is not an image type` });
+    }
+    const size = input.fileSize == null ? null : Number(input.fileSize);
+    if (size !== null && size > IMAGE_MAX_BYTES) {
+      userErrors.push({ field: field("fileSize"), message: `File size must be at most ${IMAGE_MAX_BYTES} bytes` });
+    }
+  });
+  if (userErrors.length) return { stagedTargets: null, userErrors };
+  const stagedTargets = inputs.map((input) => {
+    const upload = stageUpload({
+      store: context.store,
+      origin: context.origin,
+      resource: input.resource,
+      filename: input.filename,
+      mimeType: input.mimeType,
+      fileSize: input.fileSize == null ? null : Number(input.fileSize),
+      now: context.now,
+    });
+    return { url: upload.url, resourceUrl: upload.resourceUrl, parameters: upload.parameters };
+  });
+  return { stagedTargets, userErrors: [] };
+}
+
+let fileSequence = 0;
+
+function createFiles(context: Context, args: Args, info: GraphQLResolveInfo) {
+  requireScope(context, "write_files", "fileCreate");
+  const inputs = args.files as Array<{ originalSource: string; contentType?: string | null; alt?: string | null; filename?: string | null; duplicateResolutionMode?: string | null }>;
+  const userErrors: Array<{ field: string[]; message: string; code: string }> = [];
+  inputs.forEach((input, i) => {
+    const field = (name: string) => ["files", String(i), name];
+    if (input.contentType && !["IMAGE", "FILE"].includes(input.contentType)) throw unmodelled(`files of type ${input.contentType}`, info);
+    if (input.filename != null) throw unmodelled("fileCreate's filename (the staged file's name is used)", info);
+    if ((input.alt ?? "").length > 512) {
+      userErrors.push({ field: field("alt"), message: "The alt value exceeds the maximum limit of 512 characters.", code: "ALT_VALUE_LIMIT_EXCEEDED" });
+    }
+    let url: URL | null = null;
+    try {
+      url = new URL(input.originalSource);
+    } catch {
+      url = null;
+    }
+    if (!url || !/^https?:$/.test(url.protocol)) {
+      userErrors.push({ field: field("originalSource"), message: "Image URL is invalid", code: "INVALID_IMAGE_SOURCE_URL" });
+    } else if (!filesOf(context.store).staged.some((u) => u.resourceUrl === input.originalSource)) {
+      // Shopify downloads an outside address itself; the simulator has no internet to download from.
+      throw unmodelled("files made from outside addresses (only this simulator's staged uploads)", info);
+    }
+  });
+  if (userErrors.length) return { files: null, userErrors };
+  const files = inputs.map((input) => {
+    const image = input.contentType !== "FILE";
+    fileSequence += 1;
+    const file = createFileFromStaged({
+      store: context.store,
+      source: input.originalSource,
+      image,
+      alt: input.alt ?? "",
+      id: gid(image ? "MediaImage" : "GenericFile", 30_000_000_000 + fileSequence),
+      now: context.now,
+    }) as SeedFile;
+    return fileNode(context, file, "UPLOADED");
+  });
+  return { files, userErrors: [] };
+}
+
+// A file as the API shows it at this read; only a READY file has a CDN address.
+function fileNode(context: Context, file: SeedFile, status = readFileStatus(context.store, file)) {
+  const ready = status === "READY";
+  const image = file.id.includes("/MediaImage/");
+  const url = ready ? cdnUrlOf(file) : null;
+  return {
+    id: file.id,
+    alt: file.alt,
+    createdAt: file.createdAt,
+    updatedAt: file.updatedAt,
+    fileStatus: status,
+    fileErrors: status === "FAILED" && file.failure ? [{ ...file.failure, details: null }] : [],
+    mimeType: file.mimeType,
+    ...(image
+      ? { image: url ? { url, altText: file.alt || null, width: null, height: null } : null, mediaContentType: "IMAGE", status }
+      : { url, originalFileSize: file.bytes?.length ?? null }),
+    preview: { image: url ? { url, altText: file.alt || null, width: null, height: null } : null, status },
+  };
+}
+
 function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
@@ -1970,7 +2120,17 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
       args: ["basicCodeDiscount"],
       resolve: (_root, args, context, info) => createBasicCodeDiscount(context, args, info),
     },
+    stagedUploadsCreate: { args: ["input"], resolve: (_root, args, context, info) => createStagedUploads(context, args, info) },
+    fileCreate: { args: ["files"], resolve: (_root, args, context, info) => createFiles(context, args, info) },
   },
+  StagedUploadsCreatePayload: { stagedTargets: true, userErrors: true },
+  StagedMediaUploadTarget: { url: true, resourceUrl: true, parameters: true },
+  StagedUploadParameter: { name: true, value: true },
+  UserError: { field: true, message: true },
+  FileCreatePayload: { files: true, userErrors: true },
+  FilesUserError: { field: true, message: true, code: true },
+  FileError: { code: true, message: true, details: true },
+  GenericFile: { id: true, alt: true, createdAt: true, updatedAt: true, fileStatus: true, fileErrors: true, mimeType: true, url: true, originalFileSize: true, preview: true },
   CustomerEmailMarketingConsentUpdatePayload: { customer: true, userErrors: true },
   DiscountCodeBasicCreatePayload: { codeDiscountNode: true, userErrors: true },
   DiscountCodeNode: { id: true },
@@ -2094,7 +2254,7 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
   MoneyBag: { shopMoney: true, presentmentMoney: true },
   Count: { count: true, precision: true },
   PageInfo: { hasNextPage: true, hasPreviousPage: true, startCursor: true, endCursor: true },
-  MediaImage: { id: true, alt: true, image: true, preview: true, mediaContentType: true, status: true },
+  MediaImage: { id: true, alt: true, image: true, preview: true, mediaContentType: true, status: true, fileStatus: true, fileErrors: true, mimeType: true, createdAt: true, updatedAt: true },
   MediaPreviewImage: { image: true, status: true },
   Image: {
     url: (image) => image.url,

@@ -1,14 +1,35 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { BlockStack, Button, Card, Checkbox, ChoiceList, FormLayout, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
-import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import {
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Checkbox,
+  ChoiceList,
+  DropZone,
+  FormLayout,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Spinner,
+  Text,
+  TextField,
+  Thumbnail,
+} from "@shopify/polaris";
+import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm } from "../admin/form-post.server";
 import { loadSettings, saveSettings, settingsFromForm, type SettingsErrors } from "../services/shop/settings.server";
 import { WEEKDAYS } from "../domain/send-window";
+import { SAFE_FONTS, validateBrand, type Brand } from "../domain/content";
+import { checkLogoFile, LOGO_TYPES } from "../domain/brand-logo";
+import type { LogoUpload } from "../services/shop/brand.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -31,61 +52,305 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 const DAY_LABEL: Record<string, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
 
+type Saved = ReturnType<typeof useLoaderData<typeof loader>>;
+
+// Everything the form edits, as text and switches; what differs from the stored values shows the save bar.
+function formValuesOf(saved: Saved) {
+  return {
+    senderName: saved.senderName,
+    senderEmail: saved.senderEmail,
+    replyTo: saved.replyTo,
+    windowOn: Boolean(saved.defaultSendWindow),
+    days: saved.defaultSendWindow?.days ?? ["mon", "tue", "wed", "thu", "fri"],
+    start: saved.defaultSendWindow?.start ?? "09:00",
+    end: saved.defaultSendWindow?.end ?? "20:00",
+    capOn: saved.frequencyCap.enabled,
+    maxSends: String(saved.frequencyCap.maxSends),
+    periodHours: String(saved.frequencyCap.periodHours),
+    consent: saved.marketingConsentRequired,
+    logoUrl: saved.brand.logoUrl ?? "",
+    accentColor: saved.brand.accentColor ?? "",
+    font: saved.brand.font ?? "",
+  };
+}
+
+type FormValues = ReturnType<typeof formValuesOf>;
+
+const DEFAULT_ACCENT = "#2f5d50";
+const FONT_OPTIONS = [{ label: "System font (default)", value: "" }, ...Object.keys(SAFE_FONTS).filter((f) => f !== "System").map((f) => ({ label: f, value: f }))];
+const LOGO_ACCEPT = Object.keys(LOGO_TYPES).join(",");
+
+// The default flow's first email with the unsaved brand, rendered on the server as it is sent.
+// A brand with problems is not sent: the preview keeps the last one that could be shown.
+function useBrandPreview(brand: Brand, valid: boolean) {
+  const [html, setHtml] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const body = JSON.stringify(brand);
+  useEffect(() => {
+    if (!valid) return;
+    // A newer brand replaces an answer still on its way; the request itself is left to finish.
+    let current = true;
+    const timer = setTimeout(async () => {
+      try {
+        // App Bridge adds the session token to the app's own fetches.
+        const res = await fetch("/app/settings/preview", { method: "POST", body: new URLSearchParams({ brand: body }) });
+        const text = await res.text();
+        if (!current) return;
+        if (res.ok) {
+          setHtml(text);
+          setProblem(null);
+          setVersion((v) => v + 1);
+        } else setProblem(`The preview could not be shown: ${text}`);
+      } catch (err) {
+        if (current) setProblem(`The preview could not be loaded: ${String(err)}`);
+      }
+    }, 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [body, valid]);
+  return { html, problem, version };
+}
+
+function LogoField({ value, onChange, error }: { value: string; onChange: (url: string) => void; error?: string }) {
+  const [uploading, setUploading] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const shopify = useAppBridge();
+
+  const upload = useCallback(
+    async (file: File) => {
+      setProblem(null);
+      // The same checks the server makes, so a wrong file is refused before it travels.
+      const checked = checkLogoFile({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+      if (!checked.ok) {
+        setProblem(checked.problem);
+        return;
+      }
+      setUploading(true);
+      try {
+        const form = new FormData();
+        form.append("logo", file, file.name);
+        const res = await fetch("/app/settings/logo", { method: "POST", body: form });
+        const result = (await res.json().catch(() => ({ ok: false, problem: `The upload failed (HTTP ${res.status}).` }))) as LogoUpload;
+        if (result.ok) {
+          onChange(result.logoUrl);
+          shopify.toast.show("Logo uploaded to your Files");
+        } else setProblem(result.problem);
+      } catch (err) {
+        setProblem(`The upload failed: ${String(err)}`);
+      } finally {
+        setUploading(false);
+      }
+    },
+    [onChange, shopify],
+  );
+
+  return (
+    <BlockStack gap="200">
+      <InlineStack gap="300" blockAlign="center" wrap={false}>
+        {value ? <Thumbnail source={value} alt="Your logo" size="medium" /> : null}
+        <Box minWidth="0" width="100%">
+          <DropZone
+            label="Logo"
+            accept={LOGO_ACCEPT}
+            type="image"
+            allowMultiple={false}
+            disabled={uploading}
+            error={Boolean(problem)}
+            onDrop={(_all, accepted, rejected) => {
+              const file = accepted[0] ?? rejected[0];
+              if (file) void upload(file);
+            }}
+          >
+            {uploading ? (
+              <Box padding="400">
+                <InlineStack gap="200" align="center" blockAlign="center">
+                  <Spinner size="small" accessibilityLabel="Uploading the logo" />
+                  <Text as="span">Uploading to your Files…</Text>
+                </InlineStack>
+              </Box>
+            ) : (
+              <DropZone.FileUpload actionTitle={value ? "Replace logo" : "Upload logo"} actionHint="PNG, JPEG or GIF, up to 512 KB" />
+            )}
+          </DropZone>
+        </Box>
+      </InlineStack>
+      {problem ? (
+        <Text as="p" tone="critical">
+          {problem}
+        </Text>
+      ) : null}
+      <TextField
+        label="Logo address"
+        name="brandLogoUrl"
+        value={value}
+        onChange={onChange}
+        autoComplete="off"
+        placeholder="https://cdn.shopify.com/…/logo.png"
+        helpText="Filled in by an upload, or paste the https address of your logo. Empty: your store's name in text."
+        error={error}
+        connectedRight={value ? <Button onClick={() => onChange("")}>Remove</Button> : undefined}
+      />
+    </BlockStack>
+  );
+}
+
+function AccentColorField({ value, onChange, error }: { value: string; onChange: (color: string) => void; error?: string }) {
+  const swatch = /^#[0-9a-f]{6}$/i.test(value) ? value : DEFAULT_ACCENT;
+  return (
+    <TextField
+      label="Accent colour"
+      name="brandAccentColor"
+      value={value}
+      onChange={onChange}
+      autoComplete="off"
+      placeholder={DEFAULT_ACCENT}
+      helpText="Buttons, links and the line under each heading. Empty: the default green."
+      error={error}
+      prefix={<span aria-hidden style={{ display: "block", width: 20, height: 20, borderRadius: 4, background: swatch, border: "1px solid rgba(0,0,0,0.2)" }} />}
+      connectedRight={
+        <input
+          type="color"
+          aria-label="Pick the accent colour"
+          value={swatch.toLowerCase()}
+          onChange={(e) => onChange(e.currentTarget.value)}
+          style={{ display: "block", width: 40, height: 32, padding: 2, border: "1px solid #8a8a8a", borderRadius: 8, background: "#fff", cursor: "pointer", boxSizing: "border-box" }}
+        />
+      }
+    />
+  );
+}
+
 export default function Settings() {
   const saved = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
+  const submit = useSubmit();
   const shopify = useAppBridge();
+  const formRef = useRef<HTMLFormElement>(null);
   const errors = result?.errors ?? {};
 
-  const [senderName, setSenderName] = useState(saved.senderName);
-  const [senderEmail, setSenderEmail] = useState(saved.senderEmail);
-  const [replyTo, setReplyTo] = useState(saved.replyTo);
-  const [windowOn, setWindowOn] = useState(Boolean(saved.defaultSendWindow));
-  const [days, setDays] = useState<string[]>(saved.defaultSendWindow?.days ?? ["mon", "tue", "wed", "thu", "fri"]);
-  const [start, setStart] = useState(saved.defaultSendWindow?.start ?? "09:00");
-  const [end, setEnd] = useState(saved.defaultSendWindow?.end ?? "20:00");
-  const [capOn, setCapOn] = useState(saved.frequencyCap.enabled);
-  const [maxSends, setMaxSends] = useState(String(saved.frequencyCap.maxSends));
-  const [periodHours, setPeriodHours] = useState(String(saved.frequencyCap.periodHours));
-  const [consent, setConsent] = useState(saved.marketingConsentRequired);
+  // When what is stored changes (a save), the form shows it; a refused save keeps the edits.
+  const stored = JSON.stringify(formValuesOf(saved));
+  const [values, setValues] = useState<FormValues>(() => JSON.parse(stored) as FormValues);
+  useEffect(() => setValues(JSON.parse(stored) as FormValues), [stored]);
+  const set = <K extends keyof FormValues>(key: K) => (value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const setLogoUrl = useCallback((logoUrl: string) => setValues((v) => ({ ...v, logoUrl })), []);
+
+  const brand: Brand = {
+    ...(values.logoUrl.trim() ? { logoUrl: values.logoUrl.trim() } : {}),
+    ...(values.accentColor.trim() ? { accentColor: values.accentColor.trim().toLowerCase() } : {}),
+    ...(values.font ? { font: values.font as Brand["font"] } : {}),
+  };
+  // The brand is checked as it is typed, with the rules the server saves by.
+  const brandProblems = validateBrand(brand);
+  const brandError = (part: "logoUrl" | "accentColor" | "font") =>
+    errors[`brand.${part}`] ?? (brandProblems.filter((p) => p.path === `/${part}`).map((p) => p.message).join(" ") || undefined);
+  const preview = useBrandPreview(brand, brandProblems.length === 0);
+
+  const saving = navigation.state === "submitting";
+  const dirty = JSON.stringify(values) !== stored;
+  const save = () => {
+    if (brandProblems.length) {
+      shopify.toast.show("Fix the highlighted fields", { isError: true });
+      return;
+    }
+    if (formRef.current) submit(formRef.current, { method: "post" });
+  };
+  const discard = () => setValues(JSON.parse(stored) as FormValues);
 
   useEffect(() => {
     if (result?.ok) shopify.toast.show(result.changed?.length ? "Settings saved" : "Nothing changed");
+    else if (result && !result.ok) shopify.toast.show("Fix the highlighted fields", { isError: true });
   }, [result, shopify]);
 
   return (
     <Page>
       <TitleBar title="Settings" />
-      <Form method="post" noValidate>
+      <SaveBar id="settings-save-bar" open={dirty || saving}>
+        <button variant="primary" onClick={save} disabled={saving} {...(saving ? { loading: "" } : {})}>
+          Save
+        </button>
+        <button onClick={discard} disabled={saving}>
+          Discard
+        </button>
+      </SaveBar>
+      <Form method="post" noValidate ref={formRef}>
         <Layout>
           <Layout.AnnotatedSection title="Sender" description="Who your follow-ups come from, and where replies go.">
             <Card>
               <FormLayout>
-                <TextField label="Sender name" name="senderName" value={senderName} onChange={setSenderName} autoComplete="off" error={errors.senderName} helpText="Usually your store's name." />
-                <TextField label="From address" name="senderEmail" type="email" value={senderEmail} onChange={setSenderEmail} autoComplete="off" error={errors.senderEmail} helpText={saved.shopEmail ? `Empty: ${saved.shopEmail}. Use an address on your own domain.` : "Use an address on your own domain."} />
-                <TextField label="Reply-to address" name="replyTo" type="email" value={replyTo} onChange={setReplyTo} autoComplete="off" error={errors.replyTo} helpText="Optional. Where customers' replies go." />
+                <TextField label="Sender name" name="senderName" value={values.senderName} onChange={set("senderName")} autoComplete="off" error={errors.senderName} helpText="Usually your store's name." />
+                <TextField label="From address" name="senderEmail" type="email" value={values.senderEmail} onChange={set("senderEmail")} autoComplete="off" error={errors.senderEmail} helpText={saved.shopEmail ? `Empty: ${saved.shopEmail}. Use an address on your own domain.` : "Use an address on your own domain."} />
+                <TextField label="Reply-to address" name="replyTo" type="email" value={values.replyTo} onChange={set("replyTo")} autoComplete="off" error={errors.replyTo} helpText="Optional. Where customers' replies go." />
               </FormLayout>
             </Card>
           </Layout.AnnotatedSection>
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="400">
+                <BlockStack gap="100">
+                  <Text as="h2" variant="headingMd">
+                    Brand
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    Your logo, accent colour and font, in every follow-up.
+                  </Text>
+                </BlockStack>
+                <InlineGrid columns={{ xs: 1, md: 2 }} gap="400" alignItems="start">
+                  <FormLayout>
+                    <LogoField value={values.logoUrl} onChange={setLogoUrl} error={brandError("logoUrl")} />
+                    <AccentColorField value={values.accentColor} onChange={set("accentColor")} error={brandError("accentColor")} />
+                    <Select label="Font" name="brandFont" options={FONT_OPTIONS} value={values.font} onChange={set("font")} error={brandError("font")} helpText="Fonts every mail client has." />
+                  </FormLayout>
+                  <BlockStack gap="200">
+                    <Text as="h3" variant="headingSm">
+                      Preview: your thank-you email, with the sample order
+                    </Text>
+                    {preview.html ? (
+                      <iframe title="Brand preview" data-version={preview.version} sandbox="allow-popups allow-same-origin" srcDoc={preview.html} style={{ width: "100%", height: 520, border: "1px solid #ddd", borderRadius: 8 }} />
+                    ) : (
+                      <Box minHeight="520px">
+                        <Spinner size="small" accessibilityLabel="Loading the preview" />
+                      </Box>
+                    )}
+                    {brandProblems.length ? (
+                      <Text as="p" tone="subdued">
+                        The preview shows your last brand without problems.
+                      </Text>
+                    ) : null}
+                    {preview.problem ? (
+                      <Text as="p" tone="critical">
+                        {preview.problem}
+                      </Text>
+                    ) : null}
+                  </BlockStack>
+                </InlineGrid>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
           <Layout.AnnotatedSection title="Default send window" description="Steps without their own window wait for these hours, in your store's time zone.">
             <Card>
               <FormLayout>
-                <Checkbox label="Only send during these hours" name="sendWindowEnabled" checked={windowOn} onChange={setWindowOn} />
-                {windowOn ? (
+                <Checkbox label="Only send during these hours" name="sendWindowEnabled" checked={values.windowOn} onChange={set("windowOn")} />
+                {values.windowOn ? (
                   <>
-                    <ChoiceList allowMultiple title="Days" choices={WEEKDAYS.map((d) => ({ label: DAY_LABEL[d], value: d }))} selected={days} onChange={setDays} />
-                    {days.map((d) => (
+                    <ChoiceList allowMultiple title="Days" choices={WEEKDAYS.map((d) => ({ label: DAY_LABEL[d], value: d }))} selected={values.days} onChange={set("days")} />
+                    {values.days.map((d) => (
                       <input key={d} type="hidden" name="sendWindowDays" value={d} />
                     ))}
                     <InlineStack gap="300">
-                      <TextField label="From" name="sendWindowStart" value={start} onChange={setStart} autoComplete="off" placeholder="09:00" />
-                      <TextField label="Until" name="sendWindowEnd" value={end} onChange={setEnd} autoComplete="off" placeholder="20:00" />
+                      <TextField label="From" name="sendWindowStart" value={values.start} onChange={set("start")} autoComplete="off" placeholder="09:00" />
+                      <TextField label="Until" name="sendWindowEnd" value={values.end} onChange={set("end")} autoComplete="off" placeholder="20:00" />
                     </InlineStack>
                   </>
                 ) : null}
                 {errors.defaultSendWindow ? (
-                  <Text as="p" tone="critical">{errors.defaultSendWindow}</Text>
+                  <Text as="p" tone="critical">
+                    {errors.defaultSendWindow}
+                  </Text>
                 ) : null}
               </FormLayout>
             </Card>
@@ -97,35 +362,30 @@ export default function Settings() {
                   label="Send marketing follow-ups only to customers subscribed to email marketing"
                   helpText="Recommended, and on by default. Service follow-ups are not affected."
                   name="marketingConsentRequired"
-                  checked={consent}
-                  onChange={setConsent}
+                  checked={values.consent}
+                  onChange={set("consent")}
                   error={errors.marketingConsentRequired}
                 />
-                <Checkbox label="Smart sending: limit marketing follow-ups per customer" name="frequencyCapEnabled" checked={capOn} onChange={setCapOn} />
+                <Checkbox label="Smart sending: limit marketing follow-ups per customer" name="frequencyCapEnabled" checked={values.capOn} onChange={set("capOn")} />
                 <InlineStack gap="300">
-                  <TextField label="At most" name="frequencyCapMaxSends" type="number" value={maxSends} onChange={setMaxSends} autoComplete="off" suffix="emails" disabled={!capOn} />
-                  <TextField label="Every" name="frequencyCapPeriodHours" type="number" value={periodHours} onChange={setPeriodHours} autoComplete="off" suffix="hours" disabled={!capOn} />
+                  <TextField label="At most" name="frequencyCapMaxSends" type="number" value={values.maxSends} onChange={set("maxSends")} autoComplete="off" suffix="emails" disabled={!values.capOn} />
+                  <TextField label="Every" name="frequencyCapPeriodHours" type="number" value={values.periodHours} onChange={set("periodHours")} autoComplete="off" suffix="hours" disabled={!values.capOn} />
                 </InlineStack>
                 {/* Disabled inputs are not submitted; keep the numbers while the cap is off. */}
-                {!capOn ? (
+                {!values.capOn ? (
                   <>
-                    <input type="hidden" name="frequencyCapMaxSends" value={maxSends} />
-                    <input type="hidden" name="frequencyCapPeriodHours" value={periodHours} />
+                    <input type="hidden" name="frequencyCapMaxSends" value={values.maxSends} />
+                    <input type="hidden" name="frequencyCapPeriodHours" value={values.periodHours} />
                   </>
                 ) : null}
                 {errors.frequencyCap ? (
-                  <Text as="p" tone="critical">{errors.frequencyCap}</Text>
+                  <Text as="p" tone="critical">
+                    {errors.frequencyCap}
+                  </Text>
                 ) : null}
               </FormLayout>
             </Card>
           </Layout.AnnotatedSection>
-          <Layout.Section>
-            <BlockStack inlineAlign="end">
-              <Button submit variant="primary" loading={navigation.state === "submitting"}>
-                Save
-              </Button>
-            </BlockStack>
-          </Layout.Section>
         </Layout>
       </Form>
     </Page>

@@ -138,6 +138,36 @@ export type OrdersUpdatedSinceQuery = { orders: { pageInfo: Pick<AdminTypes.Page
       & { customer?: AdminTypes.Maybe<Pick<AdminTypes.Customer, 'id' | 'firstName'>>, billingAddress?: AdminTypes.Maybe<Pick<AdminTypes.MailingAddress, 'firstName' | 'countryCodeV2'>>, shippingAddress?: AdminTypes.Maybe<Pick<AdminTypes.MailingAddress, 'countryCodeV2'>>, totalPriceSet: { shopMoney: Pick<AdminTypes.MoneyV2, 'amount'>, presentmentMoney: Pick<AdminTypes.MoneyV2, 'amount' | 'currencyCode'> }, subtotalPriceSet?: AdminTypes.Maybe<{ presentmentMoney: Pick<AdminTypes.MoneyV2, 'amount'> }>, lineItems: { nodes: Array<{ product?: AdminTypes.Maybe<Pick<AdminTypes.Product, 'id'>> }> } }
     )> } };
 
+export type StagedUploadsCreateMutationVariables = AdminTypes.Exact<{
+  input: Array<AdminTypes.StagedUploadInput> | AdminTypes.StagedUploadInput;
+}>;
+
+
+export type StagedUploadsCreateMutation = { stagedUploadsCreate?: AdminTypes.Maybe<{ stagedTargets?: AdminTypes.Maybe<Array<(
+      Pick<AdminTypes.StagedMediaUploadTarget, 'url' | 'resourceUrl'>
+      & { parameters: Array<Pick<AdminTypes.StagedUploadParameter, 'name' | 'value'>> }
+    )>>, userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
+
+export type FileCreateMutationVariables = AdminTypes.Exact<{
+  files: Array<AdminTypes.FileCreateInput> | AdminTypes.FileCreateInput;
+}>;
+
+
+export type FileCreateMutation = { fileCreate?: AdminTypes.Maybe<{ files?: AdminTypes.Maybe<Array<Pick<AdminTypes.ExternalVideo, 'id' | 'fileStatus'> | Pick<AdminTypes.GenericFile, 'id' | 'fileStatus'> | Pick<AdminTypes.MediaImage, 'id' | 'fileStatus'> | Pick<AdminTypes.Model3d, 'id' | 'fileStatus'> | Pick<AdminTypes.Video, 'id' | 'fileStatus'>>>, userErrors: Array<Pick<AdminTypes.FilesUserError, 'field' | 'message' | 'code'>> }> };
+
+export type FileStatusQueryVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type FileStatusQuery = { node?: AdminTypes.Maybe<(
+    Pick<AdminTypes.GenericFile, 'id' | 'fileStatus' | 'url'>
+    & { fileErrors: Array<Pick<AdminTypes.FileError, 'code' | 'message'>> }
+  ) | (
+    Pick<AdminTypes.MediaImage, 'id' | 'fileStatus'>
+    & { fileErrors: Array<Pick<AdminTypes.FileError, 'code' | 'message'>>, image?: AdminTypes.Maybe<Pick<AdminTypes.Image, 'url'>> }
+  )> };
+
 interface GeneratedQueryTypes {
   "#graphql\n  query ShopProfile {\n    shop {\n      name\n      email\n      contactEmail\n      currencyCode\n      ianaTimezone\n      primaryDomain {\n        url\n      }\n      billingAddress {\n        formatted(withCompany: false)\n      }\n    }\n    shopLocales(published: true) {\n      locale\n      primary\n    }\n  }\n": {return: ShopProfileQuery, variables: ShopProfileQueryVariables},
   "#graphql\n  query TestSendRecipients {\n    shop {\n      email\n      contactEmail\n    }\n  }\n": {return: TestSendRecipientsQuery, variables: TestSendRecipientsQueryVariables},
@@ -150,11 +180,14 @@ interface GeneratedQueryTypes {
   "#graphql\n  query CustomerFacts($id: ID!) {\n    customer(id: $id) {\n      id\n      tags\n      numberOfOrders\n    }\n  }\n": {return: CustomerFactsQuery, variables: CustomerFactsQueryVariables},
   "#graphql\n  query PurchasedProducts($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        title\n        handle\n        onlineStoreUrl\n        productType\n        tags\n        featuredMedia {\n          preview {\n            image {\n              url\n              altText\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: PurchasedProductsQuery, variables: PurchasedProductsQueryVariables},
   "#graphql\n  query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        email\n        createdAt\n        processedAt\n        updatedAt\n        cancelledAt\n        customerLocale\n        currencyCode\n        presentmentCurrencyCode\n        customer {\n          id\n          firstName\n        }\n        billingAddress {\n          firstName\n          countryCodeV2\n        }\n        shippingAddress {\n          countryCodeV2\n        }\n        totalPriceSet {\n          shopMoney {\n            amount\n          }\n          presentmentMoney {\n            amount\n            currencyCode\n          }\n        }\n        subtotalPriceSet {\n          presentmentMoney {\n            amount\n          }\n        }\n        lineItems(first: 20) {\n          nodes {\n            product {\n              id\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: OrdersUpdatedSinceQuery, variables: OrdersUpdatedSinceQueryVariables},
+  "#graphql\n  query FileStatus($id: ID!) {\n    node(id: $id) {\n      ... on MediaImage {\n        id\n        fileStatus\n        fileErrors {\n          code\n          message\n        }\n        image {\n          url\n        }\n      }\n      ... on GenericFile {\n        id\n        fileStatus\n        fileErrors {\n          code\n          message\n        }\n        url\n      }\n    }\n  }\n": {return: FileStatusQuery, variables: FileStatusQueryVariables},
 }
 
 interface GeneratedMutationTypes {
   "#graphql\n  mutation CustomerEmailConsentUpdate($input: CustomerEmailMarketingConsentUpdateInput!) {\n    customerEmailMarketingConsentUpdate(input: $input) {\n      customer {\n        id\n        defaultEmailAddress {\n          emailAddress\n          marketingState\n          marketingOptInLevel\n          marketingUpdatedAt\n        }\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: CustomerEmailConsentUpdateMutation, variables: CustomerEmailConsentUpdateMutationVariables},
   "#graphql\n  mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {\n    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {\n      codeDiscountNode {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n        extraInfo\n      }\n    }\n  }\n": {return: DiscountCodeCreateMutation, variables: DiscountCodeCreateMutationVariables},
+  "#graphql\n  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {\n    stagedUploadsCreate(input: $input) {\n      stagedTargets {\n        url\n        resourceUrl\n        parameters {\n          name\n          value\n        }\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: StagedUploadsCreateMutation, variables: StagedUploadsCreateMutationVariables},
+  "#graphql\n  mutation FileCreate($files: [FileCreateInput!]!) {\n    fileCreate(files: $files) {\n      files {\n        id\n        fileStatus\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: FileCreateMutation, variables: FileCreateMutationVariables},
 }
 declare module '@shopify/admin-api-client' {
   type InputMaybe<T> = AdminTypes.InputMaybe<T>;

@@ -1,4 +1,4 @@
-import { Heading, Section, Text } from "@react-email/components";
+import { Heading, Hr, Section, Text } from "@react-email/components";
 import type { FollowUpEmailProps } from "../types";
 import { isWebUrl, withUtm } from "../utm";
 import { ContentBlocks } from "./ContentBlocks";
@@ -58,6 +58,8 @@ export function FollowUpEmail({ productList, ...props }: FollowUpEmailProps & { 
         <Heading as="h1" style={greeting}>
           {props.heading}
         </Heading>
+        {/* The brand's accent under the heading; a border, which every client draws, not an image. */}
+        <Hr style={{ ...accentRule, borderTop: `3px solid ${accent.background}` }} />
         <Text style={orderLine}>{labels.orderLine}</Text>
       </Section>
       <ContentBlocks
@@ -90,6 +92,12 @@ const greeting = {
   lineHeight: "32px",
   fontWeight: 700,
   color: theme.text,
+};
+
+const accentRule = {
+  width: "48px",
+  margin: "4px auto 12px",
+  border: "none",
 };
 
 const orderLine = {

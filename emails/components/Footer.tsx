@@ -1,6 +1,6 @@
 import { Hr, Link, Section, Text } from "@react-email/components";
 import type { EmailLabels, EmailShop } from "../types";
-import { theme } from "./Layout";
+import { accentColors, theme } from "./Layout";
 
 interface FooterProps {
   shop: EmailShop;
@@ -22,7 +22,7 @@ export function Footer({ shop, storeHref, unsubscribeHref, labels = ENGLISH }: F
       {shop.address ? <Text style={line}>{shop.address}</Text> : null}
       {storeHref ? (
         <Text style={line}>
-          <Link href={storeHref} style={link}>
+          <Link href={storeHref} style={{ ...link, color: accentColors(shop.accentColor).background }}>
             {labels.visitStore}
           </Link>
         </Text>

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The app asks for the scopes of shopify.app.toml, as `shopify app deploy` sets SCOPES.
-const APP_SCOPES = "read_orders,read_fulfillments,read_products,read_customers,write_customers,write_discounts,read_locales";
+const APP_SCOPES = "read_orders,read_fulfillments,read_products,read_customers,write_customers,write_discounts,read_locales,write_files";
 
 const ctx = await vi.hoisted(async () =>
   (await import("../helpers/env")).appTestEnv({
@@ -215,7 +215,7 @@ describe("afterglow settings", () => {
     expect(bad.stderr).toContain("senderEmail: Enter a complete email address");
     expect(bad.stderr).toMatch(/frequencyCap: Emails per customer must be a whole number from 1 to 50/);
     expect(bad.stderr).toMatch(/defaultSendWindow: Start/);
-    expect(bad.stderr).toContain('brand: "green" is not a colour like #2f5d50');
+    expect(bad.stderr).toContain('brand.accentColor: "green" is not a colour like #2f5d50');
     expect(bad.stderr).toContain('Unknown font "Comic Sans"');
 
     const words = await cli(["settings", "set", SHOP, "sendingEnabled=maybe", "smartSending=on", "senderName"]);

@@ -8,7 +8,7 @@ import { previewStep } from "~/services/flows/flow-editor.server";
 import { TEMPLATE_IDS, type TemplateId } from "~/domain/templates";
 import { EMAIL_LANGUAGES, emailStrings } from "~/i18n/emails";
 import { SAFE_FONTS, validateBrand } from "~/domain/content";
-import { SAMPLE_PURCHASED } from "../../emails/samples";
+import { SAMPLE_PURCHASED, SAMPLE_SHOP } from "../../emails/samples";
 import { sampleFollowUpInput } from "../helpers/sample-email";
 import CareGuideEmail from "../../emails/care-guide";
 import CrossSellEmail from "../../emails/cross-sell";
@@ -265,6 +265,36 @@ describe("brand", () => {
     expect(email.html).toContain("background-color:#c0ffee");
     expect(email.html).toContain(`font-family:${SAFE_FONTS.Georgia.replace(/"/g, "&quot;")}`);
     expect(email.html).toContain('src="https://cdn.example/brand-logo.png"');
+  });
+
+  const BRAND = { logoUrl: "https://cdn.shopify.com/s/files/1/0001/files/juniper-logo.png?v=1", accentColor: "#8a2be2", font: "Verdana" } as const;
+  const tagsOf = (html: string, name: string) => [...html.matchAll(new RegExp(`<${name}\\b[^>]*>`, "g"))].map((m) => m[0]);
+  // React Email's Body puts the body's text styles on the cell that wraps the whole email.
+  const bodyCell = (html: string) => tagsOf(html.slice(html.indexOf("<body")), "td")[0];
+
+  it.each(TEMPLATE_IDS.map((t) => [t]))("%s carries the logo (store name as alt), the accent on buttons, links and the heading, and the font", async (template) => {
+    const email = await renderFollowUp(sampleFollowUpInput(template, { brand: BRAND, shop: { ...SAMPLE_SHOP, logoUrl: null } }));
+    const logo = tagsOf(email.html, "img").find((tag) => tag.includes(`src="${BRAND.logoUrl.replace(/&/g, "&amp;")}"`));
+    expect(logo, "the logo in the header").toBeDefined();
+    expect(logo).toContain(`alt="${SAMPLE_SHOP.name.replace(/&/g, "&amp;")}"`);
+    // Buttons: every template shows at least one (products, reorder, review, recommendations).
+    expect(tagsOf(email.html, "a").some((a) => a.includes("background-color:#8a2be2"))).toBe(true);
+    // Links: the footer's store link; the heading's accent: the rule under it.
+    expect(tagsOf(email.html, "a").some((a) => /[";]color:#8a2be2/.test(a) && !a.includes("background-color:#8a2be2"))).toBe(true);
+    expect(tagsOf(email.html, "hr").some((hr) => hr.includes("border-top:3px solid #8a2be2"))).toBe(true);
+    expect(bodyCell(email.html)).toContain(`font-family:${SAFE_FONTS.Verdana}`);
+    // Nothing of the default accent is left.
+    expect(email.html).not.toContain("#2f5d50");
+  });
+
+  it.each(TEMPLATE_IDS.map((t) => [t]))("%s without a brand shows the store name and the default accent and font", async (template) => {
+    const email = await renderFollowUp(sampleFollowUpInput(template, { brand: null, shop: { ...SAMPLE_SHOP, logoUrl: null } }));
+    expect(tagsOf(email.html, "img").some((tag) => tag.includes(`alt="${SAMPLE_SHOP.name.replace(/&/g, "&amp;")}"`))).toBe(false);
+    expect(visibleText(email.html).startsWith(SAMPLE_SHOP.name) || visibleText(email.html).includes(` ${SAMPLE_SHOP.name} `)).toBe(true);
+    expect(email.text.split("\n").find((line) => line.trim())).toContain(SAMPLE_SHOP.name);
+    expect(tagsOf(email.html, "a").some((a) => a.includes("background-color:#2f5d50"))).toBe(true);
+    expect(tagsOf(email.html, "hr").some((hr) => hr.includes("border-top:3px solid #2f5d50"))).toBe(true);
+    expect(bodyCell(email.html)).toContain(`font-family:${SAFE_FONTS.System.replace(/"/g, "&quot;")}`);
   });
 
   it("the editor preview refuses bad content with the reasons; a stored brand it cannot use is left out", async () => {

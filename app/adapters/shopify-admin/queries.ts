@@ -325,3 +325,67 @@ export const ORDERS_UPDATED_SINCE_QUERY = `#graphql
     }
   }
 `;
+
+// The logo upload (files.server.ts): a staged target for the bytes, then a file in the shop's
+// Files made from it, then the file read until Shopify has processed it.
+export const STAGED_UPLOADS_CREATE_MUTATION = `#graphql
+  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
+    stagedUploadsCreate(input: $input) {
+      stagedTargets {
+        url
+        resourceUrl
+        parameters {
+          name
+          value
+        }
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const FILE_CREATE_MUTATION = `#graphql
+  mutation FileCreate($files: [FileCreateInput!]!) {
+    fileCreate(files: $files) {
+      files {
+        id
+        fileStatus
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const FILE_STATUS_QUERY = `#graphql
+  query FileStatus($id: ID!) {
+    node(id: $id) {
+      ... on MediaImage {
+        id
+        fileStatus
+        fileErrors {
+          code
+          message
+        }
+        image {
+          url
+        }
+      }
+      ... on GenericFile {
+        id
+        fileStatus
+        fileErrors {
+          code
+          message
+        }
+        url
+      }
+    }
+  }
+`;

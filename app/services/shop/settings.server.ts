@@ -21,7 +21,9 @@ export interface ShopSettings {
 }
 
 export type SettingsField = keyof ShopSettings;
-export type SettingsErrors = Partial<Record<SettingsField, string>>;
+// The brand's problems sit under its parts, as validateBrand's paths name them.
+export type BrandField = "brand.logoUrl" | "brand.accentColor" | "brand.font";
+export type SettingsErrors = Partial<Record<SettingsField | BrandField, string>>;
 
 // RFC 5321's limit for a whole address.
 const EMAIL_MAX = 254;
@@ -59,11 +61,16 @@ export async function loadSettings(prisma: Pick<PrismaClient, "shop">, shop: str
   };
 }
 
-// Reads the settings form. Missing checkboxes are "off", as browsers send them.
+// Reads the settings form. Missing checkboxes are "off", as browsers send them. A form without
+// the brand's fields (an older page, a script) leaves the brand as it is.
 export function settingsFromForm(form: FormData): unknown {
   const text = (k: string) => String(form.get(k) ?? "").trim();
   const windowOn = text("sendWindowEnabled") === "on";
+  const brand = form.has("brandLogoUrl")
+    ? { brand: { logoUrl: text("brandLogoUrl"), accentColor: text("brandAccentColor").toLowerCase(), font: text("brandFont") } }
+    : {};
   return {
+    ...brand,
     senderName: text("senderName"),
     senderEmail: text("senderEmail").toLowerCase(),
     replyTo: text("replyTo").toLowerCase(),
@@ -107,8 +114,10 @@ export function validateSettings(input: unknown): { ok: true; settings: ShopSett
   const capProblems = validateFrequencyCap(s.frequencyCap);
   if (capProblems.length) errors.frequencyCap = capProblems.map(readableProblem).join(" ");
   if (typeof s.marketingConsentRequired !== "boolean") errors.marketingConsentRequired = "Choose whether marketing needs consent.";
-  const brandProblems = validateBrand(s.brand);
-  if (brandProblems.length) errors.brand = brandProblems.map((p) => p.message).join(" ");
+  for (const problem of validateBrand(s.brand)) {
+    const key = (problem.path ? `brand.${problem.path.slice(1)}` : "brand") as SettingsField | BrandField;
+    errors[key] = errors[key] ? `${errors[key]} ${problem.message}` : problem.message;
+  }
 
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
