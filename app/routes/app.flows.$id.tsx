@@ -23,11 +23,14 @@ import { authenticate } from "../shopify.server";
 import { readAdminForm, staffEmail } from "../admin/form-post.server";
 import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flows/flow-editor.server";
 import { ConditionsBuilder } from "../components/ConditionsBuilder";
+import { ContentEditor } from "../components/ContentEditor";
 import {
   contentFieldsOf,
   errorsAt,
   errorsExactlyAt,
   evenWeights,
+  languageTabs,
+  type LanguageTab,
   templateSettingsOf,
   withContentFields,
   withTemplateSettings,
@@ -46,6 +49,15 @@ import {
 import { allowedTestRecipients, sendTestEmail } from "../services/flows/test-send.server";
 import { getRuntime } from "../runtime/runtime.server";
 
+const parseLocales = (stored: string | null | undefined): string[] => {
+  try {
+    const value: unknown = JSON.parse(stored ?? "[]");
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+};
+
 const notFound = () => new Response("This flow is not one of this shop's flows.", { status: 404 });
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -55,7 +67,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!flow) throw notFound();
   const [orders, shop, recipients] = await Promise.all([
     recentOrders(prisma, session.shop),
-    prisma.shop.findUnique({ where: { domain: session.shop }, select: { email: true } }),
+    prisma.shop.findUnique({ where: { domain: session.shop }, select: { email: true, primaryLocale: true, publishedLocales: true } }),
     // A test goes only to these; without Shopify's answer the form says so instead of offering any.
     allowedTestRecipients({ prisma, shop: session.shop, staffEmail: staffEmail(session) }).then(
       (list) => ({ list, problem: null }),
@@ -67,6 +79,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     id,
     flow,
     orders,
+    // The languages a step can be written in: the shop's primary (the base) and its published ones.
+    shopLocales: { primary: shop?.primaryLocale ?? null, published: parseLocales(shop?.publishedLocales) },
     testRecipients: recipients.list,
     testRecipient: recipients.list.includes(stored) ? stored : (recipients.list[0] ?? ""),
     testRecipientsProblem: recipients.problem,
@@ -217,14 +231,18 @@ function StepEditor({
   step,
   index,
   problems,
+  shopLocales,
   onChange,
   onRemove,
   onSelect,
+  onLanguageChange,
   selected,
 }: {
   step: StepDraft;
   index: number;
   problems: FlowProblem[] | undefined;
+  shopLocales: { primary: string | null; published: string[] };
+  onLanguageChange: (tab: LanguageTab) => void;
   onChange: (step: StepDraft) => void;
   onRemove: () => void;
   onSelect: () => void;
@@ -316,14 +334,13 @@ function StepEditor({
               error={errorsAt(problems, `${at}/category`)}
             />
           </FormLayout.Group>
-          <TextField label="Subject" value={step.subject} onChange={(v) => onChange({ ...step, subject: v })} autoComplete="off" error={errorsAt(problems, `${at}/subject`)} helpText="{{ customer.first_name }}, {{ order.name }} and {{ shop.name }} are filled in." />
-          <TextField label="Preview text" value={step.previewText} onChange={(v) => onChange({ ...step, previewText: v })} autoComplete="off" error={errorsAt(problems, `${at}/previewText`)} helpText="Shown after the subject in most inboxes." />
-          <ContentFields
-            label=""
-            content={step.content}
-            at={`${at}/content`}
+          <ContentEditor
+            step={step}
+            at={at}
             problems={problems}
-            onChange={(content) => onChange({ ...step, content })}
+            languages={languageTabs({ primaryLocale: shopLocales.primary, publishedLocales: shopLocales.published, content: step.content })}
+            onChange={onChange}
+            onLanguageChange={onLanguageChange}
           />
           <TemplateSettings template={step.template} content={step.content} at={`${at}/content`} problems={problems} onChange={(content) => onChange({ ...step, content })} />
           <Checkbox
@@ -547,7 +564,13 @@ export default function FlowEditor() {
                 index={i}
                 problems={problems}
                 selected={previewStep === i}
+                shopLocales={data.shopLocales}
                 onSelect={() => setPreviewStep(i)}
+                onLanguageChange={(tab) => {
+                  // The preview follows the language being written.
+                  setPreviewStep(i);
+                  setLocale(LOCALES.find((l) => l === tab.language) ?? "en");
+                }}
                 onChange={(s) => setStep(i, s)}
                 onRemove={() => {
                   setDraft((d) => ({ ...d, steps: d.steps.filter((_, j) => j !== i) }));
