@@ -6,7 +6,7 @@ import { useState } from "react";
 import { BlockStack, Box, Button, InlineStack, Tabs, Text } from "@shopify/polaris";
 import { Modal, TitleBar } from "@shopify/app-bridge-react";
 import type { ContentBlock, ContentFields } from "~/domain/content";
-import { defaultContent, isTemplateId } from "~/domain/templates";
+import { defaultContent, isTemplateId, TEMPLATES } from "~/domain/templates";
 import { BlockList } from "./BlockEditor";
 import { VariableTextField } from "./VariablePicker";
 import {
@@ -88,6 +88,28 @@ function templateBlocks(template: string, language: LanguageTab["language"]): Co
   return isTemplateId(template) ? defaultContent(template, language ?? "en").blocks : [];
 }
 
+const hasBlock = (blocks: readonly ContentBlock[], type: string): boolean =>
+  blocks.some((b) => b.type === type || (b.type === "conditional" && hasBlock(b.blocks ?? [], type)));
+
+// The template shows its products and the code only where the blocks say: a merchant's own list
+// without those blocks would drop them, so the editor says so.
+function MissingPlaces({ step, blocks }: { step: StepDraft; blocks: ContentBlock[] | null }) {
+  if (!blocks || !isTemplateId(step.template)) return null;
+  const needs = TEMPLATES[step.template].needs;
+  const missing: string[] = [];
+  if ((needs.recommendations || needs.purchasedProducts) && !hasBlock(blocks, "products")) missing.push("The products show only where a Products block is: add one to show them.");
+  if (needs.discount && step.content?.discount && !hasBlock(blocks, "discount")) missing.push("The discount code shows only where a Discount block is: add one to show it.");
+  return missing.length ? (
+    <BlockStack gap="100">
+      {missing.map((m) => (
+        <Text as="p" tone="caution" key={m}>
+          {m}
+        </Text>
+      ))}
+    </BlockStack>
+  ) : null;
+}
+
 function BaseVersion({ step, at, problems, language, onChange }: { step: StepDraft; at: string; problems: FlowProblem[] | undefined; language: LanguageTab; onChange: (step: StepDraft) => void }) {
   const content = step.content;
   const blocks = blocksOf(content);
@@ -126,6 +148,7 @@ function BaseVersion({ step, at, problems, language, onChange }: { step: StepDra
           </BlockStack>
         )}
         <BlockList blocks={blocks ?? []} onChange={(next) => setContent(withBlocks(content, next))} at={`${at}/content/blocks`} problems={problems} template={step.template} />
+        <MissingPlaces step={step} blocks={blocks} />
       </BlockStack>
     </BlockStack>
   );
@@ -179,6 +202,7 @@ function LanguageVersion({ step, at, problems, language, onChange, onRemove }: {
           </BlockStack>
         )}
         <BlockList blocks={blocks ?? []} onChange={(next) => set({ blocks: next })} at={`${vat}/blocks`} problems={problems} template={step.template} />
+        <MissingPlaces step={step} blocks={blocks} />
       </BlockStack>
       {errorsExactlyAt(problems, vat) ? <Text as="p" tone="critical">{errorsExactlyAt(problems, vat)}</Text> : null}
       {written ? (

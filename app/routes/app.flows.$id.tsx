@@ -24,6 +24,7 @@ import { readAdminForm, staffEmail } from "../admin/form-post.server";
 import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flows/flow-editor.server";
 import { ConditionsBuilder } from "../components/ConditionsBuilder";
 import { ContentEditor } from "../components/ContentEditor";
+import { VariableTextField } from "../components/VariablePicker";
 import {
   contentFieldsOf,
   errorsAt,
@@ -171,10 +172,10 @@ function ContentFields({ label, content, at, problems, onChange }: ContentEditor
     .join(" ");
   return (
     <FormLayout>
-      <TextField label={cap("heading")} value={fields.heading} onChange={(heading) => set({ heading })} autoComplete="off" error={errorsAt(problems, `${at}/heading`)} />
-      <TextField label={cap("message")} value={fields.message} onChange={(message) => set({ message })} autoComplete="off" multiline={3} error={fields.messageAt >= 0 ? errorsAt(problems, `${at}/blocks/${fields.messageAt}`) : undefined} />
+      <VariableTextField label={cap("heading")} value={fields.heading} onChange={(heading) => set({ heading })} error={errorsAt(problems, `${at}/heading`)} />
+      <VariableTextField label={cap("message")} value={fields.message} onChange={(message) => set({ message })} multiline={3} error={fields.messageAt >= 0 ? errorsAt(problems, `${at}/blocks/${fields.messageAt}`) : undefined} />
       <FormLayout.Group condensed>
-        <TextField label={cap("button text")} value={fields.buttonText} onChange={(buttonText) => set({ buttonText })} autoComplete="off" error={blockErrors(fields.buttonAt, "text") ?? blockErrors(fields.buttonAt)} />
+        <VariableTextField label={cap("button text")} value={fields.buttonText} onChange={(buttonText) => set({ buttonText })} error={blockErrors(fields.buttonAt, "text") ?? blockErrors(fields.buttonAt)} />
         <TextField label={cap("button link")} value={fields.buttonUrl} onChange={(buttonUrl) => set({ buttonUrl })} autoComplete="off" placeholder="https://" error={blockErrors(fields.buttonAt, "url")} />
       </FormLayout.Group>
       {otherErrors ? <Text as="p" tone="critical">{otherErrors}</Text> : null}
@@ -377,12 +378,11 @@ function StepEditor({
                       </InlineStack>
                       <FormLayout>
                         <FormLayout.Group condensed>
-                          <TextField
+                          <VariableTextField
                             label={`Variant ${v.key} subject`}
                             value={v.subject ?? ""}
                             placeholder={step.subject}
                             onChange={(subject) => setVariant({ ...v, subject })}
-                            autoComplete="off"
                             error={errorsAt(problems, `${vat}/subject`) ?? errorsExactlyAt(problems, vat) ?? errorsAt(problems, `${vat}/key`)}
                           />
                           <TextField
@@ -394,12 +394,11 @@ function StepEditor({
                             error={errorsAt(problems, `${vat}/weight`)}
                           />
                         </FormLayout.Group>
-                        <TextField
+                        <VariableTextField
                           label={`Variant ${v.key} preview text`}
                           value={v.previewText ?? ""}
                           placeholder={step.previewText}
                           onChange={(previewText) => setVariant({ ...v, previewText })}
-                          autoComplete="off"
                           error={errorsAt(problems, `${vat}/previewText`)}
                         />
                         <ContentFields label={`Variant ${v.key} `} content={v.content ?? null} at={`${vat}/content`} problems={problems} onChange={(content) => setVariant({ ...v, content })} />
@@ -525,12 +524,24 @@ export default function FlowEditor() {
   }, [draft, saver]);
   const discard = useCallback(() => setDraft(JSON.parse(baseline) as FlowDraft), [baseline]);
 
+  const addStep = () => {
+    setDraft((d) => ({ ...d, steps: [...d.steps, newStepDraft(d.steps.length)] }));
+    setPreviewStep(draft.steps.length);
+  };
   const setStep = (i: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, j) => (j === i ? step : s)) }));
   const orderOptions = useMemo(() => [{ label: "Sample order", value: "" }, ...data.orders.map((o) => ({ label: `${o.name}${o.email ? ` (${o.email})` : ""}`, value: o.id }))], [data.orders]);
 
   return (
-    <Page backAction={{ content: "Flows", onAction: () => navigate("/app/flows") }} title={draft.name || "New flow"}>
-      <TitleBar title={data.id === "new" ? "New flow" : "Edit flow"} />
+    <Page>
+      {/* The admin draws the title, the way back to Flows and the primary action above the app. */}
+      <TitleBar title={draft.name || "New flow"}>
+        <button variant="breadcrumb" onClick={() => navigate("/app/flows")}>
+          Flows
+        </button>
+        <button variant="primary" onClick={addStep}>
+          Add step
+        </button>
+      </TitleBar>
       <SaveBar id="flow-save-bar" open={dirty || saving}>
         <button variant="primary" onClick={save} disabled={saving} {...(saving ? { loading: "" } : {})}>
           Save
@@ -580,14 +591,7 @@ export default function FlowEditor() {
             ))}
             {errorsAt(problems, "/steps") && !draft.steps.length ? <Text as="p" tone="critical">{errorsAt(problems, "/steps")}</Text> : null}
             <InlineStack>
-              <Button
-                onClick={() => {
-                  setDraft((d) => ({ ...d, steps: [...d.steps, newStepDraft(d.steps.length)] }));
-                  setPreviewStep(draft.steps.length);
-                }}
-              >
-                Add step
-              </Button>
+              <Button onClick={addStep}>Add step</Button>
             </InlineStack>
           </BlockStack>
         </Layout.Section>

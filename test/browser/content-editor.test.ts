@@ -175,6 +175,8 @@ describe.skipIf(!chromiumFound)("content editor in a browser", () => {
       await page.getByRole("button", { name: "Add condition" }).click();
       await screenshotAtWidths(page, "content-editor", async () => {
         await expect.poll(() => label("Block 1 picture address").isVisible()).toBe(true);
+        // Polaris sizes a multiline field to its text a frame after a resize: the text's few lines, not a tall empty box.
+        await expect.poll(() => label("Block 2 text").evaluate((el) => el.getBoundingClientRect().height), { timeout: 5_000 }).toBeLessThan(160);
       });
 
       // Confirmed in the modal, the Polish version goes (once saved).
