@@ -49,15 +49,7 @@ import {
 } from "../components/flow-draft";
 import { allowedTestRecipients, sendTestEmail } from "../services/flows/test-send.server";
 import { getRuntime } from "../runtime/runtime.server";
-
-const parseLocales = (stored: string | null | undefined): string[] => {
-  try {
-    const value: unknown = JSON.parse(stored ?? "[]");
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
-};
+import { shopPublishedLocales } from "../domain/stored-rows";
 
 const notFound = () => new Response("This flow is not one of this shop's flows.", { status: 404 });
 
@@ -68,7 +60,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!flow) throw notFound();
   const [orders, shop, recipients] = await Promise.all([
     recentOrders(prisma, session.shop),
-    prisma.shop.findUnique({ where: { domain: session.shop }, select: { email: true, primaryLocale: true, publishedLocales: true } }),
+    prisma.shop.findUnique({ where: { domain: session.shop }, select: { domain: true, email: true, primaryLocale: true, publishedLocales: true } }),
     // A test goes only to these; without Shopify's answer the form says so instead of offering any.
     allowedTestRecipients({ prisma, shop: session.shop, staffEmail: staffEmail(session) }).then(
       (list) => ({ list, problem: null }),
@@ -81,7 +73,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     flow,
     orders,
     // The languages a step can be written in: the shop's primary (the base) and its published ones.
-    shopLocales: { primary: shop?.primaryLocale ?? null, published: parseLocales(shop?.publishedLocales) },
+    shopLocales: { primary: shop?.primaryLocale ?? null, published: shop ? shopPublishedLocales(shop) : [] },
     testRecipients: recipients.list,
     testRecipient: recipients.list.includes(stored) ? stored : (recipients.list[0] ?? ""),
     testRecipientsProblem: recipients.problem,
@@ -159,8 +151,7 @@ interface ContentEditorProps {
   onChange: (content: Record<string, unknown> | null) => void;
 }
 
-// Heading, message and button of a step or a variant; a field left empty uses the template's
-// words (for a variant: the step's).
+// Heading, message and button of an A/B variant; a field left empty uses the step's.
 function ContentFields({ label, content, at, problems, onChange }: ContentEditorProps & { label: string }) {
   const fields = contentFieldsOf(content);
   const cap = (name: string) => (label ? `${label}${name}` : name.charAt(0).toUpperCase() + name.slice(1));
