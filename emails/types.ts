@@ -52,6 +52,8 @@ export interface EmailDiscount {
 export type FilledBlock =
   | { type: "text"; paragraphs: string[] }
   | { type: "button"; text: string; url: string }
+  // link: where the picture opens, or null
+  | { type: "image"; url: string; alt: string; link: string | null }
   | { type: "links"; heading: string | null; links: Array<{ text: string; url: string }> }
   | { type: "products"; heading: string | null }
   | { type: "discount" };

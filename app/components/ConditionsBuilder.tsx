@@ -2,7 +2,7 @@
 // suited to it and a value. The rows are only a view of the engine's condition JSON (see
 // condition-rows.ts); the server's problems show on the row they are about.
 import { useEffect, useState } from "react";
-import { BlockStack, Box, Button, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Box, Button, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import {
   CONDITION_FIELDS,
   changeField,
@@ -49,25 +49,24 @@ function ConditionRowEditor({ row, index, at, problems, onChange, onRemove }: { 
   return (
     <Box padding="300" borderWidth="025" borderColor="border" borderRadius="200">
       <BlockStack gap="200">
-        <InlineStack gap="300" blockAlign="end" wrap={false}>
-          <Box minWidth="200px">
-            <Select
-              label={`Condition ${n} field`}
-              options={CONDITION_FIELDS.map((f) => ({ label: f.label, value: f.value }))}
-              value={row.field}
-              onChange={(v) => onChange(changeField(row, v as ConditionField))}
-              error={errorsAt(problems, `${at}/field`)}
-            />
-          </Box>
-          <Box minWidth="160px">
-            <Select
-              label={`Condition ${n} operator`}
-              options={field.operators.map((o) => ({ label: o.label, value: o.value }))}
-              value={row.op}
-              onChange={(v) => onChange({ ...row, op: v })}
-              error={errorsAt(problems, `${at}/op`)}
-            />
-          </Box>
+        {/* Side by side where there is room; one under the other on a phone. */}
+        <InlineGrid columns={{ xs: 1, sm: ["oneHalf", "oneHalf"] }} gap="300" alignItems="end">
+          <Select
+            label={`Condition ${n} field`}
+            options={CONDITION_FIELDS.map((f) => ({ label: f.label, value: f.value }))}
+            value={row.field}
+            onChange={(v) => onChange(changeField(row, v as ConditionField))}
+            error={errorsAt(problems, `${at}/field`)}
+          />
+          <Select
+            label={`Condition ${n} operator`}
+            options={field.operators.map((o) => ({ label: o.label, value: o.value }))}
+            value={row.op}
+            onChange={(v) => onChange({ ...row, op: v })}
+            error={errorsAt(problems, `${at}/op`)}
+          />
+        </InlineGrid>
+        <InlineStack>
           <Button variant="plain" tone="critical" onClick={onRemove} accessibilityLabel={`Remove condition ${n}`}>
             Remove
           </Button>
@@ -76,7 +75,7 @@ function ConditionRowEditor({ row, index, at, problems, onChange, onRemove }: { 
           <TextField label={`Condition ${n} amount`} value={row.amount} onChange={(amount) => onChange({ ...row, amount })} autoComplete="off" inputMode="decimal" error={valueErrors} helpText="In your shop's currency, like 50 or 49.90." />
         ) : null}
         {op?.kind === "range" ? (
-          <InlineStack gap="300">
+          <InlineStack gap="300" wrap>
             <TextField label={`Condition ${n} from`} value={row.min} onChange={(min) => onChange({ ...row, min })} autoComplete="off" inputMode="decimal" error={errorsAt(problems, `${at}/min`)} />
             <TextField label={`Condition ${n} to`} value={row.max} onChange={(max) => onChange({ ...row, max })} autoComplete="off" inputMode="decimal" error={errorsAt(problems, `${at}/max`)} />
           </InlineStack>

@@ -2,6 +2,8 @@
 // No server imports here: this module ships in the browser bundle.
 import { TEMPLATE_IDS, TEMPLATES as BUILT_IN_TEMPLATES } from "~/domain/templates";
 import type { SendWindow } from "~/domain/send-window";
+import type { ContentBlock, ContentFields } from "~/domain/content";
+import { EMAIL_LANGUAGES, type EmailLanguage } from "~/i18n/emails";
 
 export const TRIGGERS = [
   { value: "order_created", label: "Order created" },
@@ -191,4 +193,166 @@ export function withTemplateSettings(content: Record<string, unknown> | null | u
   if (s.reviewAnchor.trim()) next.reviewAnchor = s.reviewAnchor.trim();
   else delete next.reviewAnchor;
   return Object.keys(next).length ? next : null;
+}
+
+// ---- The content editor: a step's blocks as a list, its language versions, its variables.
+
+export type BlockType = ContentBlock["type"];
+
+// What "Add block" offers, in the order a merchant builds an email.
+export const BLOCK_KINDS: ReadonlyArray<{ type: BlockType; label: string }> = [
+  { type: "text", label: "Text" },
+  { type: "image", label: "Image" },
+  { type: "button", label: "Button" },
+  { type: "links", label: "Links / FAQ" },
+  { type: "products", label: "Products" },
+  { type: "discount", label: "Discount" },
+  { type: "conditional", label: "Conditional" },
+];
+
+// The care guide's conditional blocks are its tips by product type or tag.
+export function blockLabel(type: string, template: string): string {
+  if (type === "conditional" && template === "care-guide") return "Tip";
+  return BLOCK_KINDS.find((k) => k.type === type)?.label ?? type;
+}
+
+// An empty block of the kind: the server says what is missing if it is saved so.
+export function newBlock(type: BlockType): ContentBlock {
+  switch (type) {
+    case "text":
+      return { type, text: "" };
+    case "image":
+      return { type, url: "", alt: "" };
+    case "button":
+      return { type, text: "", url: "" };
+    case "links":
+      return { type, links: [{ text: "", url: "" }] };
+    case "products":
+      return { type };
+    case "discount":
+      return { type };
+    case "conditional":
+      return { type, when: {}, blocks: [] };
+  }
+}
+
+export function addBlock(blocks: readonly ContentBlock[], type: BlockType): ContentBlock[] {
+  return [...blocks, newBlock(type)];
+}
+
+// Moves the block at `from` by `by` places (-1 up, 1 down); past either end nothing moves.
+export function moveBlock<T>(blocks: readonly T[], from: number, by: number): T[] {
+  const to = from + by;
+  if (from < 0 || from >= blocks.length || to < 0 || to >= blocks.length) return [...blocks];
+  const next = [...blocks];
+  const [moved] = next.splice(from, 1);
+  next.splice(to, 0, moved);
+  return next;
+}
+
+export function removeBlock<T>(blocks: readonly T[], index: number): T[] {
+  return blocks.filter((_, i) => i !== index);
+}
+
+export function replaceBlock<T>(blocks: readonly T[], index: number, block: T): T[] {
+  return blocks.map((b, i) => (i === index ? block : b));
+}
+
+// The blocks a step sets, or null while the template's own blocks are used.
+export function blocksOf(fields: { blocks?: unknown } | null | undefined): ContentBlock[] | null {
+  return Array.isArray(fields?.blocks) ? (fields.blocks as ContentBlock[]) : null;
+}
+
+// Sets the base version's blocks (null: back to the template's).
+export function withBlocks(content: Record<string, unknown> | null | undefined, blocks: ContentBlock[] | null): Record<string, unknown> | null {
+  const next: Record<string, unknown> = { ...(content ?? {}) };
+  if (blocks) next.blocks = blocks;
+  else delete next.blocks;
+  return Object.keys(next).length ? next : null;
+}
+
+// ---- Language versions: the base, then one per language the shop publishes and we ship.
+
+const LANGUAGE_NAMES: Record<EmailLanguage, string> = { en: "English", pl: "Polish", de: "German", fr: "French", es: "Spanish" };
+
+export interface LanguageTab {
+  tag: string | null; // null: the base version
+  label: string;
+  language: EmailLanguage | null; // the emails' language it is written in, when we ship it
+}
+
+const languageOfTag = (tag: string): EmailLanguage | null => {
+  const language = tag.toLowerCase().split(/[-_]/)[0];
+  return (EMAIL_LANGUAGES as readonly string[]).includes(language) ? (language as EmailLanguage) : null;
+};
+
+export function languageName(tag: string): string {
+  const language = languageOfTag(tag);
+  if (!language) return tag;
+  return tag.toLowerCase() === language ? LANGUAGE_NAMES[language] : `${LANGUAGE_NAMES[language]} (${tag})`;
+}
+
+/**
+ * The editor's language tabs: the base (written in the shop's primary language), each published
+ * locale we have email words for, and any version the content already has (so it can be edited
+ * or cleared even if the shop stopped publishing that language).
+ */
+export function languageTabs({
+  primaryLocale,
+  publishedLocales,
+  content,
+}: {
+  primaryLocale: string | null | undefined;
+  publishedLocales: readonly string[];
+  content: Record<string, unknown> | null | undefined;
+}): LanguageTab[] {
+  const primary = primaryLocale || "en";
+  const tabs: LanguageTab[] = [{ tag: null, label: `${languageName(primary)} (base)`, language: languageOfTag(primary) }];
+  const seen = new Set([primary.toLowerCase()]);
+  const stored = Object.keys((content?.locales as Record<string, unknown> | undefined) ?? {});
+  for (const tag of [...publishedLocales, ...stored]) {
+    if (seen.has(tag.toLowerCase()) || !languageOfTag(tag)) continue;
+    seen.add(tag.toLowerCase());
+    tabs.push({ tag, label: languageName(tag), language: languageOfTag(tag) });
+  }
+  return tabs;
+}
+
+export function localeVersionOf(content: Record<string, unknown> | null | undefined, tag: string): ContentFields {
+  const locales = (content?.locales ?? {}) as Record<string, ContentFields>;
+  return locales[tag] ?? {};
+}
+
+// Sets one language's fields; an emptied text field or an empty version is left out, so the base shows.
+export function withLocaleVersion(content: Record<string, unknown> | null | undefined, tag: string, change: Omit<ContentFields, "blocks"> & { blocks?: ContentBlock[] | null }): Record<string, unknown> | null {
+  const version: Record<string, unknown> = { ...localeVersionOf(content, tag), ...change };
+  for (const key of ["subject", "previewText", "heading"] as const) if (typeof version[key] !== "string" || !(version[key] as string)) delete version[key];
+  if (!Array.isArray(version.blocks)) delete version.blocks;
+  const locales = { ...((content?.locales ?? {}) as Record<string, unknown>) };
+  if (Object.keys(version).length) locales[tag] = version;
+  else delete locales[tag];
+  return withLocales(content, locales);
+}
+
+export function withoutLocaleVersion(content: Record<string, unknown> | null | undefined, tag: string): Record<string, unknown> | null {
+  const locales = { ...((content?.locales ?? {}) as Record<string, unknown>) };
+  delete locales[tag];
+  return withLocales(content, locales);
+}
+
+function withLocales(content: Record<string, unknown> | null | undefined, locales: Record<string, unknown>): Record<string, unknown> | null {
+  const next: Record<string, unknown> = { ...(content ?? {}) };
+  if (Object.keys(locales).length) next.locales = locales;
+  else delete next.locales;
+  return Object.keys(next).length ? next : null;
+}
+
+// ---- Variables
+
+// `{{ name }}` put where the caret is (replacing a selection), and where the caret goes after it.
+export function insertVariable(text: string, name: string, selectionStart: number | null, selectionEnd: number | null = selectionStart): { text: string; caret: number } {
+  const start = Math.min(Math.max(selectionStart ?? text.length, 0), text.length);
+  const end = Math.min(Math.max(selectionEnd ?? start, start), text.length);
+  const token = `{{ ${name} }}`;
+  return { text: text.slice(0, start) + token + text.slice(end), caret: start + token.length };
 }

@@ -9,6 +9,7 @@ export const CONTENT_LIMITS = {
   previewText: 200,
   heading: 200,
   text: 5000,
+  alt: 300,
   buttonText: 80,
   url: 2000,
   blocks: 30,
@@ -90,6 +91,8 @@ export interface BlockCondition {
 export type ContentBlock =
   | { type: "text"; text: string }
   | { type: "button"; text: string; url: string }
+  // A picture from the merchant's own https host (e.g. Shopify's CDN), with words for the text part.
+  | { type: "image"; url: string; alt: string; link?: string }
   | { type: "links"; heading?: string; links: Array<{ text: string; url: string }> }
   // Where the template's product list goes: recommendations or the purchased products.
   | { type: "products"; heading?: string }
@@ -132,7 +135,7 @@ export interface ContentProblem {
   message: string;
 }
 
-const BLOCK_TYPES = ["text", "button", "links", "products", "discount", "conditional"] as const;
+const BLOCK_TYPES = ["text", "button", "image", "links", "products", "discount", "conditional"] as const;
 const CONDITION_KEYS = ["productTypes", "productTags", "customer", "countries"] as const;
 const FIELD_KEYS = ["subject", "previewText", "heading", "blocks"] as const;
 const CONTENT_KEYS = [...FIELD_KEYS, "reviewAnchor", "discount", "consumables", "locales"] as const;
@@ -212,6 +215,21 @@ export function checkUrl(url: string, path: string): ContentProblem[] {
   return [];
 }
 
+// Mail clients load pictures themselves, over https only in many of them (Gmail's proxy); a
+// variable cannot stand in for the address because the picture must exist before the send.
+function checkImageUrl(url: unknown, path: string): ContentProblem[] {
+  if (typeof url !== "string" || !url.trim()) return [{ path, message: "A picture needs its https:// address." }];
+  if (url.length > CONTENT_LIMITS.url) return [{ path, message: `Too long: ${url.length} characters, at most ${CONTENT_LIMITS.url}.` }];
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return [{ path, message: `"${url}" is not a full web address; it must start with https://.` }];
+  }
+  if (parsed.protocol !== "https:") return [{ path, message: `Pictures must come from an https:// address, not ${parsed.protocol}.` }];
+  return [];
+}
+
 function checkString(value: unknown, path: string, max: number, { required = true } = {}): ContentProblem[] {
   if (value === undefined && !required) return [];
   if (typeof value !== "string") return [{ path, message: "Must be text." }];
@@ -282,6 +300,18 @@ function checkBlocks(value: unknown, path: string, depth: number): ContentProble
         if (typeof block.url !== "string" || !block.url.trim()) {
           problems.push({ path: pointer(at, "url"), message: "A button needs a link." });
         } else problems.push(...checkUrl(block.url, pointer(at, "url")));
+        break;
+      case "image":
+        problems.push(...unknownKeys(block, ["type", "url", "alt", "link"], at));
+        problems.push(...checkImageUrl(block.url, pointer(at, "url")));
+        if (typeof block.alt !== "string" || !block.alt.trim()) {
+          problems.push({ path: pointer(at, "alt"), message: "Describe the picture for customers who cannot see it (it is also the text part's words)." });
+        } else problems.push(...checkText(block.alt, pointer(at, "alt"), { max: CONTENT_LIMITS.alt }));
+        if (block.link !== undefined) {
+          if (typeof block.link !== "string" || !block.link.trim()) {
+            problems.push({ path: pointer(at, "link"), message: "Is empty: write the address the picture opens, or remove the link." });
+          } else problems.push(...checkUrl(block.link, pointer(at, "link")));
+        }
         break;
       case "links": {
         problems.push(...unknownKeys(block, ["type", "heading", "links"], at));
@@ -536,6 +566,12 @@ export function fillBlocks(blocks: ContentBlock[], values: VariableValues, facts
         const text = fillVariables(block.text, values);
         // A link whose variable had no value goes nowhere: leave the button out.
         if (url && text) out.push({ type: "button", text, url });
+        break;
+      }
+      case "image": {
+        const url = webUrl(block.url.trim());
+        const link = block.link ? webUrl(fillVariables(block.link, values)) : null;
+        if (url && url.startsWith("https:")) out.push({ type: "image", url, alt: fillVariables(block.alt, values), link });
         break;
       }
       case "links": {

@@ -109,6 +109,14 @@ export function shopDefaultSendWindow(shop: { domain: string; defaultSendWindow:
   return decode("Shop", shop.domain, "defaultSendWindow", shop.defaultSendWindow, (v) => validateSendWindow(v));
 }
 
+// The languages buyers can see, the primary first, as install stored them from Shopify's shopLocales.
+export function shopPublishedLocales(shop: { domain: string; publishedLocales: string | null }): string[] {
+  if (!shop.publishedLocales) return [];
+  return decode("Shop", shop.domain, "publishedLocales", shop.publishedLocales, (v) =>
+    Array.isArray(v) && v.every((tag) => typeof tag === "string" && tag.trim()) ? [] : ["must be a list of locale tags such as en or pt-BR"],
+  );
+}
+
 // ---- Order ----
 
 // The Order columns as stored; Prisma's Order row has this shape.

@@ -49,7 +49,15 @@ export const textOptions = {
   selectors: [
     { selector: "h1", options: { uppercase: false } },
     { selector: "h2", options: { uppercase: false } },
+    // A merchant's picture says its alt text there (react-email skips every img); a link around it follows.
+    { selector: "img[data-alt-in-text]", format: "altText" },
   ],
+  formatters: {
+    altText: (elem: { attribs?: Record<string, string> }, _walk: unknown, builder: { addInline: (text: string) => void }) => {
+      const alt = elem.attribs?.alt?.trim();
+      if (alt) builder.addInline(alt);
+    },
+  },
 };
 
 // What react-email's toPlainText(html, textOptions) does, with the options compiled once:

@@ -23,11 +23,15 @@ import { authenticate } from "../shopify.server";
 import { readAdminForm, staffEmail } from "../admin/form-post.server";
 import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flows/flow-editor.server";
 import { ConditionsBuilder } from "../components/ConditionsBuilder";
+import { ContentEditor } from "../components/ContentEditor";
+import { VariableTextField } from "../components/VariablePicker";
 import {
   contentFieldsOf,
   errorsAt,
   errorsExactlyAt,
   evenWeights,
+  languageTabs,
+  type LanguageTab,
   templateSettingsOf,
   withContentFields,
   withTemplateSettings,
@@ -45,6 +49,7 @@ import {
 } from "../components/flow-draft";
 import { allowedTestRecipients, sendTestEmail } from "../services/flows/test-send.server";
 import { getRuntime } from "../runtime/runtime.server";
+import { shopPublishedLocales } from "../domain/stored-rows";
 
 const notFound = () => new Response("This flow is not one of this shop's flows.", { status: 404 });
 
@@ -55,7 +60,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!flow) throw notFound();
   const [orders, shop, recipients] = await Promise.all([
     recentOrders(prisma, session.shop),
-    prisma.shop.findUnique({ where: { domain: session.shop }, select: { email: true } }),
+    prisma.shop.findUnique({ where: { domain: session.shop }, select: { domain: true, email: true, primaryLocale: true, publishedLocales: true } }),
     // A test goes only to these; without Shopify's answer the form says so instead of offering any.
     allowedTestRecipients({ prisma, shop: session.shop, staffEmail: staffEmail(session) }).then(
       (list) => ({ list, problem: null }),
@@ -67,6 +72,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     id,
     flow,
     orders,
+    // The languages a step can be written in: the shop's primary (the base) and its published ones.
+    shopLocales: { primary: shop?.primaryLocale ?? null, published: shop ? shopPublishedLocales(shop) : [] },
     testRecipients: recipients.list,
     testRecipient: recipients.list.includes(stored) ? stored : (recipients.list[0] ?? ""),
     testRecipientsProblem: recipients.problem,
@@ -144,8 +151,7 @@ interface ContentEditorProps {
   onChange: (content: Record<string, unknown> | null) => void;
 }
 
-// Heading, message and button of a step or a variant; a field left empty uses the template's
-// words (for a variant: the step's).
+// Heading, message and button of an A/B variant; a field left empty uses the step's.
 function ContentFields({ label, content, at, problems, onChange }: ContentEditorProps & { label: string }) {
   const fields = contentFieldsOf(content);
   const cap = (name: string) => (label ? `${label}${name}` : name.charAt(0).toUpperCase() + name.slice(1));
@@ -157,10 +163,10 @@ function ContentFields({ label, content, at, problems, onChange }: ContentEditor
     .join(" ");
   return (
     <FormLayout>
-      <TextField label={cap("heading")} value={fields.heading} onChange={(heading) => set({ heading })} autoComplete="off" error={errorsAt(problems, `${at}/heading`)} />
-      <TextField label={cap("message")} value={fields.message} onChange={(message) => set({ message })} autoComplete="off" multiline={3} error={fields.messageAt >= 0 ? errorsAt(problems, `${at}/blocks/${fields.messageAt}`) : undefined} />
+      <VariableTextField label={cap("heading")} value={fields.heading} onChange={(heading) => set({ heading })} error={errorsAt(problems, `${at}/heading`)} />
+      <VariableTextField label={cap("message")} value={fields.message} onChange={(message) => set({ message })} multiline={3} error={fields.messageAt >= 0 ? errorsAt(problems, `${at}/blocks/${fields.messageAt}`) : undefined} />
       <FormLayout.Group condensed>
-        <TextField label={cap("button text")} value={fields.buttonText} onChange={(buttonText) => set({ buttonText })} autoComplete="off" error={blockErrors(fields.buttonAt, "text") ?? blockErrors(fields.buttonAt)} />
+        <VariableTextField label={cap("button text")} value={fields.buttonText} onChange={(buttonText) => set({ buttonText })} error={blockErrors(fields.buttonAt, "text") ?? blockErrors(fields.buttonAt)} />
         <TextField label={cap("button link")} value={fields.buttonUrl} onChange={(buttonUrl) => set({ buttonUrl })} autoComplete="off" placeholder="https://" error={blockErrors(fields.buttonAt, "url")} />
       </FormLayout.Group>
       {otherErrors ? <Text as="p" tone="critical">{otherErrors}</Text> : null}
@@ -217,14 +223,18 @@ function StepEditor({
   step,
   index,
   problems,
+  shopLocales,
   onChange,
   onRemove,
   onSelect,
+  onLanguageChange,
   selected,
 }: {
   step: StepDraft;
   index: number;
   problems: FlowProblem[] | undefined;
+  shopLocales: { primary: string | null; published: string[] };
+  onLanguageChange: (tab: LanguageTab) => void;
   onChange: (step: StepDraft) => void;
   onRemove: () => void;
   onSelect: () => void;
@@ -316,14 +326,13 @@ function StepEditor({
               error={errorsAt(problems, `${at}/category`)}
             />
           </FormLayout.Group>
-          <TextField label="Subject" value={step.subject} onChange={(v) => onChange({ ...step, subject: v })} autoComplete="off" error={errorsAt(problems, `${at}/subject`)} helpText="{{ customer.first_name }}, {{ order.name }} and {{ shop.name }} are filled in." />
-          <TextField label="Preview text" value={step.previewText} onChange={(v) => onChange({ ...step, previewText: v })} autoComplete="off" error={errorsAt(problems, `${at}/previewText`)} helpText="Shown after the subject in most inboxes." />
-          <ContentFields
-            label=""
-            content={step.content}
-            at={`${at}/content`}
+          <ContentEditor
+            step={step}
+            at={at}
             problems={problems}
-            onChange={(content) => onChange({ ...step, content })}
+            languages={languageTabs({ primaryLocale: shopLocales.primary, publishedLocales: shopLocales.published, content: step.content })}
+            onChange={onChange}
+            onLanguageChange={onLanguageChange}
           />
           <TemplateSettings template={step.template} content={step.content} at={`${at}/content`} problems={problems} onChange={(content) => onChange({ ...step, content })} />
           <Checkbox
@@ -360,12 +369,11 @@ function StepEditor({
                       </InlineStack>
                       <FormLayout>
                         <FormLayout.Group condensed>
-                          <TextField
+                          <VariableTextField
                             label={`Variant ${v.key} subject`}
                             value={v.subject ?? ""}
                             placeholder={step.subject}
                             onChange={(subject) => setVariant({ ...v, subject })}
-                            autoComplete="off"
                             error={errorsAt(problems, `${vat}/subject`) ?? errorsExactlyAt(problems, vat) ?? errorsAt(problems, `${vat}/key`)}
                           />
                           <TextField
@@ -377,12 +385,11 @@ function StepEditor({
                             error={errorsAt(problems, `${vat}/weight`)}
                           />
                         </FormLayout.Group>
-                        <TextField
+                        <VariableTextField
                           label={`Variant ${v.key} preview text`}
                           value={v.previewText ?? ""}
                           placeholder={step.previewText}
                           onChange={(previewText) => setVariant({ ...v, previewText })}
-                          autoComplete="off"
                           error={errorsAt(problems, `${vat}/previewText`)}
                         />
                         <ContentFields label={`Variant ${v.key} `} content={v.content ?? null} at={`${vat}/content`} problems={problems} onChange={(content) => setVariant({ ...v, content })} />
@@ -508,12 +515,24 @@ export default function FlowEditor() {
   }, [draft, saver]);
   const discard = useCallback(() => setDraft(JSON.parse(baseline) as FlowDraft), [baseline]);
 
+  const addStep = () => {
+    setDraft((d) => ({ ...d, steps: [...d.steps, newStepDraft(d.steps.length)] }));
+    setPreviewStep(draft.steps.length);
+  };
   const setStep = (i: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, j) => (j === i ? step : s)) }));
   const orderOptions = useMemo(() => [{ label: "Sample order", value: "" }, ...data.orders.map((o) => ({ label: `${o.name}${o.email ? ` (${o.email})` : ""}`, value: o.id }))], [data.orders]);
 
   return (
-    <Page backAction={{ content: "Flows", onAction: () => navigate("/app/flows") }} title={draft.name || "New flow"}>
-      <TitleBar title={data.id === "new" ? "New flow" : "Edit flow"} />
+    <Page>
+      {/* The admin draws the title, the way back to Flows and the primary action above the app. */}
+      <TitleBar title={draft.name || "New flow"}>
+        <button variant="breadcrumb" onClick={() => navigate("/app/flows")}>
+          Flows
+        </button>
+        <button variant="primary" onClick={addStep}>
+          Add step
+        </button>
+      </TitleBar>
       <SaveBar id="flow-save-bar" open={dirty || saving}>
         <button variant="primary" onClick={save} disabled={saving} {...(saving ? { loading: "" } : {})}>
           Save
@@ -547,7 +566,13 @@ export default function FlowEditor() {
                 index={i}
                 problems={problems}
                 selected={previewStep === i}
+                shopLocales={data.shopLocales}
                 onSelect={() => setPreviewStep(i)}
+                onLanguageChange={(tab) => {
+                  // The preview follows the language being written.
+                  setPreviewStep(i);
+                  setLocale(LOCALES.find((l) => l === tab.language) ?? "en");
+                }}
                 onChange={(s) => setStep(i, s)}
                 onRemove={() => {
                   setDraft((d) => ({ ...d, steps: d.steps.filter((_, j) => j !== i) }));
@@ -557,14 +582,7 @@ export default function FlowEditor() {
             ))}
             {errorsAt(problems, "/steps") && !draft.steps.length ? <Text as="p" tone="critical">{errorsAt(problems, "/steps")}</Text> : null}
             <InlineStack>
-              <Button
-                onClick={() => {
-                  setDraft((d) => ({ ...d, steps: [...d.steps, newStepDraft(d.steps.length)] }));
-                  setPreviewStep(draft.steps.length);
-                }}
-              >
-                Add step
-              </Button>
+              <Button onClick={addStep}>Add step</Button>
             </InlineStack>
           </BlockStack>
         </Layout.Section>

@@ -1,4 +1,4 @@
-import { Button, Heading, Link, Section, Text } from "@react-email/components";
+import { Button, Heading, Img, Link, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
 import type { FilledBlock } from "../types";
 import { isWebUrl, withUtm, type UtmTags } from "../utm";
@@ -38,6 +38,16 @@ export function ContentBlocks({ blocks, utm, accentColor, renderProducts, render
                 </Button>
               </Section>
             ) : null;
+          case "image": {
+            if (!isWebUrl(block.url)) return null;
+            // data-alt-in-text: the text part shows the alt text (and the link) where the picture was.
+            const picture = <Img src={block.url} alt={block.alt} width={IMAGE_MAX_WIDTH} data-alt-in-text="true" style={image} />;
+            return (
+              <Section key={i} style={imageSection}>
+                {block.link && isWebUrl(block.link) ? <Link href={withUtm(block.link, utm)}>{picture}</Link> : picture}
+              </Section>
+            );
+          }
           case "links":
             return (
               <Section key={i} style={textSection}>
@@ -68,6 +78,20 @@ export function ContentBlocks({ blocks, utm, accentColor, renderProducts, render
 }
 
 const textSection = { padding: "0 24px" };
+
+// The email is 600 px wide; a picture fills it at most and shrinks with a phone's screen.
+export const IMAGE_MAX_WIDTH = 600;
+
+const imageSection = { padding: "0 0 16px", textAlign: "center" as const };
+
+const image = {
+  display: "block",
+  width: "100%",
+  maxWidth: `${IMAGE_MAX_WIDTH}px`,
+  height: "auto",
+  margin: "0 auto",
+  border: 0,
+};
 
 export const message = {
   margin: "0 0 16px",

@@ -121,6 +121,10 @@ export const appBridgeStandIn = String.raw`
       overlay.appendChild(dialog);
       document.body.appendChild(overlay);
       this._overlay = overlay;
+      // Escape closes the admin's modal, as a Cancel would.
+      var self = this;
+      this._escape = function (e) { if (e.key === "Escape") self.hide(); };
+      document.addEventListener("keydown", this._escape);
       this.dispatchEvent(new CustomEvent("show"));
       return Promise.resolve();
     }
@@ -128,6 +132,7 @@ export const appBridgeStandIn = String.raw`
       if (!this._overlay) return Promise.resolve();
       this._overlay.remove();
       this._overlay = null;
+      document.removeEventListener("keydown", this._escape);
       this.dispatchEvent(new CustomEvent("hide"));
       return Promise.resolve();
     }

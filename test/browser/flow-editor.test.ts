@@ -89,7 +89,9 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       expect(await page.getByTestId("preview-recommendations").textContent()).toMatch(/^Sample products/);
       await page.getByLabel("Subject", { exact: true }).fill("How is {{ order.name }} treating you?");
       await page.getByLabel("Preview text", { exact: true }).fill("Tell us how it went, {{ customer.first_name }}");
-      await page.getByLabel("Message", { exact: true }).fill("A minute of your time helps other customers.");
+      await page.getByRole("button", { name: "Add block", exact: true }).click();
+      await page.getByRole("menuitem", { name: /^Text/ }).click();
+      await page.getByLabel("Block 1 text", { exact: true }).fill("A minute of your time helps other customers.");
       // Rendered by the server with the sample order's first name filled in.
       await expect.poll(() => preview.getAttribute("srcdoc"), { timeout: 10_000 }).toContain("Tell us how it went, Maya");
       await expect.poll(() => page.frameLocator('iframe[title="Email preview"]').locator("body").textContent()).toContain("Thank you, Maya");
@@ -117,7 +119,7 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       await expect.poll(() => page.getByLabel("Flow name", { exact: true }).inputValue(), { timeout: 15_000 }).toBe("Review request");
       expect(await page.getByLabel("Subject", { exact: true }).inputValue()).toBe("How is {{ order.name }} treating you?");
       expect(await page.getByLabel("Preview text", { exact: true }).inputValue()).toBe("Tell us how it went, {{ customer.first_name }}");
-      expect(await page.getByLabel("Message", { exact: true }).inputValue()).toBe("A minute of your time helps other customers.");
+      expect(await page.getByLabel("Block 1 text", { exact: true }).inputValue()).toBe("A minute of your time helps other customers.");
       expect(await page.getByLabel("Trigger", { exact: true }).inputValue()).toBe("order_delivered");
       expect(await page.getByLabel("Orders enter when they match", { exact: true }).inputValue()).toBe("any");
       expect(await page.getByLabel("Condition 1 amount", { exact: true }).inputValue()).toBe("50");

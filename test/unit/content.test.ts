@@ -143,7 +143,7 @@ describe("validateContent", () => {
       "/blocks/1/url: Links must start with https:// (or http://), not javascript:.",
       "/blocks/2/url: A link may start with {{ shop.url }} or {{ product.url }}, not {{ customer.first_name }}.",
       '/blocks/3/links/0/url: "faq.html" is not a full web address; it must start with https://.',
-      '/blocks/4/type: Unknown block type "video". Use one of: text, button, links, products, discount, conditional.',
+      '/blocks/4/type: Unknown block type "video". Use one of: text, button, image, links, products, discount, conditional.',
       '/blocks/5/when/weather: Unknown setting "weather". Allowed here: productTypes, productTags, customer, countries.',
       "/blocks/5/when: Choose at least one of: product types, product tags, customer, countries.",
       '/blocks/6/when/countries: "Poland" is not a two-letter country code such as US or PL.',
@@ -157,6 +157,36 @@ describe("validateContent", () => {
   it("throws one error listing every problem from parseContent", () => {
     expect(() => parseContent({ subject: "" })).toThrow(InvalidContentError);
     expect(() => parseContent('{"blocks":[{"type":"text","text":"{{"}]}')).toThrow(/\/blocks\/0\/text: "\{\{" at character 1 is never closed/);
+  });
+});
+
+describe("image blocks", () => {
+  const picture = { type: "image", url: "https://cdn.shopify.com/s/files/care.jpg", alt: "Trimming a wick", link: "{{ shop.url }}/pages/care" };
+
+  it("accept an https picture with alt text and an optional link", () => {
+    expect(validateContent({ blocks: [picture] })).toEqual([]);
+    expect(validateContent({ blocks: [{ type: "image", url: "https://cdn.example/a.png", alt: "A candle" }] })).toEqual([]);
+  });
+
+  it("refuse a picture that is not https, has no alt text or an unusable link, at the field", () => {
+    expect(validateContent({ blocks: [{ ...picture, url: "http://cdn.example/a.png" }] })).toEqual([
+      { path: "/blocks/0/url", message: "Pictures must come from an https:// address, not http:." },
+    ]);
+    expect(validateContent({ blocks: [{ ...picture, url: "{{ product.url }}" }] })[0].path).toBe("/blocks/0/url");
+    expect(validateContent({ blocks: [{ type: "image", alt: "x" }] })).toEqual([{ path: "/blocks/0/url", message: "A picture needs its https:// address." }]);
+    expect(validateContent({ blocks: [{ ...picture, alt: "  " }] }).map((p) => p.path)).toEqual(["/blocks/0/alt"]);
+    expect(validateContent({ blocks: [{ ...picture, link: "javascript:alert(1)" }] }).map((p) => p.path)).toEqual(["/blocks/0/link"]);
+    expect(validateContent({ blocks: [{ ...picture, width: 300 }] })).toEqual([
+      { path: "/blocks/0/width", message: "Unknown setting \"width\". Allowed here: type, url, alt, link." },
+    ]);
+    expect(validateContent({ locales: { pl: { blocks: [{ ...picture, alt: "" }] } } }).map((p) => p.path)).toEqual(["/locales/pl/blocks/0/alt"]);
+  });
+
+  it("fill the alt text and link, and leave out a link that goes nowhere", () => {
+    expect(fillBlocks([picture as never], { "shop.url": "https://shop.example" }, facts)).toEqual([
+      { type: "image", url: "https://cdn.shopify.com/s/files/care.jpg", alt: "Trimming a wick", link: "https://shop.example/pages/care" },
+    ]);
+    expect(fillBlocks([picture as never], {}, facts)).toEqual([{ type: "image", url: "https://cdn.shopify.com/s/files/care.jpg", alt: "Trimming a wick", link: null }]);
   });
 });
 

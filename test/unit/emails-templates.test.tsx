@@ -147,6 +147,25 @@ describe("merchant content in the email", () => {
     expect(visibleText(anonymous.html)).toContain("Hello friend");
   });
 
+  it("shows a merchant's picture at most 600 px wide with its alt text, linked; the text part says the alt text and link", async () => {
+    const content = {
+      blocks: [
+        { type: "text" as const, text: "How to trim the wick:" },
+        { type: "image" as const, url: "https://cdn.shopify.com/s/files/wick.jpg", alt: "Trimming a wick to 5 mm", link: "{{ shop.url }}/pages/care" },
+        { type: "image" as const, url: "https://cdn.shopify.com/s/files/jar.jpg", alt: "An empty jar, cleaned" },
+      ],
+    };
+    const email = await renderFollowUp(sampleFollowUpInput("care-guide", { content }));
+    const img = /<img[^>]*src="https:\/\/cdn\.shopify\.com\/s\/files\/wick\.jpg"[^>]*>/.exec(email.html)?.[0] ?? "";
+    expect(img).toContain('alt="Trimming a wick to 5 mm"');
+    expect(img).toContain('width="600"');
+    expect(img).toMatch(/style="[^"]*width:100%;max-width:600px;height:auto/);
+    const linked = /<a[^>]*href="([^"]*)"[^>]*>\s*<img[^>]*wick\.jpg/.exec(email.html);
+    expect(decode(linked?.[1] ?? "")).toMatch(/^https:\/\/juniper-and-pine\.myshopify\.com\/pages\/care\?utm_source=afterglow/);
+    expect(email.text).toMatch(/How to trim the wick:\s+Trimming a wick to 5 mm https:\/\/juniper-and-pine\.myshopify\.com\/pages\/care\?utm_source=afterglow\S*\s+An empty jar, cleaned/);
+    expect(email.text).not.toContain("wick.jpg");
+  });
+
   it("care guide: shows the blocks for the order's product types and tags only", async () => {
     const email = await renderFollowUp(sampleFollowUpInput("care-guide"));
     const text = visibleText(email.html);

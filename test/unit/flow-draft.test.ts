@@ -1,6 +1,26 @@
 // The editor's content fields (heading, message, button) over the content model's blocks.
 import { describe, expect, it } from "vitest";
-import { contentFieldsOf, evenWeights, templateSettingsOf, withContentFields, withTemplateSettings } from "~/components/flow-draft";
+import {
+  addBlock,
+  BLOCK_KINDS,
+  blockLabel,
+  blocksOf,
+  contentFieldsOf,
+  evenWeights,
+  insertVariable,
+  languageTabs,
+  localeVersionOf,
+  moveBlock,
+  newBlock,
+  removeBlock,
+  replaceBlock,
+  templateSettingsOf,
+  withBlocks,
+  withContentFields,
+  withLocaleVersion,
+  withoutLocaleVersion,
+  withTemplateSettings,
+} from "~/components/flow-draft";
 import { validateContent } from "~/domain/content";
 
 describe("content fields of a step or variant", () => {
@@ -56,5 +76,83 @@ describe("template settings", () => {
     expect(templateSettingsOf(reminder)).toMatchObject({ consumableTypes: "Coffee, Tea", consumableTags: "refill", discountOn: false });
     expect(withTemplateSettings(reminder, { consumableTypes: "", consumableTags: "", reviewAnchor: " #reviews " })).toEqual({ heading: "Hi", reviewAnchor: "#reviews" });
     expect(withTemplateSettings({ reviewAnchor: "#r" }, { reviewAnchor: "" })).toBeNull();
+  });
+});
+
+describe("the block list", () => {
+  it("adds each kind of block, moves one up and down within the list, and removes one", () => {
+    let blocks = addBlock([], "text");
+    blocks = addBlock(blocks, "image");
+    blocks = addBlock(blocks, "button");
+    expect(blocks.map((b) => b.type)).toEqual(["text", "image", "button"]);
+    expect(moveBlock(blocks, 2, -1).map((b) => b.type)).toEqual(["text", "button", "image"]);
+    expect(moveBlock(blocks, 0, 1).map((b) => b.type)).toEqual(["image", "text", "button"]);
+    // Past either end nothing moves.
+    expect(moveBlock(blocks, 0, -1)).toEqual(blocks);
+    expect(moveBlock(blocks, 2, 1)).toEqual(blocks);
+    expect(removeBlock(blocks, 1).map((b) => b.type)).toEqual(["text", "button"]);
+    expect(replaceBlock(blocks, 0, { type: "text", text: "Hi" })[0]).toEqual({ type: "text", text: "Hi" });
+    // The list it was given is left as it was.
+    expect(blocks.map((b) => b.type)).toEqual(["text", "image", "button"]);
+  });
+
+  it("starts every kind empty, and saving one unfilled names the field", () => {
+    for (const { type } of BLOCK_KINDS) expect(newBlock(type).type).toBe(type);
+    expect(validateContent({ blocks: [newBlock("image")] }).map((p) => p.path)).toEqual(["/blocks/0/url", "/blocks/0/alt"]);
+    expect(validateContent({ blocks: [newBlock("links")] }).map((p) => p.path)).toEqual(["/blocks/0/links/0/text", "/blocks/0/links/0/url"]);
+    expect(validateContent({ blocks: [newBlock("conditional")] }).map((p) => p.path)).toEqual(["/blocks/0/when"]);
+    expect(validateContent({ blocks: [newBlock("products"), newBlock("discount")] })).toEqual([]);
+  });
+
+  it("calls the care guide's conditional blocks tips", () => {
+    expect(blockLabel("conditional", "care-guide")).toBe("Tip");
+    expect(blockLabel("conditional", "thank-you")).toBe("Conditional");
+    expect(blockLabel("links", "care-guide")).toBe("Links / FAQ");
+  });
+
+  it("sets the base blocks, or goes back to the template's", () => {
+    expect(blocksOf(null)).toBeNull();
+    const content = withBlocks({ heading: "Hi" }, [{ type: "text", text: "Body" }]);
+    expect(content).toEqual({ heading: "Hi", blocks: [{ type: "text", text: "Body" }] });
+    expect(blocksOf(content)).toEqual([{ type: "text", text: "Body" }]);
+    expect(withBlocks(content, null)).toEqual({ heading: "Hi" });
+    expect(withBlocks({ blocks: [] }, null)).toBeNull();
+  });
+});
+
+describe("language versions", () => {
+  it("offers the base and each published language we ship, and versions already written", () => {
+    const tabs = languageTabs({ primaryLocale: "en", publishedLocales: ["en", "pl", "ja", "de-CH"], content: { locales: { fr: { subject: "Merci" } } } });
+    expect(tabs).toEqual([
+      { tag: null, label: "English (base)", language: "en" },
+      { tag: "pl", label: "Polish", language: "pl" },
+      { tag: "de-CH", label: "German (de-CH)", language: "de" },
+      { tag: "fr", label: "French", language: "fr" },
+    ]);
+    expect(languageTabs({ primaryLocale: null, publishedLocales: [], content: null })).toEqual([{ tag: null, label: "English (base)", language: "en" }]);
+  });
+
+  it("edits one language's fields, leaves emptied ones to the base, and clears the version", () => {
+    let content = withLocaleVersion({ heading: "Hi" }, "pl", { subject: "Dziękujemy", blocks: [{ type: "text", text: "Cześć" }] });
+    expect(content).toEqual({ heading: "Hi", locales: { pl: { subject: "Dziękujemy", blocks: [{ type: "text", text: "Cześć" }] } } });
+    expect(validateContent(content)).toEqual([]);
+    content = withLocaleVersion(content, "pl", { subject: "", heading: "Witaj" });
+    expect(localeVersionOf(content, "pl")).toEqual({ heading: "Witaj", blocks: [{ type: "text", text: "Cześć" }] });
+    // Blocks set to null: the base's blocks show.
+    content = withLocaleVersion(content, "pl", { blocks: null });
+    expect(localeVersionOf(content, "pl")).toEqual({ heading: "Witaj" });
+    content = withLocaleVersion(content, "de", { heading: "Hallo" });
+    expect(Object.keys(content!.locales as object)).toEqual(["pl", "de"]);
+    expect(withoutLocaleVersion(withoutLocaleVersion(content, "pl"), "de")).toEqual({ heading: "Hi" });
+    expect(withLocaleVersion(null, "pl", { heading: "" })).toBeNull();
+  });
+});
+
+describe("inserting a variable", () => {
+  it("puts {{ name }} at the caret, over a selection, or at the end, and says where the caret goes", () => {
+    expect(insertVariable("Hi !", "customer.first_name", 3)).toEqual({ text: "Hi {{ customer.first_name }}!", caret: 28 });
+    expect(insertVariable("Hi NAME!", "customer.first_name", 3, 7)).toEqual({ text: "Hi {{ customer.first_name }}!", caret: 28 });
+    expect(insertVariable("Order ", "order.name", null)).toEqual({ text: "Order {{ order.name }}", caret: 22 });
+    expect(insertVariable("", "shop.name", 40)).toEqual({ text: "{{ shop.name }}", caret: 15 });
   });
 });

@@ -9,6 +9,7 @@ import {
   orderRowFromFacts,
   shopDefaultSendWindow,
   shopFrequencyCap,
+  shopPublishedLocales,
   stepContent,
   stepSendWindow,
   stepVariants,
@@ -171,6 +172,13 @@ describe("shop columns", () => {
     expect(shopFrequencyCap({ domain: "a.myshopify.com", frequencyCap: null })).toBeNull();
     const err = failure(() => shopFrequencyCap({ domain: "a.myshopify.com", frequencyCap: '{"enabled":true,"maxSends":0,"periodHours":16}' }));
     expect(err).toMatchObject({ table: "Shop", rowId: "a.myshopify.com", column: "frequencyCap" });
+  });
+
+  it("reads the published locales, the primary first, and refuses what is not a list of tags", () => {
+    expect(shopPublishedLocales({ domain: "a.myshopify.com", publishedLocales: '["en","pl","pt-BR"]' })).toEqual(["en", "pl", "pt-BR"]);
+    expect(shopPublishedLocales({ domain: "a.myshopify.com", publishedLocales: null })).toEqual([]);
+    const err = failure(() => shopPublishedLocales({ domain: "a.myshopify.com", publishedLocales: '["en",3]' }));
+    expect(err).toMatchObject({ table: "Shop", rowId: "a.myshopify.com", column: "publishedLocales" });
   });
 
   it("reads the default send window and refuses a malformed one", () => {
