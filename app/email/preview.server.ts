@@ -10,7 +10,8 @@ import { SAMPLE_ORDER, SAMPLE_PURCHASED, SAMPLE_RECOMMENDATIONS, SAMPLE_SHOP } f
 import type { PurchasedProduct, RecommendedProduct } from "../../emails/types";
 import { lineItemProducts, purchasedFromShopify, type PrepareDeps } from "./prepare.server";
 
-export const PREVIEW_DISCOUNT_CODE = "PREVIEW-CODE";
+// Shown where the customer's own single-use code goes; no code is made in Shopify for a preview.
+export const PREVIEW_DISCOUNT_CODE = "EXAMPLE-CODE";
 // Stands for the follow-up id and the unsubscribe token, which a preview does not have.
 const PREVIEW_ID = "preview";
 
@@ -81,7 +82,8 @@ export function previewRequest({
 }): RenderRequest {
   const storefront = storefrontOf(shop);
   const currency = order?.currency ?? SAMPLE_ORDER.currency;
-  const orderLocale = locale || (order ? order.locale : SAMPLE_ORDER.locale);
+  // The sample's customer speaks the shop's language, as most of its customers do.
+  const orderLocale = locale || (order ? order.locale : (shop.primaryLocale ?? SAMPLE_ORDER.locale));
   return {
     followUpId: PREVIEW_ID,
     template: step.template,

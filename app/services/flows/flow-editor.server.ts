@@ -299,12 +299,23 @@ export async function deleteFlow({ prisma, shop, id, actor }: { prisma: Db; shop
 
 // ---- Preview and test send: the dispatcher's prepare and render, with the sample or a real order ----
 
-export async function recentOrders(prisma: Db, shop: string): Promise<{ id: string; name: string; email: string | null }[]> {
+export interface RecentOrder {
+  id: string;
+  name: string;
+  email: string | null;
+  orderedAt: Date;
+}
+
+// The orders the editor offers to preview and test with: the shop's latest, newest first.
+export const RECENT_ORDERS = 20;
+
+export async function recentOrders(prisma: Db, shop: string): Promise<RecentOrder[]> {
   return prisma.order.findMany({
-    where: { shop, sourceName: { not: TEST_ORDER_SOURCE } },
-    orderBy: { orderedAt: "desc" },
-    take: 10,
-    select: { id: true, name: true, email: true },
+    // `not` alone would also drop orders without a source name (SQL's NULL <> 'x' is not true).
+    where: { shop, OR: [{ sourceName: null }, { sourceName: { not: TEST_ORDER_SOURCE } }] },
+    orderBy: [{ orderedAt: "desc" }, { id: "desc" }],
+    take: RECENT_ORDERS,
+    select: { id: true, name: true, email: true, orderedAt: true },
   });
 }
 
