@@ -6,12 +6,13 @@ import type { Order } from "@prisma/client";
 import type { RenderRequest } from "~/services/dispatch/dispatcher.server";
 import { renderCustomer, renderShop, stepUtm, storefrontOf, type RenderShop } from "~/services/dispatch/render-request";
 import type { AdminClient } from "~/adapters/shopify-admin/client.server";
+import { EXAMPLE_DISCOUNT_CODE } from "~/domain/templates";
 import { SAMPLE_ORDER, SAMPLE_PURCHASED, SAMPLE_RECOMMENDATIONS, SAMPLE_SHOP } from "../../emails/samples";
 import type { PurchasedProduct, RecommendedProduct } from "../../emails/types";
 import { lineItemProducts, purchasedFromShopify, type PrepareDeps } from "./prepare.server";
 
-// Shown where the customer's own single-use code goes; no code is made in Shopify for a preview.
-export const PREVIEW_DISCOUNT_CODE = "EXAMPLE-CODE";
+// Shown where the customer's own single-use code goes.
+export const PREVIEW_DISCOUNT_CODE = EXAMPLE_DISCOUNT_CODE;
 // Stands for the follow-up id and the unsubscribe token, which a preview does not have.
 const PREVIEW_ID = "preview";
 

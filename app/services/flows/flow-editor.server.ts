@@ -34,7 +34,8 @@ import { createRecommendationCache } from "~/adapters/shopify-admin/recommendati
 import { recommendForOrder } from "../dispatch/recommendations.server";
 import { storefrontOf } from "../dispatch/render-request";
 import { audit } from "../compliance/audit.server";
-import { saveFlow, shopSettingsChanged, validateFlow } from "./flows.server";
+import { exportFlows, saveFlow, shopSettingsChanged, validateFlow, writeFlow } from "./flows.server";
+import { flowFileName, readFlowsFile, type FlowFileProblem } from "~/domain/flow-file";
 import { config } from "~/platform/config.server";
 
 export { TRIGGERS, TEMPLATES, LOCALES, newStepDraft, newFlowDraft };
@@ -283,6 +284,37 @@ export async function duplicateFlow({ prisma, shop, id, actor }: { prisma: Db; s
   if (!result.ok) throw new Error(`Flow ${id} of ${shop} could not be copied: ${result.problems.map((p) => `${p.path} ${p.message}`).join("; ")}`);
   await audit(prisma, { shop, actor, action: "flow.duplicated", detail: { flowId: id, copyId: result.id } });
   return result.id;
+}
+
+// ---- Flow files: the CLI's JSON format, downloaded and uploaded in the admin ----
+
+/** One flow of the shop as a file that importFlowsFile (and the CLI's import) reads back. */
+export async function exportFlowFile({ prisma, shop, id }: { prisma: Db; shop: string; id: string }): Promise<{ filename: string; json: string } | null> {
+  const doc = await exportFlows(prisma, shop, { ids: [id] });
+  const flow = doc.flows[0];
+  if (!flow) return null;
+  return { filename: flowFileName(flow.key), json: `${JSON.stringify(doc, null, 2)}\n` };
+}
+
+export type FlowsFileImport = { ok: true; flows: { id: string; name: string }[] } | { ok: false; problems: FlowFileProblem[] };
+
+// Every flow of the file is added beside the shop's own, turned off so no customer gets an email
+// the merchant has not looked at, under a free key so no flow of the shop is replaced. A file
+// with any problem stores nothing.
+export async function importFlowsFile({ prisma, shop, text, actor }: { prisma: Db; shop: string; text: string; actor: string }): Promise<FlowsFileImport> {
+  const read = readFlowsFile(text);
+  if (!read.ok) return read;
+  const added = await prisma.$transaction(async (tx) => {
+    const flows: { id: string; name: string; key: string }[] = [];
+    for (const flow of read.doc.flows) {
+      const key = await freeFlowKey(tx, shop, flow.key);
+      flows.push({ id: await writeFlow(tx, shop, { ...flow, key, active: false }), name: flow.name, key });
+    }
+    await audit(tx, { shop, actor, action: "flow.imported", detail: { flowIds: flows.map((f) => f.id), keys: flows.map((f) => f.key) } });
+    return flows;
+  });
+  shopSettingsChanged();
+  return { ok: true, flows: added.map(({ id, name }) => ({ id, name })) };
 }
 
 // Follow-ups already scheduled for a deleted flow are skipped by the dispatcher ("step deleted").
