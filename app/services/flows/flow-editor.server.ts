@@ -303,7 +303,15 @@ export type FlowsFileImport = { ok: true; flows: { id: string; name: string }[] 
 // with any problem stores nothing.
 export async function importFlowsFile({ prisma, shop, text, actor }: { prisma: Db; shop: string; text: string; actor: string }): Promise<FlowsFileImport> {
   const read = readFlowsFile(text);
-  if (!read.ok) return read;
+  // Said as the editor says it under the same field.
+  if (!read.ok)
+    return {
+      ok: false,
+      problems: read.problems.map((p) => {
+        const at = /^\/flows\/\d+/.exec(p.path)?.[0];
+        return at ? { ...p, message: inMerchantWords({ path: p.path.slice(at.length), message: p.message }).message } : p;
+      }),
+    };
   const added = await prisma.$transaction(async (tx) => {
     const flows: { id: string; name: string; key: string }[] = [];
     for (const flow of read.doc.flows) {
