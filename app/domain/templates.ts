@@ -8,6 +8,9 @@ export const TEMPLATE_IDS = ["thank-you", "care-guide", "review-request", "cross
 export type TemplateId = (typeof TEMPLATE_IDS)[number];
 export type TemplateCategory = "marketing" | "service";
 
+// Where a preview or a test send shows a cross-sell's code: no code is made in Shopify for them.
+export const EXAMPLE_DISCOUNT_CODE = "EXAMPLE-CODE";
+
 export interface TemplateDefinition {
   id: TemplateId;
   name: string; // as the merchant reads it in the flow editor

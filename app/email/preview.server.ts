@@ -6,11 +6,13 @@ import type { Order } from "@prisma/client";
 import type { RenderRequest } from "~/services/dispatch/dispatcher.server";
 import { renderCustomer, renderShop, stepUtm, storefrontOf, type RenderShop } from "~/services/dispatch/render-request";
 import type { AdminClient } from "~/adapters/shopify-admin/client.server";
+import { EXAMPLE_DISCOUNT_CODE } from "~/domain/templates";
 import { SAMPLE_ORDER, SAMPLE_PURCHASED, SAMPLE_RECOMMENDATIONS, SAMPLE_SHOP } from "../../emails/samples";
 import type { PurchasedProduct, RecommendedProduct } from "../../emails/types";
 import { lineItemProducts, purchasedFromShopify, type PrepareDeps } from "./prepare.server";
 
-export const PREVIEW_DISCOUNT_CODE = "PREVIEW-CODE";
+// Shown where the customer's own single-use code goes.
+export const PREVIEW_DISCOUNT_CODE = EXAMPLE_DISCOUNT_CODE;
 // Stands for the follow-up id and the unsubscribe token, which a preview does not have.
 const PREVIEW_ID = "preview";
 
@@ -81,7 +83,8 @@ export function previewRequest({
 }): RenderRequest {
   const storefront = storefrontOf(shop);
   const currency = order?.currency ?? SAMPLE_ORDER.currency;
-  const orderLocale = locale || (order ? order.locale : SAMPLE_ORDER.locale);
+  // The sample's customer speaks the shop's language, as most of its customers do.
+  const orderLocale = locale || (order ? order.locale : (shop.primaryLocale ?? SAMPLE_ORDER.locale));
   return {
     followUpId: PREVIEW_ID,
     template: step.template,

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
@@ -25,6 +25,7 @@ import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDra
 import { ConditionsBuilder } from "../components/ConditionsBuilder";
 import { ContentEditor } from "../components/ContentEditor";
 import { VariableTextField } from "../components/VariablePicker";
+import { FlowPreview } from "../components/FlowPreview";
 import {
   contentFieldsOf,
   errorsAt,
@@ -38,7 +39,6 @@ import {
   type TemplateSettingsDraft,
   type ContentFieldsDraft,
   type VariantDraft,
-  LOCALES,
   newFlowDraft,
   newStepDraft,
   TEMPLATES,
@@ -419,49 +419,6 @@ function StepEditor({
   );
 }
 
-interface PreviewFacts {
-  subject: string;
-  recommendations: string; // shop, sample or none
-  note: string;
-}
-
-function usePreview({ id, draft, step, locale, order, variant }: { id: string; draft: FlowDraft; step: number; locale: string; order: string; variant: string }) {
-  const [html, setHtml] = useState<string | null>(null);
-  const [facts, setFacts] = useState<PreviewFacts | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
-  const body = JSON.stringify(draft);
-  useEffect(() => {
-    if (!draft.steps[step]) {
-      setHtml(null);
-      return;
-    }
-    const controller = new AbortController();
-    const timer = setTimeout(async () => {
-      const params = new URLSearchParams({ step: String(step), locale, ...(order ? { order } : {}), ...(variant ? { variant } : {}) });
-      try {
-        // App Bridge adds the session token to the app's own fetches.
-        const res = await fetch(`/app/flows/${id}/preview?${params}`, { method: "POST", body: new URLSearchParams({ flow: body }), signal: controller.signal });
-        const text = await res.text();
-        if (res.ok) {
-          const header = (name: string) => decodeURIComponent(res.headers.get(name) ?? "");
-          setFacts({ subject: header("X-Afterglow-Subject"), recommendations: res.headers.get("X-Afterglow-Recommendations") ?? "none", note: header("X-Afterglow-Recommendations-Note") });
-          setHtml(text);
-          setProblem(null);
-          setVersion((v) => v + 1);
-        } else setProblem(text);
-      } catch (err) {
-        if (!controller.signal.aborted) setProblem(`The preview could not be loaded: ${String(err)}`);
-      }
-    }, 300);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [id, body, step, locale, order, variant, draft.steps]);
-  return { html, facts, problem, version };
-}
-
 export default function FlowEditor() {
   const data = useLoaderData<typeof loader>();
   const shopify = useAppBridge();
@@ -471,7 +428,8 @@ export default function FlowEditor() {
   const [draft, setDraft] = useState<FlowDraft>(data.flow);
   const [baseline, setBaseline] = useState(JSON.stringify(data.flow));
   const [previewStep, setPreviewStep] = useState(0);
-  const [locale, setLocale] = useState<string>("en");
+  // "": the order's language, as the customer would get it (the sample's: the shop's).
+  const [locale, setLocale] = useState<string>("");
   const [order, setOrder] = useState("");
   const [previewVariant, setPreviewVariant] = useState("");
   const [testTo, setTestTo] = useState(data.testRecipient);
@@ -491,7 +449,6 @@ export default function FlowEditor() {
   // A variant that was removed (or a step without a test) previews the step itself.
   const variantKeys = draft.steps[previewStep]?.variants?.variants.map((v) => v.key) ?? [];
   const variant = variantKeys.includes(previewVariant) ? previewVariant : "";
-  const preview = usePreview({ id: data.id, draft, step: previewStep, locale, order, variant });
   const testFailure = tester.data?.intent === "test_send" && !tester.data.ok ? tester.data : null;
   // What else kept the test from going: the step's content, the language, the hour's limit.
   const testOther = (testFailure?.problems ?? []).filter((p) => p.path !== "/testSend/to");
@@ -520,7 +477,6 @@ export default function FlowEditor() {
     setPreviewStep(draft.steps.length);
   };
   const setStep = (i: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, j) => (j === i ? step : s)) }));
-  const orderOptions = useMemo(() => [{ label: "Sample order", value: "" }, ...data.orders.map((o) => ({ label: `${o.name}${o.email ? ` (${o.email})` : ""}`, value: o.id }))], [data.orders]);
 
   return (
     <Page>
@@ -588,41 +544,19 @@ export default function FlowEditor() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingSm">{`Preview${draft.steps.length ? ` of step ${previewStep + 1}` : ""}`}</Text>
-                <InlineStack gap="200">
-                  <Select label="Language" options={LOCALES.map((l) => ({ label: l, value: l }))} value={locale} onChange={setLocale} />
-                  <Select label="Order" options={orderOptions} value={order} onChange={setOrder} />
-                  {variantKeys.length ? (
-                    <Select
-                      label="Variant"
-                      options={[{ label: "The step", value: "" }, ...variantKeys.map((k) => ({ label: `Variant ${k}`, value: k }))]}
-                      value={variant}
-                      onChange={setPreviewVariant}
-                    />
-                  ) : null}
-                </InlineStack>
-                {preview.facts ? (
-                  <BlockStack gap="100">
-                    <Text as="p" variant="bodySm">
-                      <span data-testid="preview-subject">{`Subject: ${preview.facts.subject}`}</span>
-                    </Text>
-                    {preview.facts.recommendations !== "none" ? (
-                      <Text as="p" variant="bodySm" tone={preview.facts.recommendations === "sample" ? "caution" : "subdued"}>
-                        <span data-testid="preview-recommendations">{preview.facts.note}</span>
-                      </Text>
-                    ) : null}
-                  </BlockStack>
-                ) : null}
-                {preview.problem ? <Text as="p" tone="critical">{preview.problem}</Text> : null}
-                {preview.html ? (
-                  <iframe title="Email preview" data-version={preview.version} sandbox="allow-popups allow-same-origin" srcDoc={preview.html} style={{ width: "100%", height: 560, border: "1px solid #ddd", borderRadius: 8 }} />
-                ) : (
-                  <Text as="p" tone="subdued">Add a step to see its email.</Text>
-                )}
-              </BlockStack>
-            </Card>
+            <FlowPreview
+              id={data.id}
+              draft={draft}
+              step={previewStep}
+              orders={data.orders}
+              order={order}
+              onOrderChange={setOrder}
+              locale={locale}
+              onLocaleChange={setLocale}
+              variantKeys={variantKeys}
+              variant={variant}
+              onVariantChange={setPreviewVariant}
+            />
             <Card>
               <tester.Form method="post">
                 <BlockStack gap="300">

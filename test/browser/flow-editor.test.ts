@@ -57,7 +57,8 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       await page.goto(embeddedUrl("/app/flows"));
       await expect.poll(() => page.getByText("Thank you + recommendations").count(), { timeout: 15_000 }).toBeGreaterThan(0);
 
-      await page.getByRole("link", { name: "Create flow" }).first().click();
+      // The title bar's primary action: the admin draws it and clicks the app's button.
+      await page.locator("ui-title-bar > button", { hasText: "Create flow" }).evaluate((b: HTMLButtonElement) => b.click());
       await page.waitForURL(/\/app\/flows\/new/);
       const saveBar = page.locator("ui-save-bar");
       await page.getByRole("button", { name: "Add step" }).click();

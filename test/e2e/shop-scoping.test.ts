@@ -124,6 +124,16 @@ const cases: Record<string, () => Promise<void>> = {
     expectNothingOfB(await call("routes/app.flows._index", "loader", "/app/flows"), "the flow list");
     for (const intent of ["turn_off", "turn_on", "duplicate", "delete"])
       expect((await call("routes/app.flows._index", "action", "/app/flows", {}, { intent, id: b.flowId })).status, intent).toBe(404);
+    // A file with the key B's flow has lands in A's flows only.
+    const file = JSON.stringify({ version: 1, flows: [{ key: "thank-you", name: "Imported", trigger: "order_created", active: true, steps: [{ key: "s", delay: { amount: 1, unit: "hours" }, template: "thank-you", subject: "Hi" }] }] });
+    const imported = await call("routes/app.flows._index", "action", "/app/flows", {}, { intent: "import", file });
+    expect(imported.status).toBe(200);
+    expectNothingOfB(imported, "an import");
+  },
+  "routes/app.flows.$id.export": async () => {
+    const exported = await call("routes/app.flows.$id.export", "loader", `/app/flows/${b.flowId}/export`, { id: b.flowId });
+    expect(exported.status).toBe(404);
+    expectNothingOfB(exported, "an export of B's flow");
   },
   "routes/app.flows.$id": async () => {
     const params = { id: b.flowId };

@@ -34,7 +34,8 @@ import { createRecommendationCache } from "~/adapters/shopify-admin/recommendati
 import { recommendForOrder } from "../dispatch/recommendations.server";
 import { storefrontOf } from "../dispatch/render-request";
 import { audit } from "../compliance/audit.server";
-import { saveFlow, shopSettingsChanged, validateFlow } from "./flows.server";
+import { exportFlows, saveFlow, shopSettingsChanged, validateFlow, writeFlow } from "./flows.server";
+import { flowFileName, readFlowsFile, type FlowFileProblem } from "~/domain/flow-file";
 import { config } from "~/platform/config.server";
 
 export { TRIGGERS, TEMPLATES, LOCALES, newStepDraft, newFlowDraft };
@@ -285,6 +286,45 @@ export async function duplicateFlow({ prisma, shop, id, actor }: { prisma: Db; s
   return result.id;
 }
 
+// ---- Flow files: the CLI's JSON format, downloaded and uploaded in the admin ----
+
+/** One flow of the shop as a file that importFlowsFile (and the CLI's import) reads back. */
+export async function exportFlowFile({ prisma, shop, id }: { prisma: Db; shop: string; id: string }): Promise<{ filename: string; json: string } | null> {
+  const doc = await exportFlows(prisma, shop, { ids: [id] });
+  const flow = doc.flows[0];
+  if (!flow) return null;
+  return { filename: flowFileName(flow.key), json: `${JSON.stringify(doc, null, 2)}\n` };
+}
+
+export type FlowsFileImport = { ok: true; flows: { id: string; name: string }[] } | { ok: false; problems: FlowFileProblem[] };
+
+// Every flow of the file is added beside the shop's own, turned off so no customer gets an email
+// the merchant has not looked at, under a free key so no flow of the shop is replaced. A file
+// with any problem stores nothing.
+export async function importFlowsFile({ prisma, shop, text, actor }: { prisma: Db; shop: string; text: string; actor: string }): Promise<FlowsFileImport> {
+  const read = readFlowsFile(text);
+  // Said as the editor says it under the same field.
+  if (!read.ok)
+    return {
+      ok: false,
+      problems: read.problems.map((p) => {
+        const at = /^\/flows\/\d+/.exec(p.path)?.[0];
+        return at ? { ...p, message: inMerchantWords({ path: p.path.slice(at.length), message: p.message }).message } : p;
+      }),
+    };
+  const added = await prisma.$transaction(async (tx) => {
+    const flows: { id: string; name: string; key: string }[] = [];
+    for (const flow of read.doc.flows) {
+      const key = await freeFlowKey(tx, shop, flow.key);
+      flows.push({ id: await writeFlow(tx, shop, { ...flow, key, active: false }), name: flow.name, key });
+    }
+    await audit(tx, { shop, actor, action: "flow.imported", detail: { flowIds: flows.map((f) => f.id), keys: flows.map((f) => f.key) } });
+    return flows;
+  });
+  shopSettingsChanged();
+  return { ok: true, flows: added.map(({ id, name }) => ({ id, name })) };
+}
+
 // Follow-ups already scheduled for a deleted flow are skipped by the dispatcher ("step deleted").
 export async function deleteFlow({ prisma, shop, id, actor }: { prisma: Db; shop: string; id: string; actor: string }): Promise<boolean> {
   const deleted = await prisma.$transaction(async (tx) => {
@@ -299,12 +339,23 @@ export async function deleteFlow({ prisma, shop, id, actor }: { prisma: Db; shop
 
 // ---- Preview and test send: the dispatcher's prepare and render, with the sample or a real order ----
 
-export async function recentOrders(prisma: Db, shop: string): Promise<{ id: string; name: string; email: string | null }[]> {
+export interface RecentOrder {
+  id: string;
+  name: string;
+  email: string | null;
+  orderedAt: Date;
+}
+
+// The orders the editor offers to preview and test with: the shop's latest, newest first.
+export const RECENT_ORDERS = 20;
+
+export async function recentOrders(prisma: Db, shop: string): Promise<RecentOrder[]> {
   return prisma.order.findMany({
-    where: { shop, sourceName: { not: TEST_ORDER_SOURCE } },
-    orderBy: { orderedAt: "desc" },
-    take: 10,
-    select: { id: true, name: true, email: true },
+    // `not` alone would also drop orders without a source name (SQL's NULL <> 'x' is not true).
+    where: { shop, OR: [{ sourceName: null }, { sourceName: { not: TEST_ORDER_SOURCE } }] },
+    orderBy: [{ orderedAt: "desc" }, { id: "desc" }],
+    take: RECENT_ORDERS,
+    select: { id: true, name: true, email: true, orderedAt: true },
   });
 }
 

@@ -52,7 +52,8 @@ export async function saveFlow({
   return { id, flow: parsed };
 }
 
-async function writeFlow(tx: Tx, shop: string, flow: FlowDefinition): Promise<string> {
+// Creates or replaces one valid flow by key, in the caller's transaction.
+export async function writeFlow(tx: Tx, shop: string, flow: FlowDefinition): Promise<string> {
   const flowData = {
     name: flow.name,
     trigger: flow.trigger,
@@ -100,9 +101,10 @@ function delayOf(s: { delayAmount: number; delayUnit: string; delayAt: string | 
   };
 }
 
-export async function exportFlows(prisma: Db, shop: string): Promise<FlowsDocument> {
+// The shop's flows (or the flows of `ids`) in the format importFlows reads.
+export async function exportFlows(prisma: Db, shop: string, { ids }: { ids?: string[] } = {}): Promise<FlowsDocument> {
   const flows = await prisma.flow.findMany({
-    where: { shop },
+    where: { shop, ...(ids ? { id: { in: ids } } : {}) },
     include: { steps: { orderBy: { position: "asc" } } },
     orderBy: { createdAt: "asc" },
   });
