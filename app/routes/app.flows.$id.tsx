@@ -32,6 +32,7 @@ import {
   errorsExactlyAt,
   evenWeights,
   languageTabs,
+  LOCALES,
   type LanguageTab,
   templateSettingsOf,
   withContentFields,
@@ -479,7 +480,8 @@ export default function FlowEditor() {
   const setStep = (i: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, j) => (j === i ? step : s)) }));
 
   return (
-    <Page>
+    // Full width, the preview taking half: a 600 px email is shown at (almost) its own size.
+    <Page fullWidth>
       {/* The admin draws the title, the way back to Flows and the primary action above the app. */}
       <TitleBar title={draft.name || "New flow"}>
         <button variant="breadcrumb" onClick={() => navigate("/app/flows")}>
@@ -498,7 +500,7 @@ export default function FlowEditor() {
         </button>
       </SaveBar>
       <Layout>
-        <Layout.Section>
+        <Layout.Section variant="oneHalf">
           <BlockStack gap="400">
             {problems?.length ? (
               <Banner tone="critical" title="The flow was not saved">
@@ -527,7 +529,7 @@ export default function FlowEditor() {
                 onLanguageChange={(tab) => {
                   // The preview follows the language being written.
                   setPreviewStep(i);
-                  setLocale(LOCALES.find((l) => l === tab.language) ?? "en");
+                  setLocale(LOCALES.find((l) => l === tab.language) ?? "");
                 }}
                 onChange={(s) => setStep(i, s)}
                 onRemove={() => {
@@ -542,7 +544,7 @@ export default function FlowEditor() {
             </InlineStack>
           </BlockStack>
         </Layout.Section>
-        <Layout.Section variant="oneThird">
+        <Layout.Section variant="oneHalf">
           <BlockStack gap="400">
             <FlowPreview
               id={data.id}
