@@ -13,6 +13,7 @@ import { loadDashboard } from "../app/services/analytics/dashboard.server";
 import { rollUpAnalytics } from "../app/services/analytics/rollup.server";
 import { migrateSqliteFile } from "../test/helpers/db";
 import { envNumber, fmt, printTable, summarize, writeResult } from "./lib";
+import { Seeder, type Dialect } from "./bulk-insert";
 import { seededRng } from "../app/domain/bandit";
 import { dayOf } from "../app/domain/analytics";
 import Database from "better-sqlite3";
@@ -20,54 +21,9 @@ import Database from "better-sqlite3";
 const SHOP = "bench-dashboard.myshopify.com";
 const FOLLOW_UPS = envNumber("BENCH_FOLLOW_UPS", 1_000_000);
 const REPEATS = envNumber("BENCH_REPEATS", 30);
-const ROWS_PER_INSERT = 500;
 const DAYS = 365;
 const GOAL_MS = 300;
 const END = Date.parse("2026-11-27T00:00:00Z");
-
-type Dialect = "sqlite" | "postgresql";
-
-function literal(value: unknown, dialect: Dialect): string {
-  if (value === null || value === undefined) return "NULL";
-  if (typeof value === "boolean") return dialect === "postgresql" ? String(value) : value ? "1" : "0";
-  if (typeof value === "number") return String(value);
-  // Prisma keeps SQLite timestamps as ISO text with an explicit offset.
-  if (value instanceof Date) return `'${dialect === "postgresql" ? value.toISOString() : value.toISOString().replace("Z", "+00:00")}'`;
-  return `'${String(value).replace(/'/g, "''")}'`;
-}
-
-// Multi-row INSERTs, a few hundred rows each, committed in groups.
-class Seeder {
-  private pending = new Map<string, { columns: string[]; rows: string[] }>();
-  private statements: string[] = [];
-  constructor(
-    private exec: (statements: string[]) => Promise<void>,
-    private dialect: Dialect,
-    // Parents first, so foreign keys find their rows.
-    private order: string[],
-  ) {}
-  async add(table: string, row: Record<string, unknown>) {
-    let p = this.pending.get(table);
-    if (!p) this.pending.set(table, (p = { columns: Object.keys(row), rows: [] }));
-    p.rows.push(`(${p.columns.map((c) => literal(row[c], this.dialect)).join(",")})`);
-    if (p.rows.length >= ROWS_PER_INSERT) for (const t of this.order) await this.flushTable(t);
-  }
-  private async flushTable(table: string) {
-    const p = this.pending.get(table);
-    if (!p || p.rows.length === 0) return;
-    this.statements.push(`INSERT INTO "${table}" (${p.columns.map((c) => `"${c}"`).join(",")}) VALUES ${p.rows.join(",")}`);
-    p.rows = [];
-    if (this.statements.length >= 20) await this.commit();
-  }
-  private async commit() {
-    const batch = this.statements.splice(0);
-    if (batch.length) await this.exec(batch);
-  }
-  async flush() {
-    for (const t of this.order) await this.flushTable(t);
-    await this.commit();
-  }
-}
 
 async function seed(prisma: PrismaClient, dialect: Dialect, exec: (statements: string[]) => Promise<void>) {
   const rng = seededRng(42);

@@ -12,13 +12,12 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
 import { appEncryptionKeys, createAppDatabase, freePort, ROOT, startApp, TEST_API_KEY, TEST_API_SECRET, ensureBuilt } from "../scripts/harness";
-import type { DatabaseKind } from "../scripts/databases";
 import { createSeedStore, SIMULATOR_SHOP } from "../simulator/store";
 import { orderCreatedPayload } from "../simulator/orders";
 import { webhookRequest } from "../simulator/webhooks";
 import { closePrisma, createPrismaClient } from "../app/db.server";
 import { connectShop, storeOfflineToken } from "../app/services/shop/shops.server";
-import { envNumber, fmt, printTable, summarize, writeResult } from "./lib";
+import { databaseKindFromArgs, envNumber, fmt, printTable, summarize, writeResult } from "./lib";
 
 const RATES = (process.env.BENCH_RATES ?? "50,100,200,400,500").split(",").map(Number);
 const SECONDS = envNumber("BENCH_SECONDS", 4);
@@ -32,13 +31,6 @@ const SETUPS: { processes: number; intake: Intake }[] = [
   ...WEB_PROCESSES.map((processes) => ({ processes, intake: "direct path" as const })),
   ...(process.env.BENCH_ROUTES_SETUP === "0" ? [] : [{ processes: 1, intake: "Remix routes" as const }]),
 ];
-
-function databaseKindFromArgs(): DatabaseKind {
-  const i = process.argv.indexOf("--database");
-  const kind = i >= 0 ? process.argv[i + 1] : process.env.BENCH_DATABASE || "sqlite";
-  if (kind === "sqlite" || kind === "postgresql") return kind;
-  throw new Error(`--database must be sqlite or postgresql; got "${kind}"`);
-}
 
 type Route = "bare" | "orders/create";
 

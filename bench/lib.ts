@@ -138,3 +138,20 @@ export function cpuMeter(groups: () => Record<string, number[]>) {
     },
   };
 }
+
+// The same table as Markdown, to paste into docs/benchmarks.md.
+export function printMarkdownTable(rows: Record<string, string | number>[]) {
+  if (rows.length === 0) return;
+  const keys = Object.keys(rows[0]);
+  console.log(`| ${keys.join(" | ")} |`);
+  console.log(`| ${keys.map(() => "---").join(" | ")} |`);
+  for (const r of rows) console.log(`| ${keys.map((k) => String(r[k]).replace(/\|/g, "\\|")).join(" | ")} |`);
+}
+
+// `--database postgresql` (or BENCH_DATABASE); SQLite by default.
+export function databaseKindFromArgs(): "sqlite" | "postgresql" {
+  const i = process.argv.indexOf("--database");
+  const kind = i >= 0 ? process.argv[i + 1] : process.env.BENCH_DATABASE || "sqlite";
+  if (kind === "sqlite" || kind === "postgresql") return kind;
+  throw new Error(`--database must be sqlite or postgresql; got "${kind}"`);
+}
