@@ -152,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await connectShop({ prisma, shop, profile });
       console.log(
         `Connected ${shop}${result.created ? "" : " (already known; token and profile updated)"}.` +
-          (result.defaultFlowCreated ? ` Created the flow "Thank you + recommendations".` : ""),
+          (result.defaultFlowCreated ? ` Created the flow "Thank you + recommendations", off until it is turned on (flows on ${shop} thank-you).` : ""),
       );
       return 0;
     }

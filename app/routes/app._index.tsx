@@ -263,7 +263,7 @@ function SetupGuide({ data }: { data: HomeData }) {
 
 function Stat({ label, value, help, testId }: { label: string; value: number; help?: string; testId: string }) {
   const title = (
-    <span style={{ display: "inline-block", lineHeight: "20px" }}>
+    <span style={{ display: "inline-block", lineHeight: "20px", textDecoration: help ? "underline dotted" : undefined, cursor: help ? "help" : undefined }}>
       <Text as="span" variant="bodySm" tone="subdued">
         {label}
       </Text>
@@ -274,7 +274,7 @@ function Stat({ label, value, help, testId }: { label: string; value: number; he
       {/* Labels with and without help keep one height, so the numbers line up. */}
       {help ? (
         <Tooltip content={help}>
-          <span style={{ textDecoration: "underline dotted" }}>{title}</span>
+          {title}
         </Tooltip>
       ) : (
         title
