@@ -17,6 +17,8 @@ import { orderCreatedPayload } from "../simulator/orders";
 import { webhookRequest } from "../simulator/webhooks";
 import { closePrisma, createPrismaClient } from "../app/db.server";
 import { connectShop, storeOfflineToken } from "../app/services/shop/shops.server";
+import { setFlowActive } from "../app/services/flows/flow-editor.server";
+import { DEFAULT_FLOW_KEY } from "../app/domain/flows";
 import { databaseKindFromArgs, envNumber, fmt, printTable, summarize, writeResult } from "./lib";
 
 const RATES = (process.env.BENCH_RATES ?? "50,100,200,400,500").split(",").map(Number);
@@ -101,6 +103,9 @@ async function main() {
   // As the CLI's connect stores it: the orders' order_status_url is on this domain, so intake
   // needs no Admin API read to know they are the shop's.
   await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Bench", ianaTimezone: "Europe/Warsaw", storefrontUrl: store.shop.primaryDomain.url } });
+  // The default flow is installed off; on, every order schedules its follow-up as in a live shop.
+  const flow = await prisma.flow.findUniqueOrThrow({ where: { shop_key: { shop: SIMULATOR_SHOP, key: DEFAULT_FLOW_KEY } }, select: { id: true } });
+  await setFlowActive({ prisma, shop: SIMULATOR_SHOP, id: flow.id, active: true, actor: "bench" });
   const customers = store.customers.filter((c) => c.defaultEmailAddress?.emailAddress);
   const products = store.products.filter((p) => p.status === "ACTIVE");
   let n = 0;

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import prisma from "../app/db.server";
 import { connectShop, storeOfflineToken } from "../app/services/shop/shops.server";
 import { exportFlows, importFlows } from "../app/services/flows/flows.server";
+import { setFlowActive } from "../app/services/flows/flow-editor.server";
 import { createRuntime, reconcileSettings, startHousekeeping, stopBackgroundWork } from "../app/runtime/runtime.server";
 import { config, loadConfig } from "../app/platform/config.server";
 import { adminClientForShop } from "../app/adapters/shopify-admin/index.server";
@@ -24,7 +25,7 @@ Commands:
   connect <shop> --token <shpat_…> [--scope <scopes>] [--no-profile]
       Connect a shop with an Admin API access token (custom-app installs). Stores the token
       as the shop's offline session, reads the shop's profile from the Admin API and gives a
-      new shop the default flow. The token's scopes are --scope, else SCOPES, else those of
+      new shop the default flow, turned off (flows on turns it on). The token's scopes are --scope, else SCOPES, else those of
       shopify.app.toml: the admin pages refuse a session without the app's scopes.
   settings show <shop> [--json]           Print the shop's settings as key=value lines (or JSON).
   settings set <shop> <key>=<value> ...
@@ -36,6 +37,7 @@ Commands:
       nothing and exits 2. Writes an audit row.
   flows export <shop> [--out <file>]      Write the shop's flows as JSON (app/domain/flows.schema.json).
   flows import <shop> <file>              Create or replace flows from a JSON file.
+  flows on|off <shop> <flow key>          Turn a flow on or off, as the Flows page does (with an audit row).
   follow-ups list [--shop <shop>] [--status <status>] [--limit <n>]
       List follow-ups with their status and reason.
   dispatch [--once] [--interval <ms>]     Send due follow-ups: once and exit, or keep polling.
@@ -150,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await connectShop({ prisma, shop, profile });
       console.log(
         `Connected ${shop}${result.created ? "" : " (already known; token and profile updated)"}.` +
-          (result.defaultFlowCreated ? ` Created the flow "Thank you + recommendations".` : ""),
+          (result.defaultFlowCreated ? ` Created the flow "Thank you + recommendations", off until it is turned on (flows on ${shop} thank-you).` : ""),
       );
       return 0;
     }
@@ -195,7 +197,16 @@ async function main(argv: string[]): Promise<number> {
         console.log(`Imported ${flows.length} flow(s) into ${shop}: ${flows.map((f) => f.key).join(", ")}`);
         return 0;
       }
-      throw new UsageError("flows takes export or import.");
+      if (sub === "on" || sub === "off") {
+        const key = rest[1];
+        if (!key) throw new UsageError(`flows ${sub} needs a flow key: flows ${sub} <shop> <flow key> (see flows export).`);
+        const flow = await prisma.flow.findUnique({ where: { shop_key: { shop, key } }, select: { id: true, name: true } });
+        if (!flow) throw new UsageError(`${shop} has no flow "${key}"; flows export lists its flows.`);
+        await setFlowActive({ prisma, shop, id: flow.id, active: sub === "on", actor: operator() });
+        console.log(`Turned ${sub} the flow "${flow.name}" of ${shop}.`);
+        return 0;
+      }
+      throw new UsageError("flows takes export, import, on or off.");
     }
     case "follow-ups": {
       if (sub !== "list") throw new UsageError("follow-ups takes list.");

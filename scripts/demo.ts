@@ -62,6 +62,10 @@ async function main() {
   const imported = await runCli(["flows", "import", SIMULATOR_SHOP, flowsFile], env);
   if (imported.status !== 0) throw new Error(imported.stderr);
   say(`   Flow "${flows.flows[0].name}": delay set to 0 minutes for the demo (${flowsFile})`);
+  // A new shop's flow starts off; the merchant turns it on (the Flows page's Turn on, here the CLI's).
+  const turnedOn = await runCli(["flows", "on", SIMULATOR_SHOP, flows.flows[0].key], env);
+  if (turnedOn.status !== 0) throw new Error(turnedOn.stderr);
+  say(`   ${turnedOn.stdout.trim()}`);
 
   step(4, "Starting Afterglow (one process: web server + in-process dispatcher)");
   const app = await startApp({ env, port: values.port ? Number(values.port) : undefined });

@@ -5,13 +5,15 @@ export interface ChartsProps {
   series: { day: string; sent: number; opens: number; clicks: number; revenue: string }[];
   funnels: { flowName: string; stages: { stage: string; count: number }[] }[];
   currency: string | null;
+  // Given by the page, which reserves the same heights before this module loads.
+  heights: { activity: number; revenue: number; funnel: number; gap: number };
 }
 
-export default function AnalyticsCharts({ series, funnels, currency }: ChartsProps) {
+export default function AnalyticsCharts({ series, funnels, currency, heights }: ChartsProps) {
   const points = (pick: (s: ChartsProps["series"][number]) => number) => series.map((s) => ({ key: s.day, value: pick(s) }));
   return (
     <PolarisVizProvider>
-      <div style={{ height: 260 }} data-chart="activity">
+      <div style={{ height: heights.activity }} data-chart="activity">
         <LineChart
           data={[
             { name: "Sent", data: points((s) => s.sent) },
@@ -20,13 +22,13 @@ export default function AnalyticsCharts({ series, funnels, currency }: ChartsPro
           ]}
         />
       </div>
-      <div style={{ height: 220, marginTop: 16 }} data-chart="revenue">
+      <div style={{ height: heights.revenue, marginTop: heights.gap }} data-chart="revenue">
         <LineChart
           data={[{ name: `Attributed revenue${currency ? ` (${currency})` : ""}`, data: points((s) => Number(s.revenue)) }]}
         />
       </div>
       {funnels.length ? (
-        <div style={{ height: 260, marginTop: 16 }} data-chart="funnel">
+        <div style={{ height: heights.funnel, marginTop: heights.gap }} data-chart="funnel">
           <BarChart data={funnels.map((f) => ({ name: f.flowName, data: f.stages.map((s) => ({ key: s.stage, value: s.count })) }))} />
         </div>
       ) : null}

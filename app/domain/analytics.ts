@@ -3,6 +3,7 @@
 import { DateTime } from "luxon";
 import { isValidTimeZone } from "./step-timing";
 import { SKIP_REASON_CODES, type SkipReasonCode } from "./skip-reasons";
+import { isTemplateId, TEMPLATES } from "./templates";
 
 export const COUNTER_NAMES = [
   "scheduled",
@@ -163,4 +164,9 @@ export function recommendationSourceOfUrl(url: string | null | undefined): strin
   } catch {
     return null;
   }
+}
+
+// A step as the merchant knows it from the flow editor (its key is a handle for imports, not a name).
+export function stepName({ position, template }: { position: number; template: string }): string {
+  return `Step ${position + 1} · ${isTemplateId(template) ? TEMPLATES[template].name : template}`;
 }

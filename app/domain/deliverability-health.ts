@@ -72,12 +72,66 @@ export function assessHealth({
     problems.push(pauseReason);
   }
   if (spamRate !== null && window.delivered >= thresholds.minDeliveredForSpamWarning && spamRate >= thresholds.spamWarn && !pauseReason?.startsWith("Spam")) {
-    problems.push(`Spam complaints are ${pct(spamRate)} of delivered emails (warning from ${pct(thresholds.spamWarn)}; sending pauses at ${pct(thresholds.spamPause)}).`);
+    problems.push(
+      `Spam complaints are ${pct(spamRate)} of delivered emails (warning from ${pct(thresholds.spamWarn)}; sending pauses at ${pct(thresholds.spamPause)}).`,
+    );
     if (level === "ok") level = "warning";
   }
   if (bounceRate !== null && window.sent >= thresholds.minSentForBounce && bounceRate >= thresholds.bounceWarn && !pauseReason?.startsWith("Bounces")) {
-    problems.push(`Bounces are ${pct(bounceRate)} of sent emails (warning from ${pct(thresholds.bounceWarn)}; sending pauses at ${pct(thresholds.bouncePause)}).`);
+    problems.push(
+      `Bounces are ${pct(bounceRate)} of sent emails (warning from ${pct(thresholds.bounceWarn)}; sending pauses at ${pct(thresholds.bouncePause)}).`,
+    );
     if (level === "ok") level = "warning";
   }
   return { level, bounceRate, spamRate, problems, pauseReason };
+}
+
+// Below this much mail in the window (delivered or bounced) the health gives no verdict. Google's
+// and Yahoo's bulk-sender guidance judges the spam rate over meaningful daily volume; at 200, one
+// complaint is 0.5% and one bounce 0.5%, the smallest window where a single event does not flip the
+// verdict past a warning line on its own. The bounce rule above waits for the same amount.
+export const MIN_MAIL_TO_JUDGE = HEALTH_THRESHOLDS.minSentForBounce;
+
+export type HealthVerdictKind = "too_little_mail" | "healthy" | "at_risk" | "paused";
+
+export interface HealthVerdict {
+  kind: HealthVerdictKind;
+  // One line a merchant reads, e.g. "Not enough mail yet to judge (21 of 200)".
+  title: string;
+  // Each rate beside its limits, in plain words; empty while there is too little mail.
+  lines: string[];
+}
+
+const percent = (r: number) => `${(r * 100).toFixed(r > 0 && r < 0.01 ? 2 : 1).replace(/\.0$/, "")}%`;
+
+// The health in a merchant's words: no verdict on too little mail, else the rates and the lines
+// they are measured against. `level` is the stored one when sending was paused by an earlier check.
+export function healthVerdict({
+  window,
+  level,
+  thresholds = HEALTH_THRESHOLDS,
+}: {
+  window: HealthCounts;
+  level?: HealthLevel;
+  thresholds?: HealthThresholds;
+}): HealthVerdict {
+  const assessment = assessHealth({ window, thresholds });
+  const worst = level === "paused" || assessment.level === "paused" ? "paused" : assessment.level;
+  if (worst !== "paused" && window.sent < MIN_MAIL_TO_JUDGE) {
+    return { kind: "too_little_mail", title: `Not enough mail yet to judge (${window.sent} of ${MIN_MAIL_TO_JUDGE})`, lines: [] };
+  }
+  const lines: string[] = [];
+  if (assessment.bounceRate !== null) {
+    lines.push(
+      `${percent(assessment.bounceRate)} of sent emails bounced. Fine below ${percent(thresholds.bounceWarn)}; sending pauses at ${percent(thresholds.bouncePause)}.`,
+    );
+  }
+  if (assessment.spamRate !== null) {
+    lines.push(
+      `${percent(assessment.spamRate)} of delivered emails were reported as spam. Fine below ${percent(thresholds.spamWarn)}; Gmail and Yahoo draw the line at ${percent(thresholds.spamPause)}, where sending pauses.`,
+    );
+  }
+  if (worst === "paused") return { kind: "paused", title: "Sending paused: too many bounces or spam reports", lines };
+  if (worst === "warning") return { kind: "at_risk", title: "At risk: bounces or spam reports are high", lines };
+  return { kind: "healthy", title: "Healthy", lines };
 }

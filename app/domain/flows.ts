@@ -76,13 +76,16 @@ export interface FlowsDocument {
 
 export const FLOWS_SCHEMA_ID = flowsSchema.$id;
 
+export const DEFAULT_FLOW_KEY = "thank-you";
+
+// The flow a new shop is given. It starts off: the merchant turns it on once they have seen the email.
 export function defaultFlows(): FlowDefinition[] {
   return [
     {
-      key: "thank-you",
+      key: DEFAULT_FLOW_KEY,
       name: "Thank you + recommendations",
       trigger: "order_created",
-      active: true,
+      active: false,
       steps: [
         {
           key: "thank-you",

@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useEffect, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useState, type ReactNode } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
@@ -10,8 +10,8 @@ import {
   Button,
   Card,
   Checkbox,
-  DataTable,
   DatePicker,
+  IndexTable,
   InlineGrid,
   InlineStack,
   Layout,
@@ -19,8 +19,10 @@ import {
   Popover,
   Text,
   TextField,
+  Tooltip,
+  useBreakpoints,
 } from "@shopify/polaris";
-import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
@@ -31,12 +33,17 @@ import { promoteShownWinner, PromotionError } from "../services/analytics/ab-pro
 import { saveAnalyticsSettings } from "../services/analytics/settings.server";
 import { resumeSending } from "../services/events/deliverability-health.server";
 import { formatRate } from "../domain/analytics";
+import { healthVerdict, type HealthVerdictKind } from "../domain/deliverability-health";
 import { downloadFromApp } from "../components/download";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
-// Polaris Viz needs the browser: the charts load after hydration.
+// Polaris Viz needs the browser: the charts load after hydration, into boxes of the height they
+// will have, so nothing below them moves when they arrive.
 const AnalyticsCharts = lazy(() => import("../components/AnalyticsCharts"));
+const CHART_HEIGHTS = { activity: 260, revenue: 220, funnel: 260, gap: 16 };
+const chartsHeight = (funnels: number) =>
+  CHART_HEIGHTS.activity + CHART_HEIGHTS.gap + CHART_HEIGHTS.revenue + (funnels ? CHART_HEIGHTS.gap + CHART_HEIGHTS.funnel : 0);
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -146,11 +153,40 @@ function RangePicker({ from, to }: { from: string; to: string }) {
   );
 }
 
+const HEALTH_BADGE: Record<HealthVerdictKind, { label: string; tone?: "success" | "warning" | "critical" }> = {
+  too_little_mail: { label: "Too early to judge" },
+  healthy: { label: "Healthy", tone: "success" },
+  at_risk: { label: "At risk", tone: "warning" },
+  paused: { label: "Paused", tone: "critical" },
+};
+
+// A word with its detail on hover: the page speaks plainly, the precise definition is one step away.
+function Explained({ children, detail }: { children: ReactNode; detail: string }) {
+  return (
+    <Tooltip content={detail} width="wide">
+      <span style={{ textDecoration: "underline dotted", textUnderlineOffset: 3, cursor: "help" }}>{children}</span>
+    </Tooltip>
+  );
+}
+
+const OPENS_DETAIL =
+  "Emails a person opened. Some mail apps (Apple Mail Privacy Protection, security scanners) open every email they receive; those opens are left out.";
+const variantName = (key: string) => (key ? `Version ${key.toUpperCase()}` : "—");
+
+// The A/B result in plain words; the statistics behind it are in the tooltip.
+function abSummary(ab: { status: string; winner: string | null; leader: string | null; minSample: number }): string {
+  if (ab.status === "winner" && ab.winner) return `${variantName(ab.winner)} wins: it gets more clicks, and the difference is very unlikely to be chance.`;
+  if (ab.status === "no_difference_yet")
+    return `No clear winner yet: ${ab.leader ? variantName(ab.leader) : "one version"} leads, but the difference could still be chance.`;
+  return `Still collecting: each version needs at least ${ab.minSample} delivered emails before a winner is named.`;
+}
+
 export default function Analytics() {
   const d = useLoaderData<typeof loader>();
   const shopify = useAppBridge();
   const navigation = useNavigation();
   const fetcher = useFetcher<typeof action>();
+  const { smDown } = useBreakpoints();
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
   useEffect(() => {
@@ -159,9 +195,23 @@ export default function Analytics() {
     else shopify.toast.show(fetcher.data.error ?? "That did not work.", { isError: true });
   }, [fetcher.state, fetcher.data, shopify]);
 
-  const [windowDays, setWindowDays] = useState(String(d.settings.attributionWindowDays));
-  const [countsOpens, setCountsOpens] = useState(d.settings.attributionCountsOpens);
-  const [autoPromote, setAutoPromote] = useState(d.settings.abAutoPromote);
+  const saved = d.settings;
+  const [windowDays, setWindowDays] = useState(String(saved.attributionWindowDays));
+  const [countsOpens, setCountsOpens] = useState(saved.attributionCountsOpens);
+  const [autoPromote, setAutoPromote] = useState(saved.abAutoPromote);
+  const savingSettings = fetcher.state !== "idle" && fetcher.formData?.get("intent") === "settings";
+  const settingsDirty =
+    windowDays !== String(saved.attributionWindowDays) || countsOpens !== saved.attributionCountsOpens || autoPromote !== saved.abAutoPromote;
+  const saveSettings = () =>
+    fetcher.submit(
+      { intent: "settings", attributionWindowDays: windowDays, attributionCountsOpens: String(countsOpens), abAutoPromote: String(autoPromote) },
+      { method: "post" },
+    );
+  const discardSettings = () => {
+    setWindowDays(String(saved.attributionWindowDays));
+    setCountsOpens(saved.attributionCountsOpens);
+    setAutoPromote(saved.abAutoPromote);
+  };
 
   const [exporting, setExporting] = useState<string | null>(null);
   const exportCsv = useCallback(
@@ -180,9 +230,28 @@ export default function Analytics() {
 
   const t = d.totals;
   const health = d.health;
+  const verdict = health ? healthVerdict({ window: health.window, level: d.sending.pausedAt ? "paused" : health.level }) : null;
+  const deferrals = health ? Object.values(health.deferralsByProvider).reduce((a, b) => a + b, 0) : 0;
+  const chartBox = chartsHeight(d.funnels.length);
+  const tiles: [string, string, string?][] = [
+    ["Sent", String(t.counters.sent)],
+    ["Delivered", `${t.counters.delivered} (${formatRate(t.rates.deliveryRate) || "–"})`],
+    ["Opened", `${t.counters.opens} (${formatRate(t.rates.openRate) || "–"})`, OPENS_DETAIL],
+    ["Clicked", `${t.counters.clicks} (${formatRate(t.rates.clickRate) || "–"})`],
+    ["Orders", String(t.orders), "Orders placed after a click on a follow-up, within the attribution window below, or with a follow-up's discount code."],
+    ["Revenue", money(t.revenue, d.currency)],
+  ];
   return (
     <Page fullWidth>
       <TitleBar title="Analytics" />
+      <SaveBar id="analytics-settings-save-bar" open={settingsDirty || savingSettings}>
+        <button variant="primary" onClick={saveSettings} disabled={savingSettings} {...(savingSettings ? { loading: "" } : {})}>
+          Save
+        </button>
+        <button onClick={discardSettings} disabled={savingSettings}>
+          Discard
+        </button>
+      </SaveBar>
       <BlockStack gap="400">
         {d.sending.pausedAt ? (
           <Banner
@@ -201,7 +270,7 @@ export default function Analytics() {
           </Banner>
         ) : null}
 
-        <InlineStack align="space-between" blockAlign="center">
+        <InlineStack align="space-between" blockAlign="center" gap="200">
           <RangePicker key={`${d.range.from}/${d.range.to}`} from={d.range.from} to={d.range.to} />
           <InlineStack gap="200">
             {navigation.state === "loading" ? <Badge>Loading…</Badge> : null}
@@ -215,18 +284,11 @@ export default function Analytics() {
         </InlineStack>
 
         <InlineGrid columns={{ xs: 2, md: 6 }} gap="300">
-          {[
-            ["Sent", String(t.counters.sent)],
-            ["Delivered", `${t.counters.delivered} (${formatRate(t.rates.deliveryRate) || "–"})`],
-            ["Opened", `${t.counters.opens} (${formatRate(t.rates.openRate) || "–"})`],
-            ["Clicked", `${t.counters.clicks} (${formatRate(t.rates.clickRate) || "–"})`],
-            ["Orders", String(t.orders)],
-            ["Revenue", money(t.revenue, d.currency)],
-          ].map(([label, value]) => (
+          {tiles.map(([label, value, detail]) => (
             <Card key={label}>
               <BlockStack gap="100">
                 <Text as="h3" variant="headingSm" tone="subdued">
-                  {label}
+                  {detail ? <Explained detail={detail}>{label}</Explained> : label}
                 </Text>
                 <Text as="p" variant="headingLg">
                   {value}
@@ -243,32 +305,52 @@ export default function Analytics() {
                 <Text as="h2" variant="headingMd">
                   Over time and per flow
                 </Text>
-                {mounted ? (
-                  <Suspense fallback={<Text as="p">Loading charts…</Text>}>
-                    <AnalyticsCharts series={d.series} funnels={d.funnels} currency={d.currency} />
-                  </Suspense>
-                ) : (
-                  <Text as="p">Loading charts…</Text>
-                )}
+                <div style={{ minHeight: chartBox }} data-charts-box>
+                  {mounted ? (
+                    <Suspense fallback={<Text as="p">Loading charts…</Text>}>
+                      <AnalyticsCharts series={d.series} funnels={d.funnels} currency={d.currency} heights={CHART_HEIGHTS} />
+                    </Suspense>
+                  ) : (
+                    <Text as="p">Loading charts…</Text>
+                  )}
+                </div>
               </BlockStack>
             </Card>
           </Layout.Section>
           <Layout.Section variant="oneThird">
             <Card>
               <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Deliverability (last {health?.windowDays ?? 7} days)
-                </Text>
-                {health ? (
+                <InlineStack align="space-between" blockAlign="center" gap="200">
+                  <Text as="h2" variant="headingMd">
+                    Deliverability (last {health?.windowDays ?? 7} days)
+                  </Text>
+                  {verdict ? <Badge tone={HEALTH_BADGE[verdict.kind].tone}>{HEALTH_BADGE[verdict.kind].label}</Badge> : null}
+                </InlineStack>
+                {health && verdict ? (
                   <>
-                    <Badge tone={health.level === "ok" ? "success" : health.level === "warning" ? "warning" : "critical"}>
-                      {health.level === "ok" ? "Healthy" : health.level === "warning" ? "Warning" : "Paused"}
-                    </Badge>
-                    <Text as="p">Bounce rate: {formatRate(health.bounceRate) || "–"} (warning 5%, pause 10%)</Text>
-                    <Text as="p">Spam complaints: {health.spamRate === null ? "–" : `${(health.spamRate * 100).toFixed(2)}%`} (warning 0.10%, Gmail&apos;s line 0.30%)</Text>
-                    <Text as="p">
-                      Deferrals: Gmail {health.deferralsByProvider.gmail}, Outlook {health.deferralsByProvider.outlook}, Yahoo{" "}
-                      {health.deferralsByProvider.yahoo}, others {health.deferralsByProvider.other}
+                    {verdict.kind === "healthy" ? null : (
+                      <Text as="p" fontWeight="semibold">
+                        <span data-testid="health-verdict">{verdict.title}</span>
+                      </Text>
+                    )}
+                    {verdict.kind === "too_little_mail" ? (
+                      <Text as="p" tone="subdued">
+                        {`${health.window.delivered} delivered and ${health.window.bounces} bounced so far. Bounce and spam rates mean something once more mail has gone out; until then one bounce can look alarming.`}
+                      </Text>
+                    ) : (
+                      verdict.lines.map((line) => (
+                        <Text as="p" key={line}>
+                          {line}
+                        </Text>
+                      ))
+                    )}
+                    <Text as="p" tone="subdued">
+                      <Explained detail="Receiving mail servers asked SendGrid to try again later, usually because mail arrived faster than they accept from a new sender. SendGrid retries for up to 72 hours.">
+                        Delayed by the receiving server
+                      </Explained>
+                      {deferrals
+                        ? `: Gmail ${health.deferralsByProvider.gmail}, Outlook ${health.deferralsByProvider.outlook}, Yahoo ${health.deferralsByProvider.yahoo}, others ${health.deferralsByProvider.other}`
+                        : ": none"}
                     </Text>
                   </>
                 ) : (
@@ -284,29 +366,112 @@ export default function Analytics() {
         <Card padding="0">
           <Box padding="300">
             <Text as="h2" variant="headingMd">
-              Steps and variants
+              Steps and versions
             </Text>
           </Box>
-          <DataTable
-            columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-            headings={["Flow", "Step", "Variant", "Scheduled", "Sent", "Delivered", "Opened", "Machine opens", "Clicked", "Bounced", "Unsubscribed", "Spam", "Orders", "Revenue"]}
-            rows={d.steps.map((s) => [
-              s.flowName,
-              s.stepKey,
-              s.variant || "—",
-              s.counters.scheduled,
-              s.counters.sent,
-              `${s.counters.delivered} (${formatRate(s.rates.deliveryRate) || "–"})`,
-              `${s.counters.opens} (${formatRate(s.rates.openRate) || "–"})`,
-              s.counters.machineOpens,
-              `${s.counters.clicks} (${formatRate(s.rates.clickRate) || "–"})`,
-              s.counters.bounces,
-              s.counters.unsubscribes,
-              s.counters.spamReports,
-              s.orders,
-              money(s.revenue, d.currency),
-            ])}
-          />
+          <IndexTable
+            condensed={smDown}
+            selectable={false}
+            itemCount={d.steps.length}
+            resourceName={{ singular: "step", plural: "steps" }}
+            emptyState={
+              <Box padding="400">
+                <Text as="p" tone="subdued">
+                  Nothing was sent in this range.
+                </Text>
+              </Box>
+            }
+            headings={[
+              { title: "Flow and step" },
+              { title: "Version", tooltipContent: "A step with an A/B test sends each customer one of its versions." },
+              { title: "Sent", alignment: "end" },
+              { title: "Delivered", alignment: "end" },
+              { title: "Opened", alignment: "end", tooltipContent: OPENS_DETAIL, tooltipWidth: "wide" },
+              { title: "Clicked", alignment: "end" },
+              {
+                title: "Problems",
+                tooltipContent: "Bounced: refused by the customer's mail server. Unsubscribed: asked for no more marketing email. Spam: marked as spam.",
+              },
+              { title: "Orders", alignment: "end" },
+              { title: "Revenue", alignment: "end" },
+            ]}
+          >
+            {d.steps.map((s, i) => {
+              const problems =
+                [
+                  s.counters.bounces ? `${s.counters.bounces} bounced` : "",
+                  s.counters.unsubscribes ? `${s.counters.unsubscribes} unsubscribed` : "",
+                  s.counters.spamReports ? `${s.counters.spamReports} spam` : "",
+                ]
+                  .filter(Boolean)
+                  .join(", ") || "None";
+              const key = `${s.flowId}/${s.stepKey}/${s.variant}`;
+              if (smDown) {
+                return (
+                  <IndexTable.Row id={key} key={key} position={i}>
+                    <Box padding="300">
+                      <BlockStack gap="100">
+                        <Text as="p" fontWeight="semibold">
+                          {s.flowName}
+                        </Text>
+                        <Text as="p" tone="subdued">
+                          {s.variant ? `${s.stepName} · ${variantName(s.variant)}` : s.stepName}
+                        </Text>
+                        <Text as="p">{`${s.counters.sent} sent · ${s.counters.opens} opened · ${s.counters.clicks} clicked`}</Text>
+                        <Text as="p" tone="subdued">{`${s.orders} orders · ${money(s.revenue, d.currency)} · problems: ${problems.toLowerCase()}`}</Text>
+                      </BlockStack>
+                    </Box>
+                  </IndexTable.Row>
+                );
+              }
+              return (
+                <IndexTable.Row id={key} key={key} position={i}>
+                  <IndexTable.Cell>
+                    <BlockStack gap="050">
+                      <Text as="span" fontWeight="semibold">
+                        {s.flowName}
+                      </Text>
+                      <Text as="span" tone="subdued">
+                        {s.stepName}
+                      </Text>
+                    </BlockStack>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{variantName(s.variant)}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {s.counters.sent}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {`${s.counters.delivered} (${formatRate(s.rates.deliveryRate) || "–"})`}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {`${s.counters.opens} (${formatRate(s.rates.openRate) || "–"})`}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {`${s.counters.clicks} (${formatRate(s.rates.clickRate) || "–"})`}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{problems}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {s.orders}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {money(s.revenue, d.currency)}
+                    </Text>
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              );
+            })}
+          </IndexTable>
         </Card>
 
         <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
@@ -317,29 +482,29 @@ export default function Analytics() {
               </Text>
               {d.abTests.length === 0 ? (
                 <Text as="p" tone="subdued">
-                  No step had variants in this range.
+                  No step had versions in this range.
                 </Text>
               ) : null}
               {d.abTests.map((ab) => (
                 <BlockStack key={`${ab.flowId}/${ab.stepKey}`} gap="100">
                   <Text as="h3" variant="headingSm">
-                    {ab.flowName} · {ab.stepKey}
+                    {`${ab.flowName} · ${ab.stepName}`}
                   </Text>
                   {ab.variants.map((v) => (
                     <Text as="p" key={v.key}>
-                      {v.key}: {v.successes} clicks / {v.trials} delivered ({formatRate(v.rate) || "–"})
+                      {`${variantName(v.key)}: ${v.successes} ${v.successes === 1 ? "click" : "clicks"} from ${v.trials} delivered (${formatRate(v.rate) || "–"})`}
                       {ab.winner === v.key ? " — winner" : ""}
                     </Text>
                   ))}
                   <Text as="p" tone="subdued">
-                    {ab.explanation} Test: {ab.test}; at least {ab.minSample} delivered per variant.
+                    <Explained detail={`${ab.explanation} Method: ${ab.test}.`}>{abSummary(ab)}</Explained>
                   </Text>
                   {ab.winner && ab.promotable ? (
                     <InlineStack>
                       <Button
                         onClick={() => fetcher.submit({ intent: "promote", flowId: ab.flowId, stepKey: ab.stepKey, variant: ab.winner! }, { method: "post" })}
                       >
-                        {`Promote variant ${ab.winner}`}
+                        {`Send ${variantName(ab.winner)} to everyone`}
                       </Button>
                     </InlineStack>
                   ) : null}
@@ -347,58 +512,110 @@ export default function Analytics() {
               ))}
             </BlockStack>
           </Card>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Recommendation sources learned
-              </Text>
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                headings={["Source", "Emails", "Clicks", "Click rate", "Orders", "Weight"]}
-                rows={d.sources.map((s) => [
-                  SOURCE_NAMES[s.source] ?? s.source,
-                  s.impressions,
-                  s.clicks,
-                  formatRate(s.clickRate) || "–",
-                  `${s.orders} (${money(s.revenue, d.currency)})`,
-                  `${(s.weight * 100).toFixed(0)}%`,
-                ])}
-              />
-              <Text as="p" tone="subdued">
-                Weight: how often a source leads an email. Thompson sampling on each source&apos;s click rate, with 10% spread
-                evenly so every source keeps being tried.
-              </Text>
-            </BlockStack>
+          <Card padding="0">
+            <Box padding="300">
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingMd">
+                  Which recommendations get clicked
+                </Text>
+                <Text as="p" tone="subdued">
+                  <Explained detail="Thompson sampling on each source's click rate: every email draws a likely click rate for each source from what it has seen so far and leads with the highest draw; 10% of the share is spread evenly so every source keeps being tried.">
+                    Afterglow leads each email with the products people click most, and keeps trying the others.
+                  </Explained>
+                </Text>
+              </BlockStack>
+            </Box>
+            <IndexTable
+              condensed={smDown}
+              selectable={false}
+              itemCount={d.sources.length}
+              resourceName={{ singular: "source", plural: "sources" }}
+              emptyState={
+                <Box padding="400">
+                  <Text as="p" tone="subdued">
+                    No recommendations sent yet.
+                  </Text>
+                </Box>
+              }
+              headings={[
+                { title: "Products shown" },
+                { title: "Emails", alignment: "end" },
+                { title: "Clicks", alignment: "end" },
+                { title: "Orders", alignment: "end" },
+                { title: "Share", alignment: "end", tooltipContent: "How often this kind of product leads an email now." },
+              ]}
+            >
+              {d.sources.map((s, i) =>
+                smDown ? (
+                  <IndexTable.Row id={s.source} key={s.source} position={i}>
+                    <Box padding="300">
+                      <BlockStack gap="050">
+                        <Text as="p" fontWeight="semibold">{`${SOURCE_NAMES[s.source] ?? s.source} · ${(s.weight * 100).toFixed(0)}% share`}</Text>
+                        <Text
+                          as="p"
+                          tone="subdued"
+                        >{`${s.impressions} emails · ${s.clicks} clicks (${formatRate(s.clickRate) || "–"}) · ${s.orders} orders`}</Text>
+                      </BlockStack>
+                    </Box>
+                  </IndexTable.Row>
+                ) : (
+                  <IndexTable.Row id={s.source} key={s.source} position={i}>
+                    <IndexTable.Cell>{SOURCE_NAMES[s.source] ?? s.source}</IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <Text as="span" alignment="end" numeric>
+                        {s.impressions}
+                      </Text>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <Text as="span" alignment="end" numeric>
+                        {`${s.clicks} (${formatRate(s.clickRate) || "–"})`}
+                      </Text>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <Text as="span" alignment="end" numeric>
+                        {`${s.orders} (${money(s.revenue, d.currency)})`}
+                      </Text>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <Text as="span" alignment="end" numeric>
+                        {`${(s.weight * 100).toFixed(0)}%`}
+                      </Text>
+                    </IndexTable.Cell>
+                  </IndexTable.Row>
+                ),
+              )}
+            </IndexTable>
           </Card>
         </InlineGrid>
 
         <Card>
-          <fetcher.Form method="post">
-            <input type="hidden" name="intent" value="settings" />
-            <input type="hidden" name="attributionCountsOpens" value={String(countsOpens)} />
-            <input type="hidden" name="abAutoPromote" value={String(autoPromote)} />
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Attribution and tests
-              </Text>
-              <TextField
-                label="Attribution window (days after a click)"
-                name="attributionWindowDays"
-                type="number"
-                value={windowDays}
-                onChange={setWindowDays}
-                autoComplete="off"
-                helpText="An order within this many days after a click on a follow-up is credited to it (last touch). An order using a follow-up's discount code always is."
-              />
-              <Checkbox label="Count opens as well as clicks" checked={countsOpens} onChange={setCountsOpens} />
-              <Checkbox label="Promote a significant A/B winner automatically" checked={autoPromote} onChange={setAutoPromote} />
-              <InlineStack>
-                <Button submit loading={fetcher.state !== "idle"}>
-                  Save
-                </Button>
-              </InlineStack>
-            </BlockStack>
-          </fetcher.Form>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Attribution and tests
+            </Text>
+            <TextField
+              label="Credit an order to a follow-up for (days after a click)"
+              type="number"
+              min={1}
+              max={90}
+              value={windowDays}
+              onChange={setWindowDays}
+              autoComplete="off"
+              helpText="An order within this many days after a click on a follow-up is credited to that follow-up (the last one clicked). An order using a follow-up's discount code always is."
+            />
+            <Checkbox
+              label="Count opens as well as clicks"
+              checked={countsOpens}
+              onChange={setCountsOpens}
+              helpText="An open is a weaker sign than a click: some mail apps open every email they receive."
+            />
+            <Checkbox
+              label="Send the winning version to everyone once a test has a clear winner"
+              checked={autoPromote}
+              onChange={setAutoPromote}
+              helpText="Without this, you choose when to end a test from the A/B tests card."
+            />
+          </BlockStack>
         </Card>
       </BlockStack>
     </Page>

@@ -15,6 +15,7 @@ import { orderCreatedPayload } from "../../simulator/orders";
 import { closePrisma, createPrismaClient } from "../../app/db.server";
 import { connectShop, storeOfflineToken } from "../../app/services/shop/shops.server";
 import { importFlows } from "../../app/services/flows/flows.server";
+import { setFlowActive } from "../../app/services/flows/flow-editor.server";
 import { receiveOrderCreated } from "../../app/services/intake/intake.server";
 import { defaultFlows } from "../../app/domain/flows";
 import { createBullMqQueue, type BullMqFollowUpQueue } from "../../app/runtime/bullmq-queue.server";
@@ -225,6 +226,9 @@ export async function sendThankYouAtOnce(prisma: PrismaClient): Promise<void> {
   flow.steps[0].delay = { amount: 0, unit: "minutes" };
   flow.exitRules = { orderedAgain: false };
   await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+  // The default flow is installed off; the merchant turns it on as the Flows page does.
+  const { id } = await prisma.flow.findUniqueOrThrow({ where: { shop_key: { shop: SIMULATOR_SHOP, key: flow.key } }, select: { id: true } });
+  await setFlowActive({ prisma, shop: SIMULATOR_SHOP, id, active: true, actor: "merchant" });
   await prisma.shop.update({
     where: { domain: SIMULATOR_SHOP },
     data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },

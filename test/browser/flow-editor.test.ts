@@ -191,8 +191,8 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
     });
     await withScreenshot(page, "admin-pages", async () => {
       await page.goto(embeddedUrl("/app"));
-      await expect.poll(() => page.getByText("Get started").count(), { timeout: 15_000 }).toBe(1);
-      expect(await page.getByTestId("scheduled-7d").textContent()).toBe("1");
+      await expect.poll(() => page.getByText("Setup guide").count(), { timeout: 15_000 }).toBe(1);
+      expect(await page.getByRole("link", { name: "1 waiting to go out" }).count()).toBe(1);
 
       await page.goto(embeddedUrl("/app/messages"));
       await page.getByRole("link", { name: "#5150" }).click();

@@ -113,6 +113,8 @@ describe("install from the embedded admin", () => {
     expect(stack.admin.requests.filter((r) => r.status === 503)).toHaveLength(4);
     expect(await prisma.shop.findUniqueOrThrow({ where: { domain: SIMULATOR_SHOP } })).toMatchObject({ sendingEnabled: true, name: null, profileFetchedAt: null });
     expect(await prisma.flow.count({ where: { shop: SIMULATOR_SHOP } })).toBeGreaterThan(0);
+    // The default flow waits, off, until the merchant has seen its email.
+    expect(await prisma.flow.count({ where: { shop: SIMULATOR_SHOP, active: true } })).toBe(0);
 
     // The next load reads it; the token from the install is kept, so no second exchange.
     expect((await load()).status).toBe(200);
@@ -143,6 +145,8 @@ describe("install from the embedded admin", () => {
     flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
     fs.writeFileSync(flowsFile, JSON.stringify(flows));
     await cli("flows", "import", SIMULATOR_SHOP, flowsFile);
+    // The install leaves the default flow off; the merchant turns it on.
+    await cli("flows", "on", SIMULATOR_SHOP, flows.flows[0].key);
     const customer = store.customers.find((c) => c.defaultEmailAddress?.emailAddress)!;
     const product = store.products.find((p) => p.status === "ACTIVE" && p.onlineStoreUrl)!;
     const order = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });

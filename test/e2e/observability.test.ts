@@ -16,6 +16,7 @@ import { sendWebhook, signWebhookBody, webhookRequest } from "../../simulator/we
 import type { createPrismaClient } from "~/db.server";
 import { metric, until as untilOr } from "../helpers/prometheus";
 import { exportFlows, importFlows } from "~/services/flows/flows.server";
+import { turnOnFlow } from "../helpers/flows";
 import { startTestStack, type TestStack } from "../helpers/stack";
 
 const METRICS_TOKEN = "metrics-token-for-tests";
@@ -94,6 +95,7 @@ beforeAll(async () => {
   // Ada orders several times here: neither "ordered again" nor smart sending may stop her emails.
   flows.flows[0].exitRules = { orderedAgain: false };
   await importFlows(prisma, SIMULATOR_SHOP, flows);
+  await turnOnFlow({ prisma, shop: SIMULATOR_SHOP });
   await prisma.shop.update({
     where: { domain: SIMULATOR_SHOP },
     data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) },

@@ -54,6 +54,8 @@ beforeAll(async () => {
   flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
   fs.writeFileSync(flowsFile, JSON.stringify(flows));
   await cli("flows", "import", SIMULATOR_SHOP, flowsFile);
+  // A new shop's flow starts off; the merchant turns it on.
+  await cli("flows", "on", SIMULATOR_SHOP, flows.flows[0].key);
   app = await startApp({ env, port });
   prisma = stack.prisma;
 }, 120_000);

@@ -10,6 +10,7 @@ import { sendWebhook } from "../../simulator/webhooks";
 import type { createPrismaClient } from "~/db.server";
 import { reconcileOrders } from "~/services/intake/reconcile-orders.server";
 import { createAdminClient } from "~/adapters/shopify-admin/index.server";
+import { turnOnFlow } from "../helpers/flows";
 import { startTestStack, type TestStack } from "../helpers/stack";
 
 let stack: TestStack;
@@ -48,6 +49,7 @@ beforeAll(async () => {
     },
   });
   ({ store, admin, env, prisma } = stack);
+  await turnOnFlow({ prisma, shop: SIMULATOR_SHOP });
   app = await startApp({ env });
 
   // Seven orders reach the store (and its Admin API); one more is cancelled before anyone hears of it.

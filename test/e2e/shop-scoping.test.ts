@@ -119,6 +119,8 @@ const cases: Record<string, () => Promise<void>> = {
     const home = await call("routes/app._index", "loader", "/app");
     expect(home.status).toBe(200);
     expectNothingOfB(home, "home");
+    // The setup guide's Turn on cannot reach another shop's flow.
+    expect((await call("routes/app._index", "action", "/app", {}, { intent: "turn_on_flow", id: b.flowId })).status).toBe(404);
   },
   "routes/app.flows._index": async () => {
     expectNothingOfB(await call("routes/app.flows._index", "loader", "/app/flows"), "the flow list");

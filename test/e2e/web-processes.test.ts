@@ -10,6 +10,7 @@ import { sendWebhook } from "../../simulator/webhooks";
 import type { createPrismaClient } from "~/db.server";
 import { metric, until as untilOr } from "../helpers/prometheus";
 import { exportFlows, importFlows } from "~/services/flows/flows.server";
+import { turnOnFlow } from "../helpers/flows";
 import { loadConfig } from "~/platform/config.server";
 import { startTestStack, type TestStack } from "../helpers/stack";
 
@@ -58,6 +59,7 @@ beforeAll(async () => {
   flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
   flows.flows[0].exitRules = { orderedAgain: false };
   await importFlows(prisma, SIMULATOR_SHOP, flows);
+  await turnOnFlow({ prisma, shop: SIMULATOR_SHOP });
   await prisma.shop.update({ where: { domain: SIMULATOR_SHOP }, data: { frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }) } });
   app = await startApp({ env });
   // Both processes listening (the harness waits for the first answer only).

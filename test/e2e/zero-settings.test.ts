@@ -50,6 +50,8 @@ beforeAll(async () => {
   flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
   fs.writeFileSync(flowsFile, JSON.stringify(flows));
   expect((await runCli(["flows", "import", SIMULATOR_SHOP, flowsFile], stack.env)).status).toBe(0);
+  // A new shop's flow starts off; the merchant turns it on.
+  expect((await runCli(["flows", "on", SIMULATOR_SHOP, flows.flows[0].key], stack.env)).status).toBe(0);
   app = await startApp({ env: stack.env, port });
 }, 180_000);
 

@@ -16,7 +16,7 @@ import prisma from "~/db.server";
 import { sessionToken } from "../helpers/embedded";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { listAudit } from "~/services/compliance/audit.server";
-import { loader as homeLoader } from "~/routes/app._index";
+import { action as homeAction, loader as homeLoader } from "~/routes/app._index";
 import { action as flowsAction, loader as flowsLoader } from "~/routes/app.flows._index";
 import { action as editorAction, loader as editorLoader, type FlowEditorActionData } from "~/routes/app.flows.$id";
 import { action as previewAction, loader as previewLoader } from "~/routes/app.flows.$id.preview";
@@ -110,17 +110,51 @@ type Home = Awaited<ReturnType<typeof homeLoader>>;
 type FlowList = Awaited<ReturnType<typeof flowsLoader>>;
 
 describe("home", () => {
-  it("counts follow-ups scheduled and sent in the last 7 days, never test sends, and shows the checklist", async () => {
+  it("counts the last 7 days' follow-ups and emails, never test sends, and shows the sender in use and the setup guide", async () => {
     const o = await order("#1001", "ada@example.com");
     const o2 = await order("#1002", "ben@example.com");
-    await followUp(o, { status: "sent", sentAt: new Date(NOW - 2 * DAY), createdAt: new Date(NOW - 2 * DAY) });
+    const sent = await followUp(o, { status: "sent", sentAt: new Date(NOW - 2 * DAY), createdAt: new Date(NOW - 2 * DAY) });
     await followUp(o2, { status: "scheduled" });
     await followUp(o2, { orderId: "older", status: "sent", sentAt: new Date(NOW - 9 * DAY), createdAt: new Date(NOW - 9 * DAY) });
-    await followUp(o, { orderId: "test:1", isTest: true, status: "sent", sentAt: new Date(NOW - DAY) });
+    const test = await followUp(o, { orderId: "test:1", isTest: true, status: "sent", sentAt: new Date(NOW - DAY) });
+    // Opened twice by a person and once by a mail app's privacy proxy: one email opened.
+    const events: [string, string, boolean][] = [
+      [sent.id, "delivered", false],
+      [sent.id, "open", false],
+      [sent.id, "open", false],
+      [sent.id, "open", true],
+      [sent.id, "click", false],
+      [test.id, "delivered", false],
+      [test.id, "open", false],
+    ];
+    await prisma.messageEvent.createMany({
+      data: events.map(([followUpId, event, machineOpen], i) => ({ dedupeKey: `home-${i}`, shop: SHOP, followUpId, event, machineOpen, occurredAt: new Date(NOW - DAY) })),
+    });
 
     const home = await get<Home>(homeLoader, "/app");
-    expect(home).toMatchObject({ sendingEnabled: true, scheduled7d: 2, sent7d: 1, waiting: 1, sender: null });
-    expect(home.checklist).toEqual({ senderSet: false, flowOn: true, testSent: false });
+    expect(home).toMatchObject({ sendingEnabled: true, scheduled7d: 2, waiting: 1 });
+    expect(home.week).toEqual({ sent: 1, delivered: 1, opened: 1, clicked: 1, bounced: 0, complaints: 0 });
+    expect(home.health).toEqual({ kind: "too_little_mail", title: "Not enough mail yet to judge (1 of 200)", lines: [] });
+    // No sender address of its own yet: mail goes from the store's email, and Home says so.
+    expect(home.sender).toMatchObject({ from: { email: "owner@juniper.example", name: "Juniper & Pine" }, source: "store_email" });
+    expect(home.guide).toMatchObject({ completed: 0, total: 3, next: "sender", visible: true });
+    expect(home.firstFlow).toEqual({ id: flowId, name: "Thank you + recommendations", active: false });
+    await prisma.messageEvent.deleteMany();
+  });
+
+  it("turns the flow on from the setup guide, audited, and hides the finished guide once dismissed", async () => {
+    const res = await post(homeAction, "/app", { intent: "turn_on_flow", id: flowId });
+    expect(await res.json()).toEqual({ ok: true, message: "Flow turned on. New orders get its follow-ups." });
+    expect((await prisma.flow.findUniqueOrThrow({ where: { id: flowId } })).active).toBe(true);
+    expect((await listAudit(prisma, SHOP)).map((e) => e.action)).toContain("flow.turned_on");
+    expect((await post(homeAction, "/app", { intent: "turn_on_flow", id: "not-ours" })).status).toBe(404);
+
+    await prisma.shop.update({ where: { domain: SHOP }, data: { senderName: "Juniper & Pine", testSentAt: new Date(NOW) } });
+    expect((await get<Home>(homeLoader, "/app")).guide).toMatchObject({ completed: 3, next: null, canDismiss: true, visible: true });
+    await post(homeAction, "/app", { intent: "dismiss_guide" });
+    expect((await get<Home>(homeLoader, "/app")).guide.visible).toBe(false);
+    await prisma.flow.update({ where: { id: flowId }, data: { active: false } });
+    await prisma.shop.update({ where: { domain: SHOP }, data: { senderName: null } });
   });
 });
 
@@ -133,7 +167,7 @@ describe("flows", () => {
     await followUp(o, { orderId: "c", status: "failed" });
     const { flows } = await get<FlowList>(flowsLoader, "/app/flows");
     expect(flows).toEqual([
-      { id: flowId, name: "Thank you + recommendations", trigger: "order_created", triggerLabel: "Order created", active: true, steps: 1, sent30d: 1 },
+      { id: flowId, name: "Thank you + recommendations", trigger: "order_created", triggerLabel: "Order created", active: false, steps: 1, sent30d: 1 },
     ]);
   });
 
@@ -416,8 +450,8 @@ describe("test send", () => {
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).testSentAt).toBeInstanceOf(Date);
 
     const home = await get<Home>(homeLoader, "/app");
-    expect(home).toMatchObject({ sent7d: 0, scheduled7d: 0 });
-    expect(home.checklist.testSent).toBe(true);
+    expect(home).toMatchObject({ week: { sent: 0 }, scheduled7d: 0 });
+    expect(home.guide.tasks.find((t) => t.id === "test_send")?.done).toBe(true);
     expect((await get<FlowList>(flowsLoader, "/app/flows")).flows[0].sent30d).toBe(0);
     // The test order never shows up as a real order to preview with.
     expect((await get<{ orders: unknown[] }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).orders).toEqual([]);

@@ -471,6 +471,8 @@ describe("the dashboard", () => {
       expect(row.orders, key).toBe(mine.length);
       expect(row.revenue, key).toBe(money(mine.reduce((s, a) => s + cents(a.revenue), 0)));
       expect(row.flowName).toBe(row.flowId === flowA ? "Thank you" : "Review request");
+      // Steps by the editor's name, never by their key.
+      expect(row.stepName).toBe({ thanks: "Step 1 · Thank you + recommendations", later: "Step 2 · Thank you + recommendations", review: "Step 1 · Thank you + recommendations" }[row.stepKey]);
     }
     // The history is rich enough to test something.
     const all = [...expected.values()];

@@ -31,6 +31,7 @@ import { reclaimDone } from "~/services/compliance/reclaim.server";
 import { createSeedStore, legacyId, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { customersDataRequestPayload, customersRedactPayload, orderCreatedPayload, shopRedactPayload } from "../../simulator/orders";
 import { webhookRequest } from "../../simulator/webhooks";
+import { turnOnFlow } from "../helpers/flows";
 
 const SHOP_A = SIMULATOR_SHOP;
 const SHOP_B = "other-boutique.myshopify.com";
@@ -118,6 +119,7 @@ const diff = (before: Record<Table, number>, after: Record<Table, number>) =>
 async function seedShop(store: SeedStore) {
   const shop = store.shop.myshopifyDomain;
   await connectShop({ prisma, shop, profile: { name: store.shop.name, ianaTimezone: store.shop.ianaTimezone } });
+  await turnOnFlow({ prisma, shop });
   await storeOfflineToken({ prisma, shop, accessToken: `shpat_${randomUUID().replace(/-/g, "")}`, scope: "read_orders,read_products" });
   await prisma.session.create({
     data: { id: `${shop}_online_1`, shop, state: "", isOnline: true, accessToken: "online", userId: 77n, firstName: "Olga", email: `olga@${shop}` },

@@ -15,6 +15,7 @@ import { createRuntime } from "~/runtime/runtime.server";
 import { loadConfig } from "~/platform/config.server";
 import { defaultFlows } from "~/domain/flows";
 import { shopifyUnavailableGate } from "~/services/dispatch/gates";
+import { turnOnFlow } from "../helpers/flows";
 
 const db = createTestDatabase("consent-unavailable");
 const prisma = db.prisma;
@@ -31,6 +32,7 @@ beforeAll(async () => {
   const flow = defaultFlows()[0];
   flow.steps[0].delay = { amount: 0, unit: "minutes" };
   await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+  await turnOnFlow({ prisma, shop: SIMULATOR_SHOP });
 });
 afterAll(async () => {
   await admin.close();

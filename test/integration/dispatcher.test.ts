@@ -16,6 +16,7 @@ import { formatLocalTime } from "~/domain/skip-reasons";
 import { receiveSendGridEvents } from "~/services/events/sendgrid-events.server";
 import type { MailTransport } from "~/adapters/mail/transport";
 import { sampleEvents } from "../../simulator/sendgrid-events";
+import { turnOnFlow } from "../helpers/flows";
 
 const SHOP = "dispatch-test.myshopify.com";
 const db = createTestDatabase("dispatch");
@@ -88,6 +89,7 @@ beforeEach(async () => {
     shop: SHOP,
     profile: { name: "Juniper & Pine", email: "hello@juniper.example", address: "1 Main St, Springfield" },
   });
+  await turnOnFlow({ prisma, shop: SHOP });
 });
 
 describe("dispatcher", () => {

@@ -34,6 +34,7 @@ import { createSeedStore, legacyId, type SeedStore } from "../../simulator/store
 import { customersDataRequestPayload, customersRedactPayload, orderCreatedPayload, shopRedactPayload } from "../../simulator/orders";
 import { webhookRequest } from "../../simulator/webhooks";
 import { createEventWebhookKeys, sampleEvents, signedEventRequest } from "../../simulator/sendgrid-events";
+import { turnOnFlow } from "../helpers/flows";
 
 const keys = createEventWebhookKeys();
 const SHOP = "erasure-boutique.myshopify.com";
@@ -155,6 +156,7 @@ async function found(needles: string[]): Promise<string[]> {
 async function seedCustomer(s: SeedStore, customerId: string, email: string) {
   const shop = s.shop.myshopifyDomain;
   await connectShop({ prisma, shop, profile: { name: s.shop.name, ianaTimezone: s.shop.ianaTimezone, storefrontUrl: s.shop.primaryDomain.url } });
+  await turnOnFlow({ prisma, shop });
   const product = s.products.find((p) => p.status === "ACTIVE")!;
   // Their own order, and a guest checkout with the same address.
   await deliver("orders/create", shop, orderCreatedPayload({ store: s, customerId, lines: [{ productId: product.id, quantity: 1 }] }));

@@ -6,6 +6,7 @@ import { exportFlows, importFlows, saveFlow, validateFlow } from "~/services/flo
 import { connectShop } from "~/services/shop/shops.server";
 import { InvalidFlowsError, type FlowDefinition } from "~/domain/flows";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
+import { turnOnFlow } from "../helpers/flows";
 
 const SHOP = "flows-format.myshopify.com";
 const db = createTestDatabase("flows-format");
@@ -124,6 +125,7 @@ describe("intake by trigger and condition", () => {
         { key: "vip", name: "VIP", trigger: "order_created", conditions: { any: [{ field: "customer_tags", op: "includes_any", values: ["VIP"] }] }, steps: [step] },
       ],
     });
+    await turnOnFlow({ prisma, shop: SHOP });
     await receiveOrderCreated({
       prisma,
       delivery: { shop: SHOP, topic: "orders/create", webhookId: "wh-cond" },

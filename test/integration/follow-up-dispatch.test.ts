@@ -17,6 +17,7 @@ import { InvalidFlowsError } from "~/domain/flows";
 import { discountCodeFor } from "~/adapters/shopify-admin/discounts.server";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { createLogger } from "~/platform/logger.server";
+import { turnOnFlow } from "../helpers/flows";
 
 const db = createTestDatabase("follow-up-dispatch");
 const prisma = db.prisma;
@@ -149,6 +150,7 @@ beforeEach(async () => {
     await (prisma[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Juniper & Pine", email: "hello@juniper.example" } });
+  await turnOnFlow({ prisma, shop: SIMULATOR_SHOP });
   await prisma.shop.update({
     where: { domain: SIMULATOR_SHOP },
     // Several steps of one order fall due in one drain here: smart sending would hold all but one.

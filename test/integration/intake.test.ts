@@ -5,6 +5,7 @@ import { receiveOrderCancelled, receiveOrderCreated } from "~/services/intake/in
 import { connectShop, disconnectShop } from "~/services/shop/shops.server";
 import { exportFlows, importFlows } from "~/services/flows/flows.server";
 import { InvalidOrderPayloadError } from "~/domain/order-facts";
+import { turnOnFlow } from "../helpers/flows";
 
 const SHOP = "intake-test.myshopify.com";
 const db = createTestDatabase("intake");
@@ -32,16 +33,22 @@ beforeEach(async () => {
     await (prisma[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   await connectShop({ prisma, shop: SHOP, profile: { name: "Intake", ianaTimezone: "Europe/Warsaw" } });
+  await turnOnFlow({ prisma, shop: SHOP });
 });
 
 describe("connectShop", () => {
-  it("gives a new shop the default flow once", async () => {
-    const doc = await exportFlows(prisma, SHOP);
+  it("gives a new shop the default flow once, turned off until the merchant turns it on", async () => {
+    const fresh = "fresh.myshopify.com";
+    expect((await connectShop({ prisma, shop: fresh })).defaultFlowCreated).toBe(true);
+    const doc = await exportFlows(prisma, fresh);
     expect(doc.flows.map((f) => [f.name, f.trigger, f.active, f.steps[0].delay])).toEqual([
-      ["Thank you + recommendations", "order_created", true, { amount: 1, unit: "hours" }],
+      ["Thank you + recommendations", "order_created", false, { amount: 1, unit: "hours" }],
     ]);
-    expect((await connectShop({ prisma, shop: SHOP })).defaultFlowCreated).toBe(false);
-    expect(await prisma.flow.count()).toBe(1);
+    expect((await connectShop({ prisma, shop: fresh })).defaultFlowCreated).toBe(false);
+    expect(await prisma.flow.count({ where: { shop: fresh } })).toBe(1);
+    // A shop that already has flows keeps them as they are, on or off.
+    await connectShop({ prisma, shop: SHOP });
+    expect(await prisma.flow.findMany({ where: { shop: SHOP }, select: { active: true } })).toEqual([{ active: true }]);
   });
 });
 

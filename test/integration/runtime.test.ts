@@ -14,6 +14,7 @@ import { createRuntime } from "~/runtime/runtime.server";
 import { loadConfig } from "~/platform/config.server";
 import { setShopSendGridKey } from "~/services/shop/secrets.server";
 import { defaultFlows } from "~/domain/flows";
+import { turnOnFlow } from "../helpers/flows";
 
 const db = createTestDatabase("runtime");
 const prisma = db.prisma;
@@ -39,6 +40,7 @@ beforeAll(async () => {
   const flow = defaultFlows()[0];
   flow.steps[0].delay = { amount: 0, unit: "minutes" };
   await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [flow] });
+  await turnOnFlow({ prisma, shop: SIMULATOR_SHOP });
 });
 afterAll(async () => {
   await admin.close();

@@ -41,6 +41,7 @@ import { action as shopRedactRoute } from "~/routes/webhooks.shop.redact";
 import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../../simulator/store";
 import { appUninstalledPayload, orderCancelledPayload, orderCreatedPayload } from "../../simulator/orders";
 import { signWebhookBody, webhookRequest } from "../../simulator/webhooks";
+import { turnOnFlow } from "../helpers/flows";
 
 const { store, otherStore } = ctx;
 const OTHER_SHOP = otherStore.shop.myshopifyDomain;
@@ -56,6 +57,7 @@ beforeAll(async () => {
   await connectShop({ prisma, shop: OTHER_SHOP, profile: { name: "Other", storefrontUrl: otherStore.shop.primaryDomain.url } });
   // As the CLI's connect stores it from the shop's profile: order_status_url is on this domain.
   await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Direct", ianaTimezone: "Europe/Warsaw", storefrontUrl: store.shop.primaryDomain.url } });
+  await turnOnFlow({ prisma, shop: SIMULATOR_SHOP });
   // As server.ts mounts it; what the direct path does not take would go on to Express and Remix.
   server = http.createServer((req, res) => {
     if (receiveWebhookDirect(req, res)) return;

@@ -11,6 +11,7 @@ import {
   recommendationSourceOfUrl,
   skipCodeOf,
   skipReasonCode,
+  stepName,
   sumMoney,
 } from "~/domain/analytics";
 import { attributeOrder, parseDiscountCodes, revenueInShopCurrency, type Touch } from "~/domain/attribution";
@@ -20,6 +21,14 @@ import { assessHealth, providerOf } from "~/domain/deliverability-health";
 import { describeSkipReason, SKIP_REASON_CODES, skipRecord, type SkipReason } from "~/domain/skip-reasons";
 import { pickRecommendations } from "~/domain/recommendations";
 import type { CandidateProduct } from "~/domain/recommendations.types";
+
+describe("stepName", () => {
+  it("names a step by its place and template, as the flow editor does", () => {
+    expect(stepName({ position: 0, template: "thank-you" })).toBe("Step 1 · Thank you + recommendations");
+    expect(stepName({ position: 2, template: "review-request" })).toBe("Step 3 · Review request");
+    expect(stepName({ position: 1, template: "retired-template" })).toBe("Step 2 · retired-template");
+  });
+});
 
 describe("counters and rates", () => {
   it("adds counters and reasons, and rates over the right denominators", () => {

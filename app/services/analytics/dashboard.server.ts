@@ -3,6 +3,7 @@
 import type { PrismaClient } from "@prisma/client";
 import { addCounters, daysBetween, emptyCounters, formatMoneyAmount, parseMoney, rates, type Counters, type Rates } from "~/domain/analytics";
 import { abResults, type AbResult } from "~/domain/ab-results";
+import { stepName } from "~/domain/analytics";
 import { seededRng, sourcePreferences, type SourcePreference } from "~/domain/bandit";
 import type { HealthReport } from "../events/deliverability-health.server";
 import { defaultRange, type DashboardRange } from "./range.server";
@@ -13,6 +14,8 @@ export interface MetricsRow {
   flowId: string;
   flowName: string;
   stepKey: string;
+  // The step as the flow editor shows it: "Step 1 · Thank you + recommendations".
+  stepName: string;
   variant: string;
   counters: Counters;
   rates: Rates;
@@ -29,7 +32,7 @@ export interface Dashboard {
   series: { day: string; sent: number; opens: number; clicks: number; revenue: string }[];
   funnels: { flowId: string; flowName: string; stages: { stage: string; count: number }[]; orders: number; revenue: string }[];
   steps: MetricsRow[];
-  abTests: (AbResult & { flowId: string; flowName: string; stepKey: string; stepId: string | null; promotable: boolean })[];
+  abTests: (AbResult & { flowId: string; flowName: string; stepKey: string; stepName: string; stepId: string | null; promotable: boolean })[];
   sources: (SourcePreference & { orders: number; revenue: string })[];
   health: HealthReport | null;
   sending: { pausedAt: string | null; pausedReason: string | null };
@@ -150,12 +153,16 @@ export async function loadDashboard({
   const range = asked ?? defaultRange(now, timeZone);
   const [sums, flows, sourceStats, health] = await Promise.all([
     dashboardSums(prisma, { shop, range }),
-    prisma.flow.findMany({ where: { shop }, include: { steps: { select: { id: true, key: true, variants: true, position: true } } } }),
+    prisma.flow.findMany({ where: { shop }, include: { steps: { select: { id: true, key: true, variants: true, position: true, template: true } } } }),
     prisma.recommendationSourceStat.findMany({ where: { shop } }),
     prisma.deliverabilityHealth.findUnique({ where: { shop } }),
   ]);
   const flowName = new Map(flows.map((f) => [f.id, f.name]));
   const nameOf = (flowId: string) => flowName.get(flowId) ?? "Deleted flow";
+  const stepNameOf = (flowId: string, stepKey: string) => {
+    const step = flows.find((f) => f.id === flowId)?.steps.find((s) => s.key === stepKey);
+    return step ? stepName(step) : "A removed step";
+  };
 
   const byKey = sums.counters;
   const byFlow = new Map<string, Counters>();
@@ -171,7 +178,7 @@ export async function loadDashboard({
     .map(([key, counters]) => {
       const k = splitKey(key);
       const money = sums.money.byKey.get(key);
-      return { ...k, flowName: nameOf(k.flowId), counters, rates: rates(counters), orders: money?.orders ?? 0, revenue: formatMoneyAmount(money?.revenue ?? 0n) };
+      return { ...k, flowName: nameOf(k.flowId), stepName: stepNameOf(k.flowId, k.stepKey), counters, rates: rates(counters), orders: money?.orders ?? 0, revenue: formatMoneyAmount(money?.revenue ?? 0n) };
     })
     .sort((a, b) => a.flowName.localeCompare(b.flowName) || a.flowId.localeCompare(b.flowId) || a.stepKey.localeCompare(b.stepKey) || a.variant.localeCompare(b.variant));
 
@@ -209,10 +216,10 @@ export async function loadDashboard({
     stepGroups.set(g, [...(stepGroups.get(g) ?? []), row]);
   }
   for (const rows of stepGroups.values()) {
-    const { flowId, stepKey, flowName: name } = rows[0];
+    const { flowId, stepKey, flowName: name, stepName: stepTitle } = rows[0];
     const step = flows.find((f) => f.id === flowId)?.steps.find((s) => s.key === stepKey) ?? null;
     const result = abResults({ variants: rows.map((r) => ({ key: r.variant, trials: r.counters.delivered, successes: r.counters.clicks })), metric: "click_rate" });
-    abTests.push({ ...result, flowId, flowName: name, stepKey, stepId: step?.id ?? null, promotable: Boolean(step?.variants && result.winner) });
+    abTests.push({ ...result, flowId, flowName: name, stepKey, stepName: stepTitle, stepId: step?.id ?? null, promotable: Boolean(step?.variants && result.winner) });
   }
 
   const sources = learnedPreferences(shop, sourceStats.map((s) => ({ source: s.source, impressions: s.impressions, clicks: s.clicks }))).map((p) => {

@@ -205,32 +205,3 @@ export async function retryFollowUp({ prisma, shop, id, actor, now = new Date() 
   if (retried) await followUpsScheduled([{ id, dueAt: now }]);
   return retried;
 }
-
-// The embedded home: is sending on, sender, last 7 days, and the onboarding checklist.
-// Test sends are the merchant's own and never count.
-export async function homeSummary(prisma: PrismaClient, { shop, now = new Date() }: { shop: string; now?: Date }) {
-  const since = new Date(now.getTime() - 7 * 24 * 3600_000);
-  const [row, scheduled7d, sent7d, failed7d, activeFlows] = await Promise.all([
-    prisma.shop.findUnique({ where: { domain: shop } }),
-    prisma.followUp.count({ where: { shop, isTest: false, createdAt: { gte: since } } }),
-    prisma.followUp.count({ where: { shop, isTest: false, status: "sent", sentAt: { gte: since } } }),
-    prisma.followUp.count({ where: { shop, isTest: false, status: "failed", updatedAt: { gte: since } } }),
-    prisma.flow.count({ where: { shop, active: true } }),
-  ]);
-  const waiting = await prisma.followUp.count({ where: { shop, isTest: false, status: { in: ["scheduled", "sending"] } } });
-  const senderEmail = row?.senderEmail ?? null;
-  return {
-    sendingEnabled: Boolean(row?.sendingEnabled && !row?.uninstalledAt && !row?.sendingPausedAt),
-    sendingPausedReason: row?.sendingPausedReason ?? null,
-    sender: senderEmail ? { name: row?.senderName ?? null, email: senderEmail, domain: senderEmail.split("@")[1] ?? null } : null,
-    scheduled7d,
-    waiting,
-    sent7d,
-    failed7d,
-    checklist: {
-      senderSet: Boolean(senderEmail),
-      flowOn: activeFlows > 0,
-      testSent: Boolean(row?.testSentAt),
-    },
-  };
-}

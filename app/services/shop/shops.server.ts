@@ -18,7 +18,8 @@ export interface ShopProfileUpdate {
 }
 
 // Called after OAuth and by the CLI's connect: the shop exists, sending is on, and a
-// shop that has no flows yet gets the default "Thank you + recommendations" flow.
+// shop that has no flows yet gets the default "Thank you + recommendations" flow, turned off
+// until the merchant has seen its email and turns it on.
 export async function connectShop({
   prisma,
   shop,
