@@ -47,6 +47,9 @@ const TABS = [
   { id: "failed", status: "failed", content: "Failed" },
 ];
 
+// On a phone Polaris lets the tabs scroll sideways; with a little less padding all five fit at 375 px.
+const PHONE_TABS_CSS = "@media (max-width: 47.9975em) { .afterglow-status-tabs .Polaris-Tabs__Tab { padding-inline: var(--p-space-200); } }";
+
 // Earlier cursors ride in history state: the list only pages forward.
 type PageState = { trail?: string[] } | null;
 
@@ -86,7 +89,9 @@ export default function Messages() {
   const { smDown } = useBreakpoints();
   const trail = (location.state as PageState)?.trail ?? [];
   // Opened with a search or filter in the URL, the search and filter bar shows it.
-  const { mode, setMode } = useSetIndexFiltersMode(filters.q || filters.flowId || filters.from || filters.to ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
+  const { mode, setMode } = useSetIndexFiltersMode(
+    filters.q || filters.flowId || filters.from || filters.to ? IndexFiltersMode.Filtering : IndexFiltersMode.Default,
+  );
 
   // Every change lands in the URL (a new page of history, so back and forward step through it);
   // a new search or filter starts again from the first page.
@@ -146,7 +151,7 @@ export default function Messages() {
     {
       key: "flow",
       label: "Flow",
-      shortcut: true,
+      pinned: true,
       filter: (
         <ChoiceList
           title="Flow"
@@ -160,7 +165,7 @@ export default function Messages() {
     {
       key: "date",
       label: "Date",
-      shortcut: true,
+      pinned: true,
       filter: (
         <BlockStack gap="200">
           <TextField
@@ -190,7 +195,10 @@ export default function Messages() {
   const applied: IndexFiltersProps["appliedFilters"] = [];
   if (filters.flowId) applied.push({ key: "flow", label: `Flow: ${flowName ?? "deleted flow"}`, onRemove: () => go({ flow: "" }) });
   if (filters.from || filters.to) {
-    const range = [filters.from ? `from ${formatDate(`${filters.from}T12:00:00Z`, "UTC")}` : "", filters.to ? `until ${formatDate(`${filters.to}T12:00:00Z`, "UTC")}` : ""]
+    const range = [
+      filters.from ? `from ${formatDate(`${filters.from}T12:00:00Z`, "UTC")}` : "",
+      filters.to ? `until ${formatDate(`${filters.to}T12:00:00Z`, "UTC")}` : "",
+    ]
       .filter(Boolean)
       .join(" ");
     applied.push({ key: "date", label: `Date ${range}`, onRemove: () => go({ from: "", to: "" }) });
@@ -214,113 +222,116 @@ export default function Messages() {
   return (
     <Page>
       <TitleBar title="Messages" />
-      <Card padding="0">
-        <IndexFilters
-          tabs={TABS.map((t) => ({ id: t.id, content: t.content }))}
-          selected={selectedTab}
-          onSelect={(i) => go({ status: TABS[i]?.status ?? "" })}
-          queryValue={query}
-          queryPlaceholder="Search by order or email"
-          onQueryChange={setQuery}
-          onQueryClear={() => setQuery("")}
-          filters={filterControls}
-          appliedFilters={applied}
-          onClearAll={() => go({ flow: "", from: "", to: "" })}
-          cancelAction={{
-            onAction: () => {
-              asked.current = "";
-              setQuery("");
-              go({ q: "", flow: "", from: "", to: "" });
-            },
-          }}
-          mode={mode}
-          setMode={setMode}
-          canCreateNewView={false}
-          loading={loading}
-        />
-        <IndexTable
-          condensed={smDown}
-          resourceName={{ singular: "follow-up", plural: "follow-ups" }}
-          itemCount={rows.length}
-          selectable={false}
-          loading={loading}
-          emptyState={<EmptySearchResult title="No follow-ups match" description="Try another tab, search or filter." withIllustration />}
-          headings={[{ title: "Order" }, { title: "Recipient" }, { title: "Flow" }, { title: "Status" }, { title: "Date" }, { title: "Reason" }]}
-          pagination={{
-            hasPrevious: Boolean(cursor),
-            onPrevious: () => pageTo(trail[trail.length - 1] ?? null, trail.slice(0, -1)),
-            hasNext: Boolean(nextCursor),
-            onNext: () => pageTo(nextCursor, cursor ? [...trail, cursor] : trail),
-          }}
-        >
-          {rows.map((r, i) =>
-            smDown ? (
-              <IndexTable.Row id={r.id} key={r.id} position={i}>
-                <Box padding="300" width="100%">
-                  <BlockStack gap="100">
-                    <InlineStack align="space-between" blockAlign="center" wrap={false} gap="200">
-                      <Link url={`/app/messages/${r.id}`} dataPrimaryLink removeUnderline>
-                        <Text as="span" fontWeight="semibold">
-                          {r.order}
-                        </Text>
-                      </Link>
-                      <StatusBadges row={r} />
-                    </InlineStack>
-                    <Text as="span" truncate>
-                      {r.recipient}
-                    </Text>
-                    <Text as="span" tone="subdued" variant="bodySm">
-                      {`${r.flow} · ${r.step} · `}
-                      <When row={r} timeZone={timeZone} />
-                    </Text>
-                    <Reason text={r.reason} width="100%" />
-                  </BlockStack>
-                </Box>
-              </IndexTable.Row>
-            ) : (
-              <IndexTable.Row id={r.id} key={r.id} position={i}>
-                <IndexTable.Cell>
-                  <Link url={`/app/messages/${r.id}`} dataPrimaryLink removeUnderline>
-                    <Text as="span" fontWeight="semibold">
-                      {r.order}
-                    </Text>
-                  </Link>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Box maxWidth="180px">
-                    <Text as="span" truncate>
-                      {r.recipient}
-                    </Text>
-                  </Box>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Box maxWidth="160px">
-                    <BlockStack>
+      <style>{PHONE_TABS_CSS}</style>
+      <div className="afterglow-status-tabs">
+        <Card padding="0">
+          <IndexFilters
+            tabs={TABS.map((t) => ({ id: t.id, content: t.content }))}
+            selected={selectedTab}
+            onSelect={(i) => go({ status: TABS[i]?.status ?? "" })}
+            queryValue={query}
+            queryPlaceholder="Search by order or email"
+            onQueryChange={setQuery}
+            onQueryClear={() => setQuery("")}
+            filters={filterControls}
+            appliedFilters={applied}
+            onClearAll={() => go({ flow: "", from: "", to: "" })}
+            cancelAction={{
+              onAction: () => {
+                asked.current = "";
+                setQuery("");
+                go({ q: "", flow: "", from: "", to: "" });
+              },
+            }}
+            mode={mode}
+            setMode={setMode}
+            canCreateNewView={false}
+            loading={loading}
+          />
+          <IndexTable
+            condensed={smDown}
+            resourceName={{ singular: "follow-up", plural: "follow-ups" }}
+            itemCount={rows.length}
+            selectable={false}
+            loading={loading}
+            emptyState={<EmptySearchResult title="No follow-ups match" description="Try another tab, search or filter." withIllustration />}
+            headings={[{ title: "Order" }, { title: "Recipient" }, { title: "Flow" }, { title: "Status" }, { title: "Date" }, { title: "Reason" }]}
+            pagination={{
+              hasPrevious: Boolean(cursor),
+              onPrevious: () => pageTo(trail[trail.length - 1] ?? null, trail.slice(0, -1)),
+              hasNext: Boolean(nextCursor),
+              onNext: () => pageTo(nextCursor, cursor ? [...trail, cursor] : trail),
+            }}
+          >
+            {rows.map((r, i) =>
+              smDown ? (
+                <IndexTable.Row id={r.id} key={r.id} position={i}>
+                  <Box padding="300" width="100%">
+                    <BlockStack gap="100">
+                      <InlineStack align="space-between" blockAlign="center" wrap={false} gap="200">
+                        <Link url={`/app/messages/${r.id}`} dataPrimaryLink removeUnderline>
+                          <Text as="span" fontWeight="semibold">
+                            {r.order}
+                          </Text>
+                        </Link>
+                        <StatusBadges row={r} />
+                      </InlineStack>
                       <Text as="span" truncate>
-                        {r.flow}
+                        {r.recipient}
                       </Text>
                       <Text as="span" tone="subdued" variant="bodySm">
-                        {r.step}
+                        {`${r.flow} · ${r.step} · `}
+                        <When row={r} timeZone={timeZone} />
                       </Text>
+                      <Reason text={r.reason} width="100%" />
                     </BlockStack>
                   </Box>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <StatusBadges row={r} />
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" variant="bodySm">
-                    <When row={r} timeZone={timeZone} />
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Reason text={r.reason} width="200px" />
-                </IndexTable.Cell>
-              </IndexTable.Row>
-            ),
-          )}
-        </IndexTable>
-      </Card>
+                </IndexTable.Row>
+              ) : (
+                <IndexTable.Row id={r.id} key={r.id} position={i}>
+                  <IndexTable.Cell>
+                    <Link url={`/app/messages/${r.id}`} dataPrimaryLink removeUnderline>
+                      <Text as="span" fontWeight="semibold">
+                        {r.order}
+                      </Text>
+                    </Link>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Box maxWidth="180px">
+                      <Text as="span" truncate>
+                        {r.recipient}
+                      </Text>
+                    </Box>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Box maxWidth="160px">
+                      <BlockStack>
+                        <Text as="span" truncate>
+                          {r.flow}
+                        </Text>
+                        <Text as="span" tone="subdued" variant="bodySm">
+                          {r.step}
+                        </Text>
+                      </BlockStack>
+                    </Box>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <StatusBadges row={r} />
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" variant="bodySm">
+                      <When row={r} timeZone={timeZone} />
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Reason text={r.reason} width="200px" />
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ),
+            )}
+          </IndexTable>
+        </Card>
+      </div>
     </Page>
   );
 }

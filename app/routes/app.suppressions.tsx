@@ -326,7 +326,60 @@ export default function Suppressions() {
                 </Text>
               </BlockStack>
             </Card>
+          </BlockStack>
+        </Layout.Section>
 
+        <Layout.Section variant="oneThird">
+          <Card>
+            {/* The server checks the address; its message shows under the field, not the browser's bubble. */}
+            <adder.Form method="post" noValidate>
+              <input type="hidden" name="intent" value="add" />
+              <input type="hidden" name="scope" value={scope} />
+              <FormLayout>
+                <Text as="h2" variant="headingSm">
+                  Add an address
+                </Text>
+                <TextField
+                  id="suppression-email"
+                  label="Email"
+                  name="email"
+                  type="email"
+                  value={email}
+                  onChange={setEmail}
+                  autoComplete="off"
+                  error={addResult?.errors?.email}
+                />
+                <ChoiceList
+                  title="Stop"
+                  choices={[
+                    { label: "All emails", value: "all", helpText: "No follow-up of any kind." },
+                    { label: "Marketing only", value: "marketing", helpText: "Order-related follow-ups still go out." },
+                  ]}
+                  selected={[scope]}
+                  onChange={(v) => setScope((v[0] as SuppressionScope) ?? "all")}
+                  error={addResult?.errors?.scope}
+                />
+                <TextField
+                  label="Note (optional)"
+                  name="note"
+                  value={note}
+                  onChange={setNote}
+                  autoComplete="off"
+                  multiline={2}
+                  maxLength={NOTE_MAX}
+                  helpText="Why you added it, for whoever looks later."
+                  error={addResult?.errors?.note}
+                />
+                <Button submit variant="primary" loading={adder.state !== "idle"}>
+                  Add to list
+                </Button>
+              </FormLayout>
+            </adder.Form>
+          </Card>
+        </Layout.Section>
+
+        {/* The list takes the whole width: its columns do not fit beside the form. */}
+        <Layout.Section>
             <Card padding="0">
               {total === 0 ? (
                 <EmptyState heading="No suppressed addresses" image="">
@@ -396,7 +449,7 @@ export default function Suppressions() {
                       ) : (
                         <IndexTable.Row id={r.id} key={r.id} position={i}>
                           <IndexTable.Cell>
-                            <Box maxWidth="240px">
+                            <Box maxWidth="220px">
                               <AddressText row={r} />
                             </Box>
                           </IndexTable.Cell>
@@ -405,7 +458,7 @@ export default function Suppressions() {
                           </IndexTable.Cell>
                           <IndexTable.Cell>{r.reasonLabel}</IndexTable.Cell>
                           <IndexTable.Cell>
-                            <Box maxWidth="200px">
+                            <Box maxWidth="180px">
                               <BlockStack gap="050">
                                 <Text as="span" truncate>
                                   {r.source}
@@ -429,56 +482,6 @@ export default function Suppressions() {
                 </>
               )}
             </Card>
-          </BlockStack>
-        </Layout.Section>
-
-        <Layout.Section variant="oneThird">
-          <Card>
-            {/* The server checks the address; its message shows under the field, not the browser's bubble. */}
-            <adder.Form method="post" noValidate>
-              <input type="hidden" name="intent" value="add" />
-              <input type="hidden" name="scope" value={scope} />
-              <FormLayout>
-                <Text as="h2" variant="headingSm">
-                  Add an address
-                </Text>
-                <TextField
-                  id="suppression-email"
-                  label="Email"
-                  name="email"
-                  type="email"
-                  value={email}
-                  onChange={setEmail}
-                  autoComplete="off"
-                  error={addResult?.errors?.email}
-                />
-                <ChoiceList
-                  title="Stop"
-                  choices={[
-                    { label: "All emails", value: "all", helpText: "No follow-up of any kind." },
-                    { label: "Marketing only", value: "marketing", helpText: "Order-related follow-ups still go out." },
-                  ]}
-                  selected={[scope]}
-                  onChange={(v) => setScope((v[0] as SuppressionScope) ?? "all")}
-                  error={addResult?.errors?.scope}
-                />
-                <TextField
-                  label="Note (optional)"
-                  name="note"
-                  value={note}
-                  onChange={setNote}
-                  autoComplete="off"
-                  multiline={2}
-                  maxLength={NOTE_MAX}
-                  helpText="Why you added it, for whoever looks later."
-                  error={addResult?.errors?.note}
-                />
-                <Button submit variant="primary" loading={adder.state !== "idle"}>
-                  Add to list
-                </Button>
-              </FormLayout>
-            </adder.Form>
-          </Card>
         </Layout.Section>
       </Layout>
 

@@ -149,7 +149,8 @@ describe.skipIf(!chromiumFound)("messages in a browser", () => {
   }
 
   const withScreenshot = (page: Page, name: string, run: () => Promise<void>) => keepScreenshot(page, browser.app, name, run);
-  const orderLinks = async (page: Page) => (await page.locator("tbody a").allTextContents()).map((t) => t.trim());
+  // The order links of the table, as rows (1280 px) or as a condensed list (375 px).
+  const orderLinks = async (page: Page) => (await page.locator(".Polaris-IndexTable a[data-primary-link]").allTextContents()).map((t) => t.trim());
 
   it("lists every follow-up with sentence-case statuses and shop-zone dates, by tab, search and filter, kept in the URL", async () => {
     const { page, problems } = await browser.open();
@@ -158,9 +159,9 @@ describe.skipIf(!chromiumFound)("messages in a browser", () => {
       await expect.poll(() => orderLinks(page), { timeout: 15_000 }).toHaveLength(9);
       const table = page.locator(".Polaris-IndexTable");
       for (const label of ["Scheduled", "Sending", "Sent", "Skipped", "Cancelled", "Failed"]) {
-        expect(await table.locator(".Polaris-Badge", { hasText: new RegExp(`^${label}$`) }).count(), label).toBeGreaterThan(0);
+        expect(await table.locator(".Polaris-Badge").getByText(label, { exact: true }).count(), label).toBeGreaterThan(0);
+        expect(await table.getByText(label.toLowerCase(), { exact: true }).count(), label).toBe(0);
       }
-      expect(await table.textContent()).not.toMatch(/\bfailed\b|\bscheduled\b/);
       // Warsaw's time, not Los Angeles' (5:00 AM) nor UTC's (12:00 PM).
       expect(await table.textContent()).toContain("Sent Mar 10, 2026, 1:00 PM");
       expect(await table.textContent()).toContain("Due Mar 12, 2026, 10:30 AM");
@@ -172,8 +173,10 @@ describe.skipIf(!chromiumFound)("messages in a browser", () => {
       await reason.hover();
       await expect.poll(() => page.getByRole("tooltip").textContent(), { timeout: 5_000 }).toContain("Sending again will fail the same way.");
 
+      // Loaded at each width, as a phone would (the tabs measure what fits when they mount).
       await screenshotAtWidths(page, "messages", async () => {
-        await expect.poll(() => orderLinks(page)).toHaveLength(9);
+        await page.reload();
+        await expect.poll(() => orderLinks(page), { timeout: 15_000 }).toHaveLength(9);
       });
 
       // Tabs: Failed, then back to All with the browser's back button.
@@ -291,7 +294,8 @@ describe.skipIf(!chromiumFound)("messages in a browser", () => {
         await expect.poll(() => page.locator("#app-bridge-toasts, .Polaris-Page").count(), { timeout: 15_000 }).toBeGreaterThan(0);
       }
       expect(consoleLines.filter((l) => /hydrat|#418|#423|#425|did not match/i.test(l))).toEqual([]);
-      expect(problems).toEqual([]);
+      // Remix asks for the navigation's routes in the background; going to the next page cancels that.
+      expect(problems.filter((p) => !/__manifest\?.*ERR_ABORTED/.test(p))).toEqual([]);
       // The developer's outbox is in the navigation: this app keeps its mail in the outbox.
       expect(await page.locator('ui-nav-menu a[href="/app/outbox"]').count()).toBe(1);
     });
