@@ -246,6 +246,8 @@ export default function Messages() {
             mode={mode}
             setMode={setMode}
             canCreateNewView={false}
+            // A sticky bar over a phone's list hides its first row.
+            disableStickyMode={smDown}
             loading={loading}
           />
           <IndexTable

@@ -211,7 +211,8 @@ describe.skipIf(!chromiumFound)("messages in a browser", () => {
 
       // The flow filter, then a date range in the shop's days.
       await page.getByRole("button", { name: "Flow" }).first().click();
-      await page.getByLabel("Review request").check();
+      // The radio's styled box sits over the input, as for a person: click its label.
+      await page.locator("label", { hasText: "Review request" }).click();
       await page.waitForURL(new RegExp(`flow=${secondFlowId}`));
       await expect.poll(() => orderLinks(page), { timeout: 10_000 }).toEqual(["#7004"]);
       await page.keyboard.press("Escape");
