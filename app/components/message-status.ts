@@ -7,3 +7,17 @@ export const STATUS_TONE: Record<string, "success" | "critical" | "info" | "atte
   scheduled: "info",
   sending: "attention",
 };
+
+const STATUS_LABEL: Record<string, string> = {
+  scheduled: "Scheduled",
+  sending: "Sending",
+  sent: "Sent",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  skipped: "Skipped",
+};
+
+// "failed" → "Failed": the Badge text a merchant reads.
+export function statusLabel(status: string): string {
+  return STATUS_LABEL[status] ?? status.charAt(0).toUpperCase() + status.slice(1).replace(/_/g, " ");
+}

@@ -2,11 +2,12 @@ import { downloadFromApp } from "../components/download";
 import { useState } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Button, ButtonGroup, Card, DataTable, EmptyState, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, ButtonGroup, Card, EmptyState, IndexTable, InlineStack, Page, Text, useBreakpoints } from "@shopify/polaris";
 import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { listDataRequests, type DataRequestView } from "../services/compliance/reports.server";
+import { formatDate, formatDateTime, useShopTimeZone } from "../components/shop-time";
 
 // Requests Shopify relays when a customer asks the store for their data (customers/data_request)
 // or to be forgotten (customers/redact). Afterglow answers both by itself; the merchant only has
@@ -58,6 +59,8 @@ export default function DataRequests() {
   const { requests } = useLoaderData<typeof loader>();
   const shopify = useAppBridge();
   const [busy, setBusy] = useState<string | null>(null);
+  const timeZone = useShopTimeZone();
+  const { smDown } = useBreakpoints();
 
   async function download(id: string, format: "json" | "csv") {
     setBusy(`${id}/${format}`);
@@ -93,38 +96,64 @@ export default function DataRequests() {
               <p>Requests appear here when a customer asks your store for their data or to be forgotten.</p>
             </EmptyState>
           ) : (
-            <DataTable
-              columnContentTypes={["text", "text", "text", "text", "text", "text"]}
-              headings={["Received", "Request", "Customer", "Status", "What Afterglow held", "Report"]}
-              verticalAlign="middle"
-              rows={requests.map((r) => {
+            <IndexTable
+              condensed={smDown}
+              resourceName={{ singular: "data request", plural: "data requests" }}
+              itemCount={requests.length}
+              selectable={false}
+              headings={[{ title: "Received" }, { title: "Request" }, { title: "Customer" }, { title: "Status" }, { title: "What Afterglow held" }, { title: "Report" }]}
+            >
+              {requests.map((r, i) => {
                 const status = STATUS[r.status] ?? { label: r.status };
-                return [
-                  new Date(r.receivedAt).toLocaleString(),
-                  r.kind === "data_request" ? "Data request" : "Erasure",
-                  r.customerId?.split("/").pop() ?? "—",
-                  <Badge key={`${r.id}-status`} tone={status.tone}>
-                    {status.label}
-                  </Badge>,
-                  <Text key={`${r.id}-summary`} as="span" tone={r.problem ? "critical" : undefined}>
+                const kind = r.kind === "data_request" ? "Data request" : "Erasure";
+                const customer = r.customerId?.split("/").pop() ?? "—";
+                const summary = (
+                  <Text as="span" tone={r.problem ? "critical" : undefined} breakWord>
                     {summaryText(r)}
-                    {r.kind === "data_request" && r.downloadable ? ` (send by ${new Date(r.dueBy).toLocaleDateString()})` : ""}
-                  </Text>,
-                  r.downloadable ? (
-                    <ButtonGroup key={`${r.id}-download`}>
-                      <Button size="slim" loading={busy === `${r.id}/json`} onClick={() => download(r.id, "json")}>
-                        JSON
-                      </Button>
-                      <Button size="slim" loading={busy === `${r.id}/csv`} onClick={() => download(r.id, "csv")}>
-                        CSV
-                      </Button>
-                    </ButtonGroup>
-                  ) : (
-                    ""
-                  ),
-                ];
+                    {r.kind === "data_request" && r.downloadable ? ` (send by ${formatDate(r.dueBy, timeZone)})` : ""}
+                  </Text>
+                );
+                const report = r.downloadable ? (
+                  <ButtonGroup>
+                    <Button size="slim" loading={busy === `${r.id}/json`} onClick={() => download(r.id, "json")} accessibilityLabel="Download the report as JSON">
+                      JSON
+                    </Button>
+                    <Button size="slim" loading={busy === `${r.id}/csv`} onClick={() => download(r.id, "csv")} accessibilityLabel="Download the report as CSV">
+                      CSV
+                    </Button>
+                  </ButtonGroup>
+                ) : null;
+                return smDown ? (
+                  <IndexTable.Row id={r.id} key={r.id} position={i}>
+                    <Box padding="300" width="100%">
+                      <BlockStack gap="150">
+                        <InlineStack align="space-between" blockAlign="center" gap="200">
+                          <Text as="span" fontWeight="semibold">{`${kind} · customer ${customer}`}</Text>
+                          <Badge tone={status.tone}>{status.label}</Badge>
+                        </InlineStack>
+                        <Text as="span" tone="subdued" variant="bodySm">{`Received ${formatDateTime(r.receivedAt, timeZone)}`}</Text>
+                        {summary}
+                        {report}
+                      </BlockStack>
+                    </Box>
+                  </IndexTable.Row>
+                ) : (
+                  <IndexTable.Row id={r.id} key={r.id} position={i}>
+                    <IndexTable.Cell>{formatDateTime(r.receivedAt, timeZone)}</IndexTable.Cell>
+                    <IndexTable.Cell>{kind}</IndexTable.Cell>
+                    <IndexTable.Cell>{customer}</IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <Badge tone={status.tone}>{status.label}</Badge>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      {/* Table cells do not wrap; this sentence may. */}
+                      <div style={{ whiteSpace: "normal", maxWidth: 280 }}>{summary}</div>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>{report}</IndexTable.Cell>
+                  </IndexTable.Row>
+                );
               })}
-            />
+            </IndexTable>
           )}
         </Card>
       </BlockStack>

@@ -5,6 +5,7 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { listOutboxMessages } from "../adapters/mail/outbox.server";
+import { formatDateTime, useShopTimeZone } from "../components/shop-time";
 
 // The outbox transport keeps every email instead of sending it; this page shows them.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -22,6 +23,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export default function Outbox() {
   const { messages } = useLoaderData<typeof loader>();
+  const timeZone = useShopTimeZone();
   return (
     <Page>
       <TitleBar title="Outbox" />
@@ -37,7 +39,7 @@ export default function Outbox() {
             <Card key={m.id}>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingSm">{m.subject}</Text>
-                <Text as="p" tone="subdued">{new Date(m.createdAt).toLocaleString()}</Text>
+                <Text as="p" tone="subdued">{formatDateTime(m.createdAt, timeZone)}</Text>
                 <iframe title={m.subject} srcDoc={m.html} style={{ width: "100%", height: 480, border: 0 }} sandbox="" />
               </BlockStack>
             </Card>

@@ -17,16 +17,17 @@ import {
   IndexTable,
   InlineStack,
   Layout,
-  Modal,
   Page,
   Text,
   TextField,
+  useBreakpoints,
 } from "@shopify/polaris";
-import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import type { Suppression } from "@prisma/client";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm } from "../admin/form-post.server";
+import { formatDate, useShopTimeZone } from "../components/shop-time";
 import { isHashedSuppressionEmail } from "../services/compliance/hashed-emails.server";
 import {
   addSuppressionByMerchant,
@@ -191,6 +192,26 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return reply({ intent: null, ok: false, errors: { form: "Unknown request: add or remove an address." } }, 400);
 };
 
+function AddressText({ row }: { row: SuppressionRow }) {
+  return row.email ? (
+    <Text as="span" fontWeight="semibold" truncate>
+      {row.email}
+    </Text>
+  ) : (
+    <Text as="span" tone="subdued">
+      Erased customer (kept as a fingerprint)
+    </Text>
+  );
+}
+
+function RemoveButton({ row, onRemove }: { row: SuppressionRow; onRemove: (row: SuppressionRow) => void }) {
+  return (
+    <Button size="slim" tone="critical" variant="plain" onClick={() => onRemove(row)} accessibilityLabel={`Remove ${row.email ?? "erased customer"}`}>
+      Remove
+    </Button>
+  );
+}
+
 // Earlier cursors ride in history state: the list only pages forward.
 type PageState = { trail?: (string | null)[] } | null;
 
@@ -202,6 +223,8 @@ export default function Suppressions() {
   const location = useLocation();
   const submit = useSubmit();
   const trail = (location.state as PageState)?.trail ?? [];
+  const timeZone = useShopTimeZone();
+  const { smDown } = useBreakpoints();
 
   const [query, setQuery] = useState(q);
   // The last search this field asked for; any other change of q (back button, a link) refills it.
@@ -252,6 +275,13 @@ export default function Suppressions() {
     setPendingRemoval(null);
   }, [remover.state, remover.data, shopify]);
 
+  // The title bar's "Add address" brings the form into view: below the list on a phone.
+  function focusAddForm() {
+    const field = document.getElementById("suppression-email");
+    field?.scrollIntoView({ behavior: "smooth", block: "center" });
+    field?.focus({ preventScroll: true });
+  }
+
   const [exporting, setExporting] = useState(false);
   async function exportCsv() {
     setExporting(true);
@@ -268,7 +298,14 @@ export default function Suppressions() {
 
   return (
     <Page>
-      <TitleBar title="Suppressions" />
+      <TitleBar title="Suppressions">
+        <button variant="primary" onClick={focusAddForm}>
+          Add address
+        </button>
+        <button onClick={exportCsv} disabled={exporting || total === 0}>
+          Export CSV
+        </button>
+      </TitleBar>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
@@ -289,94 +326,6 @@ export default function Suppressions() {
                 </Text>
               </BlockStack>
             </Card>
-
-            <Card padding="0">
-              {total === 0 ? (
-                <EmptyState heading="No suppressed addresses" image="">
-                  <p>Addresses appear here when a customer unsubscribes, an email bounces, or you add one below.</p>
-                </EmptyState>
-              ) : (
-                <>
-                  <Box padding="300">
-                    <Form method="get" role="search">
-                      <InlineStack gap="200" blockAlign="end" wrap={false}>
-                        <div style={{ flex: 1 }}>
-                          <TextField
-                            label="Search by email"
-                            labelHidden
-                            name="q"
-                            value={query}
-                            onChange={setQuery}
-                            placeholder="Search by email"
-                            autoComplete="off"
-                            clearButton
-                            onClearButtonClick={() => setQuery("")}
-                          />
-                        </div>
-                        <Button submit loading={searching}>
-                          Search
-                        </Button>
-                        <Button onClick={exportCsv} loading={exporting}>
-                          Export CSV
-                        </Button>
-                      </InlineStack>
-                    </Form>
-                  </Box>
-                  <IndexTable
-                    resourceName={{ singular: "suppressed address", plural: "suppressed addresses" }}
-                    itemCount={rows.length}
-                    selectable={false}
-                    loading={searching}
-                    emptyState={
-                      <EmptySearchResult title="No matching addresses" description={`Nothing on the list contains "${q}".`} withIllustration />
-                    }
-                    headings={[{ title: "Email" }, { title: "Applies to" }, { title: "Reason" }, { title: "Source" }, { title: "Added" }, { title: "" }]}
-                    pagination={{
-                      hasPrevious: Boolean(cursor),
-                      onPrevious: () => pageTo(trail[trail.length - 1] ?? null, trail.slice(0, -1)),
-                      hasNext: Boolean(nextCursor),
-                      onNext: () => pageTo(nextCursor, [...trail, cursor]),
-                    }}
-                  >
-                    {rows.map((r, i) => (
-                      <IndexTable.Row id={r.id} key={r.id} position={i}>
-                        <IndexTable.Cell>
-                          {r.email ? (
-                            <Text as="span" fontWeight="semibold">
-                              {r.email}
-                            </Text>
-                          ) : (
-                            <Text as="span" tone="subdued">
-                              Erased customer (kept as a fingerprint)
-                            </Text>
-                          )}
-                        </IndexTable.Cell>
-                        <IndexTable.Cell>
-                          <Badge tone={r.scope === "all" ? "critical" : "attention"}>{r.scopeLabel}</Badge>
-                        </IndexTable.Cell>
-                        <IndexTable.Cell>{r.reasonLabel}</IndexTable.Cell>
-                        <IndexTable.Cell>
-                          <BlockStack gap="050">
-                            <Text as="span">{r.source}</Text>
-                            {r.note ? (
-                              <Text as="span" tone="subdued" variant="bodySm" truncate>
-                                {r.note}
-                              </Text>
-                            ) : null}
-                          </BlockStack>
-                        </IndexTable.Cell>
-                        <IndexTable.Cell>{new Date(r.createdAt).toLocaleDateString()}</IndexTable.Cell>
-                        <IndexTable.Cell>
-                          <Button size="slim" tone="critical" variant="plain" onClick={() => setPendingRemoval(r)}>
-                            Remove
-                          </Button>
-                        </IndexTable.Cell>
-                      </IndexTable.Row>
-                    ))}
-                  </IndexTable>
-                </>
-              )}
-            </Card>
           </BlockStack>
         </Layout.Section>
 
@@ -391,6 +340,7 @@ export default function Suppressions() {
                   Add an address
                 </Text>
                 <TextField
+                  id="suppression-email"
                   label="Email"
                   name="email"
                   type="email"
@@ -427,36 +377,143 @@ export default function Suppressions() {
             </adder.Form>
           </Card>
         </Layout.Section>
+
+        {/* The list takes the whole width: its columns do not fit beside the form. */}
+        <Layout.Section>
+            <Card padding="0">
+              {total === 0 ? (
+                <EmptyState heading="No suppressed addresses" image="">
+                  <p>Addresses appear here when a customer unsubscribes, an email bounces, or you add one below.</p>
+                </EmptyState>
+              ) : (
+                <>
+                  <Box padding="300">
+                    <Form method="get" role="search">
+                      <InlineStack gap="200" blockAlign="end" wrap={false}>
+                        <div style={{ flex: 1, minWidth: 0 }}>
+                          <TextField
+                            label="Search by email"
+                            labelHidden
+                            name="q"
+                            value={query}
+                            onChange={setQuery}
+                            placeholder="Search by email"
+                            autoComplete="off"
+                            clearButton
+                            onClearButtonClick={() => setQuery("")}
+                          />
+                        </div>
+                        <Button submit loading={searching}>
+                          Search
+                        </Button>
+                      </InlineStack>
+                    </Form>
+                  </Box>
+                  <IndexTable
+                    condensed={smDown}
+                    resourceName={{ singular: "suppressed address", plural: "suppressed addresses" }}
+                    itemCount={rows.length}
+                    selectable={false}
+                    loading={searching}
+                    emptyState={
+                      <EmptySearchResult title="No matching addresses" description={`Nothing on the list contains "${q}".`} withIllustration />
+                    }
+                    headings={[{ title: "Email" }, { title: "Applies to" }, { title: "Reason" }, { title: "Source" }, { title: "Added" }, { title: "" }]}
+                    pagination={{
+                      hasPrevious: Boolean(cursor),
+                      onPrevious: () => pageTo(trail[trail.length - 1] ?? null, trail.slice(0, -1)),
+                      hasNext: Boolean(nextCursor),
+                      onNext: () => pageTo(nextCursor, [...trail, cursor]),
+                    }}
+                  >
+                    {rows.map((r, i) =>
+                      smDown ? (
+                        <IndexTable.Row id={r.id} key={r.id} position={i}>
+                          <Box padding="300" width="100%">
+                            <BlockStack gap="100">
+                              <InlineStack align="space-between" blockAlign="center" wrap={false} gap="200">
+                                <Box minWidth="0">
+                                  <AddressText row={r} />
+                                </Box>
+                                <RemoveButton row={r} onRemove={setPendingRemoval} />
+                              </InlineStack>
+                              <InlineStack gap="200" blockAlign="center">
+                                <Badge tone={r.scope === "all" ? "critical" : "attention"}>{r.scopeLabel}</Badge>
+                                <Text as="span" tone="subdued" variant="bodySm">
+                                  {`${r.reasonLabel} · ${r.source} · ${formatDate(r.createdAt, timeZone)}`}
+                                </Text>
+                              </InlineStack>
+                            </BlockStack>
+                          </Box>
+                        </IndexTable.Row>
+                      ) : (
+                        <IndexTable.Row id={r.id} key={r.id} position={i}>
+                          <IndexTable.Cell>
+                            <Box maxWidth="220px">
+                              <AddressText row={r} />
+                            </Box>
+                          </IndexTable.Cell>
+                          <IndexTable.Cell>
+                            <Badge tone={r.scope === "all" ? "critical" : "attention"}>{r.scopeLabel}</Badge>
+                          </IndexTable.Cell>
+                          <IndexTable.Cell>{r.reasonLabel}</IndexTable.Cell>
+                          <IndexTable.Cell>
+                            <Box maxWidth="180px">
+                              <BlockStack gap="050">
+                                <Text as="span" truncate>
+                                  {r.source}
+                                </Text>
+                                {r.note ? (
+                                  <Text as="span" tone="subdued" variant="bodySm" truncate>
+                                    {r.note}
+                                  </Text>
+                                ) : null}
+                              </BlockStack>
+                            </Box>
+                          </IndexTable.Cell>
+                          <IndexTable.Cell>{formatDate(r.createdAt, timeZone)}</IndexTable.Cell>
+                          <IndexTable.Cell>
+                            <RemoveButton row={r} onRemove={setPendingRemoval} />
+                          </IndexTable.Cell>
+                        </IndexTable.Row>
+                      ),
+                    )}
+                  </IndexTable>
+                </>
+              )}
+            </Card>
+        </Layout.Section>
       </Layout>
 
-      <Modal
-        open={pendingRemoval !== null}
-        onClose={() => setPendingRemoval(null)}
-        title="Remove this address from the list?"
-        primaryAction={{
-          content: "Remove",
-          destructive: true,
-          loading: remover.state !== "idle",
-          onAction: () => {
-            if (pendingRemoval) remover.submit({ intent: "remove", id: pendingRemoval.id }, { method: "post" });
-          },
-        }}
-        secondaryActions={[{ content: "Cancel", onAction: () => setPendingRemoval(null) }]}
-      >
-        <Modal.Section>
+      {/* Drawn by the admin; its buttons are the title bar's. */}
+      <Modal id="remove-suppression" open={pendingRemoval !== null} onHide={() => setPendingRemoval(null)}>
+        <Box padding="400">
           <BlockStack gap="200">
             <Text as="p">
-              {pendingRemoval?.email ?? "This erased customer's address"} ({pendingRemoval?.reasonLabel.toLowerCase()}) can be
-              emailed again once removed.
+              {pendingRemoval?.email ?? "This erased customer's address"} ({pendingRemoval?.reasonLabel.toLowerCase()}) can be emailed again
+              once removed.
             </Text>
             {pendingRemoval && pendingRemoval.reason !== "manual" ? (
               <Text as="p" tone="subdued">
-                Only remove it if you know the address works and the customer wants your emails: mailing an address that
-                bounced or complained harms your sender reputation.
+                Only remove it if you know the address works and the customer wants your emails: mailing an address that bounced or
+                complained harms your sender reputation.
               </Text>
             ) : null}
           </BlockStack>
-        </Modal.Section>
+        </Box>
+        <TitleBar title="Remove this address from the list?">
+          <button
+            variant="primary"
+            tone="critical"
+            loading={remover.state !== "idle" ? "" : undefined}
+            onClick={() => {
+              if (pendingRemoval) remover.submit({ intent: "remove", id: pendingRemoval.id }, { method: "post" });
+            }}
+          >
+            Remove
+          </button>
+          <button onClick={() => setPendingRemoval(null)}>Cancel</button>
+        </TitleBar>
       </Modal>
     </Page>
   );

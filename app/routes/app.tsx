@@ -8,17 +8,19 @@ import { authenticate } from "../shopify.server";
 import { config } from "../platform/config.server";
 import prisma from "../db.server";
 import { ensureShopProfile } from "../services/shop/install.server";
+import { usesOutbox } from "../adapters/mail/index.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const { timeZone } = await ensureShopProfile({ prisma, shop: session.shop });
-  return { apiKey: config().shopify.apiKey ?? "", timeZone };
+  // The outbox page only matters to a developer whose mail stays on this machine.
+  return { apiKey: config().shopify.apiKey ?? "", timeZone, outbox: usesOutbox(config().mail) };
 };
 
 export default function App() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const { apiKey, outbox } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
@@ -28,7 +30,7 @@ export default function App() {
         <Link to="/app/flows">Flows</Link>
         <Link to="/app/messages">Messages</Link>
         <Link to="/app/settings">Settings</Link>
-        <Link to="/app/outbox">Outbox</Link>
+        {outbox ? <Link to="/app/outbox">Outbox</Link> : null}
         <Link to="/app/sender">Sender domain</Link>
         <Link to="/app/data-requests">Data requests</Link>
         <Link to="/app/suppressions">Suppressions</Link>

@@ -30,7 +30,9 @@ export type AdminBrowser = {
 
 export type WatchedPage = { page: Page; problems: string[] };
 
-export async function startAdminBrowser({ shop, env }: { shop: string; env: Record<string, string> }): Promise<AdminBrowser> {
+// timezoneId: the merchant's browser's zone (e.g. "America/Los_Angeles"), when a test needs one
+// other than the machine's.
+export async function startAdminBrowser({ shop, env, timezoneId }: { shop: string; env: Record<string, string>; timezoneId?: string }): Promise<AdminBrowser> {
   const app = await startApp({ env: { AFTERGLOW_WORKER: "off", LOG_LEVEL: "error", ...env } });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-chromium-"));
   let context: BrowserContext;
@@ -39,6 +41,7 @@ export async function startAdminBrowser({ shop, env }: { shop: string; env: Reco
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
       viewport: { width: WIDTHS[0], height: 1000 },
+      ...(timezoneId ? { timezoneId } : {}),
       // Shopify's library answers 410 to user agents that look like bots, HeadlessChrome included.
       userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
     });

@@ -588,6 +588,7 @@ describe("test send", () => {
 describe("messages", () => {
   type List = Awaited<ReturnType<typeof messagesLoader>>;
   it("filters by status, flow and due date, searches order name and email, and pages", async () => {
+    expect((await get<List>(messagesLoader, "/app/messages")).anyFollowUps).toBe(false);
     const a = await order("#3001", "ada@example.com");
     const b = await order("#3002", "ben@shop.example");
     await followUp(a, { status: "sent", sentAt: new Date(NOW), dueAt: new Date("2026-10-01T10:00:00Z") });
@@ -595,7 +596,9 @@ describe("messages", () => {
     for (let i = 0; i < 30; i++) await followUp(b, { orderId: `many-${i}`, status: "scheduled", dueAt: new Date("2026-11-01T10:00:00Z"), createdAt: new Date(NOW - i * 1000) });
 
     const failed = await get<List>(messagesLoader, "/app/messages?status=failed");
-    expect(failed.rows.map((r) => [r.order, r.status, r.reason])).toEqual([["#3002", "failed", "SendGrid said 400"]]);
+    // A failure's cause in the merchant's words, the flow and step by name.
+    expect(failed.rows.map((r) => [r.order, r.status, r.reason, r.step])).toEqual([["#3002", "failed", "The email could not be sent.", "Step 1"]]);
+    expect(failed.anyFollowUps).toBe(true);
     expect((await get<List>(messagesLoader, "/app/messages?q=ADA@example")).rows.map((r) => r.order)).toEqual(["#3001"]);
     expect((await get<List>(messagesLoader, "/app/messages?q=3001")).rows.map((r) => r.order)).toEqual(["#3001"]);
     expect((await get<List>(messagesLoader, "/app/messages?from=2026-10-01&to=2026-10-05")).rows.map((r) => r.order).sort()).toEqual(["#3001", "#3002"]);
@@ -608,6 +611,63 @@ describe("messages", () => {
     expect(second.rows).toHaveLength(5);
     expect(second.nextCursor).toBeNull();
     expect(new Set([...first.rows, ...second.rows].map((r) => r.id)).size).toBe(30);
+  });
+
+  it("reads the date filter as days in the shop's time zone", async () => {
+    const a = await order("#3101", "ada@example.com");
+    // 23:30 UTC on 1 Oct is already 2 Oct in Warsaw.
+    await followUp(a, { status: "scheduled", dueAt: new Date("2026-10-01T23:30:00Z") });
+    const on = (day: string) => get<List>(messagesLoader, `/app/messages?from=${day}&to=${day}`);
+    expect((await on("2026-10-01")).rows).toHaveLength(1);
+    await prisma.shop.update({ where: { domain: SHOP }, data: { ianaTimezone: "Europe/Warsaw" } });
+    try {
+      expect((await on("2026-10-01")).rows).toHaveLength(0);
+      expect((await on("2026-10-02")).rows).toHaveLength(1);
+    } finally {
+      await prisma.shop.update({ where: { domain: SHOP }, data: { ianaTimezone: null } });
+    }
+  });
+
+  it("explains a failure in the merchant's words and refuses a retry that cannot help", async () => {
+    const a = await order("#4101", "ada@example.com");
+    const badAddress = await followUp(a, {
+      status: "failed",
+      lastError: "SendGrid rejected the email for follow-up x (s) (HTTP 400): personalizations.0.to.0.email: Does not contain a valid address.. Fix these fields; sending it unchanged will fail again.",
+    });
+    const outage = await followUp(a, {
+      orderId: "o",
+      status: "failed",
+      lastError: "Sending failed: SendGrid had a temporary problem (HTTP 503) while sending follow-up x (s); it can be retried. Gave up after 8 attempts.",
+    });
+    const detail = async (id: string) => (await get<Awaited<ReturnType<typeof messageLoader>>>(messageLoader, `/app/messages/${id}`, { id })).detail;
+
+    expect(await detail(badAddress.id)).toMatchObject({ canRetry: false, failure: { kind: "invalid_address", retryHelps: false, action: "open_order" } });
+    const refused = await post(messageAction, `/app/messages/${badAddress.id}`, { intent: "retry" }, { id: badAddress.id });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/^Sending again would fail the same way\. The customer's email address is not valid/);
+    expect((await prisma.followUp.findUniqueOrThrow({ where: { id: badAddress.id } })).status).toBe("failed");
+
+    expect(await detail(outage.id)).toMatchObject({ canRetry: true, failure: { kind: "mail_service_down", action: "retry" } });
+    // The address bounced since: the next attempt would be skipped, so a retry cannot help either.
+    await prisma.suppression.create({ data: { shop: SHOP, email: "ada@example.com", scope: "all", reason: "hard_bounce" } });
+    expect(await detail(outage.id)).toMatchObject({ canRetry: false, failure: { kind: "suppressed", action: "open_suppressions" } });
+    expect((await post(messageAction, `/app/messages/${outage.id}`, { intent: "retry" }, { id: outage.id })).status).toBe(409);
+  });
+
+  it("tells SendGrid's events in the merchant's words, with the facts kept for the details", async () => {
+    const a = await order("#4201", "ada@example.com");
+    const sent = await followUp(a, { status: "sent", createdAt: new Date(NOW - 60_000), sentAt: new Date(NOW), messageId: "sg-msg-1", transport: "sendgrid" });
+    const at = (s: number) => new Date(NOW + s * 1000);
+    const smtp = "550 5.1.1 The email account that you tried to reach does not exist.";
+    await prisma.messageEvent.create({
+      data: { dedupeKey: "k1", shop: SHOP, followUpId: sent.id, messageId: "sg-msg-1.filter", event: "bounce", email: "ada@example.com", reason: smtp, detail: JSON.stringify({ type: "bounce", status: "5.1.1" }), occurredAt: at(60) },
+    });
+    await prisma.followUpEvent.create({ data: { followUpId: sent.id, type: "bounce", detail: `Bounced: ${smtp}`, at: at(60) } });
+    const d = (await get<Awaited<ReturnType<typeof messageLoader>>>(messageLoader, `/app/messages/${sent.id}`, { id: sent.id })).detail;
+    expect(d.timeline.map((t) => t.title)).toEqual(["Scheduled", "Sent", "Bounced: the address does not exist"]);
+    expect(d.timeline.map((t) => t.description).join(" ")).not.toContain("550");
+    expect(d.timeline[2].detail).toContain("550 5.1.1");
+    expect(d).toMatchObject({ deliveryProblem: "Bounced: the address does not exist", failure: null, sendgridMessageIds: ["sg-msg-1", "sg-msg-1.filter"] });
   });
 
   it("shows a follow-up's email, reason and timeline; cancels a scheduled one and retries a failed one, audited", async () => {

@@ -2,7 +2,7 @@ import net from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import sgMailSingleton from "@sendgrid/mail";
-import { createMailTransport } from "../../app/adapters/mail/index.server";
+import { createMailTransport, usesOutbox } from "../../app/adapters/mail/index.server";
 import { loadConfig } from "../../app/platform/config.server";
 import { createOutboxTransport, getOutboxMessage, listOutboxMessages } from "../../app/adapters/mail/outbox.server";
 import { createSendGridTransport } from "../../app/adapters/mail/sendgrid.server";
@@ -314,6 +314,14 @@ describe("createMailTransport", () => {
   it("lets MAIL_TRANSPORT force either transport", () => {
     expect(createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "outbox", SENDGRID_API_KEY: KEY }) }).name).toBe("outbox");
     expect(createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "SendGrid", SENDGRID_API_KEY: KEY }) }).name).toBe("sendgrid");
+  });
+
+  it("says the outbox is in use (the admin then shows its page) exactly when the outbox is chosen", () => {
+    const envs: Record<string, string>[] = [{}, { SENDGRID_API_KEY: "  " }, { MAIL_TRANSPORT: "outbox", SENDGRID_API_KEY: KEY }, { SENDGRID_API_KEY: KEY, SENDGRID_API_URL: sg.url }, { MAIL_TRANSPORT: "SendGrid", SENDGRID_API_KEY: KEY }];
+    for (const env of envs) {
+      expect(usesOutbox(mail(env)), JSON.stringify(env)).toBe(createMailTransport({ prisma: db.prisma, settings: mail(env) }).name === "outbox");
+    }
+    expect(usesOutbox(mail({ SENDGRID_API_KEY: KEY }))).toBe(false);
   });
 
   it("explains what is missing or wrong", () => {

@@ -5,10 +5,14 @@ import { createOutboxTransport, type OutboxDatabase } from "./outbox.server";
 import { createSendGridTransport } from "./sendgrid.server";
 import type { MailTransport } from "./transport";
 
+// Mail stays in the outbox when asked to, or when there is no SendGrid key to send with.
+export function usesOutbox(settings: Config["mail"]): boolean {
+  return settings.transport === "outbox" || (!settings.transport && !settings.sendgridApiKey);
+}
+
 export function createMailTransport({ prisma, settings }: { prisma: OutboxDatabase; settings: Config["mail"] }): MailTransport {
   const apiKey = settings.sendgridApiKey ?? undefined;
-  const forced = settings.transport;
-  if (forced === "outbox" || (!forced && !apiKey)) return createOutboxTransport(prisma);
+  if (usesOutbox(settings)) return createOutboxTransport(prisma);
   if (!apiKey) {
     throw new Error(
       "MAIL_TRANSPORT=sendgrid but SENDGRID_API_KEY is not set. Add the API key, or set MAIL_TRANSPORT=outbox to keep mail in the outbox.",

@@ -2,13 +2,16 @@
 // (rendered email, reason, timeline), and the merchant's two actions on it: cancel a scheduled
 // one, retry a failed one. Every query names the shop, so another shop's id finds nothing.
 import type { Prisma, PrismaClient } from "@prisma/client";
-import { followUpTimeline, type TimelineEntry } from "./timeline.server";
+import { followUpTimeline } from "./timeline.server";
 import { audit } from "../compliance/audit.server";
 import { followUpsScheduled } from "../intake/follow-ups-scheduled.server";
 import { MESSAGE_STATUSES } from "~/components/message-status";
 import { previewDocument, previewRecommendations, previewStep, type StepDraft } from "../flows/flow-editor.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { stepVariants } from "~/domain/stored-rows";
+import { deliveryProblem, describeTimelineEntry, explainFailure, type DeliveryFacts, type FailureExplanation, type TimelineTone } from "~/domain/message-wording";
+import { isSuppressed } from "../consent/suppressions.server";
+import { DateTime } from "luxon";
 
 export const CANCELLED_BY_MERCHANT = "Cancelled by the merchant.";
 const PAGE_SIZE = 25;
@@ -21,11 +24,17 @@ export interface MessageFilters {
   q?: string | null; // order name or recipient, part of either
 }
 
+// The shop's zone: "due on 3 Oct" means the shop's 3 Oct, as every date on the page is shown.
+export interface MessageListOptions {
+  timeZone?: string | null;
+}
+
 export interface MessageRow {
   id: string;
   order: string;
   recipient: string;
   flow: string;
+  step: string;
   status: string;
   isTest: boolean;
   dueAt: string;
@@ -33,15 +42,18 @@ export interface MessageRow {
   reason: string | null;
 }
 
-function day(text: string | null | undefined, endOfDay: boolean): Date | null {
+function day(text: string | null | undefined, endOfDay: boolean, timeZone: string): Date | null {
   if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
-  const d = new Date(`${text}T${endOfDay ? "23:59:59.999" : "00:00:00.000"}Z`);
-  return Number.isNaN(d.getTime()) ? null : d;
+  let d = DateTime.fromISO(text, { zone: timeZone });
+  if (!d.isValid) d = DateTime.fromISO(text, { zone: "UTC" }); // a zone this runtime does not know
+  if (!d.isValid) return null;
+  return (endOfDay ? d.endOf("day") : d.startOf("day")).toJSDate();
 }
 
-export function messageWhere(shop: string, f: MessageFilters): Prisma.FollowUpWhereInput {
-  const from = day(f.from, false);
-  const to = day(f.to, true);
+export function messageWhere(shop: string, f: MessageFilters, { timeZone }: MessageListOptions = {}): Prisma.FollowUpWhereInput {
+  const zone = timeZone || "UTC";
+  const from = day(f.from, false, zone);
+  const to = day(f.to, true, zone);
   const q = f.q?.trim();
   return {
     shop,
@@ -55,13 +67,20 @@ export function messageWhere(shop: string, f: MessageFilters): Prisma.FollowUpWh
 }
 
 // Newest first; the cursor is the last row's id, only honoured if it is this shop's row.
+// `anyFollowUps` tells an empty search from a shop that has sent nothing yet.
 export async function listMessages(
   prisma: PrismaClient,
-  { shop, filters, cursor = null, pageSize = PAGE_SIZE }: { shop: string; filters: MessageFilters; cursor?: string | null; pageSize?: number },
-): Promise<{ rows: MessageRow[]; nextCursor: string | null; flows: { id: string; name: string }[] }> {
-  const where = messageWhere(shop, filters);
+  {
+    shop,
+    filters,
+    cursor = null,
+    pageSize = PAGE_SIZE,
+  }: { shop: string; filters: MessageFilters; cursor?: string | null; pageSize?: number },
+): Promise<{ rows: MessageRow[]; nextCursor: string | null; flows: { id: string; name: string }[]; anyFollowUps: boolean }> {
+  const timeZone = (await prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }))?.ianaTimezone ?? null;
+  const where = messageWhere(shop, filters, { timeZone });
   const start = cursor ? await prisma.followUp.findFirst({ where: { shop, id: cursor }, select: { id: true } }) : null;
-  const [found, flows] = await Promise.all([
+  const [found, flows, anyFollowUp] = await Promise.all([
     prisma.followUp.findMany({
       where,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -70,32 +89,63 @@ export async function listMessages(
       include: { order: { select: { name: true } } },
     }),
     prisma.flow.findMany({ where: { shop }, select: { id: true, name: true }, orderBy: { createdAt: "asc" } }),
+    prisma.followUp.findFirst({ where: { shop }, select: { id: true } }),
   ]);
   const flowName = new Map(flows.map((f) => [f.id, f.name]));
   const page = found.slice(0, pageSize);
+  const steps = await stepNames(prisma, shop, page.map((f) => f.stepId));
   return {
     rows: page.map((f) => ({
       id: f.id,
       order: f.order.name,
       recipient: f.recipient,
       flow: flowName.get(f.flowId) ?? "Deleted flow",
+      step: steps.get(f.stepId) ?? "Deleted step",
       status: f.status,
       isTest: f.isTest,
       dueAt: f.dueAt.toISOString(),
       sentAt: f.sentAt?.toISOString() ?? null,
-      reason: f.skipReason ?? f.lastError,
+      // A failure's cause in the merchant's words; the error itself is on the follow-up's page.
+      reason: listReason(f),
     })),
     nextCursor: found.length > pageSize ? page[page.length - 1].id : null,
     flows,
+    anyFollowUps: anyFollowUp !== null,
   };
+}
+
+// What the list says beside the status: a skip's reason, or a failure's cause in the merchant's
+// words (the error itself is on the follow-up's page).
+function listReason(f: { status: string; isTest: boolean; skipReason: string | null; lastError: string | null }): string | null {
+  if (f.status === "failed") return explainFailure({ error: f.isTest ? `Test send failed: ${f.lastError ?? ""}` : f.lastError }).cause;
+  if (f.status === "scheduled" && f.lastError) return `Trying again later. ${explainFailure({ error: f.lastError }).cause}`;
+  return f.skipReason;
+}
+
+// A step as the flow editor names it: "Step 2".
+async function stepNames(prisma: PrismaClient, shop: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const steps = await prisma.flowStep.findMany({ where: { id: { in: [...new Set(ids)] }, flow: { shop } }, select: { id: true, position: true } });
+  return new Map(steps.map((s) => [s.id, `Step ${s.position + 1}`]));
+}
+
+// One timeline step: the merchant's words, and the recorded type and text for the details view.
+export interface MessageTimelineEntry {
+  at: string;
+  title: string;
+  description: string | null;
+  tone: TimelineTone;
+  type: string;
+  detail: string | null;
 }
 
 export interface MessageDetail {
   id: string;
-  order: { name: string; email: string | null };
+  order: { name: string; email: string | null; adminId: string | null };
   recipient: string;
   flow: { id: string; name: string } | null;
   stepKey: string;
+  step: string;
   status: string;
   isTest: boolean;
   variant: string | null;
@@ -106,22 +156,64 @@ export interface MessageDetail {
   transport: string | null;
   skipReason: string | null;
   lastError: string | null;
-  timeline: (Omit<TimelineEntry, "at"> & { at: string })[];
+  // A failed follow-up: why, in the merchant's words, and the one thing to do about it.
+  failure: FailureExplanation | null;
+  // A sent one that bounced or was dropped afterwards.
+  deliveryProblem: string | null;
+  // SendGrid's ids of the email and its events, for the details view and SendGrid's support.
+  sendgridMessageIds: string[];
+  timeline: MessageTimelineEntry[];
   canCancel: boolean;
   canRetry: boolean;
 }
 
+function numericId(gid: string): string | null {
+  return /\/(\d+)$/.exec(gid)?.[1] ?? (/^\d+$/.test(gid) ? gid : null);
+}
+
+function factsOf(e: { reason: string | null; detail: string | null; machineOpen: boolean }): DeliveryFacts {
+  let kept: Record<string, unknown> = {};
+  try {
+    kept = e.detail ? (JSON.parse(e.detail) as Record<string, unknown>) : {};
+  } catch {
+    // Cleared or older rows: the type alone still says what happened.
+  }
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  return {
+    reason: e.reason,
+    status: text(kept.status),
+    bounceType: text(kept.type),
+    bounceClassification: text(kept.bounce_classification),
+    url: text(kept.url),
+    machineOpen: e.machineOpen,
+  };
+}
+
 export async function messageDetail(prisma: PrismaClient, { shop, id }: { shop: string; id: string }): Promise<MessageDetail | null> {
-  const f = await prisma.followUp.findFirst({ where: { shop, id }, include: { order: { select: { name: true, email: true } } } });
+  const f = await prisma.followUp.findFirst({ where: { shop, id }, include: { order: { select: { name: true, email: true, orderId: true } } } });
   if (!f) return null;
-  const flow = await prisma.flow.findFirst({ where: { shop, id: f.flowId }, select: { id: true, name: true } });
-  const timeline = await followUpTimeline(prisma, f.id);
+  const [flow, step, timeline, deliveryEvents] = await Promise.all([
+    prisma.flow.findFirst({ where: { shop, id: f.flowId }, select: { id: true, name: true } }),
+    prisma.flowStep.findFirst({ where: { id: f.stepId, flow: { shop } }, select: { position: true } }),
+    followUpTimeline(prisma, f.id),
+    prisma.messageEvent.findMany({ where: { followUpId: f.id }, orderBy: { occurredAt: "asc" } }),
+  ]);
+  // SendGrid's events are in the timeline as the follow-up's events; the stored event keeps its facts.
+  const factsAt = new Map(deliveryEvents.map((e) => [`${e.event}@${e.occurredAt.getTime()}`, factsOf(e)]));
+  const entries = timeline.map((t) => {
+    const facts = factsAt.get(`${t.type}@${t.at.getTime()}`) ?? {};
+    return { ...t, facts, ...describeTimelineEntry({ type: t.type, detail: t.detail, facts }) };
+  });
+  const failed = f.status === "failed";
+  const suppressed = failed ? await isSuppressed(prisma, { shop, email: f.recipient, marketing: f.category !== "service" }) : null;
+  const failure = failed ? explainFailure({ error: f.isTest ? `Test send failed: ${f.lastError ?? ""}` : f.lastError, suppressed: Boolean(suppressed) }) : null;
   return {
     id: f.id,
-    order: f.order,
+    order: { name: f.order.name, email: f.order.email, adminId: numericId(f.order.orderId) },
     recipient: f.recipient,
     flow,
     stepKey: f.stepKey,
+    step: step ? `Step ${step.position + 1}` : "Deleted step",
     status: f.status,
     isTest: f.isTest,
     variant: f.variant,
@@ -132,9 +224,12 @@ export async function messageDetail(prisma: PrismaClient, { shop, id }: { shop: 
     transport: f.transport,
     skipReason: f.skipReason,
     lastError: f.lastError,
-    timeline: timeline.map((t) => ({ ...t, at: t.at.toISOString() })),
+    failure,
+    deliveryProblem: f.status === "sent" ? deliveryProblem(entries) : null,
+    sendgridMessageIds: [...new Set([f.messageId, ...deliveryEvents.map((e) => e.messageId)].filter((m): m is string => Boolean(m)))],
+    timeline: entries.map((t) => ({ at: t.at.toISOString(), title: t.title, description: t.description, tone: t.tone, type: t.type, detail: t.detail })),
     canCancel: f.status === "scheduled",
-    canRetry: f.status === "failed" && !f.isTest,
+    canRetry: failed && !f.isTest && Boolean(failure?.retryHelps),
   };
 }
 
@@ -191,7 +286,25 @@ export async function cancelFollowUp({ prisma, shop, id, actor, now = new Date()
 }
 
 // failed → scheduled now, with a fresh set of attempts; the error stays until the next outcome.
-export async function retryFollowUp({ prisma, shop, id, actor, now = new Date() }: { prisma: PrismaClient; shop: string; id: string; actor: string; now?: Date }) {
+// Only when sending again can help: a bad address or a missing sender fails the same way again.
+export async function retryFollowUp({
+  prisma,
+  shop,
+  id,
+  actor,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  shop: string;
+  id: string;
+  actor: string;
+  now?: Date;
+}): Promise<{ ok: true } | { ok: false; why: string }> {
+  const row = await prisma.followUp.findFirst({ where: { shop, id }, select: { status: true, isTest: true, lastError: true, recipient: true, category: true } });
+  if (!row || row.status !== "failed" || row.isTest) return { ok: false, why: "Only a failed follow-up can be sent again." };
+  const suppressed = await isSuppressed(prisma, { shop, email: row.recipient, marketing: row.category !== "service" });
+  const failure = explainFailure({ error: row.lastError, suppressed: Boolean(suppressed) });
+  if (!failure.retryHelps) return { ok: false, why: `Sending again would fail the same way. ${failure.cause}` };
   const retried = await prisma.$transaction(async (tx) => {
     const { count } = await tx.followUp.updateMany({
       where: { shop, id, status: "failed", isTest: false },
@@ -202,6 +315,7 @@ export async function retryFollowUp({ prisma, shop, id, actor, now = new Date() 
     await audit(tx, { shop, actor, action: "follow_up.retried", detail: { followUpId: id } });
     return true;
   });
-  if (retried) await followUpsScheduled([{ id, dueAt: now }]);
-  return retried;
+  if (!retried) return { ok: false, why: "Only a failed follow-up can be sent again." };
+  await followUpsScheduled([{ id, dueAt: now }]);
+  return { ok: true };
 }
