@@ -80,6 +80,9 @@ export async function startAdminBrowser({ shop, env, timezoneId }: { shop: strin
         if (m.type() === "error") problems.push(`console error: ${m.text()}`);
       });
       page.on("requestfailed", (r) => {
+        // A fetch the page itself cancels (a newer preview replacing an older one, Remix dropping a
+        // prefetch as it navigates) is no failure a merchant meets.
+        if (r.failure()?.errorText === "net::ERR_ABORTED" && (r.resourceType() === "fetch" || r.resourceType() === "xhr")) return;
         // Aborted by the test's own routing (a request off the machine) counts as a failure too.
         problems.push(`request failed: ${r.method()} ${r.url()} (${r.failure()?.errorText ?? "?"})`);
       });

@@ -205,6 +205,6 @@ describe.skipIf(!chromiumFound)("a merchant's first day, in a browser", () => {
         await expect.poll(() => page.getByText(customer.email!, { exact: true }).first().isVisible()).toBe(true);
       });
     });
-    expect(problems).toEqual([]);
+    expect(problems, problems.join("\n")).toEqual([]);
   }, 300_000);
 });
