@@ -180,6 +180,19 @@ const cases: Record<string, () => Promise<void>> = {
     expect(saved.status).toBe(200);
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: A } })).senderEmail).toBe("hello@a-shop.example");
   },
+  // The brand's preview renders A's own default flow; the logo goes to the signed-in shop's Files only.
+  "routes/app.settings.preview": async () => {
+    const preview = await call("routes/app.settings.preview", "action", "/app/settings/preview", {}, { brand: JSON.stringify({ accentColor: "#123456" }) });
+    expect(preview.status).toBe(200);
+    // A's own default flow: its step key is B's too (both got the default flow), so only B's own strings and ids count.
+    const { stepKey: _shared, ...ofB } = b;
+    for (const marker of [...B_MARKERS, ...Object.values(ofB)]) expect(preview.body, `the brand preview shows ${marker}`).not.toContain(marker);
+  },
+  "routes/app.settings.logo": async () => {
+    const upload = await call("routes/app.settings.logo", "action", "/app/settings/logo", {}, { shop: B, logo: "not a file" });
+    expect(upload.status).toBe(400);
+    expectNothingOfB(upload, "the logo upload");
+  },
   "routes/app.outbox": async () => {
     expectNothingOfB(await call("routes/app.outbox", "loader", "/app/outbox"), "the outbox");
   },

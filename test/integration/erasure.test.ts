@@ -115,6 +115,7 @@ const SKIPPED: Record<string, string> = {
   JobState: "watermarks of periodic jobs",
   RecommendationSourceStat: "counts per recommendation source",
   DeliverabilityHealth: "rates and counts per shop",
+  SenderDomain: "the merchant's sending domain and its DNS records (shop/redact deletes it)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);
