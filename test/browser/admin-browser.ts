@@ -120,20 +120,23 @@ export async function screenshotAtWidths(page: Page, name: string, ready: () => 
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 1000 });
     await ready();
-    // The page itself, and any box inside it (a table's scroll container), must fit.
-    const sideways = await page.evaluate(() => {
-      const found: string[] = [];
-      const root = document.documentElement;
-      if (root.scrollWidth > root.clientWidth) found.push(`the page by ${root.scrollWidth - root.clientWidth}px`);
-      for (const el of Array.from(document.querySelectorAll<HTMLElement>("body *"))) {
-        const overflowX = getComputedStyle(el).overflowX;
-        if ((overflowX === "auto" || overflowX === "scroll") && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
-          found.push(`${el.tagName.toLowerCase()}.${String(el.className).split(" ")[0]} by ${el.scrollWidth - el.clientWidth}px`);
+    // The page itself, and any box inside it (a table's scroll container), must fit. Polaris
+    // switches a table to its condensed layout a render after the width changes, so this waits
+    // for the layout to settle before it fails.
+    const sideways = () =>
+      page.evaluate(() => {
+        const found: string[] = [];
+        const root = document.documentElement;
+        if (root.scrollWidth > root.clientWidth) found.push(`the page by ${root.scrollWidth - root.clientWidth}px`);
+        for (const el of Array.from(document.querySelectorAll<HTMLElement>("body *"))) {
+          const overflowX = getComputedStyle(el).overflowX;
+          if ((overflowX === "auto" || overflowX === "scroll") && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
+            found.push(`${el.tagName.toLowerCase()}.${String(el.className).split(" ")[0]} by ${el.scrollWidth - el.clientWidth}px`);
+          }
         }
-      }
-      return found;
-    });
-    expect(sideways, `${name} scrolls sideways at ${width}px`).toEqual([]);
+        return found;
+      });
+    await expect.poll(sideways, { message: `${name} scrolls sideways at ${width}px`, timeout: 5_000 }).toEqual([]);
     const file = path.join(SCREENSHOTS, `${name}-${width}.png`);
     await page.screenshot({ path: file, fullPage: true });
     files.push(file);

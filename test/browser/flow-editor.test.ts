@@ -13,7 +13,7 @@ const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTes
 import type { Page } from "playwright-core";
 import prisma from "~/db.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
-import { chromiumFound, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
+import { chromiumFound, screenshotAtWidths, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { createSeedStore } from "../../simulator/store";
 
@@ -210,6 +210,14 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       await page.getByRole("button", { name: "Save" }).click();
       await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "Settings saved" }).count(), { timeout: 10_000 }).toBe(1);
       expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).senderEmail).toBe("hello@juniper.example");
+
+      // The outbox transport is in use here, so the Outbox is in the navigation, with the test sent above.
+      await page.goto(embeddedUrl("/app/outbox"));
+      const kept = page.getByRole("heading", { name: /^\[Test\]/ }).first();
+      await expect.poll(() => kept.count(), { timeout: 15_000 }).toBe(1);
+      await screenshotAtWidths(page, "outbox", async () => {
+        await expect.poll(() => kept.isVisible()).toBe(true);
+      });
       expect(errors).toEqual([]);
     });
   }, 90_000);
