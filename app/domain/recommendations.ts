@@ -7,7 +7,7 @@ import type {
 
 export const DEFAULT_RECOMMENDATION_LIMIT = 4;
 
-export type ExclusionReason = "in_order" | "not_active" | "not_on_online_store" | "out_of_stock";
+export type ExclusionReason = "in_order" | "bought_before" | "not_active" | "not_on_online_store" | "out_of_stock";
 
 const PRODUCT_GID_PREFIX = "gid://shopify/Product/";
 
@@ -20,8 +20,12 @@ export function toProductGid(id: string | number): string {
 export function exclusionReason(
   product: CandidateProduct,
   purchasedProductIds: ReadonlySet<string>,
+  boughtBeforeProductIds: ReadonlySet<string> = new Set(),
 ): ExclusionReason | null {
-  if (purchasedProductIds.has(toProductGid(product.id))) return "in_order";
+  const id = toProductGid(product.id);
+  if (purchasedProductIds.has(id)) return "in_order";
+  // A customer who already has it is not helped by being offered it again.
+  if (boughtBeforeProductIds.has(id)) return "bought_before";
   if (product.status !== "ACTIVE") return "not_active";
   // Shopify gives no onlineStoreUrl to products not published to the Online Store.
   if (!product.onlineStoreUrl) return "not_on_online_store";
@@ -33,6 +37,7 @@ export function exclusionReason(
 
 export function pickRecommendations({
   purchasedProductIds,
+  boughtBeforeProductIds = [],
   complementary,
   related,
   bestSellers,
@@ -40,6 +45,8 @@ export function pickRecommendations({
   sourceOrder,
 }: {
   purchasedProductIds: readonly (string | number)[];
+  // Products in the customer's earlier orders (customerPurchaseHistory); never offered again.
+  boughtBeforeProductIds?: readonly (string | number)[];
   complementary: readonly CandidateProduct[];
   related: readonly CandidateProduct[];
   bestSellers: readonly CandidateProduct[]; // of the purchased products' collections
@@ -50,6 +57,7 @@ export function pickRecommendations({
 }): RecommendedProduct[] {
   const max = Math.max(0, Math.floor(limit));
   const purchased = new Set(purchasedProductIds.map(toProductGid));
+  const boughtBefore = new Set(boughtBeforeProductIds.map(toProductGid));
   const seen = new Set<string>();
   const picked: RecommendedProduct[] = [];
   const defaults: [RecommendationSource, readonly CandidateProduct[]][] = [
@@ -68,7 +76,7 @@ export function pickRecommendations({
       const id = toProductGid(product.id);
       if (seen.has(id)) continue;
       seen.add(id);
-      if (exclusionReason(product, purchased)) continue;
+      if (exclusionReason(product, purchased, boughtBefore)) continue;
       picked.push({
         id,
         title: product.title,

@@ -137,9 +137,23 @@ describe("pickRecommendations", () => {
     expect(picked.every((p) => p.source === "best_seller")).toBe(true);
   });
 
+  it("drops products the customer bought in earlier orders, and fills from later sources", () => {
+    const picked = pickRecommendations({
+      purchasedProductIds: [gidOf(1)],
+      boughtBeforeProductIds: ["2", gidOf(4)],
+      complementary: [product(2), product(3)],
+      related: [product(4)],
+      bestSellers: [product(5)],
+      limit: 2,
+    });
+    expect(ids(picked)).toEqual([3, 5]);
+  });
+
   it("names why a product is left out", () => {
     const purchased = new Set([gidOf(1)]);
     expect(exclusionReason(product(1), purchased)).toBe("in_order");
+    expect(exclusionReason(product(1), purchased, new Set([gidOf(1)]))).toBe("in_order");
+    expect(exclusionReason(product(6), purchased, new Set([gidOf(6)]))).toBe("bought_before");
     expect(exclusionReason(product(2, { status: "ARCHIVED" }), purchased)).toBe("not_active");
     expect(exclusionReason(product(2, { onlineStoreUrl: null }), purchased)).toBe("not_on_online_store");
     expect(exclusionReason(product(2, { availableForSale: false }), purchased)).toBe("out_of_stock");

@@ -17,6 +17,7 @@ export { EncryptedSessionStorage, encryptedSessionStorage } from "./session-stor
 export { fetchShopAddresses, fetchShopProfile, type ShopProfile } from "./shop-profile.server";
 export {
   createRecommendationCache,
+  fetchCustomerPurchaseHistory,
   fetchRecommendations,
   type RecommendationCache,
 } from "./recommendations.server";

@@ -8,6 +8,8 @@ import type { CandidateProduct, RecommendedProduct } from "~/domain/recommendati
 import type {
   CollectionBestSellersQuery,
   CollectionBestSellersQueryVariables,
+  CustomerPurchaseHistoryQuery,
+  CustomerPurchaseHistoryQueryVariables,
   RecommendationCandidateFragment,
   RecommendationInputsQuery,
   RecommendationInputsQueryVariables,
@@ -15,13 +17,16 @@ import type {
 import type { CountryCode } from "~/types/admin.types";
 import { TtlCache, type TtlCacheOptions } from "./cache";
 import type { AdminClient } from "./client.server";
-import { COLLECTION_BEST_SELLERS_QUERY, RECOMMENDATION_INPUTS_QUERY } from "./queries";
+import { COLLECTION_BEST_SELLERS_QUERY, CUSTOMER_PURCHASE_HISTORY_QUERY, RECOMMENDATION_INPUTS_QUERY } from "./queries";
 
 // A few purchased products per request keeps the requested query cost well under Shopify's
 // 1,000-point single-query maximum: each one asks for up to 12 referenced products (about 180 points).
 const INPUTS_BATCH_SIZE = 3;
 const BEST_SELLER_COLLECTIONS_MAX = 3;
 const BEST_SELLERS_PER_COLLECTION = 8;
+// The customer's newest orders and lines that are read; older ones come from our own order rows.
+export const PURCHASE_HISTORY_ORDERS = 10;
+export const PURCHASE_HISTORY_LINES = 25;
 
 export interface ProductRecommendationInputs {
   productId: string;
@@ -32,7 +37,8 @@ export interface ProductRecommendationInputs {
 
 export type RecommendationCacheEntry =
   | { kind: "product"; inputs: ProductRecommendationInputs }
-  | { kind: "collection"; bestSellers: CandidateProduct[] };
+  | { kind: "collection"; bestSellers: CandidateProduct[] }
+  | { kind: "history"; productIds: string[] };
 
 export type RecommendationCache = TtlCache<RecommendationCacheEntry>;
 
@@ -76,9 +82,11 @@ export async function fetchRecommendations({
   cache = sharedRecommendationCache,
   limit = DEFAULT_RECOMMENDATION_LIMIT,
   sourceOrder,
+  boughtBeforeProductIds = [],
 }: {
   client: AdminClient;
   productIds: readonly (string | number)[];
+  boughtBeforeProductIds?: readonly (string | number)[]; // the customer's earlier orders
   currencyCode: string; // the order's currency
   countryCode?: string | null; // where the order ships or bills to
   shopCurrency: string;
@@ -94,14 +102,14 @@ export async function fetchRecommendations({
   const complementary = inputs.flatMap((i) => i.complementary);
   const related = inputs.flatMap((i) => i.related);
   let bestSellers: CandidateProduct[] = [];
-  let picked = pickRecommendations({ purchasedProductIds: purchased, complementary, related, bestSellers, limit, sourceOrder });
+  let picked = pickRecommendations({ purchasedProductIds: purchased, boughtBeforeProductIds, complementary, related, bestSellers, limit, sourceOrder });
 
   // Best sellers only fill what the merchant's own recommendations leave empty, so they are fetched last.
   const collectionIds = unique(inputs.flatMap((i) => i.collectionIds)).slice(0, BEST_SELLER_COLLECTIONS_MAX);
   for (const collectionId of collectionIds) {
     if (picked.length >= limit) break;
     bestSellers = bestSellers.concat(await loadBestSellers({ client, collectionId, pricing, cache }));
-    picked = pickRecommendations({ purchasedProductIds: purchased, complementary, related, bestSellers, limit, sourceOrder });
+    picked = pickRecommendations({ purchasedProductIds: purchased, boughtBeforeProductIds, complementary, related, bestSellers, limit, sourceOrder });
   }
   return picked;
 }
@@ -167,6 +175,36 @@ async function loadBestSellers({
   const bestSellers = candidatesOf(data.collection?.products.nodes, pricing);
   cache.set(key, { kind: "collection", bestSellers });
   return bestSellers;
+}
+
+/**
+ * The products in a customer's newest orders (PURCHASE_HISTORY_ORDERS of them), as GIDs, cached
+ * per customer in the same bounded cache as the recommendation inputs. A customer Shopify no
+ * longer knows (deleted or redacted) has bought nothing we can see.
+ */
+export async function fetchCustomerPurchaseHistory({
+  client,
+  customerId,
+  cache = sharedRecommendationCache,
+}: {
+  client: AdminClient;
+  customerId: string;
+  cache?: RecommendationCache;
+}): Promise<string[]> {
+  const key = `${client.shop}|history|${customerId}`;
+  const entry = cache.get(key);
+  if (entry?.kind === "history") return entry.productIds;
+  const data = await client.request<CustomerPurchaseHistoryQuery, CustomerPurchaseHistoryQueryVariables>(
+    CUSTOMER_PURCHASE_HISTORY_QUERY,
+    { id: customerId, orders: PURCHASE_HISTORY_ORDERS, lines: PURCHASE_HISTORY_LINES },
+  );
+  const productIds = unique(
+    (data.customer?.orders.nodes ?? []).flatMap((order) =>
+      order.lineItems.nodes.flatMap((line) => (line.product?.id ? [line.product.id] : [])),
+    ),
+  );
+  cache.set(key, { kind: "history", productIds });
+  return productIds;
 }
 
 function candidatesOf(

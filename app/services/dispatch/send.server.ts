@@ -45,6 +45,8 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
   if (needsRecommendations) try {
     recommendations = await deps.recommend({
       shop: followUp.shop,
+      orderId: order.orderId,
+      customerId: order.customerId,
       productIds,
       currencyCode: order.currency,
       countryCode: order.countryCode,

@@ -10,6 +10,8 @@ import type { Logger } from "~/platform/logger.server";
 
 export interface RecommendationRequest {
   shop: string;
+  orderId: string;
+  customerId: string | null; // their earlier orders' products are not offered again
   productIds: string[];
   currencyCode: string;
   countryCode: string | null;

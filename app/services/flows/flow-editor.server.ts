@@ -412,6 +412,8 @@ export async function previewRecommendations({
       client,
       cache: previewCacheOf(),
       shop: shop.domain,
+      orderId: real.orderId,
+      customerId: real.customerId,
       productIds: JSON.parse(real.productIds) as string[],
       currencyCode: real.currency,
       countryCode: real.countryCode,
