@@ -68,6 +68,17 @@ async function migratedSchema(kind: DatabaseKind, scratchDir: string): Promise<s
   }
 }
 
+// Prisma applies migrations in the string order of their folders, so "10_x" would run before
+// "1_y": after "9" come "9a", "9b" … "9z", "9za", always sorting after the last one.
+function nextMigrationPrefix(dirs: string[]): string {
+  const last = [...dirs].sort().at(-1);
+  if (!last) return "0";
+  const prefix = last.slice(0, last.indexOf("_"));
+  const letter = prefix.at(-1)!;
+  if (/[0-9]/.test(letter)) return `${prefix}a`;
+  return letter === "z" ? `${prefix}a` : `${prefix.slice(0, -1)}${String.fromCharCode(letter.charCodeAt(0) + 1)}`;
+}
+
 async function migration(name: string | undefined): Promise<void> {
   if (!name || !/^[a-z][a-z0-9_]*$/.test(name)) {
     throw new Error("usage: npm run db:migration -- <name>   (lower case, digits and _, e.g. add_flow_tags)");
@@ -81,8 +92,7 @@ async function migration(name: string | undefined): Promise<void> {
         `  PostgreSQL: ${postgresDirs.join(", ")}\nWrite the missing migration first (see README, "Databases").`,
     );
   }
-  const next = Math.max(-1, ...sqliteDirs.map((d) => parseInt(d, 10))) + 1;
-  const folder = `${next}_${name}`;
+  const folder = `${nextMigrationPrefix(sqliteDirs)}_${name}`;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-migration-"));
   try {
     const scripts: Record<DatabaseKind, string> = { sqlite: "", postgresql: "" };

@@ -50,8 +50,13 @@ export interface FlowDraft {
   conditions: unknown;
   // Kept as imported (e.g. { orderedAgain: false }); the editor does not change them.
   exitRules?: { orderedAgain?: boolean } | null;
+  // Delivered-trigger flows: start this many days after fulfillment when no delivery is reported.
+  deliveryFallbackDays?: number | null;
   steps: StepDraft[];
 }
+
+// What the editor offers when the merchant first ticks the delivery fallback.
+export const DEFAULT_DELIVERY_FALLBACK_DAYS = 7;
 
 export interface FlowProblem {
   path: string; // JSON pointer into the draft, e.g. /steps/0/subject

@@ -60,6 +60,8 @@ export interface FlowDefinition {
   active: boolean;
   conditions?: ConditionGroup;
   exitRules?: FlowExitRules;
+  // order_delivered only: start this many days after fulfillment if no delivery event came.
+  deliveryFallbackDays?: number;
   steps: FlowStepDefinition[];
 }
 
@@ -124,6 +126,9 @@ function schemaProblems(errors: typeof validateDocument.errors, prefix = ""): st
 function flowRuleProblems(flow: FlowDefinition, path: string): string[] {
   const problems: string[] = [];
   if (flow.conditions !== undefined) problems.push(...validateConditions(flow.conditions, `${path}/conditions`));
+  if (flow.deliveryFallbackDays !== undefined && flow.trigger !== "order_delivered") {
+    problems.push(`${path}/deliveryFallbackDays: only a flow started by delivery (order_delivered) can fall back to the fulfillment date`);
+  }
   const stepKeys = new Set<string>();
   flow.steps.forEach((step, j) => {
     const at = `${path}/steps/${j}`;

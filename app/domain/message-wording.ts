@@ -205,6 +205,8 @@ export function describeTimelineEntry({ type, detail, facts = {} }: { type: stri
       return { title: "Cancelled", description: detail, tone: undefined };
     case "moved":
       return { title: "Moved into the send window", description: detail, tone: undefined };
+    case "started_without_delivery":
+      return { title: "Started without a delivery report", description: detail, tone: "info" };
     case "awaiting_shopify":
       return { title: "Waiting for Shopify to confirm the customer's consent", description: null, tone: "attention" };
     case "retry":

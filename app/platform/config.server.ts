@@ -507,6 +507,12 @@ export const declaration = {
       ...chore,
       off: "turns order reconciliation off in this process, also the one after a start",
     }),
+    deliveryFallbackIntervalMs: int("DELIVERY_FALLBACK_INTERVAL_MS", {
+      meaning: "How often fulfilled orders with no delivery report are looked at, for flows started by delivery that fall back to N days after fulfillment.",
+      default: 5 * 60_000,
+      ...chore,
+      off: "turns the delivery fallback off in this process",
+    }),
     reconcileStartDelayMs: int("RECONCILE_START_DELAY_MS", {
       meaning: "Wait after a start before the first order reconciliation.",
       default: 30_000,

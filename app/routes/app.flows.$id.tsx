@@ -26,6 +26,7 @@ import { ConditionsBuilder } from "../components/ConditionsBuilder";
 import { ContentEditor } from "../components/ContentEditor";
 import { VariableTextField } from "../components/VariablePicker";
 import { FlowPreview } from "../components/FlowPreview";
+import { DeliveryFallbackField } from "../components/DeliveryFallbackField";
 import {
   contentFieldsOf,
   errorsAt,
@@ -511,6 +512,13 @@ export default function FlowEditor() {
               <FormLayout>
                 <TextField label="Flow name" value={draft.name} onChange={(name) => setDraft({ ...draft, name })} autoComplete="off" error={errorsAt(problems, "/name")} />
                 <Select label="Trigger" options={[...TRIGGERS]} value={draft.trigger} onChange={(trigger) => setDraft({ ...draft, trigger })} error={errorsAt(problems, "/trigger")} />
+                {draft.trigger === "order_delivered" ? (
+                  <DeliveryFallbackField
+                    days={draft.deliveryFallbackDays ?? null}
+                    error={errorsAt(problems, "/deliveryFallbackDays")}
+                    onChange={(deliveryFallbackDays) => setDraft((d) => ({ ...d, deliveryFallbackDays }))}
+                  />
+                ) : null}
                 <Checkbox label="Flow is on" checked={draft.active} onChange={(active) => setDraft({ ...draft, active })} />
               </FormLayout>
             </Card>

@@ -25,6 +25,7 @@ import { pruneExpiredContent } from "../services/compliance/retention.server";
 import { retryPendingConsentSyncs } from "../services/consent/unsubscribe.server";
 import { consentWriteBackPolicy } from "../services/consent/consent-write-back.server";
 import { runAnalyticsJobs } from "../services/analytics/jobs.server";
+import { startDeliveryFallbacks } from "../services/intake/delivery-fallback.server";
 import { createImpressionCounter, type ImpressionCounter } from "../services/analytics/attribution.server";
 import { recommendForOrder } from "../services/dispatch/recommendations.server";
 import { onDispatch, setQueueDepthSource, timedTransport } from "~/platform/metrics.server";
@@ -298,6 +299,7 @@ export function startHousekeeping(prisma: PrismaClient, settings: Config = confi
   const consentRetry = consentWriteBackPolicy(chores.consentWriteBackBackoffMs);
   every(chores.consentRetryIntervalMs, "consent write-back", () => retryPendingConsentSyncs({ prisma, retry: consentRetry }));
   every(chores.analyticsIntervalMs, "analytics", () => runAnalyticsJobs({ prisma }));
+  every(chores.deliveryFallbackIntervalMs, "delivery fallback", () => startDeliveryFallbacks({ prisma, onScheduled: followUpsScheduled }));
   // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
   const reconcileEvery = chores.orderReconcileIntervalMs;
   const reconcile = { prisma, onScheduled: followUpsScheduled, ...reconcileSettings(settings) };

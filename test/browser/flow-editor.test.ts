@@ -77,6 +77,9 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
 
       await page.getByLabel("Flow name", { exact: true }).fill("Review request");
       await page.getByLabel("Trigger", { exact: true }).selectOption("order_delivered");
+      // Carriers that never report delivery: the flow starts 10 days after fulfillment instead.
+      await page.getByLabel("Start anyway if no delivery is reported", { exact: true }).check();
+      await page.getByLabel("Days after fulfillment", { exact: true }).fill("10");
       await page.getByLabel("Condition 1 amount", { exact: true }).fill("50");
       await page.getByRole("button", { name: "Add condition" }).click();
       await page.getByLabel("Condition 2 field", { exact: true }).selectOption("shipping_country");
@@ -122,6 +125,11 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       expect(await page.getByLabel("Preview text", { exact: true }).inputValue()).toBe("Tell us how it went, {{ customer.first_name }}");
       expect(await page.getByLabel("Block 1 text", { exact: true }).inputValue()).toBe("A minute of your time helps other customers.");
       expect(await page.getByLabel("Trigger", { exact: true }).inputValue()).toBe("order_delivered");
+      expect(await page.getByLabel("Start anyway if no delivery is reported", { exact: true }).isChecked()).toBe(true);
+      expect(await page.getByLabel("Days after fulfillment", { exact: true }).inputValue()).toBe("10");
+      await screenshotAtWidths(page, "flow-editor-delivery-fallback", async () => {
+        await expect.poll(() => page.getByLabel("Days after fulfillment", { exact: true }).isVisible(), { timeout: 10_000 }).toBe(true);
+      });
       expect(await page.getByLabel("Orders enter when they match", { exact: true }).inputValue()).toBe("any");
       expect(await page.getByLabel("Condition 1 amount", { exact: true }).inputValue()).toBe("50");
       expect(await page.getByLabel("Condition 2 field", { exact: true }).inputValue()).toBe("shipping_country");
@@ -132,7 +140,7 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       expect(await saveBar.getAttribute("data-shown")).toBeNull();
 
       const stored = await prisma.flow.findUniqueOrThrow({ where: { id }, include: { steps: true } });
-      expect(stored).toMatchObject({ shop: SHOP, name: "Review request", trigger: "order_delivered", active: false });
+      expect(stored).toMatchObject({ shop: SHOP, name: "Review request", trigger: "order_delivered", active: false, deliveryFallbackDays: 10 });
       expect(JSON.parse(stored.conditions!)).toEqual({
         any: [
           { field: "order_total", op: "gte", amount: "50" },

@@ -68,6 +68,8 @@ export function flowDefinitionOf(draft: FlowDraft, key: string): Record<string, 
     active: Boolean(draft.active),
     ...(draft.conditions !== null && draft.conditions !== undefined ? { conditions: draft.conditions } : {}),
     ...(draft.exitRules ? { exitRules: draft.exitRules } : {}),
+    // Only a delivered-trigger flow keeps it: switching the trigger away drops it.
+    ...(draft.trigger === "order_delivered" && draft.deliveryFallbackDays != null ? { deliveryFallbackDays: draft.deliveryFallbackDays } : {}),
     steps: (draft.steps ?? []).map(stepDefinitionOf),
   };
 }
@@ -111,6 +113,7 @@ const MERCHANT_WORDS: { path: RegExp; message?: RegExp; say: string }[] = [
   { path: /^\/name$/, message: /fewer than/, say: "Give the flow a name." },
   { path: /^\/name$/, say: `Keep the name under ${NAME_MAX} characters.` },
   { path: /^\/trigger$/, say: "Choose what starts the flow." },
+  { path: /^\/deliveryFallbackDays$/, message: /must be|integer/, say: "Enter a whole number of days from 1 to 60." },
   { path: /^\/steps$/, message: /fewer than/, say: "Add at least one step." },
   { path: /^\/steps$/, message: /more than/, say: "A flow has at most 10 steps." },
   { path: /^\/steps\/\d+\/key$/, say: "Each step needs its own key." },
@@ -179,6 +182,7 @@ export async function loadFlowDraft(prisma: Db, { shop, id }: { shop: string; id
     active: flow.active,
     conditions: flow.conditions ? JSON.parse(flow.conditions) : null,
     exitRules: flow.exitRules ? (JSON.parse(flow.exitRules) as FlowDraft["exitRules"]) : null,
+    deliveryFallbackDays: flow.deliveryFallbackDays,
     steps: flow.steps.map(stepDraftOf),
   };
 }

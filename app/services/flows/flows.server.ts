@@ -60,6 +60,7 @@ export async function writeFlow(tx: Tx, shop: string, flow: FlowDefinition): Pro
     active: flow.active,
     conditions: flow.conditions ? JSON.stringify(flow.conditions) : null,
     exitRules: flow.exitRules ? JSON.stringify(flow.exitRules) : null,
+    deliveryFallbackDays: flow.deliveryFallbackDays ?? null,
   };
   const saved = await tx.flow.upsert({
     where: { shop_key: { shop, key: flow.key } },
@@ -118,6 +119,7 @@ export async function exportFlows(prisma: Db, shop: string, { ids }: { ids?: str
       active: f.active,
       ...(f.conditions ? { conditions: JSON.parse(f.conditions) as ConditionGroup } : {}),
       ...(f.exitRules ? { exitRules: JSON.parse(f.exitRules) as FlowExitRules } : {}),
+      ...(f.deliveryFallbackDays !== null ? { deliveryFallbackDays: f.deliveryFallbackDays } : {}),
       steps: f.steps.map((s) => ({
         key: s.key,
         delay: delayOf(s),

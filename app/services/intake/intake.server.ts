@@ -191,6 +191,53 @@ async function scheduleTrigger({
   });
 }
 
+// A delivered-trigger flow started without a delivery event, N days after fulfillment (the
+// delivery fallback). Follow-ups are keyed (shop, order, flow, step), so whichever of the two
+// comes first starts the flow and the other finds it started.
+export async function startFlowsWithoutDelivery({
+  prisma,
+  shop,
+  orderRef,
+  flows,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  shop: string;
+  orderRef: string;
+  flows: { id: string; deliveryFallbackDays: number }[];
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const context = await intakeContext(prisma, shop, "order_delivered");
+  if (!context.ok) return { kind: "ignored", reason: context.reason };
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const order = await tx.order.findUnique({ where: { id: orderRef } });
+      if (!order?.fulfilledAt) return { kind: "ignored" as const, reason: "The order is not fulfilled." };
+      if (order.deliveredAt) return { kind: "ignored" as const, reason: "Its delivery was reported; the flow started then." };
+      const rows: ReturnType<typeof followUpRow>[] = [];
+      for (const fallback of flows) {
+        const flow = context.flows.find((f) => f.id === fallback.id);
+        if (!flow) continue; // switched off or changed since the pass read it
+        const triggeredAt = new Date(order.fulfilledAt.getTime() + fallback.deliveryFallbackDays * DAY_MS);
+        const planned = planFollowUps({ context: { ...context, flows: [flow] }, order: factsFromOrderRow(order), trigger: "order_delivered", triggeredAt, now });
+        const created = await insertMissingFollowUps({ tx, shop, order, planned, now });
+        const detail = `No delivery was reported within ${fallback.deliveryFallbackDays} days of fulfillment, so the flow started then.`;
+        if (created.length) {
+          await tx.followUpEvent.createMany({ data: created.map((row) => ({ id: randomUUID(), followUpId: row.id, type: "started_without_delivery", detail, at: now })) });
+        }
+        rows.push(...created);
+      }
+      return scheduledOutcome(order.id, rows);
+    });
+  } catch (e) {
+    // The delivery webhook started the same flow at the same moment.
+    if (isUniqueViolation(e)) return { kind: "duplicate" };
+    throw e;
+  }
+}
+
+const DAY_MS = 24 * 3600_000;
+
 function deliveryFields(delivery: WebhookDeliveryInfo, orderId: string | null) {
   return {
     webhookId: delivery.webhookId,
