@@ -77,7 +77,7 @@ async function candleEmailFor(customer: SeedCustomer): Promise<string> {
   expect(await runtime().dispatcher.drain()).toMatchObject({ sent: 1 });
   const mail = sendgrid.messages.find((m) => m.customArgs.followUpId === outcome.followUps[0].id);
   if (!mail) throw new Error("the thank-you email did not reach SendGrid");
-  return mail.html;
+  return mail.html ?? "";
 }
 
 const offered = (html: string, product: { handle: string }) => html.includes(`/products/${product.handle}`);
