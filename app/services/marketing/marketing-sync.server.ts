@@ -138,7 +138,7 @@ interface PassContext extends MarketingSyncDeps {
 async function reportActivities({ prisma, shop, client, now, log, pass, appUrl, batchSize = MARKETING_BATCH_SIZE }: PassContext): Promise<string[]> {
   const [shopRow, flows, reports] = await Promise.all([
     prisma.shop.findUnique({ where: { domain: shop }, select: { sendingEnabled: true, sendingPausedAt: true } }),
-    prisma.flow.findMany({ where: { shop }, include: { steps: { select: { category: true } } }, orderBy: { createdAt: "asc" } }),
+    prisma.flow.findMany({ where: { shop }, include: { steps: { select: { category: true } } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     prisma.marketingActivityReport.findMany({ where: { shop } }),
   ]);
   const shopSending = Boolean(shopRow?.sendingEnabled) && !shopRow?.sendingPausedAt;
