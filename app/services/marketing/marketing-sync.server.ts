@@ -148,8 +148,10 @@ async function reportActivities({ prisma, shop, client, now, log, pass, appUrl, 
   );
   const live = new Set(flows.map((f) => f.id));
   for (const report of reports) {
-    if (live.has(report.flowId) || !report.reported) continue;
-    wanted.push(endedActivityInput(JSON.parse(report.reported) as ActivityInput, now()));
+    if (live.has(report.flowId)) continue;
+    // A flow deleted before Shopify ever took its activity leaves nothing to end.
+    if (!report.reported) await prisma.marketingActivityReport.delete({ where: { id: report.id } });
+    else wanted.push(endedActivityInput(JSON.parse(report.reported) as ActivityInput, now()));
   }
   const due = wanted.filter((input) => byFlow.get(input.remoteId)?.reported !== fingerprint(input));
 
