@@ -1914,6 +1914,184 @@ function createBasicCodeDiscount(context: Context, args: Args, info: GraphQLReso
   return { codeDiscountNode: { id: discount.id }, userErrors: [] };
 }
 
+// ---- Marketing activities and engagements (write_marketing_events) ----
+
+export interface SeedMarketingActivity {
+  id: string; // gid://shopify/MarketingActivity/…
+  remoteId: string;
+  title: string;
+  status: string; // MarketingActivityExternalStatus as the app sent it
+  tactic: string;
+  marketingChannelType: string;
+  remoteUrl: string;
+  utm: { source: string; medium: string; campaign: string } | null;
+  urlParameterValue: string | null;
+  start: string | null;
+  end: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// Every engagement the store took, oldest first, with the activity it went to.
+export interface ReceivedEngagement {
+  activityId: string;
+  remoteId: string;
+  engagement: Record<string, unknown>; // the MarketingEngagementInput as sent
+  receivedAt: Date;
+}
+
+export interface StoreMarketing {
+  activities: SeedMarketingActivity[];
+  engagements: ReceivedEngagement[];
+}
+
+const marketingByStore = new WeakMap<SeedStore, StoreMarketing>();
+
+// Kept beside each store, so every test store starts with none.
+export function marketingOf(store: SeedStore): StoreMarketing {
+  let kept = marketingByStore.get(store);
+  if (!kept) {
+    kept = { activities: [], engagements: [] };
+    marketingByStore.set(store, kept);
+  }
+  return kept;
+}
+
+type MarketingError = { field: string[] | null; message: string; code: string };
+
+// Custom scalars are not checked by a client schema; Shopify refuses a malformed one before running.
+function checkScalar(value: unknown, pattern: RegExp, type: string): void {
+  if (value == null) return;
+  const ok = typeof value === "string" && pattern.test(value) && (type !== "Date" && type !== "DateTime" ? true : !Number.isNaN(Date.parse(value)));
+  if (!ok) {
+    throw new GraphQLError(`Invalid ${type} '${String(value)}'`, { extensions: { code: "argumentLiteralsIncompatible", typeName: "CoercionError" } });
+  }
+}
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const UTC_OFFSET = /^[+-](0\d|1[0-4]):[0-5]\d$/;
+
+function currenciesOf(...amounts: unknown[]): string[] {
+  return [...new Set(amounts.map((m) => (m as { currencyCode?: string } | null)?.currencyCode).filter((c): c is string => Boolean(c)))];
+}
+
+function upsertExternalActivity(context: Context, args: Args, info: GraphQLResolveInfo) {
+  requireScope(context, "write_marketing_events", "marketingActivityUpsertExternal");
+  const input = args.input as Record<string, unknown>;
+  for (const unsupported of ["channelHandle", "parentRemoteId", "hierarchyLevel", "remotePreviewImageUrl"]) {
+    if (input[unsupported] != null) throw unmodelled(`input.${unsupported}`, info);
+  }
+  for (const at of ["start", "end", "scheduledStart", "scheduledEnd"]) checkScalar(input[at], DATE_TIME, "DateTime");
+  const errors: MarketingError[] = [];
+  const fail = (field: string[], message: string, code: string) => errors.push({ field: ["input", ...field], message, code });
+  const kept = marketingOf(context.store);
+  const remoteId = String(input.remoteId ?? "").trim();
+  const title = String(input.title ?? "").trim();
+  const remoteUrl = String(input.remoteUrl ?? "");
+  const utm = (input.utm as SeedMarketingActivity["utm"] | null | undefined) ?? null;
+  const urlParameterValue = (input.urlParameterValue as string | null | undefined) ?? null;
+  if (!remoteId) fail(["remoteId"], "Remote ID can't be blank", "INVALID");
+  if (!title) fail(["title"], "Title can't be blank", "INVALID");
+  if (!/^https?:\/\//.test(remoteUrl) || !URL.canParse(remoteUrl)) fail(["remoteUrl"], "Remote URL is invalid", "INVALID");
+  if (utm) {
+    for (const part of ["source", "medium", "campaign"] as const) {
+      if (!String(utm[part] ?? "").trim()) fail(["utm", part], `UTM ${part} can't be blank`, "INVALID");
+    }
+  }
+  if (!utm && !urlParameterValue) {
+    fail([], "Non-hierarchical marketing activities must have UTM parameters or a URL parameter value.", "NON_HIERARCHIAL_REQUIRES_UTM_URL_PARAMETER");
+  }
+  const budget = input.budget as { total?: unknown } | null | undefined;
+  if (currenciesOf(input.adSpend, budget?.total).length > 1) fail([], "All currency codes provided in the input need to match.", "CURRENCY_CODE_MISMATCH_INPUT");
+  const sameUtm = (a: SeedMarketingActivity["utm"], b: SeedMarketingActivity["utm"]) =>
+    Boolean(a && b && a.source === b.source && a.medium === b.medium && a.campaign === b.campaign);
+  const existing = remoteId ? kept.activities.find((a) => a.remoteId === remoteId) : undefined;
+  if (existing) {
+    if (existing.utm && !sameUtm(existing.utm, utm)) fail(["utm"], "UTM parameters cannot be modified.", "IMMUTABLE_UTM_PARAMETERS");
+    if (existing.urlParameterValue && existing.urlParameterValue !== urlParameterValue) {
+      fail(["urlParameterValue"], "URL parameter value cannot be modified.", "IMMUTABLE_URL_PARAMETER");
+    }
+  } else {
+    if (utm && kept.activities.some((a) => sameUtm(a.utm, utm))) {
+      fail(["utm"], "A marketing activity with the same UTM campaign, medium, and source already exists.", "MARKETING_ACTIVITY_WITH_UTM_CAMPAIGN_ALREADY_EXISTS");
+    }
+    if (urlParameterValue && kept.activities.some((a) => a.urlParameterValue === urlParameterValue)) {
+      fail(["urlParameterValue"], "A marketing activity with the same URL parameter value already exists.", "MARKETING_ACTIVITY_WITH_URL_PARAMETER_VALUE_ALREADY_EXISTS");
+    }
+  }
+  if (errors.length) return { marketingActivity: null, userErrors: errors };
+
+  const now = isoSeconds(context.now);
+  const status = String(input.status);
+  const ended = status === "INACTIVE" || status === "DELETED_EXTERNALLY";
+  // Absent optional fields are removed from an existing activity; on creation start (and end,
+  // for an ended one) default to now.
+  const fields = {
+    remoteId,
+    title,
+    status,
+    tactic: String(input.tactic),
+    marketingChannelType: String(input.marketingChannelType),
+    remoteUrl,
+    utm,
+    urlParameterValue,
+    start: (input.start as string | null | undefined) ?? (existing ? null : now),
+    end: (input.end as string | null | undefined) ?? (!existing && ended ? now : null),
+    updatedAt: now,
+  };
+  if (existing) {
+    Object.assign(existing, fields);
+    return { marketingActivity: existing, userErrors: [] };
+  }
+  const created: SeedMarketingActivity = { id: gid("MarketingActivity", 2_100_000_000 + kept.activities.length + 1), createdAt: now, ...fields };
+  kept.activities.push(created);
+  return { marketingActivity: created, userErrors: [] };
+}
+
+function createMarketingEngagement(context: Context, args: Args, info: GraphQLResolveInfo) {
+  requireScope(context, "write_marketing_events", "marketingEngagementCreate");
+  if (args.channelHandle != null) throw unmodelled("channel-level engagements (channelHandle)", info);
+  const engagement = args.marketingEngagement as Record<string, unknown>;
+  for (const unsupported of ["adSpend", "sessionsCount", "firstTimeCustomers", "returningCustomers"]) {
+    if (engagement[unsupported] != null) throw unmodelled(`marketingEngagement.${unsupported}`, info);
+  }
+  checkScalar(engagement.occurredOn, DATE, "Date");
+  checkScalar(engagement.utcOffset, UTC_OFFSET, "UtcOffset");
+  const refuse = (field: string[] | null, message: string, code: string) => ({ marketingEngagement: null, userErrors: [{ field, message, code }] });
+  const byId = args.marketingActivityId as string | null | undefined;
+  const byRemoteId = args.remoteId as string | null | undefined;
+  if (!byId && !byRemoteId) {
+    return refuse(null, "No identifier found. For activity level engagement, either the marketing activity ID or remote ID must be provided.", "INVALID_MARKETING_ENGAGEMENT_ARGUMENT_MISSING");
+  }
+  if (byId && byRemoteId) {
+    return refuse(null, "For activity level engagement, either the marketing activity ID or remote ID must be provided, not both.", "INVALID_MARKETING_ENGAGEMENT_ARGUMENTS");
+  }
+  const kept = marketingOf(context.store);
+  let activity: SeedMarketingActivity | undefined;
+  if (byId) {
+    parseGid(byId);
+    activity = kept.activities.find((a) => a.id === byId);
+    if (!activity) return refuse(["marketingActivityId"], "Marketing activity does not exist.", "MARKETING_ACTIVITY_DOES_NOT_EXIST");
+  } else {
+    activity = kept.activities.find((a) => a.remoteId === byRemoteId);
+    if (!activity) return refuse(["remoteId"], "The remote ID does not correspond to an existing activity.", "INVALID_REMOTE_ID");
+  }
+  if (currenciesOf(engagement.sales, engagement.adSpend).length > 1) {
+    return refuse(["marketingEngagement"], "All currency codes provided in the input need to match.", "CURRENCY_CODE_MISMATCH_INPUT");
+  }
+  kept.engagements.push({ activityId: activity.id, remoteId: activity.remoteId, engagement: structuredClone(engagement), receivedAt: context.now });
+  const sales = engagement.sales as { amount: string; currencyCode: string } | null | undefined;
+  return {
+    marketingEngagement: {
+      ...engagement,
+      orders: engagement.orders == null ? null : decimal(engagement.orders as string | number),
+      sales: sales ? moneyV2(sales.amount, sales.currencyCode) : null,
+      marketingActivity: activity,
+    },
+    userErrors: [],
+  };
+}
+
 // ---- Files (stagedUploadsCreate, fileCreate; simulator/files.ts keeps the storage) ----
 
 // Resources whose staged copy becomes an image in Files; the rest (video, 3D, bulk, ...) are not modelled.
@@ -2122,6 +2300,33 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
     },
     stagedUploadsCreate: { args: ["input"], resolve: (_root, args, context, info) => createStagedUploads(context, args, info) },
     fileCreate: { args: ["files"], resolve: (_root, args, context, info) => createFiles(context, args, info) },
+    marketingActivityUpsertExternal: { args: ["input"], resolve: (_root, args, context, info) => upsertExternalActivity(context, args, info) },
+    marketingEngagementCreate: {
+      args: ["marketingActivityId", "remoteId", "channelHandle", "marketingEngagement"],
+      resolve: (_root, args, context, info) => createMarketingEngagement(context, args, info),
+    },
+  },
+  MarketingActivityUpsertExternalPayload: { marketingActivity: true, userErrors: true },
+  MarketingEngagementCreatePayload: { marketingEngagement: true, userErrors: true },
+  MarketingActivityUserError: { field: true, message: true, code: true },
+  MarketingActivity: { id: true, title: true, createdAt: true, updatedAt: true, urlParameterValue: true, utmParameters: (a: SeedMarketingActivity) => a.utm },
+  UTMParameters: { source: true, medium: true, campaign: true },
+  MarketingEngagement: {
+    occurredOn: true,
+    utcOffset: true,
+    isCumulative: true,
+    marketingActivity: true,
+    sendsCount: (e: Record<string, unknown>) => e.sendsCount ?? null,
+    impressionsCount: (e: Record<string, unknown>) => e.impressionsCount ?? null,
+    viewsCount: (e: Record<string, unknown>) => e.viewsCount ?? null,
+    uniqueViewsCount: (e: Record<string, unknown>) => e.uniqueViewsCount ?? null,
+    clicksCount: (e: Record<string, unknown>) => e.clicksCount ?? null,
+    uniqueClicksCount: (e: Record<string, unknown>) => e.uniqueClicksCount ?? null,
+    failsCount: (e: Record<string, unknown>) => e.failsCount ?? null,
+    complaintsCount: (e: Record<string, unknown>) => e.complaintsCount ?? null,
+    unsubscribesCount: (e: Record<string, unknown>) => e.unsubscribesCount ?? null,
+    orders: true,
+    sales: true,
   },
   StagedUploadsCreatePayload: { stagedTargets: true, userErrors: true },
   StagedMediaUploadTarget: { url: true, resourceUrl: true, parameters: true },

@@ -613,7 +613,7 @@ function buildSeed(): SeedStore {
     },
     accessToken: SIMULATOR_ACCESS_TOKEN,
     // What shopify.app.toml asks for; a query outside these fails with ACCESS_DENIED.
-    accessScopes: ["read_products", "read_customers", "write_customers", "read_orders", "write_discounts", "read_locales", "write_files"],
+    accessScopes: ["read_products", "read_customers", "write_customers", "read_orders", "write_discounts", "read_locales", "write_files", "write_marketing_events"],
     markets: [
       { name: "United States", primary: true, countries: ["US"], currencyCode: "USD" },
       { name: "Germany", primary: false, countries: ["DE"], currencyCode: "EUR" },

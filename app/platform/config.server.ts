@@ -501,6 +501,12 @@ export const declaration = {
       unit: "milliseconds",
     }),
     analyticsIntervalMs: int("ANALYTICS_INTERVAL_MS", { meaning: "How often analytics rollups run.", default: 60_000, ...chore, off: "turns the rollups off in this process" }),
+    marketingSyncIntervalMs: int("MARKETING_SYNC_INTERVAL_MS", {
+      meaning: "How often the flows and their daily numbers are brought up to date in Shopify's Marketing section.",
+      default: 15 * 60_000,
+      ...chore,
+      off: "turns the Marketing section's updates off in this process",
+    }),
     orderReconcileIntervalMs: int("ORDER_RECONCILE_INTERVAL_MS", {
       meaning: "How often orders whose webhooks never came are looked for through the Admin API.",
       default: 15 * 60_000,

@@ -26,6 +26,7 @@ import { retryPendingConsentSyncs } from "../services/consent/unsubscribe.server
 import { consentWriteBackPolicy } from "../services/consent/consent-write-back.server";
 import { runAnalyticsJobs } from "../services/analytics/jobs.server";
 import { startDeliveryFallbacks } from "../services/intake/delivery-fallback.server";
+import { syncMarketingActivities } from "../services/marketing/marketing-sync.server";
 import { createImpressionCounter, type ImpressionCounter } from "../services/analytics/attribution.server";
 import { recommendForOrder } from "../services/dispatch/recommendations.server";
 import { onDispatch, setQueueDepthSource, timedTransport } from "~/platform/metrics.server";
@@ -275,7 +276,8 @@ function trackChore(run: Promise<unknown>) {
 }
 
 // Periodic chores of the worker: prune old email bodies and event details; write to Shopify the
-// unsubscribes and resubscribes it could not take when the customer clicked.
+// unsubscribes and resubscribes it could not take when the customer clicked; roll up analytics
+// and show the flows in Shopify's Marketing section.
 export function startHousekeeping(prisma: PrismaClient, settings: Config = config()) {
   const chores = settings.housekeeping;
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
@@ -300,6 +302,10 @@ export function startHousekeeping(prisma: PrismaClient, settings: Config = confi
   every(chores.consentRetryIntervalMs, "consent write-back", () => retryPendingConsentSyncs({ prisma, retry: consentRetry }));
   every(chores.analyticsIntervalMs, "analytics", () => runAnalyticsJobs({ prisma }));
   every(chores.deliveryFallbackIntervalMs, "delivery fallback", () => startDeliveryFallbacks({ prisma, onScheduled: followUpsScheduled }));
+  // Shopify's Marketing section: each flow as an activity, its daily numbers from the rollups.
+  every(chores.marketingSyncIntervalMs, "marketing activities", () =>
+    syncMarketingActivities({ prisma, appUrl: settings.shopify.appUrl, adminApiUrl: settings.shopify.adminApiUrl }),
+  );
   // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
   const reconcileEvery = chores.orderReconcileIntervalMs;
   const reconcile = { prisma, onScheduled: followUpsScheduled, ...reconcileSettings(settings) };

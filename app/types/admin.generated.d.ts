@@ -183,6 +183,21 @@ export type FileStatusQuery = { node?: AdminTypes.Maybe<(
     & { fileErrors: Array<Pick<AdminTypes.FileError, 'code' | 'message'>>, image?: AdminTypes.Maybe<Pick<AdminTypes.Image, 'url'>> }
   )> };
 
+export type MarketingActivityUpsertMutationVariables = AdminTypes.Exact<{
+  input: AdminTypes.MarketingActivityUpsertExternalInput;
+}>;
+
+
+export type MarketingActivityUpsertMutation = { marketingActivityUpsertExternal?: AdminTypes.Maybe<{ marketingActivity?: AdminTypes.Maybe<Pick<AdminTypes.MarketingActivity, 'id'>>, userErrors: Array<Pick<AdminTypes.MarketingActivityUserError, 'field' | 'message' | 'code'>> }> };
+
+export type MarketingEngagementCreateMutationVariables = AdminTypes.Exact<{
+  remoteId: AdminTypes.Scalars['String']['input'];
+  marketingEngagement: AdminTypes.MarketingEngagementInput;
+}>;
+
+
+export type MarketingEngagementCreateMutation = { marketingEngagementCreate?: AdminTypes.Maybe<{ marketingEngagement?: AdminTypes.Maybe<Pick<AdminTypes.MarketingEngagement, 'occurredOn'>>, userErrors: Array<Pick<AdminTypes.MarketingActivityUserError, 'field' | 'message' | 'code'>> }> };
+
 interface GeneratedQueryTypes {
   "#graphql\n  query ShopProfile {\n    shop {\n      name\n      email\n      contactEmail\n      currencyCode\n      ianaTimezone\n      primaryDomain {\n        url\n      }\n      billingAddress {\n        formatted(withCompany: false)\n      }\n    }\n    shopLocales(published: true) {\n      locale\n      primary\n    }\n  }\n": {return: ShopProfileQuery, variables: ShopProfileQueryVariables},
   "#graphql\n  query TestSendRecipients {\n    shop {\n      email\n      contactEmail\n    }\n  }\n": {return: TestSendRecipientsQuery, variables: TestSendRecipientsQueryVariables},
@@ -204,6 +219,8 @@ interface GeneratedMutationTypes {
   "#graphql\n  mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {\n    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {\n      codeDiscountNode {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n        extraInfo\n      }\n    }\n  }\n": {return: DiscountCodeCreateMutation, variables: DiscountCodeCreateMutationVariables},
   "#graphql\n  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {\n    stagedUploadsCreate(input: $input) {\n      stagedTargets {\n        url\n        resourceUrl\n        parameters {\n          name\n          value\n        }\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: StagedUploadsCreateMutation, variables: StagedUploadsCreateMutationVariables},
   "#graphql\n  mutation FileCreate($files: [FileCreateInput!]!) {\n    fileCreate(files: $files) {\n      files {\n        id\n        fileStatus\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: FileCreateMutation, variables: FileCreateMutationVariables},
+  "#graphql\n  mutation MarketingActivityUpsert($input: MarketingActivityUpsertExternalInput!) {\n    marketingActivityUpsertExternal(input: $input) {\n      marketingActivity {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: MarketingActivityUpsertMutation, variables: MarketingActivityUpsertMutationVariables},
+  "#graphql\n  mutation MarketingEngagementCreate($remoteId: String!, $marketingEngagement: MarketingEngagementInput!) {\n    marketingEngagementCreate(remoteId: $remoteId, marketingEngagement: $marketingEngagement) {\n      marketingEngagement {\n        occurredOn\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: MarketingEngagementCreateMutation, variables: MarketingEngagementCreateMutationVariables},
 }
 declare module '@shopify/admin-api-client' {
   type InputMaybe<T> = AdminTypes.InputMaybe<T>;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The app asks for the scopes of shopify.app.toml, as `shopify app deploy` sets SCOPES.
-const APP_SCOPES = "read_orders,read_fulfillments,read_products,read_customers,write_customers,write_discounts,read_locales,write_files";
+const APP_SCOPES = "read_orders,read_fulfillments,read_products,read_customers,write_customers,write_discounts,read_locales,write_files,write_marketing_events";
 
 const ctx = await vi.hoisted(async () =>
   (await import("../helpers/env")).appTestEnv({

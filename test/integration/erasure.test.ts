@@ -116,6 +116,9 @@ const SKIPPED: Record<string, string> = {
   RecommendationSourceStat: "counts per recommendation source",
   DeliverabilityHealth: "rates and counts per shop",
   SenderDomain: "the merchant's sending domain and its DNS records (shop/redact deletes it)",
+  MarketingActivityReport: "what Shopify's Marketing section was told of each flow (shop/redact deletes it)",
+  MarketingEngagementReport: "a flow's daily counts as reported to Shopify (shop/redact deletes them)",
+  MarketingSync: "when a shop's marketing pass ran, and why it was left out (shop/redact deletes it)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);

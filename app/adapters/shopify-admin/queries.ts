@@ -412,3 +412,36 @@ export const FILE_STATUS_QUERY = `#graphql
     }
   }
 `;
+
+// A flow as an external marketing activity in Shopify's Marketing section (write_marketing_events).
+// The adapter sends several in one request as aliased copies of this field (marketing.server.ts).
+export const MARKETING_ACTIVITY_UPSERT_MUTATION = `#graphql
+  mutation MarketingActivityUpsert($input: MarketingActivityUpsertExternalInput!) {
+    marketingActivityUpsertExternal(input: $input) {
+      marketingActivity {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+// One day's numbers of a flow's activity, found by its remoteId (write_marketing_events).
+export const MARKETING_ENGAGEMENT_CREATE_MUTATION = `#graphql
+  mutation MarketingEngagementCreate($remoteId: String!, $marketingEngagement: MarketingEngagementInput!) {
+    marketingEngagementCreate(remoteId: $remoteId, marketingEngagement: $marketingEngagement) {
+      marketingEngagement {
+        occurredOn
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

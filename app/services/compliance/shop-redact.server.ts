@@ -85,6 +85,9 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   await tx.recommendationSourceStat.deleteMany({ where: { shop } });
   await tx.deliverabilityHealth.deleteMany({ where: { shop } });
   await tx.senderDomain.deleteMany({ where: { shop } });
+  await tx.marketingActivityReport.deleteMany({ where: { shop } });
+  await tx.marketingEngagementReport.deleteMany({ where: { shop } });
+  await tx.marketingSync.deleteMany({ where: { shop } });
   counts.shop = (await tx.shop.deleteMany({ where: { domain: shop } })).count;
   return counts;
 }

@@ -1,6 +1,7 @@
 // The parts of the renderer's request that a sent follow-up and its preview build alike, so the
 // merchant previews the shop, customer and link tags the send will use.
 import type { Order, Shop } from "@prisma/client";
+import { flowUtm } from "~/domain/marketing-activities";
 import type { RenderRequest } from "./types";
 
 export type RenderShop = Pick<
@@ -28,7 +29,8 @@ export function renderCustomer(order: Pick<Order, "customerId" | "firstName" | "
   return { id: order.customerId, firstName: order.firstName, ordersCount: order.customerOrdersCount };
 }
 
-// Every link of a step's emails is tagged with its flow, and its step and A/B variant.
+// Every link of a step's emails is tagged with its flow (the same UTM as the flow's marketing
+// activity in Shopify), and its step and A/B variant.
 export function stepUtm({ flowKey, stepKey, variantKey }: { flowKey: string; stepKey: string; variantKey: string | null }): RenderRequest["utm"] {
-  return { source: "afterglow", medium: "email", campaign: flowKey, content: variantKey ? `${stepKey}-${variantKey}` : stepKey };
+  return { ...flowUtm(flowKey), content: variantKey ? `${stepKey}-${variantKey}` : stepKey };
 }
