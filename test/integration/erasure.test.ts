@@ -116,6 +116,7 @@ const SKIPPED: Record<string, string> = {
   RecommendationSourceStat: "counts per recommendation source",
   DeliverabilityHealth: "rates and counts per shop",
   SenderDomain: "the merchant's sending domain and its DNS records (shop/redact deletes it)",
+  FlowActionRun: "Shopify Flow's run ids, flow ids and order ids: no address, name or customer id (shop/redact deletes them)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);
