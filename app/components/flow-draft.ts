@@ -10,6 +10,8 @@ export const TRIGGERS = [
   { value: "order_paid", label: "Order paid" },
   { value: "order_fulfilled", label: "Order fulfilled" },
   { value: "order_delivered", label: "Order delivered" },
+  // No order webhook starts these: the Shopify Flow action "Start an Afterglow flow" does.
+  { value: "shopify_flow", label: "Started from Shopify Flow" },
 ] as const;
 export type TriggerValue = (typeof TRIGGERS)[number]["value"];
 
