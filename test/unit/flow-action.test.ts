@@ -9,7 +9,14 @@ const SECRET = "flow-action-unit-secret";
 
 // A body as Flow sends it, through the simulator's builder.
 function body(properties: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
-  const req = flowActionRequest({ shop: "glow-goods.myshopify.com", shopId: 73012, handle: FLOW_ACTION_HANDLE, properties, secret: SECRET, actionRunId: "run-1" });
+  const req = flowActionRequest({
+    shop: "glow-goods.myshopify.com",
+    shopId: 73012,
+    handle: FLOW_ACTION_HANDLE,
+    properties,
+    secret: SECRET,
+    actionRunId: "run-1",
+  });
   return { ...JSON.parse(req.body), ...overrides } as Record<string, unknown>;
 }
 
@@ -73,9 +80,14 @@ describe("parseFlowActionRequest", () => {
 });
 
 describe("verifyShopifyFlowRequest", () => {
-  const signed = flowActionRequest({ shop: "glow-goods.myshopify.com", shopId: 1, handle: FLOW_ACTION_HANDLE, properties: { order_id: "1", flow_key: "a" }, secret: SECRET });
-  const headerOf = (headers: Record<string, string>) => (name: string) =>
-    Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const signed = flowActionRequest({
+    shop: "glow-goods.myshopify.com",
+    shopId: 1,
+    handle: FLOW_ACTION_HANDLE,
+    properties: { order_id: "1", flow_key: "a" },
+    secret: SECRET,
+  });
+  const headerOf = (headers: Record<string, string>) => (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
 
   it("accepts the raw body signed with the app's secret", () => {
     expect(verifyShopifyFlowRequest({ header: headerOf(signed.headers), rawBody: Buffer.from(signed.body), secret: SECRET })).toEqual({ ok: true });
@@ -84,7 +96,10 @@ describe("verifyShopifyFlowRequest", () => {
   it("answers 401 to another secret, a changed body or no signature, and 400 to an empty body", () => {
     const header = headerOf(signed.headers);
     expect(verifyShopifyFlowRequest({ header, rawBody: Buffer.from(signed.body), secret: "other" })).toMatchObject({ ok: false, status: 401 });
-    expect(verifyShopifyFlowRequest({ header, rawBody: Buffer.from(signed.body.replace('"a"', '"b"')), secret: SECRET })).toMatchObject({ ok: false, status: 401 });
+    expect(verifyShopifyFlowRequest({ header, rawBody: Buffer.from(signed.body.replace('"a"', '"b"')), secret: SECRET })).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     expect(verifyShopifyFlowRequest({ header: () => undefined, rawBody: Buffer.from(signed.body), secret: SECRET })).toMatchObject({ ok: false, status: 401 });
     expect(verifyShopifyFlowRequest({ header, rawBody: Buffer.alloc(0), secret: SECRET })).toMatchObject({ ok: false, status: 400 });
   });

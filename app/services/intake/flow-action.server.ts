@@ -58,7 +58,11 @@ export async function startFlowFromShopifyFlow({
   const stored = await prisma.order.count({ where: { shop, orderId } });
   let facts = null;
   if (!stored) {
-    const client = await (clientFor ?? ((s: string) => adminClientForShop({ prisma, shop: s, maxRetries: 0, timeoutMs: ORDER_READ_TIMEOUT_MS, ...(adminApiUrl ? { urlTemplate: adminApiUrl } : {}) })))(shop);
+    const client = await (
+      clientFor ??
+      ((s: string) =>
+        adminClientForShop({ prisma, shop: s, maxRetries: 0, timeoutMs: ORDER_READ_TIMEOUT_MS, ...(adminApiUrl ? { urlTemplate: adminApiUrl } : {}) }))
+    )(shop);
     const node = await fetchIntakeOrder(client, orderId);
     if (!node) return { kind: "order_not_found", message: `${shop} has no order ${orderId}; the workflow's order could not be found in Shopify.` };
     facts = orderFactsFromAdminOrder(node);
@@ -72,7 +76,8 @@ export async function startFlowFromShopifyFlow({
 }
 
 function flowProblem(key: string, flow: { name: string; trigger: string; active: boolean } | null): string | null {
-  if (!flow) return `Afterglow has no flow with the key "${key}". In Afterglow, open Flows, choose a flow started from Shopify Flow and enter the key its editor shows.`;
+  if (!flow)
+    return `Afterglow has no flow with the key "${key}". In Afterglow, open Flows, choose a flow started from Shopify Flow and enter the key its editor shows.`;
   if (flow.trigger !== "shopify_flow") {
     const label = TRIGGERS.find((t) => t.value === flow.trigger)?.label ?? flow.trigger;
     return `The Afterglow flow "${flow.name}" starts on "${label}", not from Shopify Flow. Set its trigger to "Started from Shopify Flow" in Afterglow, or choose another flow.`;
