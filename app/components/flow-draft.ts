@@ -46,6 +46,8 @@ export interface VariantDraft {
 
 export interface FlowDraft {
   id?: string;
+  // The saved flow's key, shown for Shopify Flow's "Start an Afterglow flow"; never changed here.
+  key?: string;
   name: string;
   trigger: string;
   active: boolean;
