@@ -4,6 +4,7 @@
 // webhook brought.
 import type { PrismaClient } from "@prisma/client";
 import type { FlowActionRequest } from "~/domain/flow-action";
+import type { OrderFacts } from "~/domain/order-facts";
 import { orderFactsFromAdminOrder } from "~/domain/reconciliation";
 import { TRIGGERS } from "~/components/flow-draft";
 import { adminClientForShop, type AdminClient } from "~/adapters/shopify-admin/index.server";
@@ -56,7 +57,7 @@ export async function startFlowFromShopifyFlow({
 
   // An order a webhook brought keeps its fuller facts (line items, tags); any other is read once.
   const stored = await prisma.order.count({ where: { shop, orderId } });
-  let facts = null;
+  let facts: OrderFacts | null = null;
   if (!stored) {
     const client = await (
       clientFor ??
