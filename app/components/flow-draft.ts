@@ -10,6 +10,8 @@ export const TRIGGERS = [
   { value: "order_paid", label: "Order paid" },
   { value: "order_fulfilled", label: "Order fulfilled" },
   { value: "order_delivered", label: "Order delivered" },
+  // No order webhook starts these: the Shopify Flow action "Start an Afterglow flow" does.
+  { value: "shopify_flow", label: "Started from Shopify Flow" },
 ] as const;
 export type TriggerValue = (typeof TRIGGERS)[number]["value"];
 
@@ -44,6 +46,8 @@ export interface VariantDraft {
 
 export interface FlowDraft {
   id?: string;
+  // The saved flow's key, shown for Shopify Flow's "Start an Afterglow flow"; never changed here.
+  key?: string;
   name: string;
   trigger: string;
   active: boolean;

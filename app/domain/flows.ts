@@ -11,8 +11,9 @@ import { checkText, validateContent } from "./content";
 
 // What starts a flow, each from its own Shopify webhook (see shopify.app.toml):
 // order_created: orders/create; order_paid: orders/paid; order_fulfilled: orders/fulfilled;
-// order_delivered: fulfillment_events/create with status "delivered".
-export const FLOW_TRIGGERS = ["order_created", "order_paid", "order_fulfilled", "order_delivered"] as const;
+// order_delivered: fulfillment_events/create with status "delivered". shopify_flow: no webhook,
+// only the Shopify Flow action "Start an Afterglow flow" (extensions/start-afterglow-flow).
+export const FLOW_TRIGGERS = ["order_created", "order_paid", "order_fulfilled", "order_delivered", "shopify_flow"] as const;
 export type FlowTrigger = (typeof FLOW_TRIGGERS)[number];
 export type DelayUnit = "minutes" | "hours" | "days" | "days_at";
 export type EmailCategory = "marketing" | "service";

@@ -242,8 +242,11 @@ export function triggerColumn(trigger: keyof typeof TRIGGER_COLUMN): (typeof TRI
   return TRIGGER_COLUMN[trigger];
 }
 
-// When a flow's trigger happened for an order, from the times intake kept on it.
-export function triggerTime(trigger: string, order: TriggerTimes): Date {
+// When a flow's trigger happened for an order, from the times intake kept on it. shopify_flow
+// has no column: one order can be started by several Flow runs, one per flow, and a run's
+// follow-ups are written as it arrives, so their own creation is its time.
+export function triggerTime(trigger: string, order: TriggerTimes, followUp?: { createdAt: Date }): Date {
+  if (trigger === "shopify_flow" && followUp) return followUp.createdAt;
   const column = TRIGGER_COLUMN[trigger as keyof typeof TRIGGER_COLUMN];
   return (column && order[column]) || order.orderedAt;
 }

@@ -511,7 +511,14 @@ export default function FlowEditor() {
             <Card>
               <FormLayout>
                 <TextField label="Flow name" value={draft.name} onChange={(name) => setDraft({ ...draft, name })} autoComplete="off" error={errorsAt(problems, "/name")} />
-                <Select label="Trigger" options={[...TRIGGERS]} value={draft.trigger} onChange={(trigger) => setDraft({ ...draft, trigger })} error={errorsAt(problems, "/trigger")} />
+                <Select
+                  label="Trigger"
+                  options={[...TRIGGERS]}
+                  value={draft.trigger}
+                  onChange={(trigger) => setDraft({ ...draft, trigger })}
+                  error={errorsAt(problems, "/trigger")}
+                  helpText={draft.trigger === "shopify_flow" ? shopifyFlowHelp(draft.key) : undefined}
+                />
                 {draft.trigger === "order_delivered" ? (
                   <DeliveryFallbackField
                     days={draft.deliveryFallbackDays ?? null}
@@ -610,4 +617,11 @@ export default function FlowEditor() {
       </Layout>
     </Page>
   );
+}
+
+// Where the merchant starts such a flow: Shopify Flow's action, with this flow's key.
+function shopifyFlowHelp(key: string | undefined): string {
+  return key
+    ? `No order webhook starts this flow. In Shopify Flow, add the action "Start an Afterglow flow" and enter ${key} as the Afterglow flow.`
+    : `No order webhook starts this flow. Save it to get the key you enter in Shopify Flow's action "Start an Afterglow flow".`;
 }

@@ -92,3 +92,21 @@ export function verifyShopifyWebhook({
     payload,
   };
 }
+
+// Shopify Flow's action requests (authenticate.flow's check, api.flow.validate): the same HMAC of
+// the raw body with the app's secret in X-Shopify-Hmac-Sha256, and no other Shopify header; the
+// shop is named inside the signed body. A missing or wrong signature is 401, an empty body 400.
+export function verifyShopifyFlowRequest({
+  header,
+  rawBody,
+  secret,
+}: {
+  header: HeaderReader;
+  rawBody: Buffer;
+  secret: string;
+}): { ok: true } | { ok: false; status: 400 | 401; reason: "missing_body" | "bad_hmac" } {
+  if (rawBody.length === 0) return { ok: false, status: 400, reason: "missing_body" };
+  const hmac = header(HEADERS.webhooks.hmac);
+  if (!hmac || !hmacMatches(rawBody, secret, hmac)) return { ok: false, status: 401, reason: "bad_hmac" };
+  return { ok: true };
+}

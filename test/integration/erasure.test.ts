@@ -119,6 +119,7 @@ const SKIPPED: Record<string, string> = {
   MarketingActivityReport: "what Shopify's Marketing section was told of each flow (shop/redact deletes it)",
   MarketingEngagementReport: "a flow's daily counts as reported to Shopify (shop/redact deletes them)",
   MarketingSync: "when a shop's marketing pass ran, and why it was left out (shop/redact deletes it)",
+  FlowActionRun: "Shopify Flow's run ids, flow ids and order ids: no address, name or customer id (shop/redact deletes them)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);

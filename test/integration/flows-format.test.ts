@@ -60,7 +60,7 @@ describe("validateFlow", () => {
     bad.trigger = "order_refunded";
     bad.steps[0].variants.variants[1].weight = 50;
     expect(validateFlow(bad)).toEqual([
-      { path: "/trigger", message: "must be equal to one of the allowed values (order_created, order_paid, order_fulfilled, order_delivered)" },
+      { path: "/trigger", message: "must be equal to one of the allowed values (order_created, order_paid, order_fulfilled, order_delivered, shopify_flow)" },
     ]);
     bad.trigger = "order_paid";
     expect(validateFlow(bad)).toEqual([{ path: "/steps/0/variants/variants", message: "the weights add up to 110; they must add up to 100" }]);

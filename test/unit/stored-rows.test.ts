@@ -112,6 +112,13 @@ describe("order rows", () => {
     expect(triggerTime("order_fulfilled", times)).toEqual(times.orderedAt);
     expect(triggerTime("order_created", times)).toEqual(times.orderedAt);
   });
+
+  it("takes a Shopify Flow start's time from its follow-up, written when the action ran", () => {
+    const times = { orderedAt: new Date("2026-05-01T10:00:00Z"), paidAt: new Date("2026-05-01T11:00:00Z"), fulfilledAt: null, deliveredAt: null };
+    const followUp = { createdAt: new Date("2026-05-03T08:30:00Z") };
+    expect(triggerTime("shopify_flow", times, followUp)).toEqual(followUp.createdAt);
+    expect(triggerTime("order_paid", times, followUp)).toEqual(times.paidAt);
+  });
 });
 
 describe("flow and step columns", () => {

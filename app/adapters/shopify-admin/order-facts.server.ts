@@ -1,6 +1,8 @@
 // Facts about an order's products and customer that entry conditions need and no order webhook
 // carries: product types, product tags, collections; customer tags and order count.
 import type {
+  IntakeOrderQuery,
+  IntakeOrderQueryVariables,
   CustomerFactsQuery,
   CustomerFactsQueryVariables,
   OrderOfShopQuery,
@@ -9,7 +11,7 @@ import type {
   ProductFactsQueryVariables,
 } from "~/types/admin.generated";
 import type { AdminClient } from "./client.server";
-import { CUSTOMER_FACTS_QUERY, ORDER_OF_SHOP_QUERY, PRODUCT_FACTS_QUERY } from "./queries";
+import { CUSTOMER_FACTS_QUERY, INTAKE_ORDER_QUERY, ORDER_OF_SHOP_QUERY, PRODUCT_FACTS_QUERY } from "./queries";
 
 export interface ProductFacts {
   productType: string | null;
@@ -52,4 +54,11 @@ export async function fetchCustomerFacts(client: AdminClient, customerId: string
 export async function orderExistsInShop(client: AdminClient, orderId: string): Promise<boolean> {
   const { order } = await client.request<OrderOfShopQuery, OrderOfShopQueryVariables>(ORDER_OF_SHOP_QUERY, { id: orderId });
   return order !== null && order !== undefined;
+}
+
+// The order as intake keeps it (app/domain/reconciliation.ts's orderFactsFromAdminOrder reads
+// it); null when the shop has no such order.
+export async function fetchIntakeOrder(client: AdminClient, orderId: string): Promise<NonNullable<IntakeOrderQuery["order"]> | null> {
+  const { order } = await client.request<IntakeOrderQuery, IntakeOrderQueryVariables>(INTAKE_ORDER_QUERY, { id: orderId });
+  return order ?? null;
 }

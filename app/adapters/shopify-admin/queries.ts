@@ -291,6 +291,55 @@ export const DISCOUNT_CODE_CREATE_MUTATION = `#graphql
   }
 `;
 
+// What intake keeps of an order read from the Admin API (orderFactsFromAdminOrder): the
+// reconciliation's listing and the Shopify Flow action's single order read the same fields.
+export const INTAKE_ORDER_FRAGMENT = `#graphql
+  fragment IntakeOrder on Order {
+    id
+    name
+    email
+    createdAt
+    processedAt
+    updatedAt
+    cancelledAt
+    customerLocale
+    currencyCode
+    presentmentCurrencyCode
+    customer {
+      id
+      firstName
+    }
+    billingAddress {
+      firstName
+      countryCodeV2
+    }
+    shippingAddress {
+      countryCodeV2
+    }
+    totalPriceSet {
+      shopMoney {
+        amount
+      }
+      presentmentMoney {
+        amount
+        currencyCode
+      }
+    }
+    subtotalPriceSet {
+      presentmentMoney {
+        amount
+      }
+    }
+    lineItems(first: 20) {
+      nodes {
+        product {
+          id
+        }
+      }
+    }
+  }
+`;
+
 // Missed-webhook reconciliation: the orders changed since a time, oldest change first, with what
 // intake keeps of an order. An order of up to 20 lines costs about 51 points: pages of ten stay
 // well under Shopify's 1000-point limit per query (twenty would exceed it).
@@ -302,51 +351,22 @@ export const ORDERS_UPDATED_SINCE_QUERY = `#graphql
         endCursor
       }
       nodes {
-        id
-        name
-        email
-        createdAt
-        processedAt
-        updatedAt
-        cancelledAt
-        customerLocale
-        currencyCode
-        presentmentCurrencyCode
-        customer {
-          id
-          firstName
-        }
-        billingAddress {
-          firstName
-          countryCodeV2
-        }
-        shippingAddress {
-          countryCodeV2
-        }
-        totalPriceSet {
-          shopMoney {
-            amount
-          }
-          presentmentMoney {
-            amount
-            currencyCode
-          }
-        }
-        subtotalPriceSet {
-          presentmentMoney {
-            amount
-          }
-        }
-        lineItems(first: 20) {
-          nodes {
-            product {
-              id
-            }
-          }
-        }
+        ...IntakeOrder
       }
     }
   }
+  ${INTAKE_ORDER_FRAGMENT}
+`;
+
+// The order a Shopify Flow action run names (Flow sends only its id); null when the shop has no
+// such order.
+export const INTAKE_ORDER_QUERY = `#graphql
+  query IntakeOrder($id: ID!) {
+    order(id: $id) {
+      ...IntakeOrder
+    }
+  }
+  ${INTAKE_ORDER_FRAGMENT}
 `;
 
 // The logo upload (files.server.ts): a staged target for the bytes, then a file in the shop's

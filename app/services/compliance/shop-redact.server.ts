@@ -88,6 +88,7 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   await tx.marketingActivityReport.deleteMany({ where: { shop } });
   await tx.marketingEngagementReport.deleteMany({ where: { shop } });
   await tx.marketingSync.deleteMany({ where: { shop } });
+  await tx.flowActionRun.deleteMany({ where: { shop } });
   counts.shop = (await tx.shop.deleteMany({ where: { domain: shop } })).count;
   return counts;
 }

@@ -155,7 +155,7 @@ async function checkEarlyExits(d: Delivery): Promise<GateResult> {
     marketingConsent: "SUBSCRIBED",
     marketingConsentRequired: d.consentRequired,
     serviceEmailsAllowed: shop.serviceEmailsAllowed,
-    triggeredAt: triggerTime(step.flow.trigger, order),
+    triggeredAt: triggerTime(step.flow.trigger, order, followUp),
   };
   return earlyExitGate({ category: d.category!, state: d.exitState, timeZone: shop.ianaTimezone });
 }

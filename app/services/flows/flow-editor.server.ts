@@ -177,6 +177,7 @@ export async function loadFlowDraft(prisma: Db, { shop, id }: { shop: string; id
   if (!flow) return null;
   return {
     id: flow.id,
+    key: flow.key,
     name: flow.name,
     trigger: flow.trigger,
     active: flow.active,

@@ -1,4 +1,4 @@
-// Webhook intake, the message page and order reconciliation schedule follow-ups; the queue this
+// Webhook intake, the Shopify Flow action, the message page and order reconciliation schedule follow-ups; the queue this
 // process runs hears of them through here, so none of them imports the runtime that owns it.
 export interface ScheduledFollowUp {
   id: string;

@@ -157,7 +157,7 @@ async function scheduleTrigger({
   prisma: PrismaClient;
   delivery: WebhookDeliveryInfo;
   orderId: string;
-  trigger: Exclude<FlowTrigger, "order_created">;
+  trigger: Exclude<FlowTrigger, "order_created" | "shopify_flow">;
   triggeredAt: Date;
   facts: OrderFacts | null; // null: the order must already be stored
   now: Date;
@@ -237,6 +237,46 @@ export async function startFlowsWithoutDelivery({
 }
 
 const DAY_MS = 24 * 3600_000;
+
+// A run of the Shopify Flow action "Start an Afterglow flow": one flow (its trigger shopify_flow)
+// for one order, through the same planning and the same (shop, order, flow, step) key as the
+// webhooks. The run's row is written in the transaction of its follow-ups, so a run Flow sends
+// again (same action_run_id) adds nothing, and neither does a second run for the same order.
+// `facts`: the order as the Admin API has it, for an order no webhook brought; null when stored.
+export async function receiveFlowActionRun({
+  prisma,
+  run,
+  flowId,
+  context,
+  facts,
+  now = new Date(),
+}: {
+  prisma: PrismaClient;
+  run: { shop: string; actionRunId: string; orderId: string };
+  flowId: string;
+  context: Extract<IntakeContext, { ok: true }>;
+  facts: OrderFacts | null;
+  now?: Date;
+}): Promise<IntakeOutcome> {
+  const seen = await prisma.flowActionRun.count({ where: { shop: run.shop, actionRunId: run.actionRunId } });
+  if (seen) return { kind: "duplicate" };
+  const flows = context.flows.filter((f) => f.id === flowId);
+  return inTransaction(prisma, async (tx) => {
+    let order = await tx.order.findUnique({ where: { shop_orderId: { shop: run.shop, orderId: run.orderId } } });
+    if (!order) {
+      if (!facts) throw new Error(`${run.shop}: order ${run.orderId} is neither stored nor given; read it from the Admin API first.`);
+      order = await tx.order.create({ data: orderRowFromFacts(run.shop, facts) });
+    }
+    // Delays count from the run: Flow starts the flow when the merchant's workflow decides.
+    const planned = planFollowUps({ context: { ...context, flows }, order: factsFromOrderRow(order), trigger: "shopify_flow", triggeredAt: now, now });
+    const rows = await insertMissingFollowUps({ tx, shop: run.shop, order, planned, now });
+    const outcome = scheduledOutcome(order.id, rows);
+    await tx.flowActionRun.create({
+      data: { shop: run.shop, actionRunId: run.actionRunId, flowId, orderId: run.orderId, outcome: `scheduled ${outcome.followUps.length}`, receivedAt: now },
+    });
+    return outcome;
+  });
+}
 
 function deliveryFields(delivery: WebhookDeliveryInfo, orderId: string | null) {
   return {

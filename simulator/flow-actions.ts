@@ -1,0 +1,51 @@
+// Shopify Flow's requests to an app's action runtime URL, as Flow documents them: a POST of JSON
+// with shop_id, shopify_domain, action_run_id, action_definition_id, handle and the action's
+// fields under properties (an order_reference field as order_id, the numeric id), the raw body
+// signed with the app's client secret in X-Shopify-Hmac-Sha256.
+
+import { randomUUID } from "node:crypto";
+import { signWebhookBody } from "./webhooks";
+
+export interface FlowActionArgs {
+  shop: string; // the myshopify.com domain
+  shopId: number | string; // the shop's numeric id
+  handle: string; // the action extension's handle
+  actionDefinitionId?: string;
+  properties: Record<string, unknown>; // the merchant's fields and the reference fields
+  secret: string; // the app's client secret (SHOPIFY_API_SECRET)
+  actionRunId?: string; // reuse one to simulate Flow sending the same run again
+}
+
+export interface FlowActionRequest {
+  headers: Record<string, string>;
+  body: string;
+  actionRunId: string;
+}
+
+export function flowActionRequest({
+  shop,
+  shopId,
+  handle,
+  actionDefinitionId = handle,
+  properties,
+  secret,
+  actionRunId = randomUUID(),
+}: FlowActionArgs): FlowActionRequest {
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) {
+    throw new Error(`"${shop}" is not a myshopify.com domain; Flow names the shop by it.`);
+  }
+  if (!secret) throw new Error(`A Flow action request for ${shop} needs the app's client secret to be signed.`);
+  const body = JSON.stringify({
+    shop_id: String(shopId),
+    shopify_domain: shop,
+    action_run_id: actionRunId,
+    action_definition_id: actionDefinitionId,
+    handle,
+    properties,
+  });
+  return {
+    headers: { "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signWebhookBody(body, secret) },
+    body,
+    actionRunId,
+  };
+}

@@ -1,0 +1,106 @@
+// The Shopify Flow action "Start an Afterglow flow": reading Flow's execution payload and checking
+// its HMAC, without a server.
+import { describe, expect, it } from "vitest";
+import { FLOW_ACTION_HANDLE, InvalidFlowActionError, parseFlowActionRequest } from "~/domain/flow-action";
+import { verifyShopifyFlowRequest } from "~/webhooks/signature.server";
+import { flowActionRequest } from "../../simulator/flow-actions";
+
+const SECRET = "flow-action-unit-secret";
+
+// A body as Flow sends it, through the simulator's builder.
+function body(properties: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
+  const req = flowActionRequest({
+    shop: "glow-goods.myshopify.com",
+    shopId: 73012,
+    handle: FLOW_ACTION_HANDLE,
+    properties,
+    secret: SECRET,
+    actionRunId: "run-1",
+  });
+  return { ...JSON.parse(req.body), ...overrides } as Record<string, unknown>;
+}
+
+const problemsOf = (input: unknown): string[] => {
+  try {
+    parseFlowActionRequest(input);
+  } catch (err) {
+    if (err instanceof InvalidFlowActionError) return err.problems;
+    throw err;
+  }
+  throw new Error("parsed, but a refusal was expected");
+};
+
+describe("parseFlowActionRequest", () => {
+  it("reads the shop, the run, the chosen flow and the order as a global id", () => {
+    expect(parseFlowActionRequest(body({ order_id: "5551234", flow_key: "vip-thank-you" }))).toEqual({
+      shop: "glow-goods.myshopify.com",
+      actionRunId: "run-1",
+      flowKey: "vip-thank-you",
+      orderId: "gid://shopify/Order/5551234",
+    });
+  });
+
+  it("takes the order id as a number or a global id, and the flow key in any case with spaces around", () => {
+    expect(parseFlowActionRequest(body({ order_id: 5551234, flow_key: " VIP-Thank-You " }))).toMatchObject({
+      orderId: "gid://shopify/Order/5551234",
+      flowKey: "vip-thank-you",
+    });
+    expect(parseFlowActionRequest(body({ order_id: "gid://shopify/Order/77", flow_key: "a" })).orderId).toBe("gid://shopify/Order/77");
+  });
+
+  it("names every problem at once", () => {
+    const problems = problemsOf(body({ order_id: "gid://shopify/Customer/1", flow_key: "" }, { shopify_domain: "glow.example.com", action_run_id: "" }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^shopify_domain/),
+      expect.stringMatching(/^action_run_id/),
+      expect.stringMatching(/^flow_key is empty/),
+      expect.stringMatching(/^order_id/),
+    ]);
+  });
+
+  it("refuses another action's handle, a missing properties object and what is not an object", () => {
+    expect(problemsOf(body({ order_id: "1", flow_key: "a" }, { handle: "place-auction-bid" }))).toEqual([expect.stringMatching(/another action/)]);
+    expect(problemsOf(body({}, { properties: "flow_key=a" }))).toEqual(["properties is missing"]);
+    expect(problemsOf([body({ order_id: "1", flow_key: "a" })])).toEqual(["the body is not a JSON object"]);
+    expect(problemsOf(null)).toEqual(["the body is not a JSON object"]);
+  });
+
+  it("refuses order ids that are not an order's, and flow keys the flows format does not allow", () => {
+    for (const order_id of ["0", "-4", "12.5", "", null, 1.5, "gid://shopify/Order/abc", "1".repeat(21)]) {
+      expect(problemsOf(body({ order_id, flow_key: "a" })), String(order_id)).toEqual([expect.stringMatching(/^order_id/)]);
+    }
+    for (const flow_key of ["thank you", "-lead", "x".repeat(64), 7, "ünïcode"]) {
+      expect(problemsOf(body({ order_id: "1", flow_key })), String(flow_key)).toEqual([expect.stringMatching(/^flow_key/)]);
+    }
+  });
+
+  it("refuses a run id longer than any Flow gives", () => {
+    expect(problemsOf(body({ order_id: "1", flow_key: "a" }, { action_run_id: "r".repeat(256) }))).toEqual([expect.stringMatching(/^action_run_id/)]);
+  });
+});
+
+describe("verifyShopifyFlowRequest", () => {
+  const signed = flowActionRequest({
+    shop: "glow-goods.myshopify.com",
+    shopId: 1,
+    handle: FLOW_ACTION_HANDLE,
+    properties: { order_id: "1", flow_key: "a" },
+    secret: SECRET,
+  });
+  const headerOf = (headers: Record<string, string>) => (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+
+  it("accepts the raw body signed with the app's secret", () => {
+    expect(verifyShopifyFlowRequest({ header: headerOf(signed.headers), rawBody: Buffer.from(signed.body), secret: SECRET })).toEqual({ ok: true });
+  });
+
+  it("answers 401 to another secret, a changed body or no signature, and 400 to an empty body", () => {
+    const header = headerOf(signed.headers);
+    expect(verifyShopifyFlowRequest({ header, rawBody: Buffer.from(signed.body), secret: "other" })).toMatchObject({ ok: false, status: 401 });
+    expect(verifyShopifyFlowRequest({ header, rawBody: Buffer.from(signed.body.replace('"a"', '"b"')), secret: SECRET })).toMatchObject({
+      ok: false,
+      status: 401,
+    });
+    expect(verifyShopifyFlowRequest({ header: () => undefined, rawBody: Buffer.from(signed.body), secret: SECRET })).toMatchObject({ ok: false, status: 401 });
+    expect(verifyShopifyFlowRequest({ header, rawBody: Buffer.alloc(0), secret: SECRET })).toMatchObject({ ok: false, status: 400 });
+  });
+});
