@@ -25,6 +25,7 @@ import { pruneExpiredContent } from "../services/compliance/retention.server";
 import { retryPendingConsentSyncs } from "../services/consent/unsubscribe.server";
 import { consentWriteBackPolicy } from "../services/consent/consent-write-back.server";
 import { runAnalyticsJobs } from "../services/analytics/jobs.server";
+import { flowTriggerRetryPolicy, sendDueFlowTriggers } from "../services/flow-triggers/send.server";
 import { createImpressionCounter, type ImpressionCounter } from "../services/analytics/attribution.server";
 import { recommendForOrder } from "../services/dispatch/recommendations.server";
 import { onDispatch, setQueueDepthSource, timedTransport } from "~/platform/metrics.server";
@@ -274,7 +275,8 @@ function trackChore(run: Promise<unknown>) {
 }
 
 // Periodic chores of the worker: prune old email bodies and event details; write to Shopify the
-// unsubscribes and resubscribes it could not take when the customer clicked.
+// unsubscribes and resubscribes it could not take when the customer clicked; tell Shopify Flow
+// what happened (sends, clicks, unsubscribes, bounces) for shops whose workflows listen.
 export function startHousekeeping(prisma: PrismaClient, settings: Config = config()) {
   const chores = settings.housekeeping;
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
@@ -298,6 +300,9 @@ export function startHousekeeping(prisma: PrismaClient, settings: Config = confi
   const consentRetry = consentWriteBackPolicy(chores.consentWriteBackBackoffMs);
   every(chores.consentRetryIntervalMs, "consent write-back", () => retryPendingConsentSyncs({ prisma, retry: consentRetry }));
   every(chores.analyticsIntervalMs, "analytics", () => runAnalyticsJobs({ prisma }));
+  // Every process with housekeeping works them; each row is claimed with a lease before it is sent.
+  const flowTriggerRetry = flowTriggerRetryPolicy(chores.flowTriggerBackoffMs);
+  every(chores.flowTriggerIntervalMs, "Flow triggers", () => sendDueFlowTriggers({ prisma, retry: flowTriggerRetry }));
   // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
   const reconcileEvery = chores.orderReconcileIntervalMs;
   const reconcile = { prisma, onScheduled: followUpsScheduled, ...reconcileSettings(settings) };

@@ -168,6 +168,14 @@ export type FileStatusQuery = { node?: AdminTypes.Maybe<(
     & { fileErrors: Array<Pick<AdminTypes.FileError, 'code' | 'message'>>, image?: AdminTypes.Maybe<Pick<AdminTypes.Image, 'url'>> }
   )> };
 
+export type FlowTriggerReceiveMutationVariables = AdminTypes.Exact<{
+  handle: AdminTypes.Scalars['String']['input'];
+  payload: AdminTypes.Scalars['JSON']['input'];
+}>;
+
+
+export type FlowTriggerReceiveMutation = { flowTriggerReceive?: AdminTypes.Maybe<{ userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
+
 interface GeneratedQueryTypes {
   "#graphql\n  query ShopProfile {\n    shop {\n      name\n      email\n      contactEmail\n      currencyCode\n      ianaTimezone\n      primaryDomain {\n        url\n      }\n      billingAddress {\n        formatted(withCompany: false)\n      }\n    }\n    shopLocales(published: true) {\n      locale\n      primary\n    }\n  }\n": {return: ShopProfileQuery, variables: ShopProfileQueryVariables},
   "#graphql\n  query TestSendRecipients {\n    shop {\n      email\n      contactEmail\n    }\n  }\n": {return: TestSendRecipientsQuery, variables: TestSendRecipientsQueryVariables},
@@ -188,6 +196,7 @@ interface GeneratedMutationTypes {
   "#graphql\n  mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {\n    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {\n      codeDiscountNode {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n        extraInfo\n      }\n    }\n  }\n": {return: DiscountCodeCreateMutation, variables: DiscountCodeCreateMutationVariables},
   "#graphql\n  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {\n    stagedUploadsCreate(input: $input) {\n      stagedTargets {\n        url\n        resourceUrl\n        parameters {\n          name\n          value\n        }\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: StagedUploadsCreateMutation, variables: StagedUploadsCreateMutationVariables},
   "#graphql\n  mutation FileCreate($files: [FileCreateInput!]!) {\n    fileCreate(files: $files) {\n      files {\n        id\n        fileStatus\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: FileCreateMutation, variables: FileCreateMutationVariables},
+  "#graphql\n  mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {\n    flowTriggerReceive(handle: $handle, payload: $payload) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: FlowTriggerReceiveMutation, variables: FlowTriggerReceiveMutationVariables},
 }
 declare module '@shopify/admin-api-client' {
   type InputMaybe<T> = AdminTypes.InputMaybe<T>;
