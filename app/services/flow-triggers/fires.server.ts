@@ -76,13 +76,13 @@ export async function shopsUsing(
   return using;
 }
 
-/** What every trigger carries of a follow-up: its order, customer, flow and step. */
+/** What every trigger carries of a follow-up: its order, customer, flow and step. A merchant's test send fires nothing: it is left out. */
 export async function followUpFacts(db: Reader, followUpIds: string[]): Promise<Map<string, FollowUpFacts>> {
   const facts = new Map<string, FollowUpFacts>();
   const ids = [...new Set(followUpIds)];
   if (ids.length === 0) return facts;
   const followUps = await db.followUp.findMany({
-    where: { id: { in: ids } },
+    where: { id: { in: ids }, isTest: false },
     select: { id: true, flowId: true, stepId: true, orderId: true, order: { select: { customerId: true } } },
   });
   const flows = new Map(
