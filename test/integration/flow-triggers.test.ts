@@ -25,6 +25,8 @@ import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { prepareFollowUp } from "~/email/prepare.server";
 import { renderFollowUp } from "~/email/render.server";
 import { createLogger } from "~/platform/logger.server";
+import { loadConfig } from "~/platform/config.server";
+import { startHousekeeping, stopBackgroundWork } from "~/runtime/runtime.server";
 import { sendDueFlowTriggers } from "~/services/flow-triggers/send.server";
 import { unsubscribe } from "~/services/consent/unsubscribe.server";
 import { createAdminClient, AdminApiThrottle } from "~/adapters/shopify-admin/index.server";
@@ -245,6 +247,27 @@ describe("a click fires Follow-up clicked", () => {
     expect(received()).toEqual([]);
     expect(await work(row!.nextAttemptAt)).toMatchObject({ claimed: 1, sent: 1 });
     expect(await fires()).toMatchObject([{ status: "sent", attempts: 3, lastError: null }]);
+    expect(received("follow-up-clicked")).toHaveLength(1);
+  });
+
+  it("the housekeeping chore sends what is pending, as a running worker does", async () => {
+    await flowSays({ shop: SIMULATOR_SHOP, trigger: "Follow-up clicked", enabled: true });
+    const { events } = await sentFollowUp(SIMULATOR_SHOP, store);
+    await postEvents([events.click]);
+    const settings = loadConfig({
+      ...process.env,
+      FLOW_TRIGGER_INTERVAL_MS: "50",
+      RETENTION_INTERVAL_MS: "0",
+      CONSENT_RETRY_INTERVAL_MS: "0",
+      ANALYTICS_INTERVAL_MS: "0",
+      ORDER_RECONCILE_INTERVAL_MS: "0",
+    });
+    startHousekeeping(prisma, settings);
+    try {
+      await vi.waitFor(async () => expect(await fires()).toMatchObject([{ status: "sent" }]), { timeout: 10_000, interval: 50 });
+    } finally {
+      await stopBackgroundWork(settings);
+    }
     expect(received("follow-up-clicked")).toHaveLength(1);
   });
 
