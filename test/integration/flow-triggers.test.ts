@@ -316,8 +316,8 @@ describe("bounces, spam reports, unsubscribes and sends", () => {
     await flowSays({ shop: SIMULATOR_SHOP, trigger: "Customer unsubscribed", enabled: true });
     const { followUp, customer } = await sentFollowUp(SIMULATOR_SHOP, store);
     const token = { shop: SIMULATOR_SHOP, email: followUp.recipient, followUpId: followUp.id, category: "marketing" as const };
-    const first = await unsubscribe({ prisma, token, choice: "marketing", via: "one-click" });
-    const again = await unsubscribe({ prisma, token, choice: "marketing", via: "page" });
+    const first = await unsubscribe({ prisma, token, choice: "this", via: "one-click" });
+    const again = await unsubscribe({ prisma, token, choice: "this", via: "page" });
     expect([first.changed, again.changed]).toEqual([true, false]);
     expect(await fires()).toMatchObject([{ trigger: "customer-unsubscribed", status: "pending", customerId: customer.id }]);
     await work();
