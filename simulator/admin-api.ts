@@ -56,6 +56,7 @@ import {
   STAGED_UPLOAD_PATH,
   type SeedFile,
 } from "./files";
+import { flowTriggersOf, receiveFlowTrigger } from "./flow";
 import {
   createSeedStore,
   gid,
@@ -2290,6 +2291,21 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
   },
 
   Mutation: {
+    flowTriggerReceive: {
+      args: ["handle", "payload", "body"],
+      resolve: (_root, args, context, info) => {
+        // The deprecated string form; the app sends handle and payload.
+        if (args.body != null) throw unmodelled("flowTriggerReceive(body:)", info, " (deprecated: use handle and payload)");
+        const trigger = flowTriggersOf(context.store).find((t) => t.handle === args.handle);
+        // Flow reads the referenced resources with the app's access: the reference's scope is required.
+        for (const field of trigger?.fields ?? []) {
+          if (field.type === "customer_reference") requireScope(context, "read_customers", "flowTriggerReceive");
+          if (field.type === "order_reference") requireScope(context, "read_orders", "flowTriggerReceive");
+          if (field.type === "product_reference") requireScope(context, "read_products", "flowTriggerReceive");
+        }
+        return { userErrors: receiveFlowTrigger(context.store, { handle: args.handle, payload: args.payload, now: context.now }) };
+      },
+    },
     customerEmailMarketingConsentUpdate: {
       args: ["input"],
       resolve: (_root, args, context, info) => updateEmailMarketingConsent(context, args, info),
@@ -2337,6 +2353,7 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
   FileError: { code: true, message: true, details: true },
   GenericFile: { id: true, alt: true, createdAt: true, updatedAt: true, fileStatus: true, fileErrors: true, mimeType: true, url: true, originalFileSize: true, preview: true },
   CustomerEmailMarketingConsentUpdatePayload: { customer: true, userErrors: true },
+  FlowTriggerReceivePayload: { userErrors: true },
   DiscountCodeBasicCreatePayload: { codeDiscountNode: true, userErrors: true },
   DiscountCodeNode: { id: true },
   DiscountUserError: { field: true, message: true, code: true, extraInfo: true },

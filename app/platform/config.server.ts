@@ -500,6 +500,19 @@ export const declaration = {
       max: TIMER_MAX_MS,
       unit: "milliseconds",
     }),
+    flowTriggerIntervalMs: int("FLOW_TRIGGER_INTERVAL_MS", {
+      meaning: "How often the Shopify Flow triggers waiting to be sent (follow-up sent, clicked, unsubscribed, bounced) are looked at.",
+      default: 15_000,
+      ...chore,
+      off: "turns sending Flow triggers off in this process",
+    }),
+    flowTriggerBackoffMs: int("FLOW_TRIGGER_BACKOFF_MS", {
+      meaning: "First wait before a Flow trigger Shopify could not take is tried again; it doubles with each attempt, up to an hour, 12 attempts in all.",
+      default: 30_000,
+      min: 1,
+      max: TIMER_MAX_MS,
+      unit: "milliseconds",
+    }),
     analyticsIntervalMs: int("ANALYTICS_INTERVAL_MS", { meaning: "How often analytics rollups run.", default: 60_000, ...chore, off: "turns the rollups off in this process" }),
     marketingSyncIntervalMs: int("MARKETING_SYNC_INTERVAL_MS", {
       meaning: "How often the flows and their daily numbers are brought up to date in Shopify's Marketing section.",

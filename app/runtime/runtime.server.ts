@@ -27,6 +27,7 @@ import { consentWriteBackPolicy } from "../services/consent/consent-write-back.s
 import { runAnalyticsJobs } from "../services/analytics/jobs.server";
 import { startDeliveryFallbacks } from "../services/intake/delivery-fallback.server";
 import { syncMarketingActivities } from "../services/marketing/marketing-sync.server";
+import { flowTriggerRetryPolicy, sendDueFlowTriggers } from "../services/flow-triggers/send.server";
 import { createImpressionCounter, type ImpressionCounter } from "../services/analytics/attribution.server";
 import { recommendForOrder } from "../services/dispatch/recommendations.server";
 import { onDispatch, setQueueDepthSource, timedTransport } from "~/platform/metrics.server";
@@ -277,7 +278,9 @@ function trackChore(run: Promise<unknown>) {
 
 // Periodic chores of the worker: prune old email bodies and event details; write to Shopify the
 // unsubscribes and resubscribes it could not take when the customer clicked; roll up analytics
-// and show the flows in Shopify's Marketing section.
+// and show the flows in Shopify's Marketing section; start delivery-triggered flows whose parcels
+// were never reported delivered; tell Shopify Flow what happened (sends, clicks, unsubscribes,
+// bounces) for shops whose workflows listen.
 export function startHousekeeping(prisma: PrismaClient, settings: Config = config()) {
   const chores = settings.housekeeping;
   const every = (ms: number, name: string, job: () => Promise<unknown>) => {
@@ -306,6 +309,9 @@ export function startHousekeeping(prisma: PrismaClient, settings: Config = confi
   every(chores.marketingSyncIntervalMs, "marketing activities", () =>
     syncMarketingActivities({ prisma, appUrl: settings.shopify.appUrl, adminApiUrl: settings.shopify.adminApiUrl }),
   );
+  // Every process with housekeeping works them; each row is claimed with a lease before it is sent.
+  const flowTriggerRetry = flowTriggerRetryPolicy(chores.flowTriggerBackoffMs);
+  every(chores.flowTriggerIntervalMs, "Flow triggers", () => sendDueFlowTriggers({ prisma, retry: flowTriggerRetry }));
   // Webhooks Shopify gave up on (or never made while we were down): found through the Admin API.
   const reconcileEvery = chores.orderReconcileIntervalMs;
   const reconcile = { prisma, onScheduled: followUpsScheduled, ...reconcileSettings(settings) };

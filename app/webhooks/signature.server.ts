@@ -47,7 +47,9 @@ const HEADERS = {
   },
 } as const;
 
-const hmacMatches = (rawBody: Buffer, secret: string, given: string): boolean => {
+// Shopify's HMAC: base64 of HMAC-SHA256 over the raw body with the app's client secret. Flow's
+// trigger lifecycle callback is signed the same way (app/webhooks/flow-lifecycle.server.ts).
+export const hmacMatches = (rawBody: Buffer, secret: string, given: string): boolean => {
   const expected = Buffer.from(createHmac("sha256", secret).update(rawBody).digest("base64"));
   const actual = Buffer.from(given);
   return actual.length === expected.length && timingSafeEqual(actual, expected);

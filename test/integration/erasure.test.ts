@@ -103,6 +103,7 @@ const CUSTOMER_TABLES = [
   "auditLog",
   "complianceRequest",
   "consentWriteBack",
+  "flowTriggerFire",
 ] as const;
 
 const SKIPPED: Record<string, string> = {
@@ -120,6 +121,7 @@ const SKIPPED: Record<string, string> = {
   MarketingEngagementReport: "a flow's daily counts as reported to Shopify (shop/redact deletes them)",
   MarketingSync: "when a shop's marketing pass ran, and why it was left out (shop/redact deletes it)",
   FlowActionRun: "Shopify Flow's run ids, flow ids and order ids: no address, name or customer id (shop/redact deletes them)",
+  FlowTriggerUse: "which Flow triggers the shop's workflows use (shop/redact deletes it)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);
@@ -167,6 +169,8 @@ async function seedCustomer(s: SeedStore, customerId: string, email: string) {
   await deliver("orders/create", shop, orderCreatedPayload({ store: s, customerId, lines: [{ productId: product.id, quantity: 1 }] }));
   await deliver("orders/create", shop, orderCreatedPayload({ store: s, email, lines: [{ productId: product.id, quantity: 2 }] }));
 
+  // The shop's Flow workflows listen for clicks: each click below writes a trigger naming the customer.
+  await prisma.flowTriggerUse.create({ data: { shop, trigger: "follow-up-clicked", enabled: true, reportedAt: new Date() } });
   const outbox = createOutboxTransport(prisma);
   const followUps = await prisma.followUp.findMany({ where: { shop, recipient: email }, include: { order: true } });
   expect(followUps.length).toBeGreaterThan(0);
@@ -190,6 +194,19 @@ async function seedCustomer(s: SeedStore, customerId: string, email: string) {
     const { followUpId: _f, shop: _s, flow: _fl, step: _st, ...bare } = sampleEvents({ followUpId: "", shop: "", messageId: `zz${messageId}`, email }).deferred;
     await sendEvents([bare]);
   }
+  // A "Follow-up sent" trigger for the guest order, whose subject holds the customer's name.
+  const guest = followUps.find((f) => !f.order.customerId)!;
+  await prisma.flowTriggerFire.create({
+    data: {
+      shop,
+      trigger: "follow-up-sent",
+      factKey: `followUp:${guest.id}`,
+      followUpId: guest.id,
+      orderId: guest.order.orderId,
+      payload: JSON.stringify({ order_id: 1, "Email subject": `Thank you, ${s.customers[0].firstName}` }),
+      nextAttemptAt: new Date(),
+    },
+  });
   // A shop-less event stored with the address by an earlier version of the app.
   await prisma.messageEvent.create({
     data: { dedupeKey: `legacy-${randomUUID()}`, shop: null, messageId: "legacy.1", event: "bounce", email, reason: `550 <${email}> mailbox full`, occurredAt: new Date() },
@@ -261,6 +278,7 @@ describe("customers/redact", () => {
       auditLog: { shop: SHOP, detail: { contains: customer.id } },
       complianceRequest: { shop: SHOP, customerId: customer.id },
       consentWriteBack: { shop: SHOP, customerId: customer.id },
+      flowTriggerFire: { shop: SHOP, customerId: customer.id },
     };
     for (const t of CUSTOMER_TABLES) {
       const n = await (prisma[t] as unknown as { count(a: unknown): Promise<number> }).count({ where: where[t] });
@@ -272,6 +290,7 @@ describe("customers/redact", () => {
     await deliver("customers/redact", SHOP, customersRedactPayload({ store, customerId: customer.id }));
 
     expect(await found(NEEDLES)).toEqual([]);
+    expect(await prisma.flowTriggerFire.count({ where: { shop: SHOP } })).toBe(0);
     // The other shop's customer is untouched.
     expect(await found([LEAVER_EMAIL, "Marchbanks"])).toEqual([LEAVER_EMAIL, "Marchbanks"]);
     // The unsubscribe and the earlier hashed row still hold, both under the keyed hash now.

@@ -13,7 +13,7 @@ const now = new Date("2027-03-01T12:00:00Z");
 const daysAgo = (n: number) => new Date(now.getTime() - n * DAY);
 
 beforeEach(async () => {
-  for (const t of ["followUpEvent", "followUp", "order", "outboxMessage", "messageEvent", "complianceRequest"] as const) {
+  for (const t of ["followUpEvent", "followUp", "order", "outboxMessage", "messageEvent", "complianceRequest", "flowTriggerFire"] as const) {
     await (prisma[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   const order = await prisma.order.create({
@@ -50,13 +50,18 @@ beforeEach(async () => {
     await prisma.complianceRequest.create({
       data: { shop: SHOP, topic: "CUSTOMERS_DATA_REQUEST", webhookId: `wh-${key}`, status: "completed", report: '{"orders":[{"email":"ada@example.com"}]}', completedAt: daysAgo(age), receivedAt: daysAgo(age) },
     });
+    await prisma.flowTriggerFire.create({
+      data: { shop: SHOP, trigger: "follow-up-sent", factKey: `followUp:f-${key}`, followUpId: followUp.id, payload: '{"Email subject":"Thanks, Ada"}', status: "sent", nextAttemptAt: daysAgo(age), sentAt: daysAgo(age), updatedAt: daysAgo(age) },
+    });
   }
 });
 
 describe("pruneExpiredContent", () => {
   it("removes rendered emails and event details older than the retention, and keeps the facts", async () => {
     const result = await pruneExpiredContent({ prisma, now, days: 90 });
-    expect(result).toEqual({ cutoff: daysAgo(90), outboxMessages: 1, messageEventDetails: 1, followUpEventDetails: 1, dataRequestReports: 1 });
+    expect(result).toEqual({ cutoff: daysAgo(90), outboxMessages: 1, messageEventDetails: 1, followUpEventDetails: 1, dataRequestReports: 1, flowTriggerPayloads: 1 });
+    const triggers = await prisma.flowTriggerFire.findMany({ orderBy: { factKey: "asc" } });
+    expect(triggers.map((t) => [t.factKey, t.payload === null])).toEqual([["followUp:f-edge", false], ["followUp:f-new", false], ["followUp:f-old", true]]);
 
     expect((await prisma.outboxMessage.findMany({ orderBy: { createdAt: "asc" } })).map((m) => m.messageId)).toEqual(["outbox-edge", "outbox-new"]);
     const events = await prisma.messageEvent.findMany({ orderBy: { occurredAt: "asc" } });
@@ -73,15 +78,15 @@ describe("pruneExpiredContent", () => {
 
   it("finds nothing more to do when run again, and moves with the clock", async () => {
     await pruneExpiredContent({ prisma, now, days: 90 });
-    expect(await pruneExpiredContent({ prisma, now, days: 90 })).toMatchObject({ outboxMessages: 0, messageEventDetails: 0, followUpEventDetails: 0, dataRequestReports: 0 });
+    expect(await pruneExpiredContent({ prisma, now, days: 90 })).toMatchObject({ outboxMessages: 0, messageEventDetails: 0, followUpEventDetails: 0, dataRequestReports: 0, flowTriggerPayloads: 0 });
     const later = new Date(now.getTime() + 1 * DAY);
-    expect(await pruneExpiredContent({ prisma, now: later, days: 90 })).toMatchObject({ outboxMessages: 1, messageEventDetails: 1, followUpEventDetails: 1, dataRequestReports: 1 });
+    expect(await pruneExpiredContent({ prisma, now: later, days: 90 })).toMatchObject({ outboxMessages: 1, messageEventDetails: 1, followUpEventDetails: 1, dataRequestReports: 1, flowTriggerPayloads: 1 });
     expect(await prisma.outboxMessage.count()).toBe(1);
   });
 
   it("works in batches smaller than the work", async () => {
     const result = await pruneExpiredContent({ prisma, now, days: 5, batchSize: 1 });
-    expect(result).toMatchObject({ outboxMessages: 3, messageEventDetails: 3, followUpEventDetails: 3, dataRequestReports: 3 });
+    expect(result).toMatchObject({ outboxMessages: 3, messageEventDetails: 3, followUpEventDetails: 3, dataRequestReports: 3, flowTriggerPayloads: 3 });
     expect(await prisma.outboxMessage.count()).toBe(0);
   });
 

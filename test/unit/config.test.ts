@@ -19,6 +19,8 @@ describe("loadConfig", () => {
       retentionDays: 90,
       consentRetryIntervalMs: 60_000,
       consentWriteBackBackoffMs: 60_000,
+      flowTriggerIntervalMs: 15_000,
+      flowTriggerBackoffMs: 30_000,
       analyticsIntervalMs: 60_000,
       marketingSyncIntervalMs: 900_000,
       orderReconcileIntervalMs: 900_000,
@@ -166,6 +168,8 @@ const NUMERIC: Record<string, { zero: RegExp | "refused"; allowed: string }> = {
   SHOPIFY_WAIT_MAX_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2592000000" },
   TEST_SENDS_PER_HOUR: { zero: "refused", allowed: "a whole number from 1 to 100" },
   CONSENT_WRITE_BACK_BACKOFF_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2147483647" },
+  FLOW_TRIGGER_INTERVAL_MS: { zero: /0 turns sending Flow triggers off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  FLOW_TRIGGER_BACKOFF_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2147483647" },
 };
 
 describe("every numeric variable", () => {

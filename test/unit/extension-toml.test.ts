@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import toml from "toml";
 import { FLOW_ACTION_HANDLE, FLOW_KEY_PROPERTY } from "~/domain/flow-action";
+import { FLOW_TRIGGERS, payloadKey } from "~/domain/flow-triggers";
 import { ROOT } from "../../scripts/harness";
 
 type Table = Record<string, unknown>;
@@ -20,6 +21,29 @@ interface ExtensionRules {
   rules?: (extension: Table, fields: Table[]) => string[];
 }
 
+// Shopify's Flow trigger reference: a reference field has no key; every other field has one, of
+// letters and spaces only (Shopify CLI refuses anything else), and one of the trigger field types.
+const TRIGGER_REFERENCE_TYPES = ["customer_reference", "order_reference", "product_reference", "company_reference", "company_contact_reference"];
+const TRIGGER_FIELD_TYPES = ["boolean", "email", "single_line_text_field", "url", "number_decimal"];
+
+function checkTriggerFields(fields: Table[]): string[] {
+  const problems: string[] = [];
+  for (const [i, field] of fields.entries()) {
+    const type = String(field.type ?? "");
+    if (!type) problems.push(`settings.fields[${i}] has no type`);
+    else if (TRIGGER_REFERENCE_TYPES.includes(type)) {
+      if (field.key !== undefined) problems.push(`settings.fields[${i}] is a reference (${type}) and takes no key`);
+    } else if (TRIGGER_FIELD_TYPES.includes(type) || type.startsWith("schema.")) {
+      if (typeof field.key !== "string" || !/^[a-zA-Z\s]+$/.test(field.key)) {
+        problems.push(`settings.fields[${i}] (${type}) needs a key of letters and spaces, got ${JSON.stringify(field.key)}`);
+      }
+    } else problems.push(`settings.fields[${i}] has type ${type}, which Flow triggers do not take`);
+  }
+  const references = fields.map((f) => String(f.type)).filter((t) => TRIGGER_REFERENCE_TYPES.includes(t));
+  if (new Set(references).size !== references.length) problems.push("a reference type appears twice");
+  return problems;
+}
+
 const https = (value: unknown) => typeof value === "string" && /^https:\/\/[^\s/]+(\/\S*)?$/.test(value);
 
 // From Shopify's Flow action reference (shopify.dev/docs/apps/build/flow/actions/reference) and
@@ -27,6 +51,22 @@ const https = (value: unknown) => typeof value === "string" && /^https:\/\/[^\s/
 // needs config_page_url, config_page_preview_url and validation_url together; a return type needs
 // schema and return_type_ref together; fields other than commerce references need key and name.
 const EXTENSION_TYPES: Record<string, ExtensionRules> = {
+  // https://shopify.dev/docs/apps/build/flow/triggers/reference: fields are checked by their own rules.
+  flow_trigger: {
+    required: ["name", "type", "handle"],
+    optional: ["description", "uid"],
+    rules: (_ext, fields) => checkTriggerFields(fields),
+  },
+  // https://shopify.dev/docs/apps/build/flow/track-lifecycle-events (the generated TOML)
+  flow_trigger_lifecycle_callback: {
+    required: ["name", "type", "handle", "url"],
+    optional: ["description", "uid"],
+    rules: (ext) => {
+      const url = String(ext.url ?? "");
+      // An absolute HTTPS URL, or one relative to application_url; never protocol-relative.
+      return /^https:\/\/[^/]/.test(url) || /^\/(?!\/)/.test(url) ? [] : [`url must be https:// or start with one slash, got ${url}`];
+    },
+  },
   flow_action: {
     required: ["name", "type", "handle", "runtime_url"],
     optional: ["description", "uid", "validation_url", "config_page_url", "config_page_preview_url", "schema", "return_type_ref"],
@@ -171,5 +211,36 @@ describe("Start an Afterglow flow", () => {
     expect(url.origin).toBe(new URL(String(app.application_url)).origin);
     const route = `${url.pathname.slice(1).replace(/\//g, ".")}.tsx`;
     expect(fs.existsSync(path.join(ROOT, "app", "routes", route)), route).toBe(true);
+  });
+});
+
+describe("Afterglow's Flow triggers", () => {
+  it("declares exactly the Flow triggers the app fires, with the fields its payloads carry, in order", () => {
+    const declared = parsed
+      .filter((p) => (p.doc.extensions as Table[])[0]?.type === "flow_trigger")
+      .map((p) => {
+        const e = (p.doc.extensions as Table[])[0]!;
+        return {
+          dir: path.basename(path.dirname(p.file)),
+          handle: e.handle,
+          name: e.name,
+          description: e.description,
+          fields: (((p.doc.settings as Table | undefined)?.fields as Table[] | undefined) ?? []).map((f) => ({ type: f.type, ...(f.key !== undefined ? { key: f.key } : {}), description: f.description })),
+        };
+      })
+      .sort((a, b) => String(a.handle).localeCompare(String(b.handle)));
+    const expected = [...FLOW_TRIGGERS]
+      .map((t) => ({ dir: t.handle, handle: t.handle, name: t.name, description: t.description, fields: t.fields.map((f) => ({ ...f })) }))
+      .sort((a, b) => a.handle.localeCompare(b.handle));
+    expect(declared).toEqual(expected);
+    // Payload keys are what flowTriggerReceive is sent; two fields must never share one.
+    for (const t of FLOW_TRIGGERS) expect(new Set(t.fields.map(payloadKey)).size, t.handle).toBe(t.fields.length);
+  });
+
+  it("points the lifecycle callback at the route that answers it", () => {
+    const callbacks = parsed.map((p) => (p.doc.extensions as Table[])[0]!).filter((e) => e.type === "flow_trigger_lifecycle_callback");
+    expect(callbacks).toHaveLength(1);
+    expect(callbacks[0]!.url).toBe("/flow/triggers/lifecycle");
+    expect(fs.existsSync(path.join(ROOT, "app/routes/flow.triggers.lifecycle.tsx"))).toBe(true);
   });
 });

@@ -465,3 +465,17 @@ export const MARKETING_ENGAGEMENT_CREATE_MUTATION = `#graphql
     }
   }
 `;
+
+// Starts the shop's Shopify Flow workflows that begin with one of Afterglow's triggers. The handle
+// is the trigger extension's; the payload holds its fields (app/domain/flow-triggers.ts). Shopify
+// answers refusals (an unknown handle, a payload that does not fit) as userErrors.
+export const FLOW_TRIGGER_RECEIVE_MUTATION = `#graphql
+  mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {
+    flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;

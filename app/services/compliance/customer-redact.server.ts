@@ -83,6 +83,14 @@ async function redactCustomer(tx: Prisma.TransactionClient, shop: string, subjec
   }
   // Shopify erases the customer too; a consent change still waiting for it has no one to reach.
   if (subject.customerId) await tx.consentWriteBack.deleteMany({ where: { shop, customerId: subject.customerId } });
+  // Flow triggers name the customer, their orders and follow-ups (a subject may hold a name),
+  // sent or waiting: all go, and a trigger not sent yet is not sent.
+  counts.flowTriggers = 0;
+  const triggerMatches: Prisma.FlowTriggerFireWhereInput[] = [];
+  if (subject.customerId) triggerMatches.push({ customerId: subject.customerId });
+  for (const part of chunks(r.orders.map((o) => o.orderId))) triggerMatches.push({ orderId: { in: part } });
+  for (const part of chunks(r.followUps.map((f) => f.id))) triggerMatches.push({ followUpId: { in: part } });
+  for (const where of triggerMatches) counts.flowTriggers += (await tx.flowTriggerFire.deleteMany({ where: { shop, ...where } })).count;
   // An opt-out must outlive the erasure, or the next order would email them again. A row hashed
   // the old way (bare sha256, or an earlier key) is re-hashed while the address is known.
   const addressOf = new Map(r.emails.flatMap((email) => suppressionLookupEmails(email).map((form) => [form, email] as const)));

@@ -11,6 +11,7 @@ export interface PruneResult {
   messageEventDetails: number; // SendGrid event details cleared
   followUpEventDetails: number; // timeline details cleared
   dataRequestReports: number; // customers/data_request reports cleared (the merchant had them for the whole period)
+  flowTriggerPayloads: number; // payloads of Flow triggers sent or given up on, cleared (the row keeps the fact, once)
 }
 
 const BATCH = 500;
@@ -67,7 +68,18 @@ export async function pruneExpiredContent({
     data: { report: null, status: "expired" },
   });
 
-  return { cutoff, outboxMessages, messageEventDetails, followUpEventDetails, dataRequestReports };
+  // A trigger Flow took (or that was given up on) keeps its row, so the fact never fires twice.
+  const flowTriggerPayloads = await inBatches(batchSize, async (take) => {
+    const rows = await prisma.flowTriggerFire.findMany({
+      where: { status: { in: ["sent", "failed"] }, updatedAt: { lt: cutoff }, payload: { not: null } },
+      select: { id: true },
+      take,
+    });
+    if (rows.length) await prisma.flowTriggerFire.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { payload: null } });
+    return rows.length;
+  });
+
+  return { cutoff, outboxMessages, messageEventDetails, followUpEventDetails, dataRequestReports, flowTriggerPayloads };
 }
 
 async function inBatches(size: number, step: (take: number) => Promise<number>): Promise<number> {

@@ -74,6 +74,8 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   counts.suppressions = (await tx.suppression.deleteMany({ where: { shop } })).count;
   counts.consents = (await tx.customerConsent.deleteMany({ where: { shop } })).count;
   await tx.consentWriteBack.deleteMany({ where: { shop } });
+  counts.flowTriggers = (await tx.flowTriggerFire.deleteMany({ where: { shop } })).count;
+  await tx.flowTriggerUse.deleteMany({ where: { shop } });
   counts.webhookDeliveries = (await tx.webhookDelivery.deleteMany({ where: { shop } })).count;
   counts.complianceRequests = (await tx.complianceRequest.deleteMany({ where: { shop, id: { not: keepRequestId } } })).count;
   // Staff names and emails are in the audit details and sessions; the shop is gone, so are they.

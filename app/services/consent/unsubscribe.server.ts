@@ -27,7 +27,9 @@ import {
   type ConsentWriteBackDeps,
   type WriteBackRecord,
 } from "./consent-write-back.server";
-import { addSuppression, removeSuppression } from "./suppressions.server";
+import { addSuppression, removeSuppression, type NewSuppression } from "./suppressions.server";
+import { providerOf } from "~/db.server";
+import { flowTriggerFireStatement, followUpFacts, triggersInUse, type FlowTriggerFireInput } from "../flow-triggers/fires.server";
 
 export type UnsubscribeVia = "one-click" | "page" | "mailto";
 
@@ -101,14 +103,18 @@ export async function unsubscribe({
   const email = normalizeEmail(token.email);
   const scope = suppressionScopeFor(token.category, choice);
   // Idempotent: a second click, or the provider retrying its POST, finds the row and changes nothing.
-  const { suppression: row, created: changed } = await addSuppression(prisma, {
-    shop,
-    email,
-    scope,
-    reason: UNSUBSCRIBED_REASON,
-    source: token.followUpId,
-    detail: JSON.stringify({ via, category: token.category } satisfies UnsubscribeDetail),
-  });
+  const { suppression: row, created: changed } = await addUnsubscribe(
+    prisma,
+    {
+      shop,
+      email,
+      scope,
+      reason: UNSUBSCRIBED_REASON,
+      source: token.followUpId,
+      detail: JSON.stringify({ via, category: token.category } satisfies UnsubscribeDetail),
+    },
+    { flowTrigger: await unsubscribeFlowTrigger(prisma, { shop, email, followUpId: token.followUpId, scope }), at: now() },
+  );
   if (changed) {
     await audit(prisma, {
       shop,
@@ -138,6 +144,57 @@ export async function unsubscribe({
   const waiting = await pendingConsentWriteBack(prisma, shop, customerId);
   if (waiting?.marketingState === "UNSUBSCRIBED") return { scope, changed, shopify: await writeOutcome(writeBackConsent({ ...deps, row: waiting })) };
   return { scope, changed, shopify: detail.shopifySync ?? "not_needed" };
+}
+
+// "Customer unsubscribed" for Shopify Flow, when the shop's workflows use it: the customer and the
+// follow-up whose link they followed. Null when nothing is to fire (not in use, a test send).
+async function unsubscribeFlowTrigger(
+  prisma: PrismaClient,
+  { shop, email, followUpId, scope }: { shop: string; email: string; followUpId: string | null; scope: SuppressionScope },
+): Promise<Omit<FlowTriggerFireInput, "factKey"> | null> {
+  if ((await triggersInUse(prisma, shop, ["customer-unsubscribed"])).size === 0) return null;
+  const facts = followUpId ? (await followUpFacts(prisma, [followUpId])).get(followUpId) : undefined;
+  if (followUpId && !facts) return null; // a merchant's test send, or a follow-up erased since
+  // Without the follow-up, our consent copy knows who has the address.
+  const consent = facts?.customerId
+    ? null
+    : await prisma.customerConsent.findFirst({ where: { shop, email }, orderBy: { updatedAt: "desc" }, select: { customerId: true } });
+  return {
+    shop,
+    followUpId,
+    fact: {
+      trigger: "customer-unsubscribed",
+      scope,
+      orderId: facts?.orderId ?? null,
+      customerId: facts?.customerId ?? consent?.customerId ?? null,
+      flowName: facts?.flowName ?? null,
+      step: facts?.step ?? null,
+    },
+  };
+}
+
+// The suppression and its Flow trigger in one transaction: the trigger fires only for the
+// unsubscribe that created the row, once.
+async function addUnsubscribe(
+  prisma: PrismaClient,
+  input: NewSuppression,
+  { flowTrigger, at }: { flowTrigger: Omit<FlowTriggerFireInput, "factKey"> | null; at: Date },
+): Promise<Awaited<ReturnType<typeof addSuppression>>> {
+  if (!flowTrigger) return addSuppression(prisma, input);
+  const dialect = providerOf(prisma);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const added = await addSuppression(tx, input);
+      if (added.created) await flowTriggerFireStatement(tx, { ...flowTrigger, factKey: `suppression:${added.suppression.id}` }, { at, dialect });
+      return added;
+    });
+  } catch (err) {
+    // A concurrent click created the row (on PostgreSQL the failed insert ends the transaction):
+    // theirs is the unsubscribe, and theirs fired the trigger.
+    const again = await prisma.suppression.findFirst({ where: { shop: input.shop, email: input.email, scope: input.scope ?? "all" } });
+    if (again) return { suppression: again, created: false };
+    throw err;
+  }
 }
 
 async function writeOutcome(outcome: Promise<"done" | "pending" | "failed" | "superseded">): Promise<ShopifySyncState> {

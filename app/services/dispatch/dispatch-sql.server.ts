@@ -46,10 +46,20 @@ type ColumnValue = string | number | boolean | Date | null;
 
 // Writes `data` only while `token` still holds the follow-up, and releases the claim. Returns
 // how many rows changed: 0 means another dispatcher took it over meanwhile.
-export async function writeWhileClaimed(
-  db: Db,
-  { id, token, at, data, release }: { id: string; token: string; at: Date; data: Record<string, unknown>; release: boolean },
-): Promise<number> {
+export async function writeWhileClaimed(db: Db, args: ClaimEnd): Promise<number> {
+  return claimEndStatement(db, args);
+}
+
+export interface ClaimEnd {
+  id: string;
+  token: string;
+  at: Date;
+  data: Record<string, unknown>;
+  release: boolean;
+}
+
+// The same UPDATE unsent, to run with other statements in one transaction.
+export function claimEndStatement(db: Db, { id, token, at, data, release }: ClaimEnd): Prisma.PrismaPromise<number> {
   const sets = Object.entries(data)
     .filter(([, value]) => value !== undefined)
     .map(([column, value]) => {

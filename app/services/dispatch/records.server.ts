@@ -5,7 +5,9 @@ import { nextAttempt, type RetryPolicy } from "~/domain/retry";
 import { SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-reasons";
 import type { Logger } from "~/platform/logger.server";
 import { followUpSkipped } from "~/platform/metrics.server";
-import { writeWhileClaimed } from "./dispatch-sql.server";
+import { providerOf } from "~/db.server";
+import { flowTriggerFireStatement, type FlowTriggerFireInput } from "../flow-triggers/fires.server";
+import { claimEndStatement, writeWhileClaimed } from "./dispatch-sql.server";
 import type { GateResult } from "./gates";
 import type { Claim, ClaimedFollowUp, Outcome } from "./types";
 
@@ -28,13 +30,27 @@ export function createFollowUpRecords({
     await prisma.followUpEvent.create({ data: { followUpId, type, detail, at } });
   }
 
+  // The claim's end and the Flow trigger of what it records, in one transaction: the trigger row
+  // is written only if the fact is (fires.server.ts checks the shop uses the trigger).
+  async function endWithFlowTrigger(claim: Claim, data: Record<string, unknown>, flowTrigger: FlowTriggerFireInput): Promise<number> {
+    const at = now();
+    const [count] = await prisma.$transaction([
+      claimEndStatement(prisma, { id: claim.id, token: claim.token, at, data, release: true }),
+      flowTriggerFireStatement(prisma, flowTrigger, { at, dialect: providerOf(prisma) }),
+    ]);
+    return count;
+  }
+
   // `ev` null: the row itself is the record (a sent follow-up carries sentAt and the message id).
   async function finish(
     claim: Claim,
     data: Record<string, unknown>,
     ev: { type: string; detail: string | null } | null,
+    flowTrigger?: FlowTriggerFireInput,
   ): Promise<boolean> {
-    const count = await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: now(), data, release: true });
+    const count = flowTrigger
+      ? await endWithFlowTrigger(claim, data, flowTrigger)
+      : await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: now(), data, release: true });
     if (count === 1 && ev) await event(claim.id, ev.type, ev.detail);
     if (count !== 1) log.warn("lost the claim before finishing", { followUpId: claim.id, outcome: ev?.type ?? "sent" });
     return count === 1;

@@ -9,6 +9,7 @@ import { writeWhileClaimed } from "./dispatch-sql.server";
 import { renderCustomer, renderShop, stepUtm } from "./render-request";
 import { decodedOnce, type Delivery } from "./gates.server";
 import type { FollowUpRecords } from "./records.server";
+import type { FlowTriggerFireInput } from "../flow-triggers/fires.server";
 import type { Outcome } from "./types";
 
 export interface SendStepSettings {
@@ -137,11 +138,29 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
       },
     });
     const sentAt = now();
+    // "Follow-up sent" for Shopify Flow, with the subject the customer received; never for a test send.
+    const flowTrigger: FlowTriggerFireInput | undefined = followUp.isTest
+      ? undefined
+      : {
+          shop: followUp.shop,
+          factKey: `followUp:${followUp.id}`,
+          followUpId: followUp.id,
+          onlyIfSent: true,
+          fact: {
+            trigger: "follow-up-sent",
+            subject: rendered.subject,
+            orderId: order.orderId,
+            customerId: order.customerId,
+            flowName: step.flow.name,
+            step: { position: step.position, template: step.template },
+          },
+        };
     const ok = await records.whileLeaseHolds(followUp, () =>
       records.finish(
         claim,
         { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey, handedOverAt: null },
         null,
+        flowTrigger,
       ),
     );
     flog.info("follow-up sent", {

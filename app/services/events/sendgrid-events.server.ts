@@ -17,6 +17,9 @@ import { addSuppression, removeSuppression } from "../consent/suppressions.serve
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
 import { config, type Config } from "~/platform/config.server";
 import { DEFAULT_SUPPRESSION_THRESHOLDS } from "~/domain/sendgrid-events";
+import { providerOf } from "~/db.server";
+import { flowTriggerFireStatement } from "../flow-triggers/fires.server";
+import { flowTriggersForEvents } from "../flow-triggers/events.server";
 
 // SUPPRESS_AFTER_BLOCKS and SUPPRESS_AFTER_DEFERRALS, over the domain's 30-day window.
 export function suppressionThresholds(events: Config["events"]): SuppressionThresholds {
@@ -36,7 +39,10 @@ export interface SendGridEventsSummary {
   lifted: number; // marketing unsubscribes lifted by a resubscribe
 }
 
-type Db = Pick<PrismaClient, "messageEvent" | "followUp" | "shop" | "order" | "customerConsent" | "suppression" | "$transaction">;
+type Db = Pick<
+  PrismaClient,
+  "messageEvent" | "followUp" | "shop" | "order" | "customerConsent" | "suppression" | "flow" | "flowStep" | "flowTriggerUse" | "$transaction"
+>;
 type Tx = Prisma.TransactionClient;
 
 interface MatchedFollowUp {
@@ -223,9 +229,17 @@ async function storeBatch({
     };
   });
 
+  // Clicks, bounces and spam reports Shopify Flow hears about, for shops whose workflows listen.
+  const flowTriggers = await flowTriggersForEvents(
+    prisma,
+    rows.map((r) => ({ event: r.event, dedupeKey: r.data.dedupeKey, followUpId: r.data.followUpId, shop: r.data.shop })),
+  );
+  const dialect = providerOf(prisma);
+
   await prisma.$transaction(
     async (tx) => {
       await tx.messageEvent.createMany({ data: rows.map((r) => r.data) });
+      for (const input of flowTriggers) await flowTriggerFireStatement(tx, input, { at: now, dialect });
       const notes = await applySuppressions(tx, { rows, now, thresholds, outcome });
       const timeline = rows
         .filter((r) => r.followUp)
