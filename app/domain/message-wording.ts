@@ -205,6 +205,10 @@ export function describeTimelineEntry({ type, detail, facts = {} }: { type: stri
       return { title: "Cancelled", description: detail, tone: undefined };
     case "moved":
       return { title: "Moved into the send window", description: detail, tone: undefined };
+    case "plan_limit":
+      return { title: "Held: this month's emails on the plan are used up", description: detail, tone: "attention" };
+    case "released":
+      return { title: "Released for sending", description: detail, tone: undefined };
     case "awaiting_shopify":
       return { title: "Waiting for Shopify to confirm the customer's consent", description: null, tone: "attention" };
     case "retry":

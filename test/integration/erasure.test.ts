@@ -116,6 +116,9 @@ const SKIPPED: Record<string, string> = {
   RecommendationSourceStat: "counts per recommendation source",
   DeliverabilityHealth: "rates and counts per shop",
   SenderDomain: "the merchant's sending domain and its DNS records (shop/redact deletes it)",
+  PlanSubscription: "the shop's app subscriptions: plan, Shopify's status and dates (shop/redact deletes them)",
+  MonthlyEmailCount: "emails sent per shop and month (shop/redact deletes them)",
+  CountedEmail: "the follow-up ids counted towards the shop's monthly allowance, no address (shop/redact deletes them)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);

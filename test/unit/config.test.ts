@@ -162,6 +162,7 @@ const NUMERIC: Record<string, { zero: RegExp | "refused"; allowed: string }> = {
   SHOPIFY_WAIT_MAX_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2592000000" },
   TEST_SENDS_PER_HOUR: { zero: "refused", allowed: "a whole number from 1 to 100" },
   CONSENT_WRITE_BACK_BACKOFF_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2147483647" },
+  AFTERGLOW_FREE_EMAILS_PER_MONTH: { zero: /0 holds every marketing follow-up/, allowed: "a whole number from 0 to 10000000" },
 };
 
 describe("every numeric variable", () => {
