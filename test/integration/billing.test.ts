@@ -192,7 +192,7 @@ describe("subscribing", () => {
     const client = await adminClientForShop({ prisma, shop: SHOP, urlTemplate: admin.url });
     const synced = await syncActiveSubscriptions({ prisma, client, shop: SHOP, now: clock });
     expect(synced).toEqual({ plan: "growth", released: 10 });
-    expect(await heldFollowUps(prisma, SHOP)).toBe(10); // released, not yet sent
+    expect(await heldFollowUps(prisma, SHOP)).toBe(0); // released: due now, no longer held
     const [a, b] = await Promise.all([dispatcher(prisma).drain({ limit: 2 }), dispatcher(second).drain({ limit: 2 })]);
     expect(a.sent + b.sent).toBe(10);
     expect(await heldFollowUps(prisma, SHOP)).toBe(0);

@@ -220,15 +220,22 @@ export async function syncActiveSubscriptions({ prisma, client, shop, now = new 
   return { plan: await currentPlan(prisma, shop), released };
 }
 
-// Held follow-ups go out on the next dispatcher pass: due now, and the queue is told. Each still
-// passes every gate (and the count) again, so none is sent twice and none past a new limit.
+// Held follow-ups go out on the next dispatcher pass: due now, no longer marked held, and the
+// queue is told. Each still passes every gate (and the count) again, so none is sent twice and
+// none past a new limit.
 export async function releaseHeldFollowUps({ prisma, shop, now = new Date() }: { prisma: PrismaClient; shop: string; now?: Date }): Promise<number> {
   const held = await prisma.followUp.findMany({ where: { shop, status: "scheduled", skipCode: "plan_limit" }, select: { id: true } });
   if (held.length === 0) return 0;
+  const ids = held.map((f) => f.id);
   const { count } = await prisma.followUp.updateMany({
-    where: { id: { in: held.map((f) => f.id) }, status: "scheduled", skipCode: "plan_limit" },
-    data: { nextAttemptAt: now },
+    where: { shop, status: "scheduled", skipCode: "plan_limit" },
+    data: { nextAttemptAt: now, skipCode: null, skipReason: null },
   });
-  await followUpsScheduled(held.map((f) => ({ id: f.id, dueAt: now })));
+  const plan = planName(await currentPlan(prisma, shop));
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    await prisma.followUpEvent.createMany({ data: part.map((followUpId) => ({ followUpId, type: "released", detail: `Released: the ${plan} plan allows it.`, at: now })) });
+  }
+  await followUpsScheduled(ids.map((id) => ({ id, dueAt: now })));
   return count;
 }
