@@ -20,6 +20,7 @@ const GROUPS: Record<keyof typeof declaration, string> = {
   queue: "Dispatch and queue",
   housekeeping: "Housekeeping",
   alerts: "Failure-rate alerts",
+  billing: "Plans and billing",
   logging: "Logs",
   dns: "Sender-domain check",
 };

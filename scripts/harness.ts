@@ -19,6 +19,11 @@ export function appEncryptionKeys(): { AFTERGLOW_ENCRYPTION_KEYS: string } {
   return { AFTERGLOW_ENCRYPTION_KEYS: process.env.AFTERGLOW_ENCRYPTION_KEYS?.trim() || localKeySource(path.join(ROOT, DEFAULT_LOCAL_KEY_FILE)) };
 }
 
+// The harness's runs (benchmarks, fault scripts, most end-to-end tests) send thousands of emails
+// for one shop; the free plan's monthly allowance would hold most of them. A test of the plans
+// sets its own AFTERGLOW_FREE_EMAILS_PER_MONTH in `env`, which comes after this.
+export const NO_PLAN_LIMIT_ENV = { AFTERGLOW_FREE_EMAILS_PER_MONTH: "10000000" } as const;
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -113,6 +118,7 @@ export async function startApp({
       SHOPIFY_API_SECRET: TEST_API_SECRET,
       SHOPIFY_APP_URL: `http://127.0.0.1:${p}`,
       SCOPES: "read_orders,read_products,read_customers,write_customers",
+      ...NO_PLAN_LIMIT_ENV,
       ...env,
       PORT: String(p),
       HOST: "127.0.0.1",
@@ -171,7 +177,7 @@ export function runCli(
     const child = spawn(process.execPath, [BUILT_CLI, ...args], {
       cwd: ROOT,
       // The CLI runs with the app's configuration, as it would beside the deployed app.
-      env: { ...process.env, SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, ...env },
+      env: { ...process.env, SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, ...NO_PLAN_LIMIT_ENV, ...env },
       stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     if (input !== undefined) child.stdin!.end(input);

@@ -45,6 +45,19 @@ import {
 } from "graphql";
 import { loadAdminSchema, supportedAdminVersions } from "./schema";
 import {
+  billingOf,
+  changeStatus,
+  CONFIRMATION_PATH,
+  confirmationPage,
+  confirmationUrl,
+  createSubscription,
+  decide,
+  findByConfirmation,
+  type CreateInput,
+  type SimulatedSubscription,
+  type WebhookTarget,
+} from "./billing";
+import {
   cdnFile,
   cdnUrlOf,
   createFileFromStaged,
@@ -127,6 +140,14 @@ export interface AdminSimulator {
   // A processed file's bytes by its CDN address (https://cdn.shopify.com/s/files/…), as the CDN
   // serves them; the simulator also serves that path itself.
   cdnFile(url: string): { bytes: Buffer; mimeType: string } | null;
+  // Billing: where app_subscriptions/update goes (the app's URL and client secret); none, no webhook.
+  deliverWebhooksTo(target: WebhookTarget | null): void;
+  // The shop's app subscriptions as Shopify holds them, and the webhooks sent about them.
+  subscriptions(shop: string): SimulatedSubscription[];
+  subscriptionWebhooks(shop: string): Array<{ subscriptionId: string; status: string; answer: number }>;
+  // Shopify changing a subscription on its own (the merchant cancels in their admin, a trial or a
+  // frozen shop's subscription expires), with the webhook.
+  setSubscriptionStatus(shop: string, id: string, status: "CANCELLED" | "EXPIRED" | "FROZEN" | "ACTIVE"): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -152,6 +173,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
   const delays: number[] = [];
   const tokenExchanges: AdminSimulator["tokenExchanges"] = [];
   let origin = "";
+  let webhookTarget: WebhookTarget | null = null;
   // Building a schema takes a moment; do the usual version before the first request waits on it.
   loadAdminSchema("2025-10");
 
@@ -178,6 +200,37 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
       }
       res.writeHead(200, { "Content-Type": file.mimeType, "Content-Length": file.bytes.length, "Cache-Control": "public, max-age=31536000" });
       res.end(file.bytes);
+      return;
+    }
+    // Shopify's page where the merchant approves or declines a subscription; a POST to
+    // .../approve or .../decline stands in for their click, then Shopify sends them to returnUrl.
+    const charge = CONFIRMATION_PATH.exec(pathname);
+    if (charge) {
+      const [, shopName, id, choice] = charge;
+      const url = new URL(req.url ?? "/", "http://simulator");
+      const found = findByConfirmation(stores, decodeURIComponent(shopName), id, url.searchParams.get("signature"));
+      if (!found) {
+        send(res, 404, { errors: "Not Found" });
+        return;
+      }
+      if (!choice && req.method === "GET") {
+        const html = confirmationPage(found.subscription, { approve: `${pathname}/approve${url.search}`, decline: `${pathname}/decline${url.search}` });
+        res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+        res.end(html);
+        return;
+      }
+      if (!choice || req.method !== "POST") {
+        send(res, 405, { errors: "Method Not Allowed" });
+        return;
+      }
+      await readBody(req);
+      if (found.subscription.status !== "PENDING") {
+        send(res, 422, { errors: `This subscription is ${found.subscription.status.toLowerCase()} and can no longer be approved or declined.` });
+        return;
+      }
+      const back = await decide(found.store, found.subscription, choice as "approve" | "decline", webhookTarget);
+      res.writeHead(303, { Location: back });
+      res.end();
       return;
     }
     const tokenRoute = /^\/([^/]+)\/admin\/oauth\/access_token$/.exec(pathname);
@@ -330,6 +383,22 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
     },
     cdnFile(url: string) {
       return cdnFile(stores, url);
+    },
+    deliverWebhooksTo(target: WebhookTarget | null) {
+      webhookTarget = target;
+    },
+    subscriptions(shop: string) {
+      const store = stores.find((s) => s.shop.myshopifyDomain === shop);
+      return store ? billingOf(store).subscriptions : [];
+    },
+    subscriptionWebhooks(shop: string) {
+      const store = stores.find((s) => s.shop.myshopifyDomain === shop);
+      return store ? billingOf(store).deliveries : [];
+    },
+    async setSubscriptionStatus(shop, id, status) {
+      const store = stores.find((s) => s.shop.myshopifyDomain === shop);
+      if (!store) throw new Error(`The simulator has no store ${shop}.`);
+      await changeStatus(store, id, status, webhookTarget);
     },
     async close() {
       if (down) return;
@@ -1064,6 +1133,8 @@ const fieldResolver: GraphQLFieldResolver<Source, Context> = (source, args, cont
 
 // Every object the simulator returns for an abstract type carries a Shopify GID naming its type.
 const typeResolver: GraphQLTypeResolver<Source, Context> = (value) => {
+  // Objects without an id (pricing details) name their type themselves.
+  if (typeof value?.__typename === "string") return value.__typename;
   const type = /^gid:\/\/shopify\/(\w+)\//.exec(String(value?.id ?? ""))?.[1];
   return type;
 };
@@ -2278,6 +2349,8 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
         return ordersConnection(context, args, info, context.store.orders);
       },
     },
+    // The app's installation on the shop: its subscriptions, for the app asking.
+    currentAppInstallation: (_root, _args, context) => ({ id: gid("AppInstallation", legacyId(context.store.shop.id)), store: context.store }),
     node: { args: ["id"], resolve: (_root, args, context, info) => nodeById(context, args.id, info) },
     nodes: {
       args: ["ids"],
@@ -2316,6 +2389,17 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
     },
     stagedUploadsCreate: { args: ["input"], resolve: (_root, args, context, info) => createStagedUploads(context, args, info) },
     fileCreate: { args: ["files"], resolve: (_root, args, context, info) => createFiles(context, args, info) },
+    appSubscriptionCreate: {
+      args: ["name", "returnUrl", "test", "trialDays", "lineItems"],
+      resolve: (_root, args, context, info) => {
+        const { subscription, userErrors } = createSubscription(context.store, args as CreateInput, context.now, (what) => unmodelled(what, info));
+        return {
+          appSubscription: subscription,
+          confirmationUrl: subscription ? confirmationUrl(context.origin, context.store.shop.myshopifyDomain, subscription) : null,
+          userErrors,
+        };
+      },
+    },
     marketingActivityUpsertExternal: { args: ["input"], resolve: (_root, args, context, info) => upsertExternalActivity(context, args, info) },
     marketingEngagementCreate: {
       args: ["marketingActivityId", "remoteId", "channelHandle", "marketingEngagement"],
@@ -2344,6 +2428,43 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
     orders: true,
     sales: true,
   },
+  AppSubscriptionCreatePayload: { appSubscription: true, confirmationUrl: true, userErrors: true },
+  AppInstallation: {
+    id: true,
+    // ACTIVE ones only: a trial is ACTIVE too; PENDING, DECLINED, CANCELLED, EXPIRED and FROZEN are not.
+    activeSubscriptions: (installation) => billingOf(installation.store).subscriptions.filter((s: SimulatedSubscription) => s.status === "ACTIVE"),
+  },
+  AppSubscription: {
+    id: true,
+    name: true,
+    status: true,
+    test: true,
+    trialDays: true,
+    createdAt: true,
+    currentPeriodEnd: true,
+    returnUrl: true,
+    lineItems: (s: SimulatedSubscription) =>
+      s.lineItems.map((l) => ({
+        id: l.id,
+        plan: {
+          pricingDetails:
+            l.pricing.kind === "recurring"
+              ? { __typename: "AppRecurringPricing", price: moneyV2(l.pricing.price!.amount, l.pricing.price!.currencyCode), interval: l.pricing.interval, discount: null, planHandle: null }
+              : {
+                  __typename: "AppUsagePricing",
+                  cappedAmount: moneyV2(l.pricing.cappedAmount!.amount, l.pricing.cappedAmount!.currencyCode),
+                  balanceUsed: moneyV2(0, l.pricing.cappedAmount!.currencyCode),
+                  interval: l.pricing.interval,
+                  terms: l.pricing.terms,
+                },
+        },
+      })),
+  },
+  AppSubscriptionLineItem: { id: true, plan: true },
+  AppPlanV2: { pricingDetails: true },
+  AppRecurringPricing: { price: true, interval: true, discount: true, planHandle: true },
+  AppUsagePricing: { cappedAmount: true, balanceUsed: true, interval: true, terms: true },
+  ShopPlan: { partnerDevelopment: true, shopifyPlus: true, publicDisplayName: true },
   StagedUploadsCreatePayload: { stagedTargets: true, userErrors: true },
   StagedMediaUploadTarget: { url: true, resourceUrl: true, parameters: true },
   StagedUploadParameter: { name: true, value: true },
@@ -2376,6 +2497,7 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
     primaryDomain: true,
     billingAddress: true,
     shopAddress: (shop) => shop.billingAddress,
+    plan: (shop) => ({ partnerDevelopment: shop.partnerDevelopment, shopifyPlus: false, publicDisplayName: shop.planDisplayName }),
   },
   Domain: { id: true, host: true, url: true, sslEnabled: true },
   ShopLocale: { locale: true, name: true, primary: true, published: true },

@@ -47,6 +47,8 @@ export interface SeedShop {
   logoUrl: string;
   shopOwnerName: string;
   planDisplayName: string;
+  // A Partner development store (shop.plan.partnerDevelopment): Shopify takes only test charges there.
+  partnerDevelopment: boolean;
   createdAt: string;
 }
 
@@ -609,6 +611,7 @@ function buildSeed(): SeedStore {
       logoUrl: `${CDN}/juniper-and-pine-logo.png?v=1725177600`,
       shopOwnerName: "Marta Zielińska",
       planDisplayName: "Shopify",
+      partnerDevelopment: false,
       createdAt: "2023-10-02T09:00:00Z",
     },
     accessToken: SIMULATOR_ACCESS_TOKEN,

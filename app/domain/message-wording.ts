@@ -207,6 +207,10 @@ export function describeTimelineEntry({ type, detail, facts = {} }: { type: stri
       return { title: "Moved into the send window", description: detail, tone: undefined };
     case "started_without_delivery":
       return { title: "Started without a delivery report", description: detail, tone: "info" };
+    case "plan_limit":
+      return { title: "Held: this month's emails on the plan are used up", description: detail, tone: "attention" };
+    case "released":
+      return { title: "Released for sending", description: detail, tone: undefined };
     case "awaiting_shopify":
       return { title: "Waiting for Shopify to confirm the customer's consent", description: null, tone: "attention" };
     case "retry":

@@ -32,7 +32,10 @@ export type SkipReason =
   | { code: "flow_turned_off"; flowName: string }
   | { code: "step_deleted" }
   // The template has nothing to say for this order (e.g. a replenishment reminder without consumables).
-  | { code: "not_applicable"; why: string };
+  | { code: "not_applicable"; why: string }
+  // Held, not dropped: the shop's plan allows `allowance` emails a month and they are used up.
+  // It goes out once the shop takes a bigger plan, or when the allowance renews at `renewsAt`.
+  | { code: "plan_limit"; planName: string; allowance: number; renewsAt: Date; timeZone?: string | null };
 
 export type SkipReasonCode = SkipReason["code"];
 
@@ -55,6 +58,7 @@ export const SKIP_REASON_STATUS = {
   flow_turned_off: "skipped",
   step_deleted: "skipped",
   not_applicable: "skipped",
+  plan_limit: "scheduled",
 } as const satisfies Record<SkipReasonCode, "cancelled" | "skipped" | "failed" | "scheduled">;
 
 export const SKIP_REASON_CODES = Object.keys(SKIP_REASON_STATUS) as SkipReasonCode[];
@@ -156,6 +160,13 @@ export function describeSkipReason(reason: SkipReason): string {
       return "The flow step was deleted.";
     case "not_applicable":
       return reason.why;
+    case "plan_limit": {
+      const emails = `${reason.allowance.toLocaleString("en-US")} ${reason.allowance === 1 ? "email" : "emails"}`;
+      return (
+        `Held: the ${reason.planName} plan includes ${emails} a month and this month's are used up. ` +
+        `It goes out as soon as you choose a larger plan on the Plans page, or from ${formatLocalTime(reason.renewsAt, reason.timeZone)} when the allowance renews.`
+      );
+    }
   }
 }
 

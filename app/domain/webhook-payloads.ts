@@ -164,3 +164,31 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+// app_subscriptions/update: { app_subscription: { admin_graphql_api_id, name, status, updated_at, ... } }.
+// The body names its shop only by admin_graphql_api_shop_id, which we do not keep; the
+// subscription's id is what ties it to the shop that asked for it (app/services/billing).
+export interface SubscriptionUpdateBody {
+  id: string;
+  name: string;
+  status: string;
+  updatedAt: Date | null;
+}
+
+const SUBSCRIPTION_STATUS = /^(PENDING|ACTIVE|CANCELLED|DECLINED|EXPIRED|FROZEN|ACCEPTED)$/;
+
+export function subscriptionUpdateFromWebhook(payload: unknown): SubscriptionUpdateBody {
+  if (!isObject(payload)) throw new RefusedWebhookPayloadError("wrong_shape", ["the body is not a JSON object"]);
+  assertNotAnOrder(payload, "app_subscriptions/update");
+  const s = payload.app_subscription;
+  if (!isObject(s)) throw new RefusedWebhookPayloadError("wrong_shape", ["app_subscription is missing"]);
+  const problems: string[] = [];
+  const id = typeof s.admin_graphql_api_id === "string" ? s.admin_graphql_api_id : "";
+  if (!/^gid:\/\/shopify\/AppSubscription\/\d+$/.test(id)) problems.push("app_subscription.admin_graphql_api_id is not an AppSubscription id");
+  const status = typeof s.status === "string" ? s.status.toUpperCase() : "";
+  if (!SUBSCRIPTION_STATUS.test(status)) problems.push(`app_subscription.status "${String(s.status)}" is not a subscription status`);
+  if (typeof s.name !== "string") problems.push("app_subscription.name is missing");
+  const updatedAt = typeof s.updated_at === "string" && !Number.isNaN(Date.parse(s.updated_at)) ? new Date(s.updated_at) : null;
+  if (problems.length) throw new RefusedWebhookPayloadError("wrong_shape", problems);
+  return { id, name: s.name as string, status, updatedAt };
+}

@@ -563,6 +563,16 @@ export const declaration = {
     windowMs: int("ALERT_WINDOW_MS", { meaning: "The rolling window the failure rate is counted in.", default: 15 * 60_000, min: 1, unit: "milliseconds" }),
     cooldownMs: int("ALERT_COOLDOWN_MS", { meaning: "Least time between two alerts for one shop.", default: 60 * 60_000, min: 0, unit: "milliseconds", off: "lets every check alert again" }),
   },
+  billing: {
+    freeEmailsPerMonth: int("AFTERGLOW_FREE_EMAILS_PER_MONTH", {
+      meaning:
+        "Emails a shop on the free plan sends in a month (the month in the shop's time zone); past it, marketing follow-ups are held until the shop subscribes to a paid plan or the month ends. Service follow-ups always go out and count.",
+      default: 500,
+      min: 0,
+      max: 10_000_000,
+      off: "holds every marketing follow-up of a shop without a paid plan",
+    }),
+  },
   logging: {
     level: oneOf("LOG_LEVEL", { meaning: "Least severe log line written.", values: ["debug", "info", "warn", "error"] as const, default: "info" }),
     stacks: flag("LOG_STACKS", "Writes error stacks into log lines."),

@@ -1,3 +1,5 @@
+import { planOverview } from "../services/billing/plans.server";
+import { PlanLimitBanner } from "../components/PlanLimitBanner";
 import { useEffect, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
@@ -37,9 +39,9 @@ import type { HealthVerdictKind } from "../domain/deliverability-health";
 // from and why, and how the last 7 days went.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const summary = await homeSummary(prisma, { shop: session.shop });
+  const [summary, plan] = await Promise.all([homeSummary(prisma, { shop: session.shop }), planOverview(prisma, { shop: session.shop })]);
   const own = summary.sender && ["sender_email", "verified_domain"].includes(summary.sender.source) ? summary.sender.from.email : null;
-  return { ...summary, domain: own ? await domainStatus(own) : null };
+  return { ...summary, domain: own ? await domainStatus(own) : null, planBanner: plan.banner };
 };
 
 // The DNS check is cached for minutes; the home never waits long for a first one.
@@ -290,6 +292,11 @@ export default function Home() {
             <Banner tone="critical" title="Sending is paused" action={{ content: "Open Analytics", url: "/app/analytics" }}>
               {data.sendingPausedReason}
             </Banner>
+          </Layout.Section>
+        ) : null}
+        {data.planBanner ? (
+          <Layout.Section>
+            <PlanLimitBanner banner={data.planBanner} />
           </Layout.Section>
         ) : null}
         {data.guide.visible ? (

@@ -1,5 +1,6 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
+import { Box } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -9,18 +10,25 @@ import { config } from "../platform/config.server";
 import prisma from "../db.server";
 import { ensureShopProfile } from "../services/shop/install.server";
 import { usesOutbox } from "../adapters/mail/index.server";
+import { planOverview } from "../services/billing/plans.server";
+import { PlanLimitBanner } from "../components/PlanLimitBanner";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const { timeZone } = await ensureShopProfile({ prisma, shop: session.shop });
+  // Follow-ups held past the plan's allowance are said on every page, until they go out.
+  const { banner } = await planOverview(prisma, { shop: session.shop });
   // The outbox page only matters to a developer whose mail stays on this machine.
-  return { apiKey: config().shopify.apiKey ?? "", timeZone, outbox: usesOutbox(config().mail) };
+  return { apiKey: config().shopify.apiKey ?? "", timeZone, outbox: usesOutbox(config().mail), planBanner: banner };
 };
 
 export default function App() {
-  const { apiKey, outbox } = useLoaderData<typeof loader>();
+  const { apiKey, outbox, planBanner } = useLoaderData<typeof loader>();
+  const { pathname } = useLocation();
+  // Home and Plans show it in their own layout.
+  const frameBanner = planBanner && !["/app", "/app/", "/app/plans"].includes(pathname);
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
@@ -35,7 +43,13 @@ export default function App() {
         <Link to="/app/data-requests">Data requests</Link>
         <Link to="/app/suppressions">Suppressions</Link>
         <Link to="/app/analytics">Analytics</Link>
+        <Link to="/app/plans">Plans</Link>
       </NavMenu>
+      {frameBanner ? (
+        <Box paddingBlockStart="400" paddingInline={{ xs: "400", md: "600" }}>
+          <PlanLimitBanner banner={planBanner} />
+        </Box>
+      ) : null}
       <Outlet />
     </AppProvider>
   );

@@ -182,6 +182,7 @@ export function createRuntime({
       maxDelayMs: Math.max(settings.shopify.waitBackoffMs, 2 * 3_600_000),
       maxWaitMs: settings.shopify.waitMaxMs,
     },
+    plans: { freeEmailsPerMonth: settings.billing.freeEmailsPerMonth },
   });
   const queue = redisUrl
     ? createBullMqQueue({

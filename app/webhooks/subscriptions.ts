@@ -13,6 +13,7 @@ export const WEBHOOK_SUBSCRIPTIONS = {
   "customers/email_marketing_consent/update": { topics: "customers_email_marketing_consent/update" },
   "app/uninstalled": { topics: "app/uninstalled" },
   "shop/update": { topics: "shop/update" },
+  "app_subscriptions/update": { topics: "app_subscriptions/update" },
   "customers/data_request": { compliance_topics: "customers/data_request" },
   "customers/redact": { compliance_topics: "customers/redact" },
   "shop/redact": { compliance_topics: "shop/redact" },

@@ -31,7 +31,9 @@ import {
   orderShopFromStatusUrl,
   RefusedWebhookPayloadError,
   shopProfileFromWebhook,
+  subscriptionUpdateFromWebhook,
 } from "../domain/webhook-payloads";
+import { recordSubscriptionStatus, UnknownSubscriptionError } from "../services/billing/plans.server";
 import { adminClientForShop } from "../adapters/shopify-admin/index.server";
 import { orderExistsInShop } from "../adapters/shopify-admin/order-facts.server";
 import { config } from "../platform/config.server";
@@ -163,6 +165,20 @@ const TOPICS = {
     if (!(await connectedShop(delivery.shop))) return NOT_CONNECTED;
     if ((await recordDelivery({ prisma, delivery, outcome: "shop_updated" })) === "duplicate") return;
     await updateShopProfile({ prisma, shop: delivery.shop, profile });
+  },
+  // The shop's plan. Taken for a shop that uninstalled too: Shopify cancels its subscription
+  // then, and a reinstall must not find it still paid. A redelivery or an older status changes nothing.
+  "app_subscriptions/update": async ({ delivery, payload }) => {
+    const update = subscriptionUpdateFromWebhook(payload);
+    if (!(await prisma.shop.count({ where: { domain: delivery.shop } }))) return NOT_CONNECTED;
+    try {
+      return await recordSubscriptionStatus({ prisma, shop: delivery.shop, update });
+    } catch (err) {
+      if (!(err instanceof UnknownSubscriptionError)) throw err;
+      const owner = await prisma.planSubscription.findUnique({ where: { id: update.id }, select: { shop: true } });
+      if (owner) throw new RefusedWebhookPayloadError("shop_mismatch", [`${update.id} is another shop's subscription`]);
+      return { kind: "ignored", reason: "Not a subscription the shop asked for through Afterglow." };
+    }
   },
   // Mandatory compliance topics. The report is built at once and shown on the Data requests
   // page; erasures finish before we answer, so a 200 means done and a failure is retried.

@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_pr
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { appEncryptionKeys, BUILT_WORKER, freePort, ROOT, TEST_API_KEY, TEST_API_SECRET } from "../harness";
+import { appEncryptionKeys, BUILT_WORKER, freePort, NO_PLAN_LIMIT_ENV, ROOT, TEST_API_KEY, TEST_API_SECRET } from "../harness";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -141,7 +141,7 @@ export async function startWorker(
     cwd: ROOT,
     // The worker runs with the app's configuration, as it would beside the deployed app.
     // NODE_ENV as `npm run worker` sets it: React's production build renders the emails.
-    env: { ...process.env, NODE_ENV: "production", ...appEncryptionKeys(), SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, LOG_LEVEL: "info", ...env },
+    env: { ...process.env, NODE_ENV: "production", ...appEncryptionKeys(), SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, LOG_LEVEL: "info", ...NO_PLAN_LIMIT_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (cpus) {

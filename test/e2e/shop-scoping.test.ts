@@ -193,6 +193,19 @@ const cases: Record<string, () => Promise<void>> = {
     expect(upload.status).toBe(400);
     expectNothingOfB(upload, "the logo upload");
   },
+  "routes/app.plans": async () => {
+    // B pays for Growth; A is on the free plan and sees nothing of B's subscription.
+    await prisma.planSubscription.upsert({
+      where: { id: "gid://shopify/AppSubscription/7001" },
+      create: { id: "gid://shopify/AppSubscription/7001", shop: B, plan: "growth", name: "Afterglow Growth", status: "ACTIVE" },
+      update: {},
+    });
+    const page = await call("routes/app.plans", "loader", "/app/plans");
+    expectNothingOfB(page, "the plans page");
+    expect(page.body).not.toContain("AppSubscription/7001");
+    expect(JSON.parse(page.body)).toMatchObject({ plan: "free", subscription: null });
+    expect((await call("routes/app.plans", "action", "/app/plans", {}, { intent: "subscribe", plan: "gold" })).status).toBe(400);
+  },
   "routes/app.outbox": async () => {
     expectNothingOfB(await call("routes/app.outbox", "loader", "/app/outbox"), "the outbox");
   },

@@ -122,6 +122,9 @@ const SKIPPED: Record<string, string> = {
   MarketingSync: "when a shop's marketing pass ran, and why it was left out (shop/redact deletes it)",
   FlowActionRun: "Shopify Flow's run ids, flow ids and order ids: no address, name or customer id (shop/redact deletes them)",
   FlowTriggerUse: "which Flow triggers the shop's workflows use (shop/redact deletes it)",
+  PlanSubscription: "the shop's app subscriptions: plan, Shopify's status and dates (shop/redact deletes them)",
+  MonthlyEmailCount: "emails sent per shop and month (shop/redact deletes them)",
+  CountedEmail: "the follow-up ids counted towards the shop's monthly allowance, no address (shop/redact deletes them)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);

@@ -170,6 +170,7 @@ const NUMERIC: Record<string, { zero: RegExp | "refused"; allowed: string }> = {
   CONSENT_WRITE_BACK_BACKOFF_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2147483647" },
   FLOW_TRIGGER_INTERVAL_MS: { zero: /0 turns sending Flow triggers off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
   FLOW_TRIGGER_BACKOFF_MS: { zero: "refused", allowed: "a whole number of milliseconds from 1 to 2147483647" },
+  AFTERGLOW_FREE_EMAILS_PER_MONTH: { zero: /0 holds every marketing follow-up/, allowed: "a whole number from 0 to 10000000" },
 };
 
 describe("every numeric variable", () => {

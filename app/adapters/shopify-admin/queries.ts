@@ -19,6 +19,9 @@ export const SHOP_PROFILE_QUERY = `#graphql
       billingAddress {
         formatted(withCompany: false)
       }
+      plan {
+        partnerDevelopment
+      }
     }
     shopLocales(published: true) {
       locale
@@ -450,6 +453,34 @@ export const MARKETING_ACTIVITY_UPSERT_MUTATION = `#graphql
   }
 `;
 
+// Billing: a subscription to one of the app's plans, which the merchant approves or declines at
+// confirmationUrl; Shopify then sends them to returnUrl and the app_subscriptions/update webhook.
+export const APP_SUBSCRIPTION_CREATE_MUTATION = `#graphql
+  mutation AppSubscriptionCreate(
+    $name: String!
+    $returnUrl: URL!
+    $test: Boolean
+    $trialDays: Int
+    $lineItems: [AppSubscriptionLineItemInput!]!
+  ) {
+    appSubscriptionCreate(name: $name, returnUrl: $returnUrl, test: $test, trialDays: $trialDays, lineItems: $lineItems) {
+      appSubscription {
+        id
+        name
+        status
+        test
+        createdAt
+        currentPeriodEnd
+      }
+      confirmationUrl
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 // One day's numbers of a flow's activity, found by its remoteId (write_marketing_events).
 export const MARKETING_ENGAGEMENT_CREATE_MUTATION = `#graphql
   mutation MarketingEngagementCreate($remoteId: String!, $marketingEngagement: MarketingEngagementInput!) {
@@ -475,6 +506,22 @@ export const FLOW_TRIGGER_RECEIVE_MUTATION = `#graphql
       userErrors {
         field
         message
+      }
+    }
+  }
+`;
+
+// The subscriptions the shop pays the app for now (ACTIVE, or in a trial, which is ACTIVE too).
+export const ACTIVE_SUBSCRIPTIONS_QUERY = `#graphql
+  query ActiveSubscriptions {
+    currentAppInstallation {
+      activeSubscriptions {
+        id
+        name
+        status
+        test
+        createdAt
+        currentPeriodEnd
       }
     }
   }

@@ -15,6 +15,8 @@ export interface ShopProfile {
   primaryLocale: string | null; // the language the storefront speaks first, e.g. "en"
   publishedLocales: string[]; // every language buyers can see, the primary first
   logoUrl: string | null; // the Admin API exposes no shop logo; the merchant sets one in Afterglow
+  // A Partner development store (shop.plan.partnerDevelopment): it can only be charged test charges.
+  developmentStore: boolean;
 }
 
 export async function fetchShopProfile(client: AdminClient): Promise<ShopProfile> {
@@ -34,6 +36,7 @@ export async function fetchShopProfile(client: AdminClient): Promise<ShopProfile
     primaryLocale: shopLocales.find((l) => l.primary)?.locale ?? null,
     publishedLocales: [...shopLocales].sort((a, b) => Number(b.primary) - Number(a.primary)).map((l) => l.locale),
     logoUrl: null,
+    developmentStore: shop.plan.partnerDevelopment,
   };
 }
 

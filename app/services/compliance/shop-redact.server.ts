@@ -91,6 +91,10 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   await tx.marketingEngagementReport.deleteMany({ where: { shop } });
   await tx.marketingSync.deleteMany({ where: { shop } });
   await tx.flowActionRun.deleteMany({ where: { shop } });
+  // Billing: the plan's subscriptions and the monthly counts.
+  await tx.planSubscription.deleteMany({ where: { shop } });
+  await tx.monthlyEmailCount.deleteMany({ where: { shop } });
+  await tx.countedEmail.deleteMany({ where: { shop } });
   counts.shop = (await tx.shop.deleteMany({ where: { domain: shop } })).count;
   return counts;
 }

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { DEFAULT_RETRY_POLICY } from "~/domain/retry";
 import { logger as rootLogger } from "~/platform/logger.server";
 import { dispatchObserved } from "~/platform/metrics.server";
+import { uncountEmail } from "../billing/email-count.server";
 import { claimFollowUp } from "./dispatch-sql.server";
 import { DISPATCH_GATES, type Delivery, type DispatchContext } from "./gates.server";
 import { createFollowUpRecords } from "./records.server";
@@ -114,7 +115,14 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (result.kind !== "continue") return records.settle(followUp.claim, result);
       if (result.note) await records.event(followUp.id, result.note.type, result.note.detail);
     }
-    return sendFollowUp(delivery, { records, recommendationAttempts, workerId, signal });
+    const outcome = await sendFollowUp(delivery, { records, recommendationAttempts, workerId, signal });
+    // Counted but not sent after all: its place in the month goes back to the shop.
+    if (delivery.counted && (outcome === "failed" || outcome === "skipped")) {
+      await uncountEmail(prisma, { followUpId: followUp.id, at: now() }).catch((err: unknown) =>
+        followUpLog.warn("the follow-up's place in the monthly count was not given back", { err }),
+      );
+    }
+    return outcome;
   }
 
   async function runOnce({ limit = 50 }: { limit?: number } = {}): Promise<DispatchSummary> {

@@ -24,7 +24,10 @@ import {
 import type { Logger } from "~/platform/logger.server";
 import { isSuppressed } from "../consent/suppressions.server";
 import { verifiedSenderDomain } from "../shop/domain-authentication.server";
-import { readOrder } from "./dispatch-sql.server";
+import { billingMonth, monthlyAllowance, planName } from "~/domain/plans";
+import { countEmail, emailsSentInMonth } from "../billing/email-count.server";
+import { currentPlan } from "../billing/plans.server";
+import { readOrder, writeWhileClaimed } from "./dispatch-sql.server";
 import {
   attemptsGate,
   AWAITING_SHOPIFY,
@@ -36,6 +39,7 @@ import {
   flowOnGate,
   frequencyCapGate,
   handoverGate,
+  planLimitGate,
   orderGate,
   recipientGate,
   senderGate,
@@ -72,6 +76,8 @@ export interface Delivery {
   consentRequired?: boolean;
   variantKey?: string | null;
   sender?: SenderAddress;
+  // Counted towards the shop's monthly allowance by this attempt: given back if it is not sent.
+  counted?: boolean;
 }
 
 export type Gate = (delivery: Delivery) => GateResult | Promise<GateResult>;
@@ -269,6 +275,50 @@ async function checkSender(d: Delivery): Promise<GateResult> {
   return senderGate({ fromEmail: sender?.from.email ?? null });
 }
 
+function shopPlan(d: Delivery) {
+  const { cache, followUp, ctx } = d;
+  if (!cache.plans.has(followUp.shop)) cache.plans.set(followUp.shop, currentPlan(ctx.prisma, followUp.shop));
+  return cache.plans.get(followUp.shop)!;
+}
+
+// A marketing follow-up of a shop whose month is already used up waits here, before the reads
+// that cost an Admin API call (conditions, consent). The count at the end of the gates decides.
+async function checkPlanAllowance(d: Delivery): Promise<GateResult> {
+  const { followUp, ctx } = d;
+  const plans = ctx.deps.plans;
+  if (!plans || followUp.isTest || d.category !== "marketing") return CONTINUE;
+  const plan = await shopPlan(d);
+  const allowance = monthlyAllowance({ plan, freeEmailsPerMonth: plans.freeEmailsPerMonth });
+  if (allowance === null) return CONTINUE;
+  const now = ctx.now();
+  const timeZone = d.shop!.ianaTimezone;
+  const sent = await emailsSentInMonth(ctx.prisma, { shop: followUp.shop, month: billingMonth(now, timeZone) });
+  return planLimitGate({ category: "marketing", sent, allowance, planName: planName(plan), alreadyHeld: followUp.skipCode === "plan_limit", now, timeZone, recheckMs: plans.recheckMs });
+}
+
+// Last: the email is counted in the shop's month, or held if the allowance ran out meanwhile
+// (another dispatcher took the last one). Test sends are never counted.
+async function countTowardsPlan(d: Delivery): Promise<GateResult> {
+  const { followUp, ctx } = d;
+  const plans = ctx.deps.plans;
+  if (!plans || followUp.isTest) return CONTINUE;
+  const plan = await shopPlan(d);
+  const allowance = monthlyAllowance({ plan, freeEmailsPerMonth: plans.freeEmailsPerMonth });
+  const now = ctx.now();
+  const timeZone = d.shop!.ianaTimezone;
+  const category = d.category!;
+  const answer = await countEmail(ctx.prisma, { followUpId: followUp.id, shop: followUp.shop, month: billingMonth(now, timeZone), category, allowance, at: now });
+  const alreadyHeld = followUp.skipCode === "plan_limit";
+  if (answer === "over allowance") {
+    return planLimitGate({ category, sent: null, allowance, planName: planName(plan), alreadyHeld, now, timeZone, recheckMs: plans.recheckMs });
+  }
+  if (answer === "counted") d.counted = true;
+  if (!alreadyHeld) return CONTINUE;
+  // It was held: it stops counting as held now that it goes out.
+  await writeWhileClaimed(ctx.prisma, { id: followUp.id, token: followUp.claim.token, at: now, data: { skipCode: null, skipReason: null }, release: false });
+  return { kind: "continue", note: { type: "released", detail: `Released: the ${planName(plan)} plan allows it this month.` } };
+}
+
 // In this order. Those that need no Admin API call come before consent, so a cancelled,
 // refunded or suppressed follow-up costs no consent read.
 export const DISPATCH_GATES: readonly Gate[] = [
@@ -281,11 +331,13 @@ export const DISPATCH_GATES: readonly Gate[] = [
   checkEarlyExits,
   checkFlowOn,
   checkSendWindow,
+  checkPlanAllowance,
   checkConditions,
   checkExitRules,
   checkFrequencyCap,
   pickVariant,
   checkSender,
+  countTowardsPlan,
 ];
 
 // The customer's first order after the trigger, other than this one; cancelled orders do not count.

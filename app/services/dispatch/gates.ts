@@ -9,7 +9,8 @@ import { checkFrequencyCap, type FrequencyCap } from "~/domain/frequency-cap";
 import type { OrderFacts } from "~/domain/order-facts";
 import { orderContext } from "~/domain/scheduling";
 import { nextAllowedTime, type SendWindow } from "~/domain/send-window";
-import type { SkipReason, SkipReasonCode } from "~/domain/skip-reasons";
+import { heldUntil, mayCount, nextMonthStart } from "~/domain/plans";
+import { describeSkipReason, type SkipReason, type SkipReasonCode } from "~/domain/skip-reasons";
 import { stepTimeZone } from "~/domain/step-timing";
 import type { ShopifyWaitPolicy } from "./types";
 
@@ -19,8 +20,9 @@ export type GateResult =
   | { kind: "skip"; code: SkipReasonCode; reason: SkipReason }
   // Back to the queue until `until`, without using an attempt. `event` names the timeline entry
   // that says why; null keeps the reason as the follow-up's last error instead. `returned`: handed
-  // back rather than retried (counted as such by a queue).
-  | { kind: "hold"; until: Date; reason: string; event: string | null; returned?: boolean }
+  // back rather than retried (counted as such by a queue). `skip`: the hold is kept on the
+  // follow-up as its skip reason and code (what Messages shows and the Plans banner counts).
+  | { kind: "hold"; until: Date; reason: string; event: string | null; returned?: boolean; skip?: SkipReason }
   | { kind: "retry"; reason: string }
   | { kind: "fail"; reason: string }
   // An earlier attempt's email did reach SendGrid: recorded as sent, not sent again.
@@ -235,5 +237,46 @@ export function shopifyUnavailableGate({
     until,
     event: AWAITING_SHOPIFY,
     reason: `Waiting for Shopify: it did not answer about the customer's email marketing consent (${reason}); next try at ${until.toISOString()}.`,
+  };
+}
+
+// The timeline entry of a follow-up held because the shop's monthly allowance is used up.
+export const PLAN_LIMIT_EVENT = "plan_limit";
+
+// A held follow-up is looked at again at most this long after, even without a release (a missed
+// app_subscriptions/update webhook still lets it go in time); subscribing releases it at once.
+export const PLAN_LIMIT_RECHECK_MS = 6 * 3_600_000;
+
+// The shop's plan allows `allowance` emails a month (null: no limit). `sent`: this month's count,
+// or null once the count itself refused one more (the race-safe answer at the end of the gates).
+// A follow-up already held keeps one timeline entry, however often it is looked at again.
+export function planLimitGate({
+  category,
+  sent,
+  allowance,
+  planName,
+  alreadyHeld,
+  now,
+  timeZone,
+  recheckMs = PLAN_LIMIT_RECHECK_MS,
+}: {
+  category: EmailCategory;
+  sent: number | null;
+  allowance: number | null;
+  planName: string;
+  alreadyHeld: boolean;
+  now: Date;
+  timeZone: string | null;
+  recheckMs?: number;
+}): GateResult {
+  if (allowance === null || category === "service") return CONTINUE;
+  if (sent !== null && mayCount({ category, sent, allowance })) return CONTINUE;
+  const reason: SkipReason = { code: "plan_limit", planName, allowance, renewsAt: nextMonthStart(now, timeZone), timeZone };
+  return {
+    kind: "hold",
+    until: heldUntil({ now, timeZone, recheckMs }),
+    event: alreadyHeld ? null : PLAN_LIMIT_EVENT,
+    reason: describeSkipReason(reason),
+    skip: reason,
   };
 }

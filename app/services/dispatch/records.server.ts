@@ -99,8 +99,11 @@ export function createFollowUpRecords({
   }
 
   // Back to the queue without using an attempt.
-  async function handBack(claim: Claim, { until, lastError, ev }: { until: Date; lastError?: string; ev: { type: string; detail: string } | null }) {
-    return finish(claim, { status: "scheduled", nextAttemptAt: until, attempts: claim.attempt - 1, ...(lastError ? { lastError } : {}) }, ev);
+  async function handBack(
+    claim: Claim,
+    { until, lastError, ev, extra = {} }: { until: Date; lastError?: string; ev: { type: string; detail: string } | null; extra?: Record<string, unknown> },
+  ) {
+    return finish(claim, { status: "scheduled", nextAttemptAt: until, attempts: claim.attempt - 1, ...(lastError ? { lastError } : {}), ...extra }, ev);
   }
 
   // What a gate that stopped the follow-up decided, written down.
@@ -113,10 +116,13 @@ export function createFollowUpRecords({
       case "retry":
         return retryOrFail(claim, result.reason);
       case "hold": {
-        const ok = await handBack(claim, {
-          until: result.until,
-          ...(result.event ? { ev: { type: result.event, detail: result.reason } } : { ev: null, lastError: result.reason }),
-        });
+        // A hold with a skip reason keeps it as the follow-up's reason; without, as its last error.
+        const ok = await handBack(
+          claim,
+          result.skip
+            ? { until: result.until, ev: result.event ? { type: result.event, detail: result.reason } : null, extra: { ...skipFields(result.skip), lastError: null } }
+            : { until: result.until, ...(result.event ? { ev: { type: result.event, detail: result.reason } } : { ev: null, lastError: result.reason }) },
+        );
         return ok ? (result.returned ? "returned" : "retried") : "lost";
       }
       case "confirmed": {

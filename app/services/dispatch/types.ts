@@ -7,6 +7,7 @@ import type { MailTransport } from "~/adapters/mail/transport";
 import type { EmailCategory } from "~/domain/flows";
 import type { MarketingConsentState } from "~/domain/exit-rules";
 import type { Logger } from "~/platform/logger.server";
+import type { PlanKey } from "~/domain/plans";
 
 export interface RecommendationRequest {
   shop: string;
@@ -91,6 +92,9 @@ export interface DispatcherDeps {
   handoverEventWaitMs?: number;
   // How a follow-up waits when Shopify cannot say whether the customer consents.
   shopifyWait?: ShopifyWaitPolicy;
+  // The plans' monthly allowance: every email sent is counted, and past the shop's allowance
+  // marketing follow-ups are held. Without it, emails are neither counted nor held.
+  plans?: { freeEmailsPerMonth: number; recheckMs?: number };
 }
 
 export interface ShopifyWaitPolicy {
@@ -170,8 +174,10 @@ export interface PassCache {
   verifiedDomains: Map<string, Promise<string | null>>;
   steps: Map<string, Promise<StepWithFlow | null>>;
   decoded: WeakMap<object, Map<unknown, unknown>>;
+  // The shop's plan (app/domain/plans.ts).
+  plans: Map<string, Promise<PlanKey>>;
 }
 
-export const newPassCache = (): PassCache => ({ shops: new Map(), verifiedDomains: new Map(), steps: new Map(), decoded: new WeakMap() });
+export const newPassCache = (): PassCache => ({ shops: new Map(), verifiedDomains: new Map(), steps: new Map(), decoded: new WeakMap(), plans: new Map() });
 
 export type StepWithFlow = FlowStep & { flow: Flow };
