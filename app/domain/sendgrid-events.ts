@@ -27,15 +27,24 @@ export type SuppressionReason = "unsubscribed" | "hard_bounce" | "spam_report" |
 // gmail_proxy / yahoo_proxy: the mailbox provider fetched it for a reader, hiding their device.
 export type OpenSource = "apple_mpp" | "gmail_proxy" | "yahoo_proxy" | "direct";
 
-export interface SendGridEvent {
+// Both providers' events take this one shape (Postmark's are mapped in postmark-events.ts), so one
+// path stores them, puts them on timelines and turns them into suppressions.
+export type MailProvider = "sendgrid" | "postmark";
+
+export interface MailEvent {
+  provider: MailProvider;
+  // Postmark's own identity of the event (its bounce ID, or message, type and time), which the
+  // dedupe key is built from; null for SendGrid's, keyed by sg_event_id.
+  providerKey: string | null;
   event: SendGridEventType;
   // As SendGrid sent it and lower-cased (our suppressions compare lower-cased addresses).
   email: string | null;
   timestamp: number; // unix seconds
   occurredAt: Date;
   sgEventId: string | null;
+  // SendGrid's sg_message_id, or Postmark's MessageID.
   sgMessageId: string | null;
-  // Our custom_args, which SendGrid echoes as top-level fields of every event.
+  // Our custom_args, which SendGrid echoes as top-level fields of every event (Postmark: Metadata).
   followUpId: string | null;
   shop: string | null;
   flow: string | null;
@@ -54,8 +63,10 @@ export interface SendGridEvent {
   openSource: OpenSource | null; // open only
 }
 
+export type SendGridEvent = MailEvent;
+
 export interface ParsedSendGridBatch {
-  events: SendGridEvent[];
+  events: MailEvent[];
   // Event types we do not handle (e.g. account events), by name; counted and ignored.
   unknown: Record<string, number>;
   unknownCount: number;
@@ -146,6 +157,8 @@ export function parseSendGridEvent(raw: unknown): { kind: "event"; event: SendGr
   return {
     kind: "event",
     event: {
+      provider: "sendgrid",
+      providerKey: null,
       event,
       email: email ? normaliseEmail(email) : null,
       timestamp,
@@ -189,7 +202,10 @@ export function parseSendGridEvents(items: unknown[]): ParsedSendGridBatch {
 
 // SendGrid may post an event more than once; sg_event_id is its dedupe key. Events without one
 // (old or test payloads) are keyed by message, type and second (and link, for clicks).
+// Postmark's events are keyed by provider and their own identity, so no id of one provider can
+// be taken for the other's.
 export function dedupeKey(event: SendGridEvent): string {
+  if (event.provider === "postmark") return `postmark:${event.providerKey}`;
   if (event.sgEventId) return event.sgEventId;
   const message = event.sgMessageId ?? `email:${event.email ?? ""}`;
   const parts = [message, event.event, String(event.timestamp)];

@@ -27,6 +27,7 @@ export function requestPath(url: string | undefined): string {
 // ever falls to the default, never to a larger budget.
 export function bodyLimitFor(path: string, { requests, webhooks, events }: Pick<Config, "requests" | "webhooks" | "events">): BodyLimit {
   if (path === "/webhooks/sendgrid" || path.startsWith("/webhooks/sendgrid/")) return { bytes: events.maxBodyBytes, variable: "SENDGRID_WEBHOOK_MAX_BYTES" };
+  if (path === "/webhooks/postmark" || path.startsWith("/webhooks/postmark/")) return { bytes: events.postmarkMaxBodyBytes, variable: "POSTMARK_WEBHOOK_MAX_BYTES" };
   if (path.startsWith("/webhooks/")) return { bytes: webhooks.maxBytes, variable: "WEBHOOK_MAX_BYTES" };
   if (path === "/app" || path.startsWith("/app/")) return { bytes: requests.adminMaxBodyBytes, variable: "ADMIN_REQUEST_MAX_BYTES" };
   return { bytes: requests.maxBodyBytes, variable: "REQUEST_MAX_BYTES" };

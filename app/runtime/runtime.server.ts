@@ -81,7 +81,18 @@ export function createRuntime({
       })
     : null;
   const paced = (t: MailTransport, account: string) => (gate ? pacedTransport(t, gate, account) : t);
-  const mail = timedTransport(paced(transport ?? createMailTransport({ prisma, settings: mailSettings }), "app"));
+  // SendGrid's rate gate paces SendGrid (and the outbox, as before), never Postmark; a transport that routes (the failover) is kept as
+  // it is, so the send step can ask it where a follow-up goes.
+  const mail = transport
+    ? transport.route
+      ? transport
+      : timedTransport(paced(transport, "app"))
+    : createMailTransport({
+        prisma,
+        settings: mailSettings,
+        wrap: (t, provider) => timedTransport(provider === "postmark" ? t : paced(t, "app")),
+        logger,
+      });
   const cache = createRecommendationCache({ ttlMs: queueSettings.recommendationCacheMs });
   // One Admin API client per shop, re-read now and then so a new token (reinstall) is picked up.
   const clients = new Map<string, { at: number; client: Promise<AdminClient> }>();
@@ -160,6 +171,8 @@ export function createRuntime({
         ...req,
       }),
     transportFor: (shop) => {
+      // A shop that chose Postmark sends through the app's Postmark, its own SendGrid key or not.
+      if (shop.mailProvider === "postmark") return mail;
       const key = shopSendGridKey(shop, { encryptionKeys: mailSettings.encryptionKeys });
       if (!key) return mail;
       let own = shopTransports.get(shop.domain);

@@ -25,6 +25,8 @@ export interface FaultScript {
   // worker that could not record SendGrid's acceptance (killed, or its database gone) leaves the
   // next one to learn of it from SendGrid's events.
   eventWebhook?: boolean;
+  // A Postmark stand-in beside SendGrid's, the workers failing over to it (scenario.ts).
+  postmark?: boolean;
 }
 
 export async function runFault(fault: FaultScript): Promise<number> {
@@ -37,7 +39,7 @@ export async function runFault(fault: FaultScript): Promise<number> {
   }, timeoutMs);
   killer.unref();
 
-  const scenario = await setupScenario({ emails: fault.emails, databaseUrl: fault.databaseUrl, log, eventWebhook: fault.eventWebhook ?? true });
+  const scenario = await setupScenario({ emails: fault.emails, databaseUrl: fault.databaseUrl, log, eventWebhook: fault.eventWebhook ?? true, postmark: fault.postmark });
   let code = 1;
   try {
     const env = {
@@ -98,6 +100,8 @@ async function report({ s, log }: { s: Scenario; log: (msg: string) => void }): 
   const statuses = await s.prisma.followUp.groupBy({ by: ["status"], _count: true });
   log(`database: ${statuses.map((g) => `${g._count} ${g.status}`).join(", ")}`);
   log(`stand-in: ${sent} emails for ${s.followUpIds.length} follow-ups; ${missing.length} missing, ${duplicates.length} sent twice`);
+  const { byProvider } = await s.counts();
+  if (byProvider.postmark) log(`by provider: ${byProvider.sendgrid} through SendGrid, ${byProvider.postmark} through Postmark`);
   // The scenario's database holds only its own follow-ups.
   const confirmed = await s.prisma.followUpEvent.count({ where: { type: "confirmed" } });
   const resent = await s.prisma.followUpEvent.count({ where: { type: "resending" } });

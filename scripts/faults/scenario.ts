@@ -22,6 +22,9 @@ import { createBullMqQueue, type BullMqFollowUpQueue } from "../../app/runtime/b
 import { createLogger } from "../../app/platform/logger.server";
 import { startRedis, startWorker, type RedisInstance, type WorkerProcess } from "./services";
 
+const POSTMARK_TOKEN = "0b9f2c4e-5d6a-4b7c-8e9f-a0b1c2d3e4f5";
+const POSTMARK_HOOK = { user: "postmark-events", password: "fault-scenario-webhook-password" };
+
 export interface Scenario {
   prisma: PrismaClient;
   redis: RedisInstance;
@@ -37,10 +40,12 @@ export interface Scenario {
   // Every follow-up back to scheduled and due at dueAt(i); the stand-in's counts cleared.
   reset(dueAt: (i: number) => Date): Promise<void>;
   enqueueAll(): Promise<void>;
-  counts(): Promise<{ total: number; perFollowUp: Record<string, number>; twice: Record<string, string[]> }>;
+  counts(): Promise<{ total: number; perFollowUp: Record<string, number>; twice: Record<string, string[]>; byProvider: Record<string, number> }>;
   // Emails per follow-up at the stand-in: which are missing, which went twice.
   verify(): Promise<{ sent: number; missing: string[]; duplicates: string[] }>;
-  failFor(status: number, ms: number): Promise<void>;
+  failFor(status: number, ms: number, provider?: "sendgrid" | "postmark"): Promise<void>;
+  // The provider's stand-in drops every connection for `ms`, answering nothing.
+  downFor(ms: number, provider?: "sendgrid" | "postmark"): Promise<void>;
   // The services' process ids, for CPU accounting.
   servicePids(): Record<string, number[]>;
   close(): Promise<void>;
@@ -51,6 +56,7 @@ export async function setupScenario({
   databaseUrl = process.env.DATABASE_URL,
   log = (msg: string) => console.log(msg),
   eventWebhook = false,
+  postmark = false,
 }: {
   emails: number;
   databaseUrl?: string;
@@ -58,6 +64,9 @@ export async function setupScenario({
   // SendGrid's Event Webhook to a running app: the stand-in posts signed events for every
   // accepted email, which is how a worker learns that a send it could not record arrived.
   eventWebhook?: boolean;
+  // A Postmark stand-in beside SendGrid's, and the workers configured to fail over to it; with
+  // eventWebhook, its Delivery events go to the app with basic-auth credentials.
+  postmark?: boolean;
 }): Promise<Scenario> {
   // The workers and the app run as built (`npm run build`), as production runs them.
   ensureBuilt();
@@ -78,13 +87,16 @@ export async function setupScenario({
     fs.writeFileSync(keyFile, keys.privateKey.export({ format: "pem", type: "pkcs8" }).toString(), { mode: 0o600 });
     // Long enough for the stand-in's next batch of events to arrive, short enough for a run.
     Object.assign(eventEnv, { SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKeyBase64, SENDGRID_EVENT_WAIT_MS: "20000" });
+    if (postmark) Object.assign(eventEnv, { POSTMARK_WEBHOOK_USER: POSTMARK_HOOK.user, POSTMARK_WEBHOOK_PASSWORD: POSTMARK_HOOK.password });
     app = await startApp({ env: { DATABASE_URL: url, REDIS_URL: redis.url, SHOPIFY_ADMIN_API_URL: admin.url, LOG_LEVEL: "warn", ...eventEnv } });
     standInArgs.push("--event-webhook", `${app.url}/webhooks/sendgrid`, "--event-key-file", keyFile);
+    if (postmark) standInArgs.push("--postmark-webhook", `${app.url}/webhooks/postmark`, "--postmark-user", POSTMARK_HOOK.user, "--postmark-password", POSTMARK_HOOK.password);
     log(`app up at ${app.url}; the SendGrid stand-in posts its events there`);
   }
-  const standIn = await startChildService("scripts/faults/standin-main.ts", /(STANDIN_URL=\S+ CONTROL_URL=\S+)/, standInArgs);
+  if (postmark) standInArgs.push("--postmark", POSTMARK_TOKEN);
+  const standIn = await startChildService("scripts/faults/standin-main.ts", /(STANDIN_URL=\S+ CONTROL_URL=\S+(?: POSTMARK_URL=\S+)?)/, standInArgs);
   services.push(standIn);
-  const [standInUrl, controlUrl] = standIn.url.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
+  const [standInUrl, controlUrl, postmarkUrl] = standIn.url.split(" ").map((kv) => kv.slice(kv.indexOf("=") + 1));
   const prisma = createPrismaClient(url);
   const store = createSeedStore();
   await connectSimulatorShopForLoad(prisma, store);
@@ -115,6 +127,7 @@ export async function setupScenario({
     SHOPIFY_APP_URL: "https://afterglow.example.com",
     SENDGRID_RATE_LIMIT: "0",
     LOG_LEVEL: "warn",
+    ...(postmark ? { POSTMARK_SERVER_TOKEN: POSTMARK_TOKEN, POSTMARK_API_URL: postmarkUrl } : {}),
     ...eventEnv,
   };
   const quiet = createLogger({}, { level: "error" });
@@ -164,9 +177,11 @@ export async function setupScenario({
               leaseUntil: null,
               sentAt: null,
               messageId: null,
+              transport: null,
               lastError: null,
               skipReason: null,
               handedOverAt: null,
+              handedOverTo: null,
             },
           });
         }
@@ -187,8 +202,11 @@ export async function setupScenario({
       const sent = Object.values(perFollowUp).reduce((a, b) => a + b, 0);
       return { sent, missing, duplicates };
     },
-    async failFor(status, ms) {
-      await control(`/fail?status=${status}&ms=${ms}`, "POST");
+    async failFor(status, ms, provider = "sendgrid") {
+      await control(`/fail?status=${status}&ms=${ms}&provider=${provider}`, "POST");
+    },
+    async downFor(ms, provider = "sendgrid") {
+      await control(`/down?ms=${ms}&provider=${provider}`, "POST");
     },
     servicePids: () => ({
       "store simulator": [admin.child.pid!],

@@ -3,16 +3,20 @@
 // rendered emails do not pile up in memory, and takes failure orders on a control port.
 //   npx tsx scripts/faults/standin-main.ts
 //   prints: STANDIN_URL=<SendGrid base URL> CONTROL_URL=<control URL>
-// Control: GET /counts -> { total, perFollowUp: { id: n }, twice: { id: [accepted at, ...] } },
+// Control: GET /counts -> { total, perFollowUp: { id: n }, twice: { id: [accepted at, ...] }, byProvider: { sendgrid: n, postmark: n } },
 //          GET /requests -> { status: n },
-//          POST /fail?status=429&ms=5000, POST /clear
+//          POST /fail?status=429&ms=5000[&provider=postmark], POST /down?ms=5000[&provider=postmark], POST /clear
 // With --event-webhook <url> --event-key-file <PEM private key>, it posts SendGrid's signed
 // processed and delivered events for every accepted email to <url>, as SendGrid does.
+// With --postmark <server token>, a Postmark stand-in runs beside it (prints POSTMARK_URL=...); its emails count in the same perFollowUp, so an email that went to
+// both providers shows as twice. --postmark-webhook <url> with --postmark-user and
+// --postmark-password posts its Delivery events there with those basic-auth credentials.
 import fs from "node:fs";
 import http from "node:http";
 import { createPrivateKey } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { startSendGridStandIn } from "../../simulator/sendgrid";
+import { startPostmarkStandIn } from "../../simulator/postmark";
 
 async function main() {
   const arg = (name: string) => {
@@ -24,19 +28,31 @@ async function main() {
   const standIn = await startSendGridStandIn(
     eventUrl && keyFile ? { eventWebhook: { url: eventUrl, privateKey: createPrivateKey(fs.readFileSync(keyFile, "utf8")) } } : {},
   );
+  const postmarkHook = arg("--postmark-webhook");
+  const postmarkToken = arg("--postmark");
+  const postmark = postmarkToken
+    ? await startPostmarkStandIn({
+        serverTokens: [postmarkToken],
+        ...(postmarkHook ? { webhook: { url: postmarkHook, username: arg("--postmark-user") ?? "", password: arg("--postmark-password") ?? "" } } : {}),
+      })
+    : null;
+  const byProvider = { sendgrid: 0, postmark: 0 };
   const perFollowUp = new Map<string, number>();
   const acceptedAt = new Map<string, string[]>();
   const statuses = new Map<number, number>();
   let total = 0;
   // Move what the stand-in accepted into the counts and forget the bodies.
+  const count = (provider: "sendgrid" | "postmark", id: string, at: string) => {
+    perFollowUp.set(id, (perFollowUp.get(id) ?? 0) + 1);
+    acceptedAt.set(id, [...(acceptedAt.get(id) ?? []), `${provider} ${at}`]);
+    byProvider[provider] += 1;
+    total += 1;
+  };
   const drain = () => {
-    for (const m of standIn.messages.splice(0)) {
-      const id = m.customArgs.followUpId ?? "(none)";
-      perFollowUp.set(id, (perFollowUp.get(id) ?? 0) + 1);
-      acceptedAt.set(id, [...(acceptedAt.get(id) ?? []), m.receivedAt]);
-      total += 1;
-    }
+    for (const m of standIn.messages.splice(0)) count("sendgrid", m.customArgs.followUpId ?? "(none)", m.receivedAt);
+    for (const m of postmark?.messages.splice(0) ?? []) count("postmark", m.metadata.followUpId ?? "(none)", m.receivedAt);
     for (const r of standIn.requests.splice(0)) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    for (const r of postmark?.requests.splice(0) ?? []) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   };
   const timer = setInterval(drain, 200);
 
@@ -49,17 +65,27 @@ async function main() {
     drain();
     if (req.method === "GET" && url.pathname === "/counts") {
       const twice = [...acceptedAt].filter(([, at]) => at.length > 1);
-      return json(200, { total, perFollowUp: Object.fromEntries(perFollowUp), twice: Object.fromEntries(twice) });
+      return json(200, { total, perFollowUp: Object.fromEntries(perFollowUp), twice: Object.fromEntries(twice), byProvider });
     }
     if (req.method === "GET" && url.pathname === "/requests") return json(200, Object.fromEntries(statuses));
     if (req.method === "POST" && url.pathname === "/fail") {
       const status = Number(url.searchParams.get("status") ?? 503);
       const ms = Number(url.searchParams.get("ms") ?? 1000);
-      standIn.failFor(ms, status);
+      if (url.searchParams.get("provider") === "postmark") postmark?.failFor(ms, status);
+      else standIn.failFor(ms, status);
       return json(200, { status, ms });
+    }
+    if (req.method === "POST" && url.pathname === "/down") {
+      const ms = Number(url.searchParams.get("ms") ?? 1000);
+      const target = url.searchParams.get("provider") === "postmark" ? postmark : standIn;
+      target?.setDown(true);
+      setTimeout(() => target?.setDown(false), ms);
+      return json(200, { down: ms });
     }
     if (req.method === "POST" && url.pathname === "/clear") {
       standIn.clear();
+      postmark?.clear();
+      byProvider.sendgrid = byProvider.postmark = 0;
       perFollowUp.clear();
       acceptedAt.clear();
       statuses.clear();
@@ -70,12 +96,12 @@ async function main() {
   });
   await new Promise<void>((resolve) => control.listen(0, "127.0.0.1", resolve));
   const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
-  console.log(`STANDIN_URL=${standIn.url} CONTROL_URL=${controlUrl}`);
+  console.log(`STANDIN_URL=${standIn.url} CONTROL_URL=${controlUrl}${postmark ? ` POSTMARK_URL=${postmark.url}` : ""}`);
 
   const stop = () => {
     clearInterval(timer);
     control.close();
-    standIn.close().finally(() => process.exit(0));
+    Promise.all([standIn.close(), postmark?.close()]).finally(() => process.exit(0));
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

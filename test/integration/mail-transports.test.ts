@@ -328,7 +328,7 @@ describe("createMailTransport", () => {
     expect(() => createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "sendgrid" }) })).toThrow(
       /MAIL_TRANSPORT=sendgrid but SENDGRID_API_KEY is not set/,
     );
-    expect(() => createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "smtp" }) })).toThrow(/MAIL_TRANSPORT must be "outbox" or "sendgrid"/);
+    expect(() => createMailTransport({ prisma: db.prisma, settings: mail({ MAIL_TRANSPORT: "smtp" }) })).toThrow(/MAIL_TRANSPORT must be "outbox", "sendgrid" or "postmark"/);
     expect(() => createMailTransport({ prisma: db.prisma, settings: mail({ SENDGRID_API_KEY: KEY, SENDGRID_TIMEOUT_MS: "soon" }) })).toThrow(
       /SENDGRID_TIMEOUT_MS/,
     );

@@ -87,8 +87,22 @@ describe("handoverGate", () => {
     const result = handoverGate({ handedOverAt, seenEvent: null, now, eventWaitMs: 5 * 60_000 });
     expect(result).toEqual({
       kind: "continue",
-      note: { type: "resending", detail: `No SendGrid event arrived for the attempt handed over at ${handedOverAt.toISOString()}; sending again.` },
+      note: {
+        type: "resending",
+        detail: `No SendGrid event arrived for the attempt handed over at ${handedOverAt.toISOString()}; sending again through SendGrid.`,
+      },
     });
+  });
+
+  it("answers for a hand-over to Postmark with Postmark's events and its message id as it is", () => {
+    const confirmed = handoverGate({ handedOverAt, provider: "postmark", seenEvent: { event: "delivered", messageId: "9b1c.d2-uuid" }, now, eventWaitMs: 60_000 });
+    expect(confirmed).toMatchObject({ kind: "confirmed", provider: "postmark", messageId: "9b1c.d2-uuid" });
+    expect((confirmed as { reason: string }).reason).toMatch(/^Postmark accepted this email/);
+    const held = handoverGate({ handedOverAt, provider: "postmark", seenEvent: null, now, eventWaitMs: 60 * 60_000 });
+    expect(held).toMatchObject({ kind: "hold", event: "awaiting_postmark" });
+    const resent = handoverGate({ handedOverAt, provider: "postmark", seenEvent: null, now, eventWaitMs: 60_000 });
+    expect(resent).toMatchObject({ kind: "continue", note: { type: "resending" } });
+    expect((resent as { note: { detail: string } }).note.detail).toMatch(/sending again through Postmark\.$/);
   });
 });
 

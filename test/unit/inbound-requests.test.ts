@@ -11,6 +11,7 @@ describe("bodyLimitFor", () => {
   it("gives each kind of route its own limit, named by its variable", () => {
     expect(limitOf("/webhooks/orders/create")).toEqual({ bytes: 16384, variable: "WEBHOOK_MAX_BYTES" });
     expect(limitOf("/webhooks/sendgrid")).toEqual({ bytes: 32768, variable: "SENDGRID_WEBHOOK_MAX_BYTES" });
+    expect(limitOf("/webhooks/postmark")).toEqual({ bytes: settings.events.postmarkMaxBodyBytes, variable: "POSTMARK_WEBHOOK_MAX_BYTES" });
     expect(limitOf("/app/flows/abc?index")).toEqual({ bytes: 8192, variable: "ADMIN_REQUEST_MAX_BYTES" });
     expect(limitOf("/app")).toEqual({ bytes: 8192, variable: "ADMIN_REQUEST_MAX_BYTES" });
     for (const url of ["/auth/login", "/unsubscribe/v1.abc.def", "/", "/no-such-page", "/apples", "/webhooks"]) {

@@ -51,8 +51,8 @@ describe("Shopify webhook topics", () => {
     }
   });
 
-  it("have no route file beside them but SendGrid's event webhook", () => {
-    const expected = new Set([...TOPICS.map(routeFileOf), "webhooks.sendgrid.tsx"]);
+  it("have no route file beside them but SendGrid's and Postmark's event webhooks", () => {
+    const expected = new Set([...TOPICS.map(routeFileOf), "webhooks.sendgrid.tsx", "webhooks.postmark.tsx"]);
     const found = fs.readdirSync(ROUTES).filter((f) => f.startsWith("webhooks."));
     expect(found.filter((f) => !expected.has(f))).toEqual([]);
   });

@@ -47,6 +47,9 @@ const NETWORK_ERROR_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
+// Failures before a connection existed: the request never left, so SendGrid cannot have the email.
+export const NOT_CONNECTED_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN", "UND_ERR_CONNECT_TIMEOUT"]);
+
 export function createSendGridTransport({
   apiKey,
   baseUrl,
@@ -122,7 +125,7 @@ function encodeHeaders(email: OutgoingEmail): Record<string, string> {
     if (/[\r\n]/.test(value) || /[\r\n]/.test(key)) {
       throw new SendError(
         `Header "${key}" of follow-up ${email.followUpId} (${email.shop}) contains a line break; remove it from the email's headers.`,
-        { kind: "permanent" },
+        { kind: "permanent", mayHaveSent: false },
       );
     }
     encoded[key] = /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, "utf8").toString("base64")}?=`;
@@ -259,6 +262,7 @@ function toSendError(error: unknown, { email, host, timeoutMs }: ErrorContext): 
   if (isNetwork) {
     return new SendError(`Could not reach SendGrid at ${host} while sending ${subject} (${codeText ?? messageText}); it can be retried.`, {
       kind: "retryable",
+      mayHaveSent: !(codeText && NOT_CONNECTED_CODES.has(codeText)),
       details: codeText ?? messageText,
       cause: new Error(`${codeText ?? "network error"}: ${messageText}`),
     });
@@ -266,6 +270,7 @@ function toSendError(error: unknown, { email, host, timeoutMs }: ErrorContext): 
   // Thrown before any request (e.g. the mail helper refusing a field): sending again won't help.
   return new SendError(`The email for ${subject} could not be prepared for SendGrid: ${messageText}`, {
     kind: "permanent",
+    mayHaveSent: false,
     details: messageText,
     cause: new Error(messageText),
   });

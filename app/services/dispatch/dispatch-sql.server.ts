@@ -40,6 +40,7 @@ const CLAIM_END_COLUMNS = new Set([
   "sentAt",
   "variant",
   "handedOverAt",
+  "handedOverTo",
 ]);
 
 type ColumnValue = string | number | boolean | Date | null;

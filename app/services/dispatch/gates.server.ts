@@ -97,15 +97,17 @@ export function decodedOnce<Row extends object, T>(d: Delivery, row: Row, decode
 async function checkHandover(d: Delivery): Promise<GateResult> {
   const { followUp, ctx } = d;
   if (!followUp.handedOverAt) return CONTINUE;
+  // Only the events of the provider it was handed to answer for that hand-over.
+  const provider = followUp.handedOverTo ?? "sendgrid";
   const seen = await ctx.prisma.messageEvent.findFirst({
-    where: { followUpId: followUp.id },
+    where: { followUpId: followUp.id, provider },
     orderBy: { occurredAt: "asc" },
     select: { event: true, messageId: true, occurredAt: true },
   });
-  const result = handoverGate({ handedOverAt: followUp.handedOverAt, seenEvent: seen, now: ctx.now(), eventWaitMs: ctx.handoverEventWaitMs });
-  if (result.kind === "confirmed") d.log.info("SendGrid had accepted the follow-up; recorded from its events, not sent again", { event: seen!.event });
+  const result = handoverGate({ handedOverAt: followUp.handedOverAt, provider, seenEvent: seen, now: ctx.now(), eventWaitMs: ctx.handoverEventWaitMs });
+  if (result.kind === "confirmed") d.log.info("the provider had accepted the follow-up; recorded from its events, not sent again", { provider, event: seen!.event });
   if (result.kind === "continue")
-    d.log.warn("no SendGrid event for an unanswered hand-over; sending again", { handedOverAt: followUp.handedOverAt.toISOString() });
+    d.log.warn("no event for an unanswered hand-over; sending again through the same provider", { provider, handedOverAt: followUp.handedOverAt.toISOString() });
   return result;
 }
 

@@ -25,8 +25,8 @@ export type GateResult =
   | { kind: "hold"; until: Date; reason: string; event: string | null; returned?: boolean; skip?: SkipReason }
   | { kind: "retry"; reason: string }
   | { kind: "fail"; reason: string }
-  // An earlier attempt's email did reach SendGrid: recorded as sent, not sent again.
-  | { kind: "confirmed"; sentAt: Date; messageId: string | null; reason: string };
+  // An earlier attempt's email did reach its provider: recorded as sent, not sent again.
+  | { kind: "confirmed"; sentAt: Date; messageId: string | null; provider: string; reason: string };
 
 export const CONTINUE: GateResult = { kind: "continue" };
 
@@ -41,30 +41,36 @@ const skip = (reason: SkipReason): GateResult => ({ kind: "skip", code: reason.c
 // A paused shop is looked at again this often; resuming takes effect within it.
 export const PAUSED_RECHECK_MS = 15 * 60_000;
 
-// The last attempt handed the email to SendGrid and never recorded the answer: its worker died
-// between the two, or the request timed out. SendGrid has no idempotency key, so its events
-// decide: any event for this follow-up means it was accepted. Until they could have arrived,
-// wait instead of sending a second copy.
+// The last attempt handed the email to a provider and never recorded the answer: its worker died
+// between the two, or the request timed out. Neither SendGrid nor Postmark has an idempotency
+// key, so that provider's events decide: any event of it for this follow-up means it was
+// accepted. Until they could have arrived, wait instead of sending a second copy; after that the
+// follow-up is sent again through the same provider only (the send step keeps it pinned there).
 export function handoverGate({
   handedOverAt,
+  provider = "sendgrid",
   seenEvent,
   now,
   eventWaitMs,
 }: {
   handedOverAt: Date | null;
+  // handedOverTo; null on hand-overs marked before providers were named: SendGrid's.
+  provider?: string | null;
   seenEvent: { event: string; messageId: string | null } | null;
   now: Date;
   eventWaitMs: number;
 }): GateResult {
   if (!handedOverAt) return CONTINUE;
   const at = handedOverAt.toISOString();
+  const name = providerName(provider ?? "sendgrid");
   if (seenEvent) {
     return {
       kind: "confirmed",
       sentAt: handedOverAt,
-      // sg_message_id is the X-Message-Id followed by SendGrid's own suffix.
-      messageId: seenEvent.messageId ? seenEvent.messageId.split(".")[0] : null,
-      reason: `SendGrid accepted this email at ${at}, but the attempt that sent it stopped before recording it. SendGrid's ${seenEvent.event} event shows it arrived, so it was not sent again.`,
+      provider: provider ?? "sendgrid",
+      // sg_message_id is the X-Message-Id followed by SendGrid's own suffix; Postmark's MessageID is the API's.
+      messageId: seenEvent.messageId ? ((provider ?? "sendgrid") === "sendgrid" ? seenEvent.messageId.split(".")[0] : seenEvent.messageId) : null,
+      reason: `${name} accepted this email at ${at}, but the attempt that sent it stopped before recording it. ${name}'s ${seenEvent.event} event shows it arrived, so it was not sent again.`,
     };
   }
   const waitUntil = new Date(handedOverAt.getTime() + eventWaitMs);
@@ -72,15 +78,18 @@ export function handoverGate({
     return {
       kind: "hold",
       until: waitUntil,
-      event: "awaiting_sendgrid",
+      event: `awaiting_${provider ?? "sendgrid"}`,
       returned: true,
       reason:
-        `The last attempt handed this email to SendGrid at ${at} and stopped before recording SendGrid's answer. ` +
-        `Waiting until ${waitUntil.toISOString()} for SendGrid's events before sending again, so the customer does not get it twice.`,
+        `The last attempt handed this email to ${name} at ${at} and stopped before recording ${name}'s answer. ` +
+        `Waiting until ${waitUntil.toISOString()} for ${name}'s events before sending again, so the customer does not get it twice.`,
     };
   }
-  return { kind: "continue", note: { type: "resending", detail: `No SendGrid event arrived for the attempt handed over at ${at}; sending again.` } };
+  return { kind: "continue", note: { type: "resending", detail: `No ${name} event arrived for the attempt handed over at ${at}; sending again through ${name}.` } };
 }
+
+const PROVIDER_NAMES: Record<string, string> = { sendgrid: "SendGrid", postmark: "Postmark" };
+const providerName = (provider: string) => PROVIDER_NAMES[provider] ?? provider;
 
 // Crashed or stuck on every attempt (e.g. killed mid-send each time).
 export function attemptsGate({ attempt, maxAttempts }: { attempt: number; maxAttempts: number }): GateResult {

@@ -56,7 +56,7 @@ export function createFollowUpRecords({
     return count === 1;
   }
 
-  // SendGrid has accepted the email: a passing database outage must not keep us from recording
+  // The provider has accepted the email: a passing database outage must not keep us from recording
   // it, or the lease would run out and the follow-up go out twice. Retry while the lease holds.
   async function whileLeaseHolds(followUp: ClaimedFollowUp, write: () => Promise<boolean>): Promise<boolean> {
     const until = (followUp.leaseUntil?.getTime() ?? Date.now() + leaseMs) - 1_000;
@@ -128,7 +128,7 @@ export function createFollowUpRecords({
       case "confirmed": {
         const ok = await finish(
           claim,
-          { status: "sent", sentAt: result.sentAt, messageId: result.messageId, transport: "sendgrid", lastError: null, handedOverAt: null },
+          { status: "sent", sentAt: result.sentAt, messageId: result.messageId, transport: result.provider, lastError: null, handedOverAt: null },
           { type: "confirmed", detail: result.reason },
         );
         return ok ? "sent" : "lost";

@@ -4,7 +4,7 @@ import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { orderProductIds, stepContent } from "~/domain/stored-rows";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { FollowUpNotApplicableError } from "~/email/compose";
-import { SendError } from "~/adapters/mail/transport";
+import { routeSend, SendError } from "~/adapters/mail/transport";
 import { writeWhileClaimed } from "./dispatch-sql.server";
 import { renderCustomer, renderShop, stepUtm } from "./render-request";
 import { decodedOnce, type Delivery } from "./gates.server";
@@ -107,14 +107,22 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     return ok ? "returned" : "lost";
   }
 
-  // Marked before the request: if this worker dies before recording SendGrid's answer, the
-  // next attempt knows SendGrid may have the email already.
+  // The provider is chosen before the mark, and the mark names it: if this worker dies before
+  // recording the answer, the next attempt knows which provider may have the email already, and
+  // sends only there (handedOverTo pins it; a pinned follow-up never fails over).
+  const pinnedTo = followUp.handedOverTo;
+  const transport = routeSend(deps.transportFor?.(shop) ?? deps.transport, { pinnedTo, preferred: shop.mailProvider });
   const handedOverAt = now();
-  const handedOver = await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: handedOverAt, data: { handedOverAt }, release: false });
+  const handedOver = await writeWhileClaimed(prisma, {
+    id: claim.id,
+    token: claim.token,
+    at: handedOverAt,
+    data: { handedOverAt, handedOverTo: transport.name },
+    release: false,
+  });
   if (handedOver !== 1) return "lost";
 
   try {
-    const transport = deps.transportFor?.(shop) ?? deps.transport;
     const stream = deps.streams?.[category] ?? {};
     const result = await transport.send({
       shop: followUp.shop,
@@ -172,9 +180,10 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     });
     return ok ? "sent" : "lost";
   } catch (err) {
-    // SendGrid answered with an error: it did not take the email. Without an answer (a timeout,
-    // a reset connection) it may have, and the hand-over mark stays.
-    const refused = err instanceof SendError && err.status !== undefined ? { handedOverAt: null } : {};
+    // The provider answered with an error (or was never reached): it did not take the email,
+    // and the pin goes back to what it was. Without an answer (a timeout, a reset connection) it
+    // may have, and the mark stays: the follow-up is pinned to this provider.
+    const refused = err instanceof SendError && !err.mayHaveSent ? { handedOverAt: null, handedOverTo: pinnedTo } : {};
     if (err instanceof SendError && err.kind === "permanent") {
       const detail = `${err.message}${err.details ? ` (${err.details})` : ""}`;
       flog.warn("send failed permanently", { status: err.status, err });

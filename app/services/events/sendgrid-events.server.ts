@@ -1,5 +1,6 @@
-// SendGrid's Event Webhook: each event stored once, put on its follow-up's timeline, and turned
-// into suppressions where it means the shop must stop emailing an address.
+// SendGrid's Event Webhook and Postmark's webhooks, on one path: each event stored once (keyed by
+// provider and the provider's own id), put on its follow-up's timeline, and turned into
+// suppressions where it means the shop must stop emailing an address.
 import { isUniqueViolation } from "../../platform/db-errors.server";
 import type { MessageEvent, Prisma, PrismaClient } from "@prisma/client";
 import {
@@ -10,6 +11,7 @@ import {
   parseSendGridEvents,
   suppressionEffect,
   xMessageIdCandidates,
+  type ParsedSendGridBatch,
   type SendGridEvent,
   type SuppressionThresholds,
 } from "~/domain/sendgrid-events";
@@ -20,6 +22,7 @@ import { DEFAULT_SUPPRESSION_THRESHOLDS } from "~/domain/sendgrid-events";
 import { providerOf } from "~/db.server";
 import { flowTriggerFireStatement } from "../flow-triggers/fires.server";
 import { flowTriggersForEvents } from "../flow-triggers/events.server";
+import { parsePostmarkEvents } from "~/domain/postmark-events";
 
 // SUPPRESS_AFTER_BLOCKS and SUPPRESS_AFTER_DEFERRALS, over the domain's 30-day window.
 export function suppressionThresholds(events: Config["events"]): SuppressionThresholds {
@@ -66,20 +69,32 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 }
 
 
-export async function receiveSendGridEvents({
-  prisma,
-  events,
-  now = new Date(),
-  thresholds = suppressionThresholds(config().events),
-  logger = rootLogger,
-}: {
+interface ReceiveInput {
   prisma: Db;
   events: unknown[];
   now?: Date;
   thresholds?: SuppressionThresholds;
   logger?: Logger;
-}): Promise<SendGridEventsSummary> {
-  const batch = parseSendGridEvents(events);
+}
+
+export function receiveSendGridEvents(input: ReceiveInput): Promise<SendGridEventsSummary> {
+  return receiveMailEvents({ ...input, batch: parseSendGridEvents(input.events), provider: "SendGrid" });
+}
+
+// Postmark posts one event at a time; the same store takes it.
+export function receivePostmarkEvents(input: ReceiveInput): Promise<SendGridEventsSummary> {
+  return receiveMailEvents({ ...input, batch: parsePostmarkEvents(input.events), provider: "Postmark" });
+}
+
+async function receiveMailEvents({
+  prisma,
+  events,
+  batch,
+  provider,
+  now = new Date(),
+  thresholds = suppressionThresholds(config().events),
+  logger = rootLogger,
+}: ReceiveInput & { batch: ParsedSendGridBatch; provider: string }): Promise<SendGridEventsSummary> {
   const summary: SendGridEventsSummary = {
     received: events.length,
     stored: 0,
@@ -112,7 +127,7 @@ export async function receiveSendGridEvents({
     }
   }
   if (summary.unknown > 0) {
-    logger.warn("ignored SendGrid event types we do not handle", { component: "sendgrid-events", unknownTypes: summary.unknownTypes });
+    logger.warn(`ignored ${provider} event types we do not handle`, { component: "mail-events", unknownTypes: summary.unknownTypes });
   }
   return summary;
 }
@@ -133,7 +148,10 @@ async function findExisting(prisma: Db, incoming: Incoming[]): Promise<Set<strin
   return seen;
 }
 
-// custom_args.followUpId first; for sends without it, the X-Message-Id that sg_message_id starts with.
+// custom_args.followUpId (Postmark: Metadata) first; for sends without it, the X-Message-Id that
+// sg_message_id starts with, or Postmark's MessageID as the API gave it.
+const messageIdCandidates = (e: SendGridEvent) => (e.provider === "postmark" ? (e.sgMessageId ? [e.sgMessageId] : []) : xMessageIdCandidates(e.sgMessageId));
+
 async function matchFollowUps(prisma: Db, events: SendGridEvent[]): Promise<Map<SendGridEvent, MatchedFollowUp>> {
   const select = { id: true, shop: true, recipient: true, messageId: true } as const;
   const matched = new Map<SendGridEvent, MatchedFollowUp>();
@@ -148,7 +166,7 @@ async function matchFollowUps(prisma: Db, events: SendGridEvent[]): Promise<Map<
     if (f) matched.set(e, f);
     else rest.push(e);
   }
-  const candidates = [...new Set(rest.flatMap((e) => xMessageIdCandidates(e.sgMessageId)))];
+  const candidates = [...new Set(rest.flatMap(messageIdCandidates))];
   const byMessageId = new Map<string, MatchedFollowUp>();
   for (const part of chunks(candidates)) {
     for (const f of await prisma.followUp.findMany({ where: { messageId: { in: part } }, select })) {
@@ -156,7 +174,7 @@ async function matchFollowUps(prisma: Db, events: SendGridEvent[]): Promise<Map<
     }
   }
   for (const e of rest) {
-    const f = xMessageIdCandidates(e.sgMessageId)
+    const f = messageIdCandidates(e)
       .map((id) => byMessageId.get(id))
       .find((x) => !!x);
     if (f) matched.set(e, f);
@@ -218,6 +236,7 @@ async function storeBatch({
         shop,
         followUpId: followUp?.id ?? null,
         messageId: event.sgMessageId,
+        provider: event.provider,
         event: event.event,
         email,
         reason: scrub(event.reason),
@@ -314,7 +333,7 @@ async function applySuppressions(
     // Not stored (an erased address): a suppression is kept as a keyed hash; nothing to count.
     const erased = row.data.email === null;
     const effect = suppressionEffect(row.event);
-    const source = `sendgrid:${row.data.sgEventId ?? row.data.dedupeKey}`;
+    const source = row.event.provider === "postmark" ? row.data.dedupeKey : `sendgrid:${row.data.sgEventId ?? row.data.dedupeKey}`;
     if (effect.kind === "suppress") {
       // SendGrid does not promise order: a resubscribe that happened later wins.
       if (effect.scope === "marketing" && (await happenedLater(tx, { shop, email, event: "group_resubscribe", after: row.event.occurredAt }))) {
@@ -347,7 +366,7 @@ async function applySuppressions(
       email,
       scope: "all",
       reason: "blocked",
-      source: `sendgrid:${last.data.sgEventId ?? last.data.dedupeKey}`,
+      source: last.event.provider === "postmark" ? last.data.dedupeKey : `sendgrid:${last.data.sgEventId ?? last.data.dedupeKey}`,
       detail: `${n} ${what} in ${thresholds.windowDays} days; the last: ${last.event.reason ?? "no reason given"}`.slice(0, 500),
     });
     if (created) {

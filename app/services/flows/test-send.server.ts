@@ -7,7 +7,7 @@
 import { senderAddress } from "~/domain/sender";
 import { randomUUID } from "node:crypto";
 import type { PrismaClient, Shop } from "@prisma/client";
-import type { MailTransport } from "~/adapters/mail/transport";
+import { routeSend, type MailTransport } from "~/adapters/mail/transport";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { audit } from "../compliance/audit.server";
 import { shopSendGridKey } from "../shop/secrets.server";
@@ -72,6 +72,7 @@ const hhmm = (d: Date) => d.toISOString().slice(11, 16);
 // The same choice the dispatcher makes: the shop's own SendGrid key, else the app's transport
 // (the runtime's, which the route hands in).
 export function transportForShop(shop: Shop, appTransport: () => MailTransport): MailTransport {
+  if (shop.mailProvider === "postmark") return routeSend(appTransport(), { pinnedTo: null, preferred: "postmark" });
   const mail = config().mail;
   const key = shopSendGridKey(shop, { encryptionKeys: mail.encryptionKeys });
   if (key) return createSendGridTransport({ apiKey: key, baseUrl: mail.sendgridApiUrl ?? undefined });
