@@ -44,6 +44,7 @@ import {
   type ValueNode,
 } from "graphql";
 import { loadAdminSchema, supportedAdminVersions } from "./schema";
+import { isSegmentMember, segmentsOf, UnsupportedSegmentQueryError } from "./segments";
 import {
   billingOf,
   changeStatus,
@@ -1203,6 +1204,9 @@ function nodeById(context: Context, id: string, info: GraphQLResolveInfo): unkno
     case "Order":
       requireScope(context, "read_orders", "nodes");
       return store.orders.find((o) => o.id === id) ?? null;
+    case "Segment":
+      requireScope(context, "read_customers", "nodes");
+      return segmentsOf(store).find((segment) => segment.id === id) ?? null;
     case "MediaImage":
     case "GenericFile": {
       requireScope(context, "read_files", "nodes");
@@ -2326,6 +2330,41 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
         return context.store.customers.find((c) => c.id === args.id) ?? null;
       },
     },
+    segments: {
+      args: [...CONNECTION_ARGS, "sortKey"],
+      resolve: (_root, args, context, info) => {
+        requireScope(context, "read_customers", "segments");
+        const sortKey = args.sortKey ?? "CREATION_DATE";
+        if (sortKey !== "CREATION_DATE" && sortKey !== "ID") throw unmodelled(`segments sorted by ${String(sortKey)}`, info);
+        const list = [...segmentsOf(context.store)].sort((a, b) =>
+          sortKey === "ID" ? legacyId(a.id) - legacyId(b.id) : a.creationDate.localeCompare(b.creationDate),
+        );
+        return connection({ items: list, args, info, idOf: (segment) => segment.id });
+      },
+    },
+    // Shopify answers one membership per segment asked; an id that is no segment of the shop is an error.
+    customerSegmentMembership: {
+      args: ["customerId", "segmentIds"],
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_customers", "customerSegmentMembership");
+        parseGid(args.customerId as string);
+        const customer = context.store.customers.find((c) => c.id === args.customerId);
+        if (!customer) throw new GraphQLError("Customer does not exist.", { extensions: { code: "NOT_FOUND" } });
+        const orders = customerOrders(context, customer);
+        const memberships = (args.segmentIds as string[]).map((segmentId) => {
+          parseGid(segmentId);
+          const segment = segmentsOf(context.store).find((s) => s.id === segmentId);
+          if (!segment) throw new GraphQLError(`Segment does not exist: ${segmentId}`, { extensions: { code: "NOT_FOUND" } });
+          try {
+            return { segmentId, isMember: isSegmentMember({ segment, customer, orders }) };
+          } catch (err) {
+            if (err instanceof UnsupportedSegmentQueryError) throw new GraphQLError(err.message, { extensions: { code: "NOT_MODELLED_BY_SIMULATOR" } });
+            throw err;
+          }
+        });
+        return { memberships };
+      },
+    },
     customers: {
       args: [...CONNECTION_ARGS, "query", "sortKey"],
       resolve: (_root, args, context, info) => {
@@ -2475,6 +2514,9 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
   GenericFile: { id: true, alt: true, createdAt: true, updatedAt: true, fileStatus: true, fileErrors: true, mimeType: true, url: true, originalFileSize: true, preview: true },
   CustomerEmailMarketingConsentUpdatePayload: { customer: true, userErrors: true },
   FlowTriggerReceivePayload: { userErrors: true },
+  Segment: { id: true, name: true, query: true, creationDate: true, lastEditDate: true },
+  SegmentMembershipResponse: { memberships: true },
+  SegmentMembership: { segmentId: true, isMember: true },
   DiscountCodeBasicCreatePayload: { codeDiscountNode: true, userErrors: true },
   DiscountCodeNode: { id: true },
   DiscountUserError: { field: true, message: true, code: true, extraInfo: true },

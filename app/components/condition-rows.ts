@@ -4,10 +4,18 @@
 // changes conditions the merchant did not touch. No server imports: this ships to the browser.
 import type { SetField, ValueField } from "~/domain/conditions";
 
-export type ConditionField = "order_total" | SetField | ValueField | "customer_type" | "discount_code";
+export type ConditionField =
+  | "order_total"
+  | SetField
+  | ValueField
+  | "customer_type"
+  | "discount_code"
+  | "customer_segment"
+  | "previous_step"
+  | "ordered_again";
 
 // What the value input of a row is.
-export type ValueKind = "amount" | "range" | "values" | "customer" | "none";
+export type ValueKind = "amount" | "range" | "values" | "customer" | "segment" | "none";
 
 export interface OperatorOption {
   value: string;
@@ -72,6 +80,43 @@ export const CONDITION_FIELDS: FieldOption[] = [
   },
 ];
 
+// Checked when the step is due; a step's conditions may use them, a flow's entry conditions not.
+export const STEP_CONDITION_FIELDS: FieldOption[] = [
+  {
+    value: "previous_step",
+    label: "The previous step",
+    operators: [
+      { value: "opened_or_clicked", label: "was opened or clicked", kind: "none" },
+      { value: "clicked", label: "was clicked", kind: "none" },
+      { value: "not_opened_or_clicked", label: "was neither opened nor clicked", kind: "none" },
+    ],
+  },
+  {
+    value: "ordered_again",
+    label: "Ordered again since this order",
+    operators: [
+      { value: "no", label: "no", kind: "none" },
+      { value: "yes", label: "yes", kind: "none" },
+    ],
+  },
+];
+
+const SEGMENT_FIELD: FieldOption = {
+  value: "customer_segment",
+  label: "Customer segment",
+  operators: [
+    { value: "in", label: "is in", kind: "segment" },
+    { value: "not_in", label: "is not in", kind: "segment" },
+  ],
+};
+
+CONDITION_FIELDS.push(SEGMENT_FIELD);
+
+// The fields a builder offers: a flow's entry conditions, or a step's own.
+export function fieldsFor(scope: "entry" | "step"): FieldOption[] {
+  return scope === "step" ? [...STEP_CONDITION_FIELDS, ...CONDITION_FIELDS] : CONDITION_FIELDS;
+}
+
 export type ConditionRow =
   | {
       kind: "condition";
@@ -92,7 +137,7 @@ export type ConditionsForm =
   | { kind: "unsupported"; conditions: unknown };
 
 export function fieldOption(field: string): FieldOption | undefined {
-  return CONDITION_FIELDS.find((f) => f.value === field);
+  return CONDITION_FIELDS.find((f) => f.value === field) ?? STEP_CONDITION_FIELDS.find((f) => f.value === field);
 }
 
 export function operatorOption(field: string, op: string): OperatorOption | undefined {
@@ -105,6 +150,7 @@ const KEYS: Record<ValueKind, string[]> = {
   range: ["field", "op", "min", "max"],
   values: ["field", "op", "values"],
   customer: ["field", "op", "value"],
+  segment: ["field", "op", "values"],
   none: ["field", "op"],
 };
 
@@ -140,6 +186,7 @@ export function rowOf(condition: unknown): ConditionRow {
       if (typeof condition.min !== "string" || typeof condition.max !== "string") return kept;
       return { ...row, min: condition.min, max: condition.max };
     case "values":
+    case "segment":
       if (!Array.isArray(condition.values) || !condition.values.every((v) => typeof v === "string")) return kept;
       return { ...row, values: [...(condition.values as string[])] };
     case "customer":
@@ -162,6 +209,7 @@ export function conditionOf(row: ConditionRow): unknown {
     case "range":
       return { ...base, min: row.min.trim(), max: row.max.trim() };
     case "values":
+    case "segment":
       return { ...base, values: row.values };
     case "customer":
       return { ...base, value: row.customer };

@@ -34,6 +34,8 @@ export interface StepDraft {
   content: Record<string, unknown> | null;
   // A/B test: each variant's subject, preview text and content fields replace the step's.
   variants: { id: string; variants: VariantDraft[] } | null;
+  // "Send this step only if…": the engine's condition JSON (condition-rows.ts shows it as rows).
+  conditions?: unknown;
 }
 
 export interface VariantDraft {

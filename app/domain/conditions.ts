@@ -24,7 +24,18 @@ export interface OrderConditionFacts {
 }
 
 export type OrderContext = Pick<OrderFacts, "productIds" | "totalPriceShop" | "shopCurrency" | "countryCode" | "locale"> &
-  OrderConditionFacts;
+  OrderConditionFacts & { sendTime?: SendTimeFacts };
+
+// Facts only known when a follow-up is about to go out, read by the dispatcher for the
+// conditions that name them. Absent: not looked up, so a condition on them does not match.
+export interface SendTimeFacts {
+  // Shopify's customer segments named by the conditions: the customer's membership and the name.
+  segments?: Record<string, { name: string | null; member: boolean }>;
+  // The flow's previous step for this order (step conditions only); null when there is none.
+  previousStep?: { name: string; sent: boolean; opened: boolean; clicked: boolean } | null;
+  // The customer's first order after this one's trigger (cancelled orders do not count).
+  orderedAgainAt?: Date | null;
+}
 
 // ---- The condition tree ----
 
@@ -49,7 +60,18 @@ export type LeafCondition =
   | { field: ValueField; op: ValueOperator; values: string[] }
   | { field: "customer_type"; op: "is"; value: "first" | "repeat" }
   | { field: "discount_code"; op: "used" | "not_used" }
-  | { field: "discount_code"; op: "includes_any" | "includes_none"; values: string[] };
+  | { field: "discount_code"; op: "includes_any" | "includes_none"; values: string[] }
+  // Checked when the follow-up goes out, through Shopify's customerSegmentMembership.
+  | { field: "customer_segment"; op: "in" | "not_in"; values: string[] } // segment GIDs
+  // Only in a step's conditions ("send this step only if…").
+  | { field: "previous_step"; op: PreviousStepOperator }
+  | { field: "ordered_again"; op: "no" | "yes" };
+
+export type PreviousStepOperator = "opened_or_clicked" | "clicked" | "not_opened_or_clicked";
+
+// Where a condition tree is used: a flow's entry conditions, or a step's own.
+export type ConditionScope = "entry" | "step";
+export const STEP_ONLY_FIELDS = ["previous_step", "ordered_again"] as const;
 
 export type ConditionGroup = { all: Condition[] } | { any: Condition[] };
 export type Condition = ConditionGroup | LeafCondition;
@@ -98,6 +120,11 @@ export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
 // ---- Normalising what merchants type and what Shopify sends ----
 
 const lower = (s: string) => s.trim().toLowerCase();
+
+export function segmentGid(id: string): string {
+  const s = id.trim();
+  return /^\d+$/.test(s) ? `gid://shopify/Segment/${s}` : s;
+}
 
 function productGid(kind: "Product" | "Collection", id: string): string {
   const s = id.trim();
@@ -229,8 +256,60 @@ function evaluateTotal(leaf: Extract<LeafCondition, { field: "order_total" }>, o
   return { matched, explanation: [`Order total: ${total}${currency} ${matched ? yes : no} ${leaf.amount}${currency}.`] };
 }
 
+function evaluateSegment(leaf: Extract<LeafCondition, { field: "customer_segment" }>, order: OrderContext): ConditionsResult {
+  const known = order.sendTime?.segments;
+  const names = leaf.values.map((id) => `"${known?.[segmentGid(id)]?.name ?? id}"`).join(", ");
+  if (!known || leaf.values.some((id) => !known[segmentGid(id)])) {
+    return { matched: false, explanation: [`Customer segment: the customer's membership of ${names} is not known (a guest checkout, or Shopify was not asked).`] };
+  }
+  const memberOf = leaf.values.filter((id) => known[segmentGid(id)].member).map((id) => `"${known[segmentGid(id)].name ?? id}"`);
+  if (leaf.op === "in") {
+    return memberOf.length
+      ? { matched: true, explanation: [`Customer segment: the customer is in ${memberOf.join(", ")}.`] }
+      : { matched: false, explanation: [`Customer segment: the customer is not in ${names}.`] };
+  }
+  return memberOf.length
+    ? { matched: false, explanation: [`Customer segment: the customer is in ${memberOf.join(", ")}, which the flow excludes.`] }
+    : { matched: true, explanation: [`Customer segment: the customer is not in ${names}.`] };
+}
+
+const PREVIOUS_STEP_WANTED: Record<PreviousStepOperator, string> = {
+  opened_or_clicked: "opened or clicked",
+  clicked: "clicked",
+  not_opened_or_clicked: "neither opened nor clicked",
+};
+
+function evaluatePreviousStep(op: PreviousStepOperator, order: OrderContext): ConditionsResult {
+  const previous = order.sendTime?.previousStep;
+  const wanted = PREVIOUS_STEP_WANTED[op];
+  if (!previous) return { matched: false, explanation: ["Previous step: this step has no previous step to look at."] };
+  if (!previous.sent) {
+    const matched = op === "not_opened_or_clicked";
+    return { matched, explanation: [`Previous step: "${previous.name}" was not sent; this step is for customers who ${wanted} it.`] };
+  }
+  const did = previous.clicked ? "clicked" : previous.opened ? "opened" : "neither opened nor clicked";
+  const matched = op === "clicked" ? previous.clicked : op === "opened_or_clicked" ? previous.opened || previous.clicked : !previous.opened && !previous.clicked;
+  return { matched, explanation: [`Previous step: the customer ${did} "${previous.name}"; this step is for customers who ${wanted} it.`] };
+}
+
+function evaluateOrderedAgain(op: "no" | "yes", order: OrderContext): ConditionsResult {
+  const facts = order.sendTime;
+  if (!facts || !("orderedAgainAt" in facts)) return { matched: false, explanation: ["Ordered again: not known."] };
+  const again = facts.orderedAgainAt ?? null;
+  const fact = again ? `the customer ordered again on ${again.toISOString().slice(0, 10)}` : "the customer has not ordered since";
+  const matched = op === "no" ? !again : !!again;
+  const wanted = op === "no" ? "customers who have not ordered since" : "customers who ordered again";
+  return { matched, explanation: [`Ordered again: ${fact}; this step is for ${wanted}.`] };
+}
+
 function evaluateLeaf(leaf: LeafCondition, order: OrderContext): ConditionsResult {
   switch (leaf.field) {
+    case "customer_segment":
+      return evaluateSegment(leaf, order);
+    case "previous_step":
+      return evaluatePreviousStep(leaf.op, order);
+    case "ordered_again":
+      return evaluateOrderedAgain(leaf.op, order);
     case "order_total":
       return evaluateTotal(leaf, order);
     case "customer_type": {
@@ -301,12 +380,14 @@ export class InvalidConditionsError extends Error {
 export function evaluateConditions({
   conditions,
   order,
+  scope = "entry",
 }: {
   conditions: ConditionGroup | null | undefined;
   order: OrderContext;
+  scope?: ConditionScope;
 }): ConditionsResult {
   if (conditions == null) return { matched: true, explanation: ["The flow has no entry conditions: every order enters."] };
-  const problems = validateConditions(conditions);
+  const problems = validateConditions(conditions, "", scope);
   if (problems.length) throw new InvalidConditionsError(problems);
   return evaluateNode(conditions, order);
 }
@@ -315,7 +396,8 @@ export function evaluateConditions({
 
 const SET_FIELDS: SetField[] = ["products", "product_types", "vendors", "collections", "product_tags", "order_tags", "customer_tags"];
 const VALUE_FIELDS: ValueField[] = ["shipping_country", "customer_locale", "sales_channel"];
-const ALL_FIELDS = ["order_total", ...SET_FIELDS, ...VALUE_FIELDS, "customer_type", "discount_code"];
+const ALL_FIELDS = ["order_total", ...SET_FIELDS, ...VALUE_FIELDS, "customer_type", "discount_code", "customer_segment", ...STEP_ONLY_FIELDS];
+const SEGMENT_ID = /^(gid:\/\/shopify\/Segment\/)?\d+$/;
 
 const AMOUNT = /^\d{1,15}(\.\d{1,4})?$/;
 const VALUE_FORMAT: Partial<Record<SetField | ValueField, { test: RegExp; hint: string }>> = {
@@ -328,7 +410,7 @@ const VALUE_FORMAT: Partial<Record<SetField | ValueField, { test: RegExp; hint: 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function validateConditions(input: unknown, path = ""): string[] {
+export function validateConditions(input: unknown, path = "", scope: ConditionScope = "entry"): string[] {
   const problems: string[] = [];
   let leaves = 0;
   const at = (p: string) => p || "(conditions)";
@@ -379,7 +461,21 @@ export function validateConditions(input: unknown, path = ""): string[] {
       );
       return;
     }
-    if (field === "order_total") {
+    if (scope === "entry" && (STEP_ONLY_FIELDS as readonly string[]).includes(field)) {
+      problems.push(`${p}/field: ${field} can only be used in a step's conditions, not the flow's entry conditions`);
+      return;
+    }
+    if (field === "customer_segment") {
+      extraKeys(node, ["field", "op", "values"], p);
+      op(node, p, ["in", "not_in"]);
+      values(node, p, { test: SEGMENT_ID, hint: "a segment id like gid://shopify/Segment/123 or 123" });
+    } else if (field === "previous_step") {
+      extraKeys(node, ["field", "op"], p);
+      op(node, p, ["opened_or_clicked", "clicked", "not_opened_or_clicked"]);
+    } else if (field === "ordered_again") {
+      extraKeys(node, ["field", "op"], p);
+      op(node, p, ["no", "yes"]);
+    } else if (field === "order_total") {
       if (!op(node, p, ["gt", "gte", "lt", "lte", "between"])) {
         extraKeys(node, ["field", "op", "amount", "min", "max"], p);
       } else if (node.op === "between") {
@@ -467,12 +563,28 @@ export function missingFacts({
 }: {
   conditions: Condition | null | undefined;
   order: { productFactsKnown: boolean; customerTags: string[] | null; customerOrdersCount: number | null; customerId: string | null };
-}): { product: boolean; customer: boolean } {
+}): { product: boolean; customer: boolean; sendTime: boolean } {
   const fields = conditionFields(conditions);
   const product = !order.productFactsKnown && PRODUCT_FACT_FIELDS.some((f) => fields.has(f));
   const customer =
     !!order.customerId &&
     ((fields.has("customer_tags") && order.customerTags === null) ||
       (fields.has("customer_type") && order.customerOrdersCount === null));
-  return { product, customer };
+  // Segment membership changes over time and is asked of Shopify when the follow-up goes out.
+  const sendTime = SEND_TIME_FIELDS.some((f) => fields.has(f));
+  return { product, customer, sendTime };
+}
+
+export const SEND_TIME_FIELDS = ["customer_segment", ...STEP_ONLY_FIELDS] as const;
+
+// The segments a condition tree names, as GIDs, for one membership question to Shopify.
+export function conditionSegments(conditions: Condition | null | undefined): string[] {
+  const ids = new Set<string>();
+  const walk = (node: Condition) => {
+    if ("all" in node) node.all.forEach(walk);
+    else if ("any" in node) node.any.forEach(walk);
+    else if (node.field === "customer_segment") node.values.forEach((v) => ids.add(segmentGid(v)));
+  };
+  if (conditions) walk(conditions);
+  return [...ids];
 }

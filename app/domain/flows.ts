@@ -4,7 +4,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import flowsSchema from "./flows.schema.json";
 import { validateSendWindow, type SendWindow } from "./send-window";
 import type { StepDelay } from "./step-timing";
-import { validateConditions, type ConditionGroup } from "./conditions";
+import { conditionFields, validateConditions, type ConditionGroup } from "./conditions";
 import { validateAbTest } from "./ab-test";
 import type { TemplateId } from "./templates";
 import { checkText, validateContent } from "./content";
@@ -31,6 +31,8 @@ export interface FlowStepDefinition {
   previewText?: string;
   content?: Record<string, unknown>;
   variants?: StepAbTest;
+  // "Send this step only if…": checked when it is due (app/domain/conditions.ts, scope "step").
+  conditions?: ConditionGroup;
 }
 
 // An A/B test of a step: each variant replaces the step's subject, preview text or content
@@ -136,6 +138,12 @@ function flowRuleProblems(flow: FlowDefinition, path: string): string[] {
     if (stepKeys.has(step.key)) problems.push(`${at}/key: "${step.key}" is used by two steps of flow "${flow.key}"`);
     stepKeys.add(step.key);
     if (step.sendWindow) problems.push(...validateSendWindow(step.sendWindow, `${at}/sendWindow`));
+    if (step.conditions !== undefined) {
+      problems.push(...validateConditions(step.conditions, `${at}/conditions`, "step"));
+      if (j === 0 && conditionFields(step.conditions).has("previous_step")) {
+        problems.push(`${at}/conditions: the first step has no previous step; "previous_step" needs a step before it`);
+      }
+    }
     if (step.variants) problems.push(...validateAbTest(step.variants, `${at}/variants`));
     const texts = [...checkText(step.subject, `${at}/subject`, { max: 200 })];
     if (step.previewText) texts.push(...checkText(step.previewText, `${at}/previewText`, { max: 200 }));

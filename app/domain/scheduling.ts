@@ -104,7 +104,7 @@ export function entryDecision({
 }): { state: "matched" } | { state: "pending" } | { state: "not_matched"; reason: SkipReason & { code: "conditions_not_met" } } {
   if (!conditions) return { state: "matched" };
   const missing = missingFacts({ conditions, order: { ...order, productFactsKnown } });
-  if (missing.product || missing.customer) return { state: "pending" };
+  if (missing.product || missing.customer || missing.sendTime) return { state: "pending" };
   const result = evaluateConditions({ conditions, order: orderContext(order) });
   return result.matched ? { state: "matched" } : { state: "not_matched", reason: { code: "conditions_not_met", failed: result.explanation } };
 }

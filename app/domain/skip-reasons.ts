@@ -24,6 +24,7 @@ export type SkipReason =
       timeZone?: string | null;
     }
   | { code: "conditions_not_met"; failed: string[] }
+  | { code: "step_conditions_not_met"; failed: string[] }
   | { code: "outside_send_window"; window: string; timeZone: string; requestedAt: Date; movedTo: Date }
   | { code: "send_failed"; error: string; attempts: number | null }
   | { code: "no_email" }
@@ -50,6 +51,7 @@ export const SKIP_REASON_STATUS = {
   service_emails_blocked: "skipped",
   frequency_cap: "skipped",
   conditions_not_met: "skipped",
+  step_conditions_not_met: "skipped",
   outside_send_window: "scheduled",
   send_failed: "failed",
   no_email: "skipped",
@@ -142,6 +144,8 @@ export function describeSkipReason(reason: SkipReason): string {
     }
     case "conditions_not_met":
       return `The order does not meet the flow's conditions: ${reason.failed.join(" ")}`.trim();
+    case "step_conditions_not_met":
+      return `This step's condition was not met: ${reason.failed.join(" ")}`.trim();
     case "outside_send_window":
       return `Outside the send window (${reason.window} ${reason.timeZone}); moved to ${movedToText(reason.requestedAt, reason.movedTo, reason.timeZone)}.`;
     case "send_failed": {

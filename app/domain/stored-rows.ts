@@ -53,6 +53,11 @@ export function flowConditions(flow: { id: string; conditions: string | null }):
   return decode("Flow", flow.id, "conditions", flow.conditions, (v) => validateConditions(v));
 }
 
+export function stepConditions(step: { id: string; conditions: string | null }): ConditionGroup | null {
+  if (!step.conditions) return null;
+  return decode("FlowStep", step.id, "conditions", step.conditions, (v) => validateConditions(v, "", "step"));
+}
+
 function exitRulesProblems(value: unknown): string[] {
   if (!isObject(value)) return ["must be an object"];
   const problems: string[] = [];

@@ -21,8 +21,8 @@ import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm, staffEmail } from "../admin/form-post.server";
-import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft } from "../services/flows/flow-editor.server";
-import { ConditionsBuilder } from "../components/ConditionsBuilder";
+import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft, shopSegments } from "../services/flows/flow-editor.server";
+import { ConditionsBuilder, type ShopSegment } from "../components/ConditionsBuilder";
 import { ContentEditor } from "../components/ContentEditor";
 import { VariableTextField } from "../components/VariablePicker";
 import { FlowPreview } from "../components/FlowPreview";
@@ -60,7 +60,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const id = params.id ?? "";
   const flow = id === "new" ? newFlowDraft() : await loadFlowDraft(prisma, { shop: session.shop, id });
   if (!flow) throw notFound();
-  const [orders, shop, recipients] = await Promise.all([
+  const [orders, shop, recipients, segments] = await Promise.all([
     recentOrders(prisma, session.shop),
     prisma.shop.findUnique({ where: { domain: session.shop }, select: { domain: true, email: true, primaryLocale: true, publishedLocales: true } }),
     // A test goes only to these; without Shopify's answer the form says so instead of offering any.
@@ -68,6 +68,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       (list) => ({ list, problem: null }),
       (err: unknown) => ({ list: [] as string[], problem: `Shopify did not tell us your store's addresses, so tests cannot be sent right now (${err instanceof Error ? err.message.split("\n")[0] : String(err)}).` }),
     ),
+    shopSegments(prisma, session.shop),
   ]);
   const stored = shop?.email?.toLowerCase() ?? "";
   return {
@@ -76,6 +77,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     orders,
     // The languages a step can be written in: the shop's primary (the base) and its published ones.
     shopLocales: { primary: shop?.primaryLocale ?? null, published: shop ? shopPublishedLocales(shop) : [] },
+    // The shop's customer segments, for segment conditions.
+    segments: segments.list,
     testRecipients: recipients.list,
     testRecipient: recipients.list.includes(stored) ? stored : (recipients.list[0] ?? ""),
     testRecipientsProblem: recipients.problem,
@@ -226,6 +229,7 @@ function StepEditor({
   index,
   problems,
   shopLocales,
+  segments,
   onChange,
   onRemove,
   onSelect,
@@ -236,6 +240,7 @@ function StepEditor({
   index: number;
   problems: FlowProblem[] | undefined;
   shopLocales: { primary: string | null; published: string[] };
+  segments: ShopSegment[];
   onLanguageChange: (tab: LanguageTab) => void;
   onChange: (step: StepDraft) => void;
   onRemove: () => void;
@@ -308,6 +313,15 @@ function StepEditor({
               />
             </FormLayout.Group>
           ) : null}
+          <ConditionsBuilder
+            scope="step"
+            at={`${at}/conditions`}
+            name={`Step ${index + 1} condition`}
+            conditions={step.conditions ?? null}
+            problems={problems}
+            segments={segments}
+            onChange={(conditions) => onChange({ ...step, conditions })}
+          />
           <FormLayout.Group condensed>
             <Select
               label="Template"
@@ -530,7 +544,7 @@ export default function FlowEditor() {
               </FormLayout>
             </Card>
             <Card>
-              <ConditionsBuilder conditions={draft.conditions} problems={problems} onChange={(conditions) => setDraft((d) => ({ ...d, conditions }))} />
+              <ConditionsBuilder conditions={draft.conditions} problems={problems} segments={data.segments} onChange={(conditions) => setDraft((d) => ({ ...d, conditions }))} />
             </Card>
             {draft.steps.map((step, i) => (
               <StepEditor
@@ -540,6 +554,7 @@ export default function FlowEditor() {
                 problems={problems}
                 selected={previewStep === i}
                 shopLocales={data.shopLocales}
+                segments={data.segments}
                 onSelect={() => setPreviewStep(i)}
                 onLanguageChange={(tab) => {
                   // The preview follows the language being written.

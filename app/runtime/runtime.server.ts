@@ -25,6 +25,7 @@ import { pruneExpiredContent } from "../services/compliance/retention.server";
 import { retryPendingConsentSyncs } from "../services/consent/unsubscribe.server";
 import { consentWriteBackPolicy } from "../services/consent/consent-write-back.server";
 import { runAnalyticsJobs } from "../services/analytics/jobs.server";
+import { fetchSegmentMembership } from "../adapters/shopify-admin/segments.server";
 import { startDeliveryFallbacks } from "../services/intake/delivery-fallback.server";
 import { syncMarketingActivities } from "../services/marketing/marketing-sync.server";
 import { flowTriggerRetryPolicy, sendDueFlowTriggers } from "../services/flow-triggers/send.server";
@@ -163,6 +164,7 @@ export function createRuntime({
         ...(req.customerId ? { customer: await fetchCustomerFacts(client, req.customerId) } : {}),
       };
     },
+    segmentMembership: async (req) => fetchSegmentMembership({ client: await clientFor(req.shop), customerId: req.customerId, segmentIds: req.segmentIds }),
     unsubscribe: (req) =>
       unsubscribeLinks({
         appUrl: settings.shopify.appUrl,

@@ -124,6 +124,21 @@ export type CustomerPurchaseHistoryQuery = { customer?: AdminTypes.Maybe<(
       )> } }
   )> };
 
+export type CustomerSegmentMembershipQueryVariables = AdminTypes.Exact<{
+  customerId: AdminTypes.Scalars['ID']['input'];
+  segmentIds: Array<AdminTypes.Scalars['ID']['input']> | AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type CustomerSegmentMembershipQuery = { customerSegmentMembership: { memberships: Array<Pick<AdminTypes.SegmentMembership, 'segmentId' | 'isMember'>> }, segments: Array<AdminTypes.Maybe<Pick<AdminTypes.Segment, 'id' | 'name'>>> };
+
+export type ShopSegmentsQueryVariables = AdminTypes.Exact<{
+  first: AdminTypes.Scalars['Int']['input'];
+}>;
+
+
+export type ShopSegmentsQuery = { segments: { nodes: Array<Pick<AdminTypes.Segment, 'id' | 'name'>> } };
+
 export type PurchasedProductsQueryVariables = AdminTypes.Exact<{
   ids: Array<AdminTypes.Scalars['ID']['input']> | AdminTypes.Scalars['ID']['input'];
 }>;
@@ -224,6 +239,8 @@ interface GeneratedQueryTypes {
   "#graphql\n  query OrderOfShop($id: ID!) {\n    order(id: $id) {\n      id\n    }\n  }\n": {return: OrderOfShopQuery, variables: OrderOfShopQueryVariables},
   "#graphql\n  query CustomerFacts($id: ID!) {\n    customer(id: $id) {\n      id\n      tags\n      numberOfOrders\n    }\n  }\n": {return: CustomerFactsQuery, variables: CustomerFactsQueryVariables},
   "#graphql\n  query CustomerPurchaseHistory($id: ID!, $orders: Int!, $lines: Int!) {\n    customer(id: $id) {\n      id\n      orders(first: $orders, sortKey: CREATED_AT, reverse: true) {\n        nodes {\n          id\n          lineItems(first: $lines) {\n            nodes {\n              product {\n                id\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: CustomerPurchaseHistoryQuery, variables: CustomerPurchaseHistoryQueryVariables},
+  "#graphql\n  query CustomerSegmentMembership($customerId: ID!, $segmentIds: [ID!]!) {\n    customerSegmentMembership(customerId: $customerId, segmentIds: $segmentIds) {\n      memberships {\n        segmentId\n        isMember\n      }\n    }\n    segments: nodes(ids: $segmentIds) {\n      ... on Segment {\n        id\n        name\n      }\n    }\n  }\n": {return: CustomerSegmentMembershipQuery, variables: CustomerSegmentMembershipQueryVariables},
+  "#graphql\n  query ShopSegments($first: Int!) {\n    segments(first: $first, sortKey: CREATION_DATE) {\n      nodes {\n        id\n        name\n      }\n    }\n  }\n": {return: ShopSegmentsQuery, variables: ShopSegmentsQueryVariables},
   "#graphql\n  query PurchasedProducts($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        title\n        handle\n        onlineStoreUrl\n        productType\n        tags\n        featuredMedia {\n          preview {\n            image {\n              url\n              altText\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: PurchasedProductsQuery, variables: PurchasedProductsQueryVariables},
   "#graphql\n  query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...IntakeOrder\n      }\n    }\n  }\n  #graphql\n  fragment IntakeOrder on Order {\n    id\n    name\n    email\n    createdAt\n    processedAt\n    updatedAt\n    cancelledAt\n    customerLocale\n    currencyCode\n    presentmentCurrencyCode\n    customer {\n      id\n      firstName\n    }\n    billingAddress {\n      firstName\n      countryCodeV2\n    }\n    shippingAddress {\n      countryCodeV2\n    }\n    totalPriceSet {\n      shopMoney {\n        amount\n      }\n      presentmentMoney {\n        amount\n        currencyCode\n      }\n    }\n    subtotalPriceSet {\n      presentmentMoney {\n        amount\n      }\n    }\n    lineItems(first: 20) {\n      nodes {\n        product {\n          id\n        }\n      }\n    }\n  }\n\n": {return: OrdersUpdatedSinceQuery, variables: OrdersUpdatedSinceQueryVariables},
   "#graphql\n  query IntakeOrder($id: ID!) {\n    order(id: $id) {\n      ...IntakeOrder\n    }\n  }\n  #graphql\n  fragment IntakeOrder on Order {\n    id\n    name\n    email\n    createdAt\n    processedAt\n    updatedAt\n    cancelledAt\n    customerLocale\n    currencyCode\n    presentmentCurrencyCode\n    customer {\n      id\n      firstName\n    }\n    billingAddress {\n      firstName\n      countryCodeV2\n    }\n    shippingAddress {\n      countryCodeV2\n    }\n    totalPriceSet {\n      shopMoney {\n        amount\n      }\n      presentmentMoney {\n        amount\n        currencyCode\n      }\n    }\n    subtotalPriceSet {\n      presentmentMoney {\n        amount\n      }\n    }\n    lineItems(first: 20) {\n      nodes {\n        product {\n          id\n        }\n      }\n    }\n  }\n\n": {return: IntakeOrderQuery, variables: IntakeOrderQueryVariables},

@@ -161,6 +161,54 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
     });
   }, 90_000);
 
+  it("sets a step's own conditions: the previous step not opened, and a customer segment chosen from the shop's", async () => {
+    const page = await newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await withScreenshot(page, "flow-editor-step-conditions", async () => {
+      await page.goto(embeddedUrl("/app/flows/new"));
+      await page.getByLabel("Flow name", { exact: true }).waitFor({ timeout: 15_000 });
+      await page.getByLabel("Flow name", { exact: true }).fill("Nudge the quiet ones");
+      await page.getByRole("button", { name: "Add step" }).click();
+      await page.getByRole("button", { name: "Add step" }).click();
+
+      // Step 2 goes only to customers who did not open step 1 and are in the shop's "VIP customers".
+      await page.getByRole("button", { name: "Add a condition to step 2" }).click();
+      await page.getByLabel("Step 2 condition 1 operator", { exact: true }).selectOption("not_opened_or_clicked");
+      await page.getByRole("button", { name: "Add a condition to step 2" }).click();
+      await page.getByLabel("Step 2 condition 2 field", { exact: true }).selectOption("customer_segment");
+      const segment = page.getByLabel("Step 2 condition 2 segment", { exact: true });
+      expect(await segment.locator("option").allTextContents()).toEqual(["Choose a segment", "VIP customers", "Repeat customers", "Big spenders"]);
+      await segment.selectOption({ label: "VIP customers" });
+      // The first step has no previous step: the server says so under it.
+      await page.getByRole("button", { name: "Add a condition to step 1" }).click();
+      const saveBar = page.locator("ui-save-bar");
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => page.getByText(/the first step has no previous step/i).count(), { timeout: 10_000 }).toBe(1);
+      await page.getByRole("button", { name: "Remove step 1 condition 1" }).click();
+
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/\/app\/flows\/(?!new)[a-z0-9]+/, { timeout: 15_000 });
+      const id = new URL(page.url()).pathname.split("/").pop()!;
+      await page.goto(embeddedUrl(`/app/flows/${id}`));
+      await expect.poll(() => page.getByLabel("Step 2 condition 2 segment", { exact: true }).isVisible(), { timeout: 15_000 }).toBe(true);
+      await screenshotAtWidths(page, "flow-editor-step-conditions", async () => {
+        await expect.poll(() => page.getByLabel("Step 2 condition 1 operator", { exact: true }).inputValue()).toBe("not_opened_or_clicked");
+      });
+      const steps = await prisma.flowStep.findMany({ where: { flowId: id }, orderBy: { position: "asc" } });
+      expect(steps.map((s) => (s.conditions ? JSON.parse(s.conditions) : null))).toEqual([
+        null,
+        {
+          all: [
+            { field: "previous_step", op: "not_opened_or_clicked" },
+            { field: "customer_segment", op: "in", values: [expect.stringMatching(/^gid:\/\/shopify\/Segment\/\d+$/)] },
+          ],
+        },
+      ]);
+      expect(errors).toEqual([]);
+    });
+  }, 90_000);
+
   it("sends a test only to an address of the store, chosen from a list, and shows why one was refused", async () => {
     const page = await newPage();
     const errors: string[] = [];

@@ -1,16 +1,6 @@
 // The entry-conditions builder: rows to the engine's condition JSON and back, exactly.
 import { describe, expect, it } from "vitest";
-import {
-  CONDITION_FIELDS,
-  changeField,
-  conditionOf,
-  conditionsOf,
-  formOf,
-  newConditionRow,
-  rowOf,
-  valuesOf,
-  type ConditionRow,
-} from "~/components/condition-rows";
+import { changeField, fieldsFor, conditionOf, conditionsOf, formOf, newConditionRow, rowOf, valuesOf, type ConditionRow } from "~/components/condition-rows";
 import { validateConditions } from "~/domain/conditions";
 
 const every = {
@@ -47,7 +37,12 @@ describe("conditions builder rows", () => {
   it("keeps nested groups and conditions it has no row for, untouched", () => {
     const stored = {
       all: [
-        { any: [{ field: "vendors", op: "includes_any", values: ["A"] }, { field: "order_tags", op: "includes_any", values: ["b"] }] },
+        {
+          any: [
+            { field: "vendors", op: "includes_any", values: ["A"] },
+            { field: "order_tags", op: "includes_any", values: ["b"] },
+          ],
+        },
         { field: "order_total", op: "gte", amount: "5", note: "extra key" },
         { field: "not_a_field", op: "in", values: ["x"] },
         { field: "customer_type", op: "is", value: "sometimes" },
@@ -77,15 +72,27 @@ describe("conditions builder rows", () => {
   });
 
   it("offers for each field only operators the engine accepts for it, and a valid condition for each", () => {
-    for (const field of CONDITION_FIELDS) {
-      for (const op of field.operators) {
-        const row = { ...(newConditionRow(field.value) as Extract<ConditionRow, { kind: "condition" }>), op: op.value, values: ["PL"], amount: "10", min: "1", max: "2" };
-        const valid = field.value === "products" || field.value === "collections" ? { ...row, values: ["12"] } : row;
-        const condition = conditionOf(valid);
-        expect(validateConditions({ all: [condition] }), `${field.value} ${op.value}`).toEqual([]);
-        expect(rowOf(condition)).toEqual(
-          op.kind === "values" ? { ...newConditionRow(field.value), op: op.value, values: valid.values } : expect.objectContaining({ kind: "condition", op: op.value }),
-        );
+    for (const scope of ["entry", "step"] as const) {
+      for (const field of fieldsFor(scope)) {
+        for (const op of field.operators) {
+          const row = {
+            ...(newConditionRow(field.value) as Extract<ConditionRow, { kind: "condition" }>),
+            op: op.value,
+            values: ["PL"],
+            amount: "10",
+            min: "1",
+            max: "2",
+          };
+          // Fields that take ids get a number.
+          const valid = ["products", "collections", "customer_segment"].includes(field.value) ? { ...row, values: ["12"] } : row;
+          const condition = conditionOf(valid);
+          expect(validateConditions({ all: [condition] }, "", scope), `${scope} ${field.value} ${op.value}`).toEqual([]);
+          expect(rowOf(condition)).toEqual(
+            op.kind === "values" || op.kind === "segment"
+              ? { ...newConditionRow(field.value), op: op.value, values: valid.values }
+              : expect.objectContaining({ kind: "condition", op: op.value }),
+          );
+        }
       }
     }
   });

@@ -402,3 +402,71 @@ describe("validateConditions", () => {
     ]);
   });
 });
+
+describe("send-time conditions", () => {
+  const VIP = "gid://shopify/Segment/1";
+  const LAPSED = "gid://shopify/Segment/2";
+  const segments = { [VIP]: { name: "VIP customers", member: true }, [LAPSED]: { name: "Lapsed", member: false } };
+  const all = (...leaves: LeafCondition[]): ConditionGroup => ({ all: leaves });
+
+  it("customer segments: in and not in, by id or number, named in the explanation", () => {
+    const at = order({ sendTime: { segments } });
+    expect(evaluateConditions({ conditions: all({ field: "customer_segment", op: "in", values: ["1"] }), order: at })).toEqual({
+      matched: true,
+      explanation: ['Customer segment: the customer is in "VIP customers".'],
+    });
+    expect(evaluateConditions({ conditions: all({ field: "customer_segment", op: "in", values: [LAPSED] }), order: at })).toEqual({
+      matched: false,
+      explanation: ['Customer segment: the customer is not in "Lapsed".'],
+    });
+    expect(evaluateConditions({ conditions: all({ field: "customer_segment", op: "not_in", values: [VIP, LAPSED] }), order: at }).explanation).toEqual([
+      'Customer segment: the customer is in "VIP customers", which the flow excludes.',
+    ]);
+  });
+
+  it("an unknown membership (not asked, or a guest) never matches", () => {
+    for (const op of ["in", "not_in"] as const) {
+      const result = evaluateConditions({ conditions: all({ field: "customer_segment", op, values: [VIP] }), order: order() });
+      expect(result.matched).toBe(false);
+      expect(result.explanation[0]).toMatch(/membership of "gid:\/\/shopify\/Segment\/1" is not known/);
+    }
+  });
+
+  it("the previous step: opened or clicked, clicked, neither; not sent counts as neither", () => {
+    const previous = (p: { sent?: boolean; opened?: boolean; clicked?: boolean } | null) =>
+      order({ sendTime: { previousStep: p && { name: "Step 1", sent: p.sent ?? true, opened: p.opened ?? false, clicked: p.clicked ?? false } } });
+    const check = (op: "opened_or_clicked" | "clicked" | "not_opened_or_clicked", o: OrderContext) =>
+      evaluateConditions({ conditions: all({ field: "previous_step", op }), order: o, scope: "step" }).matched;
+    expect(check("opened_or_clicked", previous({ opened: true }))).toBe(true);
+    expect(check("clicked", previous({ opened: true }))).toBe(false);
+    expect(check("clicked", previous({ clicked: true }))).toBe(true);
+    expect(check("not_opened_or_clicked", previous({}))).toBe(true);
+    expect(check("not_opened_or_clicked", previous({ sent: false }))).toBe(true);
+    expect(check("opened_or_clicked", previous({ sent: false }))).toBe(false);
+    expect(check("opened_or_clicked", previous(null))).toBe(false);
+  });
+
+  it("ordered again: no and yes", () => {
+    const again = order({ sendTime: { orderedAgainAt: new Date("2026-12-02T10:00:00Z") } });
+    const not = order({ sendTime: { orderedAgainAt: null } });
+    const check = (op: "no" | "yes", o: OrderContext) => evaluateConditions({ conditions: all({ field: "ordered_again", op }), order: o, scope: "step" });
+    expect(check("no", not).matched).toBe(true);
+    expect(check("no", again)).toEqual({
+      matched: false,
+      explanation: ["Ordered again: the customer ordered again on 2026-12-02; this step is for customers who have not ordered since."],
+    });
+    expect(check("yes", again).matched).toBe(true);
+    expect(check("yes", order()).matched).toBe(false);
+  });
+
+  it("step-only fields are refused in entry conditions; segments need segment ids", () => {
+    expect(validateConditions(all({ field: "previous_step", op: "clicked" }))).toEqual([
+      "/all/0/field: previous_step can only be used in a step's conditions, not the flow's entry conditions",
+    ]);
+    expect(validateConditions(all({ field: "previous_step", op: "clicked" }), "", "step")).toEqual([]);
+    expect(validateConditions({ all: [{ field: "customer_segment", op: "in", values: ["VIP"] }] })).toEqual([
+      '/all/0/values/0: "VIP" is not a segment id like gid://shopify/Segment/123 or 123',
+    ]);
+    expect(validateConditions({ all: [{ field: "ordered_again", op: "maybe" }] }, "", "step")).toEqual(["/all/0/op: must be one of no, yes"]);
+  });
+});

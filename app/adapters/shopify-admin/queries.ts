@@ -253,6 +253,37 @@ export const CUSTOMER_PURCHASE_HISTORY_QUERY = `#graphql
   }
 `;
 
+// Whether a customer is in the segments a flow's or step's conditions name, and their names for
+// the skip reason. Asked when the follow-up goes out: segment membership changes over time.
+export const CUSTOMER_SEGMENT_MEMBERSHIP_QUERY = `#graphql
+  query CustomerSegmentMembership($customerId: ID!, $segmentIds: [ID!]!) {
+    customerSegmentMembership(customerId: $customerId, segmentIds: $segmentIds) {
+      memberships {
+        segmentId
+        isMember
+      }
+    }
+    segments: nodes(ids: $segmentIds) {
+      ... on Segment {
+        id
+        name
+      }
+    }
+  }
+`;
+
+// The shop's customer segments, for the conditions editor's picker.
+export const SHOP_SEGMENTS_QUERY = `#graphql
+  query ShopSegments($first: Int!) {
+    segments(first: $first, sortKey: CREATION_DATE) {
+      nodes {
+        id
+        name
+      }
+    }
+  }
+`;
+
 export const PURCHASED_PRODUCTS_QUERY = `#graphql
   query PurchasedProducts($ids: [ID!]!) {
     nodes(ids: $ids) {

@@ -5,7 +5,7 @@
 import { senderAddress, type SenderAddress } from "~/domain/sender";
 import type { PrismaClient, Prisma, Shop } from "@prisma/client";
 import { assignVariant } from "~/domain/ab-test";
-import { missingFacts } from "~/domain/conditions";
+import { conditionFields, conditionSegments, missingFacts, type ConditionGroup, type SendTimeFacts } from "~/domain/conditions";
 import type { ExitState } from "~/domain/exit-rules";
 import { exitsOnNewOrder, type EmailCategory, type FlowExitRules } from "~/domain/flows";
 import { DEFAULT_FREQUENCY_CAP } from "~/domain/frequency-cap";
@@ -17,6 +17,7 @@ import {
   flowExitRules,
   shopDefaultSendWindow,
   shopFrequencyCap,
+  stepConditions,
   stepSendWindow,
   stepVariants,
   triggerTime,
@@ -46,6 +47,7 @@ import {
   sendWindowGate,
   shopGate,
   shopifyUnavailableGate,
+  stepConditionsGate,
   stepGate,
   type GateResult,
 } from "./gates";
@@ -196,7 +198,86 @@ async function checkConditions(d: Delivery): Promise<GateResult> {
       return { kind: "retry", reason: `The flow's conditions could not be checked: ${why}` };
     }
   }
-  return conditionsGate({ conditions, order: factsFromOrderRow(order) });
+  let sendTime: SendTimeFacts | undefined;
+  if (missing.sendTime) {
+    try {
+      sendTime = await readSendTimeFacts(d, conditions);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      d.log.warn("customer segments for entry conditions unavailable; will retry", { attempt: d.followUp.claim.attempt, err });
+      return { kind: "retry", reason: `The flow's conditions could not be checked: ${why}` };
+    }
+  }
+  return conditionsGate({ conditions, order: factsFromOrderRow(order), sendTime });
+}
+
+// "Send this step only if…", with the facts its conditions name, read now.
+async function checkStepConditions(d: Delivery): Promise<GateResult> {
+  const conditions = decodedOnce(d, d.step!, stepConditions);
+  if (!conditions) return CONTINUE;
+  let order = d.order!;
+  const missing = missingFacts({ conditions, order: { ...factsFromOrderRow(order), productFactsKnown: !!order.productFactsAt } });
+  let sendTime: SendTimeFacts;
+  try {
+    if (missing.product || missing.customer) order = d.order = await lookUpOrderFacts({ ctx: d.ctx, order, missing });
+    sendTime = await readSendTimeFacts(d, conditions);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    d.log.warn("facts for the step's conditions unavailable; will retry", { attempt: d.followUp.claim.attempt, err });
+    return { kind: "retry", reason: `The step's conditions could not be checked: ${why}` };
+  }
+  return stepConditionsGate({ conditions, order: factsFromOrderRow(order), sendTime });
+}
+
+// What conditions may ask of the moment of sending: segment membership (Shopify, once per pass
+// and customer), the previous step's opens and clicks, and whether the customer ordered again.
+async function readSendTimeFacts(d: Delivery, conditions: ConditionGroup): Promise<SendTimeFacts> {
+  const { ctx, cache, followUp } = d;
+  const order = d.order!;
+  const step = d.step!;
+  const fields = conditionFields(conditions);
+  const facts: SendTimeFacts = {};
+  const segmentIds = conditionSegments(conditions).sort();
+  if (segmentIds.length && order.customerId) {
+    if (!ctx.deps.segmentMembership) throw new Error("no Admin API lookup is configured for customer segments");
+    const key = `${followUp.shop}|${order.customerId}|${segmentIds.join(",")}`;
+    if (!cache.segments.has(key)) {
+      const asked = ctx.deps.segmentMembership({ shop: followUp.shop, customerId: order.customerId, segmentIds });
+      // A failed question is asked again by the next follow-up, not answered from the cache.
+      asked.catch(() => cache.segments.delete(key));
+      cache.segments.set(key, asked);
+    }
+    facts.segments = await cache.segments.get(key)!;
+  }
+  if (fields.has("previous_step")) facts.previousStep = await previousStepFacts(d);
+  if (fields.has("ordered_again")) {
+    facts.orderedAgainAt = await orderedAgainAt({ ctx, order, after: triggerTime(step.flow.trigger, order) });
+  }
+  return facts;
+}
+
+// The flow's step before this one, for this order: sent or not, opened or clicked. Machine opens
+// (Apple Mail Privacy Protection) are the mail app's, not the customer's, so they do not count.
+async function previousStepFacts(d: Delivery): Promise<SendTimeFacts["previousStep"]> {
+  const { ctx, followUp } = d;
+  const step = d.step!;
+  const previous = await ctx.prisma.flowStep.findFirst({
+    where: { flowId: step.flowId, position: { lt: step.position } },
+    orderBy: { position: "desc" },
+    select: { key: true, position: true, subject: true },
+  });
+  if (!previous) return null;
+  const name = `Step ${previous.position + 1} ("${previous.subject.length > 60 ? `${previous.subject.slice(0, 59)}…` : previous.subject}")`;
+  const earlier = await ctx.prisma.followUp.findFirst({
+    where: { shop: followUp.shop, orderId: d.order!.orderId, flowId: step.flowId, stepKey: previous.key },
+    select: { id: true, status: true },
+  });
+  if (!earlier || earlier.status !== "sent") return { name, sent: false, opened: false, clicked: false };
+  const events = await ctx.prisma.messageEvent.findMany({
+    where: { followUpId: earlier.id, OR: [{ event: "click" }, { event: "open", machineOpen: false }] },
+    select: { event: true },
+  });
+  return { name, sent: true, opened: events.some((e) => e.event === "open"), clicked: events.some((e) => e.event === "click") };
 }
 
 async function checkExitRules(d: Delivery): Promise<GateResult> {
@@ -335,6 +416,7 @@ export const DISPATCH_GATES: readonly Gate[] = [
   checkSendWindow,
   checkPlanAllowance,
   checkConditions,
+  checkStepConditions,
   checkExitRules,
   checkFrequencyCap,
   pickVariant,

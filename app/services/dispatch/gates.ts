@@ -1,7 +1,7 @@
 // The checks a due follow-up passes just before it is sent, as decisions on what was read: each
 // takes one input object and says continue, skip (with the reason a merchant reads), hold until
 // a time, retry or fail. The reads themselves are in gates.server.ts, in the order they run.
-import type { ConditionGroup } from "~/domain/conditions";
+import type { ConditionGroup, SendTimeFacts } from "~/domain/conditions";
 import { evaluateConditions } from "~/domain/conditions";
 import { evaluateExitRules, type ExitState } from "~/domain/exit-rules";
 import type { EmailCategory } from "~/domain/flows";
@@ -169,10 +169,33 @@ export function sendWindowGate({
 }
 
 // The flow's entry conditions, on the order's facts (with the Admin API's, when they needed them).
-export function conditionsGate({ conditions, order }: { conditions: ConditionGroup | null; order: OrderFacts }): GateResult {
+export function conditionsGate({
+  conditions,
+  order,
+  sendTime,
+}: {
+  conditions: ConditionGroup | null;
+  order: OrderFacts;
+  sendTime?: SendTimeFacts;
+}): GateResult {
   if (!conditions) return CONTINUE;
-  const result = evaluateConditions({ conditions, order: orderContext(order) });
+  const result = evaluateConditions({ conditions, order: { ...orderContext(order), sendTime } });
   return result.matched ? CONTINUE : skip({ code: "conditions_not_met", failed: result.explanation });
+}
+
+// "Send this step only if…": the step's own conditions, with what is known when it is due.
+export function stepConditionsGate({
+  conditions,
+  order,
+  sendTime,
+}: {
+  conditions: ConditionGroup | null;
+  order: OrderFacts;
+  sendTime: SendTimeFacts;
+}): GateResult {
+  if (!conditions) return CONTINUE;
+  const result = evaluateConditions({ conditions, order: { ...orderContext(order), sendTime }, scope: "step" });
+  return result.matched ? CONTINUE : skip({ code: "step_conditions_not_met", failed: result.explanation });
 }
 
 // Every exit rule, now with consent and whether the customer ordered again.

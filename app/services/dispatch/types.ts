@@ -82,6 +82,8 @@ export interface DispatcherDeps {
   // Product facts (type, tags, collections) and customer facts (tags, order count) for entry
   // conditions that need them, read from the Admin API once per order.
   lookupFacts?: (req: FactsRequest) => Promise<FactsAnswer>;
+  // Whether the customer is in the Shopify customer segments a flow's or step's conditions name.
+  segmentMembership?: (req: SegmentMembershipRequest) => Promise<Record<string, { name: string | null; member: boolean }>>;
   // List-Unsubscribe headers and the footer link for one recipient of one follow-up.
   unsubscribe?: (req: UnsubscribeRequest) => { pageUrl: string; headers: Record<string, string> } | null;
   // A shop with its own SendGrid key sends through it.
@@ -168,8 +170,16 @@ export type OrderRow = Prisma.OrderGetPayload<object>;
 
 // Shop and flow state read once per pass: a pass lasts well under a second. `decoded` keeps
 // each cached row's JSON columns as decoded and checked on first use, by row and decoder.
+export interface SegmentMembershipRequest {
+  shop: string;
+  customerId: string;
+  segmentIds: string[];
+}
+
 export interface PassCache {
   shops: Map<string, Promise<Shop | null>>;
+  // Segment memberships by shop, customer and segments: asked once per pass.
+  segments: Map<string, Promise<Record<string, { name: string | null; member: boolean }>>>;
   // The shop's domain as verified in SendGrid, or null (app/domain/sender.ts).
   verifiedDomains: Map<string, Promise<string | null>>;
   steps: Map<string, Promise<StepWithFlow | null>>;
@@ -178,6 +188,6 @@ export interface PassCache {
   plans: Map<string, Promise<PlanKey>>;
 }
 
-export const newPassCache = (): PassCache => ({ shops: new Map(), verifiedDomains: new Map(), steps: new Map(), decoded: new WeakMap(), plans: new Map() });
+export const newPassCache = (): PassCache => ({ shops: new Map(), segments: new Map(), verifiedDomains: new Map(), steps: new Map(), decoded: new WeakMap(), plans: new Map() });
 
 export type StepWithFlow = FlowStep & { flow: Flow };

@@ -32,6 +32,7 @@ import { SAMPLE_ORDER } from "../../../emails/samples";
 import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
 import { createRecommendationCache } from "~/adapters/shopify-admin/recommendations.server";
 import { recommendForOrder } from "../dispatch/recommendations.server";
+import { fetchShopSegments } from "~/adapters/shopify-admin/segments.server";
 import { storefrontOf } from "../dispatch/render-request";
 import { audit } from "../compliance/audit.server";
 import { exportFlows, saveFlow, shopSettingsChanged, validateFlow, writeFlow } from "./flows.server";
@@ -105,6 +106,7 @@ function stepDefinitionOf(step: RenderableStep & Partial<StepDraft>): Record<str
           },
         }
       : {}),
+    ...(step.conditions !== null && step.conditions !== undefined ? { conditions: step.conditions } : {}),
   };
 }
 
@@ -127,6 +129,8 @@ const MERCHANT_WORDS: { path: RegExp; message?: RegExp; say: string }[] = [
   { path: /^\/steps\/\d+\/category$/, say: "Choose marketing or service." },
   { path: /^\/steps\/\d+\/variants\/variants\/\d+\/weight$/, say: "Enter a whole percent from 1 to 99." },
   { path: /^\/conditions\/(all|any)\/\d+\/values$/, message: /non-empty list/, say: "Enter at least one value." },
+  { path: /^\/steps\/\d+\/conditions\/(all|any)\/\d+\/values$/, message: /non-empty list/, say: "Choose or enter at least one value." },
+  { path: /^(\/steps\/\d+)?\/conditions\/(all|any)\/\d+\/values\/\d+$/, message: /segment id/, say: "Choose a segment." },
   { path: /^\/conditions\/(all|any)\/\d+\/(amount|min|max)$/, message: /must be an amount/, say: "Enter an amount like 50 or 49.90." },
 ];
 
@@ -152,6 +156,7 @@ function stepDraftOf(s: {
   previewText: string | null;
   content: string | null;
   variants: string | null;
+  conditions: string | null;
 }): StepDraft {
   return {
     id: s.id,
@@ -169,7 +174,18 @@ function stepDraftOf(s: {
     previewText: s.previewText ?? "",
     content: s.content ? (JSON.parse(s.content) as Record<string, unknown>) : null,
     variants: stepVariants(s),
+    conditions: s.conditions ? (JSON.parse(s.conditions) as unknown) : null,
   };
+}
+
+// The shop's customer segments for the conditions' picker; without Shopify's answer the editor
+// still works and says so.
+export async function shopSegments(prisma: Db, shop: string): Promise<{ list: { id: string; name: string }[]; problem: string | null }> {
+  try {
+    return { list: await fetchShopSegments({ client: await previewAdminClient(prisma)(shop) }), problem: null };
+  } catch (err) {
+    return { list: [], problem: `Shopify did not list your customer segments (${err instanceof Error ? err.message.split("\n")[0] : String(err)}).` };
+  }
 }
 
 export async function loadFlowDraft(prisma: Db, { shop, id }: { shop: string; id: string }): Promise<FlowDraft | null> {

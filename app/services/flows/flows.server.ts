@@ -83,6 +83,7 @@ export async function writeFlow(tx: Tx, shop: string, flow: FlowDefinition): Pro
       previewText: step.previewText ?? null,
       content: step.content ? JSON.stringify(step.content) : null,
       variants: step.variants ? JSON.stringify(step.variants) : null,
+      conditions: step.conditions ? JSON.stringify(step.conditions) : null,
     };
     await tx.flowStep.upsert({
       where: { flowId_key: { flowId: saved.id, key: step.key } },
@@ -130,6 +131,7 @@ export async function exportFlows(prisma: Db, shop: string, { ids }: { ids?: str
         ...(s.previewText ? { previewText: s.previewText } : {}),
         ...(s.content ? { content: JSON.parse(s.content) } : {}),
         ...(s.variants ? { variants: stepVariants(s)! } : {}),
+        ...(s.conditions ? { conditions: JSON.parse(s.conditions) as ConditionGroup } : {}),
       })),
     })),
   };

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "FlowStep" ADD COLUMN     "conditions" TEXT;
+
