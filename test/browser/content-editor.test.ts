@@ -98,14 +98,20 @@ describe.skipIf(!chromiumFound)("content editor in a browser", () => {
       // Saving a picture that is not https: the server's reason shows under the field.
       await saveBar.getByRole("button", { name: "Save" }).click();
       await expect.poll(() => page.getByText("Pictures must come from an https:// address, not http:.").count(), { timeout: 10_000 }).toBe(1);
-      await label("Block 2 picture address").fill(PICTURE);
+      expect(await label("Block 2 picture address").getAttribute("aria-invalid")).toBe("true");
 
-      // Reordered with the keyboard: the focus follows the moved block.
+      // Reordered with the keyboard: the focus follows the moved block, and so does its problem.
       await page.getByRole("button", { name: "Move block 2 up" }).focus();
       await page.keyboard.press("Enter");
       await expect.poll(() => label("Block 1 alt text").inputValue()).toBe("Trimming the wick to 5 mm");
       expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move block 1 down");
       expect(await label("Block 2 text").inputValue()).toBe("Hello {{ customer.first_name }}, enjoy your candle.");
+      expect(await label("Block 1 picture address").getAttribute("aria-invalid")).toBe("true");
+      expect(await label("Block 2 text").getAttribute("aria-invalid")).not.toBe("true");
+      expect(await page.getByText("Pictures must come from an https:// address, not http:.").count()).toBe(1);
+      await label("Block 1 picture address").fill(PICTURE);
+      // Edited, it is still the same block: the problem stays with it until the next save.
+      expect(await label("Block 1 picture address").getAttribute("aria-invalid")).toBe("true");
       await page.getByRole("button", { name: "Remove block 3" }).click();
       expect(await page.getByLabel("Block 3 heading", { exact: true }).inputValue()).toBe("Questions?");
 
