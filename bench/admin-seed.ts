@@ -18,7 +18,7 @@ import { dayOf } from "../app/domain/analytics";
 import { seededRng } from "../app/domain/bandit";
 import { defaultFlows, type FlowDefinition } from "../app/domain/flows";
 import { SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../simulator/store";
-import { Seeder, statementRunner } from "./bulk-insert";
+import { clickAttribution, recordEngagement, Seeder, statementRunner } from "./bulk-insert";
 
 export const SENDER_DOMAIN = "juniperandpine.example";
 const DAYS = 120;
@@ -266,41 +266,39 @@ export async function seedAdminShop({
             ...extra,
           });
         };
-        const r = rng();
-        if (r < 0.015) {
-          await ev("bounce", 1, { reason: "550 5.1.1 The email account that you tried to reach does not exist." });
-          await suppress(customer.email, "hard_bounce", "all", `sgev${events}`, dueAt);
-          continue;
-        }
-        await ev("delivered", 1);
-        if (rng() < 0.15) await ev("open", 2, { machineOpen: true });
-        if (rng() < 0.4) {
-          await ev("open", 45);
-          if (rng() < 0.2) {
-            await ev("click", 46, { detail: JSON.stringify({ url: `${store.shop.primaryDomain.url}/products/x?ag_src=related` }) });
-            if (rng() < 0.25) {
-              attributions += 1;
-              const at = new Date(dueAt.getTime() + 3 * 3600_000);
-              await seeder.add("Attribution", {
+        const engagement = await recordEngagement({
+          rng,
+          bounceRate: 0.015,
+          openAfterMinutes: 45,
+          event: (event, minutes, extra) =>
+            ev(event, minutes, {
+              ...extra,
+              ...(event === "bounce" ? { reason: "550 5.1.1 The email account that you tried to reach does not exist." } : {}),
+              ...(event === "click" ? { detail: JSON.stringify({ url: `${store.shop.primaryDomain.url}/products/x?ag_src=related` }) } : {}),
+            }),
+          attribute: async () => {
+            attributions += 1;
+            const at = new Date(dueAt.getTime() + 3 * 3600_000);
+            await seeder.add(
+              "Attribution",
+              clickAttribution({
                 id: `att${attributions}`,
                 shop,
                 orderRef: `later${attributions}`,
                 orderId: `gid://shopify/Order/${9_000_000 + attributions}`,
-                followUpId: id,
-                flowId: flow.id,
-                stepKey: step.key,
-                variant: variant ?? "",
-                reason: "click",
-                source: "related",
-                revenue: "58.50",
+                followUp: { id, flowId: flow.id, stepKey: step.key, variant },
                 currency,
                 touchedAt: new Date(dueAt.getTime() + 46 * 60_000),
                 orderedAt: at,
                 day: dayOf(at, timeZone),
                 createdAt: at,
-              });
-            }
-          }
+              }),
+            );
+          },
+        });
+        if (engagement === "bounced") {
+          await suppress(customer.email, "hard_bounce", "all", `sgev${events}`, dueAt);
+          continue;
         }
         if (rng() < 0.004) {
           await ev("unsubscribe", 50);

@@ -13,7 +13,7 @@ import { loadDashboard } from "../app/services/analytics/dashboard.server";
 import { rollUpAnalytics } from "../app/services/analytics/rollup.server";
 import { migrateSqliteFile } from "../test/helpers/db";
 import { envNumber, fmt, printTable, summarize, writeResult } from "./lib";
-import { Seeder, type Dialect } from "./bulk-insert";
+import { clickAttribution, recordEngagement, Seeder, type Dialect } from "./bulk-insert";
 import { seededRng } from "../app/domain/bandit";
 import { dayOf } from "../app/domain/analytics";
 import Database from "better-sqlite3";
@@ -112,55 +112,45 @@ async function seed(prisma: PrismaClient, dialect: Dialect, exec: (statements: s
         updatedAt: now,
       });
       if (status !== "sent") continue;
-      const ev = async (event: string, minutes: number, extra: Record<string, unknown> = {}) => {
-        events += 1;
-        await seeder.add("MessageEvent", {
-          id: `e${events}`,
-          dedupeKey: `e${events}`,
-          shop: SHOP,
-          followUpId: id,
-          event,
-          email,
-          detail: null,
-          machineOpen: false,
-          occurredAt: new Date(dueAt.getTime() + minutes * 60_000),
-          receivedAt: now,
-          ...extra,
-        });
-      };
-      if (rng() < 0.03) {
-        await ev("bounce", 1);
-        continue;
-      }
-      await ev("delivered", 1);
-      if (rng() < 0.15) await ev("open", 2, { machineOpen: true });
-      if (rng() < 0.4) {
-        await ev("open", 30);
-        if (rng() < 0.2) {
-          await ev("click", 31, { detail: JSON.stringify({ url: "https://bench.example/p?ag_src=related" }) });
-          if (rng() < 0.25) {
-            attributions += 1;
-            await seeder.add("Attribution", {
+      await recordEngagement({
+        rng,
+        bounceRate: 0.03,
+        openAfterMinutes: 30,
+        event: async (event, minutes, extra = {}) => {
+          events += 1;
+          await seeder.add("MessageEvent", {
+            id: `e${events}`,
+            dedupeKey: `e${events}`,
+            shop: SHOP,
+            followUpId: id,
+            event,
+            email,
+            detail: event === "click" ? JSON.stringify({ url: "https://bench.example/p?ag_src=related" }) : null,
+            machineOpen: extra.machineOpen ?? false,
+            occurredAt: new Date(dueAt.getTime() + minutes * 60_000),
+            receivedAt: now,
+          });
+        },
+        attribute: async () => {
+          attributions += 1;
+          const orderedAt = new Date(dueAt.getTime() + 3600_000);
+          await seeder.add(
+            "Attribution",
+            clickAttribution({
               id: `a${attributions}`,
               shop: SHOP,
               orderRef: `x${attributions}`,
               orderId: `gid://shopify/Order/x${attributions}`,
-              followUpId: id,
-              flowId: flow.id,
-              stepKey: step.key,
-              variant: variant ?? "",
-              reason: "click",
-              source: "related",
-              revenue: "58.50",
+              followUp: { id, flowId: flow.id, stepKey: step.key, variant },
               currency: "USD",
               touchedAt: dueAt,
-              orderedAt: new Date(dueAt.getTime() + 3600_000),
-              day: dayOf(new Date(dueAt.getTime() + 3600_000), "America/New_York"),
+              orderedAt,
+              day: dayOf(orderedAt, "America/New_York"),
               createdAt: now,
-            });
-          }
-        }
-      }
+            }),
+          );
+        },
+      });
     }
     if (i % 100_000 === 0 && i > 0) console.log(`  seeded ${i.toLocaleString()} follow-ups, ${events.toLocaleString()} events (${Math.round((Date.now() - started) / 1000)} s)`);
   }

@@ -2168,7 +2168,7 @@ function createMarketingEngagement(context: Context, args: Args, info: GraphQLRe
   };
 }
 
-// ---- Files (stagedUploadsCreate, fileCreate; simulator/files.ts keeps the storage) ----
+// ---- Files (stagedUploadsCreate, fileCreate, fileDelete; simulator/files.ts keeps the storage) ----
 
 // Resources whose staged copy becomes an image in Files; the rest (video, 3D, bulk, ...) are not modelled.
 const STAGED_RESOURCES = ["IMAGE", "FILE", "SHOP_IMAGE"];
@@ -2248,6 +2248,27 @@ function createFiles(context: Context, args: Args, info: GraphQLResolveInfo) {
     return fileNode(context, file, "UPLOADED");
   });
   return { files, userErrors: [] };
+}
+
+// Every id must name a file of the store, or nothing is deleted: each missing one is a userError.
+function deleteFiles(context: Context, args: Args, info: GraphQLResolveInfo) {
+  requireScope(context, "write_files", "fileDelete");
+  const ids = args.fileIds as string[];
+  const files = filesOf(context.store).files;
+  const userErrors: Array<{ field: string[]; message: string; code: string }> = [];
+  for (const id of ids) {
+    const { type } = parseGid(id);
+    const file = files.find((f) => f.id === id);
+    if (!file || !["MediaImage", "GenericFile"].includes(type)) {
+      userErrors.push({ field: ["fileIds"], message: `File id ${id} does not exist.`, code: "FILE_DOES_NOT_EXIST" });
+    } else if (file.reads < 2 && !file.failure) {
+      // Shopify refuses files other operations are still processing; how it words that is not modelled.
+      throw unmodelled("deleting a file that is still processing", info);
+    }
+  }
+  if (userErrors.length) return { deletedFileIds: null, userErrors };
+  for (const id of ids) files.splice(files.findIndex((f) => f.id === id), 1);
+  return { deletedFileIds: ids, userErrors: [] };
 }
 
 // A file as the API shows it at this read; only a READY file has a CDN address.
@@ -2444,6 +2465,7 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
       args: ["marketingActivityId", "remoteId", "channelHandle", "marketingEngagement"],
       resolve: (_root, args, context, info) => createMarketingEngagement(context, args, info),
     },
+    fileDelete: { args: ["fileIds"], resolve: (_root, args, context, info) => deleteFiles(context, args, info) },
   },
   MarketingActivityUpsertExternalPayload: { marketingActivity: true, userErrors: true },
   MarketingEngagementCreatePayload: { marketingEngagement: true, userErrors: true },
@@ -2509,6 +2531,7 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
   StagedUploadParameter: { name: true, value: true },
   UserError: { field: true, message: true },
   FileCreatePayload: { files: true, userErrors: true },
+  FileDeletePayload: { deletedFileIds: true, userErrors: true },
   FilesUserError: { field: true, message: true, code: true },
   FileError: { code: true, message: true, details: true },
   GenericFile: { id: true, alt: true, createdAt: true, updatedAt: true, fileStatus: true, fileErrors: true, mimeType: true, url: true, originalFileSize: true, preview: true },

@@ -218,9 +218,12 @@ export function createFileFromStaged({
       : null;
   const at = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const n = shopNumber(store);
+  // fileCreate's default duplicateResolutionMode, APPEND_UUID: a second logo.png gets a name of its own.
+  const taken = filesOf(store).files.some((f) => f.filename === upload.filename);
+  const filename = taken ? upload.filename.replace(/(\.[^.]*)?$/, (ext) => `_${randomUUID()}${ext}`) : upload.filename;
   const file: SeedFile = {
     id,
-    filename: upload.filename,
+    filename,
     mimeType: format ?? upload.mimeType,
     alt,
     createdAt: at,
@@ -228,7 +231,7 @@ export function createFileFromStaged({
     bytes,
     reads: 0,
     failure,
-    cdnPath: `/s/files/1/${n.slice(0, 4)}/${n.slice(4, 8)}/${n.slice(8)}/files/${upload.filename}`,
+    cdnPath: `/s/files/1/${n.slice(0, 4)}/${n.slice(4, 8)}/${n.slice(8)}/files/${filename}`,
     version: Math.floor(now.getTime() / 1000),
   };
   filesOf(store).files.push(file);

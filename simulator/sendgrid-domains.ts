@@ -68,6 +68,8 @@ export function createWhitelabel(options: WhitelabelOptions = {}) {
   const account = `u${userId}.wl${userId % 1000}.sendgrid.net`;
   const domains = new Map<number, StandInAuthenticatedDomain>();
   const links = new Map<number, StandInLinkBranding>();
+  // Every call answered, oldest first: what a test reads to see which were made.
+  const calls: Array<{ method: string; path: string; status: number }> = [];
   let nextId = 5_000_000 + Math.floor(Math.random() * 1000);
   let nextLabel = 1000 + Math.floor(Math.random() * 8000);
 
@@ -195,6 +197,12 @@ export function createWhitelabel(options: WhitelabelOptions = {}) {
 
   // Answers a request under /v3/whitelabel/, or null for a path it doesn't know.
   async function handle(method: string, path: string, raw: string): Promise<WhitelabelAnswer | null> {
+    const answer = await answerCall(method, path, raw);
+    if (answer) calls.push({ method, path, status: answer.status });
+    return answer;
+  }
+
+  async function answerCall(method: string, path: string, raw: string): Promise<WhitelabelAnswer | null> {
     const m = /^\/v3\/whitelabel\/(domains|links)(?:\/([^/]+))?(\/validate)?\/?$/.exec(path);
     if (!m) return null;
     const [, kind, idText, validatePath] = m;
@@ -222,9 +230,11 @@ export function createWhitelabel(options: WhitelabelOptions = {}) {
     handle,
     domains,
     links,
+    calls,
     clear() {
       domains.clear();
       links.clear();
+      calls.length = 0;
     },
   };
 }

@@ -99,6 +99,8 @@ export interface SendGridStandIn {
   // Authenticated domains and link brandings created through /v3/whitelabel/, by id.
   readonly authenticatedDomains: Map<number, StandInAuthenticatedDomain>;
   readonly linkBrandings: Map<number, StandInLinkBranding>;
+  // Every /v3/whitelabel/ call answered (after the API key was accepted), oldest first.
+  readonly whitelabelCalls: Array<{ method: string; path: string; status: number }>;
   // Forgets messages, requests, domains and any failures, delays or downtime still pending.
   clear(): void;
   close(): Promise<void>;
@@ -914,6 +916,7 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
     requests,
     authenticatedDomains: whitelabel.domains,
     linkBrandings: whitelabel.links,
+    whitelabelCalls: whitelabel.calls,
     failNext(failure) {
       failures.push({ ...failure, count: failure.count ?? 1 });
     },

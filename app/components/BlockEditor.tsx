@@ -1,11 +1,28 @@
 // A step's blocks as a list: add (the "Add block" menu), move up or down, remove, and each
-// block's own fields with the server's problems under them (found by JSON pointer). A
-// conditional block holds its own list, shown when the order matches its "Show when".
-import { useId, useState } from "react";
+// block's own fields with the server's problems under them (found by JSON pointer when they
+// arrive, then kept with the block wherever it moves). A conditional block holds its own list,
+// shown when the order matches its "Show when".
+import { useId, useMemo, useState } from "react";
 import { ActionList, BlockStack, Box, Button, InlineGrid, InlineStack, Popover, Select, Tag, Text, TextField } from "@shopify/polaris";
 import { CONTENT_LIMITS, type BlockCondition, type ContentBlock } from "~/domain/content";
 import { VariableTextField } from "./VariablePicker";
-import { addBlock, BLOCK_KINDS, blockLabel, errorsAt, errorsExactlyAt, moveBlock, removeBlock, replaceBlock, type BlockType, type FlowProblem } from "./flow-draft";
+import {
+  addBlock,
+  BLOCK_KINDS,
+  blockIdOf,
+  blockLabel,
+  errorsAt,
+  errorsExactlyAt,
+  moveBlock,
+  problemsByBlock,
+  problemsOfBlock,
+  removeBlock,
+  replaceBlock,
+  sameBlock,
+  type BlockType,
+  type FlowProblem,
+  type ProblemsByBlock,
+} from "./flow-draft";
 
 interface BlockListProps {
   blocks: ContentBlock[];
@@ -16,10 +33,17 @@ interface BlockListProps {
   // How the blocks are numbered in labels: "" gives Block 1, "3." gives Block 3.1.
   numberPrefix?: string;
   depth?: number;
+  // A nested list gets its blocks' problems from the outermost list, which reads them all.
+  byBlock?: ProblemsByBlock;
 }
 
-export function BlockList({ blocks, onChange, at, problems, template, numberPrefix = "", depth = 1 }: BlockListProps) {
+export function BlockList({ blocks, onChange, at, problems, template, numberPrefix = "", depth = 1, byBlock: outer }: BlockListProps) {
   const listId = useId();
+  // Read once per answer from the server, against the blocks as they were saved: later moves
+  // must not re-read positions the problems no longer describe.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const own = useMemo(() => (outer ? null : problemsByBlock(blocks, at, problems)), [outer, problems, at]);
+  const byBlock = outer ?? own!;
   const move = (i: number, by: number) => {
     onChange(moveBlock(blocks, i, by));
     // The focus follows the block, so a keyboard can keep moving it (the other way at either end).
@@ -34,8 +58,9 @@ export function BlockList({ blocks, onChange, at, problems, template, numberPref
       {blocks.map((block, i) => {
         const n = `${numberPrefix}${i + 1}`;
         const blockAt = `${at}/${i}`;
+        const mine = problemsOfBlock(byBlock, block, blockAt);
         return (
-          <Box key={i} padding="300" borderWidth="025" borderColor="border" borderRadius="200" background={depth > 1 ? "bg-surface-secondary" : undefined}>
+          <Box key={blockIdOf(block)} padding="300" borderWidth="025" borderColor="border" borderRadius="200" background={depth > 1 ? "bg-surface-secondary" : undefined}>
             <BlockStack gap="300">
               <InlineStack align="space-between" blockAlign="center" gap="200">
                 <Text as="h4" variant="headingSm">{`${n}. ${blockLabel(block.type, template)}`}</Text>
@@ -51,8 +76,17 @@ export function BlockList({ blocks, onChange, at, problems, template, numberPref
                   </Button>
                 </InlineStack>
               </InlineStack>
-              <BlockFields block={block} n={n} at={blockAt} problems={problems} template={template} depth={depth} onChange={(next) => onChange(replaceBlock(blocks, i, next))} />
-              {otherErrors(problems, blockAt, KNOWN_FIELDS[block.type] ?? []) ? <Text as="p" tone="critical">{otherErrors(problems, blockAt, KNOWN_FIELDS[block.type] ?? [])}</Text> : null}
+              <BlockFields
+                block={block}
+                n={n}
+                at={blockAt}
+                problems={mine}
+                byBlock={byBlock}
+                template={template}
+                depth={depth}
+                onChange={(next) => onChange(replaceBlock(blocks, i, sameBlock(block, next)))}
+              />
+              {otherErrors(mine, blockAt, KNOWN_FIELDS[block.type] ?? []) ? <Text as="p" tone="critical">{otherErrors(mine, blockAt, KNOWN_FIELDS[block.type] ?? [])}</Text> : null}
             </BlockStack>
           </Box>
         );
@@ -126,7 +160,9 @@ function otherErrors(problems: FlowProblem[] | undefined, at: string, known: str
   return found.length ? found.join(" ") : undefined;
 }
 
-function BlockFields({ block, n, at, problems, template, depth, onChange }: { block: ContentBlock; n: string; at: string; problems: FlowProblem[] | undefined; template: string; depth: number; onChange: (block: ContentBlock) => void }) {
+type BlockFieldsProps = { block: ContentBlock; n: string; at: string; problems: FlowProblem[] | undefined; byBlock: ProblemsByBlock; template: string; depth: number; onChange: (block: ContentBlock) => void };
+
+function BlockFields({ block, n, at, problems, byBlock, template, depth, onChange }: BlockFieldsProps) {
   const err = (field: string) => errorsAt(problems, `${at}/${field}`);
   switch (block.type) {
     case "text":
@@ -211,13 +247,13 @@ function BlockFields({ block, n, at, problems, template, depth, onChange }: { bl
     case "discount":
       return <Text as="p" tone="subdued">{template === "cross-sell" ? "Where the customer's single-use code shows, when the step includes one." : "Where a discount code shows; only cross-sell steps with a discount have one."}</Text>;
     case "conditional":
-      return <ConditionalFields block={block} n={n} at={at} problems={problems} template={template} depth={depth} onChange={onChange} />;
+      return <ConditionalFields block={block} n={n} at={at} problems={problems} byBlock={byBlock} template={template} depth={depth} onChange={onChange} />;
     default:
       return null;
   }
 }
 
-function ConditionalFields({ block, n, at, problems, template, depth, onChange }: { block: Extract<ContentBlock, { type: "conditional" }>; n: string; at: string; problems: FlowProblem[] | undefined; template: string; depth: number; onChange: (block: ContentBlock) => void }) {
+function ConditionalFields({ block, n, at, problems, byBlock, template, depth, onChange }: BlockFieldsProps & { block: Extract<ContentBlock, { type: "conditional" }> }) {
   const when = block.when ?? {};
   const setWhen = (change: Partial<BlockCondition>) => {
     const next: Record<string, unknown> = { ...when, ...change };
@@ -248,7 +284,7 @@ function ConditionalFields({ block, n, at, problems, template, depth, onChange }
       </InlineGrid>
       {errorsExactlyAt(problems, `${at}/when`) ? <Text as="p" tone="critical">{errorsExactlyAt(problems, `${at}/when`)}</Text> : null}
       <Text as="p" tone="subdued">Every part you fill in must hold; within a list, any value matches.</Text>
-      <BlockList blocks={block.blocks ?? []} onChange={(blocks) => onChange({ ...block, blocks })} at={`${at}/blocks`} problems={problems} template={template} numberPrefix={`${n}.`} depth={depth + 1} />
+      <BlockList blocks={block.blocks ?? []} onChange={(blocks) => onChange({ ...block, blocks })} at={`${at}/blocks`} problems={problems} byBlock={byBlock} template={template} numberPrefix={`${n}.`} depth={depth + 1} />
     </BlockStack>
   );
 }

@@ -269,6 +269,49 @@ export function replaceBlock<T>(blocks: readonly T[], index: number, block: T): 
   return blocks.map((b, i) => (i === index ? block : b));
 }
 
+// ---- A block's identity in the editor. Blocks are plain JSON without ids (the stored format has
+// none); the editor gives each block object one, carries it to the edited copy, and keys the
+// server's problems by it, so a block moved after a failed save takes its problems along.
+
+const blockIds = new WeakMap<object, number>();
+let lastBlockId = 0;
+
+export function blockIdOf(block: object): number {
+  let id = blockIds.get(block);
+  if (id === undefined) blockIds.set(block, (id = ++lastBlockId));
+  return id;
+}
+
+// The edited copy of a block is still that block.
+export function sameBlock<T extends object>(before: object, after: T): T {
+  blockIds.set(after, blockIdOf(before));
+  return after;
+}
+
+// The problems under each block of `blocks` (at JSON pointer `at`), by block id, with paths
+// relative to the block ("" for the block itself, "/url", "/blocks/0/text" of a nested block...).
+// Read when the problems arrive: the positions they name are the blocks' positions then.
+export type ProblemsByBlock = ReadonlyMap<number, FlowProblem[]>;
+
+export function problemsByBlock(blocks: readonly ContentBlock[], at: string, problems: FlowProblem[] | undefined): ProblemsByBlock {
+  const byBlock = new Map<number, FlowProblem[]>();
+  const visit = (list: readonly ContentBlock[], listAt: string) => {
+    list.forEach((block, i) => {
+      const blockAt = `${listAt}/${i}`;
+      const mine = (problems ?? []).filter((p) => p.path === blockAt || p.path.startsWith(`${blockAt}/`));
+      if (mine.length) byBlock.set(blockIdOf(block), mine.map((p) => ({ ...p, path: p.path.slice(blockAt.length) })));
+      if (block.type === "conditional" && block.blocks) visit(block.blocks, `${blockAt}/blocks`);
+    });
+  };
+  visit(blocks, at);
+  return byBlock;
+}
+
+// A block's problems at the place it sits now.
+export function problemsOfBlock(byBlock: ProblemsByBlock, block: object, blockAt: string): FlowProblem[] {
+  return (byBlock.get(blockIdOf(block)) ?? []).map((p) => ({ ...p, path: `${blockAt}${p.path}` }));
+}
+
 // The blocks a step sets, or null while the template's own blocks are used.
 export function blocksOf(fields: { blocks?: unknown } | null | undefined): ContentBlock[] | null {
   return Array.isArray(fields?.blocks) ? (fields.blocks as ContentBlock[]) : null;

@@ -1,6 +1,7 @@
 // Is the shop's from address ready to send through SendGrid? Given what DNS answers for its
-// domain, decide SPF, DKIM and DMARC one by one, say what to add, and sum it up the way
-// Gmail and Yahoo will judge the mail. No DNS here: the service looks things up.
+// domain, judge SPF, DKIM and DMARC one by one and sum it up the way Gmail and Yahoo will judge
+// the mail. The records to add are SendGrid's own (domain-authentication.ts). No DNS here: the
+// service looks things up.
 
 export type CheckStatus = "ok" | "warning" | "missing" | "error";
 
@@ -19,22 +20,6 @@ export interface SenderDomainDns {
   dkim: Array<{ selector: string; cname: DnsAnswer; txt: DnsAnswer }>;
   // TXT at _dmarc.<name> for each name of `dmarcLookupDomains(domain)`, in that order.
   dmarc: Array<{ domain: string; answer: DnsAnswer }>;
-  // SendGrid's return-path host (em<N>.<domain>) when the merchant told us which it is.
-  returnPath?: { host: string; cname: DnsAnswer; txt: DnsAnswer; mx: DnsAnswer };
-}
-
-export interface DnsRecordToAdd {
-  type: "TXT" | "CNAME" | "MX";
-  // Full name. Some DNS providers append the domain themselves: then only the part before it.
-  host: string;
-  value: string;
-  priority?: number;
-  // "replace": edit the record that is there (its current values in `replaces`) instead of adding one.
-  action: "add" | "replace";
-  replaces?: string[];
-  // The value has parts only SendGrid knows (its account host): copy it from SendGrid's
-  // Settings → Sender Authentication page.
-  placeholder?: boolean;
 }
 
 export type CheckId = "spf" | "dkim" | "dmarc";
@@ -52,7 +37,6 @@ export interface SenderDomainCheck {
   summary: string;
   explanation: string;
   found: FoundRecord[];
-  records: DnsRecordToAdd[];
   // A lookup failed (SERVFAIL, timeout): the status says nothing about the domain; try again.
   retry: boolean;
 }
@@ -83,17 +67,18 @@ export interface SenderDomainReport {
   domain: string;
   verdict: SenderDomainVerdict;
   checks: SenderDomainCheck[];
-  records: DnsRecordToAdd[];
-  alignment: { dkim: boolean; spf: boolean };
+  // SendGrid signs as the domain itself, which is the alignment DMARC needs.
+  dkimAligned: boolean;
   dmarcPolicy: DmarcPolicyFound | null;
 }
 
-export const SENDGRID_DKIM_SELECTORS = ["s1", "s2"] as const;
+const SENDGRID_DKIM_SELECTORS = ["s1", "s2"] as const;
 // With automated security off SendGrid gives a TXT key at m1._domainkey instead of the CNAMEs.
-export const SENDGRID_MANUAL_DKIM_SELECTOR = "m1";
-export const SENDGRID_MX = "mx.sendgrid.net";
+const SENDGRID_MANUAL_DKIM_SELECTOR = "m1";
+// The selectors the check looks up: SendGrid's, with and without automated security.
+export const DKIM_SELECTORS_TO_CHECK: readonly string[] = [...SENDGRID_DKIM_SELECTORS, SENDGRID_MANUAL_DKIM_SELECTOR];
 // SPF allows at most 10 DNS-querying terms, nested includes counted (RFC 7208 §4.6.4).
-export const SPF_LOOKUP_LIMIT = 10;
+const SPF_LOOKUP_LIMIT = 10;
 
 // Their DMARC policies fail mail sent through SendGrid in their name, and nobody but them
 // can publish DNS records for these domains.
@@ -115,7 +100,7 @@ export function isFreeMailboxDomain(domain: string): boolean {
   return FREE_MAILBOX_DOMAINS.has(normalizeDomain(domain));
 }
 
-export function normalizeDomain(domain: string): string {
+function normalizeDomain(domain: string): string {
   return domain.trim().toLowerCase().replace(/\.+$/, "");
 }
 
@@ -148,25 +133,6 @@ export function dmarcLookupDomains(domain: string): string[] {
   return [...new Set(names)];
 }
 
-// Which selectors to look up: the merchant's own when given, otherwise SendGrid's.
-export function dkimSelectorsToCheck(dkimSelector?: string | null): string[] {
-  const own = normalizeSelector(dkimSelector);
-  return own ? [own] : [...SENDGRID_DKIM_SELECTORS, SENDGRID_MANUAL_DKIM_SELECTOR];
-}
-
-function normalizeSelector(selector?: string | null): string | null {
-  const s = selector?.trim().toLowerCase().replace(/\._domainkey(\..*)?$/, "");
-  return s ? s : null;
-}
-
-// "em1234", "em1234.example.com" or "em1234.example.com." all mean em1234.example.com.
-export function returnPathHostFor(domain: string, host?: string | null): string | null {
-  const h = host ? normalizeDomain(host) : "";
-  if (!h) return null;
-  const d = normalizeDomain(domain);
-  return h === d || h.endsWith(`.${d}`) ? h : `${h}.${d}`;
-}
-
 export function dkimHost(selector: string, domain: string): string {
   return `${selector}._domainkey.${normalizeDomain(domain)}`;
 }
@@ -175,22 +141,6 @@ function isSendGridHost(name: string): boolean {
   const n = normalizeDomain(name);
   return n === "sendgrid.net" || n.endsWith(".sendgrid.net");
 }
-
-// SendGrid's CNAME targets share the account's host (u<id>.wl<n>.sendgrid.net): the em CNAME
-// points at it and the DKIM CNAMEs at s1.domainkey.<it>. One known record gives the others.
-function sendGridAccountHost(dns: SenderDomainDns): string | null {
-  const targets: string[] = [];
-  for (const d of dns.dkim) if (d.cname.kind === "found") targets.push(...d.cname.values);
-  if (dns.returnPath?.cname.kind === "found") targets.push(...dns.returnPath.cname.values);
-  for (const t of targets.map(normalizeDomain)) {
-    if (!isSendGridHost(t)) continue;
-    const host = t.replace(/^s[12]\.domainkey\./, "");
-    if (host !== "sendgrid.net") return host;
-  }
-  return null;
-}
-
-const PLACEHOLDER_ACCOUNT_HOST = "uXXXXXXX.wlXXX.sendgrid.net";
 
 // ---------------------------------------------------------------------------------------------
 // SPF
@@ -222,20 +172,12 @@ function parseSpf(value: string): SpfRecord {
   return { value: value.trim(), includesSendGrid, lookups, allQualifier };
 }
 
-// Adds include:sendgrid.net before the final "all" (or redirect=), where SPF evaluation still reaches it.
-export function spfWithSendGrid(value: string): string {
-  const terms = value.trim().split(/\s+/);
-  const at = terms.findIndex((t, i) => i > 0 && /^([+\-~?]?all|redirect=)/i.test(t));
-  if (at < 0) return [...terms, "include:sendgrid.net"].join(" ");
-  return [...terms.slice(0, at), "include:sendgrid.net", ...terms.slice(at)].join(" ");
-}
-
 function lookupFailed(what: string, host: string, code: string): string {
   return `We couldn't look up ${what} at ${host} (${code}). That says nothing about your records: DNS didn't answer. Try again in a minute.`;
 }
 
 function evaluateRootSpf(domain: string, rootTxt: DnsAnswer): SenderDomainCheck {
-  const base = { id: "spf" as const, label: "SPF", retry: false, found: [] as FoundRecord[], records: [] as DnsRecordToAdd[] };
+  const base = { id: "spf" as const, label: "SPF", retry: false, found: [] as FoundRecord[] };
   if (rootTxt.kind === "error") {
     return {
       ...base,
@@ -247,21 +189,18 @@ function evaluateRootSpf(domain: string, rootTxt: DnsAnswer): SenderDomainCheck 
   }
   const spf = rootTxt.kind === "found" ? rootTxt.values.filter(isSpf).map(parseSpf) : [];
   const found = spf.map((r) => ({ type: "TXT", host: domain, value: r.value }));
-  const fresh: DnsRecordToAdd = { type: "TXT", host: domain, value: "v=spf1 include:sendgrid.net ~all", action: "add" };
   const viaReturnPath =
-    "If you authenticated this domain in SendGrid, SPF is checked on SendGrid's return-path host (em…) instead: enter that host to check it.";
+    "If you authenticated this domain in SendGrid, SPF is checked on SendGrid's return-path host (em…) instead.";
 
   if (spf.length === 0) {
     return {
       ...base,
       status: "missing",
       summary: "No SPF record",
-      explanation: `${domain} publishes no SPF record, so receivers can't tell which servers may send as it. ${viaReturnPath} Otherwise add this record.`,
-      records: [fresh],
+      explanation: `${domain} publishes no SPF record, so receivers can't tell which servers may send as it. ${viaReturnPath} Otherwise add v=spf1 include:sendgrid.net ~all.`,
     };
   }
   if (spf.length > 1) {
-    const merged = mergeSpf(spf);
     return {
       ...base,
       status: "error",
@@ -270,7 +209,6 @@ function evaluateRootSpf(domain: string, rootTxt: DnsAnswer): SenderDomainCheck 
         `${domain} has ${spf.length} SPF records. Receivers treat that as a permanent error (RFC 7208) and SPF fails for all mail from this domain. ` +
         "Keep one record that lists every service that sends for you, and delete the others.",
       found,
-      records: [{ type: "TXT", host: domain, value: merged, action: "replace", replaces: spf.map((r) => r.value) }],
     };
   }
   const record = spf[0];
@@ -284,7 +222,6 @@ function evaluateRootSpf(domain: string, rootTxt: DnsAnswer): SenderDomainCheck 
         `The SPF record at ${domain} needs at least ${lookups} DNS lookups${record.includesSendGrid ? "" : " once SendGrid is added"}; ` +
         `receivers stop at ${SPF_LOOKUP_LIMIT} and SPF fails (permerror). Remove services you no longer use, or replace includes with ip4:/ip6: ranges.`,
       found,
-      records: record.includesSendGrid ? [] : [{ type: "TXT", host: domain, value: spfWithSendGrid(record.value), action: "replace", replaces: [record.value] }],
     };
   }
   const nearLimit =
@@ -298,7 +235,6 @@ function evaluateRootSpf(domain: string, rootTxt: DnsAnswer): SenderDomainCheck 
       summary: "SPF allows anyone",
       explanation: `The SPF record at ${domain} ends in +all, which lets any server on the internet send as you. Use ~all or -all.${nearLimit}`,
       found,
-      records: [{ type: "TXT", host: domain, value: softFailAll(record), action: "replace", replaces: [record.value] }],
     };
   }
   if (!record.includesSendGrid) {
@@ -309,7 +245,6 @@ function evaluateRootSpf(domain: string, rootTxt: DnsAnswer): SenderDomainCheck 
       explanation:
         `The SPF record at ${domain} doesn't include SendGrid. ${viaReturnPath} Otherwise add include:sendgrid.net to the record you have (never a second SPF record).${nearLimit}`,
       found,
-      records: [{ type: "TXT", host: domain, value: spfWithSendGrid(record.value), action: "replace", replaces: [record.value] }],
     };
   }
   return {
@@ -319,114 +254,6 @@ function evaluateRootSpf(domain: string, rootTxt: DnsAnswer): SenderDomainCheck 
     explanation: `The SPF record at ${domain} includes sendgrid.net.${nearLimit}`,
     found,
   };
-}
-
-// "+all" passes everyone; ~all (softfail) is what SendGrid and most providers suggest.
-function softFailAll(record: SpfRecord): string {
-  const value = record.value.replace(/(\s)\+?all$/i, "$1~all");
-  return record.includesSendGrid ? value : spfWithSendGrid(value);
-}
-
-const ALL_STRICTNESS = ["+", "?", "~", "-"];
-
-function mergeSpf(records: SpfRecord[]): string {
-  const terms: string[] = [];
-  let all: string | null = null;
-  for (const r of records) {
-    for (const t of r.value.split(/\s+/).slice(1)) {
-      const q = /^([+\-~?]?)all$/i.exec(t);
-      if (q) {
-        // The strictest "all" of the records wins.
-        const qualifier = q[1] || "+";
-        if (all === null || ALL_STRICTNESS.indexOf(qualifier) > ALL_STRICTNESS.indexOf(all)) all = qualifier;
-        continue;
-      }
-      if (!terms.some((x) => x.toLowerCase() === t.toLowerCase())) terms.push(t);
-    }
-  }
-  const merged = ["v=spf1", ...terms, `${all === null || all === "+" ? "~" : all}all`].join(" ");
-  return records.some((r) => r.includesSendGrid) ? merged : spfWithSendGrid(merged);
-}
-
-function evaluateSpf(domain: string, dns: SenderDomainDns, accountHost: string | null): SenderDomainCheck & { aligned: boolean } {
-  const root = evaluateRootSpf(domain, dns.rootTxt);
-  const rp = dns.returnPath;
-  if (!rp) {
-    // SendGrid's own bounce domain is used as the return path then: SPF passes but not for this domain.
-    return { ...root, aligned: false };
-  }
-  const base = { id: "spf" as const, label: "SPF", retry: false };
-  const found: FoundRecord[] = [];
-  if (rp.cname.kind === "found") for (const v of rp.cname.values) found.push({ type: "CNAME", host: rp.host, value: v });
-  const rpSpf = rp.txt.kind === "found" ? rp.txt.values.filter(isSpf).map(parseSpf) : [];
-  for (const r of rpSpf) found.push({ type: "TXT", host: rp.host, value: r.value });
-  const rootNote = rootSpfNote(domain, root);
-
-  if (rp.cname.kind === "found") {
-    const target = rp.cname.values[0];
-    if (isSendGridHost(target)) {
-      return {
-        ...base,
-        status: rootNote ? "warning" : "ok",
-        summary: "Return path at SendGrid",
-        explanation:
-          `${rp.host} points at SendGrid (${target}), which publishes its SPF record and receives its bounces. ` +
-          `SPF passes for ${rp.host}, which aligns with ${domain} under DMARC's default relaxed mode.${rootNote}`,
-        found,
-        records: root.status === "error" ? root.records : [],
-        aligned: true,
-      };
-    }
-    return {
-      ...base,
-      status: "warning",
-      summary: "Return path points elsewhere",
-      explanation: `${rp.host} points at ${target}, not at SendGrid. Point it at the value SendGrid shows for this domain.${rootNote}`,
-      found,
-      records: [
-        { type: "CNAME", host: rp.host, value: accountHost ?? PLACEHOLDER_ACCOUNT_HOST, action: "replace", replaces: rp.cname.values, placeholder: !accountHost },
-      ],
-      aligned: false,
-    };
-  }
-  if (rpSpf.some((r) => r.includesSendGrid)) {
-    // Automated security off: SendGrid asks for an MX and an SPF TXT at the return-path host.
-    const hasMx = rp.mx.kind === "found" && rp.mx.values.some((v) => normalizeDomain(v) === SENDGRID_MX);
-    return {
-      ...base,
-      status: hasMx && !rootNote ? "ok" : "warning",
-      summary: hasMx ? "Return path SPF includes SendGrid" : "Return path has no SendGrid MX",
-      explanation:
-        `The SPF record at ${rp.host} includes sendgrid.net and aligns with ${domain}.` +
-        (hasMx ? "" : ` SendGrid also needs an MX record at ${rp.host} pointing at ${SENDGRID_MX} to receive bounces.`) +
-        rootNote,
-      found: [...found, ...(rp.mx.kind === "found" ? rp.mx.values.map((v) => ({ type: "MX", host: rp.host, value: v })) : [])],
-      records: hasMx ? [] : [{ type: "MX", host: rp.host, value: SENDGRID_MX, priority: 10, action: "add" }],
-      aligned: true,
-    };
-  }
-  if (rp.cname.kind === "error" || rp.txt.kind === "error") {
-    const code = rp.cname.kind === "error" ? rp.cname.code : rp.txt.kind === "error" ? rp.txt.code : "";
-    return { ...base, status: "error", retry: true, summary: "Lookup failed", explanation: lookupFailed("SendGrid's return path", rp.host, code), found, records: [], aligned: false };
-  }
-  return {
-    ...base,
-    status: "missing",
-    summary: "Return path not set up",
-    explanation:
-      `${rp.host} doesn't point at SendGrid yet. Add the CNAME the Sender page shows for it; ` +
-      `SendGrid then publishes the SPF record and receives bounces there.${rootNote}`,
-    found,
-    records: [{ type: "CNAME", host: rp.host, value: accountHost ?? PLACEHOLDER_ACCOUNT_HOST, action: "add", placeholder: !accountHost }],
-    aligned: false,
-  };
-}
-
-// With SendGrid's return path in place the root record no longer decides SendGrid's mail,
-// but two records or too many lookups still break SPF for the shop's other mail.
-function rootSpfNote(domain: string, root: SenderDomainCheck): string {
-  if (root.status === "error" && !root.retry) return ` Separately, the SPF record at ${domain} is broken for your other mail: ${root.explanation}`;
-  return "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,18 +275,17 @@ function dkimKey(value: string): string | null {
   return tags.p !== undefined ? tags.p.replace(/\s+/g, "") : null;
 }
 
-// For SendGrid's own selectors a CNAME elsewhere is wrong even if a key lies behind it:
-// SendGrid signs with its key, not another provider's.
-function selectorResult(domain: string, entry: SenderDomainDns["dkim"][number], sendGridSelector: boolean): SelectorResult {
+// A CNAME elsewhere is wrong at SendGrid's selectors even if a key lies behind it: SendGrid
+// signs with its key, not another provider's.
+function selectorResult(domain: string, entry: SenderDomainDns["dkim"][number]): SelectorResult {
   const host = dkimHost(entry.selector, domain);
   const cnameTarget = entry.cname.kind === "found" ? normalizeDomain(entry.cname.values[0]) : null;
   const keys = entry.txt.kind === "found" ? entry.txt.values.map(dkimKey).filter((k): k is string => k !== null) : [];
   let state: SelectorState;
   if (cnameTarget && isSendGridHost(cnameTarget)) state = "sendgrid";
-  else if (cnameTarget && sendGridSelector) state = "other";
+  else if (cnameTarget) state = "other";
   else if (keys.some((k) => k.length > 0)) state = "key";
   else if (keys.length > 0) state = "revoked";
-  else if (cnameTarget) state = "other";
   else if (entry.cname.kind === "error" || entry.txt.kind === "error") state = "error";
   else state = "missing";
   const errorCode = entry.cname.kind === "error" ? entry.cname.code : entry.txt.kind === "error" ? entry.txt.code : null;
@@ -478,43 +304,9 @@ function dkimFound(domain: string, dns: SenderDomainDns): FoundRecord[] {
   return out;
 }
 
-function sendGridDkimRecord(domain: string, selector: string, accountHost: string | null, action: "add" | "replace", replaces?: string[]): DnsRecordToAdd {
-  return {
-    type: "CNAME",
-    host: dkimHost(selector, domain),
-    value: `${selector}.domainkey.${accountHost ?? PLACEHOLDER_ACCOUNT_HOST}`,
-    action,
-    ...(replaces ? { replaces } : {}),
-    ...(accountHost ? {} : { placeholder: true }),
-  };
-}
-
-function evaluateDkim(domain: string, dns: SenderDomainDns, accountHost: string | null, merchantSelector: string | null): SenderDomainCheck & { passes: boolean } {
+function evaluateDkim(domain: string, dns: SenderDomainDns): SenderDomainCheck & { passes: boolean } {
   const base = { id: "dkim" as const, label: "DKIM", retry: false, found: dkimFound(domain, dns) };
-  const results = dns.dkim.map((d) => selectorResult(domain, d, !merchantSelector));
-
-  if (merchantSelector) {
-    const r = results.find((x) => x.selector === merchantSelector) ?? { selector: merchantSelector, host: dkimHost(merchantSelector, domain), state: "missing" as const, cnameTarget: null, errorCode: null };
-    if (good(r)) {
-      return { ...base, status: "ok", passes: true, summary: `Selector ${r.selector} ready`, explanation: `${r.host} ${r.state === "sendgrid" ? `points at SendGrid (${r.cnameTarget})` : "publishes a DKIM key"}, so mail signed with it passes DKIM for ${domain}.`, records: [] };
-    }
-    if (r.state === "error") {
-      return { ...base, status: "error", retry: true, passes: false, summary: "Lookup failed", explanation: lookupFailed("the DKIM key", r.host, r.errorCode ?? ""), records: [] };
-    }
-    return {
-      ...base,
-      status: r.state === "missing" ? "missing" : "warning",
-      passes: false,
-      summary: r.state === "missing" ? `No key at ${r.selector}` : `Selector ${r.selector} unusable`,
-      explanation:
-        r.state === "revoked"
-          ? `${r.host} publishes an empty key (p=), which means the key was revoked: mail signed with it fails DKIM.`
-          : r.state === "other"
-            ? `${r.host} points at ${r.cnameTarget}, where no DKIM key is published.`
-            : `Nothing is published at ${r.host}. Add the DKIM record your sending service gave you for selector ${r.selector}.`,
-      records: [],
-    };
-  }
+  const results = dns.dkim.map((d) => selectorResult(domain, d));
 
   const [s1, s2] = SENDGRID_DKIM_SELECTORS.map(
     (sel) => results.find((r) => r.selector === sel) ?? { selector: sel, host: dkimHost(sel, domain), state: "missing" as const, cnameTarget: null, errorCode: null },
@@ -531,7 +323,6 @@ function evaluateDkim(domain: string, dns: SenderDomainDns, accountHost: string 
       explanation: viaSendGrid
         ? `s1._domainkey and s2._domainkey point at SendGrid, so SendGrid signs your mail as ${domain} and can rotate the keys without you touching DNS.`
         : `s1._domainkey and s2._domainkey publish DKIM keys for ${domain}.`,
-      records: [],
     };
   }
   if (m1 && good(m1) && !good(s1) && !good(s2)) {
@@ -541,13 +332,12 @@ function evaluateDkim(domain: string, dns: SenderDomainDns, accountHost: string 
       passes: true,
       summary: "DKIM key published (m1)",
       explanation: `m1._domainkey publishes the DKIM key SendGrid gives when automated security is off. SendGrid can't rotate it for you: if you ever change keys in SendGrid, update this record.`,
-      records: [],
     };
   }
   if (good(s1) || good(s2)) {
     const [ok, other] = good(s1) ? [s1, s2] : [s2, s1];
     if (other.state === "error") {
-      return { ...base, status: "error", retry: true, passes: true, summary: "Lookup failed", explanation: lookupFailed("the DKIM record", other.host, other.errorCode ?? ""), records: [] };
+      return { ...base, status: "error", retry: true, passes: true, summary: "Lookup failed", explanation: lookupFailed("the DKIM record", other.host, other.errorCode ?? "") };
     }
     return {
       ...base,
@@ -557,17 +347,13 @@ function evaluateDkim(domain: string, dns: SenderDomainDns, accountHost: string 
       explanation:
         `${ok.host} is in place but ${other.host} ${other.state === "other" ? `points at ${other.cnameTarget}` : "is missing"}. ` +
         "SendGrid switches between the two keys when it rotates them; without both, signing breaks at the next rotation.",
-      records: [sendGridDkimRecord(domain, other.selector, accountHost, other.state === "other" ? "replace" : "add", other.cnameTarget ? [other.cnameTarget] : undefined)],
     };
   }
   const failed = [s1, s2, ...(m1 ? [m1] : [])].find((r) => r.state === "error");
   if (failed) {
-    return { ...base, status: "error", retry: true, passes: false, summary: "Lookup failed", explanation: lookupFailed("the DKIM record", failed.host, failed.errorCode ?? ""), records: [] };
+    return { ...base, status: "error", retry: true, passes: false, summary: "Lookup failed", explanation: lookupFailed("the DKIM record", failed.host, failed.errorCode ?? "") };
   }
   const elsewhere = [s1, s2].filter((r) => r.state === "other" || r.state === "revoked");
-  const records = [s1, s2].map((r) =>
-    sendGridDkimRecord(domain, r.selector, accountHost, r.state === "other" ? "replace" : "add", r.cnameTarget ? [r.cnameTarget] : undefined),
-  );
   if (elsewhere.length > 0) {
     return {
       ...base,
@@ -577,7 +363,6 @@ function evaluateDkim(domain: string, dns: SenderDomainDns, accountHost: string 
       explanation:
         elsewhere.map((r) => (r.state === "revoked" ? `${r.host} publishes an empty (revoked) key.` : `${r.host} points at ${r.cnameTarget}, not at SendGrid.`)).join(" ") +
         ` Use the values the Sender page shows for ${domain}.`,
-      records,
     };
   }
   return {
@@ -588,7 +373,6 @@ function evaluateDkim(domain: string, dns: SenderDomainDns, accountHost: string 
     explanation:
       `Neither s1._domainkey nor s2._domainkey exists at ${domain}, so SendGrid can't sign your mail as ${domain}. ` +
       "Authenticate the domain on the Sender page and add the two CNAME records it shows.",
-    records,
   };
 }
 
@@ -616,9 +400,8 @@ function policyOf(value: string | undefined): DmarcPolicyFound["policy"] | null 
 }
 
 function evaluateDmarc(domain: string, dns: SenderDomainDns): SenderDomainCheck & { policy: DmarcPolicyFound | null } {
-  const base = { id: "dmarc" as const, label: "DMARC", retry: false, records: [] as DnsRecordToAdd[] };
+  const base = { id: "dmarc" as const, label: "DMARC", retry: false };
   const host = `_dmarc.${domain}`;
-  const fresh: DnsRecordToAdd = { type: "TXT", host, value: "v=DMARC1; p=none;", action: "add" };
 
   for (const entry of dns.dmarc) {
     const at = `_dmarc.${entry.domain}`;
@@ -638,7 +421,6 @@ function evaluateDmarc(domain: string, dns: SenderDomainDns): SenderDomainCheck 
         policy: null,
         summary: `${records.length} DMARC records`,
         explanation: `${at} has ${records.length} DMARC records. Receivers then apply none of them (RFC 7489 §6.6.3): keep one.`,
-        records: [{ type: "TXT", host: at, value: records[0], action: "replace", replaces: records }],
       };
     }
     const tags = parseTags(records[0]);
@@ -653,7 +435,6 @@ function evaluateDmarc(domain: string, dns: SenderDomainDns): SenderDomainCheck 
         policy: null,
         summary: "DMARC record without a policy",
         explanation: `The DMARC record at ${at} has no valid p= tag (none, quarantine or reject), so receivers may ignore it. Gmail and Yahoo want at least p=none.`,
-        records: [{ type: "TXT", host: at, value: `v=DMARC1; p=none;${rua.length ? ` rua=${rua.join(",")};` : ""}`, action: "replace", replaces: records }],
       };
     }
     const policy: DmarcPolicyFound = {
@@ -699,14 +480,13 @@ function evaluateDmarc(domain: string, dns: SenderDomainDns): SenderDomainCheck 
     explanation:
       `Neither ${host} nor a parent domain publishes a DMARC record. Gmail and Yahoo require one from bulk senders; ` +
       "p=none is enough to start and changes nothing for your other mail.",
-    records: [fresh],
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Verdict
 
-export function mailboxProviderRules(domain: string): string[] {
+function mailboxProviderRules(domain: string): string[] {
   return [
     "Since February 2024 Gmail and Yahoo reject or spam-folder mail that isn't authenticated. Anyone sending 5,000 or more messages a day to Gmail addresses must pass both SPF and DKIM; every sender needs at least one.",
     `A DMARC record at _dmarc.${domain} with at least p=none.`,
@@ -730,49 +510,28 @@ export function freeMailboxReport(domain: string): SenderDomainReport {
       mailboxRules: mailboxProviderRules(d),
     },
     checks: [],
-    records: [],
-    alignment: { dkim: false, spf: false },
+    dkimAligned: false,
     dmarcPolicy: null,
   };
 }
 
-export function evaluateSenderDomain({
-  domain,
-  dns,
-  dkimSelector,
-}: {
-  domain: string;
-  dns: SenderDomainDns;
-  dkimSelector?: string | null;
-}): SenderDomainReport {
+export function evaluateSenderDomain({ domain, dns }: { domain: string; dns: SenderDomainDns }): SenderDomainReport {
   const d = normalizeDomain(domain);
   if (isFreeMailboxDomain(d)) return freeMailboxReport(d);
-  const accountHost = sendGridAccountHost(dns);
-  const { aligned: spfPasses, ...spf } = evaluateSpf(d, dns, accountHost);
-  const { passes: dkimPasses, ...dkim } = evaluateDkim(d, dns, accountHost, normalizeSelector(dkimSelector));
+  // SPF is judged at the domain itself: mail SendGrid sends bounces to its own return path (or
+  // the em… host it set up), so SPF never decides the verdict; DKIM does.
+  const spf = evaluateRootSpf(d, dns.rootTxt);
+  const { passes: dkimAligned, ...dkim } = evaluateDkim(d, dns);
   const { policy, ...dmarc } = evaluateDmarc(d, dns);
   const checks: SenderDomainCheck[] = [spf, dkim, dmarc];
-
-  const alignment = { dkim: dkimPasses, spf: spfPasses && policy?.aspf !== "s" };
-  const records = dedupeRecords(checks.flatMap((c) => c.records));
-  const verdict = verdictFor(d, checks, alignment, policy);
-  return { domain: d, verdict, checks, records, alignment, dmarcPolicy: policy };
-}
-
-function dedupeRecords(records: DnsRecordToAdd[]): DnsRecordToAdd[] {
-  const seen = new Set<string>();
-  return records.filter((r) => {
-    const key = `${r.type}|${r.host}|${r.value}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const verdict = verdictFor(d, checks, dkimAligned, policy);
+  return { domain: d, verdict, checks, dkimAligned, dmarcPolicy: policy };
 }
 
 function verdictFor(
   domain: string,
   checks: SenderDomainCheck[],
-  alignment: { dkim: boolean; spf: boolean },
+  dkimAligned: boolean,
   policy: DmarcPolicyFound | null,
 ): SenderDomainVerdict {
   const byId = Object.fromEntries(checks.map((c) => [c.id, c])) as Record<CheckId, SenderDomainCheck>;
@@ -785,15 +544,14 @@ function verdictFor(
     };
   }
   const dmarcOk = byId.dmarc.status === "ok";
-  const aligned = alignment.dkim || alignment.spf;
-  if (!alignment.dkim || !dmarcOk || !aligned) {
+  if (!dkimAligned || !dmarcOk) {
     const missing = [
-      !alignment.dkim ? "DKIM for SendGrid" : null,
+      !dkimAligned ? "DKIM for SendGrid" : null,
       !dmarcOk ? (byId.dmarc.status === "missing" ? "a DMARC record" : "a valid DMARC record") : null,
     ].filter(Boolean);
     const applied = policy ? (policy.inherited ? (policy.subdomainPolicy ?? policy.policy) : policy.policy) : null;
     const enforcement =
-      !aligned && (applied === "reject" || applied === "quarantine")
+      !dkimAligned && (applied === "reject" || applied === "quarantine")
         ? ` Your DMARC policy (${applied}) tells receivers to ${applied === "reject" ? "refuse" : "spam-folder"} mail that fails alignment, so until DKIM is set up your follow-ups ${applied === "reject" ? "will be refused" : "will land in spam"}.`
         : "";
     return {

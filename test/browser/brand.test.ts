@@ -5,7 +5,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The app and this test share one fresh database; set before any module opens one.
@@ -13,11 +12,10 @@ const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTes
 
 import type { Page } from "playwright-core";
 import prisma from "~/db.server";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { SAFE_FONTS } from "~/domain/content";
-import { chromiumFound, screenshotAtWidths, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { createSeedStore } from "../../simulator/store";
+import { chromiumFound, screenshotAtWidths, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
+import { BROWSER_SCOPES, startBrowserShop, type BrowserShop } from "./browser-shop";
+import type { AdminSimulator } from "../../simulator/admin-api";
 import { solidPng } from "../helpers/png";
 
 afterAll(async () => {
@@ -25,34 +23,33 @@ afterAll(async () => {
 });
 
 const SHOP = "brand-shop.myshopify.com";
-const SCOPES = "read_orders,read_products,read_customers,write_customers,write_files";
+const SCOPES = `${BROWSER_SCOPES},write_files`;
 const ACCENT = "#8a2be2";
 
 describe.skipIf(!chromiumFound)("brand on the Settings page", () => {
+  let running: BrowserShop | undefined;
   let browser: AdminBrowser;
   let admin: AdminSimulator;
   const logoFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-brand-")), "Juniper Logo.png");
 
   beforeAll(async () => {
     fs.writeFileSync(logoFile, solidPng({ width: 240, height: 80, rgb: [138, 43, 226] }));
-    const accessToken = `shpat_${randomUUID().replace(/-/g, "")}`;
-    const store = createSeedStore({ shop: SHOP, accessToken });
-    store.shop.email = "owner@juniper.example";
-    store.shop.contactEmail = "hello@juniper.example";
-    admin = await startAdminSimulator({ stores: [store] });
-    await storeOfflineToken({ prisma, shop: SHOP, accessToken, scope: SCOPES });
-    await connectShop({ prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
-    browser = await startAdminBrowser({ shop: SHOP, env: { DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES, SHOPIFY_ADMIN_API_URL: admin.url } });
     // Shopify's CDN serves the uploaded logo; here the simulator's Files do.
-    await browser.context.route("https://cdn.shopify.com/s/files/**", (route) => {
-      const file = admin.cdnFile(route.request().url());
-      return file ? route.fulfill({ status: 200, contentType: file.mimeType, body: file.bytes }) : route.fulfill({ status: 404, body: "" });
+    running = await startBrowserShop({
+      shop: SHOP,
+      databaseUrl: ctx.url,
+      scopes: SCOPES,
+      cdn: "files",
+      seedStore: (store) => {
+        store.shop.email = "owner@juniper.example";
+        store.shop.contactEmail = "hello@juniper.example";
+      },
     });
+    ({ browser, admin } = running);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
+    await running?.close();
     fs.rmSync(path.dirname(logoFile), { recursive: true, force: true });
   });
 

@@ -2,27 +2,21 @@
 // links and a tip by product type), reorders them with the keyboard, removes one, writes the
 // Polish version on its own tab, inserts a variable from the picker, saves with the save bar, and
 // finds it all stored and in the preview after a reload; removing a language asks first.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTestEnv({ name: "browser-content" }));
 
 import type { Page } from "playwright-core";
 import prisma from "~/db.server";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
-import { chromiumFound, screenshotAtWidths, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { createSeedStore } from "../../simulator/store";
+import { chromiumFound, screenshotAtWidths, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
+import { startBrowserShop, type BrowserShop } from "./browser-shop";
 
 afterAll(async () => {
   await ctx.cleanup();
 });
 
 const SHOP = "content-shop.myshopify.com";
-const SCOPES = "read_orders,read_products,read_customers,write_customers";
 const PICTURE = "https://cdn.shopify.com/s/files/1/0001/wick.jpg";
-// A 1×1 PNG: the stand-in for the shop's CDN, so the preview's picture loads without the network.
-const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
 
 // What the editor does on purpose, which Chromium reports: the preview cancels a request the
 // merchant's next keystroke made stale, answers 422 while a new block is still empty (the card
@@ -32,33 +26,31 @@ const expected = (problem: string) =>
   /^console error: Failed to load resource: the server responded with a status of (422|400) /.test(problem);
 
 describe.skipIf(!chromiumFound)("content editor in a browser", () => {
+  let running: BrowserShop | undefined;
   let browser: AdminBrowser;
-  let admin: AdminSimulator;
 
   beforeAll(async () => {
-    const accessToken = `shpat_${randomUUID().replace(/-/g, "")}`;
-    const store = createSeedStore({ shop: SHOP, accessToken });
-    store.shop.email = "owner@juniper.example";
-    admin = await startAdminSimulator({ stores: [store] });
-    await storeOfflineToken({ prisma, shop: SHOP, accessToken, scope: SCOPES });
-    await connectShop({
-      prisma,
+    // The preview's pictures come from Shopify's CDN: a pixel here.
+    running = await startBrowserShop({
       shop: SHOP,
+      databaseUrl: ctx.url,
+      cdn: "pixel",
+      seedStore: (store) => {
+        store.shop.email = "owner@juniper.example";
+      },
       profile: { name: "Juniper & Pine", email: "owner@juniper.example", primaryLocale: "en", publishedLocales: JSON.stringify(["en", "pl"]) },
     });
-    browser = await startAdminBrowser({ shop: SHOP, env: { DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES, SHOPIFY_ADMIN_API_URL: admin.url } });
+    ({ browser } = running);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
+    await running?.close();
   });
 
   const withScreenshot = (page: Page, name: string, run: () => Promise<void>) => keepScreenshot(page, browser.app, name, run);
 
   it("builds blocks, a tip and a Polish version with variables from the picker, saves them with the save bar and finds them after a reload", async () => {
     const { page, problems } = await browser.open();
-    await page.route("https://cdn.shopify.com/s/files/**", (route) => route.fulfill({ status: 200, contentType: "image/png", body: PNG }));
     const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: "thank-you" } });
     const label = (name: string) => page.getByLabel(name, { exact: true });
     const addBlock = async (kind: RegExp, menu = "Add block") => {
@@ -106,14 +98,20 @@ describe.skipIf(!chromiumFound)("content editor in a browser", () => {
       // Saving a picture that is not https: the server's reason shows under the field.
       await saveBar.getByRole("button", { name: "Save" }).click();
       await expect.poll(() => page.getByText("Pictures must come from an https:// address, not http:.").count(), { timeout: 10_000 }).toBe(1);
-      await label("Block 2 picture address").fill(PICTURE);
+      expect(await label("Block 2 picture address").getAttribute("aria-invalid")).toBe("true");
 
-      // Reordered with the keyboard: the focus follows the moved block.
+      // Reordered with the keyboard: the focus follows the moved block, and so does its problem.
       await page.getByRole("button", { name: "Move block 2 up" }).focus();
       await page.keyboard.press("Enter");
       await expect.poll(() => label("Block 1 alt text").inputValue()).toBe("Trimming the wick to 5 mm");
       expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move block 1 down");
       expect(await label("Block 2 text").inputValue()).toBe("Hello {{ customer.first_name }}, enjoy your candle.");
+      expect(await label("Block 1 picture address").getAttribute("aria-invalid")).toBe("true");
+      expect(await label("Block 2 text").getAttribute("aria-invalid")).not.toBe("true");
+      expect(await page.getByText("Pictures must come from an https:// address, not http:.").count()).toBe(1);
+      await label("Block 1 picture address").fill(PICTURE);
+      // Edited, it is still the same block: the problem stays with it until the next save.
+      expect(await label("Block 1 picture address").getAttribute("aria-invalid")).toBe("true");
       await page.getByRole("button", { name: "Remove block 3" }).click();
       expect(await page.getByLabel("Block 3 heading", { exact: true }).inputValue()).toBe("Questions?");
 

@@ -14,13 +14,14 @@ const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTes
 import type { Page } from "playwright-core";
 import prisma from "~/db.server";
 import { decodeAuthenticationRecords } from "~/domain/domain-authentication";
-import { chromiumFound, screenshotAtWidths, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser, type WatchedPage } from "./admin-browser";
-import { runCli, TEST_API_KEY, TEST_API_SECRET } from "../../scripts/harness";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { publishRecords, startDnsServer, type DnsServer, type DnsZone } from "../../simulator/dns-server";
+import { chromiumFound, screenshotAtWidths, withScreenshot as keepScreenshot, type AdminBrowser, type WatchedPage } from "./admin-browser";
+import { startBrowserShop, type BrowserShop } from "./browser-shop";
+import { runCli, TEST_API_SECRET } from "../../scripts/harness";
+import type { AdminSimulator } from "../../simulator/admin-api";
+import { publishRecords, type DnsZone } from "../../simulator/dns-server";
 import { orderCreatedPayload } from "../../simulator/orders";
-import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import type { SendGridStandIn } from "../../simulator/sendgrid";
+import { SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { sendWebhook } from "../../simulator/webhooks";
 
 afterAll(async () => {
@@ -31,43 +32,26 @@ const KEY = "SG.first-day.key";
 const DOMAIN = "juniperandpine.example";
 const ACCENT = "#8a3b12";
 const LOGO = "https://cdn.shopify.com/s/files/1/0000/0001/files/juniper-logo.png";
-// A 1×1 PNG for the logo's address, so the page's images load without leaving the machine.
-const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
 
 describe.skipIf(!chromiumFound)("a merchant's first day, in a browser", () => {
+  let running: BrowserShop | undefined;
   let browser: AdminBrowser;
   let admin: AdminSimulator;
   let sendgrid: SendGridStandIn;
-  let dns: DnsServer;
   let store: SeedStore;
   let env: Record<string, string>;
   const zones: Record<string, DnsZone> = { [DOMAIN]: { "@": { A: ["192.0.2.10"] } } };
 
   beforeAll(async () => {
-    store = createSeedStore();
-    admin = await startAdminSimulator({ stores: [store], apps: [{ clientId: TEST_API_KEY, clientSecret: TEST_API_SECRET }] });
-    dns = await startDnsServer({ zones, ttl: 0 });
-    sendgrid = await startSendGridStandIn({ apiKeys: [KEY], dnsServers: [dns.address] });
-    env = {
-      DATABASE_URL: ctx.url,
-      SHOPIFY_ADMIN_API_URL: admin.url,
-      SHOPIFY_ACCESS_TOKEN_URL: admin.accessTokenUrl,
-      SENDGRID_API_KEY: KEY,
-      SENDGRID_API_URL: sendgrid.url,
-      AFTERGLOW_FROM_EMAIL: "mail@afterglow.example",
-      AFTERGLOW_DNS_SERVERS: dns.address,
-    };
-    // Nothing is stored for the shop: the first embedded load installs it.
-    browser = await startAdminBrowser({ shop: SIMULATOR_SHOP, env });
-    // The logo's CDN answers from here.
-    await browser.context.route("https://cdn.shopify.com/s/files/**", (route) => route.fulfill({ status: 200, contentType: "image/png", body: PNG }));
+    // Nothing is stored for the shop: the first embedded load installs it. The logo's CDN answers
+    // with a pixel, and mail goes through the SendGrid stand-in.
+    running = await startBrowserShop({ shop: SIMULATOR_SHOP, databaseUrl: ctx.url, install: "embedded", sendgrid: { apiKey: KEY, zones }, mail: "sendgrid", cdn: "pixel" });
+    ({ browser, admin, store, env } = running);
+    sendgrid = running.sendgrid!;
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await sendgrid?.close();
-    await dns?.close();
-    await admin?.close();
+    await running?.close();
   });
 
   const withScreenshot = (page: Page, name: string, run: () => Promise<void>) => keepScreenshot(page, browser.app, name, run);

@@ -4,7 +4,6 @@
 // order shows its own products. On the Flows page a flow is deleted through App Bridge's modal,
 // exported as a file and imported back; a file with problems is refused, naming them.
 import fs from "node:fs";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The app and this test share one fresh database; set before any module opens one.
@@ -12,23 +11,19 @@ const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTes
 
 import type { Page } from "playwright-core";
 import prisma from "~/db.server";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { importFlows } from "~/services/flows/flows.server";
 import { EXAMPLE_DISCOUNT_CODE } from "~/domain/templates";
-import { chromiumFound, screenshotAtWidths, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { createSeedStore, type SeedStore } from "../../simulator/store";
+import { chromiumFound, screenshotAtWidths, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
+import { startBrowserShop, type BrowserShop } from "./browser-shop";
+import type { SeedStore } from "../../simulator/store";
 
 afterAll(async () => {
   await ctx.cleanup();
 });
 
 const SHOP = "flows-shop.myshopify.com";
-const SCOPES = "read_orders,read_products,read_customers,write_customers";
 const TIME_ZONE = "Pacific/Auckland";
 const DAY = 24 * 3600_000;
-// A transparent pixel for the product pictures, which live on Shopify's CDN.
-const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
 
 const FLOW = {
   key: "more-for-you",
@@ -48,18 +43,16 @@ const FLOW = {
 };
 
 describe.skipIf(!chromiumFound)("flows and the preview in a browser", () => {
+  let running: BrowserShop | undefined;
   let browser: AdminBrowser;
-  let admin: AdminSimulator;
   let store: SeedStore;
   let flowId: string;
   let orderId: string;
 
   beforeAll(async () => {
-    const accessToken = `shpat_${randomUUID().replace(/-/g, "")}`;
-    store = createSeedStore({ shop: SHOP, accessToken });
-    admin = await startAdminSimulator({ stores: [store] });
-    await storeOfflineToken({ prisma, shop: SHOP, accessToken, scope: SCOPES });
-    await connectShop({ prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
+    // The product pictures live on Shopify's CDN: a pixel here.
+    running = await startBrowserShop({ shop: SHOP, databaseUrl: ctx.url, cdn: "pixel" });
+    ({ browser, store } = running);
     await prisma.shop.update({ where: { domain: SHOP }, data: { ianaTimezone: TIME_ZONE, primaryLocale: "en" } });
     await importFlows(prisma, SHOP, { version: 1, flows: [FLOW] });
     flowId = (await prisma.flow.findFirstOrThrow({ where: { shop: SHOP, key: FLOW.key } })).id;
@@ -81,14 +74,10 @@ describe.skipIf(!chromiumFound)("flows and the preview in a browser", () => {
         },
       })
     ).id;
-    browser = await startAdminBrowser({ shop: SHOP, env: { DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES, SHOPIFY_ADMIN_API_URL: admin.url } });
-    // Registered after the harness's routes, so it answers first.
-    await browser.context.route("https://cdn.shopify.com/s/files/**", (route) => route.fulfill({ status: 200, contentType: "image/png", body: PIXEL }));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
+    await running?.close();
   });
 
   const withScreenshot = (page: Page, name: string, run: () => Promise<void>) => keepScreenshot(page, browser.app, name, run);

@@ -9,18 +9,15 @@ const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTes
 
 import type { Page } from "playwright-core";
 import prisma from "~/db.server";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import path from "node:path";
-import { chromiumFound, SCREENSHOTS, screenshotAtWidths, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { createSeedStore } from "../../simulator/store";
+import { chromiumFound, SCREENSHOTS, screenshotAtWidths, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
+import { startBrowserShop, type BrowserShop } from "./browser-shop";
 
 afterAll(async () => {
   await ctx.cleanup();
 });
 
 const SHOP = "messages-shop.myshopify.com";
-const SCOPES = "read_orders,read_products,read_customers,write_customers";
 const SUBJECT = "follow-up x (messages-shop.myshopify.com)";
 // As the dispatcher keeps them (app/adapters/mail/sendgrid.server.ts).
 const INVALID_ADDRESS = `SendGrid rejected the email for ${SUBJECT} (HTTP 400): personalizations.0.to.0.email: Does not contain a valid address.. Fix these fields; sending it unchanged will fail again.`;
@@ -29,30 +26,28 @@ const OUTAGE = `Sending failed: SendGrid had a temporary problem (HTTP 503) whil
 const SMTP_BOUNCE = "550 5.1.1 The email account that you tried to reach does not exist.";
 
 describe.skipIf(!chromiumFound)("messages in a browser", () => {
+  let running: BrowserShop | undefined;
   let browser: AdminBrowser;
-  let admin: AdminSimulator;
   const ids: Record<string, string> = {};
   let secondFlowId = "";
 
   beforeAll(async () => {
-    const accessToken = `shpat_${randomUUID().replace(/-/g, "")}`;
-    const store = createSeedStore({ shop: SHOP, accessToken });
-    store.shop.ianaTimezone = "Europe/Warsaw";
-    admin = await startAdminSimulator({ stores: [store] });
-    await storeOfflineToken({ prisma, shop: SHOP, accessToken, scope: SCOPES });
-    await connectShop({ prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "owner@juniper.example" } });
+    running = await startBrowserShop({
+      shop: SHOP,
+      databaseUrl: ctx.url,
+      seedStore: (store) => {
+        store.shop.ianaTimezone = "Europe/Warsaw";
+      },
+      timezoneId: "America/Los_Angeles",
+      env: { TZ: "UTC" },
+    });
+    ({ browser } = running);
     await prisma.shop.update({ where: { domain: SHOP }, data: { ianaTimezone: "Europe/Warsaw", profileFetchedAt: new Date() } });
     await seed();
-    browser = await startAdminBrowser({
-      shop: SHOP,
-      timezoneId: "America/Los_Angeles",
-      env: { TZ: "UTC", DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES, SHOPIFY_ADMIN_API_URL: admin.url },
-    });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await admin?.close();
+    await running?.close();
   });
 
   async function seed() {

@@ -3,7 +3,6 @@
 // why, authenticates their domain, copies a record, verifies (failing until the records are
 // published, then passing), sees their own address take over, and starts over through App
 // Bridge's modal. A failure leaves a screenshot in var/screenshots.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTestEnv({ name: "browser-sender" }));
@@ -11,58 +10,39 @@ const ctx = await vi.hoisted(async () => (await import("../helpers/env")).appTes
 import type { Page } from "playwright-core";
 import prisma from "~/db.server";
 import { decodeAuthenticationRecords } from "~/domain/domain-authentication";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
-import { chromiumFound, screenshotAtWidths, startAdminBrowser, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { publishRecords, startDnsServer, type DnsServer, type DnsZone } from "../../simulator/dns-server";
-import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore } from "../../simulator/store";
+import { chromiumFound, screenshotAtWidths, withScreenshot as keepScreenshot, type AdminBrowser } from "./admin-browser";
+import { startBrowserShop, type BrowserShop } from "./browser-shop";
+import { publishRecords, type DnsZone } from "../../simulator/dns-server";
+import type { SendGridStandIn } from "../../simulator/sendgrid";
 
 afterAll(async () => {
   await ctx.cleanup();
 });
 
 const SHOP = "sender-browser.myshopify.com";
-const SCOPES = "read_orders,read_products,read_customers,write_customers";
 const KEY = "SG.sender-browser.key";
 
 describe.skipIf(!chromiumFound)("sender page in a browser", () => {
+  let running: BrowserShop | undefined;
   let browser: AdminBrowser;
-  let admin: AdminSimulator;
   let sg: SendGridStandIn;
-  let dns: DnsServer;
   const zones: Record<string, DnsZone> = { "juniper.example": { "@": { A: ["192.0.2.10"] } } };
 
   beforeAll(async () => {
-    const accessToken = `shpat_${randomUUID().replace(/-/g, "")}`;
-    const store = createSeedStore({ shop: SHOP, accessToken });
-    admin = await startAdminSimulator({ stores: [store] });
-    dns = await startDnsServer({ zones, ttl: 0 });
-    sg = await startSendGridStandIn({ apiKeys: [KEY], dnsServers: [dns.address] });
-    await storeOfflineToken({ prisma, shop: SHOP, accessToken, scope: SCOPES });
-    await connectShop({ prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "hello@juniper.example" } });
-    await prisma.shop.update({ where: { domain: SHOP }, data: { senderEmail: "care@juniper.example", replyTo: "help@juniper.example" } });
-    browser = await startAdminBrowser({
+    running = await startBrowserShop({
       shop: SHOP,
-      env: {
-        DATABASE_URL: ctx.url,
-        MAIL_TRANSPORT: "outbox",
-        SCOPES,
-        SHOPIFY_ADMIN_API_URL: admin.url,
-        SENDGRID_API_KEY: KEY,
-        SENDGRID_API_URL: sg.url,
-        AFTERGLOW_FROM_EMAIL: "mail@afterglow.example",
-        AFTERGLOW_DNS_SERVERS: dns.address,
-      },
+      databaseUrl: ctx.url,
+      profile: { name: "Juniper & Pine", email: "hello@juniper.example" },
+      sendgrid: { apiKey: KEY, zones },
     });
+    ({ browser } = running);
+    sg = running.sendgrid!;
+    await prisma.shop.update({ where: { domain: SHOP }, data: { senderEmail: "care@juniper.example", replyTo: "help@juniper.example" } });
     await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: browser.app.url });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await sg?.close();
-    await dns?.close();
-    await admin?.close();
+    await running?.close();
   });
 
   const withScreenshot = (page: Page, name: string, run: () => Promise<void>) => keepScreenshot(page, browser.app, name, run);

@@ -3,7 +3,7 @@
 // stand-in. Each test sets the shop's flows it needs through saveFlow, as the flow editor does.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { freePort, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import { runCli, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import type { SendGridStandIn } from "../../simulator/sendgrid";
 import { SIMULATOR_SHOP, type SeedCustomer, type SeedStore } from "../../simulator/store";
 import {
@@ -19,12 +19,12 @@ import type { createPrismaClient } from "~/db.server";
 import { saveFlow } from "~/services/flows/flows.server";
 import { followUpTimeline } from "~/services/messages/timeline.server";
 import type { FlowDefinition } from "~/domain/flows";
-import { startTestStack, type TestStack } from "../helpers/stack";
+import { startAppStack, type AppStack } from "../helpers/stack";
 
 // Each CLI dispatch is a process start; some tests run three.
 vi.setConfig({ testTimeout: 120_000 });
 
-let stack: TestStack;
+let stack: AppStack;
 let env: Record<string, string>;
 let store: SeedStore;
 let sendgrid: SendGridStandIn;
@@ -71,23 +71,19 @@ const followUpsOf = (order: OrderPayload) =>
   prisma.followUp.findMany({ where: { orderId: `gid://shopify/Order/${order.id}` }, orderBy: { createdAt: "asc" } });
 
 beforeAll(async () => {
-  const port = await freePort();
-  stack = await startTestStack({
+  stack = await startAppStack({
     name: "flow-engine",
     sendgridKey: "SG.flow-engine-key",
     env: {
-      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
       AFTERGLOW_WORKER: "off",
       // Flows change between tests; the app must see them at once.
       INTAKE_CACHE_MS: "0",
     },
   });
-  ({ store, sendgrid, env, prisma } = stack);
-  app = await startApp({ env, port });
+  ({ store, sendgrid, env, prisma, app } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await app?.stop();
   await stack?.stop();
 });
 

@@ -1,25 +1,21 @@
 // The install a merchant makes from the App Store: the first load of the embedded app carries only
 // App Bridge's session token; the app exchanges it for the shop's token at the store simulator,
 // reads the shop's profile and keeps it current through shop/update.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, runCli, startApp, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import { runCli, TEST_API_KEY, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import { SIMULATOR_SHOP } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { sendWebhook } from "../../simulator/webhooks";
 import { sessionToken } from "../helpers/embedded";
-import { startTestStack, type TestStack } from "../helpers/stack";
+import { sendFirstStepAtOnce, startAppStack, type AppStack } from "../helpers/stack";
 
 vi.setConfig({ testTimeout: 120_000 });
 
 // The Shopify library answers 410 to requests that look like a bot's; the admin's iframe is a browser.
 const BROWSER = { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36" };
 
-let dir: string;
-let stack: TestStack;
+let stack: AppStack;
 let app: RunningApp;
 
 async function cli(...args: string[]) {
@@ -56,21 +52,12 @@ function exchange(body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-install-"));
-  const port = await freePort();
-  stack = await startTestStack({
-    name: "install",
-    connect: false,
-    sendgridKey: "SG.install-key",
-    env: { SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, AFTERGLOW_WORKER: "off", SHOP_PROFILE_RETRY_MS: "0" },
-  });
-  app = await startApp({ env: stack.env, port });
+  stack = await startAppStack({ name: "install", connect: false, sendgridKey: "SG.install-key", env: { AFTERGLOW_WORKER: "off", SHOP_PROFILE_RETRY_MS: "0" } });
+  ({ app } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await app?.stop();
   await stack?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the store simulator's token endpoint", () => {
@@ -139,14 +126,8 @@ describe("install from the embedded admin", () => {
     expect(stack.admin.requests.some((r) => r.operationName === "ShopProfile" && r.status === 200)).toBe(true);
 
     // The next email: the default flow's first step, sent at once.
-    const flowsFile = path.join(dir, "flows.json");
-    await cli("flows", "export", SIMULATOR_SHOP, "--out", flowsFile);
-    const flows = JSON.parse(fs.readFileSync(flowsFile, "utf8"));
-    flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
-    fs.writeFileSync(flowsFile, JSON.stringify(flows));
-    await cli("flows", "import", SIMULATOR_SHOP, flowsFile);
     // The install leaves the default flow off; the merchant turns it on.
-    await cli("flows", "on", SIMULATOR_SHOP, flows.flows[0].key);
+    await sendFirstStepAtOnce(stack.env);
     const customer = store.customers.find((c) => c.defaultEmailAddress?.emailAddress)!;
     const product = store.products.find((p) => p.status === "ACTIVE" && p.onlineStoreUrl)!;
     const order = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });

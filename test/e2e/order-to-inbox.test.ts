@@ -2,23 +2,20 @@
 // the store simulator for the Admin API and the SendGrid stand-in for mail.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import { runCli, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import type { SendGridStandIn } from "../../simulator/sendgrid";
 import { SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { orderCancelledPayload, orderCreatedPayload } from "../../simulator/orders";
 import { sendWebhook, webhookRequest } from "../../simulator/webhooks";
 import type { createPrismaClient } from "~/db.server";
-import { startTestStack, type TestStack } from "../helpers/stack";
+import { sendFirstStepAtOnce, startAppStack, type AppStack } from "../helpers/stack";
 
 // A test may start the CLI dispatcher twice; on a busy machine each start takes seconds.
 vi.setConfig({ testTimeout: 120_000 });
 
-let dir: string;
-let stack: TestStack;
+let stack: AppStack;
 let env: Record<string, string>;
 let store: SeedStore;
 let sendgrid: SendGridStandIn;
@@ -38,32 +35,20 @@ async function cli(...args: string[]) {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-e2e-"));
-  const port = await freePort();
-  stack = await startTestStack({
+  // The default flow on, sending at once instead of after its hour.
+  let delayBefore: unknown;
+  stack = await startAppStack({
     name: "e2e",
     sendgridKey: "SG.e2e-key",
-    env: { SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, AFTERGLOW_WORKER: "off" },
+    env: { AFTERGLOW_WORKER: "off" },
+    beforeApp: async (started) => void ({ delayBefore } = await sendFirstStepAtOnce(started.env)),
   });
-  ({ store, sendgrid, env } = stack);
-  // Send at once instead of after the default hour.
-  const flowsFile = path.join(dir, "flows.json");
-  await cli("flows", "export", SIMULATOR_SHOP, "--out", flowsFile);
-  const flows = JSON.parse(fs.readFileSync(flowsFile, "utf8"));
-  expect(flows.flows[0].steps[0].delay).toEqual({ amount: 1, unit: "hours" });
-  flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
-  fs.writeFileSync(flowsFile, JSON.stringify(flows));
-  await cli("flows", "import", SIMULATOR_SHOP, flowsFile);
-  // A new shop's flow starts off; the merchant turns it on.
-  await cli("flows", "on", SIMULATOR_SHOP, flows.flows[0].key);
-  app = await startApp({ env, port });
-  prisma = stack.prisma;
+  expect(delayBefore).toEqual({ amount: 1, unit: "hours" });
+  ({ store, sendgrid, env, app, prisma } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  await app?.stop();
   await stack?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("webhook routes", () => {

@@ -2,15 +2,13 @@
 // follow-up, and idles (an interval of 0 is a chore turned off, not a loop). And the start refuses
 // what it cannot run with: a bound broken, or production without its encryption keys.
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, runCli, startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
+import { startApp, TEST_API_SECRET, type RunningApp } from "../../scripts/harness";
 import { SIMULATOR_SHOP } from "../../simulator/store";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { sendWebhook } from "../../simulator/webhooks";
 import { variables } from "~/platform/config.server";
-import { startTestStack, type TestStack } from "../helpers/stack";
+import { sendFirstStepAtOnce, startAppStack, type AppStack } from "../helpers/stack";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -34,31 +32,17 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
 }
 
-let dir: string;
-let stack: TestStack;
+let stack: AppStack;
 let app: RunningApp;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "afterglow-zeros-"));
-  const port = await freePort();
-  stack = await startTestStack({ name: "zeros", sendgridKey: "SG.zeros-key", env: { SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, ...ZEROS } });
-  // Send at once instead of after the default hour.
-  const flowsFile = path.join(dir, "flows.json");
-  const exported = await runCli(["flows", "export", SIMULATOR_SHOP, "--out", flowsFile], stack.env);
-  expect(exported.status, exported.stderr).toBe(0);
-  const flows = JSON.parse(fs.readFileSync(flowsFile, "utf8"));
-  flows.flows[0].steps[0].delay = { amount: 0, unit: "minutes" };
-  fs.writeFileSync(flowsFile, JSON.stringify(flows));
-  expect((await runCli(["flows", "import", SIMULATOR_SHOP, flowsFile], stack.env)).status).toBe(0);
-  // A new shop's flow starts off; the merchant turns it on.
-  expect((await runCli(["flows", "on", SIMULATOR_SHOP, flows.flows[0].key], stack.env)).status).toBe(0);
-  app = await startApp({ env: stack.env, port });
+  // The default flow on, sending at once instead of after its hour.
+  stack = await startAppStack({ name: "zeros", sendgridKey: "SG.zeros-key", env: ZEROS, beforeApp: (started) => sendFirstStepAtOnce(started.env).then(() => {}) });
+  ({ app } = stack);
 }, 180_000);
 
 afterAll(async () => {
-  await app?.stop();
   await stack?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("every variable that takes 0, at 0", () => {

@@ -23,7 +23,7 @@ import { action as settingsAction, type SettingsActionData } from "~/routes/app.
 import { uploadLogo, type LogoUpload } from "~/services/shop/brand.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { AdminApiThrottle, createAdminClient, type AdminClient } from "~/adapters/shopify-admin/index.server";
-import { FileUploadError, uploadImageToFiles } from "~/adapters/shopify-admin/files.server";
+import { deleteFilesFromShop, FileUploadError, uploadImageToFiles } from "~/adapters/shopify-admin/files.server";
 import { STAGED_UPLOADS_CREATE_MUTATION } from "~/adapters/shopify-admin/queries";
 import type { StagedUploadsCreateMutation } from "~/types/admin.generated";
 import { listAudit } from "~/services/compliance/audit.server";
@@ -242,5 +242,98 @@ describe("saving the brand with the Settings form", () => {
     const before = await storedBrand();
     expect((await save({})).status).toBe(200);
     expect(await storedBrand()).toBe(before);
+  });
+});
+
+describe("a replaced logo leaves the shop's Files", () => {
+  const save = (logoUrl: string) =>
+    settingsAction({
+      request: new Request("https://afterglow.test/app/settings", {
+        method: "POST",
+        body: new URLSearchParams({ senderName: "Juniper & Pine", frequencyCapEnabled: "on", frequencyCapMaxSends: "1", frequencyCapPeriodHours: "16", marketingConsentRequired: "on", brandLogoUrl: logoUrl, brandAccentColor: "", brandFont: "" }),
+        headers: { Authorization: `Bearer ${sessionToken({ shop: SHOP, apiKey: ctx.apiKey, secret: ctx.secret })}` },
+      }),
+      params: {},
+      context: {},
+    });
+  const upload = async (name: string) => {
+    const result = await uploadLogo({ prisma, shop: SHOP, actor: "ada@juniper.example", file: { name, bytes: LOGO } });
+    if (!result.ok) throw new Error(result.problem);
+    return result.logoUrl;
+  };
+  const fileAt = (url: string) => filesOf(store).files.find((f) => new URL(url).pathname === f.cdnPath);
+  const saved = async (logoUrl: string) => {
+    const from = simulator.requests.length;
+    expect((await save(logoUrl)).status).toBe(200);
+    return operationsSince(from);
+  };
+
+  it("deletes the file we uploaded when a save replaces it, and only that file", async () => {
+    const first = await upload("logo.png");
+    await saved(first);
+    const firstFile = fileAt(first)!;
+    // The same file name again: Shopify gives the second file a name of its own.
+    const second = await upload("logo.png");
+    expect(second).not.toBe(first);
+    expect(await saved(second)).toEqual(["FileDelete"]);
+    expect(filesOf(store).files.some((f) => f.id === firstFile.id)).toBe(false);
+    expect(simulator.cdnFile(first)).toBeNull();
+    expect(simulator.cdnFile(second)).not.toBeNull();
+    expect((await listAudit(prisma, SHOP, { action: "brand.logo_deleted" }))[0]).toMatchObject({ detail: { fileId: firstFile.id } });
+    // Saving the same logo again deletes nothing.
+    expect(await saved(second)).toEqual([]);
+  });
+
+  it("never deletes an address the merchant typed, nor a file an email still shows", async () => {
+    const ours = await upload("ours.png");
+    await saved(ours);
+    // Typed over ours: ours goes; then an upload replacing the typed address deletes nothing.
+    const typed = "https://cdn.shopify.com/s/files/1/0001/files/merchant-own.png?v=3";
+    expect(await saved(typed)).toEqual(["FileDelete"]);
+    const next = await upload("next.png");
+    expect(await saved(next)).toEqual([]);
+    // The merchant put our logo's address into an email's image block: it stays in Files.
+    const flow = await prisma.flow.findFirstOrThrow({ where: { shop: SHOP }, include: { steps: true } });
+    await prisma.flowStep.update({ where: { id: flow.steps[0].id }, data: { content: JSON.stringify({ blocks: [{ type: "image", url: next, alt: "Our logo" }] }) } });
+    const last = await upload("last.png");
+    expect(await saved(last)).toEqual([]);
+    expect(fileAt(next)).toBeDefined();
+    await prisma.flowStep.update({ where: { id: flow.steps[0].id }, data: { content: null } });
+  });
+
+  it("a file the merchant already deleted, or Shopify out of reach, leaves the save standing", async () => {
+    const first = await upload("gone.png");
+    await saved(first);
+    // Deleted by the merchant in Shopify's admin: Shopify answers FILE_DOES_NOT_EXIST, which is what we wanted.
+    await deleteFilesFromShop(client(), [fileAt(first)!.id]);
+    const second = await upload("kept.png");
+    expect(await saved(second)).toEqual(["FileDelete"]);
+    expect((await listAudit(prisma, SHOP, { action: "brand.logo_deleted" }))[0].detail).toEqual({ fileId: expect.any(String) });
+    // Shopify down for the delete: saved all the same, the old file stays.
+    const third = await upload("third.png");
+    await simulator.setDown(true);
+    try {
+      expect((await save(third)).status).toBe(200);
+    } finally {
+      await simulator.setDown(false);
+    }
+    expect(JSON.parse((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).brand!)).toEqual({ logoUrl: third });
+    expect(fileAt(second)).toBeDefined();
+  });
+
+  it("the simulator refuses fileDelete as Shopify does: without write_files, and for ids that are not files", async () => {
+    await expect(deleteFilesFromShop(client(), ["gid://shopify/MediaImage/1"])).resolves.toBeUndefined();
+    const { FILE_DELETE_MUTATION } = await import("~/adapters/shopify-admin/queries");
+    const missing = await client().request<{ fileDelete: { deletedFileIds: string[] | null; userErrors: Array<{ code: string; field: string[] }> } }, object>(FILE_DELETE_MUTATION, {
+      fileIds: ["gid://shopify/MediaImage/1"],
+    });
+    expect(missing.fileDelete).toEqual({ deletedFileIds: null, userErrors: [{ field: ["fileIds"], message: expect.any(String), code: "FILE_DOES_NOT_EXIST" }] });
+    const scopes = [...store.accessScopes];
+    store.accessScopes = scopes.filter((s) => s !== "write_files");
+    try {
+      await expect(deleteFilesFromShop(client(), [filesOf(store).files[0].id])).rejects.toMatchObject({ code: "ACCESS_DENIED" });
+    } finally {
+      store.accessScopes = scopes;
+    }
   });
 });

@@ -5,14 +5,18 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-const ctx = await vi.hoisted(async () =>
-  (await import("../helpers/env")).appTestEnv({
+// The SendGrid stand-in holds the shops' authenticated domains, which shop/redact deletes there.
+const { ctx, sendgrid } = await vi.hoisted(async () => {
+  const { startSendGridStandIn } = await import("../../simulator/sendgrid");
+  const sendgrid = await startSendGridStandIn({ apiKeys: ["SG.compliance-key"] });
+  const ctx = (await import("../helpers/env")).appTestEnv({
     name: "compliance",
     apiKey: "compliance-test-key",
     secret: "compliance-test-secret",
-    env: { LOG_LEVEL: "error" },
-  }),
-);
+    env: { LOG_LEVEL: "error", SENDGRID_API_KEY: "SG.compliance-key", SENDGRID_API_URL: sendgrid.url, MAIL_TRANSPORT: "outbox" },
+  });
+  return { ctx, sendgrid };
+});
 
 import { sessionToken as embeddedSessionToken } from "../helpers/embedded";
 import prisma from "~/db.server";
@@ -28,6 +32,8 @@ import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { createOutboxTransport } from "~/adapters/mail/outbox.server";
 import { listAudit } from "~/services/compliance/audit.server";
 import { reclaimDone } from "~/services/compliance/reclaim.server";
+import { authenticateDomain, brandLinks, domainClientForShop, removeShopDomainFromSendGrid } from "~/services/shop/domain-authentication.server";
+import { createLogger } from "~/platform/logger.server";
 import { createSeedStore, legacyId, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { customersDataRequestPayload, customersRedactPayload, orderCreatedPayload, shopRedactPayload } from "../../simulator/orders";
 import { webhookRequest } from "../../simulator/webhooks";
@@ -43,6 +49,7 @@ const storeA = createSeedStore();
 const storeB = createSeedStore({ shop: SHOP_B, name: "Other Boutique" });
 
 afterAll(async () => {
+  await sendgrid.close();
   await ctx.cleanup();
 });
 
@@ -430,6 +437,60 @@ describe("refused deliveries", () => {
     const before = await everything();
     expect((await deliver("shop/redact", SHOP_A, shopRedactPayload(storeA), { webhookId: request.webhookId })).status).toBe(200);
     expect(await everything()).toEqual(before);
+  });
+});
+
+describe("shop/redact and the shop's domain in SendGrid", () => {
+  // A shop that authenticated its domain and branded its links in SendGrid before it left.
+  async function shopWithDomain(shop: string, domain: string) {
+    await connectShop({ prisma, shop, profile: { name: "Leaving Boutique" } });
+    const client = (await domainClientForShop({ prisma, shop }))!;
+    await authenticateDomain({ prisma, shop, client, actor: "owner", domain });
+    await brandLinks({ prisma, shop, client, actor: "owner" });
+    return prisma.senderDomain.findUniqueOrThrow({ where: { shop } });
+  }
+
+  it("deletes the authenticated domain and its link branding at SendGrid with the shop's rows", async () => {
+    const shop = "leaving-boutique.myshopify.com";
+    const row = await shopWithDomain(shop, "leaving.example");
+    expect(sendgrid.authenticatedDomains.has(row.sendgridDomainId)).toBe(true);
+    const from = sendgrid.whitelabelCalls.length;
+    expect((await deliver("shop/redact", shop, { shop_id: 41, shop_domain: shop })).status).toBe(200);
+    expect(sendgrid.whitelabelCalls.slice(from).map((r) => `${r.method} ${r.path} ${r.status}`).sort()).toEqual([
+      `DELETE /v3/whitelabel/domains/${row.sendgridDomainId} 204`,
+      `DELETE /v3/whitelabel/links/${row.linkBrandingId} 204`,
+    ]);
+    expect(sendgrid.authenticatedDomains.has(row.sendgridDomainId)).toBe(false);
+    expect(sendgrid.linkBrandings.has(row.linkBrandingId!)).toBe(false);
+    expect(await prisma.senderDomain.count({ where: { shop } })).toBe(0);
+    expect(await prisma.shop.count({ where: { domain: shop } })).toBe(0);
+  });
+
+  it("SendGrid out of reach does not stop the erasure; the domain left behind is logged", async () => {
+    const shop = "unreachable-boutique.myshopify.com";
+    const row = await shopWithDomain(shop, "unreachable.example");
+    const lines: string[] = [];
+    sendgrid.setDown(true);
+    try {
+      expect(await removeShopDomainFromSendGrid({ prisma, shop, logger: createLogger({}, { level: "warn", write: (line) => lines.push(line) }) })).toBe("failed");
+      expect(lines.join("\n")).toContain(String(row.sendgridDomainId));
+      expect((await deliver("shop/redact", shop, { shop_id: 42, shop_domain: shop })).status).toBe(200);
+    } finally {
+      sendgrid.setDown(false);
+    }
+    expect(await prisma.senderDomain.count({ where: { shop } })).toBe(0);
+    expect(await prisma.shop.count({ where: { domain: shop } })).toBe(0);
+    expect(await prisma.complianceRequest.findFirstOrThrow({ where: { shop, topic: "SHOP_REDACT" } })).toMatchObject({ status: "completed" });
+    // Still in SendGrid, for the operator to delete by the id the log names.
+    expect(sendgrid.authenticatedDomains.has(row.sendgridDomainId)).toBe(true);
+  });
+
+  it("a shop without a domain in SendGrid asks SendGrid nothing", async () => {
+    const shop = "plain-boutique.myshopify.com";
+    await connectShop({ prisma, shop, profile: { name: "Plain Boutique" } });
+    const from = sendgrid.whitelabelCalls.length;
+    expect((await deliver("shop/redact", shop, { shop_id: 43, shop_domain: shop })).status).toBe(200);
+    expect(sendgrid.whitelabelCalls.length).toBe(from);
   });
 });
 

@@ -6,31 +6,23 @@
 // the unsubscribe token differ.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase } from "../helpers/db";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { legacyId, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
-import type { MailTransport, OutgoingEmail } from "~/adapters/mail/transport";
-import { AdminApiThrottle, createAdminClient } from "~/adapters/shopify-admin/index.server";
-import { createDispatcher } from "~/services/dispatch/dispatcher.server";
+import { connectBrandedShop, runtimeDispatcher, startRenderStore } from "../helpers/render-path";
+import type { AdminSimulator } from "../../simulator/admin-api";
+import { legacyId, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import type { OutgoingEmail } from "~/adapters/mail/transport";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
-import { discountCodesFromShopify, prepareFollowUp, purchasedFromShopify } from "~/email/prepare.server";
-import { renderFollowUp } from "~/email/render.server";
 import { PREVIEW_DISCOUNT_CODE } from "~/email/preview.server";
-import { unsubscribeLinks, unsubscribeSecrets } from "~/domain/unsubscribe";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
-import { importFlows } from "~/services/flows/flows.server";
 import { findPreviewOrder, loadFlowDraft, previewRecommendations, previewStep, recentOrders } from "~/services/flows/flow-editor.server";
-import { createLogger } from "~/platform/logger.server";
 
 const db = createTestDatabase("flow-preview");
 const prisma = db.prisma;
-const APP_URL = "https://afterglow.example";
 // 11:30 in London is already the next day in Auckland: a date counted in UTC would be a day early.
 const NOW = new Date("2026-11-28T11:30:00Z");
 let simulator: AdminSimulator;
 let store: SeedStore;
+let stopStore: () => Promise<void>;
 const sent: OutgoingEmail[] = [];
-const env = { ...process.env };
 
 const flows = {
   version: 1,
@@ -57,67 +49,18 @@ beforeAll(async () => {
   // Only the clock is fixed: the preview counts from `new Date()` as the editor's request does.
   vi.useFakeTimers({ toFake: ["Date"] });
   vi.setSystemTime(NOW);
-  simulator = await startAdminSimulator();
-  store = simulator.stores[0]!;
-  process.env.SHOPIFY_ADMIN_API_URL = simulator.url;
-  process.env.SHOPIFY_APP_URL = APP_URL;
-  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
-  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Juniper & Pine", email: "hello@juniper.example" } });
-  await prisma.shop.update({
-    where: { domain: SIMULATOR_SHOP },
-    data: {
-      primaryLocale: "de",
-      ianaTimezone: "Pacific/Auckland",
-      brand: JSON.stringify({ accentColor: "#8a3b12", font: "Georgia" }),
-      frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }),
-    },
-  });
-  await importFlows(prisma, SIMULATOR_SHOP, flows);
+  ({ simulator, store, stop: stopStore } = await startRenderStore());
+  await connectBrandedShop(prisma, { primaryLocale: "de", ianaTimezone: "Pacific/Auckland", flows });
 });
 afterAll(async () => {
   vi.useRealTimers();
-  for (const name of ["SHOPIFY_ADMIN_API_URL", "SHOPIFY_APP_URL"]) {
-    if (env[name] === undefined) delete process.env[name];
-    else process.env[name] = env[name];
-  }
-  await simulator.close();
+  await stopStore?.();
   await db.cleanup();
 });
 
-// The dispatcher as the runtime wires it: purchased products and the code from Shopify. Which
-// source leads the recommendations is drawn at random per email (the shop's learned preference),
-// so the send gets the list the preview showed.
-function dispatcher(recommendations: RecommendedProduct[]) {
-  const client = createAdminClient({
-    shop: SIMULATOR_SHOP,
-    accessToken: SIMULATOR_ACCESS_TOKEN,
-    urlTemplate: simulator.url,
-    throttle: new AdminApiThrottle(),
-    maxRetries: 0,
-  });
-  const transport: MailTransport = {
-    name: "capture",
-    send: async (email) => {
-      sent.push(email);
-      return { transport: "capture", messageId: `m-${sent.length}` };
-    },
-  };
-  return createDispatcher({
-    prisma,
-    transport,
-    recommend: async () => recommendations,
-    render: async (req) =>
-      renderFollowUp(
-        await prepareFollowUp(req, {
-          purchasedProducts: purchasedFromShopify(async () => client),
-          issueDiscountCode: discountCodesFromShopify({ prisma, adminClient: async () => client }),
-        }),
-      ),
-    unsubscribe: (req) => unsubscribeLinks({ appUrl: APP_URL, secrets: unsubscribeSecrets({ secret: "test-secret", previousSecrets: [] }), mailto: null, ...req }),
-    now: () => new Date(),
-    logger: createLogger({}, { write: () => {} }),
-  });
-}
+// Which source leads the recommendations is drawn at random per email (the shop's learned
+// preference), so the send gets the list the preview showed.
+const dispatcher = (recommendations: RecommendedProduct[]) => runtimeDispatcher({ prisma, simulator, recommendations, sent });
 
 const withoutToken = (s: string) => s.replace(/\/unsubscribe\/[^?"&\s\]]+/g, "/unsubscribe/TOKEN");
 const visibleText = (html: string) =>

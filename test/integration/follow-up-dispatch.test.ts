@@ -4,12 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../helpers/db";
 import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
 import { discountsOf, startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { legacyId, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import { legacyId, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { createDispatcher } from "~/services/dispatch/dispatcher.server";
-import { discountCodesFromShopify, prepareFollowUp, purchasedFromShopify } from "~/email/prepare.server";
-import { renderFollowUp } from "~/email/render.server";
-import { AdminApiThrottle, createAdminClient } from "~/adapters/shopify-admin/index.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop } from "~/services/shop/shops.server";
 import { importFlows } from "~/services/flows/flows.server";
@@ -18,6 +15,7 @@ import { discountCodeFor } from "~/adapters/shopify-admin/discounts.server";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
 import { createLogger } from "~/platform/logger.server";
 import { turnOnFlow } from "../helpers/flows";
+import { renderWithShopify } from "../helpers/render-path";
 
 const db = createTestDatabase("follow-up-dispatch");
 const prisma = db.prisma;
@@ -39,25 +37,11 @@ const recommended: RecommendedProduct = {
 };
 
 function dispatcher() {
-  const client = createAdminClient({
-    shop: SIMULATOR_SHOP,
-    accessToken: SIMULATOR_ACCESS_TOKEN,
-    urlTemplate: simulator.url,
-    throttle: new AdminApiThrottle(),
-    maxRetries: 0,
-  });
   return createDispatcher({
     prisma,
     transport: createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 }),
     recommend: async () => [recommended],
-    render: async (req) =>
-      renderFollowUp(
-        await prepareFollowUp(req, {
-          purchasedProducts: purchasedFromShopify(async () => client),
-          issueDiscountCode: discountCodesFromShopify({ prisma, adminClient: async () => client, now: () => clock }),
-          now: () => clock,
-        }),
-      ),
+    render: renderWithShopify({ prisma, simulator, now: () => clock }),
     now: () => clock,
     retryPolicy: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 },
     logger: createLogger({}, { write: () => {} }),

@@ -5,30 +5,22 @@
 // cross-sell, the code (it makes none in Shopify).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../helpers/db";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { legacyId, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
-import type { MailTransport, OutgoingEmail } from "~/adapters/mail/transport";
-import { AdminApiThrottle, createAdminClient } from "~/adapters/shopify-admin/index.server";
-import { createDispatcher } from "~/services/dispatch/dispatcher.server";
-import { discountCodesFromShopify, prepareFollowUp, purchasedFromShopify } from "~/email/prepare.server";
-import { renderFollowUp } from "~/email/render.server";
+import { connectBrandedShop, RENDER_APP_URL as APP_URL, runtimeDispatcher, startRenderStore } from "../helpers/render-path";
+import type { AdminSimulator } from "../../simulator/admin-api";
+import { legacyId, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
+import type { OutgoingEmail } from "~/adapters/mail/transport";
 import { PREVIEW_DISCOUNT_CODE } from "~/email/preview.server";
-import { unsubscribeLinks, unsubscribeSecrets } from "~/domain/unsubscribe";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
-import { importFlows } from "~/services/flows/flows.server";
 import { loadFlowDraft, previewStep } from "~/services/flows/flow-editor.server";
 import type { RecommendedProduct } from "~/domain/recommendations.types";
-import { createLogger } from "~/platform/logger.server";
 
 const db = createTestDatabase("one-render-path");
 const prisma = db.prisma;
-const APP_URL = "https://afterglow.example";
 let simulator: AdminSimulator;
 let store: SeedStore;
+let stopStore: () => Promise<void>;
 let clock = new Date("2026-11-28T12:00:00Z");
 const sent: OutgoingEmail[] = [];
-const env = { ...process.env };
 
 const recommendations: RecommendedProduct[] = [
   {
@@ -94,70 +86,20 @@ const flows = {
   ],
 };
 
-function dispatcher() {
-  const client = createAdminClient({
-    shop: SIMULATOR_SHOP,
-    accessToken: SIMULATOR_ACCESS_TOKEN,
-    urlTemplate: simulator.url,
-    throttle: new AdminApiThrottle(),
-    maxRetries: 0,
-  });
-  const transport: MailTransport = {
-    name: "capture",
-    send: async (email) => {
-      sent.push(email);
-      return { transport: "capture", messageId: `m-${sent.length}` };
-    },
-  };
-  // Wired as the runtime wires it.
-  return createDispatcher({
-    prisma,
-    transport,
-    recommend: async () => recommendations,
-    render: async (req) =>
-      renderFollowUp(
-        await prepareFollowUp(req, {
-          purchasedProducts: purchasedFromShopify(async () => client),
-          issueDiscountCode: discountCodesFromShopify({ prisma, adminClient: async () => client, now: () => clock }),
-          now: () => clock,
-        }),
-      ),
-    unsubscribe: (req) => unsubscribeLinks({ appUrl: APP_URL, secrets: unsubscribeSecrets({ secret: "test-secret", previousSecrets: [] }), mailto: null, ...req }),
-    now: () => clock,
-    logger: createLogger({}, { write: () => {} }),
-  });
-}
+// Wired as the runtime wires it, on the test's clock.
+const dispatcher = () => runtimeDispatcher({ prisma, simulator, recommendations, sent, now: () => clock });
 
 beforeAll(async () => {
-  simulator = await startAdminSimulator();
-  store = simulator.stores[0]!;
-  // The preview's own Admin API client and unsubscribe link read these, as in production.
-  process.env.SHOPIFY_ADMIN_API_URL = simulator.url;
-  process.env.SHOPIFY_APP_URL = APP_URL;
+  ({ simulator, store, stop: stopStore } = await startRenderStore());
 });
 afterAll(async () => {
-  process.env.SHOPIFY_ADMIN_API_URL = env.SHOPIFY_ADMIN_API_URL;
-  process.env.SHOPIFY_APP_URL = env.SHOPIFY_APP_URL;
-  if (env.SHOPIFY_ADMIN_API_URL === undefined) delete process.env.SHOPIFY_ADMIN_API_URL;
-  if (env.SHOPIFY_APP_URL === undefined) delete process.env.SHOPIFY_APP_URL;
-  await simulator.close();
+  await stopStore?.();
   await db.cleanup();
 });
 beforeEach(async () => {
   sent.length = 0;
   clock = new Date("2026-11-28T12:00:00Z");
-  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
-  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: "Juniper & Pine", email: "hello@juniper.example" } });
-  await prisma.shop.update({
-    where: { domain: SIMULATOR_SHOP },
-    data: {
-      primaryLocale: "en",
-      ianaTimezone: "Europe/Warsaw",
-      brand: JSON.stringify({ accentColor: "#8a3b12", font: "Georgia" }),
-      frequencyCap: JSON.stringify({ enabled: false, maxSends: 1, periodHours: 16 }),
-    },
-  });
-  await importFlows(prisma, SIMULATOR_SHOP, flows);
+  await connectBrandedShop(prisma, { primaryLocale: "en", ianaTimezone: "Europe/Warsaw", flows });
 });
 
 // The unsubscribe link's token: signed per follow-up when sent, a placeholder in a preview.

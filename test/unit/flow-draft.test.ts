@@ -12,8 +12,11 @@ import {
   localeVersionOf,
   moveBlock,
   newBlock,
+  problemsByBlock,
+  problemsOfBlock,
   removeBlock,
   replaceBlock,
+  sameBlock,
   templateSettingsOf,
   withBlocks,
   withContentFields,
@@ -154,5 +157,37 @@ describe("inserting a variable", () => {
     expect(insertVariable("Hi NAME!", "customer.first_name", 3, 7)).toEqual({ text: "Hi {{ customer.first_name }}!", caret: 28 });
     expect(insertVariable("Order ", "order.name", null)).toEqual({ text: "Order {{ order.name }}", caret: 22 });
     expect(insertVariable("", "shop.name", 40)).toEqual({ text: "{{ shop.name }}", caret: 15 });
+  });
+});
+
+describe("problems follow their block", () => {
+  const at = "/steps/0/content/blocks";
+  const blocks = [
+    { type: "text" as const, text: "Hello" },
+    { type: "image" as const, url: "http://x.example/a.jpg", alt: "" },
+    { type: "conditional" as const, when: { productTypes: ["Candle"] }, blocks: [{ type: "button" as const, text: "", url: "https://x.example" }] },
+  ];
+  const problems = [
+    { path: `${at}/1/url`, message: "Pictures must come from an https:// address, not http:." },
+    { path: `${at}/2/blocks/0/text`, message: "The button needs a text." },
+    { path: at, message: "At most 20 blocks." },
+  ];
+
+  it("reads each block's problems where it was saved and shows them where it is now", () => {
+    const byBlock = problemsByBlock(blocks, at, problems);
+    const moved = moveBlock(removeBlock(blocks, 0), 1, -1);
+    // The tip is first now, the picture second; the text block and its (absent) problems are gone.
+    expect(problemsOfBlock(byBlock, moved[0], `${at}/0`)).toEqual([{ path: `${at}/0/blocks/0/text`, message: "The button needs a text." }]);
+    expect(problemsOfBlock(byBlock, moved[0].blocks![0], `${at}/0/blocks/0`)).toEqual([{ path: `${at}/0/blocks/0/text`, message: "The button needs a text." }]);
+    expect(problemsOfBlock(byBlock, moved[1], `${at}/1`)).toEqual([{ path: `${at}/1/url`, message: "Pictures must come from an https:// address, not http:." }]);
+    // The list's own problem belongs to no block.
+    expect([...byBlock.values()].flat().some((p) => p.message === "At most 20 blocks.")).toBe(false);
+  });
+
+  it("an edited copy of a block keeps its problems; a new block has none", () => {
+    const byBlock = problemsByBlock(blocks, at, problems);
+    const edited = sameBlock(blocks[1], { ...blocks[1], url: "https://x.example/a.jpg" });
+    expect(problemsOfBlock(byBlock, edited, `${at}/0`)).toHaveLength(1);
+    expect(problemsOfBlock(byBlock, newBlock("image"), `${at}/1`)).toEqual([]);
   });
 });

@@ -1,9 +1,12 @@
 // An image put into the shop's Files (Shopify admin > Content > Files), the way Shopify asks for
 // bytes it has not got: a staged upload target, a multipart POST of the bytes to it, a file made
 // from the staged copy, and that file read until Shopify has processed it and serves it from its CDN.
+// And a file we put there taken out again when nothing uses it any more.
 import type {
   FileCreateMutation,
   FileCreateMutationVariables,
+  FileDeleteMutation,
+  FileDeleteMutationVariables,
   FileStatusQuery,
   FileStatusQueryVariables,
   StagedUploadsCreateMutation,
@@ -11,7 +14,7 @@ import type {
 } from "~/types/admin.generated";
 import type { FileContentType, StagedUploadHttpMethodType, StagedUploadTargetGenerateUploadResource } from "~/types/admin.types";
 import type { AdminClient } from "./client.server";
-import { FILE_CREATE_MUTATION, FILE_STATUS_QUERY, STAGED_UPLOADS_CREATE_MUTATION } from "./queries";
+import { FILE_CREATE_MUTATION, FILE_DELETE_MUTATION, FILE_STATUS_QUERY, STAGED_UPLOADS_CREATE_MUTATION } from "./queries";
 
 export type FileUploadStep = "stage" | "upload" | "create" | "processing";
 
@@ -23,6 +26,10 @@ export class FileUploadError extends Error {
   ) {
     super(message);
   }
+}
+
+export class FileDeleteError extends Error {
+  override readonly name = "FileDeleteError";
 }
 
 export interface ImageUpload {
@@ -120,5 +127,18 @@ export async function uploadImageToFiles(upload: ImageUpload): Promise<{ fileId:
       );
     }
     await sleep(upload.pollIntervalMs ?? DEFAULT_POLL_MS);
+  }
+}
+
+/**
+ * Deletes files from the shop's Files. One already gone (the merchant deleted it in the admin)
+ * counts as deleted; any other refusal is a FileDeleteError naming Shopify's reason.
+ */
+export async function deleteFilesFromShop(client: AdminClient, fileIds: string[]): Promise<void> {
+  if (fileIds.length === 0) return;
+  const result = await client.request<FileDeleteMutation, FileDeleteMutationVariables>(FILE_DELETE_MUTATION, { fileIds });
+  const refused = (result.fileDelete?.userErrors ?? []).filter((e) => e.code !== "FILE_DOES_NOT_EXIST");
+  if (refused.length || !result.fileDelete) {
+    throw new FileDeleteError(`Shopify did not delete ${fileIds.join(", ")} from the Files of ${client.shop}: ${describeErrors(refused) || "no answer came back"}.`);
   }
 }

@@ -440,6 +440,20 @@ export const FILE_CREATE_MUTATION = `#graphql
   }
 `;
 
+// A file we put in the shop's Files and no longer use (a replaced logo).
+export const FILE_DELETE_MUTATION = `#graphql
+  mutation FileDelete($fileIds: [ID!]!) {
+    fileDelete(fileIds: $fileIds) {
+      deletedFileIds
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
 export const FILE_STATUS_QUERY = `#graphql
   query FileStatus($id: ID!) {
     node(id: $id) {

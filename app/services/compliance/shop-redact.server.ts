@@ -1,7 +1,9 @@
-// shop/redact (48 hours after uninstall): every row of the shop is deleted; one audit row and the
-// request itself stay as proof of erasure, with the shop's domain and counts only.
+// shop/redact (48 hours after uninstall): every row of the shop is deleted, and its authenticated
+// domain in SendGrid with them; one audit row and the request itself stay as proof of erasure,
+// with the shop's domain and counts only.
 import type { Prisma } from "@prisma/client";
 import { shopSettingsChanged } from "../flows/flows.server";
+import { removeShopDomainFromSendGrid } from "../shop/domain-authentication.server";
 import { xMessageIdCandidates } from "~/domain/sendgrid-events";
 import { audit } from "./audit.server";
 import { reclaimErasedSpace } from "./reclaim.server";
@@ -18,6 +20,8 @@ export async function receiveShopRedact({ prisma, delivery, payload, now = new D
   const { id } = request;
 
   const shop = delivery.shop;
+  // First, while the shop's SendGrid key is still stored; whatever SendGrid answers, the rows go.
+  await removeShopDomainFromSendGrid({ prisma, shop });
   const counts = await prisma.$transaction(
     async (tx) => {
       const counts = await eraseShop(tx, shop, id);

@@ -1,15 +1,18 @@
-// The shop's brand as the Settings page edits it: the logo uploaded to the shop's Files, and a
-// preview of a real follow-up with a brand that is not saved yet.
+// The shop's brand as the Settings page edits it: the logo uploaded to the shop's Files (and the
+// one it replaces deleted there), and a preview of a real follow-up with a brand not saved yet.
 import type { PrismaClient } from "@prisma/client";
 import { checkLogoFile } from "~/domain/brand-logo";
 import { validateBrand, type Brand, type ContentProblem } from "~/domain/content";
 import { defaultFlows } from "~/domain/flows";
 import { AdminApiError, adminClientForShop, ShopNotConnectedError, type AdminClient } from "~/adapters/shopify-admin/index.server";
-import { FileUploadError, uploadImageToFiles } from "~/adapters/shopify-admin/files.server";
-import { audit } from "../compliance/audit.server";
+import { deleteFilesFromShop, FileUploadError, uploadImageToFiles } from "~/adapters/shopify-admin/files.server";
+import { logger as defaultLogger, type Logger } from "~/platform/logger.server";
+import { audit, listAudit } from "../compliance/audit.server";
 import { previewDocument, previewStep } from "../flows/flow-editor.server";
 
 export type LogoUpload = { ok: true; logoUrl: string } | { ok: false; problem: string };
+
+const LOGO_UPLOADED = "brand.logo_uploaded";
 
 /**
  * Puts the merchant's logo in the shop's Files and gives back its Shopify CDN address, which the
@@ -47,7 +50,8 @@ export async function uploadLogo({
     if (validateBrand({ logoUrl: uploaded.url }).length) {
       return { ok: false, problem: `Shopify gave the logo an address the emails cannot use (${uploaded.url}); paste an https address instead.` };
     }
-    await audit(prisma, { shop, actor, action: "brand.logo_uploaded", detail: { fileId: uploaded.fileId } });
+    // The address too: a later save that replaces this logo finds the file to delete by it.
+    await audit(prisma, { shop, actor, action: LOGO_UPLOADED, detail: { fileId: uploaded.fileId, url: uploaded.url } });
     return { ok: true, logoUrl: uploaded.url };
   } catch (err) {
     if (err instanceof FileUploadError) return { ok: false, problem: err.message };
@@ -60,6 +64,47 @@ export async function uploadLogo({
     }
     if (err instanceof ShopNotConnectedError || err instanceof AdminApiError) return { ok: false, problem: err.message };
     throw err;
+  }
+}
+
+/**
+ * After a save replaced the logo: the previous one leaves the shop's Files when we put it there
+ * (an upload's audit entry names its address) and no email's content shows it. A logo the
+ * merchant pasted is theirs and stays. The save has happened: a failure is logged, not thrown.
+ */
+export async function deleteReplacedLogo({
+  prisma,
+  shop,
+  actor,
+  previousUrl,
+  client,
+  logger = defaultLogger,
+}: {
+  prisma: PrismaClient;
+  shop: string;
+  actor: string;
+  previousUrl: string;
+  client?: AdminClient;
+  logger?: Logger;
+}): Promise<{ deleted: string | null }> {
+  const uploads = await listAudit(prisma, shop, { action: LOGO_UPLOADED, limit: 500 });
+  const fileId = uploads.find((e) => e.detail?.url === previousUrl)?.detail?.fileId;
+  if (typeof fileId !== "string") return { deleted: null };
+  // A merchant may have pasted the old logo's address into an email's image block.
+  const shownInEmail = await prisma.flowStep.findFirst({
+    where: { flow: { shop }, OR: [{ content: { contains: previousUrl } }, { variants: { contains: previousUrl } }] },
+    select: { id: true },
+  });
+  if (shownInEmail) return { deleted: null };
+  try {
+    const admin = client ?? (await adminClientForShop({ prisma, shop, maxRetries: 1, timeoutMs: 10_000 }));
+    await deleteFilesFromShop(admin, [fileId]);
+    await audit(prisma, { shop, actor, action: "brand.logo_deleted", detail: { fileId } });
+    return { deleted: fileId };
+  } catch (err) {
+    // Shopify's refusal, an outage, a token revoked: the file is litter, not a broken save.
+    logger.warn("the replaced logo stays in the shop's Files: Shopify did not delete it", { shop, fileId, err });
+    return { deleted: null };
   }
 }
 

@@ -1,11 +1,12 @@
 // A shop's sending domain authenticated in SendGrid for the merchant: created through SendGrid's
 // API with the shop's own SendGrid key or the app's, the records kept in SenderDomain, validated
-// on request, and removed to start over. Mail goes from the shop's own address only once SendGrid
-// says every record is in place (verifiedAt).
+// on request, and removed to start over or when the shop is erased. Mail goes from the shop's own
+// address only once SendGrid says every record is in place (verifiedAt).
 import type { PrismaClient, SenderDomain } from "@prisma/client";
 import { createSendGridDomainClient, type SendGridDomainClient } from "~/adapters/mail/sendgrid-domains.server";
 import { decodeAuthenticationRecords, sendingDomainFrom, withValidation, type AuthenticationRecord } from "~/domain/domain-authentication";
 import { config } from "~/platform/config.server";
+import { logger as defaultLogger, type Logger } from "~/platform/logger.server";
 import { audit } from "../compliance/audit.server";
 import { shopSendGridKey } from "./secrets.server";
 
@@ -38,12 +39,13 @@ export async function verifiedSenderDomain(prisma: PrismaClient, shop: string): 
 
 // The same key the shop's mail goes out with: its own SendGrid key, else the app's. Null when
 // this install sends through no SendGrid account at all (mail stays in the outbox).
-export async function domainClientForShop({ prisma, shop }: { prisma: PrismaClient; shop: string }): Promise<SendGridDomainClient | null> {
+// `timeoutMs` overrides SENDGRID_TIMEOUT_MS for a caller that cannot wait long.
+export async function domainClientForShop({ prisma, shop, timeoutMs }: { prisma: PrismaClient; shop: string; timeoutMs?: number }): Promise<SendGridDomainClient | null> {
   const mail = config().mail;
   const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { domain: true, sendgridApiKeyEnc: true } });
   const key = (row && shopSendGridKey(row, { encryptionKeys: mail.encryptionKeys })) || mail.sendgridApiKey;
   if (!key) return null;
-  return createSendGridDomainClient({ apiKey: key, baseUrl: mail.sendgridApiUrl ?? undefined, timeoutMs: mail.sendgridTimeoutMs ?? undefined });
+  return createSendGridDomainClient({ apiKey: key, baseUrl: mail.sendgridApiUrl ?? undefined, timeoutMs: timeoutMs ?? mail.sendgridTimeoutMs ?? undefined });
 }
 
 export class SenderDomainError extends Error {
@@ -123,4 +125,38 @@ export async function startOver({ prisma, shop, client, actor, now = new Date() 
     await tx.senderDomain.deleteMany({ where: { shop } });
     await audit(tx, { shop, actor, action: "sender_domain.removed", detail: { domain: row.domain }, at: now });
   });
+}
+
+export type SendGridRemoval = "removed" | "nothing" | "failed";
+
+/**
+ * shop/redact: the shop's authenticated domain (and link branding) leave SendGrid too. Called
+ * before the shop's rows are erased, since the shop's own SendGrid key is one of them. It never
+ * holds up the erasure: Shopify waits 5 s for the answer, so SendGrid gets `timeoutMs`, and a
+ * failure is logged for the operator (the domain's id is in the log) while the rows go anyway.
+ */
+export async function removeShopDomainFromSendGrid({
+  prisma,
+  shop,
+  timeoutMs = 2_000,
+  logger = defaultLogger,
+}: {
+  prisma: PrismaClient;
+  shop: string;
+  timeoutMs?: number;
+  logger?: Logger;
+}): Promise<SendGridRemoval> {
+  const row = await prisma.senderDomain.findUnique({ where: { shop }, select: { domain: true, sendgridDomainId: true, linkBrandingId: true } });
+  if (!row) return "nothing";
+  const ids = { sendgridDomainId: row.sendgridDomainId, linkBrandingId: row.linkBrandingId };
+  try {
+    const client = await domainClientForShop({ prisma, shop, timeoutMs });
+    if (!client) throw new Error("no SendGrid API key is configured any more");
+    // SendGrid answers 404 for one already deleted: gone either way.
+    await Promise.all([client.deleteDomain(row.sendgridDomainId), row.linkBrandingId ? client.deleteLinkBranding(row.linkBrandingId) : null]);
+    return "removed";
+  } catch (err) {
+    logger.warn("the erased shop's authenticated domain is still in SendGrid: delete it there by hand", { shop, ...ids, err });
+    return "failed";
+  }
 }

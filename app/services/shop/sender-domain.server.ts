@@ -3,17 +3,15 @@
 // "try again" really asks DNS again.
 
 import { Resolver } from "node:dns/promises";
-import type { MxRecord } from "node:dns";
 import { domainToASCII } from "node:url";
 import {
+  DKIM_SELECTORS_TO_CHECK,
   dkimHost,
-  dkimSelectorsToCheck,
   dmarcLookupDomains,
   domainOfEmail,
   evaluateSenderDomain,
   freeMailboxReport,
   isFreeMailboxDomain,
-  returnPathHostFor,
   type DnsAnswer,
   type SenderDomainDns,
   type SenderDomainReport,
@@ -24,7 +22,6 @@ import { config } from "~/platform/config.server";
 export interface DnsResolver {
   resolveTxt(hostname: string): Promise<string[][]>;
   resolveCname(hostname: string): Promise<string[]>;
-  resolveMx(hostname: string): Promise<MxRecord[]>;
   getServers?(): string[];
 }
 
@@ -91,46 +88,27 @@ function toAnswer<T>(lookup: () => Promise<T[]>, map: (v: T) => string, timeoutM
 // Long TXT records arrive as several character-strings; SPF, DKIM and DMARC read them joined.
 const joinTxt = (chunks: string[]) => chunks.join("");
 
-export async function lookUpSenderDomain({
-  domain,
-  dkimSelector,
-  returnPathHost,
-  resolver,
-  timeoutMs,
-}: {
-  domain: string;
-  dkimSelector?: string | null;
-  returnPathHost?: string | null;
-  resolver: DnsResolver;
-  timeoutMs: number;
-}): Promise<SenderDomainDns> {
+async function lookUpSenderDomain({ domain, resolver, timeoutMs }: { domain: string; resolver: DnsResolver; timeoutMs: number }): Promise<SenderDomainDns> {
   const txt = (name: string) => toAnswer(() => resolver.resolveTxt(name), joinTxt, timeoutMs);
   const cname = (name: string) => toAnswer(() => resolver.resolveCname(name), (v) => v, timeoutMs);
-  const mx = (name: string) => toAnswer(() => resolver.resolveMx(name), (v) => v.exchange, timeoutMs);
-  const rpHost = returnPathHostFor(domain, returnPathHost);
 
-  const [rootTxt, dkim, dmarc, returnPath] = await Promise.all([
+  const [rootTxt, dkim, dmarc] = await Promise.all([
     txt(domain),
     Promise.all(
-      dkimSelectorsToCheck(dkimSelector).map(async (selector) => {
+      DKIM_SELECTORS_TO_CHECK.map(async (selector) => {
         const host = dkimHost(selector, domain);
         const [c, t] = await Promise.all([cname(host), txt(host)]);
         return { selector, cname: c, txt: t };
       }),
     ),
     Promise.all(dmarcLookupDomains(domain).map(async (d) => ({ domain: d, answer: await txt(`_dmarc.${d}`) }))),
-    rpHost
-      ? Promise.all([cname(rpHost), txt(rpHost), mx(rpHost)]).then(([c, t, m]) => ({ host: rpHost, cname: c, txt: t, mx: m }))
-      : Promise.resolve(undefined),
   ]);
-  return { rootTxt, dkim, dmarc, ...(returnPath ? { returnPath } : {}) };
+  return { rootTxt, dkim, dmarc };
 }
 
 // Checks the domain of `email` as Gmail and Yahoo will judge mail sent from it through SendGrid.
 export async function checkSenderDomain({
   email,
-  dkimSelector,
-  returnPathHost,
   resolver,
   timeoutMs = config().dns.timeoutMs,
   cacheMs = config().dns.cacheMs,
@@ -138,9 +116,6 @@ export async function checkSenderDomain({
   now = () => new Date(),
 }: {
   email: string;
-  dkimSelector?: string | null;
-  // SendGrid's return-path host for the domain (em1234 or em1234.yourstore.com), when known.
-  returnPathHost?: string | null;
   resolver?: DnsResolver;
   timeoutMs?: number;
   cacheMs?: number;
@@ -160,17 +135,16 @@ export async function checkSenderDomain({
   const dns = resolver ?? sharedResolver();
   let cache = caches.get(dns);
   if (!cache) caches.set(dns, (cache = new Map()));
-  const key = JSON.stringify([domain, dkimSelector?.trim().toLowerCase() || null, returnPathHostFor(domain, returnPathHost)]);
-  const hit = cache.get(key);
+  const hit = cache.get(domain);
   if (hit && !refresh && hit.expires > checkedAt.getTime()) return { ...hit.result, email, fromCache: true };
 
-  const answers = await lookUpSenderDomain({ domain, dkimSelector, returnPathHost, resolver: dns, timeoutMs });
-  const report = evaluateSenderDomain({ domain, dns: answers, dkimSelector });
+  const answers = await lookUpSenderDomain({ domain, resolver: dns, timeoutMs });
+  const report = evaluateSenderDomain({ domain, dns: answers });
   const result: SenderDomainResult = { ...report, email, checkedAt: checkedAt.toISOString(), fromCache: false };
   if (report.verdict.status !== "unknown" && cacheMs > 0) {
-    cache.set(key, { expires: checkedAt.getTime() + cacheMs, result });
+    cache.set(domain, { expires: checkedAt.getTime() + cacheMs, result });
   } else {
-    cache.delete(key);
+    cache.delete(domain);
   }
   return result;
 }

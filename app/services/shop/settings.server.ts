@@ -1,12 +1,13 @@
 // The shop's sending settings as the Settings page and the operator CLI edit them: sending on or
 // off, sender, reply-to, default send window, consent policy, smart sending (frequency cap) and
-// brand. Validated here, audited on save.
+// brand. Validated here, audited on save; a replaced logo we uploaded leaves the shop's Files.
 import type { PrismaClient } from "@prisma/client";
 import { validateSendWindow, WEEKDAYS, type SendWindow, type Weekday } from "~/domain/send-window";
 import { DEFAULT_FREQUENCY_CAP, validateFrequencyCap, type FrequencyCap } from "~/domain/frequency-cap";
 import { parseBrand, validateBrand, type Brand } from "~/domain/content";
 import { audit } from "../compliance/audit.server";
 import { shopSettingsChanged } from "../flows/flows.server";
+import { deleteReplacedLogo } from "./brand.server";
 
 export interface ShopSettings {
   sendingEnabled: boolean;
@@ -195,10 +196,14 @@ export async function saveSettings({
     if (count === 0) throw new Error(`The shop ${shop} is not connected to Afterglow; reinstall the app.`);
     // Field names only: addresses are the merchant's, but the log keeps what changed, not values.
     if (changed.length) await audit(tx, { shop, actor, action: "settings.updated", detail: { changed } });
-    return { ok: true as const, settings: next, changed };
+    const replacedLogo = before.brand.logoUrl && next.brand.logoUrl && before.brand.logoUrl !== next.brand.logoUrl ? before.brand.logoUrl : null;
+    return { ok: true as const, settings: next, changed, replacedLogo };
   });
-  if (result.ok) shopSettingsChanged();
-  return result;
+  if (!result.ok) return result;
+  shopSettingsChanged();
+  // After the commit: Shopify's answer never holds the transaction or undoes the save.
+  if (result.replacedLogo) await deleteReplacedLogo({ prisma, shop, actor, previousUrl: result.replacedLogo });
+  return { ok: true, settings: result.settings, changed: result.changed };
 }
 
 // Settings as `key=value` lines, the keys being paths into ShopSettings: what the operator CLI
