@@ -8,7 +8,7 @@ export type ShopProfileQueryVariables = AdminTypes.Exact<{ [key: string]: never;
 
 export type ShopProfileQuery = { shop: (
     Pick<AdminTypes.Shop, 'name' | 'email' | 'contactEmail' | 'currencyCode' | 'ianaTimezone'>
-    & { primaryDomain: Pick<AdminTypes.Domain, 'url'>, billingAddress: Pick<AdminTypes.ShopAddress, 'formatted'> }
+    & { primaryDomain: Pick<AdminTypes.Domain, 'url'>, billingAddress: Pick<AdminTypes.ShopAddress, 'formatted'>, plan: Pick<AdminTypes.ShopPlan, 'partnerDevelopment'> }
   ), shopLocales: Array<Pick<AdminTypes.ShopLocale, 'locale' | 'primary'>> };
 
 export type TestSendRecipientsQueryVariables = AdminTypes.Exact<{ [key: string]: never; }>;
@@ -200,6 +200,16 @@ export type FileCreateMutationVariables = AdminTypes.Exact<{
 
 export type FileCreateMutation = { fileCreate?: AdminTypes.Maybe<{ files?: AdminTypes.Maybe<Array<Pick<AdminTypes.ExternalVideo, 'id' | 'fileStatus'> | Pick<AdminTypes.GenericFile, 'id' | 'fileStatus'> | Pick<AdminTypes.MediaImage, 'id' | 'fileStatus'> | Pick<AdminTypes.Model3d, 'id' | 'fileStatus'> | Pick<AdminTypes.Video, 'id' | 'fileStatus'>>>, userErrors: Array<Pick<AdminTypes.FilesUserError, 'field' | 'message' | 'code'>> }> };
 
+export type FileDeleteMutationVariables = AdminTypes.Exact<{
+  fileIds: Array<AdminTypes.Scalars['ID']['input']> | AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type FileDeleteMutation = { fileDelete?: AdminTypes.Maybe<(
+    Pick<AdminTypes.FileDeletePayload, 'deletedFileIds'>
+    & { userErrors: Array<Pick<AdminTypes.FilesUserError, 'field' | 'message' | 'code'>> }
+  )> };
+
 export type FileStatusQueryVariables = AdminTypes.Exact<{
   id: AdminTypes.Scalars['ID']['input'];
 }>;
@@ -220,6 +230,20 @@ export type MarketingActivityUpsertMutationVariables = AdminTypes.Exact<{
 
 export type MarketingActivityUpsertMutation = { marketingActivityUpsertExternal?: AdminTypes.Maybe<{ marketingActivity?: AdminTypes.Maybe<Pick<AdminTypes.MarketingActivity, 'id'>>, userErrors: Array<Pick<AdminTypes.MarketingActivityUserError, 'field' | 'message' | 'code'>> }> };
 
+export type AppSubscriptionCreateMutationVariables = AdminTypes.Exact<{
+  name: AdminTypes.Scalars['String']['input'];
+  returnUrl: AdminTypes.Scalars['URL']['input'];
+  test?: AdminTypes.InputMaybe<AdminTypes.Scalars['Boolean']['input']>;
+  trialDays?: AdminTypes.InputMaybe<AdminTypes.Scalars['Int']['input']>;
+  lineItems: Array<AdminTypes.AppSubscriptionLineItemInput> | AdminTypes.AppSubscriptionLineItemInput;
+}>;
+
+
+export type AppSubscriptionCreateMutation = { appSubscriptionCreate?: AdminTypes.Maybe<(
+    Pick<AdminTypes.AppSubscriptionCreatePayload, 'confirmationUrl'>
+    & { appSubscription?: AdminTypes.Maybe<Pick<AdminTypes.AppSubscription, 'id' | 'name' | 'status' | 'test' | 'createdAt' | 'currentPeriodEnd'>>, userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }
+  )> };
+
 export type MarketingEngagementCreateMutationVariables = AdminTypes.Exact<{
   remoteId: AdminTypes.Scalars['String']['input'];
   marketingEngagement: AdminTypes.MarketingEngagementInput;
@@ -228,8 +252,21 @@ export type MarketingEngagementCreateMutationVariables = AdminTypes.Exact<{
 
 export type MarketingEngagementCreateMutation = { marketingEngagementCreate?: AdminTypes.Maybe<{ marketingEngagement?: AdminTypes.Maybe<Pick<AdminTypes.MarketingEngagement, 'occurredOn'>>, userErrors: Array<Pick<AdminTypes.MarketingActivityUserError, 'field' | 'message' | 'code'>> }> };
 
+export type FlowTriggerReceiveMutationVariables = AdminTypes.Exact<{
+  handle: AdminTypes.Scalars['String']['input'];
+  payload: AdminTypes.Scalars['JSON']['input'];
+}>;
+
+
+export type FlowTriggerReceiveMutation = { flowTriggerReceive?: AdminTypes.Maybe<{ userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
+
+export type ActiveSubscriptionsQueryVariables = AdminTypes.Exact<{ [key: string]: never; }>;
+
+
+export type ActiveSubscriptionsQuery = { currentAppInstallation: { activeSubscriptions: Array<Pick<AdminTypes.AppSubscription, 'id' | 'name' | 'status' | 'test' | 'createdAt' | 'currentPeriodEnd'>> } };
+
 interface GeneratedQueryTypes {
-  "#graphql\n  query ShopProfile {\n    shop {\n      name\n      email\n      contactEmail\n      currencyCode\n      ianaTimezone\n      primaryDomain {\n        url\n      }\n      billingAddress {\n        formatted(withCompany: false)\n      }\n    }\n    shopLocales(published: true) {\n      locale\n      primary\n    }\n  }\n": {return: ShopProfileQuery, variables: ShopProfileQueryVariables},
+  "#graphql\n  query ShopProfile {\n    shop {\n      name\n      email\n      contactEmail\n      currencyCode\n      ianaTimezone\n      primaryDomain {\n        url\n      }\n      billingAddress {\n        formatted(withCompany: false)\n      }\n      plan {\n        partnerDevelopment\n      }\n    }\n    shopLocales(published: true) {\n      locale\n      primary\n    }\n  }\n": {return: ShopProfileQuery, variables: ShopProfileQueryVariables},
   "#graphql\n  query TestSendRecipients {\n    shop {\n      email\n      contactEmail\n    }\n  }\n": {return: TestSendRecipientsQuery, variables: TestSendRecipientsQueryVariables},
   "#graphql\n  query RecommendationInputs($ids: [ID!]!, $country: CountryCode, $withContextualPricing: Boolean!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        complementary: metafield(\n          namespace: \"shopify--discovery--product_recommendation\"\n          key: \"complementary_products\"\n        ) {\n          references(first: 6) {\n            nodes {\n              ... on Product {\n                ...RecommendationCandidate\n              }\n            }\n          }\n        }\n        related: metafield(namespace: \"shopify--discovery--product_recommendation\", key: \"related_products\") {\n          references(first: 6) {\n            nodes {\n              ... on Product {\n                ...RecommendationCandidate\n              }\n            }\n          }\n        }\n        collections(first: 3) {\n          nodes {\n            id\n          }\n        }\n      }\n    }\n  }\n  #graphql\n  fragment RecommendationCandidate on Product {\n    id\n    title\n    handle\n    status\n    onlineStoreUrl\n    featuredMedia {\n      preview {\n        image {\n          url\n          altText\n        }\n      }\n    }\n    priceRangeV2 {\n      minVariantPrice {\n        amount\n        currencyCode\n      }\n    }\n    totalInventory\n    tracksInventory\n    variants(first: 3, sortKey: INVENTORY_QUANTITY, reverse: true) {\n      nodes {\n        availableForSale\n      }\n    }\n    contextualPricing(context: { country: $country }) @include(if: $withContextualPricing) {\n      minVariantPricing {\n        price {\n          amount\n          currencyCode\n        }\n      }\n    }\n  }\n\n": {return: RecommendationInputsQuery, variables: RecommendationInputsQueryVariables},
   "#graphql\n  query CollectionBestSellers($id: ID!, $first: Int!, $country: CountryCode, $withContextualPricing: Boolean!) {\n    collection(id: $id) {\n      id\n      products(first: $first, sortKey: BEST_SELLING) {\n        nodes {\n          ...RecommendationCandidate\n        }\n      }\n    }\n  }\n  #graphql\n  fragment RecommendationCandidate on Product {\n    id\n    title\n    handle\n    status\n    onlineStoreUrl\n    featuredMedia {\n      preview {\n        image {\n          url\n          altText\n        }\n      }\n    }\n    priceRangeV2 {\n      minVariantPrice {\n        amount\n        currencyCode\n      }\n    }\n    totalInventory\n    tracksInventory\n    variants(first: 3, sortKey: INVENTORY_QUANTITY, reverse: true) {\n      nodes {\n        availableForSale\n      }\n    }\n    contextualPricing(context: { country: $country }) @include(if: $withContextualPricing) {\n      minVariantPricing {\n        price {\n          amount\n          currencyCode\n        }\n      }\n    }\n  }\n\n": {return: CollectionBestSellersQuery, variables: CollectionBestSellersQueryVariables},
@@ -245,6 +282,7 @@ interface GeneratedQueryTypes {
   "#graphql\n  query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...IntakeOrder\n      }\n    }\n  }\n  #graphql\n  fragment IntakeOrder on Order {\n    id\n    name\n    email\n    createdAt\n    processedAt\n    updatedAt\n    cancelledAt\n    customerLocale\n    currencyCode\n    presentmentCurrencyCode\n    customer {\n      id\n      firstName\n    }\n    billingAddress {\n      firstName\n      countryCodeV2\n    }\n    shippingAddress {\n      countryCodeV2\n    }\n    totalPriceSet {\n      shopMoney {\n        amount\n      }\n      presentmentMoney {\n        amount\n        currencyCode\n      }\n    }\n    subtotalPriceSet {\n      presentmentMoney {\n        amount\n      }\n    }\n    lineItems(first: 20) {\n      nodes {\n        product {\n          id\n        }\n      }\n    }\n  }\n\n": {return: OrdersUpdatedSinceQuery, variables: OrdersUpdatedSinceQueryVariables},
   "#graphql\n  query IntakeOrder($id: ID!) {\n    order(id: $id) {\n      ...IntakeOrder\n    }\n  }\n  #graphql\n  fragment IntakeOrder on Order {\n    id\n    name\n    email\n    createdAt\n    processedAt\n    updatedAt\n    cancelledAt\n    customerLocale\n    currencyCode\n    presentmentCurrencyCode\n    customer {\n      id\n      firstName\n    }\n    billingAddress {\n      firstName\n      countryCodeV2\n    }\n    shippingAddress {\n      countryCodeV2\n    }\n    totalPriceSet {\n      shopMoney {\n        amount\n      }\n      presentmentMoney {\n        amount\n        currencyCode\n      }\n    }\n    subtotalPriceSet {\n      presentmentMoney {\n        amount\n      }\n    }\n    lineItems(first: 20) {\n      nodes {\n        product {\n          id\n        }\n      }\n    }\n  }\n\n": {return: IntakeOrderQuery, variables: IntakeOrderQueryVariables},
   "#graphql\n  query FileStatus($id: ID!) {\n    node(id: $id) {\n      ... on MediaImage {\n        id\n        fileStatus\n        fileErrors {\n          code\n          message\n        }\n        image {\n          url\n        }\n      }\n      ... on GenericFile {\n        id\n        fileStatus\n        fileErrors {\n          code\n          message\n        }\n        url\n      }\n    }\n  }\n": {return: FileStatusQuery, variables: FileStatusQueryVariables},
+  "#graphql\n  query ActiveSubscriptions {\n    currentAppInstallation {\n      activeSubscriptions {\n        id\n        name\n        status\n        test\n        createdAt\n        currentPeriodEnd\n      }\n    }\n  }\n": {return: ActiveSubscriptionsQuery, variables: ActiveSubscriptionsQueryVariables},
 }
 
 interface GeneratedMutationTypes {
@@ -252,8 +290,11 @@ interface GeneratedMutationTypes {
   "#graphql\n  mutation DiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {\n    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {\n      codeDiscountNode {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n        extraInfo\n      }\n    }\n  }\n": {return: DiscountCodeCreateMutation, variables: DiscountCodeCreateMutationVariables},
   "#graphql\n  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {\n    stagedUploadsCreate(input: $input) {\n      stagedTargets {\n        url\n        resourceUrl\n        parameters {\n          name\n          value\n        }\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: StagedUploadsCreateMutation, variables: StagedUploadsCreateMutationVariables},
   "#graphql\n  mutation FileCreate($files: [FileCreateInput!]!) {\n    fileCreate(files: $files) {\n      files {\n        id\n        fileStatus\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: FileCreateMutation, variables: FileCreateMutationVariables},
+  "#graphql\n  mutation FileDelete($fileIds: [ID!]!) {\n    fileDelete(fileIds: $fileIds) {\n      deletedFileIds\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: FileDeleteMutation, variables: FileDeleteMutationVariables},
   "#graphql\n  mutation MarketingActivityUpsert($input: MarketingActivityUpsertExternalInput!) {\n    marketingActivityUpsertExternal(input: $input) {\n      marketingActivity {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: MarketingActivityUpsertMutation, variables: MarketingActivityUpsertMutationVariables},
+  "#graphql\n  mutation AppSubscriptionCreate(\n    $name: String!\n    $returnUrl: URL!\n    $test: Boolean\n    $trialDays: Int\n    $lineItems: [AppSubscriptionLineItemInput!]!\n  ) {\n    appSubscriptionCreate(name: $name, returnUrl: $returnUrl, test: $test, trialDays: $trialDays, lineItems: $lineItems) {\n      appSubscription {\n        id\n        name\n        status\n        test\n        createdAt\n        currentPeriodEnd\n      }\n      confirmationUrl\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: AppSubscriptionCreateMutation, variables: AppSubscriptionCreateMutationVariables},
   "#graphql\n  mutation MarketingEngagementCreate($remoteId: String!, $marketingEngagement: MarketingEngagementInput!) {\n    marketingEngagementCreate(remoteId: $remoteId, marketingEngagement: $marketingEngagement) {\n      marketingEngagement {\n        occurredOn\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: MarketingEngagementCreateMutation, variables: MarketingEngagementCreateMutationVariables},
+  "#graphql\n  mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {\n    flowTriggerReceive(handle: $handle, payload: $payload) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: FlowTriggerReceiveMutation, variables: FlowTriggerReceiveMutationVariables},
 }
 declare module '@shopify/admin-api-client' {
   type InputMaybe<T> = AdminTypes.InputMaybe<T>;
