@@ -1,7 +1,7 @@
 // Entry conditions, field by field: all or any of a list of rows, each a field, an operator
 // suited to it and a value. The rows are only a view of the engine's condition JSON (see
 // condition-rows.ts); the server's problems show on the row they are about.
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { BlockStack, Box, Button, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import {
   CONDITION_FIELDS,
@@ -101,7 +101,8 @@ function ConditionRowEditor({ row, index, at, problems, onChange, onRemove }: { 
   );
 }
 
-export function ConditionsBuilder({ conditions, problems, onChange }: { conditions: unknown; problems?: FlowProblem[]; onChange: (conditions: unknown) => void }) {
+// Memoised: the flow's other edits (a step added or changed) leave the conditions as they are.
+export const ConditionsBuilder = memo(function ConditionsBuilder({ conditions, problems, onChange }: { conditions: unknown; problems?: FlowProblem[]; onChange: (conditions: unknown) => void }) {
   const form = formOf(conditions);
   if (form.kind === "unsupported") {
     return (
@@ -162,4 +163,4 @@ export function ConditionsBuilder({ conditions, problems, onChange }: { conditio
       </InlineStack>
     </BlockStack>
   );
-}
+});
