@@ -1,4 +1,5 @@
 // Polaris Viz measures the DOM, so the charts are loaded in the browser only (see app.analytics.tsx).
+import { memo } from "react";
 import { BarChart, LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 
 export interface ChartsProps {
@@ -9,12 +10,16 @@ export interface ChartsProps {
   heights: { activity: number; revenue: number; funnel: number; gap: number };
 }
 
-export default function AnalyticsCharts({ series, funnels, currency, heights }: ChartsProps) {
+// Memoised: the charts draw again for new numbers only. Not animated: polaris-viz animates by
+// running a requestAnimationFrame callback every frame while the lines draw in (tens of ms each on
+// a busy machine), on load and on every range, and a click in that time waits for them.
+export default memo(function AnalyticsCharts({ series, funnels, currency, heights }: ChartsProps) {
   const points = (pick: (s: ChartsProps["series"][number]) => number) => series.map((s) => ({ key: s.day, value: pick(s) }));
   return (
     <PolarisVizProvider>
       <div style={{ height: heights.activity }} data-chart="activity">
         <LineChart
+          isAnimated={false}
           data={[
             { name: "Sent", data: points((s) => s.sent) },
             { name: "Opened", data: points((s) => s.opens) },
@@ -24,14 +29,15 @@ export default function AnalyticsCharts({ series, funnels, currency, heights }: 
       </div>
       <div style={{ height: heights.revenue, marginTop: heights.gap }} data-chart="revenue">
         <LineChart
+          isAnimated={false}
           data={[{ name: `Attributed revenue${currency ? ` (${currency})` : ""}`, data: points((s) => Number(s.revenue)) }]}
         />
       </div>
       {funnels.length ? (
         <div style={{ height: heights.funnel, marginTop: heights.gap }} data-chart="funnel">
-          <BarChart data={funnels.map((f) => ({ name: f.flowName, data: f.stages.map((s) => ({ key: s.stage, value: s.count })) }))} />
+          <BarChart isAnimated={false} data={funnels.map((f) => ({ name: f.flowName, data: f.stages.map((s) => ({ key: s.stage, value: s.count })) }))} />
         </div>
       ) : null}
     </PolarisVizProvider>
   );
-}
+});

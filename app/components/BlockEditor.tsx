@@ -2,7 +2,8 @@
 // block's own fields with the server's problems under them (found by JSON pointer when they
 // arrive, then kept with the block wherever it moves). A conditional block holds its own list,
 // shown when the order matches its "Show when".
-import { useId, useMemo, useState } from "react";
+import { memo, useCallback, useId, useMemo, useState } from "react";
+import { useStableCallback } from "./use-stable-callback";
 import { ActionList, BlockStack, Box, Button, InlineGrid, InlineStack, Popover, Select, Tag, Text, TextField } from "@shopify/polaris";
 import { CONTENT_LIMITS, type BlockCondition, type ContentBlock } from "~/domain/content";
 import { VariableTextField } from "./VariablePicker";
@@ -44,53 +45,37 @@ export function BlockList({ blocks, onChange, at, problems, template, numberPref
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const own = useMemo(() => (outer ? null : problemsByBlock(blocks, at, problems)), [outer, problems, at]);
   const byBlock = outer ?? own!;
-  const move = (i: number, by: number) => {
+  // Stable, so a change to one block renders that block's editor only.
+  const move = useStableCallback((i: number, by: number) => {
     onChange(moveBlock(blocks, i, by));
     // The focus follows the block, so a keyboard can keep moving it (the other way at either end).
     const to = i + by;
     const atEnd = by < 0 ? to === 0 : to === blocks.length - 1;
     const direction = (by < 0) !== atEnd ? "up" : "down";
     requestAnimationFrame(() => document.getElementById(`${listId}-${to}-${direction}`)?.focus());
-  };
+  });
+  const remove = useStableCallback((i: number) => onChange(removeBlock(blocks, i)));
+  const replace = useStableCallback((i: number, next: ContentBlock) => onChange(replaceBlock(blocks, i, sameBlock(blocks[i], next))));
   const listError = errorsExactlyAt(problems, at);
   return (
     <BlockStack gap="300">
-      {blocks.map((block, i) => {
-        const n = `${numberPrefix}${i + 1}`;
-        const blockAt = `${at}/${i}`;
-        const mine = problemsOfBlock(byBlock, block, blockAt);
-        return (
-          <Box key={blockIdOf(block)} padding="300" borderWidth="025" borderColor="border" borderRadius="200" background={depth > 1 ? "bg-surface-secondary" : undefined}>
-            <BlockStack gap="300">
-              <InlineStack align="space-between" blockAlign="center" gap="200">
-                <Text as="h4" variant="headingSm">{`${n}. ${blockLabel(block.type, template)}`}</Text>
-                <InlineStack gap="100" wrap>
-                  <Button size="slim" id={`${listId}-${i}-up`} disabled={i === 0} onClick={() => move(i, -1)} accessibilityLabel={`Move block ${n} up`}>
-                    Up
-                  </Button>
-                  <Button size="slim" id={`${listId}-${i}-down`} disabled={i === blocks.length - 1} onClick={() => move(i, 1)} accessibilityLabel={`Move block ${n} down`}>
-                    Down
-                  </Button>
-                  <Button size="slim" variant="plain" tone="critical" onClick={() => onChange(removeBlock(blocks, i))} accessibilityLabel={`Remove block ${n}`}>
-                    Remove
-                  </Button>
-                </InlineStack>
-              </InlineStack>
-              <BlockFields
-                block={block}
-                n={n}
-                at={blockAt}
-                problems={mine}
-                byBlock={byBlock}
-                template={template}
-                depth={depth}
-                onChange={(next) => onChange(replaceBlock(blocks, i, sameBlock(block, next)))}
-              />
-              {otherErrors(mine, blockAt, KNOWN_FIELDS[block.type] ?? []) ? <Text as="p" tone="critical">{otherErrors(mine, blockAt, KNOWN_FIELDS[block.type] ?? [])}</Text> : null}
-            </BlockStack>
-          </Box>
-        );
-      })}
+      {blocks.map((block, i) => (
+        <BlockItem
+          key={blockIdOf(block)}
+          block={block}
+          index={i}
+          last={i === blocks.length - 1}
+          listId={listId}
+          n={`${numberPrefix}${i + 1}`}
+          at={`${at}/${i}`}
+          byBlock={byBlock}
+          template={template}
+          depth={depth}
+          onMove={move}
+          onRemove={remove}
+          onChange={replace}
+        />
+      ))}
       {listError ? <Text as="p" tone="critical">{listError}</Text> : null}
       <AddBlockMenu
         template={template}
@@ -102,6 +87,62 @@ export function BlockList({ blocks, onChange, at, problems, template, numberPref
     </BlockStack>
   );
 }
+
+// One block with its buttons and fields. Memoised: editing one block renders that block only.
+const BlockItem = memo(function BlockItem({
+  block,
+  index,
+  last,
+  listId,
+  n,
+  at,
+  byBlock,
+  template,
+  depth,
+  onMove,
+  onRemove,
+  onChange,
+}: {
+  block: ContentBlock;
+  index: number;
+  last: boolean;
+  listId: string;
+  n: string;
+  at: string;
+  // Every block's problems, by block: this block's are found here wherever it has moved.
+  byBlock: ProblemsByBlock;
+  template: string;
+  depth: number;
+  onMove: (index: number, by: number) => void;
+  onRemove: (index: number) => void;
+  onChange: (index: number, block: ContentBlock) => void;
+}) {
+  const change = useCallback((next: ContentBlock) => onChange(index, next), [onChange, index]);
+  const problems = useMemo(() => problemsOfBlock(byBlock, block, at), [byBlock, block, at]);
+  const others = otherErrors(problems, at, KNOWN_FIELDS[block.type] ?? []);
+  return (
+    <Box padding="300" borderWidth="025" borderColor="border" borderRadius="200" background={depth > 1 ? "bg-surface-secondary" : undefined}>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center" gap="200">
+          <Text as="h4" variant="headingSm">{`${n}. ${blockLabel(block.type, template)}`}</Text>
+          <InlineStack gap="100" wrap>
+            <Button size="slim" id={`${listId}-${index}-up`} disabled={index === 0} onClick={() => onMove(index, -1)} accessibilityLabel={`Move block ${n} up`}>
+              Up
+            </Button>
+            <Button size="slim" id={`${listId}-${index}-down`} disabled={last} onClick={() => onMove(index, 1)} accessibilityLabel={`Move block ${n} down`}>
+              Down
+            </Button>
+            <Button size="slim" variant="plain" tone="critical" onClick={() => onRemove(index)} accessibilityLabel={`Remove block ${n}`}>
+              Remove
+            </Button>
+          </InlineStack>
+        </InlineStack>
+        <BlockFields block={block} n={n} at={at} problems={problems} byBlock={byBlock} template={template} depth={depth} onChange={change} />
+        {others ? <Text as="p" tone="critical">{others}</Text> : null}
+      </BlockStack>
+    </Box>
+  );
+});
 
 function AddBlockMenu({ template, label, kinds, onAdd }: { template: string; label: string; kinds: typeof BLOCK_KINDS; onAdd: (type: BlockType) => void }) {
   const [open, setOpen] = useState(false);

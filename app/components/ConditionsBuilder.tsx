@@ -1,7 +1,7 @@
 // Entry conditions (or a step's own conditions), field by field: all or any of a list of rows,
 // each a field, an operator suited to it and a value. The rows are only a view of the engine's
 // condition JSON (see condition-rows.ts); the server's problems show on the row they are about.
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { BlockStack, Box, Button, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import {
   changeField,
@@ -142,7 +142,8 @@ function ConditionRowEditor({
   );
 }
 
-export function ConditionsBuilder({
+// Memoised: the flow's other edits (a step added or changed) leave the conditions as they are.
+export const ConditionsBuilder = memo(function ConditionsBuilder({
   conditions,
   problems,
   onChange,
@@ -228,4 +229,4 @@ export function ConditionsBuilder({
       </InlineStack>
     </BlockStack>
   );
-}
+});

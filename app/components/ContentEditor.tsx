@@ -2,7 +2,7 @@
 // the content's heading and blocks) and one per language the shop publishes and we ship, which
 // edits `content.locales[tag]`; what a language leaves empty comes from the base. Removing a
 // language's version asks first, in App Bridge's modal.
-import { useState } from "react";
+import { memo, useState } from "react";
 import { BlockStack, Box, Button, InlineStack, Tabs, Text } from "@shopify/polaris";
 import { Modal, TitleBar } from "@shopify/app-bridge-react";
 import type { ContentBlock, ContentFields } from "~/domain/content";
@@ -32,7 +32,8 @@ interface ContentEditorProps {
   onLanguageChange?: (tab: LanguageTab) => void;
 }
 
-export function ContentEditor({ step, at, problems, languages, onChange, onLanguageChange }: ContentEditorProps) {
+// Memoised: it renders again when its step changes, not when another step does.
+export const ContentEditor = memo(function ContentEditor({ step, at, problems, languages, onChange, onLanguageChange }: ContentEditorProps) {
   const [selected, setSelected] = useState(0);
   const [confirming, setConfirming] = useState<LanguageTab | null>(null);
   const tab = languages[Math.min(selected, languages.length - 1)];
@@ -81,7 +82,7 @@ export function ContentEditor({ step, at, problems, languages, onChange, onLangu
       </Modal>
     </BlockStack>
   );
-}
+});
 
 // The template's blocks in a language, for a merchant who wants to start from them.
 function templateBlocks(template: string, language: LanguageTab["language"]): ContentBlock[] {

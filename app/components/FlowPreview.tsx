@@ -2,7 +2,7 @@
 // with the dispatcher's own render path (routes/app.flows.$id.preview.tsx), shown at the width a
 // mail client gives it: 600 px on a desktop, 375 px on a phone. A column narrower than that
 // shows the same layout scaled down, so what the merchant sees is never a re-flowed email.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { BlockStack, Button, ButtonGroup, Card, InlineStack, Select, Text } from "@shopify/polaris";
 import { LOCALES, type FlowDraft } from "./flow-draft";
 import { formatDate, useShopTimeZone } from "./shop-time";
@@ -55,8 +55,9 @@ export function usePreview({ id, draft, step, locale, order, variant }: { id: st
 }
 
 // The email in a frame of the mail client's width, as tall as the email (no scrollbar inside),
-// scaled down as a whole when the column is narrower.
-function EmailFrame({ html, version, width }: { html: string; version: number; width: number }) {
+// scaled down as a whole when the column is narrower. Memoised: an edit that has not reached the
+// preview yet leaves the frame alone.
+const EmailFrame = memo(function EmailFrame({ html, version, width }: { html: string; version: number; width: number }) {
   const box = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLIFrameElement>(null);
   const [room, setRoom] = useState<number>(width);
@@ -111,7 +112,7 @@ function EmailFrame({ html, version, width }: { html: string; version: number; w
       </div>
     </div>
   );
-}
+});
 
 export interface FlowPreviewProps {
   id: string;

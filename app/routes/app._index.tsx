@@ -33,7 +33,7 @@ import { dismissSetupGuide, homeSummary } from "../services/home/home.server";
 import { setFlowActive } from "../services/flows/flow-editor.server";
 import { checkSenderDomain } from "../services/shop/sender-domain.server";
 import type { SetupTaskId } from "../domain/setup-guide";
-import type { HealthVerdictKind } from "../domain/deliverability-health";
+import { HealthBadge, HealthVerdict } from "../components/HealthVerdict";
 
 // The home answers "is it working?": the setup guide until it is done, which address mail goes
 // from and why, and how the last 7 days went.
@@ -76,13 +76,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 type HomeData = ReturnType<typeof useLoaderData<typeof loader>>;
-
-const HEALTH_BADGE: Record<HealthVerdictKind, { label: string; tone?: "success" | "warning" | "critical" }> = {
-  too_little_mail: { label: "Too early to judge" },
-  healthy: { label: "Healthy", tone: "success" },
-  at_risk: { label: "At risk", tone: "warning" },
-  paused: { label: "Paused", tone: "critical" },
-};
 
 const TASK_TEXT: Record<SetupTaskId, { title: string; description: string }> = {
   sender: {
@@ -322,7 +315,8 @@ export default function Home() {
                     <Text as="p" tone="subdued">
                       {sender.why}
                     </Text>
-                    {sender.replyTo ? <Text as="p" tone="subdued">{`Replies go to ${sender.replyTo.email}.`}</Text> : null}
+                    {/* When the app's address sends, the reason above already says where replies go. */}
+                    {sender.replyTo && sender.source !== "app_default" ? <Text as="p" tone="subdued">{`Replies go to ${sender.replyTo.email}.`}</Text> : null}
                   </>
                 ) : (
                   <Text as="p">No address to send from yet: set a sender address in Settings.</Text>
@@ -339,7 +333,7 @@ export default function Home() {
                   <Text as="h2" variant="headingMd">
                     Last 7 days
                   </Text>
-                  <Badge tone={HEALTH_BADGE[health.kind].tone}>{HEALTH_BADGE[health.kind].label}</Badge>
+                  <HealthBadge kind={health.kind} />
                 </InlineStack>
                 <InlineGrid columns={3} gap="300">
                   <Stat label="Sent" value={week.sent} testId="sent-7d" />
@@ -359,22 +353,7 @@ export default function Home() {
                   />
                   <Stat label="Spam reports" value={week.complaints} help="Customers who marked an email as spam." testId="complaints-7d" />
                 </InlineGrid>
-                {health.kind === "healthy" ? null : (
-                  <Text as="p" fontWeight="semibold">
-                    <span data-testid="health-verdict">{health.title}</span>
-                  </Text>
-                )}
-                {health.kind === "too_little_mail" ? (
-                  <Text as="p" tone="subdued">
-                    Bounce and spam rates mean something once enough emails have been delivered or bounced; until then one bounce can look alarming.
-                  </Text>
-                ) : (
-                  health.lines.map((line) => (
-                    <Text as="p" tone="subdued" key={line}>
-                      {line}
-                    </Text>
-                  ))
-                )}
+                <HealthVerdict verdict={health} />
                 <InlineStack gap="300">
                   <Link url="/app/analytics">Open Analytics</Link>
                   {data.waiting ? <Link url="/app/messages?status=scheduled">{`${data.waiting} waiting to go out`}</Link> : null}

@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useEffect, useState, type ReactNode } from "react";
+import { Suspense, lazy, memo, useEffect, useState, type ReactNode } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
@@ -22,7 +22,7 @@ import {
   Tooltip,
   useBreakpoints,
 } from "@shopify/polaris";
-import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
@@ -33,8 +33,11 @@ import { promoteShownWinner, PromotionError } from "../services/analytics/ab-pro
 import { saveAnalyticsSettings } from "../services/analytics/settings.server";
 import { resumeSending } from "../services/events/deliverability-health.server";
 import { formatRate } from "../domain/analytics";
-import { healthVerdict, type HealthVerdictKind } from "../domain/deliverability-health";
+import { healthVerdict } from "../domain/deliverability-health";
 import { downloadFromApp } from "../components/download";
+import { FormSaveBar } from "../components/FormSaveBar";
+import { HealthBadge, HealthVerdict } from "../components/HealthVerdict";
+import { useStableCallback } from "../components/use-stable-callback";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
@@ -153,13 +156,6 @@ function RangePicker({ from, to }: { from: string; to: string }) {
   );
 }
 
-const HEALTH_BADGE: Record<HealthVerdictKind, { label: string; tone?: "success" | "warning" | "critical" }> = {
-  too_little_mail: { label: "Too early to judge" },
-  healthy: { label: "Healthy", tone: "success" },
-  at_risk: { label: "At risk", tone: "warning" },
-  paused: { label: "Paused", tone: "critical" },
-};
-
 // A word with its detail on hover: the page speaks plainly, the precise definition is one step away.
 function Explained({ children, detail }: { children: ReactNode; detail: string }) {
   return (
@@ -181,53 +177,128 @@ function abSummary(ab: { status: string; winner: string | null; leader: string |
   return `Still collecting: each version needs at least ${ab.minSample} delivered emails before a winner is named.`;
 }
 
+type Dashboard = ReturnType<typeof useLoaderData<typeof loader>>;
+
 export default function Analytics() {
   const d = useLoaderData<typeof loader>();
   const shopify = useAppBridge();
-  const navigation = useNavigation();
   const fetcher = useFetcher<typeof action>();
-  const { smDown } = useBreakpoints();
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data) return;
     if (fetcher.data.ok) shopify.toast.show(fetcher.data.message ?? "Done");
     else shopify.toast.show(fetcher.data.error ?? "That did not work.", { isError: true });
   }, [fetcher.state, fetcher.data, shopify]);
+  const busy = fetcher.state !== "idle";
+  const send = useStableCallback((fields: Record<string, string>) => fetcher.submit(fields, { method: "post" }));
+  return (
+    <Page fullWidth>
+      <TitleBar title="Analytics" />
+      <BlockStack gap="400">
+        <DashboardView d={d} busy={busy} onSubmit={send} />
+        <AttributionSettings saved={d.settings} />
+      </BlockStack>
+    </Page>
+  );
+}
 
-  const saved = d.settings;
+// Under navigation, so the rest of the page does not render again when a range starts loading.
+function LoadingBadge() {
+  const navigation = useNavigation();
+  return navigation.state === "loading" ? <Badge>Loading…</Badge> : null;
+}
+
+// Its own state, so an export spins its button without rendering the dashboard again.
+function ExportButtons({ from, to }: { from: string; to: string }) {
+  const shopify = useAppBridge();
+  const [exporting, setExporting] = useState<string | null>(null);
+  const exportCsv = async (kind: "messages" | "metrics") => {
+    setExporting(kind);
+    try {
+      await downloadFromApp(`/app/analytics/export/${kind}?from=${from}&to=${to}`, `${kind}.csv`);
+    } catch {
+      shopify.toast.show("The export failed. Reload the page and try again.", { isError: true });
+    } finally {
+      setExporting(null);
+    }
+  };
+  return (
+    <>
+      <Button onClick={() => exportCsv("metrics")} loading={exporting === "metrics"}>
+        Export metrics (CSV)
+      </Button>
+      <Button onClick={() => exportCsv("messages")} loading={exporting === "messages"}>
+        Export messages (CSV)
+      </Button>
+    </>
+  );
+}
+
+// The attribution form with its own state and save bar: typing in it renders the form only.
+function AttributionSettings({ saved }: { saved: Dashboard["settings"] }) {
+  const shopify = useAppBridge();
+  const fetcher = useFetcher<typeof action>();
+  useEffect(() => {
+    if (fetcher.state !== "idle" || !fetcher.data) return;
+    if (fetcher.data.ok) shopify.toast.show(fetcher.data.message ?? "Done");
+    else shopify.toast.show(fetcher.data.error ?? "That did not work.", { isError: true });
+  }, [fetcher.state, fetcher.data, shopify]);
   const [windowDays, setWindowDays] = useState(String(saved.attributionWindowDays));
   const [countsOpens, setCountsOpens] = useState(saved.attributionCountsOpens);
   const [autoPromote, setAutoPromote] = useState(saved.abAutoPromote);
-  const savingSettings = fetcher.state !== "idle" && fetcher.formData?.get("intent") === "settings";
-  const settingsDirty =
-    windowDays !== String(saved.attributionWindowDays) || countsOpens !== saved.attributionCountsOpens || autoPromote !== saved.abAutoPromote;
-  const saveSettings = () =>
+  const saving = fetcher.state !== "idle";
+  const dirty = windowDays !== String(saved.attributionWindowDays) || countsOpens !== saved.attributionCountsOpens || autoPromote !== saved.abAutoPromote;
+  const save = () =>
     fetcher.submit(
       { intent: "settings", attributionWindowDays: windowDays, attributionCountsOpens: String(countsOpens), abAutoPromote: String(autoPromote) },
       { method: "post" },
     );
-  const discardSettings = () => {
+  const discard = () => {
     setWindowDays(String(saved.attributionWindowDays));
     setCountsOpens(saved.attributionCountsOpens);
     setAutoPromote(saved.abAutoPromote);
   };
-
-  const [exporting, setExporting] = useState<string | null>(null);
-  const exportCsv = useCallback(
-    async (kind: "messages" | "metrics") => {
-      setExporting(kind);
-      try {
-        await downloadFromApp(`/app/analytics/export/${kind}?from=${d.range.from}&to=${d.range.to}`, `${kind}.csv`);
-      } catch {
-        shopify.toast.show("The export failed. Reload the page and try again.", { isError: true });
-      } finally {
-        setExporting(null);
-      }
-    },
-    [d.range.from, d.range.to, shopify],
+  return (
+    <>
+      <FormSaveBar id="analytics-settings-save-bar" open={dirty} saving={saving} onSave={save} onDiscard={discard} />
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            Attribution and tests
+          </Text>
+          <TextField
+            label="Credit an order to a follow-up for (days after a click)"
+            type="number"
+            min={1}
+            max={90}
+            value={windowDays}
+            onChange={setWindowDays}
+            autoComplete="off"
+            helpText="An order within this many days after a click on a follow-up is credited to that follow-up (the last one clicked). An order using a follow-up's discount code always is."
+          />
+          <Checkbox
+            label="Count opens as well as clicks"
+            checked={countsOpens}
+            onChange={setCountsOpens}
+            helpText="An open is a weaker sign than a click: some mail apps open every email they receive."
+          />
+          <Checkbox
+            label="Send the winning version to everyone once a test has a clear winner"
+            checked={autoPromote}
+            onChange={setAutoPromote}
+            helpText="Without this, you choose when to end a test from the A/B tests card."
+          />
+        </BlockStack>
+      </Card>
+    </>
   );
+}
 
+// Everything the range decides. Memoised: it renders again when the range's numbers arrive, not
+// when a range starts loading or the attribution form changes.
+const DashboardView = memo(function DashboardView({ d, busy, onSubmit }: { d: Dashboard; busy: boolean; onSubmit: (fields: Record<string, string>) => void }) {
+  const { smDown } = useBreakpoints();
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
   const t = d.totals;
   const health = d.health;
   const verdict = health ? healthVerdict({ window: health.window, level: d.sending.pausedAt ? "paused" : health.level }) : null;
@@ -242,22 +313,13 @@ export default function Analytics() {
     ["Revenue", money(t.revenue, d.currency)],
   ];
   return (
-    <Page fullWidth>
-      <TitleBar title="Analytics" />
-      <SaveBar id="analytics-settings-save-bar" open={settingsDirty || savingSettings}>
-        <button variant="primary" onClick={saveSettings} disabled={savingSettings} {...(savingSettings ? { loading: "" } : {})}>
-          Save
-        </button>
-        <button onClick={discardSettings} disabled={savingSettings}>
-          Discard
-        </button>
-      </SaveBar>
+    <>
       <BlockStack gap="400">
         {d.sending.pausedAt ? (
           <Banner
             tone="critical"
             title="Sending is paused"
-            action={{ content: "Resume sending", loading: fetcher.state !== "idle", onAction: () => fetcher.submit({ intent: "resume" }, { method: "post" }) }}
+            action={{ content: "Resume sending", loading: busy, onAction: () => onSubmit({ intent: "resume" }) }}
           >
             <p>{d.sending.pausedReason}</p>
             <p>Follow-ups are held, not lost. Fix the cause (clean your list, check what you send) before resuming.</p>
@@ -273,13 +335,8 @@ export default function Analytics() {
         <InlineStack align="space-between" blockAlign="center" gap="200">
           <RangePicker key={`${d.range.from}/${d.range.to}`} from={d.range.from} to={d.range.to} />
           <InlineStack gap="200">
-            {navigation.state === "loading" ? <Badge>Loading…</Badge> : null}
-            <Button onClick={() => exportCsv("metrics")} loading={exporting === "metrics"}>
-              Export metrics (CSV)
-            </Button>
-            <Button onClick={() => exportCsv("messages")} loading={exporting === "messages"}>
-              Export messages (CSV)
-            </Button>
+            <LoadingBadge />
+            <ExportButtons from={d.range.from} to={d.range.to} />
           </InlineStack>
         </InlineStack>
 
@@ -324,26 +381,11 @@ export default function Analytics() {
                   <Text as="h2" variant="headingMd">
                     Deliverability (last {health?.windowDays ?? 7} days)
                   </Text>
-                  {verdict ? <Badge tone={HEALTH_BADGE[verdict.kind].tone}>{HEALTH_BADGE[verdict.kind].label}</Badge> : null}
+                  {verdict ? <HealthBadge kind={verdict.kind} /> : null}
                 </InlineStack>
                 {health && verdict ? (
                   <>
-                    {verdict.kind === "healthy" ? null : (
-                      <Text as="p" fontWeight="semibold">
-                        <span data-testid="health-verdict">{verdict.title}</span>
-                      </Text>
-                    )}
-                    {verdict.kind === "too_little_mail" ? (
-                      <Text as="p" tone="subdued">
-                        {`${health.window.delivered} delivered and ${health.window.bounces} bounced so far. Bounce and spam rates mean something once more mail has gone out; until then one bounce can look alarming.`}
-                      </Text>
-                    ) : (
-                      verdict.lines.map((line) => (
-                        <Text as="p" key={line}>
-                          {line}
-                        </Text>
-                      ))
-                    )}
+                    <HealthVerdict verdict={verdict} window={health.window} />
                     <Text as="p" tone="subdued">
                       <Explained detail="Receiving mail servers asked SendGrid to try again later, usually because mail arrived faster than they accept from a new sender. SendGrid retries for up to 72 hours.">
                         Delayed by the receiving server
@@ -502,7 +544,7 @@ export default function Analytics() {
                   {ab.winner && ab.promotable ? (
                     <InlineStack>
                       <Button
-                        onClick={() => fetcher.submit({ intent: "promote", flowId: ab.flowId, stepKey: ab.stepKey, variant: ab.winner! }, { method: "post" })}
+                        onClick={() => onSubmit({ intent: "promote", flowId: ab.flowId, stepKey: ab.stepKey, variant: ab.winner! })}
                       >
                         {`Send ${variantName(ab.winner)} to everyone`}
                       </Button>
@@ -587,37 +629,7 @@ export default function Analytics() {
             </IndexTable>
           </Card>
         </InlineGrid>
-
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              Attribution and tests
-            </Text>
-            <TextField
-              label="Credit an order to a follow-up for (days after a click)"
-              type="number"
-              min={1}
-              max={90}
-              value={windowDays}
-              onChange={setWindowDays}
-              autoComplete="off"
-              helpText="An order within this many days after a click on a follow-up is credited to that follow-up (the last one clicked). An order using a follow-up's discount code always is."
-            />
-            <Checkbox
-              label="Count opens as well as clicks"
-              checked={countsOpens}
-              onChange={setCountsOpens}
-              helpText="An open is a weaker sign than a click: some mail apps open every email they receive."
-            />
-            <Checkbox
-              label="Send the winning version to everyone once a test has a clear winner"
-              checked={autoPromote}
-              onChange={setAutoPromote}
-              helpText="Without this, you choose when to end a test from the A/B tests card."
-            />
-          </BlockStack>
-        </Card>
       </BlockStack>
-    </Page>
+    </>
   );
-}
+});

@@ -55,15 +55,13 @@ function summaryText(r: DataRequestView): string {
   return parts.length ? `${verb}: ${parts.join(", ")}` : "Nothing stored about this customer.";
 }
 
-export default function DataRequests() {
-  const { requests } = useLoaderData<typeof loader>();
+// A report's download buttons keep their own state: a click spins its button and renders
+// nothing else (the table and its measurements stay as they are).
+function ReportButtons({ id }: { id: string }) {
   const shopify = useAppBridge();
-  const [busy, setBusy] = useState<string | null>(null);
-  const timeZone = useShopTimeZone();
-  const { smDown } = useBreakpoints();
-
-  async function download(id: string, format: "json" | "csv") {
-    setBusy(`${id}/${format}`);
+  const [busy, setBusy] = useState<"json" | "csv" | null>(null);
+  async function download(format: "json" | "csv") {
+    setBusy(format);
     try {
       await downloadFromApp(`/app/data-requests/${encodeURIComponent(id)}/${format}`, `data-request.${format}`);
     } catch {
@@ -72,6 +70,22 @@ export default function DataRequests() {
       setBusy(null);
     }
   }
+  return (
+    <ButtonGroup>
+      <Button size="slim" loading={busy === "json"} onClick={() => download("json")} accessibilityLabel="Download the report as JSON">
+        JSON
+      </Button>
+      <Button size="slim" loading={busy === "csv"} onClick={() => download("csv")} accessibilityLabel="Download the report as CSV">
+        CSV
+      </Button>
+    </ButtonGroup>
+  );
+}
+
+export default function DataRequests() {
+  const { requests } = useLoaderData<typeof loader>();
+  const timeZone = useShopTimeZone();
+  const { smDown } = useBreakpoints();
 
   return (
     <Page>
@@ -113,16 +127,7 @@ export default function DataRequests() {
                     {r.kind === "data_request" && r.downloadable ? ` (send by ${formatDate(r.dueBy, timeZone)})` : ""}
                   </Text>
                 );
-                const report = r.downloadable ? (
-                  <ButtonGroup>
-                    <Button size="slim" loading={busy === `${r.id}/json`} onClick={() => download(r.id, "json")} accessibilityLabel="Download the report as JSON">
-                      JSON
-                    </Button>
-                    <Button size="slim" loading={busy === `${r.id}/csv`} onClick={() => download(r.id, "csv")} accessibilityLabel="Download the report as CSV">
-                      CSV
-                    </Button>
-                  </ButtonGroup>
-                ) : null;
+                const report = r.downloadable ? <ReportButtons id={r.id} /> : null;
                 return smDown ? (
                   <IndexTable.Row id={r.id} key={r.id} position={i}>
                     <Box padding="300" width="100%">

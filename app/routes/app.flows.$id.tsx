@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { memo, startTransition, useCallback, useEffect, useMemo, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
@@ -17,7 +17,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm, staffEmail } from "../admin/form-post.server";
@@ -27,6 +27,7 @@ import { ContentEditor } from "../components/ContentEditor";
 import { VariableTextField } from "../components/VariablePicker";
 import { FlowPreview } from "../components/FlowPreview";
 import { DeliveryFallbackField } from "../components/DeliveryFallbackField";
+import { FormSaveBar } from "../components/FormSaveBar";
 import {
   contentFieldsOf,
   errorsAt,
@@ -157,7 +158,7 @@ interface ContentEditorProps {
 }
 
 // Heading, message and button of an A/B variant; a field left empty uses the step's.
-function ContentFields({ label, content, at, problems, onChange }: ContentEditorProps & { label: string }) {
+const ContentFields = memo(function ContentFields({ label, content, at, problems, onChange }: ContentEditorProps & { label: string }) {
   const fields = contentFieldsOf(content);
   const cap = (name: string) => (label ? `${label}${name}` : name.charAt(0).toUpperCase() + name.slice(1));
   const set = (change: Partial<ContentFieldsDraft>) => onChange(withContentFields(content, change));
@@ -177,11 +178,11 @@ function ContentFields({ label, content, at, problems, onChange }: ContentEditor
       {otherErrors ? <Text as="p" tone="critical">{otherErrors}</Text> : null}
     </FormLayout>
   );
-}
+});
 
 // What only some templates ask for: the cross-sell's discount code, the replenishment
 // reminder's consumables, the review request's link target.
-function TemplateSettings({ template, content, at, problems, onChange }: ContentEditorProps & { template: string }) {
+const TemplateSettings = memo(function TemplateSettings({ template, content, at, problems, onChange }: ContentEditorProps & { template: string }) {
   const s = templateSettingsOf(content);
   const set = (change: Partial<TemplateSettingsDraft>) => onChange(withTemplateSettings(content, change));
   if (template === "cross-sell") {
@@ -222,49 +223,61 @@ function TemplateSettings({ template, content, at, problems, onChange }: Content
     );
   }
   return null;
-}
+});
 
-function StepEditor({
-  step,
-  index,
-  problems,
-  shopLocales,
-  segments,
-  onChange,
-  onRemove,
-  onSelect,
-  onLanguageChange,
-  selected,
-}: {
+interface StepEditorProps {
   step: StepDraft;
   index: number;
   problems: FlowProblem[] | undefined;
   shopLocales: { primary: string | null; published: string[] };
   segments: ShopSegment[];
-  onLanguageChange: (tab: LanguageTab) => void;
-  onChange: (step: StepDraft) => void;
-  onRemove: () => void;
-  onSelect: () => void;
-  selected: boolean;
-}) {
-  const at = `/steps/${index}`;
-  const windowOn = Boolean(step.sendWindow);
-  const variants = step.variants?.variants ?? [];
+  // The step's index comes back with each, so one function serves every step.
+  onChange: (index: number, step: StepDraft) => void;
+  onLanguageChange: (index: number, tab: LanguageTab) => void;
+}
+
+// A step's card. Memoised, with its fields apart from its header: adding a step or choosing the
+// one to preview renders the new card and the headers that change, not every step's fields.
+const StepEditor = memo(function StepEditor({
+  selected,
+  onRemove,
+  onSelect,
+  ...fields
+}: StepEditorProps & { selected: boolean; onRemove: (index: number) => void; onSelect: (index: number) => void }) {
+  const { index } = fields;
   return (
     <Card>
       <BlockStack gap="300">
         <InlineStack align="space-between" blockAlign="center">
           <Text as="h3" variant="headingSm">{`Step ${index + 1}`}</Text>
           <InlineStack gap="200">
-            <Button size="slim" pressed={selected} onClick={onSelect}>
+            <Button size="slim" pressed={selected} onClick={() => onSelect(index)}>
               {selected ? "Previewing" : "Preview this step"}
             </Button>
-            <Button size="slim" tone="critical" variant="plain" onClick={onRemove}>
+            <Button size="slim" tone="critical" variant="plain" onClick={() => onRemove(index)}>
               Remove step
             </Button>
           </InlineStack>
         </InlineStack>
-        <FormLayout>
+        <StepFields {...fields} />
+      </BlockStack>
+    </Card>
+  );
+});
+
+const StepFields = memo(function StepFields({ step, index, problems, shopLocales, segments, onChange: onStepChange, onLanguageChange: onTabChange }: StepEditorProps) {
+  const onChange = useCallback((next: StepDraft) => onStepChange(index, next), [onStepChange, index]);
+  const onLanguageChange = useCallback((tab: LanguageTab) => onTabChange(index, tab), [onTabChange, index]);
+  const onContentChange = useCallback((content: Record<string, unknown> | null) => onChange({ ...step, content }), [onChange, step]);
+  const languages = useMemo(
+    () => languageTabs({ primaryLocale: shopLocales.primary, publishedLocales: shopLocales.published, content: step.content }),
+    [shopLocales, step.content],
+  );
+  const at = `/steps/${index}`;
+  const windowOn = Boolean(step.sendWindow);
+  const variants = step.variants?.variants ?? [];
+  return (
+    <FormLayout>
           <FormLayout.Group condensed>
             <TextField
               label="Wait"
@@ -342,15 +355,8 @@ function StepEditor({
               error={errorsAt(problems, `${at}/category`)}
             />
           </FormLayout.Group>
-          <ContentEditor
-            step={step}
-            at={at}
-            problems={problems}
-            languages={languageTabs({ primaryLocale: shopLocales.primary, publishedLocales: shopLocales.published, content: step.content })}
-            onChange={onChange}
-            onLanguageChange={onLanguageChange}
-          />
-          <TemplateSettings template={step.template} content={step.content} at={`${at}/content`} problems={problems} onChange={(content) => onChange({ ...step, content })} />
+          <ContentEditor step={step} at={at} problems={problems} languages={languages} onChange={onChange} onLanguageChange={onLanguageChange} />
+          <TemplateSettings template={step.template} content={step.content} at={`${at}/content`} problems={problems} onChange={onContentChange} />
           <Checkbox
             label="A/B test this step"
             checked={Boolean(step.variants)}
@@ -429,11 +435,9 @@ function StepEditor({
               </Button>
             </InlineStack>
           ) : null}
-        </FormLayout>
-      </BlockStack>
-    </Card>
+    </FormLayout>
   );
-}
+});
 
 export default function FlowEditor() {
   const data = useLoaderData<typeof loader>();
@@ -488,11 +492,25 @@ export default function FlowEditor() {
   }, [draft, saver]);
   const discard = useCallback(() => setDraft(JSON.parse(baseline) as FlowDraft), [baseline]);
 
-  const addStep = () => {
-    setDraft((d) => ({ ...d, steps: [...d.steps, newStepDraft(d.steps.length)] }));
-    setPreviewStep(draft.steps.length);
-  };
-  const setStep = (i: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, j) => (j === i ? step : s)) }));
+  // Not urgent: the click paints at once and the new step's editor (the costly part: its tabs,
+  // fields and menus) follows in the next frames without holding it up.
+  const addStep = () =>
+    startTransition(() => {
+      setDraft((d) => ({ ...d, steps: [...d.steps, newStepDraft(d.steps.length)] }));
+      setPreviewStep(draft.steps.length);
+    });
+  // Stable, so the memoised step editors render again only for their own step.
+  const setStep = useCallback((i: number, step: StepDraft) => setDraft((d) => ({ ...d, steps: d.steps.map((s, j) => (j === i ? step : s)) })), []);
+  const removeStep = useCallback((i: number) => {
+    setDraft((d) => ({ ...d, steps: d.steps.filter((_, j) => j !== i) }));
+    setPreviewStep(0);
+  }, []);
+  // The preview follows the language being written.
+  const writeLanguage = useCallback((i: number, tab: LanguageTab) => {
+    setPreviewStep(i);
+    setLocale(LOCALES.find((l) => l === tab.language) ?? "");
+  }, []);
+  const setConditions = useCallback((conditions: FlowDraft["conditions"]) => setDraft((d) => ({ ...d, conditions })), []);
 
   return (
     // Full width, the preview taking half: a 600 px email is shown at (almost) its own size.
@@ -506,14 +524,7 @@ export default function FlowEditor() {
           Add step
         </button>
       </TitleBar>
-      <SaveBar id="flow-save-bar" open={dirty || saving}>
-        <button variant="primary" onClick={save} disabled={saving} {...(saving ? { loading: "" } : {})}>
-          Save
-        </button>
-        <button onClick={discard} disabled={saving}>
-          Discard
-        </button>
-      </SaveBar>
+      <FormSaveBar id="flow-save-bar" open={dirty} saving={saving} onSave={save} onDiscard={discard} />
       <Layout>
         <Layout.Section variant="oneHalf">
           <BlockStack gap="400">
@@ -544,7 +555,7 @@ export default function FlowEditor() {
               </FormLayout>
             </Card>
             <Card>
-              <ConditionsBuilder conditions={draft.conditions} problems={problems} segments={data.segments} onChange={(conditions) => setDraft((d) => ({ ...d, conditions }))} />
+              <ConditionsBuilder conditions={draft.conditions} problems={problems} segments={data.segments} onChange={setConditions} />
             </Card>
             {draft.steps.map((step, i) => (
               <StepEditor
@@ -555,17 +566,10 @@ export default function FlowEditor() {
                 selected={previewStep === i}
                 shopLocales={data.shopLocales}
                 segments={data.segments}
-                onSelect={() => setPreviewStep(i)}
-                onLanguageChange={(tab) => {
-                  // The preview follows the language being written.
-                  setPreviewStep(i);
-                  setLocale(LOCALES.find((l) => l === tab.language) ?? "");
-                }}
-                onChange={(s) => setStep(i, s)}
-                onRemove={() => {
-                  setDraft((d) => ({ ...d, steps: d.steps.filter((_, j) => j !== i) }));
-                  setPreviewStep(0);
-                }}
+                onSelect={setPreviewStep}
+                onLanguageChange={writeLanguage}
+                onChange={setStep}
+                onRemove={removeStep}
               />
             ))}
             {errorsAt(problems, "/steps") && !draft.steps.length ? <Text as="p" tone="critical">{errorsAt(problems, "/steps")}</Text> : null}
@@ -576,19 +580,7 @@ export default function FlowEditor() {
         </Layout.Section>
         <Layout.Section variant="oneHalf">
           <BlockStack gap="400">
-            <FlowPreview
-              id={data.id}
-              draft={draft}
-              step={previewStep}
-              orders={data.orders}
-              order={order}
-              onOrderChange={setOrder}
-              locale={locale}
-              onLocaleChange={setLocale}
-              variantKeys={variantKeys}
-              variant={variant}
-              onVariantChange={setPreviewVariant}
-            />
+            {/* Above the preview: the email grows to its own height when it arrives, and would push this card down. */}
             <Card>
               <tester.Form method="post">
                 <BlockStack gap="300">
@@ -627,6 +619,19 @@ export default function FlowEditor() {
                 </BlockStack>
               </tester.Form>
             </Card>
+            <FlowPreview
+              id={data.id}
+              draft={draft}
+              step={previewStep}
+              orders={data.orders}
+              order={order}
+              onOrderChange={setOrder}
+              locale={locale}
+              onLocaleChange={setLocale}
+              variantKeys={variantKeys}
+              variant={variant}
+              onVariantChange={setPreviewVariant}
+            />
           </BlockStack>
         </Layout.Section>
       </Layout>

@@ -4,7 +4,7 @@ import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, Collapsible, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import type { BannerProps } from "@shopify/polaris";
-import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm } from "../admin/form-post.server";
@@ -97,6 +97,7 @@ export default function Message() {
   const navigate = useNavigate();
   const timeZone = useShopTimeZone();
   const [technicalOpen, setTechnicalOpen] = useState(false);
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
   const busy = fetcher.state !== "idle";
 
   useEffect(() => {
@@ -105,6 +106,10 @@ export default function Message() {
   }, [fetcher.state, fetcher.data, shopify]);
 
   const retry = () => fetcher.submit({ intent: "retry" }, { method: "post" });
+  const cancel = () => {
+    setConfirmingCancel(false);
+    fetcher.submit({ intent: "cancel" }, { method: "post" });
+  };
   const showReason = detail.skipReason && (detail.status === "skipped" || detail.status === "cancelled");
 
   return (
@@ -144,7 +149,7 @@ export default function Message() {
                 </BlockStack>
                 {detail.canCancel ? (
                   <InlineStack>
-                    <Button tone="critical" loading={busy} onClick={() => fetcher.submit({ intent: "cancel" }, { method: "post" })}>
+                    <Button tone="critical" loading={busy} onClick={() => setConfirmingCancel(true)}>
                       Cancel follow-up
                     </Button>
                   </InlineStack>
@@ -204,6 +209,16 @@ export default function Message() {
           </Card>
         </Layout.Section>
       </Layout>
+      {/* App Bridge's modal: the admin draws it over the whole page, not just the app's frame. */}
+      <Modal id="cancel-follow-up-modal" open={confirmingCancel} onHide={() => setConfirmingCancel(false)}>
+        <p style={{ padding: 16 }}>{`The follow-up to ${detail.recipient} for order ${detail.order.name} will not be sent. This cannot be undone.`}</p>
+        <TitleBar title="Cancel this follow-up?">
+          <button variant="primary" tone="critical" onClick={cancel}>
+            Cancel follow-up
+          </button>
+          <button onClick={() => setConfirmingCancel(false)}>Keep follow-up</button>
+        </TitleBar>
+      </Modal>
     </Page>
   );
 }

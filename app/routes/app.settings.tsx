@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
@@ -21,7 +21,8 @@ import {
   TextField,
   Thumbnail,
 } from "@shopify/polaris";
-import { SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { FormSaveBar } from "../components/FormSaveBar";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm } from "../admin/form-post.server";
@@ -77,6 +78,7 @@ function formValuesOf(saved: Saved) {
 type FormValues = ReturnType<typeof formValuesOf>;
 
 const DEFAULT_ACCENT = "#2f5d50";
+type BrandPart = "logoUrl" | "accentColor" | "font";
 const FONT_OPTIONS = [{ label: "System font (default)", value: "" }, ...Object.keys(SAFE_FONTS).filter((f) => f !== "System").map((f) => ({ label: f, value: f }))];
 const LOGO_ACCEPT = Object.keys(LOGO_TYPES).join(",");
 
@@ -223,6 +225,77 @@ function AccentColorField({ value, onChange, error }: { value: string; onChange:
   );
 }
 
+// The brand's fields and its live preview. Memoised: the rest of the form (a checkbox, the sender)
+// changes without rendering the preview's frame and the logo's drop zone again.
+const BrandSection = memo(function BrandSection({
+  logoUrl,
+  accentColor,
+  font,
+  brand,
+  brandProblems,
+  savedErrors,
+  onLogoUrl,
+  onAccentColor,
+  onFont,
+}: {
+  logoUrl: string;
+  accentColor: string;
+  font: string;
+  brand: Brand;
+  brandProblems: ReturnType<typeof validateBrand>;
+  // What the server refused at the last save, by part.
+  savedErrors: Partial<Record<BrandPart, string>>;
+  onLogoUrl: (url: string) => void;
+  onAccentColor: (color: string) => void;
+  onFont: (font: string) => void;
+}) {
+  const brandError = (part: BrandPart) => savedErrors[part] ?? (brandProblems.filter((p) => p.path === `/${part}`).map((p) => p.message).join(" ") || undefined);
+  const preview = useBrandPreview(brand, brandProblems.length === 0);
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingMd">
+            Brand
+          </Text>
+          <Text as="p" tone="subdued">
+            Your logo, accent colour and font, in every follow-up.
+          </Text>
+        </BlockStack>
+        <InlineGrid columns={{ xs: 1, md: 2 }} gap="400" alignItems="start">
+          <FormLayout>
+            <LogoField value={logoUrl} onChange={onLogoUrl} error={brandError("logoUrl")} />
+            <AccentColorField value={accentColor} onChange={onAccentColor} error={brandError("accentColor")} />
+            <Select label="Font" name="brandFont" options={FONT_OPTIONS} value={font} onChange={onFont} error={brandError("font")} helpText="Fonts every mail client has." />
+          </FormLayout>
+          <BlockStack gap="200">
+            <Text as="h3" variant="headingSm">
+              Preview: your thank-you email, with the sample order
+            </Text>
+            {preview.html ? (
+              <iframe title="Brand preview" data-version={preview.version} sandbox="allow-popups allow-same-origin" srcDoc={preview.html} style={{ width: "100%", height: 520, border: "1px solid #ddd", borderRadius: 8 }} />
+            ) : (
+              <Box minHeight="520px">
+                <Spinner size="small" accessibilityLabel="Loading the preview" />
+              </Box>
+            )}
+            {brandProblems.length ? (
+              <Text as="p" tone="subdued">
+                The preview shows your last brand without problems.
+              </Text>
+            ) : null}
+            {preview.problem ? (
+              <Text as="p" tone="critical">
+                {preview.problem}
+              </Text>
+            ) : null}
+          </BlockStack>
+        </InlineGrid>
+      </BlockStack>
+    </Card>
+  );
+});
+
 export default function Settings() {
   const saved = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -238,18 +311,28 @@ export default function Settings() {
   useEffect(() => setValues(JSON.parse(stored) as FormValues), [stored]);
   const set = <K extends keyof FormValues>(key: K) => (value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   const setLogoUrl = useCallback((logoUrl: string) => setValues((v) => ({ ...v, logoUrl })), []);
+  const setAccentColor = useCallback((accentColor: string) => setValues((v) => ({ ...v, accentColor })), []);
+  const setFont = useCallback((font: string) => setValues((v) => ({ ...v, font })), []);
 
-  const brand: Brand = {
-    ...(values.logoUrl.trim() ? { logoUrl: values.logoUrl.trim() } : {}),
-    ...(values.accentColor.trim() ? { accentColor: values.accentColor.trim().toLowerCase() } : {}),
-    ...(values.font ? { font: values.font as Brand["font"] } : {}),
-  };
+  // Kept the same object while the brand's fields are, so the memoised brand card skips other edits.
+  const { logoUrl, accentColor, font } = values;
+  const brand = useMemo<Brand>(
+    () => ({
+      ...(logoUrl.trim() ? { logoUrl: logoUrl.trim() } : {}),
+      ...(accentColor.trim() ? { accentColor: accentColor.trim().toLowerCase() } : {}),
+      ...(font ? { font: font as Brand["font"] } : {}),
+    }),
+    [logoUrl, accentColor, font],
+  );
   // The brand is checked as it is typed, with the rules the server saves by.
-  const brandProblems = validateBrand(brand);
-  const brandError = (part: "logoUrl" | "accentColor" | "font") =>
-    errors[`brand.${part}`] ?? (brandProblems.filter((p) => p.path === `/${part}`).map((p) => p.message).join(" ") || undefined);
-  const preview = useBrandPreview(brand, brandProblems.length === 0);
+  const brandProblems = useMemo(() => validateBrand(brand), [brand]);
+  const savedBrandErrors = useMemo(() => {
+    const refused = result?.errors ?? {};
+    return { logoUrl: refused["brand.logoUrl"], accentColor: refused["brand.accentColor"], font: refused["brand.font"] };
+  }, [result]);
 
+  // The days and hours the checkbox opens render just after the tick, so the tick answers at once.
+  const windowShown = useDeferredValue(values.windowOn);
   const saving = navigation.state === "submitting";
   const dirty = JSON.stringify(values) !== stored;
   const save = () => {
@@ -269,14 +352,7 @@ export default function Settings() {
   return (
     <Page>
       <TitleBar title="Settings" />
-      <SaveBar id="settings-save-bar" open={dirty || saving}>
-        <button variant="primary" onClick={save} disabled={saving} {...(saving ? { loading: "" } : {})}>
-          Save
-        </button>
-        <button onClick={discard} disabled={saving}>
-          Discard
-        </button>
-      </SaveBar>
+      <FormSaveBar id="settings-save-bar" open={dirty} saving={saving} onSave={save} onDiscard={discard} />
       <Form method="post" noValidate ref={formRef}>
         <Layout>
           <Layout.AnnotatedSection title="Sender" description="Who your follow-ups come from, and where replies go.">
@@ -289,53 +365,23 @@ export default function Settings() {
             </Card>
           </Layout.AnnotatedSection>
           <Layout.Section>
-            <Card>
-              <BlockStack gap="400">
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingMd">
-                    Brand
-                  </Text>
-                  <Text as="p" tone="subdued">
-                    Your logo, accent colour and font, in every follow-up.
-                  </Text>
-                </BlockStack>
-                <InlineGrid columns={{ xs: 1, md: 2 }} gap="400" alignItems="start">
-                  <FormLayout>
-                    <LogoField value={values.logoUrl} onChange={setLogoUrl} error={brandError("logoUrl")} />
-                    <AccentColorField value={values.accentColor} onChange={set("accentColor")} error={brandError("accentColor")} />
-                    <Select label="Font" name="brandFont" options={FONT_OPTIONS} value={values.font} onChange={set("font")} error={brandError("font")} helpText="Fonts every mail client has." />
-                  </FormLayout>
-                  <BlockStack gap="200">
-                    <Text as="h3" variant="headingSm">
-                      Preview: your thank-you email, with the sample order
-                    </Text>
-                    {preview.html ? (
-                      <iframe title="Brand preview" data-version={preview.version} sandbox="allow-popups allow-same-origin" srcDoc={preview.html} style={{ width: "100%", height: 520, border: "1px solid #ddd", borderRadius: 8 }} />
-                    ) : (
-                      <Box minHeight="520px">
-                        <Spinner size="small" accessibilityLabel="Loading the preview" />
-                      </Box>
-                    )}
-                    {brandProblems.length ? (
-                      <Text as="p" tone="subdued">
-                        The preview shows your last brand without problems.
-                      </Text>
-                    ) : null}
-                    {preview.problem ? (
-                      <Text as="p" tone="critical">
-                        {preview.problem}
-                      </Text>
-                    ) : null}
-                  </BlockStack>
-                </InlineGrid>
-              </BlockStack>
-            </Card>
+            <BrandSection
+              logoUrl={values.logoUrl}
+              accentColor={values.accentColor}
+              font={values.font}
+              brand={brand}
+              brandProblems={brandProblems}
+              savedErrors={savedBrandErrors}
+              onLogoUrl={setLogoUrl}
+              onAccentColor={setAccentColor}
+              onFont={setFont}
+            />
           </Layout.Section>
           <Layout.AnnotatedSection title="Default send window" description="Steps without their own window wait for these hours, in your store's time zone.">
             <Card>
               <FormLayout>
                 <Checkbox label="Only send during these hours" name="sendWindowEnabled" checked={values.windowOn} onChange={set("windowOn")} />
-                {values.windowOn ? (
+                {windowShown ? (
                   <>
                     <ChoiceList allowMultiple title="Days" choices={WEEKDAYS.map((d) => ({ label: DAY_LABEL[d], value: d }))} selected={values.days} onChange={set("days")} />
                     {values.days.map((d) => (

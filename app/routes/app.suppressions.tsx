@@ -1,5 +1,5 @@
 import { downloadFromApp } from "../components/download";
-import { useEffect, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useFetcher, useLoaderData, useLocation, useNavigate, useNavigation, useSubmit } from "@remix-run/react";
@@ -28,6 +28,7 @@ import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm } from "../admin/form-post.server";
 import { formatDate, useShopTimeZone } from "../components/shop-time";
+import { useStableCallback } from "../components/use-stable-callback";
 import { isHashedSuppressionEmail } from "../services/compliance/hashed-emails.server";
 import {
   addSuppressionByMerchant,
@@ -212,20 +213,9 @@ function RemoveButton({ row, onRemove }: { row: SuppressionRow; onRemove: (row: 
   );
 }
 
-// Earlier cursors ride in history state: the list only pages forward.
-type PageState = { trail?: (string | null)[] } | null;
-
-export default function Suppressions() {
-  const { q, cursor, nextCursor, rows, total, problem } = useLoaderData<typeof loader>();
-  const shopify = useAppBridge();
-  const navigate = useNavigate();
-  const navigation = useNavigation();
-  const location = useLocation();
+// Typing renders this field only; the list is asked for once the merchant pauses.
+function SearchField({ q, searching }: { q: string; searching: boolean }) {
   const submit = useSubmit();
-  const trail = (location.state as PageState)?.trail ?? [];
-  const timeZone = useShopTimeZone();
-  const { smDown } = useBreakpoints();
-
   const [query, setQuery] = useState(q);
   // The last search this field asked for; any other change of q (back button, a link) refills it.
   const asked = useRef(q);
@@ -244,13 +234,149 @@ export default function Suppressions() {
     }, 400);
     return () => clearTimeout(timer);
   }, [query, submit]);
+  return (
+    <Form method="get" role="search">
+      <InlineStack gap="200" blockAlign="end" wrap={false}>
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <TextField
+            label="Search by email"
+            labelHidden
+            name="q"
+            value={query}
+            onChange={setQuery}
+            placeholder="Search by email"
+            autoComplete="off"
+            clearButton
+            onClearButtonClick={() => setQuery("")}
+          />
+        </div>
+        <Button submit loading={searching}>
+          Search
+        </Button>
+      </InlineStack>
+    </Form>
+  );
+}
 
-  function pageTo(target: string | null, nextTrail: (string | null)[]) {
+const NO_TRAIL: (string | null)[] = [];
+
+// Memoised: the add form and the removal modal change without rendering the list again.
+const SuppressionTable = memo(function SuppressionTable({
+  q,
+  cursor,
+  nextCursor,
+  trail = NO_TRAIL,
+  rows,
+  searching,
+  condensed,
+  timeZone,
+  onPage,
+  onRemove,
+}: {
+  q: string;
+  cursor: string | null;
+  nextCursor: string | null;
+  trail: (string | null)[] | undefined;
+  rows: SuppressionRow[];
+  searching: boolean;
+  condensed: boolean;
+  timeZone: string;
+  onPage: (target: string | null, trail: (string | null)[]) => void;
+  onRemove: (row: SuppressionRow) => void;
+}) {
+  return (
+    <IndexTable
+      condensed={condensed}
+      resourceName={{ singular: "suppressed address", plural: "suppressed addresses" }}
+      itemCount={rows.length}
+      selectable={false}
+      loading={searching}
+      emptyState={
+        <EmptySearchResult title="No matching addresses" description={`Nothing on the list contains "${q}".`} withIllustration />
+      }
+      headings={[{ title: "Email" }, { title: "Applies to" }, { title: "Reason" }, { title: "Source" }, { title: "Added" }, { title: "" }]}
+      pagination={{
+        hasPrevious: Boolean(cursor),
+        onPrevious: () => onPage(trail[trail.length - 1] ?? null, trail.slice(0, -1)),
+        hasNext: Boolean(nextCursor),
+        onNext: () => onPage(nextCursor, [...trail, cursor]),
+      }}
+    >
+      {rows.map((r, i) =>
+        condensed ? (
+          <IndexTable.Row id={r.id} key={r.id} position={i}>
+            <Box padding="300" width="100%">
+              <BlockStack gap="100">
+                <InlineStack align="space-between" blockAlign="center" wrap={false} gap="200">
+                  <Box minWidth="0">
+                    <AddressText row={r} />
+                  </Box>
+                  <RemoveButton row={r} onRemove={onRemove} />
+                </InlineStack>
+                <InlineStack gap="200" blockAlign="center">
+                  <Badge tone={r.scope === "all" ? "critical" : "attention"}>{r.scopeLabel}</Badge>
+                  <Text as="span" tone="subdued" variant="bodySm">
+                    {`${r.reasonLabel} · ${r.source} · ${formatDate(r.createdAt, timeZone)}`}
+                  </Text>
+                </InlineStack>
+              </BlockStack>
+            </Box>
+          </IndexTable.Row>
+        ) : (
+          <IndexTable.Row id={r.id} key={r.id} position={i}>
+            <IndexTable.Cell>
+              <Box maxWidth="220px">
+                <AddressText row={r} />
+              </Box>
+            </IndexTable.Cell>
+            <IndexTable.Cell>
+              <Badge tone={r.scope === "all" ? "critical" : "attention"}>{r.scopeLabel}</Badge>
+            </IndexTable.Cell>
+            <IndexTable.Cell>{r.reasonLabel}</IndexTable.Cell>
+            <IndexTable.Cell>
+              <Box maxWidth="180px">
+                <BlockStack gap="050">
+                  <Text as="span" truncate>
+                    {r.source}
+                  </Text>
+                  {r.note ? (
+                    <Text as="span" tone="subdued" variant="bodySm" truncate>
+                      {r.note}
+                    </Text>
+                  ) : null}
+                </BlockStack>
+              </Box>
+            </IndexTable.Cell>
+            <IndexTable.Cell>{formatDate(r.createdAt, timeZone)}</IndexTable.Cell>
+            <IndexTable.Cell>
+              <RemoveButton row={r} onRemove={onRemove} />
+            </IndexTable.Cell>
+          </IndexTable.Row>
+        ),
+      )}
+    </IndexTable>
+  );
+});
+
+// Earlier cursors ride in history state: the list only pages forward.
+type PageState = { trail?: (string | null)[] } | null;
+
+export default function Suppressions() {
+  const { q, cursor, nextCursor, rows, total, problem } = useLoaderData<typeof loader>();
+  const shopify = useAppBridge();
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+  const location = useLocation();
+  const trail = (location.state as PageState)?.trail;
+  const timeZone = useShopTimeZone();
+  const { smDown } = useBreakpoints();
+
+  const pageTo = useStableCallback((target: string | null, nextTrail: (string | null)[]) => {
     const params = new URLSearchParams();
     if (q) params.set("q", q);
     if (target) params.set("cursor", target);
     navigate(`?${params}`, { state: { trail: nextTrail } });
-  }
+  });
 
   const adder = useFetcher<typeof action>();
   const [email, setEmail] = useState("");
@@ -388,97 +514,23 @@ export default function Suppressions() {
               ) : (
                 <>
                   <Box padding="300">
-                    <Form method="get" role="search">
-                      <InlineStack gap="200" blockAlign="end" wrap={false}>
-                        <div style={{ flex: 1, minWidth: 0 }}>
-                          <TextField
-                            label="Search by email"
-                            labelHidden
-                            name="q"
-                            value={query}
-                            onChange={setQuery}
-                            placeholder="Search by email"
-                            autoComplete="off"
-                            clearButton
-                            onClearButtonClick={() => setQuery("")}
-                          />
-                        </div>
-                        <Button submit loading={searching}>
-                          Search
-                        </Button>
-                      </InlineStack>
-                    </Form>
+                    <SearchField q={q} searching={searching} />
                   </Box>
-                  <IndexTable
+                  <SuppressionTable
+                    // A new result set is a new table: rows it shares with the last one appear
+                    // in their places rather than move there.
+                    key={`${q}/${cursor ?? ""}`}
+                    q={q}
+                    cursor={cursor}
+                    nextCursor={nextCursor}
+                    trail={trail}
+                    rows={rows}
+                    searching={searching}
                     condensed={smDown}
-                    resourceName={{ singular: "suppressed address", plural: "suppressed addresses" }}
-                    itemCount={rows.length}
-                    selectable={false}
-                    loading={searching}
-                    emptyState={
-                      <EmptySearchResult title="No matching addresses" description={`Nothing on the list contains "${q}".`} withIllustration />
-                    }
-                    headings={[{ title: "Email" }, { title: "Applies to" }, { title: "Reason" }, { title: "Source" }, { title: "Added" }, { title: "" }]}
-                    pagination={{
-                      hasPrevious: Boolean(cursor),
-                      onPrevious: () => pageTo(trail[trail.length - 1] ?? null, trail.slice(0, -1)),
-                      hasNext: Boolean(nextCursor),
-                      onNext: () => pageTo(nextCursor, [...trail, cursor]),
-                    }}
-                  >
-                    {rows.map((r, i) =>
-                      smDown ? (
-                        <IndexTable.Row id={r.id} key={r.id} position={i}>
-                          <Box padding="300" width="100%">
-                            <BlockStack gap="100">
-                              <InlineStack align="space-between" blockAlign="center" wrap={false} gap="200">
-                                <Box minWidth="0">
-                                  <AddressText row={r} />
-                                </Box>
-                                <RemoveButton row={r} onRemove={setPendingRemoval} />
-                              </InlineStack>
-                              <InlineStack gap="200" blockAlign="center">
-                                <Badge tone={r.scope === "all" ? "critical" : "attention"}>{r.scopeLabel}</Badge>
-                                <Text as="span" tone="subdued" variant="bodySm">
-                                  {`${r.reasonLabel} · ${r.source} · ${formatDate(r.createdAt, timeZone)}`}
-                                </Text>
-                              </InlineStack>
-                            </BlockStack>
-                          </Box>
-                        </IndexTable.Row>
-                      ) : (
-                        <IndexTable.Row id={r.id} key={r.id} position={i}>
-                          <IndexTable.Cell>
-                            <Box maxWidth="220px">
-                              <AddressText row={r} />
-                            </Box>
-                          </IndexTable.Cell>
-                          <IndexTable.Cell>
-                            <Badge tone={r.scope === "all" ? "critical" : "attention"}>{r.scopeLabel}</Badge>
-                          </IndexTable.Cell>
-                          <IndexTable.Cell>{r.reasonLabel}</IndexTable.Cell>
-                          <IndexTable.Cell>
-                            <Box maxWidth="180px">
-                              <BlockStack gap="050">
-                                <Text as="span" truncate>
-                                  {r.source}
-                                </Text>
-                                {r.note ? (
-                                  <Text as="span" tone="subdued" variant="bodySm" truncate>
-                                    {r.note}
-                                  </Text>
-                                ) : null}
-                              </BlockStack>
-                            </Box>
-                          </IndexTable.Cell>
-                          <IndexTable.Cell>{formatDate(r.createdAt, timeZone)}</IndexTable.Cell>
-                          <IndexTable.Cell>
-                            <RemoveButton row={r} onRemove={setPendingRemoval} />
-                          </IndexTable.Cell>
-                        </IndexTable.Row>
-                      ),
-                    )}
-                  </IndexTable>
+                    timeZone={timeZone}
+                    onPage={pageTo}
+                    onRemove={setPendingRemoval}
+                  />
                 </>
               )}
             </Card>

@@ -255,6 +255,8 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       await page.waitForURL(new RegExp(`/app/messages/${followUp.id}`));
       await expect.poll(() => page.frameLocator('iframe[title="Email"]').locator("body").textContent(), { timeout: 15_000 }).toContain("Thank you, Ada");
       await page.getByRole("button", { name: "Cancel follow-up" }).click();
+      // Confirmed in App Bridge's modal.
+      await page.getByRole("dialog", { name: "Cancel this follow-up?" }).getByRole("button", { name: "Cancel follow-up" }).click();
       await expect.poll(() => page.getByText("Follow-up cancelled.").count(), { timeout: 10_000 }).toBe(1);
       expect((await prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).status).toBe("cancelled");
 

@@ -257,6 +257,46 @@ describe.skipIf(!chromiumFound)("messages in a browser", () => {
     });
   }, 120_000);
 
+  it("cancels a scheduled follow-up only once confirmed in App Bridge's modal, and says so", async () => {
+    const { page, problems } = await browser.open();
+    await withScreenshot(page, "message-cancel", async () => {
+      await page.goto(browser.embeddedUrl(`/app/messages/${ids.scheduled}`));
+      const cancel = page.getByRole("button", { name: "Cancel follow-up" });
+      await expect.poll(() => cancel.count(), { timeout: 15_000 }).toBe(1);
+      const modal = page.getByRole("dialog", { name: "Cancel this follow-up?" });
+
+      // Dismissed, by its button or by Escape: nothing is cancelled.
+      await cancel.click();
+      await expect.poll(() => modal.isVisible(), { timeout: 5_000 }).toBe(true);
+      expect(await modal.textContent()).toContain("The follow-up to scheduled@example.com for order #7001 will not be sent.");
+      await screenshotAtWidths(page, "message-cancel-modal", async () => {
+        await expect.poll(() => modal.isVisible()).toBe(true);
+      });
+      await modal.getByRole("button", { name: "Keep follow-up" }).click();
+      await expect.poll(() => modal.count()).toBe(0);
+      await cancel.click();
+      await expect.poll(() => modal.isVisible(), { timeout: 5_000 }).toBe(true);
+      await page.keyboard.press("Escape");
+      await expect.poll(() => modal.count()).toBe(0);
+      // Give a wrongly sent request the time to arrive before looking.
+      await page.waitForLoadState("networkidle");
+      expect((await prisma.followUp.findUniqueOrThrow({ where: { id: ids.scheduled } })).status).toBe("scheduled");
+      expect(await prisma.auditLog.count({ where: { shop: SHOP, action: "follow_up.cancelled" } })).toBe(0);
+      expect(await page.locator(".app-bridge-toast").count()).toBe(0);
+
+      // Confirmed: cancelled once, a toast says so, and the button is gone.
+      await cancel.click();
+      await modal.getByRole("button", { name: "Cancel follow-up" }).click();
+      await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "Follow-up cancelled." }).count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => cancel.count()).toBe(0);
+      expect(await modal.count()).toBe(0);
+      const row = await prisma.followUp.findUniqueOrThrow({ where: { id: ids.scheduled } });
+      expect(row.status).toBe("cancelled");
+      expect(await prisma.auditLog.count({ where: { shop: SHOP, action: "follow_up.cancelled" } })).toBe(1);
+      expect(problems).toEqual([]);
+    });
+  }, 90_000);
+
   it("tells SendGrid's events in the merchant's words, in the shop's time zone", async () => {
     const { page, problems } = await browser.open();
     await withScreenshot(page, "message-timeline", async () => {

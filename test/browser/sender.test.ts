@@ -47,10 +47,18 @@ describe.skipIf(!chromiumFound)("sender page in a browser", () => {
 
   const withScreenshot = (page: Page, name: string, run: () => Promise<void>) => keepScreenshot(page, browser.app, name, run);
   const toast = (page: Page, text: string) => page.locator(".app-bridge-toast", { hasText: text });
+  // How often Home's sender card names the reply-to address.
+  const homeRepliesMentions = async (page: Page) =>
+    ((await page.locator(".Polaris-ShadowBevel", { has: page.getByTestId("sender-from") }).textContent()) ?? "").split("help@juniper.example").length - 1;
 
   it("authenticates the domain, copies a record, verifies before and after the records are published, and starts over", async () => {
     const { page, problems } = await browser.open();
     await withScreenshot(page, "sender", async () => {
+      // Home's sender card says where replies go once: in the reason, while the app's address sends.
+      await page.goto(browser.embeddedUrl("/app"));
+      await expect.poll(() => page.getByTestId("sender-from").textContent(), { timeout: 15_000 }).toBe("Juniper & Pine <mail@afterglow.example>");
+      expect(await homeRepliesMentions(page)).toBe(1);
+
       await page.goto(browser.embeddedUrl("/app/sender"));
       const from = page.getByTestId("from-address");
       await expect.poll(() => from.textContent(), { timeout: 15_000 }).toBe("Juniper & Pine <mail@afterglow.example>");
@@ -94,6 +102,14 @@ describe.skipIf(!chromiumFound)("sender page in a browser", () => {
       await screenshotAtWidths(page, "sender-verified", async () => {
         await expect.poll(() => from.isVisible()).toBe(true);
       });
+
+      // From the shop's own address, the reason says nothing of replies: the card's own line does.
+      await page.goto(browser.embeddedUrl("/app"));
+      await expect.poll(() => page.getByTestId("sender-from").textContent(), { timeout: 15_000 }).toBe("Juniper & Pine <care@juniper.example>");
+      expect(await homeRepliesMentions(page)).toBe(1);
+      expect(await page.getByText("Replies go to help@juniper.example.", { exact: true }).count()).toBe(1);
+      await page.goto(browser.embeddedUrl("/app/sender"));
+      await expect.poll(() => from.textContent(), { timeout: 15_000 }).toBe("Juniper & Pine <care@juniper.example>");
 
       // Start over, confirmed in App Bridge's modal.
       await page.getByRole("button", { name: "Start over" }).click();
