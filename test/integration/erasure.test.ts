@@ -116,6 +116,7 @@ const SKIPPED: Record<string, string> = {
   RecommendationSourceStat: "counts per recommendation source",
   DeliverabilityHealth: "rates and counts per shop",
   SenderDomain: "the merchant's sending domain and its DNS records (shop/redact deletes it)",
+  ThankYouPageSetting: "the merchant's choice for the thank-you page (shop/redact deletes it)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);

@@ -85,6 +85,7 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   await tx.recommendationSourceStat.deleteMany({ where: { shop } });
   await tx.deliverabilityHealth.deleteMany({ where: { shop } });
   await tx.senderDomain.deleteMany({ where: { shop } });
+  await tx.thankYouPageSetting.deleteMany({ where: { shop } });
   counts.shop = (await tx.shop.deleteMany({ where: { domain: shop } })).count;
   return counts;
 }
