@@ -2,6 +2,8 @@
 // run in a web worker whose origin Shopify may change, the admin's on Shopify's CDN), the
 // preflight, and the shop the session token names, which must be connected.
 import type { PrismaClient } from "@prisma/client";
+import { AdminApiError } from "~/adapters/shopify-admin/client.server";
+import { ShopNotConnectedError } from "~/adapters/shopify-admin/index.server";
 import { config } from "~/platform/config.server";
 import { logger } from "~/platform/logger.server";
 import { InvalidSessionTokenError, verifyExtensionSessionToken, type ExtensionSession, type ExtensionSurface } from "./session-token.server";
@@ -70,4 +72,18 @@ const ORDER_GID = /^gid:\/\/shopify\/Order\/\d+$/;
 // The pages hand the extensions an order as its GID; anything else is a malformed request.
 export function orderIdProblem(orderId: unknown): string | null {
   return typeof orderId === "string" && ORDER_GID.test(orderId) ? null : "orderId must be an order's GID, like gid://shopify/Order/123.";
+}
+
+// Shopify could not answer (down, throttled, the shop's token gone): the block says so and the
+// buyer or merchant can try again; nothing was changed.
+export async function answerUnlessShopifyFails(work: () => Promise<Response>): Promise<Response> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof AdminApiError || err instanceof ShopNotConnectedError) {
+      logger.warn("extension request: Shopify did not answer", { err });
+      return extensionProblem(503, "Shopify did not answer in time. Try again in a moment.");
+    }
+    throw err;
+  }
 }
