@@ -15,7 +15,8 @@ const ctx = await vi.hoisted(async () =>
 );
 
 import prisma from "~/db.server";
-import { adminExtensionToken, checkoutSessionToken, signJwt } from "../helpers/embedded";
+import { adminExtensionToken, checkoutSessionToken, sessionToken as embeddedSessionToken, signJwt } from "../helpers/embedded";
+import { action as settingsAction, loader as settingsLoader } from "~/routes/app.settings";
 import { turnOnFlow } from "../helpers/flows";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
@@ -218,6 +219,30 @@ describe("what the block shows", () => {
     const refused = await signUp(checkoutToken(), { orderId, email });
     expect(refused.status).toBe(409);
     await nothingStored();
+  });
+});
+
+describe("the Settings page's checkbox", () => {
+  const form = (offer: boolean) => {
+    const body = new URLSearchParams({ senderName: "Juniper & Pine", frequencyCapMaxSends: "1", frequencyCapPeriodHours: "16", frequencyCapEnabled: "on", marketingConsentRequired: "on" });
+    if (offer) body.set("offerEmailSignUp", "on");
+    return body;
+  };
+  const headers = () => ({ Authorization: `Bearer ${embeddedSessionToken({ shop: SIMULATOR_SHOP, apiKey: ctx.apiKey, secret: ctx.secret })}` });
+  const save = async (offer: boolean) =>
+    (await settingsAction({ request: new Request(`${APP}/app/settings`, { method: "POST", headers: headers(), body: form(offer) }), params: {}, context: {} })) as unknown as Response;
+  const load = async () => (await settingsLoader({ request: new Request(`${APP}/app/settings`, { headers: headers() }), params: {}, context: {} })) as { offerEmailSignUp: boolean };
+
+  it("is on by default, turns the offer off and on, and audits the change", async () => {
+    expect((await load()).offerEmailSignUp).toBe(true);
+    const off = await save(false);
+    expect(((await off.json()) as { changed: string[] }).changed).toContain("offerEmailSignUp");
+    expect((await load()).offerEmailSignUp).toBe(false);
+    expect(await prisma.auditLog.findFirst({ where: { shop: SIMULATOR_SHOP, action: "settings.updated" }, orderBy: { at: "desc" } })).toMatchObject({
+      detail: JSON.stringify({ changed: ["offerEmailSignUp"], offerEmailSignUp: false }),
+    });
+    await save(true);
+    expect((await load()).offerEmailSignUp).toBe(true);
   });
 });
 
