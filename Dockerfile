@@ -14,6 +14,8 @@ WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY scripts ./scripts
+# The UI extensions are npm workspaces: npm ci installs their packages too.
+COPY extensions ./extensions
 RUN npm ci && npm cache clean --force
 COPY . .
 RUN npm run build \

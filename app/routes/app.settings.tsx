@@ -31,10 +31,12 @@ import { WEEKDAYS } from "../domain/send-window";
 import { SAFE_FONTS, validateBrand, type Brand } from "../domain/content";
 import { checkLogoFile, LOGO_TYPES } from "../domain/brand-logo";
 import type { LogoUpload } from "../services/shop/brand.server";
+import { loadOfferEmailSignUp, saveOfferEmailSignUp } from "../services/shop/thank-you-settings.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return loadSettings(prisma, session.shop);
+  const [settings, offerEmailSignUp] = await Promise.all([loadSettings(prisma, session.shop), loadOfferEmailSignUp(prisma, session.shop)]);
+  return { ...settings, offerEmailSignUp };
 };
 
 export interface SettingsActionData {
@@ -48,7 +50,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const input = settingsFromForm(form);
   const result = await saveSettings({ prisma, shop, actor, input });
   if (!result.ok) return json<SettingsActionData>({ ok: false, errors: result.errors }, { status: 400 });
-  return json<SettingsActionData>({ ok: true, changed: result.changed });
+  const offerChanged = await saveOfferEmailSignUp({ prisma, shop, actor, offer: form.get("offerEmailSignUp") === "on" });
+  return json<SettingsActionData>({ ok: true, changed: offerChanged ? [...result.changed, "offerEmailSignUp"] : result.changed });
 };
 
 const DAY_LABEL: Record<string, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
@@ -69,6 +72,7 @@ function formValuesOf(saved: Saved) {
     maxSends: String(saved.frequencyCap.maxSends),
     periodHours: String(saved.frequencyCap.periodHours),
     consent: saved.marketingConsentRequired,
+    offerEmailSignUp: saved.offerEmailSignUp,
     logoUrl: saved.brand.logoUrl ?? "",
     accentColor: saved.brand.accentColor ?? "",
     font: saved.brand.font ?? "",
@@ -411,6 +415,13 @@ export default function Settings() {
                   checked={values.consent}
                   onChange={set("consent")}
                   error={errors.marketingConsentRequired}
+                />
+                <Checkbox
+                  label="Offer email sign-up on the thank-you page"
+                  helpText="Customers not subscribed to email marketing can subscribe on the thank-you and order status pages."
+                  name="offerEmailSignUp"
+                  checked={values.offerEmailSignUp}
+                  onChange={set("offerEmailSignUp")}
                 />
                 <Checkbox label="Smart sending: limit marketing follow-ups per customer" name="frequencyCapEnabled" checked={values.capOn} onChange={set("capOn")} />
                 <InlineStack gap="300">

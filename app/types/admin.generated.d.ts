@@ -85,6 +85,19 @@ export type CustomerEmailConsentUpdateMutation = { customerEmailMarketingConsent
       & { defaultEmailAddress?: AdminTypes.Maybe<Pick<AdminTypes.CustomerEmailAddress, 'emailAddress' | 'marketingState' | 'marketingOptInLevel' | 'marketingUpdatedAt'>> }
     )>, userErrors: Array<Pick<AdminTypes.CustomerEmailMarketingConsentUpdateUserError, 'field' | 'message' | 'code'>> }> };
 
+export type OrderBuyerQueryVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+}>;
+
+
+export type OrderBuyerQuery = { order?: AdminTypes.Maybe<(
+    Pick<AdminTypes.Order, 'id' | 'email'>
+    & { customer?: AdminTypes.Maybe<(
+      Pick<AdminTypes.Customer, 'id'>
+      & { defaultEmailAddress?: AdminTypes.Maybe<Pick<AdminTypes.CustomerEmailAddress, 'emailAddress' | 'marketingState' | 'marketingOptInLevel' | 'marketingUpdatedAt'>> }
+    )> }
+  )> };
+
 export type ProductFactsQueryVariables = AdminTypes.Exact<{
   ids: Array<AdminTypes.Scalars['ID']['input']> | AdminTypes.Scalars['ID']['input'];
 }>;
@@ -272,6 +285,7 @@ interface GeneratedQueryTypes {
   "#graphql\n  query CollectionBestSellers($id: ID!, $first: Int!, $country: CountryCode, $withContextualPricing: Boolean!) {\n    collection(id: $id) {\n      id\n      products(first: $first, sortKey: BEST_SELLING) {\n        nodes {\n          ...RecommendationCandidate\n        }\n      }\n    }\n  }\n  #graphql\n  fragment RecommendationCandidate on Product {\n    id\n    title\n    handle\n    status\n    onlineStoreUrl\n    featuredMedia {\n      preview {\n        image {\n          url\n          altText\n        }\n      }\n    }\n    priceRangeV2 {\n      minVariantPrice {\n        amount\n        currencyCode\n      }\n    }\n    totalInventory\n    tracksInventory\n    variants(first: 3, sortKey: INVENTORY_QUANTITY, reverse: true) {\n      nodes {\n        availableForSale\n      }\n    }\n    contextualPricing(context: { country: $country }) @include(if: $withContextualPricing) {\n      minVariantPricing {\n        price {\n          amount\n          currencyCode\n        }\n      }\n    }\n  }\n\n": {return: CollectionBestSellersQuery, variables: CollectionBestSellersQueryVariables},
   "#graphql\n  query CustomerEmailConsent($id: ID!) {\n    customer(id: $id) {\n      id\n      defaultEmailAddress {\n        emailAddress\n        marketingState\n        marketingOptInLevel\n        marketingUpdatedAt\n      }\n    }\n  }\n": {return: CustomerEmailConsentQuery, variables: CustomerEmailConsentQueryVariables},
   "#graphql\n  query CustomerEmailConsents($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Customer {\n        id\n        defaultEmailAddress {\n          emailAddress\n          marketingState\n          marketingOptInLevel\n          marketingUpdatedAt\n        }\n      }\n    }\n  }\n": {return: CustomerEmailConsentsQuery, variables: CustomerEmailConsentsQueryVariables},
+  "#graphql\n  query OrderBuyer($id: ID!) {\n    order(id: $id) {\n      id\n      email\n      customer {\n        id\n        defaultEmailAddress {\n          emailAddress\n          marketingState\n          marketingOptInLevel\n          marketingUpdatedAt\n        }\n      }\n    }\n  }\n": {return: OrderBuyerQuery, variables: OrderBuyerQueryVariables},
   "#graphql\n  query ProductFacts($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        productType\n        tags\n        collections(first: 50) {\n          nodes {\n            id\n          }\n        }\n      }\n    }\n  }\n": {return: ProductFactsQuery, variables: ProductFactsQueryVariables},
   "#graphql\n  query OrderOfShop($id: ID!) {\n    order(id: $id) {\n      id\n    }\n  }\n": {return: OrderOfShopQuery, variables: OrderOfShopQueryVariables},
   "#graphql\n  query CustomerFacts($id: ID!) {\n    customer(id: $id) {\n      id\n      tags\n      numberOfOrders\n    }\n  }\n": {return: CustomerFactsQuery, variables: CustomerFactsQueryVariables},

@@ -125,6 +125,7 @@ const SKIPPED: Record<string, string> = {
   PlanSubscription: "the shop's app subscriptions: plan, Shopify's status and dates (shop/redact deletes them)",
   MonthlyEmailCount: "emails sent per shop and month (shop/redact deletes them)",
   CountedEmail: "the follow-up ids counted towards the shop's monthly allowance, no address (shop/redact deletes them)",
+  ThankYouPageSetting: "the merchant's choice for the thank-you page (shop/redact deletes it)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);

@@ -50,7 +50,28 @@ const https = (value: unknown) => typeof value === "string" && /^https:\/\/[^\s/
 // the CLI's flow_action schema: runtime_url is required and https; a custom configuration page
 // needs config_page_url, config_page_preview_url and validation_url together; a return type needs
 // schema and return_type_ref together; fields other than commerce references need key and name.
+const TARGET_TYPES = path.join(ROOT, "node_modules/@shopify/ui-extensions/build/ts/surfaces");
+
+// A target the installed @shopify/ui-extensions declares: it ships one type file per target.
+function knownUiTarget(target: string): boolean {
+  return ["admin", "checkout", "customer-account", "point-of-sale"].some((s) => fs.existsSync(path.join(TARGET_TYPES, s, "targets", `${target}.d.ts`)));
+}
+
 const EXTENSION_TYPES: Record<string, ExtensionRules> = {
+  // Checkout, customer account and admin UI extensions ("Configure app extensions"): name,
+  // handle, type, and at least one target with the module that renders it.
+  ui_extension: {
+    required: ["name", "type", "handle", "targeting"],
+    optional: ["description", "uid", "capabilities", "settings", "metafields"],
+    rules: (ext) => {
+      const targeting = Array.isArray(ext.targeting) ? (ext.targeting as Table[]) : [];
+      if (targeting.length === 0) return ["needs at least one [[extensions.targeting]]"];
+      return targeting.flatMap((t) => [
+        ...(["target", "module"].filter((k) => typeof t[k] !== "string").map((k) => `a target misses ${k}`)),
+        ...(typeof t.target === "string" && !knownUiTarget(t.target) ? [`${t.target} is not a target of @shopify/ui-extensions`] : []),
+      ]);
+    },
+  },
   // https://shopify.dev/docs/apps/build/flow/triggers/reference: fields are checked by their own rules.
   flow_trigger: {
     required: ["name", "type", "handle"],
@@ -242,5 +263,35 @@ describe("Afterglow's Flow triggers", () => {
     expect(callbacks).toHaveLength(1);
     expect(callbacks[0]!.url).toBe("/flow/triggers/lifecycle");
     expect(fs.existsSync(path.join(ROOT, "app/routes/flow.triggers.lifecycle.tsx"))).toBe(true);
+  });
+});
+
+describe("the UI extensions", () => {
+  const ui = parsed.filter((p) => (p.doc.extensions as Table[]).some((e) => e.type === "ui_extension"));
+
+  it("ask for API 2025-10, render from modules that exist, and have the capabilities they use", () => {
+    expect(ui.map((p) => path.basename(path.dirname(p.file))).sort()).toEqual(["order-follow-ups", "thank-you-opt-in"]);
+    for (const { file, doc } of ui) {
+      expect(doc.api_version, file).toBe("2025-10");
+      for (const t of (doc.extensions as Table[]).flatMap((e) => e.targeting as Table[])) {
+        expect(fs.existsSync(path.join(ROOT, path.dirname(file), String(t.module))), `${file}: ${String(t.module)}`).toBe(true);
+      }
+    }
+    const optIn = (ui.find((p) => p.file.includes("thank-you-opt-in"))!.doc.extensions as Table[])[0]!;
+    // fetch() from a checkout extension needs network_access.
+    expect((optIn.capabilities as Table).network_access).toBe(true);
+    expect((optIn.targeting as Table[]).map((t) => t.target)).toEqual(["purchase.thank-you.block.render", "customer-account.order-status.block.render"]);
+    const block = (ui.find((p) => p.file.includes("order-follow-ups"))!.doc.extensions as Table[])[0]!;
+    expect((block.targeting as Table[]).map((t) => t.target)).toEqual(["admin.order-details.block.render"]);
+  });
+});
+
+describe("shopify.app.toml", () => {
+  it("has the keys Shopify's app configuration requires, and the webhooks' API version", () => {
+    const app = toml.parse(fs.readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8")) as Table;
+    for (const key of ["name", "client_id", "application_url", "embedded"]) expect(app[key], key).toBeDefined();
+    expect(typeof app.embedded).toBe("boolean");
+    expect(String(app.application_url)).toMatch(/^https:\/\//);
+    expect((app.webhooks as Table).api_version).toBe("2025-10");
   });
 });

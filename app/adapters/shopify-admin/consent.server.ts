@@ -13,10 +13,12 @@ import type {
   CustomerEmailConsentQueryVariables,
   CustomerEmailConsentUpdateMutation,
   CustomerEmailConsentUpdateMutationVariables,
+  OrderBuyerQuery,
+  OrderBuyerQueryVariables,
 } from "~/types/admin.generated";
 import type { CustomerEmailMarketingState, CustomerMarketingOptInLevel } from "~/types/admin.types";
 import type { AdminClient } from "./client.server";
-import { CUSTOMER_EMAIL_CONSENT_QUERY, CUSTOMER_EMAIL_CONSENTS_QUERY, CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION } from "./queries";
+import { CUSTOMER_EMAIL_CONSENT_QUERY, CUSTOMER_EMAIL_CONSENTS_QUERY, CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION, ORDER_BUYER_QUERY } from "./queries";
 
 export interface CustomerEmailConsent {
   customerId: string;
@@ -55,6 +57,25 @@ export async function fetchCustomerEmailConsent(
     { id: customerId },
   );
   return customer ? toConsent(customer.id, customer.defaultEmailAddress) : null;
+}
+
+export interface OrderBuyer {
+  orderId: string;
+  // The address the order was placed with, lower case; null when there was none.
+  email: string | null;
+  // null for an order without a customer.
+  customer: CustomerEmailConsent | null;
+}
+
+// null when Shopify has no such order in this shop (another shop's id finds nothing).
+export async function fetchOrderBuyer(client: AdminClient, orderId: string): Promise<OrderBuyer | null> {
+  const { order } = await client.request<OrderBuyerQuery, OrderBuyerQueryVariables>(ORDER_BUYER_QUERY, { id: orderId });
+  if (!order) return null;
+  return {
+    orderId: order.id,
+    email: order.email ? order.email.trim().toLowerCase() : null,
+    customer: order.customer ? toConsent(order.customer.id, order.customer.defaultEmailAddress) : null,
+  };
 }
 
 // Shopify's limit for nodes(ids:).

@@ -189,6 +189,26 @@ export const CUSTOMER_EMAIL_CONSENT_UPDATE_MUTATION = `#graphql
   }
 `;
 
+// The buyer of an order, as the thank-you page's sign-up checks it: the order's email and its
+// customer's consent (read_orders, read_customers).
+export const ORDER_BUYER_QUERY = `#graphql
+  query OrderBuyer($id: ID!) {
+    order(id: $id) {
+      id
+      email
+      customer {
+        id
+        defaultEmailAddress {
+          emailAddress
+          marketingState
+          marketingOptInLevel
+          marketingUpdatedAt
+        }
+      }
+    }
+  }
+`;
+
 // Entry conditions on product types, product tags and collections: facts no order webhook
 // carries, read once per order at its first send (read_products).
 export const PRODUCT_FACTS_QUERY = `#graphql

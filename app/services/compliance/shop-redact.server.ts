@@ -99,6 +99,7 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   await tx.planSubscription.deleteMany({ where: { shop } });
   await tx.monthlyEmailCount.deleteMany({ where: { shop } });
   await tx.countedEmail.deleteMany({ where: { shop } });
+  await tx.thankYouPageSetting.deleteMany({ where: { shop } });
   counts.shop = (await tx.shop.deleteMany({ where: { domain: shop } })).count;
   return counts;
 }

@@ -5,7 +5,8 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 import { followUpTimeline } from "./timeline.server";
 import { audit } from "../compliance/audit.server";
 import { followUpsScheduled } from "../intake/follow-ups-scheduled.server";
-import { MESSAGE_STATUSES } from "~/components/message-status";
+import { MESSAGE_STATUSES, statusLabel } from "~/components/message-status";
+import { formatDateTime } from "~/components/shop-time";
 import { previewDocument, previewRecommendations, previewStep, type StepDraft } from "../flows/flow-editor.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { stepVariants } from "~/domain/stored-rows";
@@ -111,6 +112,47 @@ export async function listMessages(
     nextCursor: found.length > pageSize ? page[page.length - 1].id : null,
     flows,
     anyFollowUps: anyFollowUp !== null,
+  };
+}
+
+// One order's follow-ups, as the order page's block in the Shopify admin lists them
+// (extensions/order-follow-ups): in the order they go out, times in the shop's time zone.
+export interface OrderFollowUpRow {
+  id: string;
+  flow: string;
+  step: string;
+  status: string;
+  statusLabel: string;
+  // When it went out, or is (was) due: "Dec 7, 2026, 1:05 PM" in the shop's zone.
+  when: string;
+  reason: string | null;
+  canCancel: boolean;
+}
+
+export async function orderFollowUps(prisma: PrismaClient, { shop, orderId }: { shop: string; orderId: string }): Promise<{ order: string; timeZone: string; rows: OrderFollowUpRow[] } | null> {
+  const order = await prisma.order.findUnique({ where: { shop_orderId: { shop, orderId } }, select: { id: true, name: true } });
+  if (!order) return null;
+  const [found, shopRow] = await Promise.all([
+    prisma.followUp.findMany({ where: { shop, orderRef: order.id, isTest: false }, orderBy: [{ dueAt: "asc" }, { id: "asc" }] }),
+    prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
+  ]);
+  const timeZone = shopRow?.ianaTimezone || "UTC";
+  const flows = await prisma.flow.findMany({ where: { shop, id: { in: [...new Set(found.map((f) => f.flowId))] } }, select: { id: true, name: true } });
+  const flowName = new Map(flows.map((f) => [f.id, f.name]));
+  const steps = await stepNames(prisma, shop, found.map((f) => f.stepId));
+  return {
+    order: order.name,
+    timeZone,
+    rows: found.map((f) => ({
+      id: f.id,
+      flow: flowName.get(f.flowId) ?? "Deleted flow",
+      step: steps.get(f.stepId) ?? "Deleted step",
+      status: f.status,
+      statusLabel: statusLabel(f.status),
+      when: formatDateTime(f.sentAt ?? f.dueAt, timeZone),
+      reason: listReason(f),
+      canCancel: f.status === "scheduled",
+    })),
   };
 }
 
