@@ -6,7 +6,7 @@ import type { FlowDefinition, FlowTrigger } from "./flows";
 // has entry conditions (then it only comes for some products).
 export interface CareGuideTiming {
   flow: string;
-  trigger: FlowTrigger;
+  trigger: Exclude<FlowTrigger, "shopify_flow">;
   minutesAfterTrigger: number;
   conditional: boolean;
 }
@@ -28,11 +28,12 @@ function stepOffsets(flow: FlowDefinition): number[] {
 export function careGuideTiming(flows: FlowDefinition[]): CareGuideTiming | null {
   let best: CareGuideTiming | null = null;
   for (const flow of flows) {
-    if (!flow.active) continue;
+    // A flow started from Shopify Flow runs when the merchant's workflow says: no time to promise.
+    if (!flow.active || flow.trigger === "shopify_flow") continue;
     const offsets = stepOffsets(flow);
     flow.steps.forEach((step, i) => {
       if (step.template !== "care-guide") return;
-      const candidate = { flow: flow.name, trigger: flow.trigger, minutesAfterTrigger: offsets[i], conditional: Boolean(flow.conditions) };
+      const candidate = { flow: flow.name, trigger: flow.trigger as CareGuideTiming["trigger"], minutesAfterTrigger: offsets[i], conditional: Boolean(flow.conditions) };
       // An unconditional guide is the promise the page can make; a conditional one only if none is.
       const better = !best || (best.conditional && !candidate.conditional) || (best.conditional === candidate.conditional && rank(candidate) < rank(best));
       if (better) best = candidate;
@@ -42,10 +43,10 @@ export function careGuideTiming(flows: FlowDefinition[]): CareGuideTiming | null
 }
 
 // Triggers in the order they happen to an order, so "soonest" compares across flows.
-const TRIGGER_ORDER: FlowTrigger[] = ["order_created", "order_paid", "order_fulfilled", "order_delivered"];
+const TRIGGER_ORDER: CareGuideTiming["trigger"][] = ["order_created", "order_paid", "order_fulfilled", "order_delivered"];
 const rank = (t: CareGuideTiming) => TRIGGER_ORDER.indexOf(t.trigger) * 1e9 + t.minutesAfterTrigger;
 
-const AFTER: Record<FlowTrigger, string> = {
+const AFTER: Record<CareGuideTiming["trigger"], string> = {
   order_created: "after you placed your order",
   order_paid: "after your payment goes through",
   order_fulfilled: "after your order ships",
