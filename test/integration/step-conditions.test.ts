@@ -90,8 +90,8 @@ beforeEach(async () => {
 });
 
 let seq = 0;
-async function order(customer: SeedCustomer) {
-  const payload = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
+async function order(customer: SeedCustomer, createdAt = new Date()) {
+  const payload = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }], createdAt });
   const outcome = await receiveOrderCreated({ prisma, delivery: { shop: SIMULATOR_SHOP, topic: "orders/create", webhookId: `sc-${++seq}` }, payload });
   if (outcome.kind !== "scheduled") throw new Error(outcome.kind);
   return payload.admin_graphql_api_id as string;
@@ -157,8 +157,8 @@ describe("step conditions", () => {
     await prisma.followUp.updateMany({ where: { orderId: first, stepKey: "vip" }, data: { dueAt: new Date(Date.now() + 86_400_000), nextAttemptAt: new Date(Date.now() + 86_400_000) } });
     expect(await runtime().dispatcher.drain()).toMatchObject({ sent: 1 });
     await engaged(first, ["click"]);
-    await new Promise((r) => setTimeout(r, 5));
-    const second = await order(ada);
+    // Shopify's order times have whole seconds: the second order comes a minute later.
+    const second = await order(ada, new Date(Date.now() + 60_000));
     await prisma.followUp.deleteMany({ where: { orderId: second } });
     await dueNow(first);
     expect(await runtime().dispatcher.drain()).toMatchObject({ skipped: 2 });

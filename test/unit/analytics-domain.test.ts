@@ -75,6 +75,7 @@ describe("counters and rates", () => {
       service_emails_blocked: { code: "service_emails_blocked" },
       frequency_cap: { code: "frequency_cap", maxSends: 1, periodHours: 16, sentInPeriod: 1, nextAllowedAt: new Date() },
       conditions_not_met: { code: "conditions_not_met", failed: ["Total is under 50."] },
+      step_conditions_not_met: { code: "step_conditions_not_met", failed: ["Previous step: the customer opened it."] },
       no_email: { code: "no_email" },
       app_uninstalled: { code: "app_uninstalled" },
       sending_disabled: { code: "sending_disabled" },
@@ -82,7 +83,7 @@ describe("counters and rates", () => {
       step_deleted: { code: "step_deleted" },
     };
     for (const [code, reason] of Object.entries(samples)) expect(skipReasonCode(describeSkipReason(reason))).toBe(code);
-    expect(SKIP_REASON_CODES.filter((c) => !(c in samples)).sort()).toEqual(["not_applicable", "outside_send_window", "send_failed"]);
+    expect(SKIP_REASON_CODES.filter((c) => !(c in samples)).sort()).toEqual(["not_applicable", "outside_send_window", "plan_limit", "send_failed"]);
     expect(skipReasonCode("The customer no longer exists in Shopify.")).toBe("other");
   });
 

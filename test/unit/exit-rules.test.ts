@@ -198,6 +198,8 @@ describe("skip reason catalogue", () => {
     { code: "service_emails_blocked" },
     { code: "frequency_cap", maxSends: 2, periodHours: 48, sentInPeriod: 2, nextAllowedAt: new Date("2026-05-06T08:15:00Z"), timeZone: "UTC" },
     { code: "conditions_not_met", failed: ["Order total: 20.00 USD is less than 50 USD."] },
+    { code: "step_conditions_not_met", failed: ['Previous step: the customer opened "Step 1"; this step is for customers who neither opened nor clicked it.'] },
+    { code: "plan_limit", planName: "Free", allowance: 500, renewsAt: new Date("2026-06-01T00:00:00Z"), timeZone: "UTC" },
     {
       code: "outside_send_window",
       window: "Mon–Fri 9:00–18:00",

@@ -67,7 +67,7 @@ const EXTENSION_TYPES: Record<string, ExtensionRules> = {
       const targeting = Array.isArray(ext.targeting) ? (ext.targeting as Table[]) : [];
       if (targeting.length === 0) return ["needs at least one [[extensions.targeting]]"];
       return targeting.flatMap((t) => [
-        ...(["target", "module"].filter((k) => typeof t[k] !== "string").map((k) => `a target misses ${k}`)),
+        ...["target", "module"].filter((k) => typeof t[k] !== "string").map((k) => `a target misses ${k}`),
         ...(typeof t.target === "string" && !knownUiTarget(t.target) ? [`${t.target} is not a target of @shopify/ui-extensions`] : []),
       ]);
     },
@@ -149,19 +149,21 @@ function problemsOf(doc: Table): string[] {
     }
     if (typeof ext.handle !== "string" || !HANDLE.test(ext.handle)) problems.push(`${type}: handle "${String(ext.handle)}" breaks the handle rules`);
     if (typeof ext.name !== "string" || !ext.name.trim()) problems.push(`${type}: name must be text`);
-    fields.forEach((field, i) => {
-      const at = `${type}: settings.fields[${i}]`;
-      const fieldType = String(field.type);
-      if (rules.commerceFieldTypes?.includes(fieldType)) {
-        for (const key of Object.keys(field))
-          if (!["type", "description", "required"].includes(key)) problems.push(`${at}: ${key} does not go on a ${fieldType}`);
-      } else if (rules.fieldTypes?.includes(fieldType)) {
-        for (const key of ["key", "name"]) if (typeof field[key] !== "string") problems.push(`${at}: ${key} must be text`);
-        for (const key of Object.keys(field))
-          if (!["type", "key", "name", "description", "required"].includes(key)) problems.push(`${at}: ${key} is not a field key`);
-      } else problems.push(`${at}: type "${fieldType}" is not a ${type} field type`);
-      if ("required" in field && typeof field.required !== "boolean") problems.push(`${at}: required must be true or false`);
-    });
+    // Types without their own field table check their fields in `rules` (Flow triggers).
+    if (rules.fieldTypes || rules.commerceFieldTypes)
+      fields.forEach((field, i) => {
+        const at = `${type}: settings.fields[${i}]`;
+        const fieldType = String(field.type);
+        if (rules.commerceFieldTypes?.includes(fieldType)) {
+          for (const key of Object.keys(field))
+            if (!["type", "description", "required"].includes(key)) problems.push(`${at}: ${key} does not go on a ${fieldType}`);
+        } else if (rules.fieldTypes?.includes(fieldType)) {
+          for (const key of ["key", "name"]) if (typeof field[key] !== "string") problems.push(`${at}: ${key} must be text`);
+          for (const key of Object.keys(field))
+            if (!["type", "key", "name", "description", "required"].includes(key)) problems.push(`${at}: ${key} is not a field key`);
+        } else problems.push(`${at}: type "${fieldType}" is not a ${type} field type`);
+        if ("required" in field && typeof field.required !== "boolean") problems.push(`${at}: required must be true or false`);
+      });
     problems.push(...(rules.rules?.(ext, fields).map((p) => `${type}: ${p}`) ?? []));
   }
   return problems;
@@ -246,7 +248,11 @@ describe("Afterglow's Flow triggers", () => {
           handle: e.handle,
           name: e.name,
           description: e.description,
-          fields: (((p.doc.settings as Table | undefined)?.fields as Table[] | undefined) ?? []).map((f) => ({ type: f.type, ...(f.key !== undefined ? { key: f.key } : {}), description: f.description })),
+          fields: (((p.doc.settings as Table | undefined)?.fields as Table[] | undefined) ?? []).map((f) => ({
+            type: f.type,
+            ...(f.key !== undefined ? { key: f.key } : {}),
+            description: f.description,
+          })),
         };
       })
       .sort((a, b) => String(a.handle).localeCompare(String(b.handle)));
