@@ -135,7 +135,7 @@ export default function Plans() {
                     : `${number(usage.sent)} of ${number(usage.allowance)} emails sent this month.`}
                 </Text>
               </div>
-              {usage.percent !== null ? <ProgressBar progress={usage.percent} tone={usage.reached ? "critical" : "primary"} size="small" /> : null}
+              {usage.percent !== null ? <ProgressBar progress={usage.percent} tone={usage.reached ? "critical" : "primary"} size="small" animated={false} /> : null}
               <Text as="p" tone="subdued">
                 The allowance renews on {formatDate(data.renewsAt, timeZone)}. Service follow-ups always go out and count; marketing follow-ups wait
                 once the month&apos;s emails are used up, and go out as soon as a larger plan allows them.
