@@ -9,8 +9,8 @@
 // stops the retries, as at Postmark).
 
 import { randomUUID } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
+import { createMailStandInCore, createWebhookQueue, serveMailStandIn } from "./mail-standin";
 
 export const MAX_BODY_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -96,15 +96,8 @@ export async function startPostmarkStandIn(opts: PostmarkStandInOptions = {}): P
   const now = opts.now ?? (() => new Date());
   const streams = new Set(opts.messageStreams ?? ["outbound"]);
   const inactive = new Set((opts.inactiveRecipients ?? []).map((a) => a.toLowerCase()));
-  const messages: PostmarkStandInMessage[] = [];
-  const requests: PostmarkStandInRequest[] = [];
-  let failUntil: { until: number; status: number } | null = null;
-  let failures: { status: number; count: number }[] = [];
-  let delays: { ms: number; count: number }[] = [];
-  let down = false;
-  const timers = new Set<NodeJS.Timeout>();
-  let pending: Record<string, unknown>[] = [];
-  let posting = false;
+  const core = createMailStandInCore<PostmarkStandInMessage, PostmarkStandInRequest, { status: number }>({ now });
+  const { messages, requests } = core;
 
   const authorization = (c: { username: string; password: string }) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
 
@@ -118,29 +111,24 @@ export async function startPostmarkStandIn(opts: PostmarkStandInOptions = {}): P
   }
 
   // One event per POST, in order; a failed one is posted again on the next tick.
-  async function flush(): Promise<void> {
-    if (posting || pending.length === 0) return;
-    posting = true;
-    try {
-      while (pending.length > 0) {
-        const status = await postEvent(pending[0]).catch(() => 0);
-        if (status === 200 || status === 403) pending.shift();
-        else break;
-      }
-    } finally {
-      posting = false;
-    }
-  }
-  const webhookTimer = opts.webhook ? setInterval(() => void flush(), opts.webhook.retryMs ?? 500) : null;
+  const webhook = opts.webhook
+    ? createWebhookQueue<Record<string, unknown>>({
+        everyMs: opts.webhook.retryMs ?? 500,
+        async post(events) {
+          let taken = 0;
+          for (const event of events) {
+            const status = await postEvent(event).catch(() => 0);
+            if (status !== 200 && status !== 403) break;
+            taken += 1;
+          }
+          return taken;
+        },
+      })
+    : null;
 
   function pendingFailure(): Answer | null {
-    const at = now().getTime();
-    if (failUntil && at < failUntil.until) return injected(failUntil.status);
-    failUntil = null;
-    const next = failures[0];
-    if (!next) return null;
-    if (--next.count <= 0) failures.shift();
-    return injected(next.status);
+    const failure = core.takeFailure();
+    return failure ? injected(failure.status) : null;
   }
 
   function injected(status: number): Answer {
@@ -234,20 +222,9 @@ export async function startPostmarkStandIn(opts: PostmarkStandInOptions = {}): P
       receivedAt,
     };
     messages.push(message);
-    if (opts.webhook) pending.push(deliveryEvent(message));
+    webhook?.push(deliveryEvent(message));
     return { status: 200, body: { To: to.join(", "), SubmittedAt: receivedAt, MessageID: messageId, ErrorCode: 0, Message: "OK" } };
   }
-
-  const server = http.createServer((req, res) => {
-    if (down) {
-      req.socket.destroy();
-      return;
-    }
-    void handle(req, res).catch(() => {
-      if (!res.headersSent) respond(res, error(500, 0, "Internal Server Error."));
-      else res.destroy();
-    });
-  });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://standin").pathname;
@@ -255,63 +232,48 @@ export async function startPostmarkStandIn(opts: PostmarkStandInOptions = {}): P
     if (path !== "/email") return respond(res, error(404, 0, "Not found."));
     if (req.method !== "POST") return respond(res, error(405, 0, "Method not allowed."));
     const receivedAt = now().toISOString();
-    const delay = delays[0];
-    let answer: Answer;
-    if (delay) {
-      if (--delay.count <= 0) delays.shift();
-      // Accepted whether or not the client is still waiting, as a real provider would.
-      answer = sendEmail(req, bytes);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          resolve();
-        }, delay.ms);
-        timers.add(timer);
-      });
-    } else {
-      answer = sendEmail(req, bytes);
-    }
+    const delay = core.takeDelay();
+    // Accepted whether or not the client is still waiting, as a real provider would.
+    const answer = sendEmail(req, bytes);
+    if (delay !== null) await core.wait(delay);
     requests.push({ status: answer.status, errorCode: Number(answer.body.ErrorCode ?? 0), receivedAt });
     respond(res, answer);
   }
 
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
-  const port = (server.address() as AddressInfo).port;
+  const server = await serveMailStandIn({
+    host,
+    port: opts.port ?? 0,
+    isDown: () => core.down,
+    handle,
+    internalError: (res) => respond(res, error(500, 0, "Internal Server Error.")),
+  });
 
   return {
-    url: `http://${host}:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     messages,
     requests,
     failFor(ms, status = 503) {
-      failUntil = { until: now().getTime() + ms, status };
+      core.failFor(ms, status);
     },
     failNext(status, count = 1) {
-      failures.push({ status, count });
+      core.failNext({ status, count });
     },
     delayNext(ms, count = 1) {
-      delays.push({ ms, count });
+      core.delayNext(ms, count);
     },
     setDown(value = true) {
-      down = value;
+      core.setDown(value);
     },
     postEvent,
     clear() {
-      messages.length = 0;
-      requests.length = 0;
-      failures = [];
-      failUntil = null;
-      delays = [];
-      down = false;
-      pending = [];
+      core.clear();
+      webhook?.clear();
     },
     close() {
-      if (webhookTimer) clearInterval(webhookTimer);
-      for (const timer of timers) clearTimeout(timer);
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      webhook?.stop();
+      core.stopTimers();
+      return server.close();
     },
   };
 }

@@ -4,8 +4,8 @@
 // Messages and limits follow SendGrid's published Mail Send reference and error table.
 
 import { randomBytes, type KeyObject } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
+import { createMailStandInCore, createWebhookQueue, serveMailStandIn } from "./mail-standin";
 import { createWhitelabel, type StandInAuthenticatedDomain, type StandInLinkBranding } from "./sendgrid-domains";
 import { postSignedEvents, sampleEvents, type SampleEvent } from "./sendgrid-events";
 
@@ -658,37 +658,24 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
   const host = opts.host ?? "127.0.0.1";
   const now = opts.now ?? (() => new Date());
   const rateLimit = opts.rateLimit ?? 600;
-  const messages: StandInMessage[] = [];
-  const requests: StandInRequest[] = [];
-  let failures: (StandInFailure & { count: number })[] = [];
-  let failUntil: { until: number; status: number } | null = null;
-  let delays: { ms: number; count: number }[] = [];
-  let down = false;
-  const timers = new Set<NodeJS.Timeout>();
+  const core = createMailStandInCore<StandInMessage, StandInRequest, StandInFailure>({ now });
+  const { messages, requests } = core;
   const whitelabel = createWhitelabel({ dnsServers: opts.dnsServers });
 
-  // Event Webhook: what is waiting to be posted.
-  let pendingEvents: SampleEvent[] = [];
-  let posting = false;
-  const eventTimer = opts.eventWebhook
-    ? setInterval(() => void postEvents(), opts.eventWebhook.batchMs ?? 1_000)
+  // Event Webhook: everything waiting, in one signed batch; a failed batch is posted again whole.
+  const eventWebhook = opts.eventWebhook;
+  const webhook = eventWebhook
+    ? createWebhookQueue<SampleEvent>({
+        everyMs: eventWebhook.batchMs ?? 1_000,
+        async post(events) {
+          const batch = [...events];
+          const res = await postSignedEvents(eventWebhook.url, batch, { privateKey: eventWebhook.privateKey, timestamp: now() });
+          return res.ok ? batch.length : 0;
+        },
+      })
     : null;
-  async function postEvents(): Promise<void> {
-    if (posting || pendingEvents.length === 0 || !opts.eventWebhook) return;
-    posting = true;
-    const batch = pendingEvents;
-    pendingEvents = [];
-    try {
-      const res = await postSignedEvents(opts.eventWebhook.url, batch, { privateKey: opts.eventWebhook.privateKey, timestamp: now() });
-      if (!res.ok) pendingEvents = [...batch, ...pendingEvents];
-    } catch {
-      pendingEvents = [...batch, ...pendingEvents];
-    } finally {
-      posting = false;
-    }
-  }
   function queueEvents(accepted: StandInMessage[]): void {
-    if (!opts.eventWebhook) return;
+    if (!webhook) return;
     for (const m of accepted) {
       const args = m.customArgs;
       const events = sampleEvents({
@@ -700,7 +687,7 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
         email: m.to[0]?.email ?? "",
         at: now(),
       });
-      pendingEvents.push(events.processed, events.delivered);
+      webhook.push(events.processed, events.delivered);
     }
   }
 
@@ -749,16 +736,10 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
   }
 
   function pendingFailure(): Answer | null {
-    const nowMs = now().getTime();
-    if (failUntil && nowMs < failUntil.until) {
-      return injected(failUntil.status, Math.ceil(failUntil.until / 1000));
-    }
-    failUntil = null;
-    const next = failures[0];
-    if (!next) return null;
-    next.count -= 1;
-    if (next.count <= 0) failures.shift();
-    return injected(next.status, Math.floor(nowMs / 1000) + (next.resetInSeconds ?? 1), next.body);
+    const taken = core.takeFailure();
+    if (!taken) return null;
+    if (!taken.failure) return injected(taken.status, Math.ceil(taken.until / 1000));
+    return injected(taken.status, Math.floor(taken.at / 1000) + (taken.failure.resetInSeconds ?? 1), taken.failure.body);
   }
 
   function mailSend(req: http.IncomingMessage, bytes: Buffer | null): Answer {
@@ -822,24 +803,9 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
     res.end(body);
   }
 
-  function wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-  }
-
   function clear(): void {
-    messages.length = 0;
-    requests.length = 0;
-    failures = [];
-    failUntil = null;
-    delays = [];
-    down = false;
-    pendingEvents = [];
+    core.clear();
+    webhook?.clear();
     whitelabel.clear();
   }
 
@@ -876,68 +842,48 @@ export async function startSendGridStandIn(opts: SendGridStandInOptions = {}): P
 
     const receivedAt = now().toISOString();
     const { bytes } = await readBody(req);
-    const delay = delays[0];
-    if (delay) {
-      delay.count -= 1;
-      if (delay.count <= 0) delays.shift();
-      // The mail is still accepted after the delay even if the client gave up: SendGrid may
-      // deliver a send whose answer never arrived, which is why our id rides in custom_args.
-      await wait(delay.ms);
-    }
+    const delay = core.takeDelay();
+    // The mail is still accepted after the delay even if the client gave up: SendGrid may
+    // deliver a send whose answer never arrived, which is why our id rides in custom_args.
+    if (delay !== null) await core.wait(delay);
     const answer = mailSend(req, bytes);
     requests.push({ method, path, status: answer.status, receivedAt, ...(answer.messageId ? { messageId: answer.messageId } : {}) });
     send(res, answer);
   }
 
-  const server = http.createServer((req, res) => {
-    if (down) {
-      req.socket.destroy();
-      return;
-    }
-    handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, errorsAnswer(500, [{ message: "Internal server error", field: null, help: null }]));
-      else res.destroy();
-    });
+  const server = await serveMailStandIn({
+    host,
+    port: opts.port ?? 0,
+    isDown: () => core.down,
+    handle,
+    internalError: (res) => send(res, errorsAnswer(500, [{ message: "Internal server error", field: null, help: null }])),
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://${host}:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     messages,
     requests,
     authenticatedDomains: whitelabel.domains,
     linkBrandings: whitelabel.links,
     whitelabelCalls: whitelabel.calls,
     failNext(failure) {
-      failures.push({ ...failure, count: failure.count ?? 1 });
+      core.failNext({ ...failure, count: failure.count ?? 1 });
     },
     failFor(ms, status = 503) {
-      failUntil = { until: now().getTime() + ms, status };
+      core.failFor(ms, status);
     },
     delayNext(ms, count = 1) {
-      delays.push({ ms, count });
+      core.delayNext(ms, count);
     },
     setDown(value = true) {
-      down = value;
+      core.setDown(value);
     },
     clear,
     close() {
-      if (eventTimer) clearInterval(eventTimer);
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      webhook?.stop();
+      core.stopTimers();
+      return server.close();
     },
   };
 }
