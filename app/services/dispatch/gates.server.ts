@@ -259,13 +259,20 @@ async function readSendTimeFacts(d: Delivery, conditions: ConditionGroup): Promi
 // The flow's step before this one, for this order: sent or not, opened or clicked. Machine opens
 // (Apple Mail Privacy Protection) are the mail app's, not the customer's, so they do not count.
 async function previousStepFacts(d: Delivery): Promise<SendTimeFacts["previousStep"]> {
-  const { ctx, followUp } = d;
+  const { ctx, cache, followUp } = d;
   const step = d.step!;
-  const previous = await ctx.prisma.flowStep.findFirst({
-    where: { flowId: step.flowId, position: { lt: step.position } },
-    orderBy: { position: "desc" },
-    select: { key: true, position: true, subject: true },
-  });
+  // Read once per step and pass, like the step itself: every follow-up of the step asks the same.
+  if (!cache.previousSteps.has(step.id)) {
+    cache.previousSteps.set(
+      step.id,
+      ctx.prisma.flowStep.findFirst({
+        where: { flowId: step.flowId, position: { lt: step.position } },
+        orderBy: { position: "desc" },
+        select: { key: true, position: true, subject: true },
+      }),
+    );
+  }
+  const previous = await cache.previousSteps.get(step.id)!;
   if (!previous) return null;
   const name = `Step ${previous.position + 1} ("${previous.subject.length > 60 ? `${previous.subject.slice(0, 59)}…` : previous.subject}")`;
   const earlier = await ctx.prisma.followUp.findFirst({

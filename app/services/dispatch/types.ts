@@ -183,11 +183,13 @@ export interface PassCache {
   // The shop's domain as verified in SendGrid, or null (app/domain/sender.ts).
   verifiedDomains: Map<string, Promise<string | null>>;
   steps: Map<string, Promise<StepWithFlow | null>>;
+  // The step before each step of `steps` in its flow, for conditions on the previous step.
+  previousSteps: Map<string, Promise<Pick<FlowStep, "key" | "position" | "subject"> | null>>;
   decoded: WeakMap<object, Map<unknown, unknown>>;
   // The shop's plan (app/domain/plans.ts).
   plans: Map<string, Promise<PlanKey>>;
 }
 
-export const newPassCache = (): PassCache => ({ shops: new Map(), segments: new Map(), verifiedDomains: new Map(), steps: new Map(), decoded: new WeakMap(), plans: new Map() });
+export const newPassCache = (): PassCache => ({ shops: new Map(), segments: new Map(), verifiedDomains: new Map(), steps: new Map(), previousSteps: new Map(), decoded: new WeakMap(), plans: new Map() });
 
 export type StepWithFlow = FlowStep & { flow: Flow };
