@@ -181,9 +181,7 @@ async function scheduleTrigger({
         data: { [column]: triggeredAt, ...(facts?.financialStatus ? { financialStatus: facts.financialStatus } : {}) },
       });
     }
-    const planned = planFollowUps({ context, order: factsFromOrderRow(order), trigger, triggeredAt: order[column] ?? triggeredAt, now });
-    const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
-    const outcome = scheduledOutcome(order.id, rows);
+    const outcome = await startFlowsForOrder({ tx, context, order, flows: context.flows, trigger, triggeredAt: order[column] ?? triggeredAt, now });
     await tx.webhookDelivery.create({
       data: { ...deliveryFields(delivery, orderId), outcome: `scheduled ${outcome.followUps.length}` },
     });
@@ -209,31 +207,32 @@ export async function startFlowsWithoutDelivery({
 }): Promise<IntakeOutcome> {
   const context = await intakeContext(prisma, shop, "order_delivered");
   if (!context.ok) return { kind: "ignored", reason: context.reason };
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const order = await tx.order.findUnique({ where: { id: orderRef } });
-      if (!order?.fulfilledAt) return { kind: "ignored" as const, reason: "The order is not fulfilled." };
-      if (order.deliveredAt) return { kind: "ignored" as const, reason: "Its delivery was reported; the flow started then." };
-      const rows: ReturnType<typeof followUpRow>[] = [];
-      for (const fallback of flows) {
-        const flow = context.flows.find((f) => f.id === fallback.id);
-        if (!flow) continue; // switched off or changed since the pass read it
-        const triggeredAt = new Date(order.fulfilledAt.getTime() + fallback.deliveryFallbackDays * DAY_MS);
-        const planned = planFollowUps({ context: { ...context, flows: [flow] }, order: factsFromOrderRow(order), trigger: "order_delivered", triggeredAt, now });
-        const created = await insertMissingFollowUps({ tx, shop, order, planned, now });
-        const detail = `No delivery was reported within ${fallback.deliveryFallbackDays} days of fulfillment, so the flow started then.`;
-        if (created.length) {
-          await tx.followUpEvent.createMany({ data: created.map((row) => ({ id: randomUUID(), followUpId: row.id, type: "started_without_delivery", detail, at: now })) });
-        }
-        rows.push(...created);
-      }
-      return scheduledOutcome(order.id, rows);
-    });
-  } catch (e) {
-    // The delivery webhook started the same flow at the same moment.
-    if (isUniqueViolation(e)) return { kind: "duplicate" };
-    throw e;
-  }
+  // A unique violation: the delivery webhook started the same flow at the same moment.
+  return inTransaction(prisma, async (tx) => {
+    const order = await tx.order.findUnique({ where: { id: orderRef } });
+    if (!order?.fulfilledAt) return { kind: "ignored" as const, reason: "The order is not fulfilled." };
+    if (order.deliveredAt) return { kind: "ignored" as const, reason: "Its delivery was reported; the flow started then." };
+    const followUps: { id: string; dueAt: Date }[] = [];
+    for (const fallback of flows) {
+      const flow = context.flows.find((f) => f.id === fallback.id);
+      if (!flow) continue; // switched off or changed since the pass read it
+      const started = await startFlowsForOrder({
+        tx,
+        context,
+        order,
+        flows: [flow],
+        trigger: "order_delivered",
+        triggeredAt: new Date(order.fulfilledAt.getTime() + fallback.deliveryFallbackDays * DAY_MS),
+        event: {
+          type: "started_without_delivery",
+          detail: `No delivery was reported within ${fallback.deliveryFallbackDays} days of fulfillment, so the flow started then.`,
+        },
+        now,
+      });
+      followUps.push(...started.followUps);
+    }
+    return { kind: "scheduled" as const, orderRef: order.id, followUps };
+  });
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -268,9 +267,7 @@ export async function receiveFlowActionRun({
       order = await tx.order.create({ data: orderRowFromFacts(run.shop, facts) });
     }
     // Delays count from the run: Flow starts the flow when the merchant's workflow decides.
-    const planned = planFollowUps({ context: { ...context, flows }, order: factsFromOrderRow(order), trigger: "shopify_flow", triggeredAt: now, now });
-    const rows = await insertMissingFollowUps({ tx, shop: run.shop, order, planned, now });
-    const outcome = scheduledOutcome(order.id, rows);
+    const outcome = await startFlowsForOrder({ tx, context, order, flows, trigger: "shopify_flow", triggeredAt: now, now });
     await tx.flowActionRun.create({
       data: { shop: run.shop, actionRunId: run.actionRunId, flowId, orderId: run.orderId, outcome: `scheduled ${outcome.followUps.length}`, receivedAt: now },
     });
@@ -287,6 +284,37 @@ function deliveryFields(delivery: WebhookDeliveryInfo, orderId: string | null) {
     triggeredAt: parseTriggeredAt(delivery.triggeredAt),
     orderId,
   };
+}
+
+// Some of the shop's flows started for a stored order, inside the caller's transaction: the
+// webhook triggers, the delivery fallback and the Shopify Flow action all start flows this way,
+// and the caller's inTransaction turns a unique violation (a racing start) into a duplicate.
+// `event`: a line added to the timeline of each follow-up created, saying why it started.
+async function startFlowsForOrder({
+  tx,
+  context,
+  order,
+  flows,
+  trigger,
+  triggeredAt,
+  event,
+  now,
+}: {
+  tx: Pick<PrismaClient, "followUp" | "followUpEvent">;
+  context: Extract<IntakeContext, { ok: true }>;
+  order: Order;
+  flows: Extract<IntakeContext, { ok: true }>["flows"];
+  trigger: FlowTrigger;
+  triggeredAt: Date;
+  event?: { type: string; detail: string };
+  now: Date;
+}) {
+  const planned = planFollowUps({ context: { ...context, flows }, order: factsFromOrderRow(order), trigger, triggeredAt, now });
+  const rows = await insertMissingFollowUps({ tx, shop: order.shop, order, planned, now });
+  if (event && rows.length) {
+    await tx.followUpEvent.createMany({ data: rows.map((row) => ({ id: randomUUID(), followUpId: row.id, type: event.type, detail: event.detail, at: now })) });
+  }
+  return scheduledOutcome(order.id, rows);
 }
 
 // Follow-ups are keyed (shop, order, flow, step): what exists already is left alone, so every
