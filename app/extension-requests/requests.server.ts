@@ -3,7 +3,8 @@
 // preflight, and the shop the session token names, which must be connected.
 import type { PrismaClient } from "@prisma/client";
 import { AdminApiError } from "~/adapters/shopify-admin/client.server";
-import { ShopNotConnectedError } from "~/adapters/shopify-admin/index.server";
+import { adminClientForShop, ShopNotConnectedError, type AdminClient } from "~/adapters/shopify-admin/index.server";
+import type { BuyerClaim } from "~/services/consent/thank-you-sign-up.server";
 import { config } from "~/platform/config.server";
 import { logger } from "~/platform/logger.server";
 import { InvalidSessionTokenError, verifyExtensionSessionToken, type ExtensionSession, type ExtensionSurface } from "./session-token.server";
@@ -86,4 +87,25 @@ export async function answerUnlessShopifyFails(work: () => Promise<Response>): P
     }
     throw err;
   }
+}
+
+/**
+ * A POST from the thank-you block (the Thank you and Order status pages): the buyer's claim, made
+ * of the checkout session token's shop and customer and the order and email the block sends, and
+ * an Admin API client for the shop, short enough for a buyer waiting on the page. `answer` gets
+ * both; a bad token is a 401, a bad body a 400, Shopify not answering a 503.
+ */
+export async function readThankYouClaim(
+  request: Request,
+  { prisma, answer }: { prisma: PrismaClient; answer: (buyer: { claim: BuyerClaim; client: AdminClient }) => Promise<Response> },
+): Promise<Response> {
+  const session = await authenticateExtension(request, { prisma, surface: "checkout" });
+  const body = await readJsonBody(request);
+  const problem = body ? orderIdProblem(body.orderId) : "Send a JSON object.";
+  if (problem || typeof body?.email !== "string") return extensionProblem(400, problem ?? "email must be the buyer's email address.");
+  const claim = { shop: session.shop, orderId: body.orderId as string, email: body.email, customerId: session.sub };
+  return answerUnlessShopifyFails(async () => {
+    const client = await adminClientForShop({ prisma, shop: session.shop, maxRetries: 1, timeoutMs: 5_000 });
+    return answer({ claim, client });
+  });
 }

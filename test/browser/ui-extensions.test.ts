@@ -22,20 +22,14 @@ const ctx = await vi.hoisted(async () =>
 import { build } from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
 import prisma from "~/db.server";
-import { adminExtensionToken, checkoutSessionToken } from "../helpers/embedded";
-import { turnOnFlow } from "../helpers/flows";
+import { startExtensionShop, type ExtensionShop } from "../helpers/extension-shop";
 import { CHROMIUM, chromiumFound } from "./admin-browser";
 import type { HostConfig } from "./extension-host";
 import { buildUiExtension, readUiExtensions, ROOT } from "../../scripts/build-extensions";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedCustomer, type SeedStore } from "../../simulator/store";
-import { orderCreatedPayload } from "../../simulator/orders";
+import { SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
 import * as offerRoute from "~/routes/extensions.thank-you.offer";
 import * as signUpRoute from "~/routes/extensions.thank-you.sign-up";
 import * as followUpsRoute from "~/routes/extensions.order-follow-ups";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
-import { importFlows } from "~/services/flows/flows.server";
-import { receiveOrderCreated } from "~/services/intake/intake.server";
 
 const ROUTES: Record<string, { loader: (a: never) => unknown; action: (a: never) => unknown }> = {
   "/extensions/thank-you/offer": offerRoute,
@@ -43,7 +37,7 @@ const ROUTES: Record<string, { loader: (a: never) => unknown; action: (a: never)
   "/extensions/order-follow-ups": followUpsRoute,
 };
 
-let admin: AdminSimulator;
+let shop: ExtensionShop;
 let store: SeedStore;
 let browser: Browser;
 let appServer: http.Server;
@@ -111,13 +105,8 @@ const FLOWS = {
 };
 
 beforeAll(async () => {
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store] });
-  process.env.SHOPIFY_ADMIN_API_URL = admin.url;
-  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
-  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: store.shop.name, email: "help@juniper.example" } });
-  await importFlows(prisma, SIMULATOR_SHOP, FLOWS);
-  for (const key of ["after-purchase", "care"]) await turnOnFlow({ prisma, shop: SIMULATOR_SHOP, key });
+  shop = await startExtensionShop({ prisma, apiKey: ctx.apiKey, secret: ctx.secret, flows: FLOWS });
+  store = shop.store;
   await prisma.shop.update({ where: { domain: SIMULATOR_SHOP }, data: { ianaTimezone: "Europe/Warsaw" } });
 
   appServer = http.createServer((req, res) => void serveApp(req, res).catch((err) => res.writeHead(500).end(String(err))));
@@ -147,20 +136,9 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((r) => appServer?.close(r));
   await new Promise((r) => pageServer?.close(r));
-  await admin?.close();
+  await shop?.close();
   await ctx.cleanup();
 });
-
-let seq = 0;
-async function placeOrder(customer: SeedCustomer) {
-  const product = store.products.find((p) => p.status === "ACTIVE" && p.onlineStoreUrl)!;
-  const payload = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
-  const outcome = await receiveOrderCreated({ prisma, delivery: { shop: SIMULATOR_SHOP, topic: "orders/create", webhookId: `ui-${++seq}` }, payload });
-  if (outcome.kind !== "scheduled") throw new Error(`not scheduled: ${outcome.kind}`);
-  return { orderId: payload.admin_graphql_api_id as string, email: String(payload.email) };
-}
-
-const customerIn = (state: string) => store.customers.find((c) => c.defaultEmailAddress?.marketingState === state && c.defaultEmailAddress.emailAddress)!;
 
 // Shopify's page for one target: the host, then the extension's bundle, then the target rendered.
 async function openExtension(bundle: string, config: HostConfig): Promise<{ page: Page; problems: () => Promise<string[]> }> {
@@ -187,7 +165,7 @@ function thankYouConfig({ orderId, email, customer }: { orderId: string; email: 
     target: "purchase.thank-you.block.render",
     appUrl,
     tags: surfaceTags("checkout"),
-    sessionToken: checkoutSessionToken({ shop: SIMULATOR_SHOP, apiKey: ctx.apiKey, secret: ctx.secret, customerId: customer?.id as string | undefined }),
+    sessionToken: shop.checkoutToken({ customerId: customer?.id as string | undefined }),
     api: {
       extension: { target: "purchase.thank-you.block.render", apiVersion: "2025-10", scriptUrl: `${pageUrl}/thank-you-opt-in.js` },
       shop: { id: "gid://shopify/Shop/1", name: store.shop.name, myshopifyDomain: SIMULATOR_SHOP, storefrontUrl: `https://${SIMULATOR_SHOP}` },
@@ -210,8 +188,8 @@ async function shown(page: Page) {
 
 describe.skipIf(!chromiumFound)("the Thank you page block", () => {
   it("offers the sign-up to a guest not subscribed, says what happens next, and subscribes them on a tick", async () => {
-    const customer = customerIn("NOT_SUBSCRIBED");
-    const { orderId, email } = await placeOrder(customer);
+    const customer = shop.customerIn("NOT_SUBSCRIBED");
+    const { orderId, email } = await shop.placeOrder(customer);
     const { page, problems } = await openExtension("thank-you-opt-in", thankYouConfig({ orderId, email }));
     await page.waitForSelector("s-checkbox", { state: "attached" });
     expect(await shown(page)).toEqual([
@@ -238,8 +216,8 @@ describe.skipIf(!chromiumFound)("the Thank you page block", () => {
   });
 
   it("shows nothing to a logged-in subscribed customer, without asking the app", async () => {
-    const customer = customerIn("SUBSCRIBED");
-    const { orderId, email } = await placeOrder(customer);
+    const customer = shop.customerIn("SUBSCRIBED");
+    const { orderId, email } = await shop.placeOrder(customer);
     appRequests.length = 0;
     const subscribed = { id: customer.id, acceptsEmailMarketing: true, acceptsMarketing: true, acceptsSmsMarketing: false, ordersCount: 3 };
     const { page, problems } = await openExtension("thank-you-opt-in", thankYouConfig({ orderId, email, customer: subscribed }));
@@ -251,7 +229,7 @@ describe.skipIf(!chromiumFound)("the Thank you page block", () => {
   });
 
   it("shows nothing to a subscribed guest: the app knows Shopify's consent and says so", async () => {
-    const { orderId, email } = await placeOrder(customerIn("SUBSCRIBED"));
+    const { orderId, email } = await shop.placeOrder(shop.customerIn("SUBSCRIBED"));
     appRequests.length = 0;
     const { page, problems } = await openExtension("thank-you-opt-in", thankYouConfig({ orderId, email }));
     await expect.poll(() => page.evaluate(() => window.__hostAnswered)).toBe(1);
@@ -262,13 +240,13 @@ describe.skipIf(!chromiumFound)("the Thank you page block", () => {
   });
 
   it("offers the same sign-up on the Order status page", async () => {
-    const customer = store.customers.find((c) => c.defaultEmailAddress?.marketingState === "UNSUBSCRIBED" && c.defaultEmailAddress.emailAddress)!;
-    const { orderId, email } = await placeOrder(customer);
+    const customer = shop.customerIn("UNSUBSCRIBED");
+    const { orderId, email } = await shop.placeOrder(customer);
     const config: HostConfig = {
       target: "customer-account.order-status.block.render",
       appUrl,
       tags: surfaceTags("checkout"),
-      sessionToken: checkoutSessionToken({ shop: SIMULATOR_SHOP, apiKey: ctx.apiKey, secret: ctx.secret, customerId: customer.id }),
+      sessionToken: shop.checkoutToken({ customerId: customer.id }),
       api: {
         extension: { target: "customer-account.order-status.block.render", apiVersion: "2025-10" },
         shop: { id: "gid://shopify/Shop/1", name: store.shop.name, myshopifyDomain: SIMULATOR_SHOP },
@@ -292,12 +270,12 @@ describe.skipIf(!chromiumFound)("the Thank you page block", () => {
 
 describe.skipIf(!chromiumFound)("the admin order block", () => {
   it("lists the order's follow-ups and cancels a scheduled one", async () => {
-    const { orderId } = await placeOrder(customerIn("SUBSCRIBED"));
+    const { orderId } = await shop.placeOrder(shop.customerIn("SUBSCRIBED"));
     const config: HostConfig = {
       target: "admin.order-details.block.render",
       appUrl,
       tags: surfaceTags("admin"),
-      adminIdToken: adminExtensionToken({ shop: SIMULATOR_SHOP, apiKey: ctx.apiKey, secret: ctx.secret }),
+      adminIdToken: shop.adminToken(),
       api: {
         extension: { target: "admin.order-details.block.render" },
         data: { selected: [{ id: orderId }] },

@@ -15,19 +15,15 @@ const ctx = await vi.hoisted(async () =>
 );
 
 import prisma from "~/db.server";
-import { adminExtensionToken, checkoutSessionToken, sessionToken as embeddedSessionToken, signJwt } from "../helpers/embedded";
+import { sessionToken as embeddedSessionToken, signJwt } from "../helpers/embedded";
+import { startExtensionShop, type ExtensionShop } from "../helpers/extension-shop";
 import { action as settingsAction, loader as settingsLoader } from "~/routes/app.settings";
-import { turnOnFlow } from "../helpers/flows";
-import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
+import type { AdminSimulator } from "../../simulator/admin-api";
 import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
-import { createSeedStore, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedCustomer, type SeedStore } from "../../simulator/store";
-import { orderCreatedPayload } from "../../simulator/orders";
+import { SIMULATOR_SHOP, type SeedCustomer, type SeedStore } from "../../simulator/store";
 import { action as offerAction, loader as offerLoader } from "~/routes/extensions.thank-you.offer";
 import { action as signUpAction } from "~/routes/extensions.thank-you.sign-up";
 import { action as followUpsAction, loader as followUpsLoader } from "~/routes/extensions.order-follow-ups";
-import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
-import { importFlows } from "~/services/flows/flows.server";
-import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { saveOfferEmailSignUp } from "~/services/shop/thank-you-settings.server";
 import { createRuntime } from "~/runtime/runtime.server";
 import { loadConfig } from "~/platform/config.server";
@@ -37,6 +33,7 @@ const OTHER_SHOP = "other-boutique.myshopify.com";
 const OTHER_TOKEN = "shpat_00000000000000000000000000other";
 const SG_KEY = "SG.extension-endpoints-key";
 const MINUTE = 60_000;
+let shop: ExtensionShop;
 let admin: AdminSimulator;
 let sendgrid: SendGridStandIn;
 let store: SeedStore;
@@ -68,17 +65,10 @@ const FLOWS = {
 };
 
 beforeAll(async () => {
-  store = createSeedStore();
-  admin = await startAdminSimulator({ stores: [store, createSeedStore({ shop: OTHER_SHOP, accessToken: OTHER_TOKEN })] });
+  const other = { shop: OTHER_SHOP, accessToken: OTHER_TOKEN, profile: { name: "Other", email: "other@example.com" } };
+  shop = await startExtensionShop({ prisma, apiKey: ctx.apiKey, secret: ctx.secret, flows: FLOWS, others: [other] });
+  ({ store, admin } = shop);
   sendgrid = await startSendGridStandIn({ apiKeys: [SG_KEY] });
-  // The routes build their Admin API client from the process's configuration, read on each call.
-  process.env.SHOPIFY_ADMIN_API_URL = admin.url;
-  await storeOfflineToken({ prisma, shop: SIMULATOR_SHOP, accessToken: SIMULATOR_ACCESS_TOKEN });
-  await storeOfflineToken({ prisma, shop: OTHER_SHOP, accessToken: OTHER_TOKEN });
-  await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: store.shop.name, email: "help@juniper.example" } });
-  await connectShop({ prisma, shop: OTHER_SHOP, profile: { name: "Other", email: "other@example.com" } });
-  await importFlows(prisma, SIMULATOR_SHOP, FLOWS);
-  for (const key of ["after-purchase", "care"]) await turnOnFlow({ prisma, shop: SIMULATOR_SHOP, key });
   consentAtStart = store.customers.map((c) => structuredClone(c.defaultEmailAddress));
   await prisma.shop.update({
     where: { domain: SIMULATOR_SHOP },
@@ -86,7 +76,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await admin.close();
+  await shop.close();
   await sendgrid.close();
   await ctx.cleanup();
 });
@@ -100,21 +90,6 @@ beforeEach(async () => {
   await prisma.consentWriteBack.deleteMany();
   await prisma.thankYouPageSetting.deleteMany();
 });
-
-const customerIn = (state: string) => store.customers.find((c) => c.defaultEmailAddress?.marketingState === state && c.defaultEmailAddress.emailAddress)!;
-
-// A fresh order of `customer` in the simulator, and Afterglow's follow-ups for it.
-let orderSeq = 0;
-async function placeOrder(customer: SeedCustomer) {
-  const product = store.products.find((p) => p.status === "ACTIVE" && p.onlineStoreUrl)!;
-  const payload = orderCreatedPayload({ store, customerId: customer.id, lines: [{ productId: product.id, quantity: 1 }] });
-  const outcome = await receiveOrderCreated({ prisma, delivery: { shop: SIMULATOR_SHOP, topic: "orders/create", webhookId: `ext-${++orderSeq}` }, payload });
-  if (outcome.kind !== "scheduled") throw new Error(`the order was not scheduled: ${outcome.kind}`);
-  return { orderId: payload.admin_graphql_api_id as string, email: String(payload.email), followUps: outcome.followUps };
-}
-
-const checkoutToken = (options: { shop?: string; secret?: string; customerId?: string; claims?: Record<string, unknown> } = {}) =>
-  checkoutSessionToken({ shop: options.shop ?? SIMULATOR_SHOP, apiKey: ctx.apiKey, secret: options.secret ?? ctx.secret, customerId: options.customerId, claims: options.claims });
 
 async function post(handler: typeof offerAction, path: string, token: string | null, body: unknown) {
   const res = (await handler({
@@ -148,18 +123,18 @@ describe("the Thank you page's session token", () => {
   });
 
   it("refuses a missing, forged, expired, early, other app's or unknown shop's token with 401 and stores nothing", async () => {
-    const customer = customerIn("NOT_SUBSCRIBED");
-    const { orderId, email } = await placeOrder(customer);
+    const customer = shop.customerIn("NOT_SUBSCRIBED");
+    const { orderId, email } = await shop.placeOrder(customer);
     const now = Math.floor(Date.now() / 1000);
     const refused: [string, string | null][] = [
       ["no token", null],
-      ["signed with another secret", checkoutToken({ secret: "not-the-app-secret" })],
-      ["expired a minute ago", checkoutToken({ claims: { exp: now - 60, nbf: now - 360 } })],
-      ["not valid for another minute", checkoutToken({ claims: { nbf: now + 60 } })],
-      ["another app's", checkoutToken({ claims: { aud: "another-client-id" } })],
+      ["signed with another secret", shop.checkoutToken({ secret: "not-the-app-secret" })],
+      ["expired a minute ago", shop.checkoutToken({ claims: { exp: now - 60, nbf: now - 360 } })],
+      ["not valid for another minute", shop.checkoutToken({ claims: { nbf: now + 60 } })],
+      ["another app's", shop.checkoutToken({ claims: { aud: "another-client-id" } })],
       ["alg none", signJwt({ dest: SIMULATOR_SHOP, aud: ctx.apiKey, exp: now + 300, nbf: now }, ctx.secret, { alg: "none" })],
-      ["a shop that never installed", checkoutToken({ shop: "stranger.myshopify.com" })],
-      ["no shop", checkoutToken({ claims: { dest: "https://evil.example" } })],
+      ["a shop that never installed", shop.checkoutToken({ shop: "stranger.myshopify.com" })],
+      ["no shop", shop.checkoutToken({ claims: { dest: "https://evil.example" } })],
     ];
     for (const [why, token] of refused) {
       const res = await signUp(token, { orderId, email });
@@ -170,27 +145,27 @@ describe("the Thank you page's session token", () => {
   });
 
   it("refuses a malformed body with 400 and an order of another shop, or another buyer's, with 404", async () => {
-    const customer = customerIn("NOT_SUBSCRIBED");
-    const { orderId, email } = await placeOrder(customer);
-    expect((await signUp(checkoutToken(), "not json")).status).toBe(400);
-    expect((await signUp(checkoutToken(), { orderId: "123", email })).status).toBe(400);
-    expect((await signUp(checkoutToken(), { orderId })).status).toBe(400);
+    const customer = shop.customerIn("NOT_SUBSCRIBED");
+    const { orderId, email } = await shop.placeOrder(customer);
+    expect((await signUp(shop.checkoutToken(), "not json")).status).toBe(400);
+    expect((await signUp(shop.checkoutToken(), { orderId: "123", email })).status).toBe(400);
+    expect((await signUp(shop.checkoutToken(), { orderId })).status).toBe(400);
     // The other shop is connected, but the order is not in its store.
-    expect((await signUp(checkoutToken({ shop: OTHER_SHOP }), { orderId, email })).status).toBe(404);
-    expect((await signUp(checkoutToken(), { orderId, email: "someone.else@example.com" })).status).toBe(404);
-    expect((await signUp(checkoutToken({ customerId: customerIn("SUBSCRIBED").id }), { orderId, email })).status).toBe(404);
-    expect((await signUp(checkoutToken(), { orderId: "gid://shopify/Order/999999999", email })).status).toBe(404);
+    expect((await signUp(shop.checkoutToken({ shop: OTHER_SHOP }), { orderId, email })).status).toBe(404);
+    expect((await signUp(shop.checkoutToken(), { orderId, email: "someone.else@example.com" })).status).toBe(404);
+    expect((await signUp(shop.checkoutToken({ customerId: shop.customerIn("SUBSCRIBED").id }), { orderId, email })).status).toBe(404);
+    expect((await signUp(shop.checkoutToken(), { orderId: "gid://shopify/Order/999999999", email })).status).toBe(404);
     await nothingStored();
   });
 });
 
 describe("when Shopify does not answer", () => {
   it("answers 503 and keeps nothing, so the buyer can tick again", async () => {
-    const { orderId, email } = await placeOrder(customerIn("NOT_SUBSCRIBED"));
+    const { orderId, email } = await shop.placeOrder(shop.customerIn("NOT_SUBSCRIBED"));
     admin.failFor(60_000);
     try {
-      expect((await signUp(checkoutToken(), { orderId, email })).status).toBe(503);
-      expect((await offer(checkoutToken(), { orderId, email })).status).toBe(503);
+      expect((await signUp(shop.checkoutToken(), { orderId, email })).status).toBe(503);
+      expect((await offer(shop.checkoutToken(), { orderId, email })).status).toBe(503);
     } finally {
       admin.failFor(0);
     }
@@ -200,8 +175,8 @@ describe("when Shopify does not answer", () => {
 
 describe("what the block shows", () => {
   it("offers the sign-up to a buyer not subscribed, with when the care guide comes and where to ask", async () => {
-    const { orderId, email } = await placeOrder(customerIn("NOT_SUBSCRIBED"));
-    const res = await offer(checkoutToken(), { orderId, email: email.toUpperCase() });
+    const { orderId, email } = await shop.placeOrder(shop.customerIn("NOT_SUBSCRIBED"));
+    const res = await offer(shop.checkoutToken(), { orderId, email: email.toUpperCase() });
     expect(res).toMatchObject({ status: 200, cors: "*" });
     expect(res.body).toEqual({
       show: true,
@@ -210,13 +185,13 @@ describe("what the block shows", () => {
   });
 
   it("shows nothing to a subscribed buyer, nor when the shop turned the offer off", async () => {
-    const subscribed = await placeOrder(customerIn("SUBSCRIBED"));
-    expect((await offer(checkoutToken(), { orderId: subscribed.orderId, email: subscribed.email })).body).toEqual({ show: false, nextSteps: [] });
+    const subscribed = await shop.placeOrder(shop.customerIn("SUBSCRIBED"));
+    expect((await offer(shop.checkoutToken(), { orderId: subscribed.orderId, email: subscribed.email })).body).toEqual({ show: false, nextSteps: [] });
 
-    const { orderId, email } = await placeOrder(customerIn("NOT_SUBSCRIBED"));
+    const { orderId, email } = await shop.placeOrder(shop.customerIn("NOT_SUBSCRIBED"));
     await saveOfferEmailSignUp({ prisma, shop: SIMULATOR_SHOP, actor: "merchant@test", offer: false });
-    expect((await offer(checkoutToken(), { orderId, email })).body).toEqual({ show: false, nextSteps: [] });
-    const refused = await signUp(checkoutToken(), { orderId, email });
+    expect((await offer(shop.checkoutToken(), { orderId, email })).body).toEqual({ show: false, nextSteps: [] });
+    const refused = await signUp(shop.checkoutToken(), { orderId, email });
     expect(refused.status).toBe(409);
     await nothingStored();
   });
@@ -248,10 +223,10 @@ describe("the Settings page's checkbox", () => {
 
 describe("the sign-up", () => {
   it("subscribes the order's customer in Shopify (single opt-in, now) and in our copy", async () => {
-    const customer = customerIn("NOT_SUBSCRIBED");
-    const { orderId, email } = await placeOrder(customer);
+    const customer = shop.customerIn("NOT_SUBSCRIBED");
+    const { orderId, email } = await shop.placeOrder(customer);
     const before = Date.now();
-    const res = await signUp(checkoutToken(), { orderId, email });
+    const res = await signUp(shop.checkoutToken(), { orderId, email });
     expect(res).toMatchObject({ status: 200, body: { subscribed: true, shopify: "done" } });
 
     const [mutation] = admin.requests.filter((r) => r.operationName === "CustomerEmailConsentUpdate");
@@ -267,12 +242,12 @@ describe("the sign-up", () => {
     expect(await prisma.auditLog.count({ where: { shop: SIMULATOR_SHOP, action: "consent.thank_you_page_subscribed" } })).toBe(1);
 
     // Subscribed now: the block has nothing more to offer.
-    expect((await offer(checkoutToken(), { orderId, email })).body).toEqual({ show: false, nextSteps: [] });
+    expect((await offer(shop.checkoutToken(), { orderId, email })).body).toEqual({ show: false, nextSteps: [] });
   });
 
   it("makes the next marketing follow-up go out where the first was skipped for consent", async () => {
-    const customer = customerIn("NOT_SUBSCRIBED");
-    const { orderId, email, followUps } = await placeOrder(customer);
+    const customer = shop.customerIn("NOT_SUBSCRIBED");
+    const { orderId, email, followUps } = await shop.placeOrder(customer);
     const [first, second] = await prisma.followUp.findMany({ where: { id: { in: followUps.map((f) => f.id) } }, orderBy: { dueAt: "asc" } });
     const runtime = createRuntime({
       prisma,
@@ -283,7 +258,7 @@ describe("the sign-up", () => {
     expect(await prisma.followUp.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "skipped", skipCode: "no_marketing_consent" });
     expect(sendgrid.messages).toEqual([]);
 
-    expect((await signUp(checkoutToken(), { orderId, email })).status).toBe(200);
+    expect((await signUp(shop.checkoutToken(), { orderId, email })).status).toBe(200);
 
     // A day later the second step is due.
     await prisma.followUp.update({ where: { id: second!.id }, data: { dueAt: new Date(Date.now() - MINUTE), nextAttemptAt: new Date(Date.now() - MINUTE) } });
@@ -294,8 +269,6 @@ describe("the sign-up", () => {
 });
 
 describe("the admin order block", () => {
-  const adminToken = (shop = SIMULATOR_SHOP, claims: Record<string, unknown> = {}, secret = ctx.secret) => adminExtensionToken({ shop, apiKey: ctx.apiKey, secret, claims });
-
   async function list(token: string | null, orderId: string) {
     const res = (await followUpsLoader({
       request: new Request(`${APP}/extensions/order-follow-ups?orderId=${encodeURIComponent(orderId)}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} }),
@@ -307,8 +280,8 @@ describe("the admin order block", () => {
   const cancel = (token: string | null, followUpId: string) => post(followUpsAction, "/extensions/order-follow-ups", token, { followUpId });
 
   it("lists the order's follow-ups in the merchant's words and the shop's time zone, and cancels a scheduled one", async () => {
-    const { orderId, followUps } = await placeOrder(customerIn("SUBSCRIBED"));
-    const res = await list(adminToken(), orderId);
+    const { orderId, followUps } = await shop.placeOrder(shop.customerIn("SUBSCRIBED"));
+    const res = await list(shop.adminToken(), orderId);
     expect(res.status).toBe(200);
     const rows = res.body.rows!;
     expect(rows.map((r) => [r.flow, r.step, r.statusLabel, r.canCancel])).toEqual([
@@ -319,33 +292,33 @@ describe("the admin order block", () => {
     const newYork = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "America/New_York" }).format(due);
     expect(rows[1]!.when).toBe(newYork);
 
-    const cancelled = await cancel(adminToken(), rows[1]!.id as string);
+    const cancelled = await cancel(shop.adminToken(), rows[1]!.id as string);
     expect(cancelled).toMatchObject({ status: 200, body: { cancelled: true } });
-    const after = await list(adminToken(), orderId);
+    const after = await list(shop.adminToken(), orderId);
     expect(after.body.rows![1]).toMatchObject({ status: "cancelled", statusLabel: "Cancelled", reason: "Cancelled by the merchant.", canCancel: false });
     expect(await prisma.auditLog.findFirst({ where: { action: "follow_up.cancelled" }, orderBy: { at: "desc" } })).toMatchObject({ actor: "staff:42" });
-    expect((await cancel(adminToken(), rows[1]!.id as string)).status).toBe(409);
+    expect((await cancel(shop.adminToken(), rows[1]!.id as string)).status).toBe(409);
   });
 
   it("keeps to the token's shop: another shop's order is 404, its cancel 404 and nothing changes", async () => {
-    const { orderId } = await placeOrder(customerIn("SUBSCRIBED"));
-    const [row] = (await list(adminToken(), orderId)).body.rows!;
-    expect((await list(adminToken(OTHER_SHOP), orderId)).status).toBe(404);
-    expect((await cancel(adminToken(OTHER_SHOP), row!.id as string)).status).toBe(404);
+    const { orderId } = await shop.placeOrder(shop.customerIn("SUBSCRIBED"));
+    const [row] = (await list(shop.adminToken(), orderId)).body.rows!;
+    expect((await list(shop.adminToken({ shop: OTHER_SHOP }), orderId)).status).toBe(404);
+    expect((await cancel(shop.adminToken({ shop: OTHER_SHOP }), row!.id as string)).status).toBe(404);
     expect(await prisma.followUp.findUniqueOrThrow({ where: { id: row!.id as string } })).toMatchObject({ status: "scheduled" });
   });
 
   it("refuses forged, expired, checkout-shaped and missing tokens with 401, cancelling nothing", async () => {
-    const { orderId } = await placeOrder(customerIn("SUBSCRIBED"));
-    const [row] = (await list(adminToken(), orderId)).body.rows!;
+    const { orderId } = await shop.placeOrder(shop.customerIn("SUBSCRIBED"));
+    const [row] = (await list(shop.adminToken(), orderId)).body.rows!;
     const now = Math.floor(Date.now() / 1000);
     const refused: [string, string | null][] = [
       ["none", null],
-      ["another secret", adminToken(SIMULATOR_SHOP, {}, "wrong-secret")],
-      ["expired", adminToken(SIMULATOR_SHOP, { exp: now - 60 })],
-      ["another app", adminToken(SIMULATOR_SHOP, { aud: "someone-else" })],
-      ["issuer of another shop", adminToken(SIMULATOR_SHOP, { iss: `https://${OTHER_SHOP}/admin` })],
-      ["a checkout token", checkoutToken()],
+      ["another secret", shop.adminToken({ secret: "wrong-secret" })],
+      ["expired", shop.adminToken({ claims: { exp: now - 60 } })],
+      ["another app", shop.adminToken({ claims: { aud: "someone-else" } })],
+      ["issuer of another shop", shop.adminToken({ claims: { iss: `https://${OTHER_SHOP}/admin` } })],
+      ["a checkout token", shop.checkoutToken()],
     ];
     for (const [why, token] of refused) {
       expect({ why, list: (await list(token, orderId)).status, cancel: (await cancel(token, row!.id as string)).status }).toEqual({ why, list: 401, cancel: 401 });
