@@ -376,6 +376,32 @@ describe("bounces, spam reports, unsubscribes and sends", () => {
     expect(received("follow-up-sent")).toMatchObject([{ payload: { order_id: legacyId(followUp.orderId), customer_id: legacyId(customer.id), "Email subject": mail.subject } }]);
     expect(sendgrid.messages.length).toBe(before + 1);
   });
+
+  it("a shop whose workflows use no trigger: its sends go out and write no trigger row, without even the INSERT", async () => {
+    await flowSays({ shop: SIMULATOR_SHOP, trigger: "Follow-up sent", enabled: true }); // another shop's workflows listen
+    const quietOrders = [await orderFor(OTHER_SHOP, otherStore), await orderFor(OTHER_SHOP, otherStore)];
+    const ids = quietOrders.map((o) => o.followUp.id);
+    await prisma.followUp.updateMany({ where: { id: { notIn: ids } }, data: { status: "cancelled" } });
+    await prisma.flow.updateMany({ where: { shop: OTHER_SHOP }, data: { exitRules: JSON.stringify({ orderedAgain: false }) } });
+    clock = new Date(Math.max(...quietOrders.map((o) => o.followUp.dueAt.getTime())) + 1000);
+    const statements: string[] = [];
+    // Every raw statement of the pass, read as it goes by.
+    const original = prisma.$executeRaw.bind(prisma);
+    const spy = vi.spyOn(prisma, "$executeRaw").mockImplementation(((query: TemplateStringsArray, ...values: unknown[]) => {
+      statements.push(query.join("?"));
+      return original(query, ...values);
+    }) as typeof prisma.$executeRaw);
+    try {
+      expect(await dispatcher().drain()).toMatchObject({ sent: 2 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await prisma.followUp.count({ where: { id: { in: ids }, status: "sent" } })).toBe(2);
+    expect(await fires()).toEqual([]);
+    // The spy saw the pass's own writes (the claim's end), and no trigger INSERT among them.
+    expect(statements.some((sql) => sql.includes('"FollowUp"'))).toBe(true);
+    expect(statements.filter((sql) => sql.includes("FlowTriggerFire"))).toEqual([]);
+  });
 });
 
 describe("the simulator refuses what Flow refuses", () => {

@@ -62,6 +62,12 @@ export async function triggersInUse(db: Pick<Reader, "flowTriggerUse">, shop: st
   return new Set(rows.map((r) => r.trigger as FlowTriggerHandle));
 }
 
+/** Every trigger this shop's enabled workflows use. */
+export async function shopTriggers(db: Pick<Reader, "flowTriggerUse">, shop: string): Promise<Set<FlowTriggerHandle>> {
+  const rows = await db.flowTriggerUse.findMany({ where: { shop, enabled: true }, select: { trigger: true } });
+  return new Set(rows.map((r) => r.trigger as FlowTriggerHandle));
+}
+
 /** The shops among `shops` whose enabled workflows use any of `wanted`, each with those triggers. */
 export async function shopsUsing(
   db: Pick<Reader, "flowTriggerUse">,
