@@ -88,7 +88,13 @@ export default function FlowActionConfig() {
             </Card>
           ) : (
             <Card>
-              <Form method="post" onSubmit={(e) => (e.preventDefault(), save())}>
+              <Form
+                method="post"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  save();
+                }}
+              >
                 <BlockStack gap="400">
                   <BlockStack gap="100">
                     <Text as="h2" variant="headingMd">

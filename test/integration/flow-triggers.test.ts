@@ -355,7 +355,14 @@ describe("bounces, spam reports, unsubscribes and sends", () => {
     // SendGrid takes the email; the worker never records its answer.
     const real = createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 });
     const before = sendgrid.messages.length;
-    void dispatcher({ name: "sendgrid", send: async (email) => (await real.send(email), new Promise(() => {})) }).drain();
+    const dyingAfterSend: MailTransport = {
+      name: "sendgrid",
+      send: async (email) => {
+        await real.send(email);
+        return new Promise(() => {});
+      },
+    };
+    void dispatcher(dyingAfterSend).drain();
     for (let i = 0; i < 200 && sendgrid.messages.length === before; i++) await new Promise((r) => setTimeout(r, 25));
     const mail = sendgrid.messages.at(-1)!;
     expect(await prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).toMatchObject({ status: "sending", handedOverTo: "sendgrid", skipReason: null });
