@@ -47,6 +47,7 @@ import { loadAdminSchema, supportedAdminVersions } from "./schema";
 import { isSegmentMember, segmentsOf, UnsupportedSegmentQueryError } from "./segments";
 import {
   billingOf,
+  cancelSubscription,
   changeStatus,
   CONFIRMATION_PATH,
   confirmationPage,
@@ -325,7 +326,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions = {}): 
       );
       return;
     }
-    const result = runGraphql({ store, version, bucket, origin, ...request });
+    const result = runGraphql({ store, version, bucket, origin, webhookTarget, ...request });
     const headers: Record<string, string> = { "X-Shopify-API-Version": version };
     if (result.usesDeprecated) {
       headers["X-Shopify-API-Deprecated-Reason"] = "https://shopify.dev/api/usage/versioning#deprecation-practices";
@@ -774,6 +775,8 @@ interface Context {
   actualCost: number;
   search: SearchReport[];
   now: Date;
+  // Where app_subscriptions/update goes, for the mutations that change a subscription.
+  webhookTarget: WebhookTarget | null;
 }
 
 interface RunResult {
@@ -790,7 +793,8 @@ function runGraphql({
   variables,
   operationName,
   origin,
-}: GraphqlRequest & { store: SeedStore; version: string; bucket: LeakyBucket; origin: string }): RunResult {
+  webhookTarget,
+}: GraphqlRequest & { store: SeedStore; version: string; bucket: LeakyBucket; origin: string; webhookTarget: WebhookTarget | null }): RunResult {
   const schema = loadAdminSchema(version);
   const checked = checkDocument(schema, version, query);
   if ("errors" in checked) return { body: { errors: checked.errors }, operationName, usesDeprecated: false };
@@ -842,7 +846,7 @@ function runGraphql({
     };
   }
 
-  const context: Context = { store, origin, schema, actualCost: 0, search: [], now: new Date() };
+  const context: Context = { store, origin, schema, actualCost: 0, search: [], now: new Date(), webhookTarget };
   const result = execute({
     schema,
     document,
@@ -2460,6 +2464,13 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
         };
       },
     },
+    appSubscriptionCancel: {
+      args: ["id", "prorate"],
+      resolve: (_root, args, context) => {
+        const { subscription, userErrors } = cancelSubscription(context.store, String(args.id), context.webhookTarget, context.now);
+        return { appSubscription: subscription, userErrors };
+      },
+    },
     marketingActivityUpsertExternal: { args: ["input"], resolve: (_root, args, context, info) => upsertExternalActivity(context, args, info) },
     marketingEngagementCreate: {
       args: ["marketingActivityId", "remoteId", "channelHandle", "marketingEngagement"],
@@ -2490,6 +2501,7 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
     sales: true,
   },
   AppSubscriptionCreatePayload: { appSubscription: true, confirmationUrl: true, userErrors: true },
+  AppSubscriptionCancelPayload: { appSubscription: true, userErrors: true },
   AppInstallation: {
     id: true,
     // ACTIVE ones only: a trial is ACTIVE too; PENDING, DECLINED, CANCELLED, EXPIRED and FROZEN are not.

@@ -212,6 +212,30 @@ export async function decide(
   return back.toString();
 }
 
+// appSubscriptionCancel(id, prorate): the app ends one of its own subscriptions. Shopify refuses an
+// id that is not this app's subscription on this shop, and one that is not active (a PENDING one is
+// declined at its confirmation page, a CANCELLED one cannot end twice); a cancelled one is reported
+// with app_subscriptions/update, sent after the mutation has answered, as Shopify's webhooks are.
+// prorate is not modelled (the refund is Shopify's own affair).
+export function cancelSubscription(
+  store: SeedStore,
+  id: string,
+  target: WebhookTarget | null,
+  now = new Date(),
+): { subscription: SimulatedSubscription | null; userErrors: UserError[] } {
+  const subscription = billingOf(store).subscriptions.find((s) => s.id === id);
+  if (!subscription) return { subscription: null, userErrors: [{ field: ["id"], message: "Couldn't find RecurringApplicationCharge" }] };
+  if (subscription.status !== "ACTIVE" && subscription.status !== "FROZEN") {
+    return { subscription: null, userErrors: [{ field: ["id"], message: `The subscription is ${subscription.status.toLowerCase()} and cannot be cancelled` }] };
+  }
+  setStatus(subscription, "CANCELLED", now);
+  const answered = { ...subscription };
+  setTimeout(() => {
+    notify(store, answered, target).catch(() => billingOf(store).deliveries.push({ subscriptionId: answered.id, status: answered.status, answer: 0 }));
+  }, 0);
+  return { subscription, userErrors: [] };
+}
+
 // What Shopify does on its own: the merchant cancels in their admin (or uninstalls), a trial or
 // a FROZEN shop's subscription expires, a shop is frozen for an unpaid Shopify bill.
 export async function changeStatus(store: SeedStore, id: string, status: "CANCELLED" | "EXPIRED" | "FROZEN" | "ACTIVE", target: WebhookTarget | null, now = new Date()) {

@@ -14,6 +14,7 @@ export interface FlowActionArgs {
   properties: Record<string, unknown>; // the merchant's fields and the reference fields
   secret: string; // the app's client secret (SHOPIFY_API_SECRET)
   actionRunId?: string; // reuse one to simulate Flow sending the same run again
+  stepReference?: string; // the workflow step, for an action with a configuration page
 }
 
 export interface FlowActionRequest {
@@ -30,6 +31,7 @@ export function flowActionRequest({
   properties,
   secret,
   actionRunId = randomUUID(),
+  stepReference,
 }: FlowActionArgs): FlowActionRequest {
   if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) {
     throw new Error(`"${shop}" is not a myshopify.com domain; Flow names the shop by it.`);
@@ -41,6 +43,7 @@ export function flowActionRequest({
     action_run_id: actionRunId,
     action_definition_id: actionDefinitionId,
     handle,
+    ...(stepReference ? { step_reference: stepReference } : {}),
     properties,
   });
   return {
@@ -48,4 +51,34 @@ export function flowActionRequest({
     body,
     actionRunId,
   };
+}
+
+// Flow's requests about one workflow step of an action with a custom configuration page: the
+// preview it shows in the workflow editor, and the validation when the workflow is saved (with
+// the action's fields under properties). Signed as the runs are.
+export function flowActionStepRequest({
+  shop,
+  shopId,
+  stepReference,
+  properties,
+  secret,
+  locale = "en",
+}: {
+  shop: string;
+  shopId: number | string;
+  stepReference: string;
+  properties?: Record<string, unknown>; // validation only
+  secret: string;
+  locale?: string;
+}): { headers: Record<string, string>; body: string } {
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) throw new Error(`"${shop}" is not a myshopify.com domain; Flow names the shop by it.`);
+  if (!secret) throw new Error(`A Flow request for ${shop} needs the app's client secret to be signed.`);
+  const body = JSON.stringify({
+    shop_id: String(shopId),
+    shopify_domain: shop,
+    step_reference: stepReference,
+    locale,
+    ...(properties ? { properties } : {}),
+  });
+  return { headers: { "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signWebhookBody(body, secret) }, body };
 }

@@ -2,17 +2,23 @@
 // posts to the action's runtime URL, read and checked. The body is Flow's documented execution
 // payload: shop_id, shopify_domain, action_run_id, action_definition_id, handle, and the
 // merchant's fields under properties; the order field (type order_reference) arrives as
-// properties.order_id, the order's numeric id.
+// properties.order_id, the order's numeric id. With the action's custom configuration page, Flow
+// names the workflow step by step_reference: in the runtime request, the preview request and the
+// validation request alike; the flow chosen on that page is stored under it.
 
 // The extension's handle (shopify.extension.toml) and the keys of its fields.
 export const FLOW_ACTION_HANDLE = "start-afterglow-flow";
 export const FLOW_KEY_PROPERTY = "flow_key";
 export const ORDER_ID_PROPERTY = "order_id";
+export const STEP_REFERENCE = "step_reference";
 
 export interface FlowActionRequest {
   shop: string; // shopify_domain
   actionRunId: string; // the same for every resend of one run: the dedupe key
-  flowKey: string; // the Afterglow flow the merchant chose
+  // The workflow step: the flow chosen for it on the configuration page is the one to start.
+  stepReference: string | null;
+  // The key typed in the action's field by workflows made before the configuration page.
+  flowKey: string | null;
   orderId: string; // gid://shopify/Order/123
 }
 
@@ -52,17 +58,96 @@ export function parseFlowActionRequest(body: unknown): FlowActionRequest {
   if (body.handle !== FLOW_ACTION_HANDLE) problems.push(`handle is not "${FLOW_ACTION_HANDLE}", so the request is for another action`);
   const properties = isObject(body.properties) ? body.properties : null;
   if (!properties) problems.push("properties is missing");
+  const stepReference = readStepReference(body[STEP_REFERENCE]);
+  if (stepReference === undefined) problems.push(`${STEP_REFERENCE} is not a string of at most 255 characters`);
   const rawKey = properties?.[FLOW_KEY_PROPERTY];
   const flowKey = typeof rawKey === "string" ? rawKey.trim().toLowerCase() : "";
-  if (properties && !FLOW_KEY.test(flowKey)) {
-    problems.push(
-      flowKey
-        ? `${FLOW_KEY_PROPERTY} "${flowKey.slice(0, 80)}" is not a flow key (lowercase letters, digits and dashes)`
-        : `${FLOW_KEY_PROPERTY} is empty: enter the key of an Afterglow flow in the action`,
-    );
+  if (properties && rawKey !== undefined && rawKey !== null && typeof rawKey !== "string") problems.push(`${FLOW_KEY_PROPERTY} is not text`);
+  else if (properties && flowKey && !FLOW_KEY.test(flowKey)) {
+    problems.push(`${FLOW_KEY_PROPERTY} "${flowKey.slice(0, 80)}" is not a flow key (lowercase letters, digits and dashes)`);
+  } else if (properties && !flowKey && stepReference === null) {
+    problems.push(`no Afterglow flow is chosen: open the action in Shopify Flow and choose the flow on its configuration page`);
   }
   const orderId = properties ? orderGid(properties[ORDER_ID_PROPERTY]) : null;
   if (properties && !orderId) problems.push(`${ORDER_ID_PROPERTY} is missing or not an order id`);
   if (problems.length) throw new InvalidFlowActionError(problems);
-  return { shop, actionRunId, flowKey, orderId: orderId! };
+  return { shop, actionRunId, stepReference: stepReference ?? null, flowKey: flowKey || null, orderId: orderId! };
+}
+
+// null when absent; undefined when present but not a step reference.
+function readStepReference(value: unknown): string | null | undefined {
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  return text && text.length <= 255 ? text : undefined;
+}
+
+// What Flow posts to the preview URL (the box the action shows in the workflow editor) and to the
+// validation URL (when the merchant saves or turns on the workflow): the shop and the step, and,
+// for validation, the action's fields.
+export interface FlowActionStepRequest {
+  shop: string;
+  stepReference: string;
+  flowKey: string | null; // the typed key of an older workflow, in the validation request
+}
+
+export function parseFlowActionStepRequest(body: unknown): FlowActionStepRequest {
+  if (!isObject(body)) throw new InvalidFlowActionError(["the body is not a JSON object"]);
+  const problems: string[] = [];
+  const shop = typeof body.shopify_domain === "string" ? body.shopify_domain.trim().toLowerCase() : "";
+  if (!SHOP_DOMAIN.test(shop)) problems.push("shopify_domain is missing or not a myshopify.com domain");
+  const stepReference = readStepReference(body[STEP_REFERENCE]);
+  if (!stepReference) problems.push(`${STEP_REFERENCE} is missing or longer than 255 characters`);
+  const properties = isObject(body.properties) ? body.properties : {};
+  const rawKey = properties[FLOW_KEY_PROPERTY];
+  const flowKey = typeof rawKey === "string" && FLOW_KEY.test(rawKey.trim().toLowerCase()) ? rawKey.trim().toLowerCase() : null;
+  if (problems.length) throw new InvalidFlowActionError(problems);
+  return { shop, stepReference: stepReference!, flowKey };
+}
+
+// The flow a step starts, as far as the merchant needs to know it.
+export interface StepFlow {
+  name: string;
+  key: string;
+  trigger: string;
+  active: boolean;
+  steps: number; // the flow's follow-up emails
+}
+
+export const STARTED_FROM_SHOPIFY_FLOW = "shopify_flow";
+
+// Why a flow cannot be started by the action, in the merchant's words; null when it can.
+export function stepFlowProblem(flow: StepFlow | null, triggerLabel: (trigger: string) => string): string | null {
+  if (!flow) return "No Afterglow flow is chosen for this step. Open the configuration page and choose one.";
+  if (flow.trigger !== STARTED_FROM_SHOPIFY_FLOW) {
+    return `The Afterglow flow "${flow.name}" starts on "${triggerLabel(flow.trigger)}", not from Shopify Flow. Choose another flow, or set its trigger to "Started from Shopify Flow" in Afterglow.`;
+  }
+  if (!flow.active) return `The Afterglow flow "${flow.name}" is off. Turn it on in Afterglow so the workflow can start it.`;
+  return null;
+}
+
+// Flow's preview of the configuration page: a label, a line of text and the button's words.
+export interface FlowActionPreview {
+  label_text: string;
+  text_preview: string;
+  button_text: string;
+}
+
+export function flowActionPreview(flow: StepFlow | null, triggerLabel: (trigger: string) => string): FlowActionPreview {
+  if (!flow) return { label_text: "Afterglow flow", text_preview: "No flow chosen yet: choose the Afterglow flow this step starts.", button_text: "Choose flow" };
+  const emails = `${flow.steps} follow-up email${flow.steps === 1 ? "" : "s"}`;
+  const problem = stepFlowProblem(flow, triggerLabel);
+  return { label_text: "Afterglow flow", text_preview: problem ?? `${flow.name}: ${emails} for the workflow's order.`, button_text: "Change flow" };
+}
+
+// Flow's validation answer: one error per problem, naming the field it is about; none when the
+// step can run.
+export interface FlowActionValidationError {
+  id: string;
+  message: string;
+}
+
+export function flowActionValidation(flow: StepFlow | null, triggerLabel: (trigger: string) => string): FlowActionValidationError[] {
+  const problem = stepFlowProblem(flow, triggerLabel);
+  return problem ? [{ id: STEP_REFERENCE, message: problem }] : [];
 }

@@ -87,6 +87,12 @@ export function billingMonth(at: Date, timeZone: string | null | undefined): str
   return DateTime.fromJSDate(at, { zone: zoneOf(timeZone) }).toFormat("yyyy-MM");
 }
 
+// The oldest month whose counted emails are kept: the previous one as the shop furthest west
+// (UTC−12) sees it. A retry is counted against its own month's row; older months have no retries.
+export function oldestKeptBillingMonth(now: Date): string {
+  return DateTime.fromJSDate(now, { zone: "Etc/GMT+12" }).startOf("month").minus({ months: 1 }).toFormat("yyyy-MM");
+}
+
 // When the allowance renews: the first instant of the next month in the shop's time zone.
 export function nextMonthStart(at: Date, timeZone: string | null | undefined): Date {
   return DateTime.fromJSDate(at, { zone: zoneOf(timeZone) }).startOf("month").plus({ months: 1 }).toJSDate();

@@ -81,6 +81,15 @@ const reconciled = new Counter({
   registers: [registry],
 });
 
+const mailFailoverActive = new Gauge({
+  name: "afterglow_mail_failover_active",
+  help: "1 while new follow-ups go to the second mail provider because the first has failed for MAIL_FAILOVER_AFTER_MS; 0 otherwise.",
+  labelNames: ["primary", "secondary"] as const,
+  registers: [registry],
+  // Each process learns of an outage from its own sends: across processes, any one failing over shows.
+  aggregator: "max",
+});
+
 let queueDepthSource: (() => Promise<number>) | null = null;
 new Gauge({
   name: "afterglow_queue_depth",
@@ -174,6 +183,11 @@ export function timedTransport(transport: MailTransport): MailTransport {
       }
     },
   };
+}
+
+// Where the failover sends new follow-ups (app/adapters/mail/failover.server.ts); set as it starts and at each change.
+export function mailFailoverObserved({ primary, secondary, active }: { primary: string; secondary: string; active: boolean }): void {
+  mailFailoverActive.set({ primary, secondary }, active ? 1 : 0);
 }
 
 export function failureAlertRaised(): void {

@@ -2,18 +2,19 @@
 // asks Shopify for the subscription and sends the whole admin (the top frame) to Shopify's
 // confirmation page with open(url, "_top"), which App Bridge carries out for the iframe; Shopify
 // sends the merchant back here with charge_id, and the plan is read from Shopify before the page shows.
+// "Switch to Free" cancels the paid subscription through the Admin API, after App Bridge's modal.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
 import { Badge, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
+import { Modal, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { config } from "../platform/config.server";
 import { logger } from "../platform/logger.server";
 import { paidPlan, type PaidPlanKey } from "../domain/plans";
-import { adminClientFor, planOverview, requestSubscription, syncActiveSubscriptions } from "../services/billing/plans.server";
+import { adminClientFor, planOverview, requestSubscription, switchToFree, syncActiveSubscriptions } from "../services/billing/plans.server";
 import { SubscriptionRefusedError } from "../adapters/shopify-admin/billing.server";
 import { PlanLimitBanner } from "../components/PlanLimitBanner";
 import { formatDate, useShopTimeZone } from "../components/shop-time";
@@ -51,6 +52,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = await request.formData();
   const plan = String(form.get("plan") ?? "");
+  if (form.get("intent") === "switch-to-free") {
+    try {
+      const { cancelled } = await switchToFree({ prisma, client: await adminClientFor(prisma, session.shop), shop: session.shop });
+      return json<PlansActionData>({ ok: true, message: cancelled ? "You are on the Free plan" : "You were already on the Free plan" });
+    } catch (err) {
+      logger.warn("the subscription could not be cancelled", { shop: session.shop, err });
+      const message = err instanceof SubscriptionRefusedError ? err.message : "Shopify could not be reached. Try again in a moment; your plan is unchanged.";
+      return json<PlansActionData>({ ok: false, message }, { status: 502 });
+    }
+  }
   if (form.get("intent") !== "subscribe" || !paidPlan(plan)) {
     return json<PlansActionData>({ ok: false, message: "Choose one of the paid plans." }, { status: 400 });
   }
@@ -73,12 +84,20 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 const number = (n: number) => n.toLocaleString("en-US");
+const SWITCH_TO_FREE_MODAL = "switch-to-free-modal";
 
 export default function Plans() {
   const data = useLoaderData<typeof loader>();
   const fetcher = useFetcher<PlansActionData>();
   const timeZone = useShopTimeZone();
+  const shopify = useAppBridge();
   const { usage } = data;
+  const free = data.plans.find((p) => p.key === "free");
+  const switching = fetcher.state !== "idle" && fetcher.formData?.get("intent") === "switch-to-free";
+  const switched = fetcher.state === "idle" && fetcher.data?.ok && !fetcher.data.confirmationUrl ? fetcher.data.message : null;
+  useEffect(() => {
+    if (switched) shopify.toast.show(switched);
+  }, [switched, shopify]);
   const confirmationUrl = fetcher.data?.confirmationUrl;
   const leaving = Boolean(confirmationUrl);
   const choosing = fetcher.state !== "idle" ? String(fetcher.formData?.get("plan") ?? "") : leaving ? "" : null;
@@ -159,6 +178,11 @@ export default function Plans() {
                   </Text>
                   <Text as="p">{p.emailsPerMonth === null ? "Unlimited emails a month" : `${number(p.emailsPerMonth)} emails a month`}</Text>
                   {p.trialDays ? <Text as="p" tone="subdued">{`${p.trialDays}-day free trial`}</Text> : null}
+                  {p.key === "free" && !p.current ? (
+                    <Button onClick={() => shopify.modal.show(SWITCH_TO_FREE_MODAL)} loading={switching} disabled={choosing !== null || switching}>
+                      Switch to Free
+                    </Button>
+                  ) : null}
                   {p.key !== "free" && !p.current ? (
                     <fetcher.Form method="post">
                       <input type="hidden" name="intent" value="subscribe" />
@@ -179,6 +203,26 @@ export default function Plans() {
           </Text>
         </Layout.Section>
       </Layout>
+      <Modal id={SWITCH_TO_FREE_MODAL}>
+        <Box padding="400">
+          <Text as="p">
+            {`Your ${data.planName} subscription ends now and Shopify stops billing it. You get ${number(free?.emailsPerMonth ?? 0)} emails a month; marketing follow-ups past that wait for next month or a paid plan.`}
+          </Text>
+        </Box>
+        <TitleBar title="Switch to Free?">
+          <button
+            variant="primary"
+            tone="critical"
+            onClick={() => {
+              shopify.modal.hide(SWITCH_TO_FREE_MODAL);
+              fetcher.submit({ intent: "switch-to-free" }, { method: "post" });
+            }}
+          >
+            Switch to Free
+          </button>
+          <button onClick={() => shopify.modal.hide(SWITCH_TO_FREE_MODAL)}>Cancel</button>
+        </TitleBar>
+      </Modal>
     </Page>
   );
 }

@@ -257,6 +257,14 @@ export type AppSubscriptionCreateMutation = { appSubscriptionCreate?: AdminTypes
     & { appSubscription?: AdminTypes.Maybe<Pick<AdminTypes.AppSubscription, 'id' | 'name' | 'status' | 'test' | 'createdAt' | 'currentPeriodEnd'>>, userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }
   )> };
 
+export type AppSubscriptionCancelMutationVariables = AdminTypes.Exact<{
+  id: AdminTypes.Scalars['ID']['input'];
+  prorate?: AdminTypes.InputMaybe<AdminTypes.Scalars['Boolean']['input']>;
+}>;
+
+
+export type AppSubscriptionCancelMutation = { appSubscriptionCancel?: AdminTypes.Maybe<{ appSubscription?: AdminTypes.Maybe<Pick<AdminTypes.AppSubscription, 'id' | 'name' | 'status' | 'test' | 'createdAt' | 'currentPeriodEnd'>>, userErrors: Array<Pick<AdminTypes.UserError, 'field' | 'message'>> }> };
+
 export type MarketingEngagementCreateMutationVariables = AdminTypes.Exact<{
   remoteId: AdminTypes.Scalars['String']['input'];
   marketingEngagement: AdminTypes.MarketingEngagementInput;
@@ -307,6 +315,7 @@ interface GeneratedMutationTypes {
   "#graphql\n  mutation FileDelete($fileIds: [ID!]!) {\n    fileDelete(fileIds: $fileIds) {\n      deletedFileIds\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: FileDeleteMutation, variables: FileDeleteMutationVariables},
   "#graphql\n  mutation MarketingActivityUpsert($input: MarketingActivityUpsertExternalInput!) {\n    marketingActivityUpsertExternal(input: $input) {\n      marketingActivity {\n        id\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: MarketingActivityUpsertMutation, variables: MarketingActivityUpsertMutationVariables},
   "#graphql\n  mutation AppSubscriptionCreate(\n    $name: String!\n    $returnUrl: URL!\n    $test: Boolean\n    $trialDays: Int\n    $lineItems: [AppSubscriptionLineItemInput!]!\n  ) {\n    appSubscriptionCreate(name: $name, returnUrl: $returnUrl, test: $test, trialDays: $trialDays, lineItems: $lineItems) {\n      appSubscription {\n        id\n        name\n        status\n        test\n        createdAt\n        currentPeriodEnd\n      }\n      confirmationUrl\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: AppSubscriptionCreateMutation, variables: AppSubscriptionCreateMutationVariables},
+  "#graphql\n  mutation AppSubscriptionCancel($id: ID!, $prorate: Boolean) {\n    appSubscriptionCancel(id: $id, prorate: $prorate) {\n      appSubscription {\n        id\n        name\n        status\n        test\n        createdAt\n        currentPeriodEnd\n      }\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: AppSubscriptionCancelMutation, variables: AppSubscriptionCancelMutationVariables},
   "#graphql\n  mutation MarketingEngagementCreate($remoteId: String!, $marketingEngagement: MarketingEngagementInput!) {\n    marketingEngagementCreate(remoteId: $remoteId, marketingEngagement: $marketingEngagement) {\n      marketingEngagement {\n        occurredOn\n      }\n      userErrors {\n        field\n        message\n        code\n      }\n    }\n  }\n": {return: MarketingEngagementCreateMutation, variables: MarketingEngagementCreateMutationVariables},
   "#graphql\n  mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {\n    flowTriggerReceive(handle: $handle, payload: $payload) {\n      userErrors {\n        field\n        message\n      }\n    }\n  }\n": {return: FlowTriggerReceiveMutation, variables: FlowTriggerReceiveMutationVariables},
 }

@@ -1,6 +1,8 @@
 // A flow started from Shopify Flow, as the merchant sees it in Chromium on the built app: the
 // Flows list names its trigger "Started from Shopify Flow", and its editor says where it starts
-// and which key to enter in Shopify Flow's action "Start an Afterglow flow".
+// and which key to enter in Shopify Flow's action "Start an Afterglow flow"; the action's
+// configuration page, as Flow opens it for a workflow step, lists the flows to choose and saves
+// the choice for that step.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The app and this test share one fresh database; set before any module opens one.
@@ -20,6 +22,14 @@ afterAll(async () => {
 
 const SHOP = "flow-action-shop.myshopify.com";
 const SCOPES = "read_orders,read_products,read_customers,write_customers";
+const OTHER_FLOW = {
+  key: "win-back",
+  name: "Win back",
+  trigger: "shopify_flow",
+  active: false,
+  steps: [{ key: "miss-you", delay: { amount: 30, unit: "days" }, template: "thank-you", subject: "We miss you" }],
+};
+const ORDER_FLOW = { ...OTHER_FLOW, key: "thanks-on-order", name: "Thanks on order", trigger: "order_created", active: true };
 const FLOW = {
   key: "vip-care",
   name: "VIP care",
@@ -77,6 +87,43 @@ describe.skipIf(!chromiumFound)("a flow started from Shopify Flow in a browser",
       // Another trigger takes the hint away: it is about this one.
       await trigger.selectOption("order_created");
       await expect.poll(() => help.count()).toBe(0);
+      expect(problems).toEqual([]);
+    });
+  }, 90_000);
+
+  it("the action's configuration page lists the flows started from Shopify Flow and saves the step's choice", async () => {
+    const { page, problems } = await browser.open();
+    const step = "5e1f0a2b-step-config";
+    await importFlows(prisma, SHOP, { version: 1, flows: [FLOW, OTHER_FLOW, ORDER_FLOW] });
+    await withScreenshot(page, "flow-action-config", async () => {
+      await page.goto(browser.embeddedUrl(`/app/flow-action-config?step_reference=${step}`));
+      const vip = page.getByRole("radio", { name: "VIP care" });
+      await expect.poll(() => vip.count(), { timeout: 15_000 }).toBe(1);
+      // Only flows started from Shopify Flow; an off one says so.
+      expect(await page.getByRole("radio").count()).toBe(2);
+      expect(await page.getByRole("radio", { name: "Thanks on order" }).count()).toBe(0);
+      await expect.poll(() => page.getByText("Off: turn it on before the workflow runs").isVisible()).toBe(true);
+      await page.getByText("VIP care", { exact: true }).click();
+      await expect.poll(() => vip.isChecked()).toBe(true);
+      const saveBar = page.locator("ui-save-bar");
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await expect.poll(async () => (await prisma.flowActionStep.findFirst({ where: { shop: SHOP, stepReference: step } }))?.flowId, { timeout: 15_000 }).toBe(flowId);
+      // Opened again for the same step, the page shows the stored choice.
+      await page.goto(browser.embeddedUrl(`/app/flow-action-config?step_reference=${step}`));
+      await expect.poll(() => page.getByRole("radio", { name: "VIP care" }).isChecked(), { timeout: 15_000 }).toBe(true);
+      await screenshotAtWidths(page, "flow-action-config", async () => {
+        await expect.poll(() => page.getByRole("radio", { name: "VIP care" }).isVisible()).toBe(true);
+      });
+      expect(problems).toEqual([]);
+    });
+  }, 90_000);
+
+  it("the configuration page opened without a step says where to open it from", async () => {
+    const { page, problems } = await browser.open();
+    await withScreenshot(page, "flow-action-config-no-step", async () => {
+      await page.goto(browser.embeddedUrl("/app/flow-action-config"));
+      await expect.poll(() => page.getByText(/Open this page from the action/).isVisible(), { timeout: 15_000 }).toBe(true);
+      expect(await page.getByRole("radio", { name: "VIP care" }).isDisabled()).toBe(true);
       expect(problems).toEqual([]);
     });
   }, 90_000);

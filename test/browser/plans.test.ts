@@ -125,4 +125,34 @@ describe.skipIf(!chromiumFound)("plans page in a browser", () => {
       expect(problems).toEqual([]);
     });
   }, 180_000);
+
+  it("Switch to Free: confirmed in App Bridge's modal, the subscription is cancelled in Shopify and the page shows Free", async () => {
+    const { page, problems } = await browser.open();
+    await withScreenshot(page, "plans-switch-to-free", async () => {
+      await page.goto(browser.embeddedUrl("/app/plans"));
+      await expect.poll(() => page.getByTestId("current-plan").textContent(), { timeout: 15_000 }).toBe("Afterglow Growth");
+      const modal = page.getByRole("dialog", { name: "Switch to Free?" });
+      await page.getByRole("button", { name: "Switch to Free" }).click();
+      await expect.poll(() => modal.isVisible()).toBe(true);
+      expect(await modal.getByText("Your Afterglow Growth subscription ends now", { exact: false }).count()).toBe(1);
+      await screenshotAtWidths(page, "plans-switch-to-free", async () => {
+        await expect.poll(() => modal.isVisible()).toBe(true);
+      });
+      // Cancel changes nothing.
+      await modal.getByRole("button", { name: "Cancel" }).click();
+      await expect.poll(() => modal.isVisible()).toBe(false);
+      const [subscription] = admin.subscriptions(SHOP).filter((s) => s.status === "ACTIVE");
+      expect(subscription).toBeDefined();
+
+      await page.getByRole("button", { name: "Switch to Free" }).click();
+      await modal.getByRole("button", { name: "Switch to Free" }).click();
+      await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "You are on the Free plan" }).count(), { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => page.getByTestId("current-plan").textContent()).toBe("Free");
+      expect(admin.subscriptions(SHOP).find((s) => s.id === subscription.id)).toMatchObject({ status: "CANCELLED" });
+      await expect.poll(() => admin.subscriptionWebhooks(SHOP)).toContainEqual({ subscriptionId: subscription.id, status: "CANCELLED", answer: 200 });
+      expect(await prisma.planSubscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({ status: "CANCELLED" });
+      expect(await page.getByRole("button", { name: "Switch to Free" }).count()).toBe(0);
+      expect(problems).toEqual([]);
+    });
+  }, 120_000);
 });

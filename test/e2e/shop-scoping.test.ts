@@ -206,6 +206,20 @@ const cases: Record<string, () => Promise<void>> = {
     expect(JSON.parse(page.body)).toMatchObject({ plan: "free", subscription: null });
     expect((await call("routes/app.plans", "action", "/app/plans", {}, { intent: "subscribe", plan: "gold" })).status).toBe(400);
   },
+  "routes/app.flow-action-config": async () => {
+    // B chose its flow for a Shopify Flow step; A, naming the same step, sees none of it and cannot choose B's flow.
+    await prisma.flowActionStep.upsert({
+      where: { shop_stepReference: { shop: B, stepReference: "step-of-b" } },
+      create: { shop: B, stepReference: "step-of-b", flowId: b.flowId },
+      update: {},
+    });
+    const page = await call("routes/app.flow-action-config", "loader", "/app/flow-action-config?step_reference=step-of-b");
+    expectNothingOfB(page, "the Flow action's configuration page");
+    expect(JSON.parse(page.body)).toMatchObject({ stepReference: "step-of-b", chosenId: null });
+    const chosen = await call("routes/app.flow-action-config", "action", "/app/flow-action-config", {}, { step_reference: "step-of-b", flowId: b.flowId });
+    expect(chosen.status).toBe(400);
+    expect(await prisma.flowActionStep.count({ where: { shop: A } })).toBe(0);
+  },
   "routes/app.outbox": async () => {
     expectNothingOfB(await call("routes/app.outbox", "loader", "/app/outbox"), "the outbox");
   },

@@ -3,6 +3,8 @@
 // held with the merchant's reason; subscribing through Shopify's Billing API releases them, each
 // sent once; app_subscriptions/update keeps the plan current and refuses what is not the shop's.
 import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const ctx = await vi.hoisted(async () =>
@@ -18,8 +20,8 @@ import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { importFlows } from "~/services/flows/flows.server";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
-import { currentPlan, heldFollowUps, planOverview, requestSubscription, syncActiveSubscriptions } from "~/services/billing/plans.server";
-import { SubscriptionRefusedError } from "~/adapters/shopify-admin/billing.server";
+import { currentPlan, heldFollowUps, planOverview, requestSubscription, switchToFree, syncActiveSubscriptions } from "~/services/billing/plans.server";
+import { cancelAppSubscription, SubscriptionRefusedError } from "~/adapters/shopify-admin/billing.server";
 import { handleWebhook } from "~/webhooks/receive.server";
 import { WEBHOOK_HANDLERS } from "~/webhooks/topics.server";
 import { createLogger } from "~/platform/logger.server";
@@ -240,5 +242,57 @@ describe("app_subscriptions/update", () => {
     const olderActive = subscriptionWebhookBody(store, { ...s, status: "ACTIVE", updatedAt: new Date(later.getTime() - 30_000).toISOString() });
     expect((await post(olderActive)).status).toBe(200);
     expect(await currentPlan(prisma, SHOP)).toBe("free");
+  });
+});
+
+describe("switching to Free", () => {
+  let app: http.Server;
+  beforeAll(async () => {
+    // The app's webhook route, for the simulator's app_subscriptions/update deliveries.
+    app = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+        const request = new Request(`https://afterglow.test${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) });
+        void handleWebhook(request, WEBHOOK_HANDLERS["app_subscriptions/update"]).then(async (answer) => res.writeHead(answer.status).end(await answer.text()));
+      });
+    });
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    admin.deliverWebhooksTo({ appUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}`, secret: ctx.secret });
+  });
+  afterAll(async () => {
+    admin.deliverWebhooksTo(null);
+    await new Promise((resolve) => app.close(resolve));
+  });
+
+  it("cancels the paid subscription through the Admin API; Shopify's CANCELLED webhook agrees, and the shop is on Free", async () => {
+    const client = await adminClientForShop({ prisma, shop: SHOP, urlTemplate: admin.url });
+    await requestSubscription({ prisma, client, shop: SHOP, plan: "growth", returnUrl: "https://afterglow.test/app/plans" });
+    const pending = billingOf(store).subscriptions.find((s) => s.status === "PENDING")!;
+    await decide(store, pending, "approve", null);
+    await syncActiveSubscriptions({ prisma, client, shop: SHOP, now: clock });
+    expect(await currentPlan(prisma, SHOP)).toBe("growth");
+
+    const since = admin.requests.length;
+    expect(await switchToFree({ prisma, client, shop: SHOP, now: clock })).toEqual({ cancelled: 1, plan: "free" });
+    expect(admin.requests.slice(since).map((r) => r.operationName)).toEqual(["AppSubscriptionCancel"]);
+    expect(billingOf(store).subscriptions.find((s) => s.id === pending.id)).toMatchObject({ status: "CANCELLED" });
+    expect(await prisma.planSubscription.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ status: "CANCELLED" });
+    expect(await currentPlan(prisma, SHOP)).toBe("free");
+    // Shopify's webhook arrives after the mutation's answer, is taken (200), and changes nothing more.
+    await vi.waitFor(() => expect(admin.subscriptionWebhooks(SHOP)).toContainEqual({ subscriptionId: pending.id, status: "CANCELLED", answer: 200 }));
+    expect(await currentPlan(prisma, SHOP)).toBe("free");
+    expect((await planOverview(prisma, { shop: SHOP, now: clock })).usage.allowance).toBe(FREE);
+  });
+
+  it("nothing to cancel on Free; Shopify refuses to cancel a subscription twice or one that is not the app's", async () => {
+    const client = await adminClientForShop({ prisma, shop: SHOP, urlTemplate: admin.url });
+    const since = admin.requests.length;
+    expect(await switchToFree({ prisma, client, shop: SHOP, now: clock })).toEqual({ cancelled: 0, plan: "free" });
+    expect(admin.requests.length).toBe(since);
+    const cancelled = billingOf(store).subscriptions.find((s) => s.status === "CANCELLED")!;
+    await expect(cancelAppSubscription(client, cancelled.id)).rejects.toThrow(/cannot be cancelled/);
+    await expect(cancelAppSubscription(client, "gid://shopify/AppSubscription/1")).rejects.toThrow(SubscriptionRefusedError);
   });
 });

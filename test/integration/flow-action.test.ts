@@ -5,11 +5,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../helpers/db";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { createSeedStore, legacyId, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP, type SeedStore } from "../../simulator/store";
-import { flowActionRequest } from "../../simulator/flow-actions";
+import { flowActionRequest, flowActionStepRequest } from "../../simulator/flow-actions";
 import { orderCreatedPayload } from "../../simulator/orders";
 import { createAdminClient } from "~/adapters/shopify-admin/client.server";
 import { FLOW_ACTION_HANDLE } from "~/domain/flow-action";
-import { handleFlowActionRequest } from "~/webhooks/flow-action.server";
+import { handleFlowActionPreviewRequest, handleFlowActionRequest, handleFlowActionValidationRequest } from "~/webhooks/flow-action.server";
+import { chooseFlowForStep, StepChoiceError } from "~/services/flows/flow-action-steps.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop } from "~/services/shop/shops.server";
 import { importFlows } from "~/services/flows/flows.server";
@@ -40,13 +41,33 @@ const flowsDoc = (overrides: Record<string, unknown> = {}) => ({
 
 async function post(
   properties: Record<string, unknown>,
-  { actionRunId, secret = SECRET, shop = SIMULATOR_SHOP, body }: { actionRunId?: string; secret?: string; shop?: string; body?: string } = {},
+  {
+    actionRunId,
+    secret = SECRET,
+    shop = SIMULATOR_SHOP,
+    body,
+    stepReference,
+  }: { actionRunId?: string; secret?: string; shop?: string; body?: string; stepReference?: string } = {},
 ) {
-  const signed = flowActionRequest({ shop, shopId: legacyId(store.shop.id), handle: FLOW_ACTION_HANDLE, properties, secret, actionRunId });
+  const signed = flowActionRequest({ shop, shopId: legacyId(store.shop.id), handle: FLOW_ACTION_HANDLE, properties, secret, actionRunId, stepReference });
   const request = new Request("https://afterglow.test/flow/actions/start-flow", { method: "POST", headers: signed.headers, body: body ?? signed.body });
   const client = createAdminClient({ shop, accessToken: SIMULATOR_ACCESS_TOKEN, urlTemplate: admin.url, maxRetries: 0, sleep: async () => {} });
   const res = await handleFlowActionRequest(request, { prisma, secret: SECRET, limit: 64 * 1024, adminApiUrl: null, clientFor: async () => client });
   return { status: res.status, text: await res.text(), actionRunId: signed.actionRunId };
+}
+
+// Flow's preview or validation request for a step, through the handler its route uses.
+async function askAboutStep(
+  kind: "preview" | "validate",
+  stepReference: string,
+  { properties, secret = SECRET, shop = SIMULATOR_SHOP }: { properties?: Record<string, unknown>; secret?: string; shop?: string } = {},
+) {
+  const signed = flowActionStepRequest({ shop, shopId: legacyId(store.shop.id), stepReference, properties: kind === "validate" ? (properties ?? {}) : undefined, secret });
+  const request = new Request(`https://afterglow.test/flow/actions/start-flow/${kind}`, { method: "POST", headers: signed.headers, body: signed.body });
+  const handle = kind === "preview" ? handleFlowActionPreviewRequest : handleFlowActionValidationRequest;
+  const res = await handle(request, { prisma, secret: SECRET, limit: 64 * 1024 });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get("content-type"), text, json: res.ok ? (JSON.parse(text) as unknown) : null };
 }
 
 const counts = async () => ({
@@ -67,7 +88,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  for (const t of ["flowActionRun", "followUpEvent", "followUp", "order", "webhookDelivery", "flowStep", "flow", "shop"] as const) {
+  for (const t of ["flowActionStep", "flowActionRun", "followUpEvent", "followUp", "order", "webhookDelivery", "flowStep", "flow", "shop"] as const) {
     await (prisma[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   await connectShop({ prisma, shop: SIMULATOR_SHOP, profile: { name: store.shop.name, ianaTimezone: "UTC" } });
@@ -216,5 +237,76 @@ describe("requests that start nothing", () => {
     expect(await counts()).toEqual({ runs: 0, orders: 0, followUps: 0 });
     expect((await post(properties, { actionRunId })).status).toBe(200);
     expect(await counts()).toEqual({ runs: 1, orders: 1, followUps: 2 });
+  });
+});
+
+describe("the flow chosen on the configuration page", () => {
+  const STEP = "b3f1c0de-step-1";
+  const vipId = async () => (await prisma.flow.findUniqueOrThrow({ where: { shop_key: { shop: SIMULATOR_SHOP, key: "vip-care" } } })).id;
+
+  it("a step with no flow chosen: the preview asks to choose one, validation names the problem, a run starts nothing", async () => {
+    expect(await askAboutStep("preview", STEP)).toMatchObject({
+      status: 200,
+      type: expect.stringContaining("application/json"),
+      json: { label_text: "Afterglow flow", text_preview: expect.stringMatching(/No flow chosen/), button_text: "Choose flow" },
+    });
+    expect((await askAboutStep("validate", STEP, { properties: { order_id: "{{order.id}}" } })).json).toEqual([
+      { id: "step_reference", message: expect.stringMatching(/No Afterglow flow is chosen/) },
+    ]);
+    const res = await post({ order_id: numericId(store.orders[0].id) }, { stepReference: STEP });
+    expect(res).toMatchObject({ status: 422, text: expect.stringMatching(/No Afterglow flow is chosen for this step/) });
+    expect(await counts()).toEqual({ runs: 0, orders: 0, followUps: 0 });
+  });
+
+  it("once chosen: the preview names it, validation passes, and the run starts it without a typed key", async () => {
+    await chooseFlowForStep({ prisma, shop: SIMULATOR_SHOP, stepReference: STEP, flowId: await vipId() });
+    expect((await askAboutStep("preview", STEP)).json).toEqual({
+      label_text: "Afterglow flow",
+      text_preview: "VIP care: 2 follow-up emails for the workflow's order.",
+      button_text: "Change flow",
+    });
+    expect((await askAboutStep("validate", STEP)).json).toEqual([]);
+    expect((await post({ order_id: numericId(store.orders[0].id) }, { stepReference: STEP })).status).toBe(200);
+    const followUps = await prisma.followUp.findMany({ select: { flowId: true, stepKey: true }, orderBy: { dueAt: "asc" } });
+    expect(followUps).toEqual([
+      { flowId: await vipId(), stepKey: "thanks" },
+      { flowId: await vipId(), stepKey: "review" },
+    ]);
+  });
+
+  it("the chosen flow wins over a typed key; an older workflow's key alone still works", async () => {
+    await chooseFlowForStep({ prisma, shop: SIMULATOR_SHOP, stepReference: STEP, flowId: await vipId() });
+    expect((await post({ order_id: numericId(store.orders[0].id), flow_key: "no-such-flow" }, { stepReference: STEP })).status).toBe(200);
+    expect((await post({ order_id: numericId(store.orders[1].id), flow_key: "vip-care" }, { stepReference: "a-step-never-configured" })).status).toBe(200);
+    expect(await counts()).toEqual({ runs: 2, orders: 2, followUps: 4 });
+  });
+
+  it("a chosen flow turned off since: validation and the preview say so, the run answers 422", async () => {
+    await chooseFlowForStep({ prisma, shop: SIMULATOR_SHOP, stepReference: STEP, flowId: await vipId() });
+    await importFlows(prisma, SIMULATOR_SHOP, flowsDoc({ active: false }));
+    expect((await askAboutStep("validate", STEP)).json).toEqual([{ id: "step_reference", message: expect.stringMatching(/"VIP care" is off/) }]);
+    expect((await askAboutStep("preview", STEP)).json).toMatchObject({ text_preview: expect.stringMatching(/"VIP care" is off/) });
+    expect((await post({ order_id: numericId(store.orders[0].id) }, { stepReference: STEP })).status).toBe(422);
+  });
+
+  it("only a flow of this shop started from Shopify Flow can be chosen; a second choice replaces the first", async () => {
+    const orderFlow = await prisma.flow.findFirstOrThrow({ where: { shop: SIMULATOR_SHOP, trigger: { not: "shopify_flow" } } });
+    await expect(chooseFlowForStep({ prisma, shop: SIMULATOR_SHOP, stepReference: STEP, flowId: orderFlow.id })).rejects.toThrow(StepChoiceError);
+    await expect(chooseFlowForStep({ prisma, shop: "other.myshopify.com", stepReference: STEP, flowId: await vipId() })).rejects.toThrow(/not one of this shop's flows/);
+    await expect(chooseFlowForStep({ prisma, shop: SIMULATOR_SHOP, stepReference: " ", flowId: await vipId() })).rejects.toThrow(/Open this page from the action/);
+    await importFlows(prisma, SIMULATOR_SHOP, { version: 1, flows: [...flowsDoc().flows, { ...flowsDoc().flows[0], key: "winback", name: "Win back" }] });
+    const winback = await prisma.flow.findUniqueOrThrow({ where: { shop_key: { shop: SIMULATOR_SHOP, key: "winback" } } });
+    await chooseFlowForStep({ prisma, shop: SIMULATOR_SHOP, stepReference: STEP, flowId: await vipId() });
+    await chooseFlowForStep({ prisma, shop: SIMULATOR_SHOP, stepReference: STEP, flowId: winback.id });
+    expect(await prisma.flowActionStep.findMany({ select: { stepReference: true, flowId: true } })).toEqual([{ stepReference: STEP, flowId: winback.id }]);
+  });
+
+  it("preview and validation refuse a wrong signature (401), a body without step_reference (400) and a shop not connected (400)", async () => {
+    expect((await askAboutStep("preview", STEP, { secret: "not-the-app-secret" })).status).toBe(401);
+    expect((await askAboutStep("validate", STEP, { secret: "not-the-app-secret" })).status).toBe(401);
+    expect(await askAboutStep("preview", "")).toMatchObject({ status: 400, text: expect.stringMatching(/step_reference is missing/) });
+    expect(await askAboutStep("validate", STEP, { shop: "not-installed.myshopify.com" })).toMatchObject({ status: 400, text: expect.stringMatching(/not connected/) });
+    const get = await handleFlowActionPreviewRequest(new Request("https://afterglow.test/flow/actions/start-flow/preview"), { prisma, secret: SECRET });
+    expect(get.status).toBe(405);
   });
 });

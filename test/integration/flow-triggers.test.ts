@@ -22,6 +22,7 @@ import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { createDispatcher } from "~/services/dispatch/dispatcher.server";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
+import type { MailTransport } from "~/adapters/mail/transport";
 import { prepareFollowUp } from "~/email/prepare.server";
 import { renderFollowUp } from "~/email/render.server";
 import { createLogger } from "~/platform/logger.server";
@@ -103,10 +104,10 @@ async function sentFollowUp(shop: string, s: SeedStore) {
   return { followUp, customer, events: sampleEvents({ followUpId: followUp.id, shop, messageId, email: followUp.recipient, at: clock }) };
 }
 
-function dispatcher() {
+function dispatcher(transport: MailTransport = createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 })) {
   return createDispatcher({
     prisma,
-    transport: createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 }),
+    transport,
     recommend: async () => [],
     render: async (req) => renderFollowUp(await prepareFollowUp(req, { now: () => clock })),
     now: () => clock,
@@ -342,6 +343,71 @@ describe("bounces, spam reports, unsubscribes and sends", () => {
     await prisma.followUp.update({ where: { id: test.id }, data: { isTest: true, dueAt: clock, nextAttemptAt: clock } });
     expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
     expect(await fires()).toHaveLength(1);
+  });
+
+  it("a send confirmed from SendGrid's events after the worker died mid-send fires Follow-up sent once, with the subject sent", async () => {
+    await flowSays({ shop: SIMULATOR_SHOP, trigger: "Follow-up sent", enabled: true });
+    const { followUp, customer } = await orderFor(SIMULATOR_SHOP, store);
+    await prisma.followUp.updateMany({ where: { id: { not: followUp.id } }, data: { status: "cancelled" } });
+    // The seed customer's orders of the tests before must not end this flow as "ordered again".
+    await prisma.flow.update({ where: { id: followUp.flowId }, data: { exitRules: JSON.stringify({ orderedAgain: false }) } });
+    clock = new Date(followUp.dueAt.getTime() + 1000);
+    // SendGrid takes the email; the worker never records its answer.
+    const real = createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 });
+    const before = sendgrid.messages.length;
+    const dyingAfterSend: MailTransport = {
+      name: "sendgrid",
+      send: async (email) => {
+        await real.send(email);
+        return new Promise(() => {});
+      },
+    };
+    void dispatcher(dyingAfterSend).drain();
+    for (let i = 0; i < 200 && sendgrid.messages.length === before; i++) await new Promise((r) => setTimeout(r, 25));
+    const mail = sendgrid.messages.at(-1)!;
+    expect(await prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).toMatchObject({ status: "sending", handedOverTo: "sendgrid", skipReason: null });
+    expect(await fires()).toEqual([]);
+
+    // SendGrid's events arrive; once the dead worker's lease is over, the next pass records the send.
+    const events = sampleEvents({ followUpId: followUp.id, shop: SIMULATOR_SHOP, messageId: mail.messageId, email: followUp.recipient, at: clock });
+    await postEvents([events.processed, events.delivered]);
+    clock = new Date(clock.getTime() + 60 * 60_000);
+    expect(await dispatcher().drain()).toMatchObject({ claimed: 1, sent: 1 });
+    expect(await prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).toMatchObject({ status: "sent", handedOverAt: null });
+    expect(await fires()).toMatchObject([{ trigger: "follow-up-sent", factKey: `followUp:${followUp.id}`, status: "pending", customerId: customer.id }]);
+    // Nothing more however often the events come or the dispatcher passes.
+    await postEvents([events.delivered]);
+    expect(await dispatcher().drain()).toMatchObject({ claimed: 0 });
+    expect(await fires()).toHaveLength(1);
+    await work();
+    expect(received("follow-up-sent")).toMatchObject([{ payload: { order_id: legacyId(followUp.orderId), customer_id: legacyId(customer.id), "Email subject": mail.subject } }]);
+    expect(sendgrid.messages.length).toBe(before + 1);
+  });
+
+  it("a shop whose workflows use no trigger: its sends go out and write no trigger row, without even the INSERT", async () => {
+    await flowSays({ shop: SIMULATOR_SHOP, trigger: "Follow-up sent", enabled: true }); // another shop's workflows listen
+    const quietOrders = [await orderFor(OTHER_SHOP, otherStore), await orderFor(OTHER_SHOP, otherStore)];
+    const ids = quietOrders.map((o) => o.followUp.id);
+    await prisma.followUp.updateMany({ where: { id: { notIn: ids } }, data: { status: "cancelled" } });
+    await prisma.flow.updateMany({ where: { shop: OTHER_SHOP }, data: { exitRules: JSON.stringify({ orderedAgain: false }) } });
+    clock = new Date(Math.max(...quietOrders.map((o) => o.followUp.dueAt.getTime())) + 1000);
+    const statements: string[] = [];
+    // Every raw statement of the pass, read as it goes by.
+    const original = prisma.$executeRaw.bind(prisma);
+    const spy = vi.spyOn(prisma, "$executeRaw").mockImplementation(((query: TemplateStringsArray, ...values: unknown[]) => {
+      statements.push(query.join("?"));
+      return original(query, ...values);
+    }) as typeof prisma.$executeRaw);
+    try {
+      expect(await dispatcher().drain()).toMatchObject({ sent: 2 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await prisma.followUp.count({ where: { id: { in: ids }, status: "sent" } })).toBe(2);
+    expect(await fires()).toEqual([]);
+    // The spy saw the pass's own writes (the claim's end), and no trigger INSERT among them.
+    expect(statements.some((sql) => sql.includes('"FollowUp"'))).toBe(true);
+    expect(statements.filter((sql) => sql.includes("FlowTriggerFire"))).toEqual([]);
   });
 });
 

@@ -24,6 +24,7 @@ import { followUpTimeline } from "~/services/messages/timeline.server";
 import { handlePostmarkWebhook } from "~/webhooks/postmark-events.server";
 import { loadConfig } from "~/platform/config.server";
 import { createLogger } from "~/platform/logger.server";
+import { metricsText } from "~/platform/metrics.server";
 
 const SHOP = "failover-test.myshopify.com";
 const TOKEN = "2f0d6a3e-5c1b-4d0e-9a7b-8c6d5e4f3a2b";
@@ -214,6 +215,12 @@ describe("Postmark transport with the real postmark client", () => {
   });
 });
 
+// The gauge as a Prometheus scrape of /metrics reads it.
+async function failoverGauge(): Promise<number | null> {
+  const line = (await metricsText()).body.split("\n").find((l) => l.startsWith('afterglow_mail_failover_active{primary="sendgrid",secondary="postmark"}'));
+  return line ? Number(line.split(" ").at(-1)) : null;
+}
+
 describe("the failover transport between the two stand-ins", () => {
   it("stays on SendGrid through short trouble, moves to Postmark after MAIL_FAILOVER_AFTER_MS, probes and comes back", async () => {
     let now = 0;
@@ -223,6 +230,7 @@ describe("the failover transport between the two stand-ins", () => {
       policy: { afterMs: 10_000, probeEveryMs: 5_000 },
       now: () => now,
     });
+    expect(await failoverGauge()).toBe(0);
     sendgrid.failFor(60_000, 503);
     await sendError(failover.send(email({ followUpId: "a" })));
     now = 9_999;
@@ -231,6 +239,7 @@ describe("the failover transport between the two stand-ins", () => {
     now = 10_000;
     await sendError(failover.send(email({ followUpId: "c" })));
     expect(failover.state()).toEqual({ mode: "secondary", since: 10_000, probeAt: 15_000 });
+    expect(await failoverGauge()).toBe(1);
     expect((await failover.send(email({ followUpId: "d" }))).transport).toBe("postmark");
     now = 15_000; // the probe: SendGrid still answers 503
     await sendError(failover.send(email({ followUpId: "e" })));
@@ -239,6 +248,7 @@ describe("the failover transport between the two stand-ins", () => {
     now = 20_000;
     expect((await failover.send(email({ followUpId: "g" }))).transport).toBe("sendgrid");
     expect(failover.state().mode).toBe("primary");
+    expect(await failoverGauge()).toBe(0);
     expect(postmark.messages.map((m) => m.metadata.followUpId)).toEqual(["d", "f"]);
     expect(sendgrid.messages.map((m) => m.customArgs.followUpId)).toEqual(["g"]);
   });

@@ -13,7 +13,7 @@ const now = new Date("2027-03-01T12:00:00Z");
 const daysAgo = (n: number) => new Date(now.getTime() - n * DAY);
 
 beforeEach(async () => {
-  for (const t of ["followUpEvent", "followUp", "order", "outboxMessage", "messageEvent", "complianceRequest", "flowTriggerFire"] as const) {
+  for (const t of ["followUpEvent", "followUp", "order", "outboxMessage", "messageEvent", "complianceRequest", "flowTriggerFire", "countedEmail"] as const) {
     await (prisma[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   const order = await prisma.order.create({
@@ -59,7 +59,7 @@ beforeEach(async () => {
 describe("pruneExpiredContent", () => {
   it("removes rendered emails and event details older than the retention, and keeps the facts", async () => {
     const result = await pruneExpiredContent({ prisma, now, days: 90 });
-    expect(result).toEqual({ cutoff: daysAgo(90), outboxMessages: 1, messageEventDetails: 1, followUpEventDetails: 1, dataRequestReports: 1, flowTriggerPayloads: 1 });
+    expect(result).toEqual({ cutoff: daysAgo(90), outboxMessages: 1, messageEventDetails: 1, followUpEventDetails: 1, dataRequestReports: 1, flowTriggerPayloads: 1, countedEmails: 0 });
     const triggers = await prisma.flowTriggerFire.findMany({ orderBy: { factKey: "asc" } });
     expect(triggers.map((t) => [t.factKey, t.payload === null])).toEqual([["followUp:f-edge", false], ["followUp:f-new", false], ["followUp:f-old", true]]);
 
@@ -88,6 +88,21 @@ describe("pruneExpiredContent", () => {
     const result = await pruneExpiredContent({ prisma, now, days: 5, batchSize: 1 });
     expect(result).toMatchObject({ outboxMessages: 3, messageEventDetails: 3, followUpEventDetails: 3, dataRequestReports: 3, flowTriggerPayloads: 3 });
     expect(await prisma.outboxMessage.count()).toBe(0);
+  });
+
+  it("deletes the counted-email marks of months before the previous one, in batches, and keeps the months' totals", async () => {
+    const at = new Date("2027-03-10T12:00:00Z");
+    const marks: [string, string][] = [["c-dec", "2026-12"], ["c-jan-1", "2027-01"], ["c-jan-2", "2027-01"], ["c-feb", "2027-02"], ["c-mar", "2027-03"]];
+    for (const [followUpId, month] of marks) await prisma.countedEmail.create({ data: { followUpId, shop: SHOP, month, countedAt: at } });
+    await prisma.monthlyEmailCount.upsert({ where: { shop_month: { shop: SHOP, month: "2027-01" } }, create: { shop: SHOP, month: "2027-01", sent: 2 }, update: { sent: 2 } });
+    expect(await pruneExpiredContent({ prisma, now: at, days: 3650, batchSize: 2 })).toMatchObject({ countedEmails: 3 });
+    expect((await prisma.countedEmail.findMany({ orderBy: { followUpId: "asc" } })).map((c) => c.month)).toEqual(["2027-02", "2027-03"]);
+    expect((await prisma.monthlyEmailCount.findUniqueOrThrow({ where: { shop_month: { shop: SHOP, month: "2027-01" } } })).sent).toBe(2);
+    expect(await pruneExpiredContent({ prisma, now: at, days: 3650 })).toMatchObject({ countedEmails: 0 });
+    // Early on the 1st (UTC), a shop far west is still in February: January is its previous month, kept.
+    await prisma.countedEmail.create({ data: { followUpId: "c-jan-3", shop: SHOP, month: "2027-01", countedAt: at } });
+    expect(await pruneExpiredContent({ prisma, now: new Date("2027-03-01T05:00:00Z"), days: 3650 })).toMatchObject({ countedEmails: 0 });
+    expect(await pruneExpiredContent({ prisma, now: new Date("2027-03-01T13:00:00Z"), days: 3650 })).toMatchObject({ countedEmails: 1 });
   });
 
   it("reads RETENTION_DAYS and refuses a retention that would wipe everything", async () => {

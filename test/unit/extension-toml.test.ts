@@ -218,22 +218,33 @@ describe("Start an Afterglow flow", () => {
   const ext = (file.doc.extensions as Table[])[0];
   const fields = ((file.doc.settings as Table).fields as Table[]) ?? [];
 
-  it("is the action the runtime reads: its handle, an order reference and the flow key field", () => {
+  it("is the action the runtime reads: its handle, an order reference, and the older workflows' optional flow key", () => {
     expect(ext.handle).toBe(FLOW_ACTION_HANDLE);
     expect(fields).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ type: "order_reference", required: true }),
-        expect.objectContaining({ type: "single_line_text_field", key: FLOW_KEY_PROPERTY, required: true }),
+        expect.objectContaining({ type: "single_line_text_field", key: FLOW_KEY_PROPERTY, required: false }),
       ]),
     );
   });
 
-  it("posts to the app's own host, at a route the app has", () => {
+  it("has a custom configuration page: the page, its preview and the validation, all on the app's host at routes the app has", () => {
     const app = toml.parse(fs.readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8")) as Table;
-    const url = new URL(String(ext.runtime_url));
-    expect(url.origin).toBe(new URL(String(app.application_url)).origin);
-    const route = `${url.pathname.slice(1).replace(/\//g, ".")}.tsx`;
-    expect(fs.existsSync(path.join(ROOT, "app", "routes", route)), route).toBe(true);
+    const routes = Object.fromEntries(
+      ["runtime_url", "config_page_url", "config_page_preview_url", "validation_url"].map((key) => {
+        const url = new URL(String(ext[key]));
+        expect(url.origin, key).toBe(new URL(String(app.application_url)).origin);
+        return [key, `${url.pathname.slice(1).replace(/\//g, ".")}.tsx`];
+      }),
+    );
+    expect(routes).toEqual({
+      runtime_url: "flow.actions.start-flow.tsx",
+      // An embedded admin page: Flow shows it in a frame of the admin, with App Bridge.
+      config_page_url: "app.flow-action-config.tsx",
+      config_page_preview_url: "flow.actions.start-flow.preview.tsx",
+      validation_url: "flow.actions.start-flow.validate.tsx",
+    });
+    for (const route of Object.values(routes)) expect(fs.existsSync(path.join(ROOT, "app", "routes", route)), route).toBe(true);
   });
 });
 

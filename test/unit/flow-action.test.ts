@@ -1,7 +1,14 @@
 // The Shopify Flow action "Start an Afterglow flow": reading Flow's execution payload and checking
 // its HMAC, without a server.
 import { describe, expect, it } from "vitest";
-import { FLOW_ACTION_HANDLE, InvalidFlowActionError, parseFlowActionRequest } from "~/domain/flow-action";
+import {
+  FLOW_ACTION_HANDLE,
+  flowActionPreview,
+  flowActionValidation,
+  InvalidFlowActionError,
+  parseFlowActionRequest,
+  parseFlowActionStepRequest,
+} from "~/domain/flow-action";
 import { verifyShopifyFlowRequest } from "~/webhooks/signature.server";
 import { flowActionRequest } from "../../simulator/flow-actions";
 
@@ -35,9 +42,15 @@ describe("parseFlowActionRequest", () => {
     expect(parseFlowActionRequest(body({ order_id: "5551234", flow_key: "vip-thank-you" }))).toEqual({
       shop: "glow-goods.myshopify.com",
       actionRunId: "run-1",
+      stepReference: null,
       flowKey: "vip-thank-you",
       orderId: "gid://shopify/Order/5551234",
     });
+  });
+
+  it("reads the step a configuration page chose a flow for, with no typed key needed", () => {
+    expect(parseFlowActionRequest(body({ order_id: "1" }, { step_reference: "step-abc" }))).toMatchObject({ stepReference: "step-abc", flowKey: null });
+    expect(problemsOf(body({ order_id: "1" }, { step_reference: 12 }))).toEqual([expect.stringMatching(/^step_reference/)]);
   });
 
   it("takes the order id as a number or a global id, and the flow key in any case with spaces around", () => {
@@ -53,7 +66,7 @@ describe("parseFlowActionRequest", () => {
     expect(problems).toEqual([
       expect.stringMatching(/^shopify_domain/),
       expect.stringMatching(/^action_run_id/),
-      expect.stringMatching(/^flow_key is empty/),
+      expect.stringMatching(/^no Afterglow flow is chosen/),
       expect.stringMatching(/^order_id/),
     ]);
   });
@@ -76,6 +89,32 @@ describe("parseFlowActionRequest", () => {
 
   it("refuses a run id longer than any Flow gives", () => {
     expect(problemsOf(body({ order_id: "1", flow_key: "a" }, { action_run_id: "r".repeat(256) }))).toEqual([expect.stringMatching(/^action_run_id/)]);
+  });
+});
+
+describe("a step's preview and validation", () => {
+  const label = (t: string) => (t === "order_created" ? "Order created" : t);
+  const flow = { name: "VIP care", key: "vip-care", trigger: "shopify_flow", active: true, steps: 1 };
+
+  it("reads the shop and the step, and an older workflow's key from the properties", () => {
+    expect(parseFlowActionStepRequest({ shopify_domain: "Glow-Goods.myshopify.com", step_reference: "s1", properties: { flow_key: "VIP-care" } })).toEqual({
+      shop: "glow-goods.myshopify.com",
+      stepReference: "s1",
+      flowKey: "vip-care",
+    });
+    expect(() => parseFlowActionStepRequest({ shopify_domain: "glow.example.com" })).toThrow(/shopify_domain.*step_reference/);
+  });
+
+  it("previews the chosen flow, or asks to choose one", () => {
+    expect(flowActionPreview(flow, label)).toEqual({ label_text: "Afterglow flow", text_preview: "VIP care: 1 follow-up email for the workflow's order.", button_text: "Change flow" });
+    expect(flowActionPreview(null, label).button_text).toBe("Choose flow");
+  });
+
+  it("validates: nothing to say for a flow that can start; otherwise what to do", () => {
+    expect(flowActionValidation(flow, label)).toEqual([]);
+    expect(flowActionValidation(null, label)).toEqual([{ id: "step_reference", message: expect.stringMatching(/No Afterglow flow is chosen/) }]);
+    expect(flowActionValidation({ ...flow, active: false }, label)[0].message).toMatch(/is off/);
+    expect(flowActionValidation({ ...flow, trigger: "order_created" }, label)[0].message).toMatch(/starts on "Order created"/);
   });
 });
 

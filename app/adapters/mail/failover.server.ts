@@ -7,6 +7,7 @@
 
 import { afterPrimary, chooseRoute, decideProvider, HEALTHY, type FailoverPolicy, type FailoverState } from "~/domain/mail-failover";
 import type { Logger } from "~/platform/logger.server";
+import { mailFailoverObserved } from "~/platform/metrics.server";
 import type { MailTransport, OutgoingEmail, ProviderChoice } from "./transport";
 import { SendError, unreachable } from "./transport";
 
@@ -31,13 +32,17 @@ export function createFailoverTransport({
 }): FailoverTransport {
   let state: FailoverState = HEALTHY;
   const log = logger?.child({ component: "mail-failover" });
+  const gauge = (active: boolean) => mailFailoverObserved({ primary: primary.name, secondary: secondary.name, active });
+  gauge(false);
 
   const observe = (outcome: "answered" | "failed") => {
     const before = state;
     state = afterPrimary(state, outcome, now(), policy);
     if (before.mode === "primary" && state.mode === "secondary") {
+      gauge(true);
       log?.warn(`${primary.name} has failed for ${policy.afterMs} ms; new follow-ups go to ${secondary.name}`, { probeEveryMs: policy.probeEveryMs });
     } else if (before.mode === "secondary" && state.mode === "primary") {
+      gauge(false);
       log?.info(`${primary.name} answered again; new follow-ups go to it`, { afterMs: now() - before.since });
     }
   };

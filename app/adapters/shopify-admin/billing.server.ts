@@ -1,14 +1,16 @@
-// Shopify's Billing API: asking a shop to approve a recurring subscription, and reading which of
-// the app's subscriptions the shop pays now.
+// Shopify's Billing API: asking a shop to approve a recurring subscription, reading which of the
+// app's subscriptions the shop pays now, and cancelling one.
 import type {
   ActiveSubscriptionsQuery,
   ActiveSubscriptionsQueryVariables,
+  AppSubscriptionCancelMutation,
+  AppSubscriptionCancelMutationVariables,
   AppSubscriptionCreateMutation,
   AppSubscriptionCreateMutationVariables,
 } from "~/types/admin.generated";
 import type { AppPricingInterval, CurrencyCode } from "~/types/admin.types";
 import type { AdminClient } from "./client.server";
-import { ACTIVE_SUBSCRIPTIONS_QUERY, APP_SUBSCRIPTION_CREATE_MUTATION } from "./queries";
+import { ACTIVE_SUBSCRIPTIONS_QUERY, APP_SUBSCRIPTION_CANCEL_MUTATION, APP_SUBSCRIPTION_CREATE_MUTATION } from "./queries";
 
 export interface AppSubscriptionFacts {
   id: string; // gid://shopify/AppSubscription/…
@@ -80,4 +82,18 @@ export async function createAppSubscription(
 export async function fetchActiveSubscriptions(client: AdminClient): Promise<AppSubscriptionFacts[]> {
   const data = await client.request<ActiveSubscriptionsQuery, ActiveSubscriptionsQueryVariables>(ACTIVE_SUBSCRIPTIONS_QUERY);
   return data.currentAppInstallation.activeSubscriptions.map(facts);
+}
+
+// Ends the subscription now; Shopify answers with its CANCELLED status (and sends the webhook).
+export async function cancelAppSubscription(client: AdminClient, id: string): Promise<AppSubscriptionFacts> {
+  const data = await client.request<AppSubscriptionCancelMutation, AppSubscriptionCancelMutationVariables>(APP_SUBSCRIPTION_CANCEL_MUTATION, { id, prorate: false });
+  const result = data.appSubscriptionCancel;
+  const errors = result?.userErrors ?? [];
+  if (errors.length > 0 || !result?.appSubscription) {
+    throw new SubscriptionRefusedError(
+      `Shopify refused to cancel ${id} for ${client.shop}: ${errors.map((e) => `${e.field?.join(".") ?? "input"}: ${e.message}`).join("; ") || "no subscription was returned"}.`,
+      errors.map((e) => ({ field: e.field ?? null, message: e.message })),
+    );
+  }
+  return facts(result.appSubscription);
 }

@@ -546,6 +546,27 @@ export const APP_SUBSCRIPTION_CREATE_MUTATION = `#graphql
   }
 `;
 
+// Billing: the merchant's own "Switch to Free": the subscription ends now, without a prorated refund
+// (Shopify's default); Shopify then sends app_subscriptions/update with CANCELLED.
+export const APP_SUBSCRIPTION_CANCEL_MUTATION = `#graphql
+  mutation AppSubscriptionCancel($id: ID!, $prorate: Boolean) {
+    appSubscriptionCancel(id: $id, prorate: $prorate) {
+      appSubscription {
+        id
+        name
+        status
+        test
+        createdAt
+        currentPeriodEnd
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 // One day's numbers of a flow's activity, found by its remoteId (write_marketing_events).
 export const MARKETING_ENGAGEMENT_CREATE_MUTATION = `#graphql
   mutation MarketingEngagementCreate($remoteId: String!, $marketingEngagement: MarketingEngagementInput!) {

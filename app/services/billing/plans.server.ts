@@ -3,7 +3,7 @@
 // app_subscriptions/update webhook), and letting held follow-ups go once the plan allows more.
 import type { PrismaClient } from "@prisma/client";
 import { adminClientForShop, fetchShopProfile, type AdminClient } from "~/adapters/shopify-admin/index.server";
-import { createAppSubscription, fetchActiveSubscriptions } from "~/adapters/shopify-admin/billing.server";
+import { cancelAppSubscription, createAppSubscription, fetchActiveSubscriptions } from "~/adapters/shopify-admin/billing.server";
 import {
   billingMonth,
   heldBanner,
@@ -143,6 +143,20 @@ export async function requestSubscription({
   });
   logger.info("subscription requested", { shop, plan: plan.key, test: subscription.test, subscriptionId: subscription.id });
   return { confirmationUrl, test: subscription.test };
+}
+
+// The merchant's "Switch to Free": each of the shop's paid subscriptions is cancelled in Shopify and
+// its CANCELLED status recorded from Shopify's answer (the webhook that follows says the same).
+// Follow-ups above the free allowance are held from the next send on, as for any smaller plan.
+export async function switchToFree({ prisma, client, shop, now = new Date() }: { prisma: PrismaClient; client: AdminClient; shop: string; now?: Date }): Promise<{ cancelled: number; plan: PlanKey }> {
+  const active = await prisma.planSubscription.findMany({ where: { shop, status: "ACTIVE" }, select: { id: true } });
+  for (const { id } of active) {
+    const cancelled = await cancelAppSubscription(client, id);
+    await recordSubscriptionStatus({ prisma, shop, update: { id: cancelled.id, name: cancelled.name, status: cancelled.status, updatedAt: null, currentPeriodEnd: cancelled.currentPeriodEnd }, now });
+  }
+  const plan = await currentPlan(prisma, shop);
+  logger.info("the merchant switched to the free plan", { shop, cancelled: active.length, plan });
+  return { cancelled: active.length, plan };
 }
 
 export interface StatusUpdate {

@@ -1,9 +1,11 @@
 // Keeps rendered emails and event details only as long as they are useful: after RETENTION_DAYS
 // the facts stay (a follow-up's status, reason, message id, when it was sent) and the content goes.
-// Works in small batches so webhook intake, which shares the SQLite writer, never waits long.
+// The marks of emails counted towards a plan's monthly allowance go once their month and the one
+// after it are over. Works in small batches so webhook intake, which shares the SQLite writer, never waits long.
 import type { PrismaClient } from "@prisma/client";
 import { COMPLIANCE_TOPICS } from "./requests.server";
 import { config, type Config } from "~/platform/config.server";
+import { oldestKeptBillingMonth } from "~/domain/plans";
 
 export interface PruneResult {
   cutoff: Date;
@@ -12,6 +14,7 @@ export interface PruneResult {
   followUpEventDetails: number; // timeline details cleared
   dataRequestReports: number; // customers/data_request reports cleared (the merchant had them for the whole period)
   flowTriggerPayloads: number; // payloads of Flow triggers sent or given up on, cleared (the row keeps the fact, once)
+  countedEmails: number; // marks of emails counted in months before the previous one, deleted (the month's total stays)
 }
 
 const BATCH = 500;
@@ -79,7 +82,15 @@ export async function pruneExpiredContent({
     return rows.length;
   });
 
-  return { cutoff, outboxMessages, messageEventDetails, followUpEventDetails, dataRequestReports, flowTriggerPayloads };
+  // Only the current and the previous month's marks can still stop an email being counted twice.
+  const oldestMonth = oldestKeptBillingMonth(now);
+  const countedEmails = await inBatches(batchSize, async (take) => {
+    const rows = await prisma.countedEmail.findMany({ where: { month: { lt: oldestMonth } }, select: { followUpId: true }, take });
+    if (rows.length) await prisma.countedEmail.deleteMany({ where: { followUpId: { in: rows.map((r) => r.followUpId) } } });
+    return rows.length;
+  });
+
+  return { cutoff, outboxMessages, messageEventDetails, followUpEventDetails, dataRequestReports, flowTriggerPayloads, countedEmails };
 }
 
 async function inBatches(size: number, step: (take: number) => Promise<number>): Promise<number> {

@@ -95,6 +95,7 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   await tx.marketingEngagementReport.deleteMany({ where: { shop } });
   await tx.marketingSync.deleteMany({ where: { shop } });
   await tx.flowActionRun.deleteMany({ where: { shop } });
+  await tx.flowActionStep.deleteMany({ where: { shop } });
   // Billing: the plan's subscriptions and the monthly counts.
   await tx.planSubscription.deleteMany({ where: { shop } });
   await tx.monthlyEmailCount.deleteMany({ where: { shop } });

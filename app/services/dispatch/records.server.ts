@@ -6,7 +6,7 @@ import { SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-r
 import type { Logger } from "~/platform/logger.server";
 import { followUpSkipped } from "~/platform/metrics.server";
 import { providerOf } from "~/db.server";
-import { flowTriggerFireStatement, type FlowTriggerFireInput } from "../flow-triggers/fires.server";
+import { flowTriggerFireStatement, followUpSentAfterHandover, type FlowTriggerFireInput } from "../flow-triggers/fires.server";
 import { claimEndStatement, writeWhileClaimed } from "./dispatch-sql.server";
 import type { GateResult } from "./gates";
 import type { Claim, ClaimedFollowUp, Outcome } from "./types";
@@ -126,10 +126,13 @@ export function createFollowUpRecords({
         return ok ? (result.returned ? "returned" : "retried") : "lost";
       }
       case "confirmed": {
+        // Sent after all: Shopify Flow hears "Follow-up sent" as from any send (once per follow-up: the factKey).
+        const flowTrigger = await followUpSentAfterHandover(prisma, claim.id);
         const ok = await finish(
           claim,
           { status: "sent", sentAt: result.sentAt, messageId: result.messageId, transport: result.provider, lastError: null, handedOverAt: null },
           { type: "confirmed", detail: result.reason },
+          flowTrigger,
         );
         return ok ? "sent" : "lost";
       }

@@ -9,7 +9,7 @@ import { writeWhileClaimed } from "./dispatch-sql.server";
 import { renderCustomer, renderShop, stepUtm } from "./render-request";
 import { decodedOnce, type Delivery } from "./gates.server";
 import type { FollowUpRecords } from "./records.server";
-import type { FlowTriggerFireInput } from "../flow-triggers/fires.server";
+import { shopTriggers, type FlowTriggerFireInput } from "../flow-triggers/fires.server";
 import type { Outcome } from "./types";
 
 export interface SendStepSettings {
@@ -107,6 +107,12 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     return ok ? "returned" : "lost";
   }
 
+  // Whether "Follow-up sent" is to be written with the send: never for a test send, and not even
+  // looked at for a shop whose workflows do not use it (read once a pass, before the hand-over, so
+  // a failing read can never stand between the provider's answer and its record).
+  if (!followUp.isTest && !d.cache.flowTriggers.has(followUp.shop)) d.cache.flowTriggers.set(followUp.shop, shopTriggers(prisma, followUp.shop));
+  const listens = !followUp.isTest && (await d.cache.flowTriggers.get(followUp.shop)!).has("follow-up-sent");
+
   // The provider is chosen before the mark, and the mark names it: if this worker dies before
   // recording the answer, the next attempt knows which provider may have the email already, and
   // sends only there (handedOverTo pins it; a pinned follow-up never fails over).
@@ -146,8 +152,8 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
       },
     });
     const sentAt = now();
-    // "Follow-up sent" for Shopify Flow, with the subject the customer received; never for a test send.
-    const flowTrigger: FlowTriggerFireInput | undefined = followUp.isTest
+    // "Follow-up sent" for Shopify Flow, with the subject the customer received.
+    const flowTrigger: FlowTriggerFireInput | undefined = !listens
       ? undefined
       : {
           shop: followUp.shop,

@@ -8,6 +8,7 @@ import type { EmailCategory } from "~/domain/flows";
 import type { MarketingConsentState } from "~/domain/exit-rules";
 import type { Logger } from "~/platform/logger.server";
 import type { PlanKey } from "~/domain/plans";
+import type { FlowTriggerHandle } from "~/domain/flow-triggers";
 
 export interface RecommendationRequest {
   shop: string;
@@ -188,8 +189,20 @@ export interface PassCache {
   decoded: WeakMap<object, Map<unknown, unknown>>;
   // The shop's plan (app/domain/plans.ts).
   plans: Map<string, Promise<PlanKey>>;
+  // The Shopify Flow triggers the shop's enabled workflows use: most shops have none, and their
+  // sends write no trigger row (a lifecycle change reaches sends with the next pass).
+  flowTriggers: Map<string, Promise<Set<FlowTriggerHandle>>>;
 }
 
-export const newPassCache = (): PassCache => ({ shops: new Map(), segments: new Map(), verifiedDomains: new Map(), steps: new Map(), previousSteps: new Map(), decoded: new WeakMap(), plans: new Map() });
+export const newPassCache = (): PassCache => ({
+  shops: new Map(),
+  segments: new Map(),
+  verifiedDomains: new Map(),
+  steps: new Map(),
+  previousSteps: new Map(),
+  decoded: new WeakMap(),
+  plans: new Map(),
+  flowTriggers: new Map(),
+});
 
 export type StepWithFlow = FlowStep & { flow: Flow };

@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { DatabaseProvider } from "~/db.server";
 import { buildFlowTriggerPayload, type FlowTriggerFact, type FlowTriggerHandle, type FollowUpFacts } from "~/domain/flow-triggers";
+import { fillVariables } from "~/domain/content";
+import { stepVariants } from "~/domain/stored-rows";
 
 type Sql = Pick<Prisma.TransactionClient, "$executeRaw">;
 type Reader = Pick<Prisma.TransactionClient, "followUp" | "flow" | "flowStep" | "flowTriggerUse">;
@@ -60,6 +62,12 @@ export async function triggersInUse(db: Pick<Reader, "flowTriggerUse">, shop: st
   return new Set(rows.map((r) => r.trigger as FlowTriggerHandle));
 }
 
+/** Every trigger this shop's enabled workflows use. */
+export async function shopTriggers(db: Pick<Reader, "flowTriggerUse">, shop: string): Promise<Set<FlowTriggerHandle>> {
+  const rows = await db.flowTriggerUse.findMany({ where: { shop, enabled: true }, select: { trigger: true } });
+  return new Set(rows.map((r) => r.trigger as FlowTriggerHandle));
+}
+
 /** The shops among `shops` whose enabled workflows use any of `wanted`, each with those triggers. */
 export async function shopsUsing(
   db: Pick<Reader, "flowTriggerUse">,
@@ -100,3 +108,39 @@ export async function followUpFacts(db: Reader, followUpIds: string[]): Promise<
   return facts;
 }
 
+
+/**
+ * "Follow-up sent" for a send confirmed from the provider's events after the attempt that made it
+ * stopped before recording it. The subject is not kept with the hand-over, so it is the step's (or
+ * the customer's A/B variant's) subject filled with the stored order's and shop's values; product
+ * names, read only while rendering, fall back to their defaults. Undefined when the shop's
+ * workflows do not use the trigger (nothing to read) or the follow-up is a test.
+ */
+export async function followUpSentAfterHandover(
+  db: Pick<Prisma.TransactionClient, "followUp" | "flow" | "flowStep" | "flowTriggerUse" | "shop">,
+  followUpId: string,
+): Promise<FlowTriggerFireInput | undefined> {
+  const row = await db.followUp.findUnique({
+    where: { id: followUpId },
+    select: { shop: true, isTest: true, variant: true, discountCode: true, stepId: true, order: { select: { firstName: true, name: true } } },
+  });
+  if (!row || row.isTest) return undefined;
+  const { shop } = row;
+  if (!(await triggersInUse(db, shop, ["follow-up-sent"])).has("follow-up-sent")) return undefined;
+  const [facts, step, shopRow] = await Promise.all([
+    followUpFacts(db, [followUpId]),
+    db.flowStep.findUnique({ where: { id: row.stepId }, select: { id: true, subject: true, variants: true } }),
+    db.shop.findUnique({ where: { domain: shop }, select: { name: true, storefrontUrl: true } }),
+  ]);
+  const fact = facts.get(followUpId);
+  if (!fact || !step) return undefined;
+  const variant = row.variant ? stepVariants(step)?.variants.find((v) => v.key === row.variant) : undefined;
+  const subject = fillVariables(variant?.subject ?? step.subject, {
+    "customer.first_name": row.order.firstName,
+    "order.name": row.order.name,
+    "shop.name": shopRow?.name ?? shop,
+    "shop.url": shopRow?.storefrontUrl ?? `https://${shop}`,
+    "discount.code": row.discountCode,
+  });
+  return { shop, factKey: `followUp:${followUpId}`, followUpId, onlyIfSent: true, fact: { trigger: "follow-up-sent", subject, ...fact } };
+}

@@ -6,10 +6,11 @@ import type { PrismaClient } from "@prisma/client";
 import type { FlowActionRequest } from "~/domain/flow-action";
 import type { OrderFacts } from "~/domain/order-facts";
 import { orderFactsFromAdminOrder } from "~/domain/reconciliation";
-import { TRIGGERS } from "~/components/flow-draft";
+import { stepFlowProblem } from "~/domain/flow-action";
 import { adminClientForShop, type AdminClient } from "~/adapters/shopify-admin/index.server";
 import { fetchIntakeOrder } from "~/adapters/shopify-admin/order-facts.server";
 import { intakeContext } from "../flows/flows.server";
+import { stepFlowFor, triggerLabel } from "../flows/flow-action-steps.server";
 import { receiveFlowActionRun } from "./intake.server";
 import { followUpsScheduled } from "./follow-ups-scheduled.server";
 
@@ -39,7 +40,7 @@ export async function startFlowFromShopifyFlow({
   adminApiUrl?: string | null; // SHOPIFY_ADMIN_API_URL; null is Shopify's own
   now?: Date;
 }): Promise<FlowActionOutcome> {
-  const { shop, actionRunId, flowKey, orderId } = request;
+  const { shop, actionRunId, stepReference, flowKey, orderId } = request;
   const shopRow = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
   if (!shopRow || shopRow.uninstalledAt) {
     return { kind: "unknown_shop", message: `${shop} is not connected to Afterglow: install the app from the Shopify admin, then run the workflow again.` };
@@ -47,8 +48,9 @@ export async function startFlowFromShopifyFlow({
   // A run Flow sends again is answered as the first was, whatever changed since.
   if (await prisma.flowActionRun.count({ where: { shop, actionRunId } })) return { kind: "duplicate" };
 
-  const flow = await prisma.flow.findUnique({ where: { shop_key: { shop, key: flowKey } }, select: { id: true, name: true, trigger: true, active: true } });
-  const unavailable = flowProblem(flowKey, flow);
+  // The flow chosen on the configuration page; an older workflow's typed key otherwise.
+  const flow = await stepFlowFor({ prisma, shop, stepReference, flowKey });
+  const unavailable = flow ? stepFlowProblem(flow, triggerLabel) : noFlowMessage(flowKey);
   if (unavailable) return { kind: "flow_unavailable", message: unavailable };
 
   // Fresh, not the per-process cache: the merchant may have turned the flow on a moment ago.
@@ -73,16 +75,10 @@ export async function startFlowFromShopifyFlow({
   if (outcome.kind === "duplicate") return outcome;
   if (outcome.kind !== "scheduled") throw new Error(`${shop}: Shopify Flow run ${actionRunId} ended as ${outcome.kind}`);
   await followUpsScheduled(outcome.followUps);
-  return { kind: "scheduled", flowKey, followUps: outcome.followUps };
+  return { kind: "scheduled", flowKey: flow!.key, followUps: outcome.followUps };
 }
 
-function flowProblem(key: string, flow: { name: string; trigger: string; active: boolean } | null): string | null {
-  if (!flow)
-    return `Afterglow has no flow with the key "${key}". In Afterglow, open Flows, choose a flow started from Shopify Flow and enter the key its editor shows.`;
-  if (flow.trigger !== "shopify_flow") {
-    const label = TRIGGERS.find((t) => t.value === flow.trigger)?.label ?? flow.trigger;
-    return `The Afterglow flow "${flow.name}" starts on "${label}", not from Shopify Flow. Set its trigger to "Started from Shopify Flow" in Afterglow, or choose another flow.`;
-  }
-  if (!flow.active) return `The Afterglow flow "${flow.name}" is off. Turn it on in Afterglow, then run the workflow again.`;
-  return null;
+function noFlowMessage(key: string | null): string {
+  if (key) return `Afterglow has no flow with the key "${key}". Open the action in Shopify Flow and choose the Afterglow flow on its configuration page.`;
+  return "No Afterglow flow is chosen for this step. Open the action in Shopify Flow and choose the flow on its configuration page.";
 }
