@@ -7,7 +7,9 @@
 // machine noise hits them alike; every load ends with one scripted interaction that stays on
 // the page (a tab, a filter, a button). The baseline, measured in the same rounds: a static
 // page served by the same server with the same Polaris stylesheet, a heading, a paragraph and
-// a button. BENCH_PAGES=Messages,Analytics measures only those (and the baseline). Exits non-zero when a page fails to load or logs an error, not when a goal is missed.
+// a button. BENCH_PAGES=Messages,Analytics (or `-- --page flow-editor --runs 5`) measures only
+// those (and the baseline). Exits non-zero when a page fails to load or logs an error, not when a
+// goal is missed.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,7 +23,14 @@ import { readWebVitals, watchWebVitals, type WebVitals } from "../test/browser/w
 import { seedAdminShop, SENDER_DOMAIN } from "./admin-seed";
 import { databaseKindFromArgs, envNumber, fmt, percentile, printMarkdownTable, startChildService, writeResult } from "./lib";
 
-const RUNS = envNumber("BENCH_RUNS", 5);
+// `--page "Flow editor"` (or flow-editor) measures one page and the baseline; `--runs 5` overrides BENCH_RUNS.
+const argValue = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const RUNS = Number(argValue("--runs") ?? envNumber("BENCH_RUNS", 5));
+// Page names compare without case, spaces or dashes: "Flow editor", "flow-editor".
+const pageKey = (name: string) => name.toLowerCase().replace(/[\s-]+/g, "");
 const FOLLOW_UPS = envNumber("BENCH_FOLLOW_UPS", 100_000);
 const DATABASE = databaseKindFromArgs();
 const GOALS = { lcp: 2500, cls: 0.1, inp: 200 };
@@ -276,8 +285,10 @@ async function main() {
     await first.close();
     fs.writeFileSync(baselineFile, baselinePage(stylesheets));
 
-    const only = process.env.BENCH_PAGES?.split(",").map((n) => n.trim().toLowerCase());
-    const all = [BASELINE, ...targets.filter((t) => !only || only.includes(t.name.toLowerCase()))];
+    const only = (argValue("--page") ?? process.env.BENCH_PAGES)?.split(",").map(pageKey);
+    const chosen = targets.filter((t) => !only || only.includes(pageKey(t.name)));
+    if (only && chosen.length !== only.length) throw new Error(`Unknown page in ${only.join(", ")}; the pages: ${targets.map((t) => t.name).join(", ")}`);
+    const all = [BASELINE, ...chosen];
     const outcomes = new Map<PageUnderTest, Outcome>(all.map((t) => [t, { name: t.name, runs: [], failures: [], offline: new Set<string>() }]));
     console.log(`Warming up ${all.length} pages…`);
     for (const t of all) await measure(browser, t, 0, outcomes.get(t)!);

@@ -1308,6 +1308,47 @@ function decodeCursor(cursor: string): number {
   throw new GraphQLError(`Invalid cursor for current pagination sort.`, { extensions: { code: "BAD_REQUEST" } });
 }
 
+// A connection of plain strings (productTypes, productTags): distinct, non-empty, sorted; the
+// cursor carries the last string, as no id does. Shopify's page limits for these are larger.
+function stringConnection({ values, args, maxPageSize }: { values: string[]; args: Record<string, unknown>; maxPageSize: number }): ConnectionValue {
+  const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_REQUEST" } });
+  const first = args.first as number | null | undefined;
+  const last = args.last as number | null | undefined;
+  if (first == null && last == null) throw badRequest("you must provide one of first or last");
+  if (first != null && last != null) throw badRequest("providing both first and last is not supported");
+  for (const [name, size] of [["first", first], ["last", last]] as const) {
+    if (size != null && (size < 0 || size > maxPageSize)) throw badRequest(`The ${name} argument must be between 0 and ${maxPageSize}; ${size} was given.`);
+  }
+  const distinct = [...new Set(values.filter((v) => v.trim() !== ""))].sort((a, b) => a.localeCompare(b));
+  const ordered = args.reverse ? distinct.reverse() : distinct;
+  const cursorOf = (value: string) => Buffer.from(JSON.stringify({ last_value: value })).toString("base64");
+  const indexOf = (cursor: string) => {
+    let value: unknown;
+    try {
+      value = (JSON.parse(Buffer.from(cursor, "base64").toString("utf8")) as { last_value?: unknown }).last_value;
+    } catch {
+      value = undefined;
+    }
+    const index = typeof value === "string" ? ordered.indexOf(value) : -1;
+    if (index < 0) throw badRequest("Invalid cursor for current pagination sort.");
+    return index;
+  };
+  const start = args.after ? indexOf(args.after as string) + 1 : 0;
+  const end = args.before ? indexOf(args.before as string) : ordered.length;
+  let window = ordered.slice(start, Math.max(start, end));
+  let hasNextPage = end < ordered.length;
+  let hasPreviousPage = start > 0;
+  if (first != null) {
+    hasNextPage = hasNextPage || window.length > first;
+    window = window.slice(0, first);
+  } else if (last != null) {
+    hasPreviousPage = hasPreviousPage || window.length > last;
+    window = window.slice(Math.max(0, window.length - last));
+  }
+  const edges = window.map((node) => ({ cursor: cursorOf(node), node }));
+  return new ConnectionValue(edges, window, { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null });
+}
+
 function connection<T>({ items, args, info, idOf }: ConnectionOptions<T>): ConnectionValue {
   const first = args.first as number | null | undefined;
   const last = args.last as number | null | undefined;
@@ -2322,6 +2363,21 @@ const MODEL: Record<string, Record<string, FieldModel>> = {
       resolve: (_root, args, context, info) => {
         requireScope(context, "read_products", "products");
         return productsConnection(context, args, info, context.store.products);
+      },
+    },
+    // The distinct types and tags on the shop's products, whatever their status, sorted.
+    productTypes: {
+      args: CONNECTION_ARGS,
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_products", "productTypes");
+        return stringConnection({ values: context.store.products.map((p) => p.productType), args, maxPageSize: 1000 });
+      },
+    },
+    productTags: {
+      args: CONNECTION_ARGS,
+      resolve: (_root, args, context) => {
+        requireScope(context, "read_products", "productTags");
+        return stringConnection({ values: context.store.products.flatMap((p) => p.tags), args, maxPageSize: 5000 });
       },
     },
     productVariant: {

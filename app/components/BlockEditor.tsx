@@ -2,9 +2,9 @@
 // block's own fields with the server's problems under them (found by JSON pointer when they
 // arrive, then kept with the block wherever it moves). A conditional block holds its own list,
 // shown when the order matches its "Show when".
-import { memo, useCallback, useId, useMemo, useState } from "react";
+import { createContext, memo, useCallback, useContext, useId, useMemo, useState } from "react";
 import { useStableCallback } from "./use-stable-callback";
-import { ActionList, BlockStack, Box, Button, InlineGrid, InlineStack, Popover, Select, Tag, Text, TextField } from "@shopify/polaris";
+import { ActionList, Autocomplete, BlockStack, Box, Button, InlineGrid, InlineStack, Popover, Select, Tag, Text, TextField } from "@shopify/polaris";
 import { CONTENT_LIMITS, type BlockCondition, type ContentBlock } from "~/domain/content";
 import { VariableTextField } from "./VariablePicker";
 import {
@@ -294,6 +294,10 @@ function BlockFields({ block, n, at, problems, byBlock, template, depth, onChang
   }
 }
 
+// The shop's product types and tags (from Shopify), offered as a tip's conditions are typed; empty
+// when Shopify did not answer, and the fields still take any text.
+export const ProductVocabularyContext = createContext<{ productTypes: string[]; productTags: string[] }>({ productTypes: [], productTags: [] });
+
 function ConditionalFields({ block, n, at, problems, byBlock, template, depth, onChange }: BlockFieldsProps & { block: Extract<ContentBlock, { type: "conditional" }> }) {
   const when = block.when ?? {};
   const setWhen = (change: Partial<BlockCondition>) => {
@@ -304,12 +308,13 @@ function ConditionalFields({ block, n, at, problems, byBlock, template, depth, o
   };
   const err = (field: string) => errorsAt(problems, `${at}/when/${field}`);
   const tip = template === "care-guide";
+  const vocabulary = useContext(ProductVocabularyContext);
   return (
     <BlockStack gap="300">
       <Text as="h5" variant="headingXs">{tip ? "Show this tip when the order has" : "Show when the order has"}</Text>
       <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
-        <ChipsField label={`Block ${n} product types`} values={when.productTypes ?? []} onChange={(productTypes) => setWhen({ productTypes })} error={err("productTypes")} helpText="A product of any of these types, e.g. Candle." />
-        <ChipsField label={`Block ${n} product tags`} values={when.productTags ?? []} onChange={(productTags) => setWhen({ productTags })} error={err("productTags")} helpText="A product with any of these tags." />
+        <ChipsField label={`Block ${n} product types`} suggestions={vocabulary.productTypes} values={when.productTypes ?? []} onChange={(productTypes) => setWhen({ productTypes })} error={err("productTypes")} helpText="A product of any of these types, e.g. Candle." />
+        <ChipsField label={`Block ${n} product tags`} suggestions={vocabulary.productTags} values={when.productTags ?? []} onChange={(productTags) => setWhen({ productTags })} error={err("productTags")} helpText="A product with any of these tags." />
         <Select
           label={`Block ${n} customer`}
           options={[
@@ -330,8 +335,25 @@ function ConditionalFields({ block, n, at, problems, byBlock, template, depth, o
   );
 }
 
-// Names typed one at a time (Enter or a comma adds one), shown as removable tags.
-function ChipsField({ label, values, onChange, upper = false, error, helpText }: { label: string; values: string[]; onChange: (values: string[]) => void; upper?: boolean; error?: string; helpText?: string }) {
+// Names typed one at a time (Enter or a comma adds one), shown as removable tags. With
+// suggestions, the names that match what is typed are offered below; any other text is kept too.
+function ChipsField({
+  label,
+  values,
+  onChange,
+  upper = false,
+  error,
+  helpText,
+  suggestions = [],
+}: {
+  label: string;
+  values: string[];
+  onChange: (values: string[]) => void;
+  upper?: boolean;
+  error?: string;
+  helpText?: string;
+  suggestions?: string[];
+}) {
   const [text, setText] = useState("");
   const commit = (raw = text) => {
     const added = raw
@@ -341,6 +363,28 @@ function ChipsField({ label, values, onChange, upper = false, error, helpText }:
     setText("");
     if (added.length) onChange([...values, ...added.filter((v) => !values.some((w) => w.toLowerCase() === v.toLowerCase()))]);
   };
+  const addButton = (
+    <Button onClick={() => commit()} disabled={!text.trim()} accessibilityLabel={`Add to ${label}`}>
+      Add
+    </Button>
+  );
+  const tags = values.length ? (
+    <InlineStack gap="100" wrap>
+      {values.map((v) => (
+        <Tag key={v} onRemove={() => onChange(values.filter((w) => w !== v))} accessibilityLabel={`Remove ${v} from ${label}`}>
+          {v}
+        </Tag>
+      ))}
+    </InlineStack>
+  ) : null;
+  if (suggestions.length) {
+    return (
+      <BlockStack gap="100">
+        <SuggestingField label={label} text={text} onText={setText} values={values} suggestions={suggestions} onCommit={commit} error={error} helpText={helpText} addButton={addButton} />
+        {tags}
+      </BlockStack>
+    );
+  }
   return (
     <BlockStack gap="100">
       {/* Enter adds what is typed; Polaris' TextField has no key handler of its own. */}
@@ -361,22 +405,64 @@ function ChipsField({ label, values, onChange, upper = false, error, helpText }:
           autoComplete="off"
           error={error}
           helpText={helpText}
-          connectedRight={
-            <Button onClick={() => commit()} disabled={!text.trim()} accessibilityLabel={`Add to ${label}`}>
-              Add
-            </Button>
-          }
+          connectedRight={addButton}
         />
       </div>
-      {values.length ? (
-        <InlineStack gap="100" wrap>
-          {values.map((v) => (
-            <Tag key={v} onRemove={() => onChange(values.filter((w) => w !== v))} accessibilityLabel={`Remove ${v} from ${label}`}>
-              {v}
-            </Tag>
-          ))}
-        </InlineStack>
-      ) : null}
+      {tags}
     </BlockStack>
+  );
+}
+
+// At most this many suggestions show at once; typing narrows them.
+const SHOWN_SUGGESTIONS = 20;
+
+// Polaris' Autocomplete over the shop's names. What is typed and is no suggestion comes first as
+// "Add …", so Enter adds the text itself; an exact match is the first option instead.
+function SuggestingField({
+  label,
+  text,
+  onText,
+  values,
+  suggestions,
+  onCommit,
+  error,
+  helpText,
+  addButton,
+}: {
+  label: string;
+  text: string;
+  onText: (text: string) => void;
+  values: string[];
+  suggestions: string[];
+  onCommit: (raw?: string) => void;
+  error?: string;
+  helpText?: string;
+  addButton: JSX.Element;
+}) {
+  const typed = text.trim().toLowerCase();
+  const options = useMemo(() => {
+    const open = suggestions.filter((s) => !values.some((v) => v.toLowerCase() === s.toLowerCase()) && s.toLowerCase().includes(typed));
+    const exact = open.filter((s) => s.toLowerCase() === typed);
+    return [...exact, ...open.filter((s) => s.toLowerCase() !== typed)].slice(0, SHOWN_SUGGESTIONS).map((s) => ({ value: s, label: s }));
+  }, [suggestions, values, typed]);
+  const exactMatch = options.some((o) => o.value.toLowerCase() === typed);
+  return (
+    <Autocomplete
+      options={options}
+      selected={[]}
+      onSelect={([picked]) => picked && onCommit(picked)}
+      actionBefore={typed && !exactMatch ? { content: `Add "${text.trim()}"`, accessibilityLabel: `Add ${text.trim()} to ${label}`, onAction: () => onCommit() } : undefined}
+      textField={
+        <Autocomplete.TextField
+          label={label}
+          value={text}
+          onChange={(next) => (next.includes(",") ? onCommit(next) : onText(next))}
+          autoComplete="off"
+          error={error}
+          helpText={helpText}
+          connectedRight={addButton}
+        />
+      }
+    />
   );
 }

@@ -3,11 +3,12 @@
 // edits `content.locales[tag]`; what a language leaves empty comes from the base. Removing a
 // language's version asks first, in App Bridge's modal.
 import { memo, useState } from "react";
-import { BlockStack, Box, Button, InlineStack, Tabs, Text } from "@shopify/polaris";
+import { BlockStack, Box, Button, InlineStack, Text } from "@shopify/polaris";
 import { Modal, TitleBar } from "@shopify/app-bridge-react";
 import type { ContentBlock, ContentFields } from "~/domain/content";
 import { defaultContent, isTemplateId, TEMPLATES } from "~/domain/templates";
 import { BlockList } from "./BlockEditor";
+import { LanguageTabs } from "./LanguageTabs";
 import { VariableTextField } from "./VariablePicker";
 import {
   blocksOf,
@@ -42,11 +43,11 @@ export const ContentEditor = memo(function ContentEditor({ step, at, problems, l
   return (
     <BlockStack gap="300">
       <Text as="h4" variant="headingSm">Content</Text>
-      <Tabs
+      <LanguageTabs
         tabs={languages.map((l, i) => ({
           id: `${step.key}-language-${i}`,
-          content: l.label,
-          panelID: `${step.key}-language-panel-${i}`,
+          label: l.label,
+          panelId: `${step.key}-language-panel-${i}`,
         }))}
         selected={Math.min(selected, languages.length - 1)}
         onSelect={(i) => {

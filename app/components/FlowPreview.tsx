@@ -17,6 +17,15 @@ interface PreviewFacts {
   note: string;
 }
 
+// Safari has no requestIdleCallback; a timer stands in. The timeout bounds the wait on a busy page.
+function whenIdle(fn: () => void): number {
+  return typeof window.requestIdleCallback === "function" ? window.requestIdleCallback(fn, { timeout: 1_000 }) : window.setTimeout(fn, 50);
+}
+function cancelIdle(handle: number): void {
+  if (typeof window.cancelIdleCallback === "function") window.cancelIdleCallback(handle);
+  else window.clearTimeout(handle);
+}
+
 export function usePreview({ id, draft, step, locale, order, variant }: { id: string; draft: FlowDraft; step: number; locale: string; order: string; variant: string }) {
   const [html, setHtml] = useState<string | null>(null);
   const [facts, setFacts] = useState<PreviewFacts | null>(null);
@@ -29,7 +38,14 @@ export function usePreview({ id, draft, step, locale, order, variant }: { id: st
       return;
     }
     const controller = new AbortController();
-    const timer = setTimeout(async () => {
+    let idle: number | null = null;
+    // After a pause in typing, and then only when the browser has nothing more urgent to do: the
+    // email's HTML is parsed and laid out in the frame as it arrives, and a click landing meanwhile
+    // would wait for it.
+    const timer = setTimeout(() => {
+      idle = whenIdle(load);
+    }, 300);
+    async function load() {
       const params = new URLSearchParams({ step: String(step), ...(locale ? { locale } : {}), ...(order ? { order } : {}), ...(variant ? { variant } : {}) });
       try {
         // App Bridge adds the session token to the app's own fetches.
@@ -45,9 +61,10 @@ export function usePreview({ id, draft, step, locale, order, variant }: { id: st
       } catch (err) {
         if (!controller.signal.aborted) setProblem(`The preview could not be loaded: ${String(err)}`);
       }
-    }, 300);
+    }
     return () => {
       clearTimeout(timer);
+      if (idle !== null) cancelIdle(idle);
       controller.abort();
     };
   }, [id, body, step, locale, order, variant, draft.steps]);
@@ -63,22 +80,18 @@ const EmailFrame = memo(function EmailFrame({ html, version, width }: { html: st
   const [room, setRoom] = useState<number>(width);
   const [height, setHeight] = useState(480);
 
+  // Sizes come from ResizeObserver's entries, never read from the page: a read right after a
+  // change forces the browser to lay the page out there and then, holding up the next click.
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const update = () => setRoom(el.clientWidth || width);
-    update();
-    const observer = new ResizeObserver(update);
+    const observer = new ResizeObserver(([entry]) => setRoom(entry.contentRect.width || width));
     observer.observe(el);
     return () => observer.disconnect();
   }, [width]);
 
-  const measure = useCallback(() => {
-    const body = frame.current?.contentDocument?.body;
-    if (body) setHeight(Math.max(1, Math.ceil(body.getBoundingClientRect().height)));
-  }, []);
-
-  // The email re-flows at another width, and grows as its pictures arrive.
+  // The email re-flows at another width, and grows as its pictures arrive: the observer reports
+  // the body's height once on observing and again on each change.
   const bodyObserver = useRef<ResizeObserver | null>(null);
   const onLoad = useCallback(() => {
     bodyObserver.current?.disconnect();
@@ -86,14 +99,13 @@ const EmailFrame = memo(function EmailFrame({ html, version, width }: { html: st
     if (!doc?.body) return;
     // The frame grows to the email's height; no scrollbar while it catches up.
     doc.documentElement.style.overflow = "hidden";
-    measure();
-    bodyObserver.current = new ResizeObserver(measure);
+    bodyObserver.current = new ResizeObserver(([entry]) => {
+      const size = entry.borderBoxSize?.[0];
+      setHeight(Math.max(1, Math.ceil(size ? size.blockSize : entry.contentRect.height)));
+    });
     bodyObserver.current.observe(doc.body);
-  }, [measure]);
+  }, []);
   useEffect(() => () => bodyObserver.current?.disconnect(), []);
-  useEffect(() => {
-    measure();
-  }, [width, measure]);
 
   const scale = Math.min(1, room / width);
   return (

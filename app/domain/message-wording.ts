@@ -2,6 +2,8 @@
 // again can help, and each timeline step (ours and SendGrid's events) as a short sentence.
 // The technical text (SMTP lines, HTTP statuses, ids) stays with the caller for a details view.
 
+import type { FailureCode } from "./failure-codes";
+
 export type FailureKind =
   | "invalid_address"
   | "suppressed"
@@ -130,12 +132,51 @@ function kindOf(error: string): FailureKind {
   return "unknown";
 }
 
+// The stored code, in the page's finer words; the text only tells apart what the code does not
+// (too large or otherwise refused, down or slow or unreachable).
+function kindOfCode(code: FailureCode, error: string): FailureKind {
+  const fromText = kindOf(error);
+  switch (code) {
+    case "recipient_rejected":
+      return "invalid_address";
+    case "template_error":
+      return fromText === "email_too_large" ? fromText : "email_refused";
+    case "provider_unavailable":
+      return fromText === "mail_service_slow" || fromText === "mail_service_unreachable" ? fromText : "mail_service_down";
+    default:
+      return code;
+  }
+}
+
+// The failure as recorded: its code and when (app/domain/failure-codes.ts); older failures have none.
+export interface RecordedFailure {
+  code: FailureCode;
+  at: Date;
+}
+
 /**
- * Why a failed follow-up did not go out, from the error the dispatcher kept. A recipient now on
- * the suppression list outranks the error: whatever it was, the next attempt would be skipped.
+ * Why a failed follow-up did not go out: from its stored code, or for older failures the error
+ * text the dispatcher kept. A recipient now on the suppression list outranks the cause: whatever
+ * it was, the next attempt would be skipped. A cause in the merchant's setup that has been fixed
+ * since (the sender verified after the failure) makes sending again worth it.
  */
-export function explainFailure({ error, suppressed = false }: { error: string | null; suppressed?: boolean }): FailureExplanation {
-  const kind: FailureKind = suppressed ? "suppressed" : kindOf(error ?? "");
+export function explainFailure({
+  error,
+  suppressed = false,
+  failure = null,
+  senderVerifiedAt = null,
+}: {
+  error: string | null;
+  suppressed?: boolean;
+  failure?: RecordedFailure | null;
+  senderVerifiedAt?: Date | null;
+}): FailureExplanation {
+  if (suppressed) return { kind: "suppressed", ...FAILURES.suppressed };
+  const text = error ?? "";
+  const kind: FailureKind = /^Test send failed/i.test(text) ? "test_send" : failure ? kindOfCode(failure.code, text) : kindOf(text);
+  if (kind === "sender_not_verified" && failure && senderVerifiedAt && senderVerifiedAt > failure.at) {
+    return { kind, cause: "Your sender address was not verified when this follow-up was sent; it has been verified since, so it can be sent now.", retryHelps: true, action: "retry" };
+  }
   return { kind, ...FAILURES[kind] };
 }
 

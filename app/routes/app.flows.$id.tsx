@@ -21,13 +21,15 @@ import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm, staffEmail } from "../admin/form-post.server";
-import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft, shopSegments } from "../services/flows/flow-editor.server";
+import { FlowNotFoundError, loadFlowDraft, parseDraft, recentOrders, saveFlowDraft, shopProductVocabulary, shopSegments } from "../services/flows/flow-editor.server";
 import { ConditionsBuilder, type ShopSegment } from "../components/ConditionsBuilder";
 import { ContentEditor } from "../components/ContentEditor";
+import { ProductVocabularyContext } from "../components/BlockEditor";
 import { VariableTextField } from "../components/VariablePicker";
 import { FlowPreview } from "../components/FlowPreview";
 import { DeliveryFallbackField } from "../components/DeliveryFallbackField";
 import { FormSaveBar } from "../components/FormSaveBar";
+import { useStableCallback } from "../components/use-stable-callback";
 import {
   contentFieldsOf,
   errorsAt,
@@ -61,7 +63,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const id = params.id ?? "";
   const flow = id === "new" ? newFlowDraft() : await loadFlowDraft(prisma, { shop: session.shop, id });
   if (!flow) throw notFound();
-  const [orders, shop, recipients, segments] = await Promise.all([
+  const [orders, shop, recipients, segments, vocabulary] = await Promise.all([
     recentOrders(prisma, session.shop),
     prisma.shop.findUnique({ where: { domain: session.shop }, select: { domain: true, email: true, primaryLocale: true, publishedLocales: true } }),
     // A test goes only to these; without Shopify's answer the form says so instead of offering any.
@@ -70,6 +72,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       (err: unknown) => ({ list: [] as string[], problem: `Shopify did not tell us your store's addresses, so tests cannot be sent right now (${err instanceof Error ? err.message.split("\n")[0] : String(err)}).` }),
     ),
     shopSegments(prisma, session.shop),
+    shopProductVocabulary(prisma, session.shop),
   ]);
   const stored = shop?.email?.toLowerCase() ?? "";
   return {
@@ -80,6 +83,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     shopLocales: { primary: shop?.primaryLocale ?? null, published: shop ? shopPublishedLocales(shop) : [] },
     // The shop's customer segments, for segment conditions.
     segments: segments.list,
+    // The shop's product types and tags, suggested in a tip's conditions.
+    vocabulary,
     testRecipients: recipients.list,
     testRecipient: recipients.list.includes(stored) ? stored : (recipients.list[0] ?? ""),
     testRecipientsProblem: recipients.problem,
@@ -269,6 +274,8 @@ const StepFields = memo(function StepFields({ step, index, problems, shopLocales
   const onChange = useCallback((next: StepDraft) => onStepChange(index, next), [onStepChange, index]);
   const onLanguageChange = useCallback((tab: LanguageTab) => onTabChange(index, tab), [onTabChange, index]);
   const onContentChange = useCallback((content: Record<string, unknown> | null) => onChange({ ...step, content }), [onChange, step]);
+  // Stable, so the memoised conditions builder skips the step's other edits.
+  const onConditionsChange = useStableCallback((conditions: StepDraft["conditions"]) => onChange({ ...step, conditions }));
   const languages = useMemo(
     () => languageTabs({ primaryLocale: shopLocales.primary, publishedLocales: shopLocales.published, content: step.content }),
     [shopLocales, step.content],
@@ -333,7 +340,7 @@ const StepFields = memo(function StepFields({ step, index, problems, shopLocales
             conditions={step.conditions ?? null}
             problems={problems}
             segments={segments}
-            onChange={(conditions) => onChange({ ...step, conditions })}
+            onChange={onConditionsChange}
           />
           <FormLayout.Group condensed>
             <Select
@@ -557,6 +564,7 @@ export default function FlowEditor() {
             <Card>
               <ConditionsBuilder conditions={draft.conditions} problems={problems} segments={data.segments} onChange={setConditions} />
             </Card>
+            <ProductVocabularyContext.Provider value={data.vocabulary}>
             {draft.steps.map((step, i) => (
               <StepEditor
                 key={step.key}
@@ -572,6 +580,7 @@ export default function FlowEditor() {
                 onRemove={removeStep}
               />
             ))}
+            </ProductVocabularyContext.Provider>
             {errorsAt(problems, "/steps") && !draft.steps.length ? <Text as="p" tone="critical">{errorsAt(problems, "/steps")}</Text> : null}
             <InlineStack>
               <Button onClick={addStep}>Add step</Button>

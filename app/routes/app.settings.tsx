@@ -28,20 +28,28 @@ import { authenticate } from "../shopify.server";
 import { readAdminForm } from "../admin/form-post.server";
 import { loadSettings, saveSettings, settingsFromForm, type SettingsErrors } from "../services/shop/settings.server";
 import { WEEKDAYS } from "../domain/send-window";
+import type { MailProviderChoice } from "../domain/mail-failover";
 import { SAFE_FONTS, validateBrand, type Brand } from "../domain/content";
 import { checkLogoFile, LOGO_TYPES } from "../domain/brand-logo";
 import type { LogoUpload } from "../services/shop/brand.server";
 import { loadOfferEmailSignUp, saveOfferEmailSignUp } from "../services/shop/thank-you-settings.server";
+import { loadMailProvider, saveMailProvider } from "../services/shop/mail-provider.server";
+import { config } from "../platform/config.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [settings, offerEmailSignUp] = await Promise.all([loadSettings(prisma, session.shop), loadOfferEmailSignUp(prisma, session.shop)]);
-  return { ...settings, offerEmailSignUp };
+  const [settings, offerEmailSignUp, mailProvider] = await Promise.all([
+    loadSettings(prisma, session.shop),
+    loadOfferEmailSignUp(prisma, session.shop),
+    loadMailProvider(prisma, session.shop),
+  ]);
+  // The choice matters only where Postmark is configured besides SendGrid.
+  return { ...settings, offerEmailSignUp, mailProvider, postmarkConfigured: Boolean(config().mail.postmarkServerToken) };
 };
 
 export interface SettingsActionData {
   ok: boolean;
-  errors?: SettingsErrors;
+  errors?: SettingsErrors & { mailProvider?: string };
   changed?: string[];
 }
 
@@ -51,8 +59,19 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const result = await saveSettings({ prisma, shop, actor, input });
   if (!result.ok) return json<SettingsActionData>({ ok: false, errors: result.errors }, { status: 400 });
   const offerChanged = await saveOfferEmailSignUp({ prisma, shop, actor, offer: form.get("offerEmailSignUp") === "on" });
-  return json<SettingsActionData>({ ok: true, changed: offerChanged ? [...result.changed, "offerEmailSignUp"] : result.changed });
+  // Sent only when the page shows the choice (Postmark configured).
+  const provider = form.has("mailProvider") ? await saveMailProvider({ prisma, shop, actor, choice: String(form.get("mailProvider")) }) : { ok: true as const, changed: false };
+  if (!provider.ok) return json<SettingsActionData>({ ok: false, errors: { mailProvider: provider.error } }, { status: 400 });
+  const changed = [...result.changed, ...(offerChanged ? ["offerEmailSignUp"] : []), ...(provider.changed ? ["mailProvider"] : [])];
+  return json<SettingsActionData>({ ok: true, changed });
 };
+
+// Shop.mailProvider's values (app/domain/mail-failover.ts MAIL_PROVIDER_CHOICES).
+const MAIL_PROVIDER_OPTIONS: { label: string; value: MailProviderChoice }[] = [
+  { label: "SendGrid, with Postmark when SendGrid is down (recommended)", value: "auto" },
+  { label: "Always SendGrid", value: "sendgrid" },
+  { label: "Always Postmark", value: "postmark" },
+];
 
 const DAY_LABEL: Record<string, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
 
@@ -73,6 +92,7 @@ function formValuesOf(saved: Saved) {
     periodHours: String(saved.frequencyCap.periodHours),
     consent: saved.marketingConsentRequired,
     offerEmailSignUp: saved.offerEmailSignUp,
+    mailProvider: saved.mailProvider as string,
     logoUrl: saved.brand.logoUrl ?? "",
     accentColor: saved.brand.accentColor ?? "",
     font: saved.brand.font ?? "",
@@ -405,6 +425,21 @@ export default function Settings() {
               </FormLayout>
             </Card>
           </Layout.AnnotatedSection>
+          {saved.postmarkConfigured ? (
+            <Layout.AnnotatedSection title="Mail provider" description="Which service your follow-ups go out through.">
+              <Card>
+                <Select
+                  label="Send follow-ups through"
+                  name="mailProvider"
+                  options={MAIL_PROVIDER_OPTIONS}
+                  value={values.mailProvider}
+                  onChange={set("mailProvider")}
+                  error={errors.mailProvider}
+                  helpText="An email handed to one service is never sent again through the other."
+                />
+              </Card>
+            </Layout.AnnotatedSection>
+          ) : null}
           <Layout.AnnotatedSection title="Consent and frequency" description="Who gets marketing follow-ups, and how often.">
             <Card>
               <FormLayout>

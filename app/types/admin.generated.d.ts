@@ -152,6 +152,20 @@ export type ShopSegmentsQueryVariables = AdminTypes.Exact<{
 
 export type ShopSegmentsQuery = { segments: { nodes: Array<Pick<AdminTypes.Segment, 'id' | 'name'>> } };
 
+export type ShopProductTypesQueryVariables = AdminTypes.Exact<{
+  first: AdminTypes.Scalars['Int']['input'];
+}>;
+
+
+export type ShopProductTypesQuery = { productTypes?: AdminTypes.Maybe<Pick<AdminTypes.StringConnection, 'nodes'>> };
+
+export type ShopProductTagsQueryVariables = AdminTypes.Exact<{
+  first: AdminTypes.Scalars['Int']['input'];
+}>;
+
+
+export type ShopProductTagsQuery = { productTags?: AdminTypes.Maybe<Pick<AdminTypes.StringConnection, 'nodes'>> };
+
 export type PurchasedProductsQueryVariables = AdminTypes.Exact<{
   ids: Array<AdminTypes.Scalars['ID']['input']> | AdminTypes.Scalars['ID']['input'];
 }>;
@@ -300,6 +314,8 @@ interface GeneratedQueryTypes {
   "#graphql\n  query CustomerPurchaseHistory($id: ID!, $orders: Int!, $lines: Int!) {\n    customer(id: $id) {\n      id\n      orders(first: $orders, sortKey: CREATED_AT, reverse: true) {\n        nodes {\n          id\n          lineItems(first: $lines) {\n            nodes {\n              product {\n                id\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: CustomerPurchaseHistoryQuery, variables: CustomerPurchaseHistoryQueryVariables},
   "#graphql\n  query CustomerSegmentMembership($customerId: ID!, $segmentIds: [ID!]!) {\n    customerSegmentMembership(customerId: $customerId, segmentIds: $segmentIds) {\n      memberships {\n        segmentId\n        isMember\n      }\n    }\n    segments: nodes(ids: $segmentIds) {\n      ... on Segment {\n        id\n        name\n      }\n    }\n  }\n": {return: CustomerSegmentMembershipQuery, variables: CustomerSegmentMembershipQueryVariables},
   "#graphql\n  query ShopSegments($first: Int!) {\n    segments(first: $first, sortKey: CREATION_DATE) {\n      nodes {\n        id\n        name\n      }\n    }\n  }\n": {return: ShopSegmentsQuery, variables: ShopSegmentsQueryVariables},
+  "#graphql\n  query ShopProductTypes($first: Int!) {\n    productTypes(first: $first) {\n      nodes\n    }\n  }\n": {return: ShopProductTypesQuery, variables: ShopProductTypesQueryVariables},
+  "#graphql\n  query ShopProductTags($first: Int!) {\n    productTags(first: $first) {\n      nodes\n    }\n  }\n": {return: ShopProductTagsQuery, variables: ShopProductTagsQueryVariables},
   "#graphql\n  query PurchasedProducts($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      ... on Product {\n        id\n        title\n        handle\n        onlineStoreUrl\n        productType\n        tags\n        featuredMedia {\n          preview {\n            image {\n              url\n              altText\n            }\n          }\n        }\n      }\n    }\n  }\n": {return: PurchasedProductsQuery, variables: PurchasedProductsQueryVariables},
   "#graphql\n  query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {\n    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...IntakeOrder\n      }\n    }\n  }\n  #graphql\n  fragment IntakeOrder on Order {\n    id\n    name\n    email\n    createdAt\n    processedAt\n    updatedAt\n    cancelledAt\n    customerLocale\n    currencyCode\n    presentmentCurrencyCode\n    customer {\n      id\n      firstName\n    }\n    billingAddress {\n      firstName\n      countryCodeV2\n    }\n    shippingAddress {\n      countryCodeV2\n    }\n    totalPriceSet {\n      shopMoney {\n        amount\n      }\n      presentmentMoney {\n        amount\n        currencyCode\n      }\n    }\n    subtotalPriceSet {\n      presentmentMoney {\n        amount\n      }\n    }\n    lineItems(first: 20) {\n      nodes {\n        product {\n          id\n        }\n      }\n    }\n  }\n\n": {return: OrdersUpdatedSinceQuery, variables: OrdersUpdatedSinceQueryVariables},
   "#graphql\n  query IntakeOrder($id: ID!) {\n    order(id: $id) {\n      ...IntakeOrder\n    }\n  }\n  #graphql\n  fragment IntakeOrder on Order {\n    id\n    name\n    email\n    createdAt\n    processedAt\n    updatedAt\n    cancelledAt\n    customerLocale\n    currencyCode\n    presentmentCurrencyCode\n    customer {\n      id\n      firstName\n    }\n    billingAddress {\n      firstName\n      countryCodeV2\n    }\n    shippingAddress {\n      countryCodeV2\n    }\n    totalPriceSet {\n      shopMoney {\n        amount\n      }\n      presentmentMoney {\n        amount\n        currencyCode\n      }\n    }\n    subtotalPriceSet {\n      presentmentMoney {\n        amount\n      }\n    }\n    lineItems(first: 20) {\n      nodes {\n        product {\n          id\n        }\n      }\n    }\n  }\n\n": {return: IntakeOrderQuery, variables: IntakeOrderQueryVariables},

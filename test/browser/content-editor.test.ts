@@ -89,15 +89,40 @@ describe.skipIf(!chromiumFound)("content editor in a browser", () => {
 
       // The care guide's conditional blocks are its tips.
       await addBlock(/^Tip/);
-      await label("Block 5 product types").fill("Candle");
-      await label("Block 5 product types").press("Enter");
+      // With the shop's suggestions the field is a combobox, and its list of them carries its label too.
+      const combobox = (name: string) => page.getByRole("combobox", { name, exact: true });
+      await combobox("Block 5 product types").fill("Candle");
+      await combobox("Block 5 product types").press("Enter");
       expect(await page.getByRole("button", { name: "Remove Candle from Block 5 product types" }).count()).toBe(1);
+      // The shop's own product types and tags are suggested as they are typed (from Shopify's
+      // productTypes and productTags); what is no suggestion, like "Candle" above, is kept as typed.
+      const suggestion = (name: string) => page.getByRole("option", { name, exact: true });
+      const typeCand = async () => {
+        await combobox("Block 5 product types").fill("");
+        await combobox("Block 5 product types").pressSequentially("cand");
+        await suggestion("Candles").waitFor();
+      };
+      await screenshotAtWidths(page, "content-editor-tips", typeCand);
+      // Only the shop's types that match what is typed: Candles, not Accessories.
+      await typeCand();
+      const offered = await page.locator('ul[role="listbox"]').getByRole("option").allTextContents();
+      expect(offered).toContain("Candles");
+      expect(offered).not.toContain("Accessories");
+      await suggestion("Candles").click();
+      expect(await page.getByRole("button", { name: "Remove Candles from Block 5 product types" }).count()).toBe(1);
+      // The sample order's candle is tagged soy, so the preview still shows the tip.
+      await combobox("Block 5 product tags").pressSequentially("so");
+      await suggestion("soy").click();
+      expect(await page.getByRole("button", { name: "Remove soy from Block 5 product tags" }).count()).toBe(1);
+      expect(await combobox("Block 5 product tags").inputValue()).toBe("");
       await addBlock(/^Text/, "Add block to tip 5");
       await label("Block 5.1 text").fill("Trim the wick before each burn.");
 
       // Saving a picture that is not https: the server's reason shows under the field.
       await saveBar.getByRole("button", { name: "Save" }).click();
-      await expect.poll(() => page.getByText("Pictures must come from an https:// address, not http:.").count(), { timeout: 10_000 }).toBe(1);
+      // Exactly the field's message: the preview card says it too, within its own sentence.
+      const pictureError = page.getByText("Pictures must come from an https:// address, not http:.", { exact: true });
+      await expect.poll(() => pictureError.count(), { timeout: 10_000 }).toBe(1);
       expect(await label("Block 2 picture address").getAttribute("aria-invalid")).toBe("true");
 
       // Reordered with the keyboard: the focus follows the moved block, and so does its problem.
@@ -108,7 +133,7 @@ describe.skipIf(!chromiumFound)("content editor in a browser", () => {
       expect(await label("Block 2 text").inputValue()).toBe("Hello {{ customer.first_name }}, enjoy your candle.");
       expect(await label("Block 1 picture address").getAttribute("aria-invalid")).toBe("true");
       expect(await label("Block 2 text").getAttribute("aria-invalid")).not.toBe("true");
-      expect(await page.getByText("Pictures must come from an https:// address, not http:.").count()).toBe(1);
+      expect(await pictureError.count()).toBe(1);
       await label("Block 1 picture address").fill(PICTURE);
       // Edited, it is still the same block: the problem stays with it until the next save.
       expect(await label("Block 1 picture address").getAttribute("aria-invalid")).toBe("true");
@@ -143,7 +168,7 @@ describe.skipIf(!chromiumFound)("content editor in a browser", () => {
         { type: "image", url: PICTURE, alt: "Trimming the wick to 5 mm" },
         { type: "text", text: "Hello {{ customer.first_name }}, enjoy your candle." },
         { type: "links", heading: "Questions?", links: [{ text: "Candle FAQ", url: "https://juniper.example/pages/faq" }] },
-        { type: "conditional", when: { productTypes: ["Candle"] }, blocks: [{ type: "text", text: "Trim the wick before each burn." }] },
+        { type: "conditional", when: { productTypes: ["Candle", "Candles"], productTags: ["soy"] }, blocks: [{ type: "text", text: "Trim the wick before each burn." }] },
       ];
       const stored = await prisma.flowStep.findFirstOrThrow({ where: { flowId: flow.id } });
       expect(stored.template).toBe("care-guide");

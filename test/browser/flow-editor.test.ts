@@ -261,6 +261,9 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       expect((await prisma.followUp.findUniqueOrThrow({ where: { id: followUp.id } })).status).toBe("cancelled");
 
       await page.goto(embeddedUrl("/app/settings"));
+      await page.getByLabel("From address", { exact: true }).waitFor();
+      // No Postmark configured here: no provider to choose.
+      expect(await page.getByLabel("Send follow-ups through", { exact: true }).count()).toBe(0);
       await page.getByLabel("From address", { exact: true }).fill("not an address");
       await page.getByRole("button", { name: "Save" }).click();
       await expect.poll(() => page.getByText("Enter a complete email address, like hello@yourstore.com.").count(), { timeout: 10_000 }).toBe(1);

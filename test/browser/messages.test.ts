@@ -245,6 +245,24 @@ describe.skipIf(!chromiumFound)("messages in a browser", () => {
       expect(await banner.getByRole("link").allTextContents()).toEqual(["Set up your sender"]);
       expect(await page.getByRole("button", { name: "Retry now" }).count()).toBe(0);
 
+      // Recorded with its code (as the dispatcher does); once the sender's domain is verified
+      // after the failure, the same email can go: "Retry now" is the one action.
+      const failedAt = new Date("2026-03-10T12:00:00Z");
+      await prisma.followUpFailure.create({ data: { followUpId: ids.sender, code: "sender_not_verified", at: failedAt } });
+      await prisma.senderDomain.create({ data: { shop: SHOP, domain: "juniper.example", sendgridDomainId: 1, records: "[]", verifiedAt: new Date(failedAt.getTime() - 60_000) } });
+      await page.reload();
+      await expect.poll(() => banner.count(), { timeout: 15_000 }).toBe(1);
+      expect(await banner.getByRole("link").allTextContents()).toEqual(["Set up your sender"]);
+      await prisma.senderDomain.update({ where: { shop: SHOP }, data: { verifiedAt: new Date(failedAt.getTime() + 60_000) } });
+      try {
+        await page.reload();
+        await expect.poll(() => banner.getByRole("button").allTextContents(), { timeout: 15_000 }).toEqual(["Retry now"]);
+        expect(await banner.textContent()).toContain("it has been verified since");
+        expect(await banner.getByRole("link").count()).toBe(0);
+      } finally {
+        await prisma.senderDomain.delete({ where: { shop: SHOP } });
+      }
+
       // A SendGrid outage: a retry can help, and it is the one action.
       await page.goto(browser.embeddedUrl(`/app/messages/${ids.outage}`));
       await expect.poll(() => banner.count(), { timeout: 15_000 }).toBe(1);

@@ -20,6 +20,7 @@ import { prepareFollowUp } from "~/email/prepare.server";
 import { renderFollowUp } from "~/email/render.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop } from "~/services/shop/shops.server";
+import { loadMailProvider, saveMailProvider } from "~/services/shop/mail-provider.server";
 import { followUpTimeline } from "~/services/messages/timeline.server";
 import { handlePostmarkWebhook } from "~/webhooks/postmark-events.server";
 import { loadConfig } from "~/platform/config.server";
@@ -373,6 +374,26 @@ describe("exactly once across the two providers", () => {
     expect(row).toMatchObject({ status: "sent", transport: "postmark", messageId: postmark.messages[0].messageId });
     expect(postmark.messages).toHaveLength(1);
     expect(sendgrid.messages).toHaveLength(0);
+  });
+
+  it("a choice saved in Settings is used by the next send: Postmark when chosen, SendGrid when chosen again, and nothing else is accepted", async () => {
+    const failover = () => createFailoverTransport({ primary: sendgridTransport(), secondary: postmarkTransport(), policy: { afterMs: 60_000, probeEveryMs: 30_000 } });
+    expect(await saveMailProvider({ prisma, shop: SHOP, actor: "staff@juniper.example", choice: "postmark" })).toEqual({ ok: true, changed: true });
+    const first = await dueFollowUp(90);
+    expect(await dispatcher(failover()).drain()).toMatchObject({ sent: 1 });
+    expect(await prisma.followUp.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ status: "sent", transport: "postmark" });
+    expect([postmark.messages.length, sendgrid.messages.length]).toEqual([1, 0]);
+
+    expect(await saveMailProvider({ prisma, shop: SHOP, actor: "staff@juniper.example", choice: "sendgrid" })).toEqual({ ok: true, changed: true });
+    const second = await dueFollowUp(91);
+    expect(await dispatcher(failover()).drain()).toMatchObject({ sent: 1 });
+    expect(await prisma.followUp.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ status: "sent", transport: "sendgrid" });
+    expect([postmark.messages.length, sendgrid.messages.length]).toEqual([1, 1]);
+
+    expect(await saveMailProvider({ prisma, shop: SHOP, actor: "staff@juniper.example", choice: "mailgun" })).toMatchObject({ ok: false, error: expect.stringMatching(/auto, sendgrid or postmark/) });
+    expect(await loadMailProvider(prisma, SHOP)).toBe("sendgrid");
+    const audited = await prisma.auditLog.findMany({ where: { shop: SHOP, action: "settings.updated" }, orderBy: { at: "asc" } });
+    expect(audited.map((a) => JSON.parse(a.detail ?? "{}").mailProvider)).toEqual(["postmark", "sendgrid"]);
   });
 });
 

@@ -115,6 +115,7 @@ describe("attemptsGate", () => {
     expect(attemptsGate({ attempt: 6, maxAttempts: 5 })).toEqual({
       kind: "fail",
       reason: "Gave up after 5 attempts; the last one did not finish.",
+      code: "interrupted",
     });
   });
 });
@@ -271,6 +272,7 @@ describe("senderGate", () => {
     expect(senderGate({ fromEmail: null })).toEqual({
       kind: "fail",
       reason: "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL).",
+      code: "no_sender",
     });
     expect(senderGate({ fromEmail: "hello@shop.com" })).toEqual({ kind: "continue" });
   });

@@ -304,6 +304,24 @@ export const SHOP_SEGMENTS_QUERY = `#graphql
   }
 `;
 
+// The product types and tags the shop uses, offered as suggestions where a merchant names them
+// (a care guide's tips). Shopify answers at most 1,000 types and 5,000 tags a page.
+export const SHOP_PRODUCT_TYPES_QUERY = `#graphql
+  query ShopProductTypes($first: Int!) {
+    productTypes(first: $first) {
+      nodes
+    }
+  }
+`;
+
+export const SHOP_PRODUCT_TAGS_QUERY = `#graphql
+  query ShopProductTags($first: Int!) {
+    productTags(first: $first) {
+      nodes
+    }
+  }
+`;
+
 export const PURCHASED_PRODUCTS_QUERY = `#graphql
   query PurchasedProducts($ids: [ID!]!) {
     nodes(ids: $ids) {

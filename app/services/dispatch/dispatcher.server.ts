@@ -140,7 +140,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         // its error when attempts run out. If even that write fails, the lease expiring retries it.
         const why = err instanceof Error ? err.message : String(err);
         log.error("dispatch failed unexpectedly", { followUpId: followUp.id, err });
-        outcome = await retryOrFail(followUp.claim, `Unexpected error: ${why}`).catch(() => "lost" as const);
+        outcome = await retryOrFail(followUp.claim, { error: `Unexpected error: ${why}`, code: "unknown" }).catch(() => "lost" as const);
       }
       if (outcome !== "lost") summary[outcome === "returned" ? "retried" : outcome] += 1;
       dispatchObserved({ shop: followUp.shop, outcome, dueAt: followUp.dueAt, at: now() });
@@ -196,7 +196,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       log.error("dispatch failed unexpectedly", { followUpId: id, err });
-      outcome = await retryOrFail(followUp.claim, `Unexpected error: ${why}`).catch(() => "lost" as const);
+      outcome = await retryOrFail(followUp.claim, { error: `Unexpected error: ${why}`, code: "unknown" }).catch(() => "lost" as const);
     }
     if (outcome === "retried" || outcome === "returned") {
       const row = await prisma.followUp.findUnique({ where: { id }, select: { nextAttemptAt: true } });

@@ -195,7 +195,7 @@ async function checkConditions(d: Delivery): Promise<GateResult> {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       d.log.warn("order facts for entry conditions unavailable; will retry", { attempt: d.followUp.claim.attempt, err });
-      return { kind: "retry", reason: `The flow's conditions could not be checked: ${why}` };
+      return { kind: "retry", reason: `The flow's conditions could not be checked: ${why}`, code: "shopify_unavailable" };
     }
   }
   let sendTime: SendTimeFacts | undefined;
@@ -205,7 +205,7 @@ async function checkConditions(d: Delivery): Promise<GateResult> {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       d.log.warn("customer segments for entry conditions unavailable; will retry", { attempt: d.followUp.claim.attempt, err });
-      return { kind: "retry", reason: `The flow's conditions could not be checked: ${why}` };
+      return { kind: "retry", reason: `The flow's conditions could not be checked: ${why}`, code: "shopify_unavailable" };
     }
   }
   return conditionsGate({ conditions, order: factsFromOrderRow(order), sendTime });
@@ -224,7 +224,7 @@ async function checkStepConditions(d: Delivery): Promise<GateResult> {
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     d.log.warn("facts for the step's conditions unavailable; will retry", { attempt: d.followUp.claim.attempt, err });
-    return { kind: "retry", reason: `The step's conditions could not be checked: ${why}` };
+    return { kind: "retry", reason: `The step's conditions could not be checked: ${why}`, code: "shopify_unavailable" };
   }
   return stepConditionsGate({ conditions, order: factsFromOrderRow(order), sendTime });
 }

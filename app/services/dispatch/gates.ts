@@ -1,6 +1,7 @@
 // The checks a due follow-up passes just before it is sent, as decisions on what was read: each
 // takes one input object and says continue, skip (with the reason a merchant reads), hold until
 // a time, retry or fail. The reads themselves are in gates.server.ts, in the order they run.
+import type { FailureCode } from "~/domain/failure-codes";
 import type { ConditionGroup, SendTimeFacts } from "~/domain/conditions";
 import { evaluateConditions } from "~/domain/conditions";
 import { evaluateExitRules, type ExitState } from "~/domain/exit-rules";
@@ -23,8 +24,9 @@ export type GateResult =
   // back rather than retried (counted as such by a queue). `skip`: the hold is kept on the
   // follow-up as its skip reason and code (what Messages shows and the Plans banner counts).
   | { kind: "hold"; until: Date; reason: string; event: string | null; returned?: boolean; skip?: SkipReason }
-  | { kind: "retry"; reason: string }
-  | { kind: "fail"; reason: string }
+  // `code`: why, from the closed set the message page reads (app/domain/failure-codes.ts).
+  | { kind: "retry"; reason: string; code: FailureCode }
+  | { kind: "fail"; reason: string; code: FailureCode }
   // An earlier attempt's email did reach its provider: recorded as sent, not sent again.
   | { kind: "confirmed"; sentAt: Date; messageId: string | null; provider: string; reason: string };
 
@@ -93,7 +95,7 @@ const providerName = (provider: string) => PROVIDER_NAMES[provider] ?? provider;
 
 // Crashed or stuck on every attempt (e.g. killed mid-send each time).
 export function attemptsGate({ attempt, maxAttempts }: { attempt: number; maxAttempts: number }): GateResult {
-  if (attempt > maxAttempts) return { kind: "fail", reason: `Gave up after ${maxAttempts} attempts; the last one did not finish.` };
+  if (attempt > maxAttempts) return { kind: "fail", reason: `Gave up after ${maxAttempts} attempts; the last one did not finish.`, code: "interrupted" };
   return CONTINUE;
 }
 
@@ -232,7 +234,7 @@ export function frequencyCapGate({
 
 export function senderGate({ fromEmail }: { fromEmail: string | null }): GateResult {
   if (fromEmail) return CONTINUE;
-  return { kind: "fail", reason: "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL)." };
+  return { kind: "fail", reason: "No sender address: set the shop's sender email (or AFTERGLOW_FROM_EMAIL).", code: "no_sender" };
 }
 
 // Shopify could not say whether the customer consents (down, throttled) and nothing else knows.
@@ -260,6 +262,7 @@ export function shopifyUnavailableGate({
       reason:
         `Shopify did not answer about the customer's email marketing consent from the due time ${dueAt.toISOString()} ` +
         `until ${new Date(deadline).toISOString()}, so the email was not sent (the customer did not refuse it). Last answer: ${reason}`,
+      code: "shopify_unavailable",
     };
   }
   const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(waitsSoFar, 40));

@@ -2,6 +2,7 @@
 // or held. Every end state is written only while the claim is still ours.
 import type { PrismaClient } from "@prisma/client";
 import { nextAttempt, type RetryPolicy } from "~/domain/retry";
+import type { FailureCode } from "~/domain/failure-codes";
 import { SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-reasons";
 import type { Logger } from "~/platform/logger.server";
 import { followUpSkipped } from "~/platform/metrics.server";
@@ -79,23 +80,31 @@ export function createFollowUpRecords({
     return (await finish(claim, { status, ...fields }, { type: status, detail: fields.skipReason })) ? "skipped" : "lost";
   }
 
-  async function fail(claim: Claim, detail: string, extra: Record<string, unknown> = {}): Promise<Outcome> {
-    const fields = skipFields({ code: "send_failed", error: detail, attempts: claim.attempt });
-    const ok = await finish(claim, { status: "failed", lastError: detail, ...fields, ...extra }, { type: "failed", detail });
+  // `code` is kept beside the text, in its own table: the message page decides on it.
+  async function fail(claim: Claim, { detail, code, fields = {} }: { detail: string; code: FailureCode; fields?: Record<string, unknown> }): Promise<Outcome> {
+    const skipped = skipFields({ code: "send_failed", error: detail, attempts: claim.attempt });
+    const ok = await finish(claim, { status: "failed", lastError: detail, ...skipped, ...fields }, { type: "failed", detail });
+    if (ok) {
+      const at = now();
+      await prisma.followUpFailure.upsert({ where: { followUpId: claim.id }, create: { followUpId: claim.id, code, at }, update: { code, at } });
+    }
     return ok ? "failed" : "lost";
   }
 
-  async function retryOrFail(claim: Claim, error: string, notBefore?: Date | null, extra: Record<string, unknown> = {}): Promise<Outcome> {
+  async function retryOrFail(
+    claim: Claim,
+    { error, code, notBefore, fields = {} }: { error: string; code: FailureCode; notBefore?: Date | null; fields?: Record<string, unknown> },
+  ): Promise<Outcome> {
     const decision = nextAttempt({ attempt: claim.attempt, now: now(), policy, notBefore });
     if (decision.retry && decision.at) {
       const ok = await finish(
         claim,
-        { status: "scheduled", nextAttemptAt: decision.at, lastError: error, ...extra },
+        { status: "scheduled", nextAttemptAt: decision.at, lastError: error, ...fields },
         { type: "retry", detail: `${error} Next attempt at ${decision.at.toISOString()}.` },
       );
       return ok ? "retried" : "lost";
     }
-    return fail(claim, `${error} Gave up after ${claim.attempt} attempts.`, extra);
+    return fail(claim, { detail: `${error} Gave up after ${claim.attempt} attempts.`, code, fields });
   }
 
   // Back to the queue without using an attempt.
@@ -112,9 +121,9 @@ export function createFollowUpRecords({
       case "skip":
         return skip(claim, result.reason);
       case "fail":
-        return fail(claim, result.reason);
+        return fail(claim, { detail: result.reason, code: result.code });
       case "retry":
-        return retryOrFail(claim, result.reason);
+        return retryOrFail(claim, { error: result.reason, code: result.code });
       case "hold": {
         // A hold with a skip reason keeps it as the follow-up's reason; without, as its last error.
         const ok = await handBack(

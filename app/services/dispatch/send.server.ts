@@ -5,6 +5,7 @@ import { orderProductIds, stepContent } from "~/domain/stored-rows";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { FollowUpNotApplicableError } from "~/email/compose";
 import { routeSend, SendError } from "~/adapters/mail/transport";
+import { failureCodeOfTransportError } from "~/domain/failure-codes";
 import { writeWhileClaimed } from "./dispatch-sql.server";
 import { renderCustomer, renderShop, stepUtm } from "./render-request";
 import { decodedOnce, type Delivery } from "./gates.server";
@@ -57,7 +58,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     const why = err instanceof Error ? err.message : String(err);
     if (claim.attempt < recommendationAttempts) {
       flog.warn("recommendations unavailable; will retry the follow-up", { attempt: claim.attempt, err });
-      return records.retryOrFail(claim, `Recommendations could not be loaded: ${why}`);
+      return records.retryOrFail(claim, { error: `Recommendations could not be loaded: ${why}`, code: "shopify_unavailable" });
     }
     // The email is still worth sending; a thank-you without products beats none.
     flog.warn("recommendations unavailable after retries; sending without them", { attempt: claim.attempt, err });
@@ -95,7 +96,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     if (err instanceof FollowUpNotApplicableError) return records.skip(claim, { code: "not_applicable", why: err.message });
     const why = err instanceof Error ? err.message : String(err);
     flog.error("rendering failed", { err });
-    return records.retryOrFail(claim, `The email could not be rendered: ${why}`);
+    return records.retryOrFail(claim, { error: `The email could not be rendered: ${why}`, code: "template_error" });
   }
 
   // A worker shutting down hands back what it has not sent yet, without counting an attempt.
@@ -193,10 +194,15 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     if (err instanceof SendError && err.kind === "permanent") {
       const detail = `${err.message}${err.details ? ` (${err.details})` : ""}`;
       flog.warn("send failed permanently", { status: err.status, err });
-      return records.fail(claim, detail, { variant: variantKey, ...refused });
+      return records.fail(claim, { detail, code: failureCodeOfTransportError(err), fields: { variant: variantKey, ...refused } });
     }
     const why = err instanceof Error ? err.message : String(err);
     flog.warn("send failed; will retry", { status: err instanceof SendError ? err.status : undefined, err });
-    return records.retryOrFail(claim, `Sending failed: ${why}`, err instanceof SendError ? err.retryAt : null, refused);
+    return records.retryOrFail(claim, {
+      error: `Sending failed: ${why}`,
+      code: err instanceof SendError ? failureCodeOfTransportError(err) : "unknown",
+      notBefore: err instanceof SendError ? err.retryAt : null,
+      fields: refused,
+    });
   }
 }

@@ -33,6 +33,7 @@ import { adminClientForShop } from "~/adapters/shopify-admin/index.server";
 import { createRecommendationCache } from "~/adapters/shopify-admin/recommendations.server";
 import { recommendForOrder } from "../dispatch/recommendations.server";
 import { fetchShopSegments } from "~/adapters/shopify-admin/segments.server";
+import { fetchProductVocabulary, type ProductVocabulary } from "~/adapters/shopify-admin/product-vocabulary.server";
 import { storefrontOf } from "../dispatch/render-request";
 import { audit } from "../compliance/audit.server";
 import { exportFlows, saveFlow, shopSettingsChanged, validateFlow, writeFlow } from "./flows.server";
@@ -185,6 +186,16 @@ export async function shopSegments(prisma: Db, shop: string): Promise<{ list: { 
     return { list: await fetchShopSegments({ client: await previewAdminClient(prisma)(shop) }), problem: null };
   } catch (err) {
     return { list: [], problem: `Shopify did not list your customer segments (${err instanceof Error ? err.message.split("\n")[0] : String(err)}).` };
+  }
+}
+
+// The shop's product types and tags, suggested where a tip names them; without Shopify's answer
+// the fields take free text as before.
+export async function shopProductVocabulary(prisma: Db, shop: string): Promise<ProductVocabulary> {
+  try {
+    return await fetchProductVocabulary({ client: await previewAdminClient(prisma)(shop) });
+  } catch {
+    return { productTypes: [], productTags: [] };
   }
 }
 

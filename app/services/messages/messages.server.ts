@@ -10,7 +10,8 @@ import { formatDateTime } from "~/components/shop-time";
 import { previewDocument, previewRecommendations, previewStep, type StepDraft } from "../flows/flow-editor.server";
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { stepVariants } from "~/domain/stored-rows";
-import { deliveryProblem, describeTimelineEntry, explainFailure, type DeliveryFacts, type FailureExplanation, type TimelineTone } from "~/domain/message-wording";
+import { isFailureCode } from "~/domain/failure-codes";
+import { deliveryProblem, describeTimelineEntry, explainFailure, type DeliveryFacts, type FailureExplanation, type RecordedFailure, type TimelineTone } from "~/domain/message-wording";
 import { isSuppressed } from "../consent/suppressions.server";
 import { DateTime } from "luxon";
 
@@ -231,6 +232,16 @@ function factsOf(e: { reason: string | null; detail: string | null; machineOpen:
   };
 }
 
+// What a failure's explanation needs beyond its text: the code recorded with it, and when the
+// shop's sender domain was verified (a failure for an unverified sender can go once it is).
+async function failureFacts(prisma: PrismaClient, { shop, id }: { shop: string; id: string }): Promise<{ failure: RecordedFailure | null; senderVerifiedAt: Date | null }> {
+  const [row, sender] = await Promise.all([
+    prisma.followUpFailure.findUnique({ where: { followUpId: id } }),
+    prisma.senderDomain.findUnique({ where: { shop }, select: { verifiedAt: true } }),
+  ]);
+  return { failure: row && isFailureCode(row.code) ? { code: row.code, at: row.at } : null, senderVerifiedAt: sender?.verifiedAt ?? null };
+}
+
 export async function messageDetail(prisma: PrismaClient, { shop, id }: { shop: string; id: string }): Promise<MessageDetail | null> {
   const f = await prisma.followUp.findFirst({ where: { shop, id }, include: { order: { select: { name: true, email: true, orderId: true } } } });
   if (!f) return null;
@@ -248,7 +259,9 @@ export async function messageDetail(prisma: PrismaClient, { shop, id }: { shop: 
   });
   const failed = f.status === "failed";
   const suppressed = failed ? await isSuppressed(prisma, { shop, email: f.recipient, marketing: f.category !== "service" }) : null;
-  const failure = failed ? explainFailure({ error: f.isTest ? `Test send failed: ${f.lastError ?? ""}` : f.lastError, suppressed: Boolean(suppressed) }) : null;
+  const failure = failed
+    ? explainFailure({ error: f.isTest ? `Test send failed: ${f.lastError ?? ""}` : f.lastError, suppressed: Boolean(suppressed), ...(await failureFacts(prisma, { shop, id: f.id })) })
+    : null;
   return {
     id: f.id,
     order: { name: f.order.name, email: f.order.email, adminId: numericId(f.order.orderId) },
@@ -345,7 +358,7 @@ export async function retryFollowUp({
   const row = await prisma.followUp.findFirst({ where: { shop, id }, select: { status: true, isTest: true, lastError: true, recipient: true, category: true } });
   if (!row || row.status !== "failed" || row.isTest) return { ok: false, why: "Only a failed follow-up can be sent again." };
   const suppressed = await isSuppressed(prisma, { shop, email: row.recipient, marketing: row.category !== "service" });
-  const failure = explainFailure({ error: row.lastError, suppressed: Boolean(suppressed) });
+  const failure = explainFailure({ error: row.lastError, suppressed: Boolean(suppressed), ...(await failureFacts(prisma, { shop, id })) });
   if (!failure.retryHelps) return { ok: false, why: `Sending again would fail the same way. ${failure.cause}` };
   const retried = await prisma.$transaction(async (tx) => {
     const { count } = await tx.followUp.updateMany({
@@ -354,6 +367,8 @@ export async function retryFollowUp({
     });
     if (count === 0) return false;
     await tx.followUpEvent.create({ data: { followUpId: id, type: "retry_requested", detail: "Retried by the merchant.", at: now } });
+    // Its failure is behind it; a new one is recorded if this attempt fails too.
+    await tx.followUpFailure.deleteMany({ where: { followUpId: id } });
     await audit(tx, { shop, actor, action: "follow_up.retried", detail: { followUpId: id } });
     return true;
   });
