@@ -113,6 +113,8 @@ const SKIPPED: Record<string, string> = {
   FlowStep: "the merchant's templates and copy",
   WebhookDelivery: "webhook ids, topics and order ids: no address, name or customer id (kept to recognise redeliveries)",
   DailyStat: "counts per day, flow step and variant",
+  DailyDomainStat: "counts per day and recipient domain, no address (shop/redact deletes them)",
+  MailboxDomain: "which mailbox provider a domain's MX records name, shared by every shop: no address",
   JobState: "watermarks of periodic jobs",
   RecommendationSourceStat: "counts per recommendation source",
   DeliverabilityHealth: "rates and counts per shop",

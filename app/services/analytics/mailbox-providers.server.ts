@@ -1,0 +1,159 @@
+// Which mailbox provider hosts each recipient domain (MailboxDomain, from MX records), and the
+// analytics page's numbers per provider. The lookups run in the analytics pass, for domains the
+// rollup has counted and nobody has looked up within a week: a send never waits for DNS.
+import type { PrismaClient } from "@prisma/client";
+import type { Resolver } from "node:dns/promises";
+import { createDnsResolver } from "~/adapters/dns/resolver.server";
+import { lookUpMx, type MxResolver } from "~/adapters/dns/mx.server";
+import { MIN_MAIL_TO_JUDGE } from "~/domain/deliverability-health";
+import {
+  isMailboxProvider,
+  knownProviderOfDomain,
+  MAILBOX_DOMAIN_ERROR_TTL_MS,
+  MAILBOX_DOMAIN_TTL_MS,
+  providerOfMx,
+  providerRows,
+  type MailboxProvider,
+  type ProviderCounts,
+  type ProviderRow,
+} from "~/domain/mailbox-providers";
+import { config } from "~/platform/config.server";
+import type { DashboardRange } from "./range.server";
+import { params } from "./sql.server";
+
+// In front of the table: what this process learnt, and the domains whose lookup just failed.
+const REMEMBERED_MAX = 10_000;
+interface Remembered {
+  // null: the lookup failed and waits to be tried again.
+  provider: MailboxProvider | null;
+  mxHosts: string | null;
+  until: number;
+}
+const remembered = new Map<string, Remembered>();
+
+function remember(domain: string, entry: Remembered): void {
+  remembered.delete(domain);
+  remembered.set(domain, entry);
+  // Map keeps insertion order: the first key is the least recently used.
+  if (remembered.size > REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
+}
+
+function recall(domain: string, now: number): Remembered | null {
+  const hit = remembered.get(domain);
+  if (!hit) return null;
+  if (hit.until <= now) {
+    remembered.delete(domain);
+    return null;
+  }
+  remembered.delete(domain);
+  remembered.set(domain, hit);
+  return hit;
+}
+
+export function forgetMailboxDomains(): void {
+  remembered.clear();
+}
+
+let sharedResolver: { resolver: Resolver; key: string } | null = null;
+
+// AFTERGLOW_DNS_SERVERS and AFTERGLOW_DNS_TIMEOUT_MS, as the sender-domain check reads them.
+function configuredResolver(): { resolver: MxResolver; timeoutMs: number } {
+  const dns = config().dns;
+  const key = `${dns.servers.join(",")}|${dns.timeoutMs}`;
+  if (!sharedResolver || sharedResolver.key !== key) sharedResolver = { resolver: createDnsResolver(dns), key };
+  return { resolver: sharedResolver.resolver, timeoutMs: dns.timeoutMs };
+}
+
+export interface ClassifySummary {
+  known: number; // consumer domains, no DNS asked
+  looked: number; // MX answers stored
+  failed: number; // no answer: tried again after MAILBOX_DOMAIN_ERROR_TTL_MS
+}
+
+// Domains with mail in the rollups that have no provider yet, or one older than the TTL while
+// mail still goes there: each is classified and stored, at most `limit` a pass.
+export async function classifyMailboxDomains({
+  prisma,
+  resolver,
+  timeoutMs,
+  now = new Date(),
+  limit = 500,
+  concurrency = 8,
+}: {
+  prisma: PrismaClient;
+  resolver?: MxResolver;
+  timeoutMs?: number;
+  now?: Date;
+  limit?: number;
+  concurrency?: number;
+}): Promise<ClassifySummary> {
+  const $ = params(prisma);
+  const stale = new Date(now.getTime() - MAILBOX_DOMAIN_TTL_MS);
+  const rows = await prisma.$queryRawUnsafe<{ domain: string }[]>(
+    `SELECT DISTINCT d."domain" AS domain FROM "DailyDomainStat" d LEFT JOIN "MailboxDomain" m ON m."domain" = d."domain"
+     WHERE m."domain" IS NULL OR (m."checkedAt" < ${$(1)} AND d."updatedAt" >= ${$(1)})
+     ORDER BY d."domain" LIMIT ${Math.max(1, Math.floor(limit))}`,
+    stale,
+  );
+  const summary: ClassifySummary = { known: 0, looked: 0, failed: 0 };
+  const pending = rows.map((r) => r.domain);
+  const dns = resolver ? { resolver, timeoutMs: timeoutMs ?? config().dns.timeoutMs } : configuredResolver();
+  const store = async (domain: string, provider: MailboxProvider, mxHosts: string | null) => {
+    const data = { provider, mxHosts, checkedAt: now };
+    await prisma.mailboxDomain.upsert({ where: { domain }, create: { domain, ...data }, update: data });
+  };
+  const classify = async (domain: string) => {
+    const hit = recall(domain, now.getTime());
+    if (hit && !hit.provider) return; // failed a moment ago: not asked again yet
+    if (hit?.provider) {
+      await store(domain, hit.provider, hit.mxHosts);
+      return;
+    }
+    const known = knownProviderOfDomain(domain);
+    if (known) {
+      await store(domain, known, null);
+      remember(domain, { provider: known, mxHosts: null, until: now.getTime() + MAILBOX_DOMAIN_TTL_MS });
+      summary.known += 1;
+      return;
+    }
+    const answer = await lookUpMx({ domain, resolver: dns.resolver, timeoutMs: dns.timeoutMs });
+    if (answer.kind === "error") {
+      remember(domain, { provider: null, mxHosts: null, until: now.getTime() + MAILBOX_DOMAIN_ERROR_TTL_MS });
+      summary.failed += 1;
+      return;
+    }
+    const mx = answer.kind === "found" ? [...answer.mx].sort((a, b) => a.priority - b.priority) : [];
+    const provider = answer.kind === "found" ? providerOfMx(mx) : "other";
+    const mxHosts = mx.length ? mx.map((m) => m.exchange.toLowerCase()).join(",") : null;
+    await store(domain, provider, mxHosts);
+    remember(domain, { provider, mxHosts, until: now.getTime() + MAILBOX_DOMAIN_TTL_MS });
+    summary.looked += 1;
+  };
+  // A few lookups at a time: a pass over many new domains neither floods the resolver nor crawls.
+  for (let i = 0; i < pending.length; i += concurrency) await Promise.all(pending.slice(i, i + concurrency).map(classify));
+  return summary;
+}
+
+const COUNT_COLUMNS = ["sent", "delivered", "bounces", "deferred", "spamReports", "opens", "clicks"] as const;
+const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(typeof v === "object" ? String(v) : v));
+
+// The range's mail per provider, summed by the database: a domain counts under the provider it is
+// known by now; one not looked up yet under "Not looked up yet".
+export async function loadMailboxProviders(prisma: PrismaClient, { shop, range }: { shop: string; range: DashboardRange }): Promise<ProviderRow[]> {
+  const $ = params(prisma);
+  const sums = COUNT_COLUMNS.map((c) => `SUM(d."${c}") AS "${c}"`).join(", ");
+  const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(
+    `SELECT m."provider" AS provider, ${sums} FROM "DailyDomainStat" d LEFT JOIN "MailboxDomain" m ON m."domain" = d."domain"
+     WHERE d."shop" = ${$(1)} AND d."day" >= ${$(2)} AND d."day" <= ${$(3)} GROUP BY m."provider"`,
+    shop,
+    range.from,
+    range.to,
+  );
+  const counts: Partial<Record<MailboxProvider | "unchecked", ProviderCounts>> = {};
+  for (const r of rows) {
+    const provider = typeof r.provider === "string" && isMailboxProvider(r.provider) ? r.provider : "unchecked";
+    const c = (counts[provider] ??= { sent: 0, delivered: 0, bounces: 0, deferred: 0, spamReports: 0, opens: 0, clicks: 0 });
+    for (const col of COUNT_COLUMNS) c[col] += num(r[col]);
+  }
+  return providerRows({ counts, minDelivered: MIN_MAIL_TO_JUDGE });
+}
