@@ -4,7 +4,8 @@ import { Badge, BlockStack, Box, Card, IndexTable, InlineStack, Link, Text, Tool
 import { PROVIDER_GUIDANCE, type ProviderRow, type SpamStanding } from "../domain/mailbox-providers";
 
 // Spam and bounce rates live around tenths of a percent: two decimals below 1%.
-export const providerPercent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(rate > 0 && rate < 0.01 ? 2 : 1).replace(/\.0$/, "")}%`);
+// Trailing zeros dropped: 0.3%, 98%.
+export const providerPercent = (rate: number | null) => (rate === null ? "–" : `${Number((rate * 100).toFixed(rate > 0 && rate < 0.01 ? 2 : 1))}%`);
 
 function spamBadge(row: ProviderRow, minDelivered: number) {
   const line = row.guidance?.spam;

@@ -21,37 +21,25 @@ import { config } from "~/platform/config.server";
 import type { DashboardRange } from "./range.server";
 import { params } from "./sql.server";
 
-// In front of the table: what this process learnt, and the domains whose lookup just failed.
-const REMEMBERED_MAX = 10_000;
-interface Remembered {
-  // null: the lookup failed and waits to be tried again.
-  provider: MailboxProvider | null;
-  mxHosts: string | null;
-  until: number;
-}
-const remembered = new Map<string, Remembered>();
+// Lookups that failed lately, least recently used first: a domain whose DNS does not answer is
+// asked again after MAILBOX_DOMAIN_ERROR_TTL_MS, not on every pass. Answers live in the table,
+// which the pass reads only for domains without a fresh one.
+const FAILED_MAX = 10_000;
+const failedUntil = new Map<string, number>();
 
-function remember(domain: string, entry: Remembered): void {
-  remembered.delete(domain);
-  remembered.set(domain, entry);
-  // Map keeps insertion order: the first key is the least recently used.
-  if (remembered.size > REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
+function rememberFailure(domain: string, until: number): void {
+  failedUntil.delete(domain);
+  failedUntil.set(domain, until);
+  // A Map keeps insertion order: the first key is the oldest failure.
+  if (failedUntil.size > FAILED_MAX) failedUntil.delete(failedUntil.keys().next().value!);
 }
 
-function recall(domain: string, now: number): Remembered | null {
-  const hit = remembered.get(domain);
-  if (!hit) return null;
-  if (hit.until <= now) {
-    remembered.delete(domain);
-    return null;
-  }
-  remembered.delete(domain);
-  remembered.set(domain, hit);
-  return hit;
-}
-
-export function forgetMailboxDomains(): void {
-  remembered.clear();
+function failedLately(domain: string, now: number): boolean {
+  const until = failedUntil.get(domain);
+  if (until === undefined) return false;
+  if (until > now) return true;
+  failedUntil.delete(domain);
+  return false;
 }
 
 let sharedResolver: { resolver: Resolver; key: string } | null = null;
@@ -91,8 +79,9 @@ export async function classifyMailboxDomains({
   const stale = new Date(now.getTime() - MAILBOX_DOMAIN_TTL_MS);
   const rows = await prisma.$queryRawUnsafe<{ domain: string }[]>(
     `SELECT DISTINCT d."domain" AS domain FROM "DailyDomainStat" d LEFT JOIN "MailboxDomain" m ON m."domain" = d."domain"
-     WHERE m."domain" IS NULL OR (m."checkedAt" < ${$(1)} AND d."updatedAt" >= ${$(1)})
+     WHERE m."domain" IS NULL OR (m."checkedAt" < ${$(1)} AND d."updatedAt" >= ${$(2)})
      ORDER BY d."domain" LIMIT ${Math.max(1, Math.floor(limit))}`,
+    stale,
     stale,
   );
   const summary: ClassifySummary = { known: 0, looked: 0, failed: 0 };
@@ -103,22 +92,16 @@ export async function classifyMailboxDomains({
     await prisma.mailboxDomain.upsert({ where: { domain }, create: { domain, ...data }, update: data });
   };
   const classify = async (domain: string) => {
-    const hit = recall(domain, now.getTime());
-    if (hit && !hit.provider) return; // failed a moment ago: not asked again yet
-    if (hit?.provider) {
-      await store(domain, hit.provider, hit.mxHosts);
-      return;
-    }
+    if (failedLately(domain, now.getTime())) return;
     const known = knownProviderOfDomain(domain);
     if (known) {
       await store(domain, known, null);
-      remember(domain, { provider: known, mxHosts: null, until: now.getTime() + MAILBOX_DOMAIN_TTL_MS });
       summary.known += 1;
       return;
     }
     const answer = await lookUpMx({ domain, resolver: dns.resolver, timeoutMs: dns.timeoutMs });
     if (answer.kind === "error") {
-      remember(domain, { provider: null, mxHosts: null, until: now.getTime() + MAILBOX_DOMAIN_ERROR_TTL_MS });
+      rememberFailure(domain, now.getTime() + MAILBOX_DOMAIN_ERROR_TTL_MS);
       summary.failed += 1;
       return;
     }
@@ -126,7 +109,6 @@ export async function classifyMailboxDomains({
     const provider = answer.kind === "found" ? providerOfMx(mx) : "other";
     const mxHosts = mx.length ? mx.map((m) => m.exchange.toLowerCase()).join(",") : null;
     await store(domain, provider, mxHosts);
-    remember(domain, { provider, mxHosts, until: now.getTime() + MAILBOX_DOMAIN_TTL_MS });
     summary.looked += 1;
   };
   // A few lookups at a time: a pass over many new domains neither floods the resolver nor crawls.
