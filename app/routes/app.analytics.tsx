@@ -546,7 +546,9 @@ const DashboardView = memo(function DashboardView({ d, busy, onSubmit }: { d: Da
                   </Text>
                   {ab.winner && ab.promotable ? (
                     <InlineStack>
-                      <Button onClick={() => onSubmit({ intent: "promote", flowId: ab.flowId, stepKey: ab.stepKey, variant: ab.winner! })}>
+                      <Button
+                        onClick={() => onSubmit({ intent: "promote", flowId: ab.flowId, stepKey: ab.stepKey, variant: ab.winner! })}
+                      >
                         {`Send ${variantName(ab.winner)} to everyone`}
                       </Button>
                     </InlineStack>

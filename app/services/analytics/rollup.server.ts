@@ -23,7 +23,9 @@ const since = (iso: string | undefined) => new Date(Math.max(0, Date.parse(iso ?
 
 // Hour buckets of due times, in whatever form the database keeps timestamps.
 function hourExpr(prisma: PrismaClient, column: string): string {
-  return dialectOf(prisma) === "postgresql" ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24')` : `substr(${column}, 1, 13)`;
+  return dialectOf(prisma) === "postgresql"
+    ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24')`
+    : `substr(${column}, 1, 13)`;
 }
 
 const notSent = `f."status" IN ('skipped', 'cancelled')`;
@@ -57,7 +59,10 @@ async function touchedDays(prisma: PrismaClient, marks: Partial<RollupWatermarks
   ]);
   const shops = [...new Set([...fromFollowUps, ...fromEvents, ...fromUnsubscribes].map((r) => r.shop))];
   const zones = new Map(
-    (await prisma.shop.findMany({ where: { domain: { in: shops } }, select: { domain: true, ianaTimezone: true } })).map((s) => [s.domain, s.ianaTimezone]),
+    (await prisma.shop.findMany({ where: { domain: { in: shops } }, select: { domain: true, ianaTimezone: true } })).map((s) => [
+      s.domain,
+      s.ianaTimezone,
+    ]),
   );
   const days = new Map<string, Set<string>>();
   for (const { shop, h } of [...fromFollowUps, ...fromEvents, ...fromUnsubscribes]) {

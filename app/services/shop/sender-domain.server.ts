@@ -75,12 +75,7 @@ const joinTxt = (chunks: string[]) => chunks.join("");
 
 async function lookUpSenderDomain({ domain, resolver, timeoutMs }: { domain: string; resolver: DnsResolver; timeoutMs: number }): Promise<SenderDomainDns> {
   const txt = (name: string) => toAnswer(() => resolver.resolveTxt(name), joinTxt, timeoutMs);
-  const cname = (name: string) =>
-    toAnswer(
-      () => resolver.resolveCname(name),
-      (v) => v,
-      timeoutMs,
-    );
+  const cname = (name: string) => toAnswer(() => resolver.resolveCname(name), (v) => v, timeoutMs);
 
   const [rootTxt, dkim, dmarc] = await Promise.all([
     txt(domain),
