@@ -58,8 +58,8 @@ export interface ClassifySummary {
   failed: number; // no answer: tried again after MAILBOX_DOMAIN_ERROR_TTL_MS
 }
 
-// Domains with mail in the rollups that have no provider yet, or one older than the TTL while
-// mail still goes there: each is classified and stored, at most `limit` a pass.
+// Domains the rollup counted within the TTL that have no provider yet, or one older than the TTL:
+// each is classified and stored, at most `limit` a pass.
 export async function classifyMailboxDomains({
   prisma,
   resolver,
@@ -77,22 +77,24 @@ export async function classifyMailboxDomains({
 }): Promise<ClassifySummary> {
   const $ = params(prisma);
   const stale = new Date(now.getTime() - MAILBOX_DOMAIN_TTL_MS);
+  // Only rows the rollup wrote within the week: a pass reads a week's domains at most. Domains that
+  // failed lately are read too and skipped, so they never crowd out the rest of a pass.
+  const max = Math.max(1, Math.floor(limit));
   const rows = await prisma.$queryRawUnsafe<{ domain: string }[]>(
     `SELECT DISTINCT d."domain" AS domain FROM "DailyDomainStat" d LEFT JOIN "MailboxDomain" m ON m."domain" = d."domain"
-     WHERE m."domain" IS NULL OR (m."checkedAt" < ${$(1)} AND d."updatedAt" >= ${$(2)})
-     ORDER BY d."domain" LIMIT ${Math.max(1, Math.floor(limit))}`,
+     WHERE d."updatedAt" >= ${$(1)} AND (m."domain" IS NULL OR m."checkedAt" < ${$(2)})
+     ORDER BY d."domain" LIMIT ${max + failedUntil.size}`,
     stale,
     stale,
   );
   const summary: ClassifySummary = { known: 0, looked: 0, failed: 0 };
-  const pending = rows.map((r) => r.domain);
+  const pending = rows.map((r) => r.domain).filter((d) => !failedLately(d, now.getTime())).slice(0, max);
   const dns = resolver ? { resolver, timeoutMs: timeoutMs ?? config().dns.timeoutMs } : configuredResolver();
   const store = async (domain: string, provider: MailboxProvider, mxHosts: string | null) => {
     const data = { provider, mxHosts, checkedAt: now };
     await prisma.mailboxDomain.upsert({ where: { domain }, create: { domain, ...data }, update: data });
   };
   const classify = async (domain: string) => {
-    if (failedLately(domain, now.getTime())) return;
     const known = knownProviderOfDomain(domain);
     if (known) {
       await store(domain, known, null);
