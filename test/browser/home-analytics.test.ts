@@ -133,7 +133,8 @@ describe.skipIf(!chromiumFound)("home and analytics in a browser", () => {
     flowId = flow.id;
     await seedWeek(flow.id, flow.steps[0].id);
     await seedAnalytics(flow.id);
-    browser = await startAdminBrowser({ shop: SHOP, env: { DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES } });
+    // A DNS server that refuses: the app's analytics pass never reaches the network for MX records.
+    browser = await startAdminBrowser({ shop: SHOP, env: { DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES, AFTERGLOW_DNS_SERVERS: "127.0.0.1:9" } });
   }, 120_000);
 
   afterAll(async () => {
