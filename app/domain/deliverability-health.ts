@@ -2,6 +2,8 @@
 // Spam complaints are measured against delivered mail, as Gmail does: 0.1% warns, 0.3% (Gmail's
 // line for bulk senders) pauses. Bounces against sent mail: 5% warns, 10% pauses. A rate is only
 // judged once the window holds enough mail that one event cannot swing it.
+import { knownProviderOfDomain, recipientDomain } from "./mailbox-providers";
+
 export const HEALTH_WINDOW_DAYS = 7;
 export const HEALTH_THRESHOLDS = {
   spamWarn: 0.001,
@@ -18,12 +20,11 @@ export type HealthThresholds = { [K in keyof typeof HEALTH_THRESHOLDS]: number }
 export type HealthLevel = "ok" | "warning" | "paused";
 export type Provider = "gmail" | "outlook" | "yahoo" | "other";
 
+// By the address alone (the seven-day check asks no DNS): the consumer domains of the big three.
 export function providerOf(email: string | null | undefined): Provider {
-  const domain = (email ?? "").toLowerCase().split("@")[1] ?? "";
-  if (domain === "gmail.com" || domain === "googlemail.com") return "gmail";
-  if (/^(outlook|hotmail|live|msn)\.[a-z.]+$/.test(domain)) return "outlook";
-  if (/^(yahoo|ymail|rocketmail|aol)\.[a-z.]+$/.test(domain)) return "yahoo";
-  return "other";
+  const domain = recipientDomain(email);
+  const provider = domain ? knownProviderOfDomain(domain) : null;
+  return provider === "gmail" || provider === "outlook" || provider === "yahoo" ? provider : "other";
 }
 
 export interface HealthCounts {

@@ -613,9 +613,9 @@ export const declaration = {
     stacks: flag("LOG_STACKS", "Writes error stacks into log lines."),
   },
   dns: {
-    servers: list("AFTERGLOW_DNS_SERVERS", 'DNS servers the sender-domain check asks, e.g. "1.1.1.1,8.8.8.8" or "127.0.0.1:5353"; empty uses the system\'s.'),
+    servers: list("AFTERGLOW_DNS_SERVERS", 'DNS servers the sender-domain check and the MX lookups of recipient domains (mailbox providers in analytics) ask, e.g. "1.1.1.1,8.8.8.8" or "127.0.0.1:5353"; empty uses the system\'s.'),
     timeoutMs: int("AFTERGLOW_DNS_TIMEOUT_MS", {
-      meaning: "How long one sender-domain DNS lookup may take.",
+      meaning: "How long one DNS lookup (sender-domain check, a recipient domain's MX records) may take.",
       default: 4_000,
       min: 0,
       max: TIMER_MAX_MS,

@@ -33,10 +33,11 @@ import { promoteShownWinner, PromotionError } from "../services/analytics/ab-pro
 import { saveAnalyticsSettings } from "../services/analytics/settings.server";
 import { resumeSending } from "../services/events/deliverability-health.server";
 import { formatRate } from "../domain/analytics";
-import { healthVerdict } from "../domain/deliverability-health";
+import { healthVerdict, MIN_MAIL_TO_JUDGE } from "../domain/deliverability-health";
 import { downloadFromApp } from "../components/download";
 import { FormSaveBar } from "../components/FormSaveBar";
 import { HealthBadge, HealthVerdict } from "../components/HealthVerdict";
+import { MailboxProviders } from "../components/MailboxProviders";
 import { useStableCallback } from "../components/use-stable-callback";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
@@ -515,6 +516,8 @@ const DashboardView = memo(function DashboardView({ d, busy, onSubmit }: { d: Da
             })}
           </IndexTable>
         </Card>
+
+        <MailboxProviders rows={d.providers} smDown={smDown} minDelivered={MIN_MAIL_TO_JUDGE} />
 
         <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
           <Card>

@@ -100,6 +100,21 @@ async function seedAnalytics(flowId: string) {
     checkedAt: new Date().toISOString(),
   };
   await prisma.deliverabilityHealth.create({ data: { shop: SHOP, level: "ok", report: JSON.stringify(report), checkedAt: new Date() } });
+  // Per recipient domain, and which provider each domain's MX records named: Gmail (gmail.com and
+  // a company on Google Workspace) past its 0.3% spam line, Yahoo below it, Outlook with no line,
+  // a small mail server, and a domain the lookup has not reached yet.
+  const domains = [
+    { domain: "gmail.com", provider: "gmail", sent: 800, delivered: 790, bounces: 10, deferred: 12, spamReports: 3, opens: 300, clicks: 40 },
+    { domain: "fernhill.example", provider: "gmail", sent: 220, delivered: 210, bounces: 10, deferred: 2, spamReports: 1, opens: 90, clicks: 11 },
+    { domain: "yahoo.com", provider: "yahoo", sent: 300, delivered: 296, bounces: 4, deferred: 30, spamReports: 0, opens: 120, clicks: 9 },
+    { domain: "harbourline.example", provider: "outlook", sent: 260, delivered: 250, bounces: 10, deferred: 0, spamReports: 2, opens: 80, clicks: 7 },
+    { domain: "quietmail.example", provider: "other", sent: 12, delivered: 12, bounces: 0, deferred: 0, spamReports: 0, opens: 4, clicks: 1 },
+    { domain: "newcomer.example", provider: null, sent: 3, delivered: 3, bounces: 0, deferred: 0, spamReports: 0, opens: 1, clicks: 0 },
+  ];
+  for (const { domain, provider, ...counts } of domains) {
+    await prisma.dailyDomainStat.create({ data: { shop: SHOP, day, domain, ...counts, machineOpens: 0 } });
+    if (provider) await prisma.mailboxDomain.create({ data: { domain, provider, checkedAt: new Date() } });
+  }
 }
 
 describe.skipIf(!chromiumFound)("home and analytics in a browser", () => {
@@ -118,7 +133,8 @@ describe.skipIf(!chromiumFound)("home and analytics in a browser", () => {
     flowId = flow.id;
     await seedWeek(flow.id, flow.steps[0].id);
     await seedAnalytics(flow.id);
-    browser = await startAdminBrowser({ shop: SHOP, env: { DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES } });
+    // A DNS server that refuses: the app's analytics pass never reaches the network for MX records.
+    browser = await startAdminBrowser({ shop: SHOP, env: { DATABASE_URL: ctx.url, MAIL_TRANSPORT: "outbox", SCOPES, AFTERGLOW_DNS_SERVERS: "127.0.0.1:9" } });
   }, 120_000);
 
   afterAll(async () => {
@@ -208,7 +224,8 @@ describe.skipIf(!chromiumFound)("home and analytics in a browser", () => {
       expect(text).toContain("Version A");
       expect(text).toContain("Complementary products");
       expect(text).toContain("Not enough mail yet to judge (23 of 200)");
-      for (const jargon of ["Thompson", "Machine opens", "z-test", "thank-you", "complementary", "Healthy"]) expect(text, jargon).not.toContain(jargon);
+      for (const jargon of ["Thompson", "Machine opens", "z-test", "thank-you", "complementary", "Healthy", "unchecked"])
+        expect(text, jargon).not.toContain(jargon);
 
       // The attribution settings: App Bridge's save bar appears on a change and saves it.
       const saveBar = page.locator("ui-save-bar");
@@ -229,6 +246,41 @@ describe.skipIf(!chromiumFound)("home and analytics in a browser", () => {
         await expect.poll(() => page.locator('[data-chart="activity"] svg').count(), { timeout: 10_000 }).toBeGreaterThan(0);
         await page.waitForTimeout(300);
       });
+      expect(problems).toEqual([]);
+    });
+  }, 120_000);
+
+  it("shows mail per mailbox provider, each spam rate beside the line its provider publishes", async () => {
+    const { page, problems } = await browser.open();
+    await withScreenshot(page, "analytics-providers", async () => {
+      await page.goto(browser.embeddedUrl("/app/analytics"));
+      const card = page.getByTestId("mailbox-providers");
+      await expect.poll(() => card.isVisible(), { timeout: 20_000 }).toBe(true);
+      const rows = card.locator("tbody tr");
+      await expect.poll(() => rows.count()).toBe(5);
+      const row = async (name: string) => (await card.locator("tbody tr", { hasText: name }).innerText()).replace(/\s+/g, " ");
+      // Polaris gives each badge its tone in words for screen readers ("Critical").
+      // gmail.com and the Workspace company together: 1020 sent, 4 complaints of 1000 delivered.
+      expect(await row("Gmail")).toBe("Gmail 1020 1000 (98%) 20 (2%) 14 (1.4%) 4 (0.4%) Critical At or past Gmail's 0.3% limit 390 (39%) 51 (5.1%)");
+      expect(await row("Yahoo")).toBe("Yahoo 300 296 (98.7%) 4 (1.3%) 30 (10%) 0 (0%) Success Below 0.3% 120 (40.5%) 9 (3%)");
+      // Microsoft publishes no rate: the number without a badge.
+      expect(await row("Outlook")).toBe("Outlook 260 250 (96.2%) 10 (3.8%) 0 (0%) 2 (0.8%) 80 (32%) 7 (2.8%)");
+      expect(await row("Other mail servers")).toBe("Other mail servers 12 12 (100%) 0 (0%) 0 (0%) 0 (0%) 4 (33.3%) 1 (8.3%)");
+      expect(await row("Not looked up yet")).toContain("Not looked up yet 3 ");
+      const critical = card.locator(".Polaris-Badge--toneCritical");
+      expect(await critical.count()).toBe(1);
+      expect((await critical.innerText()).replace(/\s+/g, " ").trim()).toBe("Critical At or past Gmail's 0.3% limit");
+      expect(await card.getByRole("link", { name: "Google's Email sender guidelines" }).getAttribute("href")).toBe("https://support.google.com/a/answer/81126");
+
+      await screenshotAtWidths(page, "analytics-providers", async () => {
+        await expect.poll(() => card.isVisible()).toBe(true);
+        await card.scrollIntoViewIfNeeded();
+      });
+      // At 375 px each provider is one block of lines, its badge among them.
+      await page.setViewportSize({ width: 375, height: 1000 });
+      await expect.poll(() => card.getByText("Spam complaints:", { exact: true }).count(), { timeout: 5_000 }).toBe(5);
+      expect(await card.getByText("At or past Gmail's 0.3% limit").isVisible()).toBe(true);
+      await page.setViewportSize({ width: 1280, height: 1000 });
       expect(problems).toEqual([]);
     });
   }, 120_000);

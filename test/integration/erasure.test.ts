@@ -113,6 +113,8 @@ const SKIPPED: Record<string, string> = {
   FlowStep: "the merchant's templates and copy",
   WebhookDelivery: "webhook ids, topics and order ids: no address, name or customer id (kept to recognise redeliveries)",
   DailyStat: "counts per day, flow step and variant",
+  DailyDomainStat: "counts per day and recipient domain, no address (a customer's own domain goes with them, below; shop/redact deletes them all)",
+  MailboxDomain: "which mailbox provider a domain's MX records name, shared by every shop: no address (a customer's own domain goes with them, below)",
   JobState: "watermarks of periodic jobs",
   RecommendationSourceStat: "counts per recommendation source",
   DeliverabilityHealth: "rates and counts per shop",
@@ -244,6 +246,13 @@ async function seedCustomer(s: SeedStore, customerId: string, email: string) {
     data: { shop, customerId, marketingState: "UNSUBSCRIBED", requestedAt: new Date(), nextAttemptAt: new Date(Date.now() + 3_600_000) },
   });
   await deliver("customers/data_request", shop, customersDataRequestPayload({ store: s, customerId }));
+  // What the analytics pass keeps of the address's domain, and of a consumer domain beside it.
+  const domain = email.split("@")[1];
+  for (const d of [domain, "gmail.com"]) {
+    await prisma.dailyDomainStat.create({ data: { shop, day: "2026-11-30", domain: d, sent: 2, delivered: 2 } });
+    const provider = d === "gmail.com" ? "gmail" : "other";
+    await prisma.mailboxDomain.upsert({ where: { domain: d }, create: { domain: d, provider, checkedAt: new Date() }, update: {} });
+  }
 }
 
 beforeAll(async () => {
@@ -295,6 +304,11 @@ describe("customers/redact", () => {
 
     expect(await found(NEEDLES)).toEqual([]);
     expect(await prisma.flowTriggerFire.count({ where: { shop: SHOP } })).toBe(0);
+    // The customer's own domain is gone from the per-domain counts and the MX answers; gmail.com
+    // names nobody and stays, as does the other shop's customer's domain.
+    expect(await prisma.dailyDomainStat.findMany({ where: { shop: SHOP }, select: { domain: true } })).toEqual([{ domain: "gmail.com" }]);
+    expect(await prisma.mailboxDomain.count({ where: { domain: "erasure.example" } })).toBe(0);
+    expect(await prisma.dailyDomainStat.count({ where: { shop: OTHER, domain: "closing.example" } })).toBe(1);
     // The other shop's customer is untouched.
     expect(await found([LEAVER_EMAIL, "Marchbanks"])).toEqual([LEAVER_EMAIL, "Marchbanks"]);
     // The unsubscribe and the earlier hashed row still hold, both under the keyed hash now.

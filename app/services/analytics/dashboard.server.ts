@@ -1,11 +1,14 @@
 // What the analytics page shows: totals, a daily series, funnels per flow, each step and variant,
-// the A/B tests, what the recommendation bandit learned, and deliverability health.
+// the A/B tests, what the recommendation bandit learned, deliverability health and the numbers per
+// mailbox provider.
 import type { PrismaClient } from "@prisma/client";
 import { addCounters, daysBetween, emptyCounters, formatMoneyAmount, parseMoney, rates, type Counters, type Rates } from "~/domain/analytics";
 import { abResults, type AbResult } from "~/domain/ab-results";
 import { stepName } from "~/domain/analytics";
 import { seededRng, sourcePreferences, type SourcePreference } from "~/domain/bandit";
 import type { HealthReport } from "../events/deliverability-health.server";
+import type { ProviderRow } from "~/domain/mailbox-providers";
+import { loadMailboxProviders } from "./mailbox-providers.server";
 import { defaultRange, type DashboardRange } from "./range.server";
 import { dialectOf, keyOf, params, splitKey, type Key } from "./sql.server";
 
@@ -35,6 +38,8 @@ export interface Dashboard {
   abTests: (AbResult & { flowId: string; flowName: string; stepKey: string; stepName: string; stepId: string | null; promotable: boolean })[];
   sources: (SourcePreference & { orders: number; revenue: string })[];
   health: HealthReport | null;
+  // The range's mail per mailbox provider (Gmail, Outlook, Yahoo…), by the recipients' MX records.
+  providers: ProviderRow[];
   sending: { pausedAt: string | null; pausedReason: string | null };
   settings: { attributionWindowDays: number; attributionCountsOpens: boolean; abAutoPromote: boolean };
 }
@@ -151,11 +156,12 @@ export async function loadDashboard({
   const shopRow = await prisma.shop.findUnique({ where: { domain: shop } });
   const timeZone = shopRow?.ianaTimezone ?? null;
   const range = asked ?? defaultRange(now, timeZone);
-  const [sums, flows, sourceStats, health] = await Promise.all([
+  const [sums, flows, sourceStats, health, providers] = await Promise.all([
     dashboardSums(prisma, { shop, range }),
     prisma.flow.findMany({ where: { shop }, include: { steps: { select: { id: true, key: true, variants: true, position: true, template: true } } } }),
     prisma.recommendationSourceStat.findMany({ where: { shop } }),
     prisma.deliverabilityHealth.findUnique({ where: { shop } }),
+    loadMailboxProviders(prisma, { shop, range }),
   ]);
   const flowName = new Map(flows.map((f) => [f.id, f.name]));
   const nameOf = (flowId: string) => flowName.get(flowId) ?? "Deleted flow";
@@ -239,6 +245,7 @@ export async function loadDashboard({
     abTests,
     sources,
     health: healthReport(health?.report),
+    providers,
     sending: { pausedAt: shopRow?.sendingPausedAt?.toISOString() ?? null, pausedReason: shopRow?.sendingPausedReason ?? null },
     settings: {
       attributionWindowDays: shopRow?.attributionWindowDays ?? 5,

@@ -1,4 +1,5 @@
-// Daily rollups of follow-ups and their SendGrid events (DailyStat), which the dashboard reads.
+// Daily rollups of follow-ups and their SendGrid events (DailyStat, and per recipient domain
+// DailyDomainStat), which the dashboard reads.
 // The rollup job is incremental (only days touched since its watermarks) and idempotent (a day is
 // recomputed whole from the follow-ups due that day, so running it twice changes nothing).
 import type { PrismaClient } from "@prisma/client";
@@ -160,8 +161,79 @@ export async function countDay(
   return out;
 }
 
-async function writeDay(prisma: PrismaClient, { shop, day, counts }: { shop: string; day: string; counts: Map<Key, Counters> }) {
+// The recipient's domain, lower case, in each database's own words.
+function recipientDomainSql(prisma: PrismaClient): string {
+  const at = dialectOf(prisma) === "postgresql" ? `strpos(f."recipient", '@')` : `instr(f."recipient", '@')`;
+  return `lower(substr(f."recipient", ${at} + 1))`;
+}
+
+export interface DomainCounts {
+  sent: number;
+  delivered: number;
+  bounces: number;
+  deferred: number;
+  spamReports: number;
+  opens: number;
+  machineOpens: number;
+  clicks: number;
+}
+
+const emptyDomainCounts = (): DomainCounts => ({ sent: 0, delivered: 0, bounces: 0, deferred: 0, spamReports: 0, opens: 0, machineOpens: 0, clicks: 0 });
+
+// One day of one shop per recipient domain: the sent follow-ups due that day and their events
+// (each follow-up counted once per kind of event), for the mailbox provider table.
+export async function countDayByDomain(
+  prisma: PrismaClient,
+  { shop, day, timeZone }: { shop: string; day: string; timeZone: string | null },
+): Promise<Map<string, DomainCounts>> {
+  const { start, end } = dayBounds(day, timeZone);
+  const $ = params(prisma);
+  const domain = recipientDomainSql(prisma);
+  const sentInDay = `f."shop" = ${$(1)} AND f."dueAt" >= ${$(2)} AND f."dueAt" < ${$(3)} AND f."isTest" = ${falseSql(prisma)}
+    AND f."status" = 'sent' AND f."recipient" LIKE '%@%'`;
+  const machine = `CASE WHEN e."event" = 'open' THEN e."machineOpen" ELSE ${falseSql(prisma)} END`;
+  const [sent, events] = await Promise.all([
+    prisma.$queryRawUnsafe<{ domain: string; n: bigint | number }[]>(
+      `SELECT ${domain} AS domain, COUNT(*) AS n FROM "FollowUp" f WHERE ${sentInDay} GROUP BY ${domain}`,
+      shop,
+      start,
+      end,
+    ),
+    prisma.$queryRawUnsafe<{ domain: string; kind: string; machine: unknown; n: bigint | number }[]>(
+      `SELECT ${domain} AS domain, e."event" AS kind, ${machine} AS machine, COUNT(DISTINCT f."id") AS n
+       FROM "FollowUp" f JOIN "MessageEvent" e ON e."followUpId" = f."id"
+       WHERE ${sentInDay} AND e."event" IN ('delivered', 'bounce', 'deferred', 'spamreport', 'open', 'click')
+       GROUP BY ${domain}, e."event", ${machine}`,
+      shop,
+      start,
+      end,
+    ),
+  ]);
+  const out = new Map<string, DomainCounts>();
+  const at = (d: string) => out.get(d) ?? out.set(d, emptyDomainCounts()).get(d)!;
+  for (const r of sent) at(r.domain).sent += Number(r.n);
+  const field: Record<string, keyof DomainCounts> = {
+    delivered: "delivered",
+    bounce: "bounces",
+    deferred: "deferred",
+    spamreport: "spamReports",
+    click: "clicks",
+  };
+  for (const r of events) {
+    const machineOpen = r.machine === true || r.machine === 1 || r.machine === 1n || r.machine === "1" || r.machine === "true";
+    const key = r.kind === "open" ? (machineOpen ? "machineOpens" : "opens") : field[r.kind];
+    if (key) at(r.domain)[key] += Number(r.n);
+  }
+  return out;
+}
+
+async function writeDay(
+  prisma: PrismaClient,
+  { shop, day, counts, domains }: { shop: string; day: string; counts: Map<Key, Counters>; domains: Map<string, DomainCounts> },
+) {
   await prisma.$transaction([
+    prisma.dailyDomainStat.deleteMany({ where: { shop, day } }),
+    prisma.dailyDomainStat.createMany({ data: [...domains].map(([domain, c]) => ({ shop, day, domain, ...c })) }),
     prisma.dailyStat.deleteMany({ where: { shop, day } }),
     prisma.dailyStat.createMany({
       data: [...counts].map(([key, c]) => {
@@ -191,8 +263,9 @@ export async function rollUpAnalytics({ prisma, now = new Date() }: { prisma: Pr
   let count = 0;
   for (const [shop, set] of days) {
     for (const day of [...set].sort()) {
-      const counts = await countDay(prisma, { shop, day, timeZone: zones.get(shop) ?? null });
-      await writeDay(prisma, { shop, day, counts });
+      const timeZone = zones.get(shop) ?? null;
+      const [counts, domains] = await Promise.all([countDay(prisma, { shop, day, timeZone }), countDayByDomain(prisma, { shop, day, timeZone })]);
+      await writeDay(prisma, { shop, day, counts, domains });
       count += 1;
     }
   }

@@ -2,6 +2,7 @@
 // are deleted; suppressions stay, keyed by a keyed hash so they still block sends; the customer's
 // Shopify id is taken out of the audit log and the compliance requests that named it.
 import type { Prisma } from "@prisma/client";
+import { knownProviderOfDomain, recipientDomain } from "~/domain/mailbox-providers";
 import { audit } from "./audit.server";
 import { reclaimErasedSpace } from "./reclaim.server";
 import { findCustomerRecords } from "./customer-records.server";
@@ -80,6 +81,13 @@ async function redactCustomer(tx: Prisma.TransactionClient, shop: string, subjec
   }
   for (const part of chunks(r.consents.map((c) => c.id))) {
     counts.consents += (await tx.customerConsent.deleteMany({ where: { id: { in: part } } })).count;
+  }
+  // A domain of their own (jane@janedoe.name) can name them: its per-domain counts and its MX
+  // answer go too. Consumer domains (gmail.com…) name nobody and stay.
+  const ownDomains = [...new Set(r.emails.map(recipientDomain))].filter((d): d is string => d !== null && knownProviderOfDomain(d) === null);
+  if (ownDomains.length) {
+    await tx.dailyDomainStat.deleteMany({ where: { shop, domain: { in: ownDomains } } });
+    await tx.mailboxDomain.deleteMany({ where: { domain: { in: ownDomains } } });
   }
   // Shopify erases the customer too; a consent change still waiting for it has no one to reach.
   if (subject.customerId) await tx.consentWriteBack.deleteMany({ where: { shop, customerId: subject.customerId } });

@@ -87,6 +87,7 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   counts.sessions = (await tx.session.deleteMany({ where: { shop } })).count;
   // Analytics: rollups, attributions, what the recommendation engine learned, health.
   await tx.dailyStat.deleteMany({ where: { shop } });
+  await tx.dailyDomainStat.deleteMany({ where: { shop } });
   await tx.attribution.deleteMany({ where: { shop } });
   await tx.recommendationSourceStat.deleteMany({ where: { shop } });
   await tx.deliverabilityHealth.deleteMany({ where: { shop } });

@@ -2,7 +2,7 @@
 // check. Answers are cached for a few minutes per resolver; failed lookups are not, so
 // "try again" really asks DNS again.
 
-import { Resolver } from "node:dns/promises";
+import type { Resolver } from "node:dns/promises";
 import { domainToASCII } from "node:url";
 import {
   DKIM_SELECTORS_TO_CHECK,
@@ -17,6 +17,7 @@ import {
   type SenderDomainReport,
 } from "~/domain/sender-domain";
 import { config } from "~/platform/config.server";
+import { createDnsResolver, withDeadline } from "~/adapters/dns/resolver.server";
 
 // What the check needs of a resolver; `dns.promises.Resolver` has it.
 export interface DnsResolver {
@@ -38,14 +39,7 @@ export class InvalidSenderEmailError extends Error {
   }
 }
 
-// AFTERGLOW_DNS_SERVERS (none: the system's) and AFTERGLOW_DNS_TIMEOUT_MS.
-export function createDnsResolver({ servers, timeoutMs }: { servers: readonly string[]; timeoutMs: number }): Resolver {
-  // Two tries of half the budget each: one lost UDP packet shouldn't fail the check.
-  // Without a deadline of ours (0), the resolver keeps its own timeouts and retries.
-  const resolver = new Resolver(timeoutMs > 0 ? { timeout: Math.max(100, Math.floor(timeoutMs / 2)), tries: 2 } : {});
-  if (servers.length) resolver.setServers([...servers]);
-  return resolver;
-}
+export { createDnsResolver };
 
 let defaultResolver: { resolver: Resolver; key: string } | null = null;
 
@@ -62,15 +56,6 @@ const caches = new WeakMap<object, Map<string, { expires: number; result: Sender
 export function clearSenderDomainCache(resolver?: DnsResolver): void {
   if (resolver) caches.delete(resolver);
   else if (defaultResolver) caches.delete(defaultResolver.resolver);
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  if (ms === 0) return promise; // 0: no deadline of ours, not one that has already passed
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`DNS lookup took longer than ${ms} ms`), { code: "ETIMEOUT" })), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 // NXDOMAIN and NODATA are answers ("nothing there"); SERVFAIL, timeouts, refusals are not.

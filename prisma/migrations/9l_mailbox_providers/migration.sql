@@ -1,0 +1,31 @@
+-- CreateTable
+CREATE TABLE "DailyDomainStat" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "day" TEXT NOT NULL,
+    "domain" TEXT NOT NULL,
+    "sent" INTEGER NOT NULL DEFAULT 0,
+    "delivered" INTEGER NOT NULL DEFAULT 0,
+    "bounces" INTEGER NOT NULL DEFAULT 0,
+    "deferred" INTEGER NOT NULL DEFAULT 0,
+    "spamReports" INTEGER NOT NULL DEFAULT 0,
+    "opens" INTEGER NOT NULL DEFAULT 0,
+    "machineOpens" INTEGER NOT NULL DEFAULT 0,
+    "clicks" INTEGER NOT NULL DEFAULT 0,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "MailboxDomain" (
+    "domain" TEXT NOT NULL PRIMARY KEY,
+    "provider" TEXT NOT NULL,
+    "mxHosts" TEXT,
+    "checkedAt" DATETIME NOT NULL
+);
+
+-- CreateIndex
+CREATE INDEX "DailyDomainStat_updatedAt_idx" ON "DailyDomainStat"("updatedAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DailyDomainStat_shop_day_domain_key" ON "DailyDomainStat"("shop", "day", "domain");
+
