@@ -181,7 +181,8 @@ async function scheduleTrigger({
         data: { [column]: triggeredAt, ...(facts?.financialStatus ? { financialStatus: facts.financialStatus } : {}) },
       });
     }
-    const planned = planFollowUps({ context, order: factsFromOrderRow(order), trigger, triggeredAt: order[column] ?? triggeredAt, now });
+    const customerTimeZone = await keepCustomerTimeZone({ tx, order, facts });
+    const planned = planFollowUps({ context, order: factsFromOrderRow(order), customerTimeZone, trigger, triggeredAt: order[column] ?? triggeredAt, now });
     const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
     const outcome = scheduledOutcome(order.id, rows);
     await tx.webhookDelivery.create({
@@ -219,7 +220,8 @@ export async function startFlowsWithoutDelivery({
         const flow = context.flows.find((f) => f.id === fallback.id);
         if (!flow) continue; // switched off or changed since the pass read it
         const triggeredAt = new Date(order.fulfilledAt.getTime() + fallback.deliveryFallbackDays * DAY_MS);
-        const planned = planFollowUps({ context: { ...context, flows: [flow] }, order: factsFromOrderRow(order), trigger: "order_delivered", triggeredAt, now });
+        const customerTimeZone = await keepCustomerTimeZone({ tx, order, facts: null });
+        const planned = planFollowUps({ context: { ...context, flows: [flow] }, order: factsFromOrderRow(order), customerTimeZone, trigger: "order_delivered", triggeredAt, now });
         const created = await insertMissingFollowUps({ tx, shop, order, planned, now });
         const detail = `No delivery was reported within ${fallback.deliveryFallbackDays} days of fulfillment, so the flow started then.`;
         if (created.length) {
@@ -268,7 +270,8 @@ export async function receiveFlowActionRun({
       order = await tx.order.create({ data: orderRowFromFacts(run.shop, facts) });
     }
     // Delays count from the run: Flow starts the flow when the merchant's workflow decides.
-    const planned = planFollowUps({ context: { ...context, flows }, order: factsFromOrderRow(order), trigger: "shopify_flow", triggeredAt: now, now });
+    const customerTimeZone = await keepCustomerTimeZone({ tx, order, facts });
+    const planned = planFollowUps({ context: { ...context, flows }, order: factsFromOrderRow(order), customerTimeZone, trigger: "shopify_flow", triggeredAt: now, now });
     const rows = await insertMissingFollowUps({ tx, shop: run.shop, order, planned, now });
     const outcome = scheduledOutcome(order.id, rows);
     await tx.flowActionRun.create({
@@ -383,6 +386,7 @@ async function insertNewOrder(
   await batchedInsert(prisma, [
     ["WebhookDelivery", [{ id: randomUUID(), ...deliveryRow, outcome: `scheduled ${scheduledCount}`, receivedAt: now }]],
     ["Order", [{ id: orderRef, ...orderRowFromFacts(shop, facts), createdAt: now, updatedAt: now }]],
+    ["CustomerTimeZone", facts.customerTimeZone ? [{ orderRef, shop, ...facts.customerTimeZone, createdAt: now }] : []],
     ["FollowUp", rows.map((r) => ({ ...r, attempts: 0, createdAt: now, updatedAt: now }))],
     ["FollowUpEvent", moved],
   ]);
@@ -453,6 +457,7 @@ async function receiveKnownOrder({
       create: orderRowFromFacts(delivery.shop, facts),
       update: {},
     });
+    await keepCustomerTimeZone({ tx, order, facts });
     const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
     const outcome = scheduledOutcome(order.id, rows);
     await tx.webhookDelivery.update({
@@ -568,12 +573,15 @@ async function inTransaction(
 export function planFollowUps({
   context,
   order,
+  customerTimeZone = order.customerTimeZone?.timeZone ?? null,
   trigger,
   triggeredAt,
   now,
 }: {
   context: Extract<IntakeContext, { ok: true }>;
   order: OrderFacts;
+  // The zone kept for a stored order; else the one its facts carry.
+  customerTimeZone?: string | null;
   trigger: FlowTrigger;
   triggeredAt: Date;
   now: Date;
@@ -585,8 +593,29 @@ export function planFollowUps({
     triggeredAt,
     now,
     timeZone: context.timeZone,
+    customerTimeZone,
     defaultSendWindow: context.defaultSendWindow,
   });
+}
+
+// The customer's zone kept for a stored order. An order stored without one (its address did not
+// tell, or it came before zones were kept) takes the one this payload's address gives.
+async function keepCustomerTimeZone({
+  tx,
+  order,
+  facts,
+}: {
+  tx: Pick<PrismaClient, "customerTimeZone">;
+  order: Pick<Order, "id" | "shop">;
+  facts: OrderFacts | null;
+}): Promise<string | null> {
+  const kept = await tx.customerTimeZone.findUnique({ where: { orderRef: order.id }, select: { timeZone: true } });
+  if (kept) return kept.timeZone;
+  const fresh = facts?.customerTimeZone;
+  if (!fresh) return null;
+  // An upsert, not a create: two deliveries of one order may both get here.
+  await tx.customerTimeZone.upsert({ where: { orderRef: order.id }, create: { orderRef: order.id, shop: order.shop, ...fresh }, update: {} });
+  return fresh.timeZone;
 }
 
 // What the caller hears of the stored rows: the follow-ups that will go out, for the queue.
