@@ -222,7 +222,9 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       await page.getByRole("button", { name: "Add step" }).click();
       // A new flow keeps the shop's clock until the merchant says otherwise.
       expect(await page.getByLabel("The shop's time zone", { exact: true }).isChecked()).toBe(true);
-      await page.getByLabel("Each customer's time zone (from the shipping address)", { exact: true }).check();
+      // Polaris draws the radio over its input: the merchant clicks the label.
+      await page.getByText("Each customer's time zone (from the shipping address)", { exact: true }).click();
+      await expect.poll(() => page.getByLabel("Each customer's time zone (from the shipping address)", { exact: true }).isChecked()).toBe(true);
       const saveBar = page.locator("ui-save-bar");
       await saveBar.getByRole("button", { name: "Save" }).click();
       await page.waitForURL(/\/app\/flows\/(?!new)[a-z0-9]+/, { timeout: 15_000 });
@@ -238,7 +240,7 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
       });
 
       // Back to the shop's clock: the save bar appears, and the flow is stored so.
-      await page.getByLabel("The shop's time zone", { exact: true }).check();
+      await page.getByText("The shop's time zone", { exact: true }).click();
       await expect.poll(() => saveBar.getAttribute("data-shown")).toBe("");
       await saveBar.getByRole("button", { name: "Save" }).click();
       await expect.poll(async () => (await prisma.flow.findUniqueOrThrow({ where: { id } })).sendTimeZone, { timeout: 15_000 }).toBe("shop");
