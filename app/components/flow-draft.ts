@@ -15,6 +15,16 @@ export const TRIGGERS = [
 ] as const;
 export type TriggerValue = (typeof TRIGGERS)[number]["value"];
 
+// Whose clock a flow's times of day and send windows follow (the flow's sendTimeZone).
+export const SEND_TIME_ZONES = [
+  { label: "The shop's time zone", value: "shop" },
+  {
+    label: "Each customer's time zone (from the shipping address)",
+    value: "customer",
+    helpText: "Estimated from the country, and the state or postal code where a country has several zones; the shop's time zone when the address does not tell.",
+  },
+];
+
 // Every built-in template, as the merchant reads it.
 export const TEMPLATES = TEMPLATE_IDS.map((id) => ({ value: id, label: BUILT_IN_TEMPLATES[id].name, category: BUILT_IN_TEMPLATES[id].category }));
 export const LOCALES = ["en", "pl", "de", "fr", "es"] as const;
@@ -58,6 +68,8 @@ export interface FlowDraft {
   exitRules?: { orderedAgain?: boolean } | null;
   // Delivered-trigger flows: start this many days after fulfillment when no delivery is reported.
   deliveryFallbackDays?: number | null;
+  // Whose clock "at 10:00" and send windows are read on; absent: the shop's.
+  sendTimeZone?: "shop" | "customer";
   steps: StepDraft[];
 }
 

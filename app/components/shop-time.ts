@@ -25,6 +25,13 @@ export function formatDateTime(value: string | Date, timeZone: string): string {
   return formatter(dateTimeFormats, timeZone, { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
 }
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+// "10:00 AM" in the given zone: a customer's local time beside the shop's date.
+export function formatTime(value: string | Date, timeZone: string): string {
+  return formatter(timeFormats, timeZone, { timeStyle: "short" }).format(new Date(value));
+}
+
 // "Dec 7, 2026"
 export function formatDate(value: string | Date, timeZone: string): string {
   return formatter(dateFormats, timeZone, { dateStyle: "medium" }).format(new Date(value));

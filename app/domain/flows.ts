@@ -56,6 +56,10 @@ export interface FlowExitRules {
   orderedAgain?: boolean;
 }
 
+// Whose clock a flow's times of day and send windows are read on.
+export const SEND_TIME_ZONES = ["shop", "customer"] as const;
+export type SendTimeZone = (typeof SEND_TIME_ZONES)[number];
+
 export interface FlowDefinition {
   key: string;
   name: string;
@@ -65,6 +69,8 @@ export interface FlowDefinition {
   exitRules?: FlowExitRules;
   // order_delivered only: start this many days after fulfillment if no delivery event came.
   deliveryFallbackDays?: number;
+  // "shop" when absent: the customer's zone is an estimate from the order's address.
+  sendTimeZone?: SendTimeZone;
   steps: FlowStepDefinition[];
 }
 

@@ -1,5 +1,6 @@
 // The few facts about an order that sending a follow-up needs, taken from a
 // Shopify orders/* webhook payload (REST shape). Nothing else is kept.
+import { customerTimeZoneOf, type CustomerAddress, type TimeZoneSource } from "./customer-time-zone";
 
 export interface OrderFacts {
   orderId: string; // gid://shopify/Order/123
@@ -27,6 +28,8 @@ export interface OrderFacts {
   sourceName: string | null;
   discountCodes: string[];
   financialStatus: string | null;
+  // Estimated from the shipping (else billing) address; null when the address does not tell.
+  customerTimeZone?: { timeZone: string; source: TimeZoneSource } | null;
 }
 
 export interface OrderLineItem {
@@ -201,7 +204,13 @@ export function orderFactsFromWebhook(payload: unknown): OrderFacts {
       ? payload.discount_codes.flatMap((d) => (isObject(d) && str(d.code) ? [str(d.code)!] : []))
       : [],
     financialStatus: str(payload.financial_status)?.toLowerCase() ?? null,
+    customerTimeZone: customerTimeZoneOf({ shipping: addressOf(shipping), billing: addressOf(billing) }),
   };
+}
+
+function addressOf(address: Json | null): CustomerAddress | null {
+  if (!address) return null;
+  return { countryCode: str(address.country_code), provinceCode: str(address.province_code), zip: str(address.zip) };
 }
 
 // Shopify's REST tags are one comma-separated string ("vip, wholesale").

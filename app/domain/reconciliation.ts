@@ -1,6 +1,7 @@
 // Missed-webhook reconciliation, the decisions: which time window to ask Shopify about, what an
 // Admin API order says in intake's terms, and which follow-ups an order is still missing.
 import type { OrderFacts } from "./order-facts";
+import { customerTimeZoneOf, type CustomerAddress } from "./customer-time-zone";
 
 export interface ReconciliationPolicy {
   // Listings overlap the previous run by this much: Shopify's search index lags its writes.
@@ -51,8 +52,8 @@ export interface AdminOrderNode {
   currencyCode: string;
   presentmentCurrencyCode: string;
   customer?: { id: string; firstName?: string | null } | null;
-  billingAddress?: { firstName?: string | null; countryCodeV2?: string | null } | null;
-  shippingAddress?: { countryCodeV2?: string | null } | null;
+  billingAddress?: { firstName?: string | null; countryCodeV2?: string | null; provinceCode?: string | null; zip?: string | null } | null;
+  shippingAddress?: { countryCodeV2?: string | null; provinceCode?: string | null; zip?: string | null } | null;
   totalPriceSet: { shopMoney: { amount: string }; presentmentMoney: { amount: string; currencyCode: string } };
   subtotalPriceSet?: { presentmentMoney: { amount: string } } | null;
   lineItems: { nodes: { product?: { id: string } | null }[] };
@@ -95,7 +96,12 @@ export function orderFactsFromAdminOrder(node: AdminOrderNode): OrderFacts {
     sourceName: null,
     discountCodes: [],
     financialStatus: null,
+    customerTimeZone: customerTimeZoneOf({ shipping: addressOf(node.shippingAddress), billing: addressOf(node.billingAddress) }),
   };
+}
+
+function addressOf(address: AdminOrderNode["shippingAddress"]): CustomerAddress | null {
+  return address ? { countryCode: address.countryCodeV2 ?? null, provinceCode: address.provinceCode ?? null, zip: address.zip ?? null } : null;
 }
 
 export type ReconcileDecision =

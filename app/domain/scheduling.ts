@@ -1,5 +1,5 @@
 // Which follow-ups an order gets, and when.
-import { stepDelay, type EmailCategory, type FlowExitRules, type FlowStepDefinition, type FlowTrigger } from "./flows";
+import { stepDelay, type EmailCategory, type FlowExitRules, type FlowStepDefinition, type FlowTrigger, type SendTimeZone } from "./flows";
 import { nextAllowedTime, type SendWindow } from "./send-window";
 import { stepDueTimes, stepTimeZone } from "./step-timing";
 import type { OrderFacts } from "./order-facts";
@@ -23,6 +23,7 @@ export interface ScheduledFlow {
   active: boolean;
   conditions?: ConditionGroup | null;
   exitRules?: FlowExitRules | null;
+  sendTimeZone?: SendTimeZone;
   steps: ScheduledStep[];
 }
 
@@ -39,6 +40,9 @@ export interface PlannedFollowUp {
   skipCode: SkipReasonCode | null;
   // Set when the step's send window moved the due time, saying from when to when.
   movedReason: string | null;
+  // The zone its times of day and send window were read in, and whose it is.
+  timeZone: string;
+  timeZoneOf: "shop" | "customer";
 }
 
 export interface ScheduleInput {
@@ -49,6 +53,9 @@ export interface ScheduleInput {
   triggeredAt: Date;
   now: Date;
   timeZone?: string | null; // shop's IANA zone: days, times of day and send windows are read there
+  // The order's customer's zone, estimated from its address (customer-time-zone.ts); used by
+  // flows that send in the customer's time.
+  customerTimeZone?: string | null;
   // The shop's send window for steps without their own.
   defaultSendWindow?: SendWindow | null;
 }
@@ -109,6 +116,22 @@ export function entryDecision({
   return result.matched ? { state: "matched" } : { state: "not_matched", reason: { code: "conditions_not_met", failed: result.explanation } };
 }
 
+// The zone a flow's follow-ups are timed in: the customer's when the flow says so and the order's
+// address told it, else the shop's. Scheduling and the send-window check at dispatch both ask here.
+export function flowTimeZone({
+  sendTimeZone,
+  customerTimeZone,
+  shopTimeZone,
+}: {
+  sendTimeZone: SendTimeZone | string | null | undefined;
+  customerTimeZone: string | null | undefined;
+  shopTimeZone: string | null | undefined;
+}): { zone: string; of: "shop" | "customer" } {
+  const customer = sendTimeZone === "customer" ? (customerTimeZone ?? null) : null;
+  const zone = stepTimeZone({ customerTimeZone: customer, shopTimeZone: shopTimeZone ?? null });
+  return { zone, of: customer && zone === customer ? "customer" : "shop" };
+}
+
 export function scheduleFollowUps({
   order,
   flows,
@@ -116,13 +139,13 @@ export function scheduleFollowUps({
   triggeredAt,
   now,
   timeZone,
+  customerTimeZone = null,
   defaultSendWindow = null,
 }: ScheduleInput): PlannedFollowUp[] {
-  // Shopify does not give the customer's time zone with an order: the shop's is the best known.
-  const zone = stepTimeZone({ customerTimeZone: null, shopTimeZone: timeZone ?? null });
   const planned: PlannedFollowUp[] = [];
   for (const flow of flows) {
     if (!flow.active || flow.trigger !== trigger) continue;
+    const { zone, of } = flowTimeZone({ sendTimeZone: flow.sendTimeZone, customerTimeZone, shopTimeZone: timeZone });
     const steps = [...flow.steps].sort((a, b) => a.position - b.position);
     const due = stepDueTimes({
       triggeredAt,
@@ -149,6 +172,8 @@ export function scheduleFollowUps({
         skipReason: skip ? describeSkipReason(skip) : null,
         skipCode: skip?.code ?? null,
         movedReason: window.moved && !skip ? window.reason : null,
+        timeZone: zone,
+        timeZoneOf: of,
       });
     });
   }

@@ -9,6 +9,7 @@ import {
   Button,
   Card,
   Checkbox,
+  ChoiceList,
   FormLayout,
   InlineStack,
   Layout,
@@ -48,6 +49,7 @@ import {
   newStepDraft,
   TEMPLATES,
   TRIGGERS,
+  SEND_TIME_ZONES,
   type FlowDraft,
   type FlowProblem,
   type StepDraft,
@@ -558,6 +560,13 @@ export default function FlowEditor() {
                     onChange={(deliveryFallbackDays) => setDraft((d) => ({ ...d, deliveryFallbackDays }))}
                   />
                 ) : null}
+                <ChoiceList
+                  title="Send times in"
+                  choices={SEND_TIME_ZONES}
+                  selected={[draft.sendTimeZone ?? "shop"]}
+                  onChange={([sendTimeZone]) => setDraft((d) => ({ ...d, sendTimeZone: sendTimeZone === "customer" ? "customer" : "shop" }))}
+                  error={errorsAt(problems, "/sendTimeZone")}
+                />
                 <Checkbox label="Flow is on" checked={draft.active} onChange={(active) => setDraft({ ...draft, active })} />
               </FormLayout>
             </Card>

@@ -9,7 +9,7 @@ import prisma from "../db.server";
 import { authenticate } from "../shopify.server";
 import { readAdminForm } from "../admin/form-post.server";
 import { STATUS_TONE, statusLabel } from "../components/message-status";
-import { formatDateTime, useShopTimeZone } from "../components/shop-time";
+import { formatDateTime, formatTime, useShopTimeZone } from "../components/shop-time";
 import { cancelFollowUp, messageDetail, renderMessage, retryFollowUp, type MessageDetail } from "../services/messages/messages.server";
 
 const notFound = () => new Response("This follow-up is not one of this shop's.", { status: 404 });
@@ -73,6 +73,14 @@ function failureAction(detail: MessageDetail, retry: () => void, busy: boolean):
     default:
       return undefined;
   }
+}
+
+// "10:00 AM in the customer's time (America/Los_Angeles, from the shipping address)".
+function describeSendTime(sendTime: NonNullable<MessageDetail["sendTime"]>, dueAt: string): string {
+  const at = formatTime(dueAt, sendTime.timeZone);
+  if (sendTime.of === "shop") return `${at} in the shop's time (${sendTime.timeZone}): the order's address did not tell the customer's time zone`;
+  const from = sendTime.source === "billing_address" ? "billing address" : "shipping address";
+  return `${at} in the customer's time (${sendTime.timeZone}, from the ${from})`;
 }
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
@@ -144,6 +152,7 @@ export default function Message() {
                   <Fact label="To">{detail.recipient}</Fact>
                   <Fact label="Flow">{`${detail.flow?.name ?? "Deleted flow"} · ${detail.step}`}</Fact>
                   <Fact label="Due">{formatDateTime(detail.dueAt, timeZone)}</Fact>
+                  {detail.sendTime ? <Fact label="Send time">{describeSendTime(detail.sendTime, detail.dueAt)}</Fact> : null}
                   {detail.sentAt ? <Fact label="Sent">{formatDateTime(detail.sentAt, timeZone)}</Fact> : null}
                   {showReason ? <Fact label="Why">{detail.skipReason}</Fact> : null}
                 </BlockStack>

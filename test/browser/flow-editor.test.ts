@@ -209,6 +209,45 @@ describe.skipIf(!chromiumFound)("flow editor in a browser", () => {
     });
   }, 90_000);
 
+  it("sends a flow in each customer's time zone: chosen, saved with the save bar, and shown again after a reload", async () => {
+    const page = await newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => (m.type() === "error" ? errors.push(m.text()) : undefined));
+    page.on("requestfailed", (r) => errors.push(`${r.url()}: ${r.failure()?.errorText}`));
+    await withScreenshot(page, "flow-editor-send-time", async () => {
+      await page.goto(embeddedUrl("/app/flows/new"));
+      await page.getByLabel("Flow name", { exact: true }).waitFor({ timeout: 15_000 });
+      await page.getByLabel("Flow name", { exact: true }).fill("Next morning, their time");
+      await page.getByRole("button", { name: "Add step" }).click();
+      // A new flow keeps the shop's clock until the merchant says otherwise.
+      expect(await page.getByLabel("The shop's time zone", { exact: true }).isChecked()).toBe(true);
+      // Polaris draws the radio over its input: the merchant clicks the label.
+      await page.getByText("Each customer's time zone (from the shipping address)", { exact: true }).click();
+      await expect.poll(() => page.getByLabel("Each customer's time zone (from the shipping address)", { exact: true }).isChecked()).toBe(true);
+      const saveBar = page.locator("ui-save-bar");
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/\/app\/flows\/(?!new)[a-z0-9]+/, { timeout: 15_000 });
+      const id = new URL(page.url()).pathname.split("/").pop()!;
+      expect((await prisma.flow.findUniqueOrThrow({ where: { id } })).sendTimeZone).toBe("customer");
+
+      await page.goto(embeddedUrl(`/app/flows/${id}`));
+      const customer = page.getByLabel("Each customer's time zone (from the shipping address)", { exact: true });
+      await expect.poll(() => customer.isChecked(), { timeout: 15_000 }).toBe(true);
+      expect(await saveBar.getAttribute("data-shown")).toBeNull();
+      await screenshotAtWidths(page, "flow-editor-send-time", async () => {
+        await expect.poll(() => customer.isVisible(), { timeout: 10_000 }).toBe(true);
+      });
+
+      // Back to the shop's clock: the save bar appears, and the flow is stored so.
+      await page.getByText("The shop's time zone", { exact: true }).click();
+      await expect.poll(() => saveBar.getAttribute("data-shown")).toBe("");
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await expect.poll(async () => (await prisma.flow.findUniqueOrThrow({ where: { id } })).sendTimeZone, { timeout: 15_000 }).toBe("shop");
+      expect(errors).toEqual([]);
+    });
+  }, 90_000);
+
   it("sends a test only to an address of the store, chosen from a list, and shows why one was refused", async () => {
     const page = await newPage();
     const errors: string[] = [];

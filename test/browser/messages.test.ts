@@ -389,4 +389,39 @@ describe.skipIf(!chromiumFound)("messages in a browser", () => {
       expect(problems).toEqual([]);
     });
   }, 90_000);
+
+  it("says a customer's-time follow-up is due at 10:00 in the customer's zone, the date still in the shop's", async () => {
+    // Seeded here, last, so the list's counts above stay as they are.
+    const flow = await prisma.flow.create({
+      data: {
+        shop: SHOP,
+        key: "next-morning",
+        name: "Next morning, their time",
+        trigger: "order_created",
+        sendTimeZone: "customer",
+        steps: { create: [{ key: "hello", position: 0, delayAmount: 1, delayUnit: "days_at", delayAt: "10:00", template: "thank-you", subject: "Good morning" }] },
+      },
+      include: { steps: true },
+    });
+    const order = await prisma.order.create({
+      data: { shop: SHOP, orderId: "gid://shopify/Order/7999", name: "#7999", email: "la@example.com", currency: "USD", totalPrice: "20.00", productIds: "[]", orderedAt: new Date("2026-03-11T17:00:00Z") },
+    });
+    await prisma.customerTimeZone.create({ data: { orderRef: order.id, shop: SHOP, timeZone: "America/Los_Angeles", source: "shipping_address" } });
+    // 12 March 2026, 10:00 PDT: 18:00 in Warsaw.
+    const due = new Date("2026-03-12T17:00:00Z");
+    const row = await prisma.followUp.create({
+      data: { shop: SHOP, orderRef: order.id, orderId: order.orderId, flowId: flow.id, stepId: flow.steps[0].id, stepKey: "hello", template: "thank-you", recipient: "la@example.com", dueAt: due, nextAttemptAt: due },
+    });
+    const { page, problems } = await browser.open();
+    await withScreenshot(page, "message-customer-time", async () => {
+      await page.goto(browser.embeddedUrl(`/app/messages/${row.id}`));
+      const line = "10:00 AM in the customer's time (America/Los_Angeles, from the shipping address)";
+      await expect.poll(() => page.getByText(line).count(), { timeout: 15_000 }).toBe(1);
+      expect(await page.getByText("Mar 12, 2026, 6:00 PM").count()).toBeGreaterThan(0);
+      await screenshotAtWidths(page, "message-customer-time", async () => {
+        await expect.poll(() => page.getByText(line).isVisible()).toBe(true);
+      });
+      expect(problems).toEqual([]);
+    });
+  }, 90_000);
 });

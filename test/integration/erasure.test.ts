@@ -93,6 +93,7 @@ async function sendEvents(events: unknown[]) {
 
 const CUSTOMER_TABLES = [
   "order",
+  "customerTimeZone",
   "followUp",
   "followUpEvent",
   "outboxMessage",
@@ -281,6 +282,7 @@ describe("customers/redact", () => {
     // Every table that can hold the customer does, and the scan sees them.
     const where: Record<(typeof CUSTOMER_TABLES)[number], object> = {
       order: { shop: SHOP, email: EMAIL },
+      customerTimeZone: { order: { shop: SHOP, email: EMAIL } },
       followUp: { shop: SHOP, recipient: EMAIL },
       followUpEvent: { followUp: { shop: SHOP, recipient: EMAIL } },
       outboxMessage: { shop: SHOP, toAddress: { contains: EMAIL } },
@@ -309,6 +311,9 @@ describe("customers/redact", () => {
     expect(await prisma.dailyDomainStat.findMany({ where: { shop: SHOP }, select: { domain: true } })).toEqual([{ domain: "gmail.com" }]);
     expect(await prisma.mailboxDomain.count({ where: { domain: "erasure.example" } })).toBe(0);
     expect(await prisma.dailyDomainStat.count({ where: { shop: OTHER, domain: "closing.example" } })).toBe(1);
+    // The zone estimated from the address goes with the order.
+    expect(await prisma.customerTimeZone.count({ where: { order: { shop: SHOP, email: EMAIL } } })).toBe(0);
+    expect(await prisma.customerTimeZone.count({ where: { shop: SHOP } })).toBe(0);
     // The other shop's customer is untouched.
     expect(await found([LEAVER_EMAIL, "Marchbanks"])).toEqual([LEAVER_EMAIL, "Marchbanks"]);
     // The unsubscribe and the earlier hashed row still hold, both under the keyed hash now.

@@ -172,8 +172,8 @@ describe("reconciliation decisions", () => {
       currencyCode: "USD",
       presentmentCurrencyCode: "PLN",
       customer: { id: "gid://shopify/Customer/1", firstName: "Ada" },
-      billingAddress: { firstName: "Ada", countryCodeV2: "PL" },
-      shippingAddress: { countryCodeV2: "pl" },
+      billingAddress: { firstName: "Ada", countryCodeV2: "PL", provinceCode: null, zip: "00-561" },
+      shippingAddress: { countryCodeV2: "pl", provinceCode: null, zip: "00-561" },
       totalPriceSet: { shopMoney: { amount: "25.0" }, presentmentMoney: { amount: "99.0", currencyCode: "PLN" } },
       subtotalPriceSet: { presentmentMoney: { amount: "89.0" } },
       lineItems: { nodes: [{ product: { id: "gid://shopify/Product/1" } }, { product: null }, { product: { id: "gid://shopify/Product/1" } }, { product: { id: "gid://shopify/Product/2" } }] },
@@ -197,7 +197,7 @@ describe("reconciliation decisions", () => {
     };
     const fromWebhook = orderFactsFromWebhook(webhook);
     const fromAdmin = orderFactsFromAdminOrder(node);
-    for (const key of ["orderId", "name", "customerId", "email", "firstName", "locale", "countryCode", "currency", "totalPrice", "subtotalPrice", "shopCurrency", "totalPriceShop", "productIds", "orderedAt", "cancelledAt"] as const) {
+    for (const key of ["orderId", "name", "customerId", "email", "firstName", "locale", "countryCode", "currency", "totalPrice", "subtotalPrice", "shopCurrency", "totalPriceShop", "productIds", "orderedAt", "cancelledAt", "customerTimeZone"] as const) {
       expect(fromAdmin[key], key).toEqual(fromWebhook[key]);
     }
   });

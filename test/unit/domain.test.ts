@@ -63,6 +63,8 @@ describe("orderFactsFromWebhook", () => {
       sourceName: null,
       discountCodes: [],
       financialStatus: null,
+      // The zone of the shipping address: all a flow in the customer's time needs of it.
+      customerTimeZone: { timeZone: "Europe/Berlin", source: "shipping_address" },
     });
     expect(JSON.stringify(facts)).not.toContain("Secret street");
     expect(JSON.stringify(facts)).not.toContain("door");

@@ -384,9 +384,13 @@ export const INTAKE_ORDER_FRAGMENT = `#graphql
     billingAddress {
       firstName
       countryCodeV2
+      provinceCode
+      zip
     }
     shippingAddress {
       countryCodeV2
+      provinceCode
+      zip
     }
     totalPriceSet {
       shopMoney {

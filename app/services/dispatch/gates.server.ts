@@ -174,12 +174,17 @@ function checkFlowOn(d: Delivery): GateResult {
   return flowOnGate({ flow: d.step!.flow });
 }
 
-function checkSendWindow(d: Delivery): GateResult {
+async function checkSendWindow(d: Delivery): Promise<GateResult> {
   const step = d.step!;
   const shop = d.shop!;
   // The step's own window, else the shop's default.
   const window = step.sendWindow !== null ? decodedOnce(d, step, stepSendWindow) : decodedOnce(d, shop, shopDefaultSendWindow);
-  return sendWindowGate({ window, now: d.ctx.now(), shopTimeZone: shop.ianaTimezone });
+  const sendTimeZone = step.flow.sendTimeZone;
+  const customer =
+    window && sendTimeZone === "customer"
+      ? await d.ctx.prisma.customerTimeZone.findUnique({ where: { orderRef: d.followUp.orderRef }, select: { timeZone: true } })
+      : null;
+  return sendWindowGate({ window, now: d.ctx.now(), shopTimeZone: shop.ianaTimezone, sendTimeZone, customerTimeZone: customer?.timeZone ?? null });
 }
 
 // Entry conditions, with the Admin API's product and customer facts when they need them.

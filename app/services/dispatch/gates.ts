@@ -8,11 +8,10 @@ import { evaluateExitRules, type ExitState } from "~/domain/exit-rules";
 import type { EmailCategory } from "~/domain/flows";
 import { checkFrequencyCap, type FrequencyCap } from "~/domain/frequency-cap";
 import type { OrderFacts } from "~/domain/order-facts";
-import { orderContext } from "~/domain/scheduling";
+import { flowTimeZone, orderContext } from "~/domain/scheduling";
 import { nextAllowedTime, type SendWindow } from "~/domain/send-window";
 import { heldUntil, mayCount, nextMonthStart } from "~/domain/plans";
 import { describeSkipReason, type SkipReason, type SkipReasonCode } from "~/domain/skip-reasons";
-import { stepTimeZone } from "~/domain/step-timing";
 import type { ShopifyWaitPolicy } from "./types";
 
 export type GateResult =
@@ -155,17 +154,23 @@ export function flowOnGate({ flow }: { flow: { active: boolean; name: string } }
 
 // A retry or a late pass can land outside the step's send window (its own, else the shop's
 // default): wait for it to open, without counting an attempt.
+// Read in the zone scheduling used: the customer's for a flow that sends in the customer's time.
 export function sendWindowGate({
   window,
   now,
   shopTimeZone,
+  sendTimeZone = "shop",
+  customerTimeZone = null,
 }: {
   window: SendWindow | null;
   now: Date;
   shopTimeZone: string | null;
+  sendTimeZone?: string;
+  customerTimeZone?: string | null;
 }): GateResult {
   if (!window) return CONTINUE;
-  const decision = nextAllowedTime({ at: now, window, timeZone: stepTimeZone({ customerTimeZone: null, shopTimeZone }) });
+  const { zone } = flowTimeZone({ sendTimeZone, customerTimeZone, shopTimeZone });
+  const decision = nextAllowedTime({ at: now, window, timeZone: zone });
   if (!decision.moved) return CONTINUE;
   return { kind: "hold", until: decision.at, event: "moved", reason: decision.reason };
 }

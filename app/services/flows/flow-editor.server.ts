@@ -72,6 +72,7 @@ export function flowDefinitionOf(draft: FlowDraft, key: string): Record<string, 
     ...(draft.exitRules ? { exitRules: draft.exitRules } : {}),
     // Only a delivered-trigger flow keeps it: switching the trigger away drops it.
     ...(draft.trigger === "order_delivered" && draft.deliveryFallbackDays != null ? { deliveryFallbackDays: draft.deliveryFallbackDays } : {}),
+    ...(draft.sendTimeZone !== undefined ? { sendTimeZone: draft.sendTimeZone } : {}),
     steps: (draft.steps ?? []).map(stepDefinitionOf),
   };
 }
@@ -211,6 +212,7 @@ export async function loadFlowDraft(prisma: Db, { shop, id }: { shop: string; id
     conditions: flow.conditions ? JSON.parse(flow.conditions) : null,
     exitRules: flow.exitRules ? (JSON.parse(flow.exitRules) as FlowDraft["exitRules"]) : null,
     deliveryFallbackDays: flow.deliveryFallbackDays,
+    sendTimeZone: flow.sendTimeZone === "customer" ? "customer" : "shop",
     steps: flow.steps.map(stepDraftOf),
   };
 }

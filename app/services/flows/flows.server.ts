@@ -61,6 +61,7 @@ export async function writeFlow(tx: Tx, shop: string, flow: FlowDefinition): Pro
     conditions: flow.conditions ? JSON.stringify(flow.conditions) : null,
     exitRules: flow.exitRules ? JSON.stringify(flow.exitRules) : null,
     deliveryFallbackDays: flow.deliveryFallbackDays ?? null,
+    sendTimeZone: flow.sendTimeZone ?? "shop",
   };
   const saved = await tx.flow.upsert({
     where: { shop_key: { shop, key: flow.key } },
@@ -121,6 +122,7 @@ export async function exportFlows(prisma: Db, shop: string, { ids }: { ids?: str
       ...(f.conditions ? { conditions: JSON.parse(f.conditions) as ConditionGroup } : {}),
       ...(f.exitRules ? { exitRules: JSON.parse(f.exitRules) as FlowExitRules } : {}),
       ...(f.deliveryFallbackDays !== null ? { deliveryFallbackDays: f.deliveryFallbackDays } : {}),
+      ...(f.sendTimeZone === "customer" ? { sendTimeZone: "customer" as const } : {}),
       steps: f.steps.map((s) => ({
         key: s.key,
         delay: delayOf(s),
@@ -149,6 +151,7 @@ export async function activeFlowsFor(prisma: Db, shop: string, trigger: FlowTrig
     active: f.active,
     conditions: flowConditions(f),
     exitRules: flowExitRules(f),
+    sendTimeZone: f.sendTimeZone === "customer" ? "customer" : "shop",
     steps: f.steps.map((s) => ({
       id: s.id,
       key: s.key,

@@ -181,7 +181,7 @@ async function scheduleTrigger({
         data: { [column]: triggeredAt, ...(facts?.financialStatus ? { financialStatus: facts.financialStatus } : {}) },
       });
     }
-    const outcome = await startFlowsForOrder({ tx, context, order, flows: context.flows, trigger, triggeredAt: order[column] ?? triggeredAt, now });
+    const outcome = await startFlowsForOrder({ tx, context, order, facts, flows: context.flows, trigger, triggeredAt: order[column] ?? triggeredAt, now });
     await tx.webhookDelivery.create({
       data: { ...deliveryFields(delivery, orderId), outcome: `scheduled ${outcome.followUps.length}` },
     });
@@ -220,6 +220,7 @@ export async function startFlowsWithoutDelivery({
         tx,
         context,
         order,
+        facts: null,
         flows: [flow],
         trigger: "order_delivered",
         triggeredAt: new Date(order.fulfilledAt.getTime() + fallback.deliveryFallbackDays * DAY_MS),
@@ -267,7 +268,7 @@ export async function receiveFlowActionRun({
       order = await tx.order.create({ data: orderRowFromFacts(run.shop, facts) });
     }
     // Delays count from the run: Flow starts the flow when the merchant's workflow decides.
-    const outcome = await startFlowsForOrder({ tx, context, order, flows, trigger: "shopify_flow", triggeredAt: now, now });
+    const outcome = await startFlowsForOrder({ tx, context, order, facts, flows, trigger: "shopify_flow", triggeredAt: now, now });
     await tx.flowActionRun.create({
       data: { shop: run.shop, actionRunId: run.actionRunId, flowId, orderId: run.orderId, outcome: `scheduled ${outcome.followUps.length}`, receivedAt: now },
     });
@@ -294,22 +295,26 @@ async function startFlowsForOrder({
   tx,
   context,
   order,
+  facts,
   flows,
   trigger,
   triggeredAt,
   event,
   now,
 }: {
-  tx: Pick<PrismaClient, "followUp" | "followUpEvent">;
+  tx: Pick<PrismaClient, "followUp" | "followUpEvent" | "customerTimeZone">;
   context: Extract<IntakeContext, { ok: true }>;
   order: Order;
+  // what the trigger brought (its addresses give the customer's zone); null when none came
+  facts: OrderFacts | null;
   flows: Extract<IntakeContext, { ok: true }>["flows"];
   trigger: FlowTrigger;
   triggeredAt: Date;
   event?: { type: string; detail: string };
   now: Date;
 }) {
-  const planned = planFollowUps({ context: { ...context, flows }, order: factsFromOrderRow(order), trigger, triggeredAt, now });
+  const customerTimeZone = await keepCustomerTimeZone({ tx, order, facts });
+  const planned = planFollowUps({ context: { ...context, flows }, order: factsFromOrderRow(order), customerTimeZone, trigger, triggeredAt, now });
   const rows = await insertMissingFollowUps({ tx, shop: order.shop, order, planned, now });
   if (event && rows.length) {
     await tx.followUpEvent.createMany({ data: rows.map((row) => ({ id: randomUUID(), followUpId: row.id, type: event.type, detail: event.detail, at: now })) });
@@ -411,6 +416,7 @@ async function insertNewOrder(
   await batchedInsert(prisma, [
     ["WebhookDelivery", [{ id: randomUUID(), ...deliveryRow, outcome: `scheduled ${scheduledCount}`, receivedAt: now }]],
     ["Order", [{ id: orderRef, ...orderRowFromFacts(shop, facts), createdAt: now, updatedAt: now }]],
+    ["CustomerTimeZone", facts.customerTimeZone ? [{ orderRef, shop, ...facts.customerTimeZone, createdAt: now }] : []],
     ["FollowUp", rows.map((r) => ({ ...r, attempts: 0, createdAt: now, updatedAt: now }))],
     ["FollowUpEvent", moved],
   ]);
@@ -481,6 +487,7 @@ async function receiveKnownOrder({
       create: orderRowFromFacts(delivery.shop, facts),
       update: {},
     });
+    await keepCustomerTimeZone({ tx, order, facts });
     const rows = await insertMissingFollowUps({ tx, shop: delivery.shop, order, planned, now });
     const outcome = scheduledOutcome(order.id, rows);
     await tx.webhookDelivery.update({
@@ -596,12 +603,15 @@ async function inTransaction(
 export function planFollowUps({
   context,
   order,
+  customerTimeZone = order.customerTimeZone?.timeZone ?? null,
   trigger,
   triggeredAt,
   now,
 }: {
   context: Extract<IntakeContext, { ok: true }>;
   order: OrderFacts;
+  // The zone kept for a stored order; else the one its facts carry.
+  customerTimeZone?: string | null;
   trigger: FlowTrigger;
   triggeredAt: Date;
   now: Date;
@@ -613,8 +623,29 @@ export function planFollowUps({
     triggeredAt,
     now,
     timeZone: context.timeZone,
+    customerTimeZone,
     defaultSendWindow: context.defaultSendWindow,
   });
+}
+
+// The customer's zone kept for a stored order. An order stored without one (its address did not
+// tell, or it came before zones were kept) takes the one this payload's address gives.
+async function keepCustomerTimeZone({
+  tx,
+  order,
+  facts,
+}: {
+  tx: Pick<PrismaClient, "customerTimeZone">;
+  order: Pick<Order, "id" | "shop">;
+  facts: OrderFacts | null;
+}): Promise<string | null> {
+  const kept = await tx.customerTimeZone.findUnique({ where: { orderRef: order.id }, select: { timeZone: true } });
+  if (kept) return kept.timeZone;
+  const fresh = facts?.customerTimeZone;
+  if (!fresh) return null;
+  // An upsert, not a create: two deliveries of one order may both get here.
+  await tx.customerTimeZone.upsert({ where: { orderRef: order.id }, create: { orderRef: order.id, shop: order.shop, ...fresh }, update: {} });
+  return fresh.timeZone;
 }
 
 // What the caller hears of the stored rows: the follow-ups that will go out, for the queue.

@@ -11,6 +11,7 @@ import { previewDocument, previewRecommendations, previewStep, type StepDraft } 
 import { isTemplateId, TEMPLATES } from "~/domain/templates";
 import { stepVariants } from "~/domain/stored-rows";
 import { isFailureCode } from "~/domain/failure-codes";
+import { flowTimeZone } from "~/domain/scheduling";
 import { deliveryProblem, describeTimelineEntry, explainFailure, type DeliveryFacts, type FailureExplanation, type RecordedFailure, type TimelineTone } from "~/domain/message-wording";
 import { isSuppressed } from "../consent/suppressions.server";
 import { DateTime } from "luxon";
@@ -206,6 +207,9 @@ export interface MessageDetail {
   // SendGrid's ids of the email and its events, for the details view and SendGrid's support.
   sendgridMessageIds: string[];
   timeline: MessageTimelineEntry[];
+  // For a flow that sends in the customer's time: the zone its due time was read in, whose it is,
+  // and the address it came from (null: the address did not tell, so the shop's). Null otherwise.
+  sendTime: { of: "shop" | "customer"; timeZone: string; source: string | null } | null;
   canCancel: boolean;
   canRetry: boolean;
 }
@@ -242,14 +246,29 @@ async function failureFacts(prisma: PrismaClient, { shop, id }: { shop: string; 
   return { failure: row && isFailureCode(row.code) ? { code: row.code, at: row.at } : null, senderVerifiedAt: sender?.verifiedAt ?? null };
 }
 
+async function followUpSendTime(
+  prisma: PrismaClient,
+  { shop, flowId, orderRef }: { shop: string; flowId: string; orderRef: string },
+): Promise<MessageDetail["sendTime"]> {
+  const flow = await prisma.flow.findFirst({ where: { shop, id: flowId }, select: { sendTimeZone: true } });
+  if (flow?.sendTimeZone !== "customer") return null;
+  const [kept, shopRow] = await Promise.all([
+    prisma.customerTimeZone.findUnique({ where: { orderRef } }),
+    prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
+  ]);
+  const { zone, of } = flowTimeZone({ sendTimeZone: "customer", customerTimeZone: kept?.timeZone, shopTimeZone: shopRow?.ianaTimezone });
+  return { of, timeZone: zone, source: of === "customer" ? (kept?.source ?? null) : null };
+}
+
 export async function messageDetail(prisma: PrismaClient, { shop, id }: { shop: string; id: string }): Promise<MessageDetail | null> {
   const f = await prisma.followUp.findFirst({ where: { shop, id }, include: { order: { select: { name: true, email: true, orderId: true } } } });
   if (!f) return null;
-  const [flow, step, timeline, deliveryEvents] = await Promise.all([
+  const [flow, step, timeline, deliveryEvents, sendTime] = await Promise.all([
     prisma.flow.findFirst({ where: { shop, id: f.flowId }, select: { id: true, name: true } }),
     prisma.flowStep.findFirst({ where: { id: f.stepId, flow: { shop } }, select: { position: true } }),
     followUpTimeline(prisma, f.id),
     prisma.messageEvent.findMany({ where: { followUpId: f.id }, orderBy: { occurredAt: "asc" } }),
+    followUpSendTime(prisma, { shop, flowId: f.flowId, orderRef: f.orderRef }),
   ]);
   // SendGrid's events are in the timeline as the follow-up's events; the stored event keeps its facts.
   const factsAt = new Map(deliveryEvents.map((e) => [`${e.event}@${e.occurredAt.getTime()}`, factsOf(e)]));
@@ -283,6 +302,7 @@ export async function messageDetail(prisma: PrismaClient, { shop, id }: { shop: 
     deliveryProblem: f.status === "sent" ? deliveryProblem(entries) : null,
     sendgridMessageIds: [...new Set([f.messageId, ...deliveryEvents.map((e) => e.messageId)].filter((m): m is string => Boolean(m)))],
     timeline: entries.map((t) => ({ at: t.at.toISOString(), title: t.title, description: t.description, tone: t.tone, type: t.type, detail: t.detail })),
+    sendTime,
     canCancel: f.status === "scheduled",
     canRetry: failed && !f.isTest && Boolean(failure?.retryHelps),
   };
