@@ -129,6 +129,8 @@ const SKIPPED: Record<string, string> = {
   MonthlyEmailCount: "emails sent per shop and month (shop/redact deletes them)",
   CountedEmail: "the follow-up ids counted towards the shop's monthly allowance, no address (shop/redact deletes them)",
   ThankYouPageSetting: "the merchant's choice for the thank-you page (shop/redact deletes it)",
+  FollowUpFailure: "a failed follow-up's cause as a code and its time, no address (deleted with its follow-up)",
+  FlowActionStep: "which flow a Shopify Flow workflow step starts (shop/redact deletes it)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);
