@@ -9,6 +9,7 @@ import { writeWhileClaimed } from "./dispatch-sql.server";
 import { renderCustomer, renderShop, stepUtm } from "./render-request";
 import { decodedOnce, type Delivery } from "./gates.server";
 import type { FollowUpRecords } from "./records.server";
+import { reviewProductsFor, type ReviewProductsDecision } from "./review-requests.server";
 import type { FlowTriggerFireInput } from "../flow-triggers/fires.server";
 import type { Outcome } from "./types";
 
@@ -64,6 +65,25 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     await records.event(claim.id, "recommendations_unavailable", `Sent without recommendations: ${why}`);
   }
 
+  // A review request asks only about products not asked about lately and not yet reviewed.
+  let review: ReviewProductsDecision | null = null;
+  if (followUp.template === "review-request") {
+    review = await reviewProductsFor({
+      prisma,
+      shop: followUp.shop,
+      email: followUp.recipient!,
+      customerId: order.customerId,
+      productIds,
+      lineItems: order.lineItems,
+      now: now(),
+      reviewAppFor: deps.reviewAppFor,
+      isTest: followUp.isTest,
+      log: flog,
+    });
+    if (review.kind === "skip") return records.skip(claim, review.reason);
+    if (review.note) await records.event(claim.id, "review_app_unavailable", review.note);
+  }
+
   let rendered: { subject: string; html: string; text: string };
   try {
     rendered = await deps.render({
@@ -90,6 +110,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
       recommendations,
       utm: stepUtm({ flowKey: step.flow.key, stepKey: step.key, variantKey }),
       unsubscribeUrl: links?.pageUrl ?? null,
+      review: review?.kind === "ask" ? review.review : null,
     });
   } catch (err) {
     if (err instanceof FollowUpNotApplicableError) return records.skip(claim, { code: "not_applicable", why: err.message });
@@ -169,6 +190,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
         { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey, handedOverAt: null },
         null,
         flowTrigger,
+        review?.kind === "ask" && !followUp.isTest ? (at) => review.rows(followUp.id, at) : undefined,
       ),
     );
     flog.info("follow-up sent", {
