@@ -126,6 +126,9 @@ const SKIPPED: Record<string, string> = {
   MonthlyEmailCount: "emails sent per shop and month (shop/redact deletes them)",
   CountedEmail: "the follow-up ids counted towards the shop's monthly allowance, no address (shop/redact deletes them)",
   ThankYouPageSetting: "the merchant's choice for the thank-you page (shop/redact deletes it)",
+  ShopReviewSetting: "the merchant's review app, anchor, period and its encrypted token (shop/redact deletes it)",
+  ReviewRequest:
+    "a hash of the shop and address, product ids and when they were asked about: no address, name or customer id (customers/redact and shop/redact delete them)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);

@@ -20,16 +20,17 @@ const ctx = await vi.hoisted(async () =>
 
 import prisma from "~/db.server";
 import { action as ordersCreateAction } from "~/routes/webhooks.orders.create";
+import { action as customersRedactAction } from "~/routes/webhooks.customers.redact";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { importFlows } from "~/services/flows/flows.server";
 import { saveReviewSettings } from "~/services/shop/review-settings.server";
 import { createRuntime } from "~/runtime/runtime.server";
 import { loadConfig } from "~/platform/config.server";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
-import { startSendGridStandIn, type SendGridStandIn, type SendGridStandInMessage } from "../../simulator/sendgrid";
+import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
 import { startJudgeMeStandIn, type JudgeMeStandIn } from "../../simulator/review-apps";
 import { createSeedStore, legacyId, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../../simulator/store";
-import { orderCreatedPayload } from "../../simulator/orders";
+import { customersRedactPayload, orderCreatedPayload } from "../../simulator/orders";
 import { webhookRequest } from "../../simulator/webhooks";
 
 const store = createSeedStore();
@@ -77,7 +78,7 @@ async function ordered(products: { id: string }[], createdAt = new Date(START + 
 }
 
 const reviewOf = (orderId: string) => prisma.followUp.findFirstOrThrow({ where: { orderId, stepKey: "review" }, include: { events: true } });
-const mailFor = async (orderId: string): Promise<SendGridStandInMessage> => {
+const mailFor = async (orderId: string): Promise<SendGridStandIn["messages"][number]> => {
   const followUp = await reviewOf(orderId);
   const mail = sendgrid.messages.find((m) => m.customArgs.followUpId === followUp.id);
   expect(mail, `the review request of ${orderId}`).toBeDefined();
@@ -224,6 +225,17 @@ describe("review requests", () => {
     expect(starLinks((await mailFor(refused)).html ?? "")).toHaveLength(5);
     expect(judgeme.requests.at(-1)).toMatchObject({ status: 401 });
     expect((await reviewOf(refused)).events.find((e) => e.type === "review_app_unavailable")?.detail).toMatch(/refused the API token/);
+  });
+
+  it("customers/redact takes the customer's review requests with their orders", async () => {
+    await ordered([candle, board]);
+    expect(await runtime().dispatcher.drain()).toMatchObject({ sent: 1 });
+    expect(await prisma.reviewRequest.count()).toBe(2);
+    const payload = customersRedactPayload({ store, customerId: customer.id });
+    const { headers, body } = webhookRequest({ topic: "customers/redact", shop: SIMULATOR_SHOP, payload, secret: ctx.secret });
+    const request = new Request("https://afterglow.test/webhooks/customers/redact", { method: "POST", headers, body });
+    expect((await customersRedactAction({ request, params: {}, context: {} } as ActionFunctionArgs)).status).toBe(200);
+    expect(await prisma.reviewRequest.count()).toBe(0);
   });
 
   it("the token is stored encrypted, never in clear, and Settings refuses a bad anchor or period", async () => {
