@@ -33,7 +33,7 @@ import { checkLogoFile, LOGO_TYPES } from "../domain/brand-logo";
 import type { LogoUpload } from "../services/shop/brand.server";
 import { loadOfferEmailSignUp, saveOfferEmailSignUp } from "../services/shop/thank-you-settings.server";
 import { loadReviewSettings, reviewSettingsFromForm, saveReviewSettings, validateReviewSettings, type ReviewSettingsErrors } from "../services/shop/review-settings.server";
-import { REVIEW_APP_DEFINITIONS, REVIEW_APPS, type ReviewApp } from "../domain/review-links";
+import { isReviewAnchor, REVIEW_APP_DEFINITIONS, REVIEW_APPS, type ReviewApp } from "../domain/review-links";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -376,8 +376,13 @@ export default function Settings() {
   const windowShown = useDeferredValue(values.windowOn);
   const saving = navigation.state === "submitting";
   const dirty = JSON.stringify(values) !== stored;
+  // The anchor is checked as it is typed, by the rule the server saves by.
+  const anchorProblem =
+    values.reviewAnchor.trim() && !isReviewAnchor(values.reviewAnchor.trim())
+      ? "An anchor starts with # and a letter, then letters, digits, - or _ (e.g. #judgeme_product_reviews)."
+      : undefined;
   const save = () => {
-    if (brandProblems.length) {
+    if (brandProblems.length || anchorProblem) {
       shopify.toast.show("Fix the highlighted fields", { isError: true });
       return;
     }
@@ -502,7 +507,7 @@ export default function Settings() {
                   onChange={set("reviewAnchor")}
                   autoComplete="off"
                   placeholder={REVIEW_APP_DEFINITIONS[(values.reviewApp as ReviewApp) ?? "custom"]?.anchor ?? "#reviews"}
-                  error={errors.reviewAnchor}
+                  error={anchorProblem ?? errors.reviewAnchor}
                   helpText="Optional. The id of your reviews section, e.g. #reviews. Empty: the app's own. A step's anchor wins over this."
                 />
                 <TextField
