@@ -614,7 +614,7 @@ export const declaration = {
       meaning: "How long one call to a shop's review app (Judge.me) may take; past it the review request goes out without the \"already reviewed\" check.",
       default: 5_000,
       min: 1,
-      max: 60_000,
+      max: TIMER_MAX_MS,
       unit: "milliseconds",
     }),
   },
