@@ -23,6 +23,7 @@ import { action as ordersCreateAction } from "~/routes/webhooks.orders.create";
 import { action as customersRedactAction } from "~/routes/webhooks.customers.redact";
 import { connectShop, storeOfflineToken } from "~/services/shop/shops.server";
 import { importFlows } from "~/services/flows/flows.server";
+import { loadFlowDraft, previewStep } from "~/services/flows/flow-editor.server";
 import { saveReviewSettings } from "~/services/shop/review-settings.server";
 import { createRuntime } from "~/runtime/runtime.server";
 import { loadConfig } from "~/platform/config.server";
@@ -225,6 +226,23 @@ describe("review requests", () => {
     expect(starLinks((await mailFor(refused)).html ?? "")).toHaveLength(5);
     expect(judgeme.requests.at(-1)).toMatchObject({ status: 401 });
     expect((await reviewOf(refused)).events.find((e) => e.type === "review_app_unavailable")?.detail).toMatch(/refused the API token/);
+  });
+
+  it("the editor's preview lands the stars where the send does: the shop's review app and anchor", async () => {
+    await reviewSettings({ reviewApp: "shopify_product_reviews", anchor: "", reaskDays: "365", apiToken: "" });
+    const flowRow = await prisma.flow.findFirstOrThrow({ where: { shop: SIMULATOR_SHOP, key: "reviews" } });
+    const draft = (await loadFlowDraft(prisma, { shop: SIMULATOR_SHOP, id: flowRow.id }))!;
+    const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: SIMULATOR_SHOP } });
+    const preview = await previewStep({ prisma, shop, flowKey: flowRow.key, step: draft.steps[0], order: null });
+    const stars = starLinks(preview.html);
+    expect(stars.length).toBeGreaterThan(0);
+    expect(new Set(stars.map((s) => s.hash))).toEqual(new Set(["#shopify-product-reviews"]));
+
+    const orderId = await ordered([candle]);
+    expect(await runtime().dispatcher.drain()).toMatchObject({ sent: 1 });
+    expect(new Set(starLinks((await mailFor(orderId)).html ?? "").map((s) => s.hash))).toEqual(new Set(["#shopify-product-reviews"]));
+    // Shopify Product Reviews has no API Afterglow reads: Judge.me was not asked.
+    expect(judgeme.requests).toEqual([]);
   });
 
   it("customers/redact takes the customer's review requests with their orders", async () => {
