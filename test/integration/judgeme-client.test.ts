@@ -62,6 +62,15 @@ describe("Judge.me: which products a customer already reviewed", () => {
     expect(() => createJudgeMeClient({ apiToken: " " })).toThrow(/private API token/);
   });
 
+  it("the stand-in refuses a request without the token or the shop, or a page size Judge.me does not allow", async () => {
+    const ask = async (query: string) => (await fetch(`${judgeme.url}/api/v1/reviews?${query}`)).status;
+    expect(await ask(`shop_domain=${SHOP}`)).toBe(401);
+    expect(await ask(`api_token=${TOKEN}`)).toBe(422);
+    expect(await ask(`shop_domain=${SHOP}&api_token=${TOKEN}&per_page=101`)).toBe(422);
+    expect(await ask(`shop_domain=${SHOP}&api_token=${TOKEN}&page=0`)).toBe(422);
+    expect(await ask(`shop_domain=${SHOP}&api_token=${TOKEN}`)).toBe(200);
+  });
+
   it("an API that is down or unreachable is a ReviewAppError; nothing asked for no product", async () => {
     judgeme.setDown();
     const client = createJudgeMeClient({ apiToken: TOKEN, baseUrl: judgeme.url });
