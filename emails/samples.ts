@@ -154,6 +154,9 @@ export function samplePreviewProps(template: EmailTemplate): FollowUpEmailProps 
   const purchased = (template === "replenishment" ? SAMPLE_PURCHASED.slice(0, 1) : SAMPLE_PURCHASED).map((p) => ({
     ...p,
     linkUrl: template === "review-request" && p.url ? `${p.url}#reviews` : p.url,
+    ...(template === "review-request" && p.url
+      ? { ratingLinks: [1, 2, 3, 4, 5].map((rating) => ({ rating, url: `${p.url}?rating=${rating}#reviews`, label: `Rate ${rating} out of 5` })) }
+      : {}),
   }));
   return {
     template,

@@ -38,6 +38,14 @@ export interface PurchasedProduct {
   tags: string[];
 }
 
+// A review request's star: the link that opens the product's review form at `rating` stars,
+// and its text alternative in the email's language ("Rate 4 out of 5").
+export interface RatingLink {
+  rating: number; // 1–5
+  url: string; // UTM tags not yet added
+  label: string;
+}
+
 // The customer's code with the words of its box, already in the email's language.
 export interface EmailDiscount {
   code: string;
@@ -88,7 +96,7 @@ export interface FollowUpEmailProps {
   labels: EmailLabels;
   recommendations: RecommendedProduct[];
   // Care guide and review request: the order's products; replenishment: its consumables.
-  purchased: Array<PurchasedProduct & { linkUrl: string | null }>;
+  purchased: Array<PurchasedProduct & { linkUrl: string | null; ratingLinks?: RatingLink[] }>;
   discount: EmailDiscount | null;
   utm: { source: string; medium: string; campaign: string; content?: string };
   unsubscribeUrl?: string | null;

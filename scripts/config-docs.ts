@@ -21,6 +21,7 @@ const GROUPS: Record<keyof typeof declaration, string> = {
   housekeeping: "Housekeeping",
   alerts: "Failure-rate alerts",
   billing: "Plans and billing",
+  reviews: "Review apps",
   logging: "Logs",
   dns: "Sender-domain check",
 };

@@ -76,6 +76,7 @@ const SENTENCE_CODES: [RegExp, SkipReasonCode][] = [
   [/^Smart sending/, "frequency_cap"],
   [/^The order does not meet the flow's conditions/, "conditions_not_met"],
   [/^This step's condition was not met/, "step_conditions_not_met"],
+  [/^No product left to ask a review for/, "review_already_requested"],
   [/^Sending failed/, "send_failed"],
   [/^The order has no email address/, "no_email"],
   [/^The app was uninstalled/, "app_uninstalled"],

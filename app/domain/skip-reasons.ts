@@ -34,6 +34,9 @@ export type SkipReason =
   | { code: "step_deleted" }
   // The template has nothing to say for this order (e.g. a replenishment reminder without consumables).
   | { code: "not_applicable"; why: string }
+  // A review request with no product left to ask about: each was asked about within `reaskDays`
+  // (askedRecently) or the review app says the customer reviewed it (alreadyReviewed); product titles.
+  | { code: "review_already_requested"; askedRecently: string[]; alreadyReviewed: string[]; reaskDays: number }
   // Held, not dropped: the shop's plan allows `allowance` emails a month and they are used up.
   // It goes out once the shop takes a bigger plan, or when the allowance renews at `renewsAt`.
   | { code: "plan_limit"; planName: string; allowance: number; renewsAt: Date; timeZone?: string | null };
@@ -60,6 +63,7 @@ export const SKIP_REASON_STATUS = {
   flow_turned_off: "skipped",
   step_deleted: "skipped",
   not_applicable: "skipped",
+  review_already_requested: "skipped",
   plan_limit: "scheduled",
 } as const satisfies Record<SkipReasonCode, "cancelled" | "skipped" | "failed" | "scheduled">;
 
@@ -164,6 +168,17 @@ export function describeSkipReason(reason: SkipReason): string {
       return "The flow step was deleted.";
     case "not_applicable":
       return reason.why;
+    case "review_already_requested": {
+      const parts: string[] = [];
+      if (reason.askedRecently.length) {
+        const days = reason.reaskDays === 1 ? "day" : `${reason.reaskDays} days`;
+        parts.push(`${quotedList(reason.askedRecently)} ${reason.askedRecently.length === 1 ? "was" : "were"} asked about within the last ${days}`);
+      }
+      if (reason.alreadyReviewed.length) {
+        parts.push(`${quotedList(reason.alreadyReviewed)} ${reason.alreadyReviewed.length === 1 ? "was" : "were"} already reviewed`);
+      }
+      return `No product left to ask a review for: ${parts.join("; ")}.`;
+    }
     case "plan_limit": {
       const emails = `${reason.allowance.toLocaleString("en-US")} ${reason.allowance === 1 ? "email" : "emails"}`;
       return (
@@ -172,6 +187,11 @@ export function describeSkipReason(reason: SkipReason): string {
       );
     }
   }
+}
+
+function quotedList(titles: string[]): string {
+  const quoted = titles.map((t) => `"${t}"`);
+  return quoted.length <= 1 ? (quoted[0] ?? "") : `${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}`;
 }
 
 // The status, reason text and code stored on a follow-up that is not sent.

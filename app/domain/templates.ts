@@ -77,8 +77,6 @@ export function templateDefinition(id: string): TemplateDefinition {
   return TEMPLATES[id];
 }
 
-export const DEFAULT_REVIEW_ANCHOR = "#reviews";
-
 /** Everything the template says in `lang` before the merchant changes anything. */
 export function defaultContent(id: TemplateId, lang: EmailLanguage): Required<ContentFields> {
   const text = defaultContentText(id, lang);

@@ -13,7 +13,8 @@ import {
   type EmailContent,
   type VariableValues,
 } from "../domain/content";
-import { DEFAULT_REVIEW_ANCHOR, defaultContent, templateDefinition, type TemplateId } from "../domain/templates";
+import { defaultContent, templateDefinition, type TemplateId } from "../domain/templates";
+import { ratingLinks, reviewAnchor, type ReviewApp } from "../domain/review-links";
 import { emailLanguageOf, emailStrings, fillEmailString, pickEmailLanguage, type EmailLanguage } from "../i18n/emails";
 import { formatMoney } from "../../emails/format";
 import type { FollowUpEmailProps, PurchasedProduct, RecommendedProduct } from "../../emails/types";
@@ -36,6 +37,9 @@ export interface FollowUpInput {
   discount?: { code: string; percentage: number; endsAt: Date | null } | null;
   utm: UtmTags;
   unsubscribeUrl?: string | null;
+  // A review request: the shop's review app and anchor override (Settings > Reviews), and the
+  // products to ask about (null: every purchased product; the send leaves out those asked already).
+  review?: { app: ReviewApp; shopAnchor: string | null; productIds: string[] | null } | null;
 }
 
 export interface ComposedEmail {
@@ -98,10 +102,22 @@ export function composeEmail(input: FollowUpInput): ComposedEmail {
       );
     }
   }
-  const anchor = merged?.reviewAnchor ?? DEFAULT_REVIEW_ANCHOR;
+  const strings = emailStrings(lang);
+  const isReviewRequest = input.template === "review-request";
+  const asked = isReviewRequest ? input.review?.productIds : null;
+  if (asked) purchased = purchased.filter((p) => asked.includes(p.id));
+  const anchor = reviewAnchor({ app: input.review?.app ?? "custom", shopAnchor: input.review?.shopAnchor, stepAnchor: merged?.reviewAnchor });
   const listed = purchased.map((p) => ({
     ...p,
-    linkUrl: input.template === "review-request" ? withAnchor(p.url, anchor) : p.url,
+    linkUrl: isReviewRequest ? withAnchor(p.url, anchor) : p.url,
+    ...(isReviewRequest
+      ? {
+          ratingLinks: ratingLinks({ productUrl: p.url, anchor }).map((l) => ({
+            ...l,
+            label: fillEmailString(strings.rateStars, { rating: String(l.rating) }),
+          })),
+        }
+      : {}),
   }));
 
   const first = purchased[0];
@@ -149,7 +165,6 @@ export function composeEmail(input: FollowUpInput): ComposedEmail {
   const heading = fillLine(fields.heading, defaults.heading);
   const blocks = fillBlocks(fields.blocks, values, facts);
 
-  const strings = emailStrings(lang);
   const brand = input.brand ?? {};
   const props: FollowUpEmailProps = {
     template: definition.id,

@@ -162,6 +162,7 @@ export async function prepareFollowUp(req: RenderRequest, deps: PrepareDeps = {}
     discount,
     utm: req.utm,
     unsubscribeUrl: req.unsubscribeUrl,
+    review: req.review ?? null,
   };
 }
 

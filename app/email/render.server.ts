@@ -51,11 +51,24 @@ export const textOptions = {
     { selector: "h2", options: { uppercase: false } },
     // A merchant's picture says its alt text there (react-email skips every img); a link around it follows.
     { selector: "img[data-alt-in-text]", format: "altText" },
+    // A review request's star says what it rates ("Rate 4 out of 5") and where it goes, one per line.
+    { selector: "a[data-rating-label]", format: "ratingLink" },
   ],
   formatters: {
     altText: (elem: { attribs?: Record<string, string> }, _walk: unknown, builder: { addInline: (text: string) => void }) => {
       const alt = elem.attribs?.alt?.trim();
       if (alt) builder.addInline(alt);
+    },
+    ratingLink: (
+      elem: { attribs?: Record<string, string> },
+      _walk: unknown,
+      builder: { addInline: (text: string) => void; addLineBreak: () => void },
+    ) => {
+      const label = elem.attribs?.["data-rating-label"]?.trim();
+      const href = elem.attribs?.href;
+      if (!label || !href) return;
+      builder.addLineBreak();
+      builder.addInline(`${label}: ${href}`);
     },
   },
 };

@@ -12,6 +12,8 @@ export interface EmailStrings {
   viewProduct: string;
   purchasedHeading: string;
   writeReview: string;
+  // A star link's text alternative: "Rate {rating} out of 5".
+  rateStars: string;
   reorder: string;
   discountHeading: string; // {percent}
   discountCodeLabel: string;
@@ -30,6 +32,7 @@ const STRINGS: Record<EmailLanguage, EmailStrings> = {
     viewProduct: "View product",
     purchasedHeading: "Your order",
     writeReview: "Write a review",
+    rateStars: "Rate {rating} out of 5",
     reorder: "Order again",
     discountHeading: "{percent} off your next order",
     discountCodeLabel: "Your code",
@@ -46,6 +49,7 @@ const STRINGS: Record<EmailLanguage, EmailStrings> = {
     viewProduct: "Zobacz produkt",
     purchasedHeading: "Twoje zamówienie",
     writeReview: "Napisz opinię",
+    rateStars: "Oceń na {rating} z 5",
     reorder: "Zamów ponownie",
     discountHeading: "{percent} zniżki na kolejne zamówienie",
     discountCodeLabel: "Twój kod",
@@ -62,6 +66,7 @@ const STRINGS: Record<EmailLanguage, EmailStrings> = {
     viewProduct: "Produkt ansehen",
     purchasedHeading: "Ihre Bestellung",
     writeReview: "Bewertung schreiben",
+    rateStars: "Mit {rating} von 5 bewerten",
     reorder: "Erneut bestellen",
     discountHeading: "{percent} Rabatt auf Ihre nächste Bestellung",
     discountCodeLabel: "Ihr Code",
@@ -78,6 +83,7 @@ const STRINGS: Record<EmailLanguage, EmailStrings> = {
     viewProduct: "Voir le produit",
     purchasedHeading: "Votre commande",
     writeReview: "Laisser un avis",
+    rateStars: "Noter {rating} sur 5",
     reorder: "Commander à nouveau",
     discountHeading: "{percent} de réduction sur votre prochaine commande",
     discountCodeLabel: "Votre code",
@@ -94,6 +100,7 @@ const STRINGS: Record<EmailLanguage, EmailStrings> = {
     viewProduct: "Ver producto",
     purchasedHeading: "Tu pedido",
     writeReview: "Escribir una reseña",
+    rateStars: "Valorar con {rating} de 5",
     reorder: "Volver a pedir",
     discountHeading: "{percent} de descuento en tu próximo pedido",
     discountCodeLabel: "Tu código",

@@ -608,6 +608,16 @@ export const declaration = {
       off: "holds every marketing follow-up of a shop without a paid plan",
     }),
   },
+  reviews: {
+    judgemeApiUrl: optionalText("JUDGEME_API_URL", { meaning: "Judge.me API base URL (a stand-in in tests); unset is https://judge.me.", trim: true, check: httpUrl }),
+    timeoutMs: int("REVIEW_APP_TIMEOUT_MS", {
+      meaning: "How long one call to a shop's review app (Judge.me) may take; past it the review request goes out without the \"already reviewed\" check.",
+      default: 5_000,
+      min: 1,
+      max: TIMER_MAX_MS,
+      unit: "milliseconds",
+    }),
+  },
   logging: {
     level: oneOf("LOG_LEVEL", { meaning: "Least severe log line written.", values: ["debug", "info", "warn", "error"] as const, default: "info" }),
     stacks: flag("LOG_STACKS", "Writes error stacks into log lines."),

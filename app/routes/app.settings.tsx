@@ -35,34 +35,60 @@ import type { LogoUpload } from "../services/shop/brand.server";
 import { loadOfferEmailSignUp, saveOfferEmailSignUp } from "../services/shop/thank-you-settings.server";
 import { loadMailProvider, saveMailProvider } from "../services/shop/mail-provider.server";
 import { config } from "../platform/config.server";
+import { loadReviewSettings, reviewSettingsFromForm, saveReviewSettings, validateReviewSettings, type ReviewSettingsErrors } from "../services/shop/review-settings.server";
+import { isReviewAnchor, REVIEW_APP_DEFINITIONS, REVIEW_APPS, type ReviewApp } from "../domain/review-links";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [settings, offerEmailSignUp, mailProvider] = await Promise.all([
+  const [settings, offerEmailSignUp, mailProvider, reviews] = await Promise.all([
     loadSettings(prisma, session.shop),
     loadOfferEmailSignUp(prisma, session.shop),
     loadMailProvider(prisma, session.shop),
+    loadReviewSettings(prisma, session.shop),
   ]);
   // The choice matters only where Postmark is configured besides SendGrid.
-  return { ...settings, offerEmailSignUp, mailProvider, postmarkConfigured: Boolean(config().mail.postmarkServerToken) };
+  return { ...settings, offerEmailSignUp, mailProvider, postmarkConfigured: Boolean(config().mail.postmarkServerToken), reviews };
 };
+
+// The Reviews section's problems, keyed by its fields' names.
+type ReviewFormErrors = Partial<Record<"reviewApp" | "reviewAnchor" | "reviewReaskDays" | "reviewApiToken", string>>;
 
 export interface SettingsActionData {
   ok: boolean;
-  errors?: SettingsErrors & { mailProvider?: string };
+  errors?: SettingsErrors & ReviewFormErrors & { mailProvider?: string };
   changed?: string[];
 }
+
+const reviewFormErrors = (e: ReviewSettingsErrors): ReviewFormErrors => ({
+  ...(e.reviewApp ? { reviewApp: e.reviewApp } : {}),
+  ...(e.anchor ? { reviewAnchor: e.anchor } : {}),
+  ...(e.reaskDays ? { reviewReaskDays: e.reaskDays } : {}),
+  ...(e.apiToken ? { reviewApiToken: e.apiToken } : {}),
+});
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, actor, form } = await readAdminForm(request);
   const input = settingsFromForm(form);
-  const result = await saveSettings({ prisma, shop, actor, input });
-  if (!result.ok) return json<SettingsActionData>({ ok: false, errors: result.errors }, { status: 400 });
+  // A form without the Reviews section (an older page, a script) leaves the review app as it is.
+  const reviewInput = form.has("reviewApp") ? reviewSettingsFromForm(form) : null;
+  // Checked before anything is saved, so a refused review setting saves nothing else either.
+  const reviewCheck = reviewInput ? validateReviewSettings(reviewInput) : null;
+  const result = reviewCheck && !reviewCheck.ok ? null : await saveSettings({ prisma, shop, actor, input });
+  if (!result || !result.ok) {
+    const errors = { ...(result && !result.ok ? result.errors : {}), ...(reviewCheck && !reviewCheck.ok ? reviewFormErrors(reviewCheck.errors) : {}) };
+    return json<SettingsActionData>({ ok: false, errors }, { status: 400 });
+  }
+  const changed: string[] = [...result.changed];
+  if (reviewInput) {
+    const reviews = await saveReviewSettings({ prisma, shop, actor, input: reviewInput });
+    if (!reviews.ok) return json<SettingsActionData>({ ok: false, errors: reviewFormErrors(reviews.errors) }, { status: 400 });
+    changed.push(...reviews.changed.map((f) => `reviews.${f}`));
+  }
   const offerChanged = await saveOfferEmailSignUp({ prisma, shop, actor, offer: form.get("offerEmailSignUp") === "on" });
   // Sent only when the page shows the choice (Postmark configured).
   const provider = form.has("mailProvider") ? await saveMailProvider({ prisma, shop, actor, choice: String(form.get("mailProvider")) }) : { ok: true as const, changed: false };
   if (!provider.ok) return json<SettingsActionData>({ ok: false, errors: { mailProvider: provider.error } }, { status: 400 });
-  const changed = [...result.changed, ...(offerChanged ? ["offerEmailSignUp"] : []), ...(provider.changed ? ["mailProvider"] : [])];
+  changed.push(...(offerChanged ? ["offerEmailSignUp"] : []), ...(provider.changed ? ["mailProvider"] : []));
   return json<SettingsActionData>({ ok: true, changed });
 };
 
@@ -72,6 +98,8 @@ const MAIL_PROVIDER_OPTIONS: { label: string; value: MailProviderChoice }[] = [
   { label: "Always SendGrid", value: "sendgrid" },
   { label: "Always Postmark", value: "postmark" },
 ];
+
+const REVIEW_APP_OPTIONS = REVIEW_APPS.map((app) => ({ label: REVIEW_APP_DEFINITIONS[app].name, value: app }));
 
 const DAY_LABEL: Record<string, string> = { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday", sat: "Saturday", sun: "Sunday" };
 
@@ -96,6 +124,12 @@ function formValuesOf(saved: Saved) {
     logoUrl: saved.brand.logoUrl ?? "",
     accentColor: saved.brand.accentColor ?? "",
     font: saved.brand.font ?? "",
+    reviewApp: saved.reviews.reviewApp as string,
+    reviewAnchor: saved.reviews.anchor,
+    reviewReaskDays: String(saved.reviews.reaskDays),
+    // The stored token never comes back; typing one replaces it.
+    reviewApiToken: "",
+    removeReviewApiToken: false,
   };
 }
 
@@ -359,8 +393,13 @@ export default function Settings() {
   const windowShown = useDeferredValue(values.windowOn);
   const saving = navigation.state === "submitting";
   const dirty = JSON.stringify(values) !== stored;
+  // The anchor is checked as it is typed, by the rule the server saves by.
+  const anchorProblem =
+    values.reviewAnchor.trim() && !isReviewAnchor(values.reviewAnchor.trim())
+      ? "An anchor starts with # and a letter, then letters, digits, - or _ (e.g. #judgeme_product_reviews)."
+      : undefined;
   const save = () => {
-    if (brandProblems.length) {
+    if (brandProblems.length || anchorProblem) {
       shopify.toast.show("Fix the highlighted fields", { isError: true });
       return;
     }
@@ -474,6 +513,63 @@ export default function Settings() {
                   <Text as="p" tone="critical">
                     {errors.frequencyCap}
                   </Text>
+                ) : null}
+              </FormLayout>
+            </Card>
+          </Layout.AnnotatedSection>
+          <Layout.AnnotatedSection
+            title="Reviews"
+            description="Where the review request's stars lead, and how often a customer is asked about the same product."
+          >
+            <Card>
+              <FormLayout>
+                <Select
+                  label="Review app"
+                  name="reviewApp"
+                  options={REVIEW_APP_OPTIONS}
+                  value={values.reviewApp}
+                  onChange={set("reviewApp")}
+                  error={errors.reviewApp}
+                  helpText="The app that shows reviews on your product pages. Each star opens the product's reviews with that rating."
+                />
+                <TextField
+                  label="Anchor on the product page"
+                  name="reviewAnchor"
+                  value={values.reviewAnchor}
+                  onChange={set("reviewAnchor")}
+                  autoComplete="off"
+                  placeholder={REVIEW_APP_DEFINITIONS[(values.reviewApp as ReviewApp) ?? "custom"]?.anchor ?? "#reviews"}
+                  error={anchorProblem ?? errors.reviewAnchor}
+                  helpText="Optional. The id of your reviews section, e.g. #reviews. Empty: the app's own. A step's anchor wins over this."
+                />
+                <TextField
+                  label="Ask about the same product again after"
+                  name="reviewReaskDays"
+                  type="number"
+                  value={values.reviewReaskDays}
+                  onChange={set("reviewReaskDays")}
+                  autoComplete="off"
+                  suffix="days"
+                  error={errors.reviewReaskDays}
+                  helpText="A product the customer was asked about within this period is left out; with none left, the email is skipped. 0: ask every time."
+                />
+                {REVIEW_APP_DEFINITIONS[values.reviewApp as ReviewApp]?.checksReviewed ? (
+                  <BlockStack gap="200">
+                    <TextField
+                      label="Judge.me private API token"
+                      name="reviewApiToken"
+                      type="password"
+                      value={values.reviewApiToken}
+                      onChange={set("reviewApiToken")}
+                      autoComplete="off"
+                      error={errors.reviewApiToken}
+                      placeholder={saved.reviews.hasApiToken ? "Saved (hidden). Type a new token to replace it." : ""}
+                      helpText="Judge.me > Settings > Integrations > API. With it, products the customer already reviewed are left out. Stored encrypted."
+                    />
+                    {saved.reviews.hasApiToken ? (
+                      <Checkbox label="Remove the saved token" name="removeReviewApiToken" checked={values.removeReviewApiToken} onChange={set("removeReviewApiToken")} />
+                    ) : null}
+                  </BlockStack>
                 ) : null}
               </FormLayout>
             </Card>

@@ -20,6 +20,8 @@ import { createConsentReader } from "../services/consent/consent-reader.server";
 import { fetchCustomerFacts, fetchProductFacts } from "~/adapters/shopify-admin/order-facts.server";
 import { unsubscribeLinks, unsubscribeSecrets } from "~/domain/unsubscribe";
 import { shopSendGridKey } from "../services/shop/secrets.server";
+import { reviewApiToken } from "../services/shop/review-settings.server";
+import { createJudgeMeClient } from "../adapters/review-apps/judgeme.server";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { pruneExpiredContent } from "../services/compliance/retention.server";
 import { retryPendingConsentSyncs } from "../services/consent/unsubscribe.server";
@@ -198,6 +200,13 @@ export function createRuntime({
       maxWaitMs: settings.shopify.waitMaxMs,
     },
     plans: { freeEmailsPerMonth: settings.billing.freeEmailsPerMonth },
+    // Judge.me is the review app with a public API that says what a customer already reviewed.
+    reviewAppFor: (setting) => {
+      if (setting.reviewApp !== "judgeme") return null;
+      const apiToken = reviewApiToken(setting.apiTokenEnc, { encryptionKeys: mailSettings.encryptionKeys });
+      if (!apiToken) return null;
+      return createJudgeMeClient({ apiToken, baseUrl: settings.reviews.judgemeApiUrl ?? undefined, timeoutMs: settings.reviews.timeoutMs });
+    },
   });
   const queue = redisUrl
     ? createBullMqQueue({

@@ -1,10 +1,10 @@
-import { Button, Column, Heading, Img, Row, Section, Text } from "@react-email/components";
-import type { PurchasedProduct } from "../types";
+import { Button, Column, Heading, Img, Link, Row, Section, Text } from "@react-email/components";
+import type { PurchasedProduct, RatingLink } from "../types";
 import { isWebUrl, withUtm, type UtmTags } from "../utm";
 import { accentColors, theme } from "./Layout";
 
 interface PurchasedListProps {
-  products: Array<PurchasedProduct & { linkUrl: string | null }>;
+  products: Array<PurchasedProduct & { linkUrl: string | null; ratingLinks?: RatingLink[] }>;
   heading: string;
   buttonText: string;
   utm: UtmTags;
@@ -39,6 +39,7 @@ export function PurchasedList({ products, heading, buttonText, utm, accentColor 
             </Column>
             <Column valign="middle">
               <Text style={title}>{product.title}</Text>
+              {product.ratingLinks?.length ? <RatingStars links={product.ratingLinks} utm={utm} color={accent.background} /> : null}
               {href ? (
                 <Button href={href} style={{ ...button, backgroundColor: accent.background, color: accent.text }}>
                   {buttonText}
@@ -51,6 +52,33 @@ export function PurchasedList({ products, heading, buttonText, utm, accentColor 
     </Section>
   );
 }
+
+// Five linked stars, the first for one star. Each star is its own link with its words as the
+// accessible name (aria-label, title) and, in the text part, as the line before its address
+// (render.server.ts reads data-rating-label).
+function RatingStars({ links, utm, color }: { links: RatingLink[]; utm: UtmTags; color: string }) {
+  const stars = links.filter((l) => isWebUrl(l.url));
+  if (stars.length === 0) return null;
+  return (
+    <Text style={starRow}>
+      {stars.map((star) => (
+        <Link
+          key={star.rating}
+          href={withUtm(star.url, utm)}
+          aria-label={star.label}
+          title={star.label}
+          data-rating-label={star.label}
+          style={{ ...starLink, color }}
+        >
+          ★
+        </Link>
+      ))}
+    </Text>
+  );
+}
+
+const starRow = { margin: "0 0 8px", fontSize: "26px", lineHeight: "30px", letterSpacing: "2px" };
+const starLink = { textDecoration: "none", padding: "0 2px" };
 
 const section = { padding: "8px 24px 16px", borderTop: `1px solid ${theme.border}` };
 

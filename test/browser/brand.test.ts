@@ -156,4 +156,52 @@ describe.skipIf(!chromiumFound)("brand on the Settings page", () => {
     });
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it("Reviews: picks Judge.me, sets an anchor, the period and the token, saves with the save bar; a bad anchor is refused under its field", async () => {
+    const { page, problems } = await browser.open();
+    await withScreenshot(page, "settings-reviews-flow", async () => {
+      await page.goto(browser.embeddedUrl("/app/settings"));
+      const app = page.getByLabel("Review app", { exact: true });
+      await expect.poll(() => app.inputValue(), { timeout: 15_000 }).toBe("custom");
+      // The token field is there only for an app whose API Afterglow reads.
+      expect(await page.getByLabel("Judge.me private API token", { exact: true }).count()).toBe(0);
+      await app.selectOption("judgeme");
+      const token = page.getByLabel("Judge.me private API token", { exact: true });
+      await expect.poll(() => token.count()).toBe(1);
+      await token.fill("jm-browser-token-9911");
+      await page.getByLabel("Ask about the same product again after", { exact: true }).fill("180");
+      const saveBar = page.locator("ui-save-bar");
+      await expect.poll(() => saveBar.getAttribute("data-shown")).toBe("");
+      await screenshotAtWidths(page, "settings-reviews", async () => {
+        await expect.poll(() => token.count()).toBe(1);
+      });
+
+      // A malformed anchor: shown under its field as it is typed, and saving is refused in the page.
+      await page.getByLabel("Anchor on the product page", { exact: true }).fill("reviews section");
+      await expect.poll(() => page.getByText(/An anchor starts with # and a letter/).count(), { timeout: 15_000 }).toBe(1);
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => page.locator(".app-bridge-toast.error", { hasText: "Fix the highlighted fields" }).count()).toBeGreaterThan(0);
+      // (The brand saves above stored the Reviews section's defaults.)
+      expect(await prisma.shopReviewSetting.findUnique({ where: { shop: SHOP } })).toMatchObject({ reviewApp: "custom", anchor: null, apiTokenEnc: null });
+
+      await page.getByLabel("Anchor on the product page", { exact: true }).fill("#product-reviews");
+      await saveBar.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => page.locator(".app-bridge-toast", { hasText: "Settings saved" }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect.poll(() => saveBar.getAttribute("data-shown")).toBeNull();
+      const row = await prisma.shopReviewSetting.findUniqueOrThrow({ where: { shop: SHOP } });
+      expect(row).toMatchObject({ reviewApp: "judgeme", anchor: "#product-reviews", reaskDays: 180 });
+      expect(row.apiTokenEnc).toBeTruthy();
+      expect(row.apiTokenEnc).not.toContain("jm-browser-token-9911");
+
+      await page.reload();
+      await expect.poll(() => page.getByLabel("Review app", { exact: true }).inputValue(), { timeout: 15_000 }).toBe("judgeme");
+      expect(await page.getByLabel("Anchor on the product page", { exact: true }).inputValue()).toBe("#product-reviews");
+      expect(await page.getByLabel("Ask about the same product again after", { exact: true }).inputValue()).toBe("180");
+      // The saved token never comes back to the page.
+      expect(await page.getByLabel("Judge.me private API token", { exact: true }).inputValue()).toBe("");
+      expect(await page.getByLabel("Remove the saved token", { exact: true }).count()).toBe(1);
+      expect(await saveBar.getAttribute("data-shown")).toBeNull();
+    });
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -131,6 +131,9 @@ const SKIPPED: Record<string, string> = {
   ThankYouPageSetting: "the merchant's choice for the thank-you page (shop/redact deletes it)",
   FollowUpFailure: "a failed follow-up's cause as a code and its time, no address (deleted with its follow-up)",
   FlowActionStep: "which flow a Shopify Flow workflow step starts (shop/redact deletes it)",
+  ShopReviewSetting: "the merchant's review app, anchor, period and its encrypted token (shop/redact deletes it)",
+  ReviewRequest:
+    "a hash of the shop and address, product ids and when they were asked about: no address, name or customer id (customers/redact and shop/redact delete them)",
 };
 
 const modelOf = (t: string) => t[0].toUpperCase() + t.slice(1);

@@ -12,6 +12,7 @@ import {
   shopSendGridKey,
 } from "~/services/shop/secrets.server";
 import { listAudit } from "~/services/compliance/audit.server";
+import { reviewApiToken, saveReviewSettings } from "~/services/shop/review-settings.server";
 import { loadConfig } from "~/platform/config.server";
 
 const key = () => randomBytes(32).toString("base64");
@@ -127,6 +128,18 @@ describe("shop keys in the database", () => {
     expect(shops.map((s) => shopSendGridKey(s, NEW_ONLY))).toEqual([SG_KEY, SG_KEY.replace("ABCD", "WXYZ")]);
     expect(await rotateSecrets(prisma, ROTATING)).toEqual({ rotated: 0, current: 2, failed: [] });
     expect((await listAudit(prisma, "a.myshopify.com", { action: "sendgrid_key.reencrypted" }))[0]).toMatchObject({ actor: "system", detail: { from: "k1", to: "k2" } });
+  });
+
+  it("rotates the review app's token with the same key ring", async () => {
+    await prisma.shopReviewSetting.deleteMany();
+    const saved = await saveReviewSettings({ prisma, shop: "a.myshopify.com", actor: "staff", input: { reviewApp: "judgeme", reaskDays: 365, apiToken: "jm-token-7788" }, secrets: OLD });
+    expect(saved.ok).toBe(true);
+    expect(await rotateSecrets(prisma, ROTATING)).toEqual({ rotated: 1, current: 0, failed: [] });
+    const row = await prisma.shopReviewSetting.findUniqueOrThrow({ where: { shop: "a.myshopify.com" } });
+    expect(secretKeyId(row.apiTokenEnc!)).toBe("k2");
+    expect(reviewApiToken(row.apiTokenEnc, NEW_ONLY)).toBe("jm-token-7788");
+    expect(await rotateSecrets(prisma, ROTATING)).toEqual({ rotated: 0, current: 1, failed: [] });
+    await prisma.shopReviewSetting.deleteMany();
   });
 
   it("reports a key it cannot read instead of stopping the rotation", async () => {

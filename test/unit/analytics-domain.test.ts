@@ -76,6 +76,7 @@ describe("counters and rates", () => {
       frequency_cap: { code: "frequency_cap", maxSends: 1, periodHours: 16, sentInPeriod: 1, nextAllowedAt: new Date() },
       conditions_not_met: { code: "conditions_not_met", failed: ["Total is under 50."] },
       step_conditions_not_met: { code: "step_conditions_not_met", failed: ["Previous step: the customer opened it."] },
+      review_already_requested: { code: "review_already_requested", askedRecently: [], alreadyReviewed: ["Olive Board"], reaskDays: 365 },
       no_email: { code: "no_email" },
       app_uninstalled: { code: "app_uninstalled" },
       sending_disabled: { code: "sending_disabled" },

@@ -152,6 +152,7 @@ const NUMERIC: Record<string, { zero: RegExp | "refused"; allowed: string }> = {
   MARKETING_SYNC_INTERVAL_MS: { zero: /0 turns the Marketing section's updates off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
   ORDER_RECONCILE_INTERVAL_MS: { zero: /0 turns order reconciliation off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
   DELIVERY_FALLBACK_INTERVAL_MS: { zero: /0 turns the delivery fallback off/, allowed: `a whole number of milliseconds from 0 to ${T}` },
+  REVIEW_APP_TIMEOUT_MS: { zero: "refused", allowed: `a whole number of milliseconds from 1 to ${T}` },
   RECONCILE_START_DELAY_MS: { zero: /0 reconciles right after the start/, allowed: `a whole number of milliseconds from 0 to ${T}` },
   RECONCILE_OVERLAP_MS: { zero: /0 starts where the last check ended/, allowed: "a whole number of milliseconds, 0 or more" },
   RECONCILE_LOOKBACK_MS: { zero: "refused", allowed: "a whole number of milliseconds of at least 1" },

@@ -207,16 +207,25 @@ describe("merchant content in the email", () => {
     expect(returningPl).toContain("Darmowa dostawa");
   });
 
-  it("review request: links each purchased product to its review section", async () => {
+  it("review request: links each purchased product to its review section, with five stars before the button", async () => {
     const standard = await renderFollowUp(sampleFollowUpInput("review-request"));
     const links = hrefs(standard.html).filter((h) => h.includes("/products/"));
-    expect(links).toHaveLength(2);
+    // Per product: five star links (rating 1–5), then the "Write a review" button without a rating.
+    expect(links).toHaveLength(12);
+    expect(links.map((l) => new URL(l).searchParams.get("rating"))).toEqual(["1", "2", "3", "4", "5", null, "1", "2", "3", "4", "5", null]);
     for (const link of links) {
       expect(link).toMatch(/#reviews$/);
       expect(new URL(link).searchParams.get("utm_campaign")).toBe("review-request");
     }
+    expect(standard.html).toContain('aria-label="Rate 5 out of 5"');
+    expect(standard.text).toMatch(/^Rate 1 out of 5: https:\/\/\S+\?rating=1&utm_source=\S+#reviews$/m);
     const custom = await renderFollowUp(sampleFollowUpInput("review-request", { content: { reviewAnchor: "#judgeme_product_reviews" } }));
-    expect(hrefs(custom.html).filter((h) => h.endsWith("#judgeme_product_reviews"))).toHaveLength(2);
+    expect(hrefs(custom.html).filter((h) => h.endsWith("#judgeme_product_reviews"))).toHaveLength(12);
+    // The shop's review app gives the anchor when the step sets none; the step's wins.
+    const judgeme = await renderFollowUp(sampleFollowUpInput("review-request", { review: { app: "judgeme", shopAnchor: null, productIds: null } }));
+    expect(hrefs(judgeme.html).filter((h) => h.endsWith("#judgeme_product_reviews"))).toHaveLength(12);
+    const only = await renderFollowUp(sampleFollowUpInput("review-request", { review: { app: "custom", shopAnchor: "#r", productIds: [SAMPLE_PURCHASED[1].id] } }));
+    expect(hrefs(only.html).filter((h) => h.endsWith("#r")).map((h) => new URL(h).pathname)).toEqual(Array(6).fill(new URL(SAMPLE_PURCHASED[1].url!).pathname));
   });
 
   it("replenishment: lists only the consumables, and does not apply to an order without any", async () => {

@@ -214,6 +214,7 @@ describe("skip reason catalogue", () => {
     { code: "flow_turned_off", flowName: "Thank you + recommendations" },
     { code: "step_deleted" },
     { code: "not_applicable", why: "The order has no consumable product to remind about." },
+    { code: "review_already_requested", askedRecently: ["Juniper Candle", "Olive Board"], alreadyReviewed: ["Linen Napkins"], reaskDays: 365 },
   ];
 
   it("has an example here for every code, so none goes untested", () => {
@@ -236,6 +237,9 @@ describe("skip reason catalogue", () => {
     expect(describeSkipReason({ code: "send_failed", error: "Timed out.", attempts: 8 })).toBe("Sending failed after 8 attempts: Timed out.");
     expect(describeSkipReason({ code: "send_failed", error: "Timed out.", attempts: null })).toBe("Sending failed: Timed out.");
     expect(texts.flow_turned_off).toBe('The flow "Thank you + recommendations" was turned off.');
+    expect(texts.review_already_requested).toBe(
+      'No product left to ask a review for: "Juniper Candle" and "Olive Board" were asked about within the last 365 days; "Linen Napkins" was already reviewed.',
+    );
   });
 
   it("keeps the texts the dispatcher already writes", () => {

@@ -6,6 +6,7 @@ import { knownProviderOfDomain, recipientDomain } from "~/domain/mailbox-provide
 import { audit } from "./audit.server";
 import { reclaimErasedSpace } from "./reclaim.server";
 import { findCustomerRecords } from "./customer-records.server";
+import { reviewCustomerKey } from "../dispatch/review-requests.server";
 import { hashedSuppressionEmail, isCurrentHash, isHashedSuppressionEmail, suppressionLookupEmails } from "./hashed-emails.server";
 import {
   chunks,
@@ -99,6 +100,10 @@ async function redactCustomer(tx: Prisma.TransactionClient, shop: string, subjec
   for (const part of chunks(r.orders.map((o) => o.orderId))) triggerMatches.push({ orderId: { in: part } });
   for (const part of chunks(r.followUps.map((f) => f.id))) triggerMatches.push({ followUpId: { in: part } });
   for (const where of triggerMatches) counts.flowTriggers += (await tx.flowTriggerFire.deleteMany({ where: { shop, ...where } })).count;
+  // The products they were asked to review: keyed by a hash of the address, and by the follow-ups.
+  const reviewKeys = r.emails.map((email) => reviewCustomerKey(shop, email));
+  if (reviewKeys.length) await tx.reviewRequest.deleteMany({ where: { shop, customerKey: { in: reviewKeys } } });
+  for (const part of chunks(r.followUps.map((f) => f.id))) await tx.reviewRequest.deleteMany({ where: { shop, followUpId: { in: part } } });
   // An opt-out must outlive the erasure, or the next order would email them again. A row hashed
   // the old way (bare sha256, or an earlier key) is re-hashed while the address is known.
   const addressOf = new Map(r.emails.flatMap((email) => suppressionLookupEmails(email).map((form) => [form, email] as const)));

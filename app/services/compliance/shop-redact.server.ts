@@ -102,6 +102,8 @@ async function eraseShop(tx: Prisma.TransactionClient, shop: string, keepRequest
   await tx.monthlyEmailCount.deleteMany({ where: { shop } });
   await tx.countedEmail.deleteMany({ where: { shop } });
   await tx.thankYouPageSetting.deleteMany({ where: { shop } });
+  await tx.shopReviewSetting.deleteMany({ where: { shop } });
+  await tx.reviewRequest.deleteMany({ where: { shop } });
   counts.shop = (await tx.shop.deleteMany({ where: { domain: shop } })).count;
   return counts;
 }

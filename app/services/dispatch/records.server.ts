@@ -1,6 +1,6 @@
 // How a claimed follow-up's end is written: sent, skipped with its reason, failed, retried later
 // or held. Every end state is written only while the claim is still ours.
-import type { PrismaClient } from "@prisma/client";
+import type { Prisma, PrismaClient } from "@prisma/client";
 import { nextAttempt, type RetryPolicy } from "~/domain/retry";
 import type { FailureCode } from "~/domain/failure-codes";
 import { SKIP_REASON_STATUS, skipFields, type SkipReason } from "~/domain/skip-reasons";
@@ -31,27 +31,38 @@ export function createFollowUpRecords({
     await prisma.followUpEvent.create({ data: { followUpId, type, detail, at } });
   }
 
-  // The claim's end and the Flow trigger of what it records, in one transaction: the trigger row
-  // is written only if the fact is (fires.server.ts checks the shop uses the trigger).
-  async function endWithFlowTrigger(claim: Claim, data: Record<string, unknown>, flowTrigger: FlowTriggerFireInput): Promise<number> {
+  // The claim's end, the Flow trigger of what it records and the rows that go with it (a review
+  // request's products), in one transaction: the trigger row is written only if the fact is
+  // (fires.server.ts checks the shop uses the trigger).
+  async function endWith(
+    claim: Claim,
+    data: Record<string, unknown>,
+    flowTrigger: FlowTriggerFireInput | undefined,
+    also: (at: Date) => Prisma.PrismaPromise<unknown>[],
+  ): Promise<number> {
     const at = now();
-    const [count] = await prisma.$transaction([
+    const [count] = (await prisma.$transaction([
       claimEndStatement(prisma, { id: claim.id, token: claim.token, at, data, release: true }),
-      flowTriggerFireStatement(prisma, flowTrigger, { at, dialect: providerOf(prisma) }),
-    ]);
+      ...(flowTrigger ? [flowTriggerFireStatement(prisma, flowTrigger, { at, dialect: providerOf(prisma) })] : []),
+      ...also(at),
+    ])) as [number, ...unknown[]];
     return count;
   }
 
   // `ev` null: the row itself is the record (a sent follow-up carries sentAt and the message id).
+  // `also`: statements written with the record only if the claim is still ours (they go first
+  // into the same transaction, which a lost claim rolls back).
   async function finish(
     claim: Claim,
     data: Record<string, unknown>,
     ev: { type: string; detail: string | null } | null,
     flowTrigger?: FlowTriggerFireInput,
+    also?: (at: Date) => Prisma.PrismaPromise<unknown>[],
   ): Promise<boolean> {
-    const count = flowTrigger
-      ? await endWithFlowTrigger(claim, data, flowTrigger)
-      : await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: now(), data, release: true });
+    const count =
+      flowTrigger || also
+        ? await endWith(claim, data, flowTrigger, also ?? (() => []))
+        : await writeWhileClaimed(prisma, { id: claim.id, token: claim.token, at: now(), data, release: true });
     if (count === 1 && ev) await event(claim.id, ev.type, ev.detail);
     if (count !== 1) log.warn("lost the claim before finishing", { followUpId: claim.id, outcome: ev?.type ?? "sent" });
     return count === 1;

@@ -11,6 +11,7 @@ import { renderCustomer, renderShop, stepUtm } from "./render-request";
 import { decodedOnce, type Delivery } from "./gates.server";
 import type { FollowUpRecords } from "./records.server";
 import { shopTriggers, type FlowTriggerFireInput } from "../flow-triggers/fires.server";
+import { reviewProductsFor, type ReviewProductsDecision } from "./review-requests.server";
 import type { Outcome } from "./types";
 
 export interface SendStepSettings {
@@ -65,6 +66,25 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
     await records.event(claim.id, "recommendations_unavailable", `Sent without recommendations: ${why}`);
   }
 
+  // A review request asks only about products not asked about lately and not yet reviewed.
+  let review: ReviewProductsDecision | null = null;
+  if (followUp.template === "review-request") {
+    review = await reviewProductsFor({
+      prisma,
+      shop: followUp.shop,
+      email: followUp.recipient!,
+      customerId: order.customerId,
+      productIds,
+      lineItems: order.lineItems,
+      now: now(),
+      reviewAppFor: deps.reviewAppFor,
+      isTest: followUp.isTest,
+      log: flog,
+    });
+    if (review.kind === "skip") return records.skip(claim, review.reason);
+    if (review.note) await records.event(claim.id, "review_app_unavailable", review.note);
+  }
+
   let rendered: { subject: string; html: string; text: string };
   try {
     rendered = await deps.render({
@@ -91,6 +111,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
       recommendations,
       utm: stepUtm({ flowKey: step.flow.key, stepKey: step.key, variantKey }),
       unsubscribeUrl: links?.pageUrl ?? null,
+      review: review?.kind === "ask" ? review.review : null,
     });
   } catch (err) {
     if (err instanceof FollowUpNotApplicableError) return records.skip(claim, { code: "not_applicable", why: err.message });
@@ -176,6 +197,7 @@ export async function sendFollowUp(d: Delivery, { records, recommendationAttempt
         { status: "sent", sentAt, messageId: result.messageId, transport: result.transport, lastError: null, variant: variantKey, handedOverAt: null },
         null,
         flowTrigger,
+        review?.kind === "ask" && !followUp.isTest ? (at) => review.rows(followUp.id, at) : undefined,
       ),
     );
     flog.info("follow-up sent", {

@@ -9,6 +9,8 @@ import type { MarketingConsentState } from "~/domain/exit-rules";
 import type { Logger } from "~/platform/logger.server";
 import type { PlanKey } from "~/domain/plans";
 import type { FlowTriggerHandle } from "~/domain/flow-triggers";
+import type { ReviewApp } from "~/domain/review-links";
+import type { ReviewAppClient } from "~/adapters/review-apps/review-app";
 
 export interface RecommendationRequest {
   shop: string;
@@ -57,6 +59,8 @@ export interface RenderRequest {
   recommendations: RecommendedProduct[];
   utm: { source: string; medium: string; campaign: string; content?: string };
   unsubscribeUrl: string | null;
+  // A review request: the shop's review app, its anchor override and the products to ask about.
+  review?: { app: ReviewApp; shopAnchor: string | null; productIds: string[] | null } | null;
 }
 
 export interface DispatcherDeps {
@@ -98,6 +102,9 @@ export interface DispatcherDeps {
   // The plans' monthly allowance: every email sent is counted, and past the shop's allowance
   // marketing follow-ups are held. Without it, emails are neither counted nor held.
   plans?: { freeEmailsPerMonth: number; recheckMs?: number };
+  // The shop's review app client when it has one with a public API and a token (Judge.me), to
+  // leave out products the customer already reviewed. Without it, nothing is asked of review apps.
+  reviewAppFor?: (setting: { shop: string; reviewApp: string; apiTokenEnc: string | null }) => ReviewAppClient | null;
 }
 
 export interface ShopifyWaitPolicy {

@@ -36,6 +36,7 @@ import { fetchShopSegments } from "~/adapters/shopify-admin/segments.server";
 import { fetchProductVocabulary, type ProductVocabulary } from "~/adapters/shopify-admin/product-vocabulary.server";
 import { storefrontOf } from "../dispatch/render-request";
 import { audit } from "../compliance/audit.server";
+import { loadReviewSettings } from "../shop/review-settings.server";
 import { exportFlows, saveFlow, shopSettingsChanged, validateFlow, writeFlow } from "./flows.server";
 import { flowFileName, readFlowsFile, type FlowFileProblem } from "~/domain/flow-file";
 import { config } from "~/platform/config.server";
@@ -551,6 +552,11 @@ export async function previewStep({
     dueAt,
     appUrl: config().shopify.appUrl,
   });
+  // A review request's stars land where the shop's review app puts its form, as when it is sent.
+  if (step.template === "review-request") {
+    const reviews = await loadReviewSettings(prisma, shop.domain);
+    request.review = { app: reviews.reviewApp, shopAnchor: reviews.anchor || null, productIds: null };
+  }
   let input: FollowUpInput;
   try {
     input = await prepareFollowUp(request, previewPreparation({ sample: !order, adminClient: previewAdminClient(prisma), now: () => dueAt }));

@@ -60,6 +60,23 @@ export async function rotateSecrets(prisma: PrismaClient, { now = new Date(), ..
       result.failed.push({ shop: domain, error: (error as Error).message });
     }
   }
+  // The review app's token (Settings > Reviews) is under the same key ring.
+  const reviewTokens = await prisma.shopReviewSetting.findMany({ where: { apiTokenEnc: { not: null } }, select: { shop: true, apiTokenEnc: true } });
+  for (const { shop, apiTokenEnc: stored } of reviewTokens) {
+    if (!stored) continue;
+    try {
+      const from = secretKeyId(stored);
+      if (from === ring.current.id) {
+        result.current += 1;
+        continue;
+      }
+      const fresh = encryptSecret(decryptSecret(stored, options), options);
+      const { count } = await prisma.shopReviewSetting.updateMany({ where: { shop, apiTokenEnc: stored }, data: { apiTokenEnc: fresh } });
+      if (count === 1) result.rotated += 1;
+    } catch (error) {
+      result.failed.push({ shop, error: `review app token: ${(error as Error).message}` });
+    }
+  }
   return result;
 }
 
