@@ -30,52 +30,55 @@ export interface RotationResult {
   failed: { shop: string; error: string }[];
 }
 
-// Re-encrypts every shop's SendGrid key with the current (first) key. Safe to run again or
-// beside the app: a row changed meanwhile is left alone (the update matches the old value).
+// Re-encrypts every shop's SendGrid key, and the review app's token (Settings > Reviews), with the
+// current (first) key. Safe to run again or beside the app: a row changed meanwhile is left alone
+// (each update matches the old value).
 export async function rotateSecrets(prisma: PrismaClient, { now = new Date(), ...options }: SecretOptions & { now?: Date } = {}): Promise<RotationResult> {
   const ring = loadKeyRing(options);
   const result: RotationResult = { rotated: 0, current: 0, failed: [] };
+  // One stored secret: counted as current, re-encrypted through `write` (true when the row still
+  // held the old value), or kept in `failed` with what went wrong.
+  const rotateOne = async ({ shop, stored, label, write }: { shop: string; stored: string; label: string; write: (fresh: string, from: string) => Promise<boolean> }) => {
+    try {
+      const from = secretKeyId(stored);
+      if (from === ring.current.id) {
+        result.current += 1;
+        return;
+      }
+      if (await write(encryptSecret(decryptSecret(stored, options), options), from)) result.rotated += 1;
+    } catch (error) {
+      result.failed.push({ shop, error: `${label}${(error as Error).message}` });
+    }
+  };
   const shops = await prisma.shop.findMany({
     where: { sendgridApiKeyEnc: { not: null } },
     select: { domain: true, sendgridApiKeyEnc: true },
   });
   for (const { domain, sendgridApiKeyEnc: stored } of shops) {
     if (!stored) continue;
-    try {
-      const from = secretKeyId(stored);
-      if (from === ring.current.id) {
-        result.current += 1;
-        continue;
-      }
-      const fresh = encryptSecret(decryptSecret(stored, options), options);
-      const changed = await prisma.$transaction(async (tx) => {
-        const { count } = await tx.shop.updateMany({ where: { domain, sendgridApiKeyEnc: stored }, data: { sendgridApiKeyEnc: fresh } });
-        if (count === 1) {
-          await audit(tx, { shop: domain, actor: "system", action: "sendgrid_key.reencrypted", detail: { from, to: ring.current.id }, at: now });
-        }
-        return count === 1;
-      });
-      if (changed) result.rotated += 1;
-    } catch (error) {
-      result.failed.push({ shop: domain, error: (error as Error).message });
-    }
+    await rotateOne({
+      shop: domain,
+      stored,
+      label: "",
+      write: (fresh, from) =>
+        prisma.$transaction(async (tx) => {
+          const { count } = await tx.shop.updateMany({ where: { domain, sendgridApiKeyEnc: stored }, data: { sendgridApiKeyEnc: fresh } });
+          if (count === 1) {
+            await audit(tx, { shop: domain, actor: "system", action: "sendgrid_key.reencrypted", detail: { from, to: ring.current.id }, at: now });
+          }
+          return count === 1;
+        }),
+    });
   }
-  // The review app's token (Settings > Reviews) is under the same key ring.
   const reviewTokens = await prisma.shopReviewSetting.findMany({ where: { apiTokenEnc: { not: null } }, select: { shop: true, apiTokenEnc: true } });
   for (const { shop, apiTokenEnc: stored } of reviewTokens) {
     if (!stored) continue;
-    try {
-      const from = secretKeyId(stored);
-      if (from === ring.current.id) {
-        result.current += 1;
-        continue;
-      }
-      const fresh = encryptSecret(decryptSecret(stored, options), options);
-      const { count } = await prisma.shopReviewSetting.updateMany({ where: { shop, apiTokenEnc: stored }, data: { apiTokenEnc: fresh } });
-      if (count === 1) result.rotated += 1;
-    } catch (error) {
-      result.failed.push({ shop, error: `review app token: ${(error as Error).message}` });
-    }
+    await rotateOne({
+      shop,
+      stored,
+      label: "review app token: ",
+      write: async (fresh) => (await prisma.shopReviewSetting.updateMany({ where: { shop, apiTokenEnc: stored }, data: { apiTokenEnc: fresh } })).count === 1,
+    });
   }
   return result;
 }
