@@ -1,4 +1,4 @@
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from "react";
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
@@ -354,306 +354,6 @@ const BrandSection = memo(function BrandSection({
   );
 });
 
-type FormErrors = NonNullable<SettingsActionData["errors"]>;
-// The same object while there is no answer, so the memoised sections below skip other edits.
-const NO_ERRORS: FormErrors = {};
-
-type FieldSetter = <K extends keyof FormValues>(key: K) => (value: FormValues[K]) => void;
-
-// One handler per field, the same one on every render: a memoised section renders again for its
-// own fields only, not for each key typed or box ticked elsewhere in the form.
-function useFieldSetters(setValues: Dispatch<SetStateAction<FormValues>>): FieldSetter {
-  return useMemo(() => {
-    const handlers = new Map<keyof FormValues, (value: never) => void>();
-    return <K extends keyof FormValues>(key: K) => {
-      let handler = handlers.get(key);
-      if (!handler) {
-        handler = (value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
-        handlers.set(key, handler);
-      }
-      return handler as (value: FormValues[K]) => void;
-    };
-  }, [setValues]);
-}
-
-const DAY_CHOICES = WEEKDAYS.map((d) => ({ label: DAY_LABEL[d], value: d }));
-
-const SenderSection = memo(function SenderSection({
-  senderName,
-  senderEmail,
-  replyTo,
-  shopEmail,
-  errors,
-  set,
-}: {
-  senderName: string;
-  senderEmail: string;
-  replyTo: string;
-  shopEmail: string | null;
-  errors: FormErrors;
-  set: FieldSetter;
-}) {
-  return (
-    <Layout.AnnotatedSection title="Sender" description="Who your follow-ups come from, and where replies go.">
-      <Card>
-        <FormLayout>
-          <TextField
-            label="Sender name"
-            name="senderName"
-            value={senderName}
-            onChange={set("senderName")}
-            autoComplete="off"
-            error={errors.senderName}
-            helpText="Usually your store's name."
-          />
-          <TextField
-            label="From address"
-            name="senderEmail"
-            type="email"
-            value={senderEmail}
-            onChange={set("senderEmail")}
-            autoComplete="off"
-            error={errors.senderEmail}
-            helpText={shopEmail ? `Empty: ${shopEmail}. Use an address on your own domain.` : "Use an address on your own domain."}
-          />
-          <TextField
-            label="Reply-to address"
-            name="replyTo"
-            type="email"
-            value={replyTo}
-            onChange={set("replyTo")}
-            autoComplete="off"
-            error={errors.replyTo}
-            helpText="Optional. Where customers' replies go."
-          />
-        </FormLayout>
-      </Card>
-    </Layout.AnnotatedSection>
-  );
-});
-
-const SendWindowSection = memo(function SendWindowSection({
-  windowOn,
-  windowShown,
-  days,
-  start,
-  end,
-  error,
-  set,
-}: {
-  windowOn: boolean;
-  // The deferred copy of windowOn: the days and hours follow the tick.
-  windowShown: boolean;
-  days: string[];
-  start: string;
-  end: string;
-  error?: string;
-  set: FieldSetter;
-}) {
-  return (
-    <Layout.AnnotatedSection title="Default send window" description="Steps without their own window wait for these hours, in your store's time zone.">
-      <Card>
-        <FormLayout>
-          <Checkbox label="Only send during these hours" name="sendWindowEnabled" checked={windowOn} onChange={set("windowOn")} />
-          {windowShown ? (
-            <>
-              <ChoiceList allowMultiple title="Days" choices={DAY_CHOICES} selected={days} onChange={set("days")} />
-              {days.map((d) => (
-                <input key={d} type="hidden" name="sendWindowDays" value={d} />
-              ))}
-              <InlineStack gap="300">
-                <TextField label="From" name="sendWindowStart" value={start} onChange={set("start")} autoComplete="off" placeholder="09:00" />
-                <TextField label="Until" name="sendWindowEnd" value={end} onChange={set("end")} autoComplete="off" placeholder="20:00" />
-              </InlineStack>
-            </>
-          ) : null}
-          {error ? (
-            <Text as="p" tone="critical">
-              {error}
-            </Text>
-          ) : null}
-        </FormLayout>
-      </Card>
-    </Layout.AnnotatedSection>
-  );
-});
-
-const MailProviderSection = memo(function MailProviderSection({ mailProvider, error, set }: { mailProvider: string; error?: string; set: FieldSetter }) {
-  return (
-    <Layout.AnnotatedSection title="Mail provider" description="Which service your follow-ups go out through.">
-      <Card>
-        <Select
-          label="Send follow-ups through"
-          name="mailProvider"
-          options={MAIL_PROVIDER_OPTIONS}
-          value={mailProvider}
-          onChange={set("mailProvider")}
-          error={error}
-          helpText="An email handed to one service is never sent again through the other."
-        />
-      </Card>
-    </Layout.AnnotatedSection>
-  );
-});
-
-const ConsentSection = memo(function ConsentSection({
-  consent,
-  offerEmailSignUp,
-  capOn,
-  maxSends,
-  periodHours,
-  errors,
-  set,
-}: {
-  consent: boolean;
-  offerEmailSignUp: boolean;
-  capOn: boolean;
-  maxSends: string;
-  periodHours: string;
-  errors: FormErrors;
-  set: FieldSetter;
-}) {
-  return (
-    <Layout.AnnotatedSection title="Consent and frequency" description="Who gets marketing follow-ups, and how often.">
-      <Card>
-        <FormLayout>
-          <Checkbox
-            label="Send marketing follow-ups only to customers subscribed to email marketing"
-            helpText="Recommended, and on by default. Service follow-ups are not affected."
-            name="marketingConsentRequired"
-            checked={consent}
-            onChange={set("consent")}
-            error={errors.marketingConsentRequired}
-          />
-          <Checkbox
-            label="Offer email sign-up on the thank-you page"
-            helpText="Customers not subscribed to email marketing can subscribe on the thank-you and order status pages."
-            name="offerEmailSignUp"
-            checked={offerEmailSignUp}
-            onChange={set("offerEmailSignUp")}
-          />
-          <Checkbox label="Smart sending: limit marketing follow-ups per customer" name="frequencyCapEnabled" checked={capOn} onChange={set("capOn")} />
-          <InlineStack gap="300">
-            <TextField
-              label="At most"
-              name="frequencyCapMaxSends"
-              type="number"
-              value={maxSends}
-              onChange={set("maxSends")}
-              autoComplete="off"
-              suffix="emails"
-              disabled={!capOn}
-            />
-            <TextField
-              label="Every"
-              name="frequencyCapPeriodHours"
-              type="number"
-              value={periodHours}
-              onChange={set("periodHours")}
-              autoComplete="off"
-              suffix="hours"
-              disabled={!capOn}
-            />
-          </InlineStack>
-          {/* Disabled inputs are not submitted; keep the numbers while the cap is off. */}
-          {!capOn ? (
-            <>
-              <input type="hidden" name="frequencyCapMaxSends" value={maxSends} />
-              <input type="hidden" name="frequencyCapPeriodHours" value={periodHours} />
-            </>
-          ) : null}
-          {errors.frequencyCap ? (
-            <Text as="p" tone="critical">
-              {errors.frequencyCap}
-            </Text>
-          ) : null}
-        </FormLayout>
-      </Card>
-    </Layout.AnnotatedSection>
-  );
-});
-
-const ReviewsSection = memo(function ReviewsSection({
-  reviewApp,
-  reviewAnchor,
-  reviewReaskDays,
-  reviewApiToken,
-  removeReviewApiToken,
-  hasApiToken,
-  anchorProblem,
-  errors,
-  set,
-}: {
-  reviewApp: string;
-  reviewAnchor: string;
-  reviewReaskDays: string;
-  reviewApiToken: string;
-  removeReviewApiToken: boolean;
-  hasApiToken: boolean;
-  // What is wrong with the anchor as typed; the server's answer otherwise.
-  anchorProblem?: string;
-  errors: FormErrors;
-  set: FieldSetter;
-}) {
-  const app = REVIEW_APP_DEFINITIONS[reviewApp as ReviewApp];
-  return (
-    <Layout.AnnotatedSection title="Reviews" description="Where the review request's stars lead, and how often a customer is asked about the same product.">
-      <Card>
-        <FormLayout>
-          <Select
-            label="Review app"
-            name="reviewApp"
-            options={REVIEW_APP_OPTIONS}
-            value={reviewApp}
-            onChange={set("reviewApp")}
-            error={errors.reviewApp}
-            helpText="The app that shows reviews on your product pages. Each star opens the product's reviews with that rating."
-          />
-          <TextField
-            label="Anchor on the product page"
-            name="reviewAnchor"
-            value={reviewAnchor}
-            onChange={set("reviewAnchor")}
-            autoComplete="off"
-            placeholder={app?.anchor ?? "#reviews"}
-            error={anchorProblem ?? errors.reviewAnchor}
-            helpText="Optional. The id of your reviews section, e.g. #reviews. Empty: the app's own. A step's anchor wins over this."
-          />
-          <TextField
-            label="Ask about the same product again after"
-            name="reviewReaskDays"
-            type="number"
-            value={reviewReaskDays}
-            onChange={set("reviewReaskDays")}
-            autoComplete="off"
-            suffix="days"
-            error={errors.reviewReaskDays}
-            helpText="A product the customer was asked about within this period is left out; with none left, the email is skipped. 0: ask every time."
-          />
-          {app?.checksReviewed ? (
-            <BlockStack gap="200">
-              <TextField
-                label="Judge.me private API token"
-                name="reviewApiToken"
-                type="password"
-                value={reviewApiToken}
-                onChange={set("reviewApiToken")}
-                autoComplete="off"
-                error={errors.reviewApiToken}
-                placeholder={hasApiToken ? "Saved (hidden). Type a new token to replace it." : ""}
-                helpText="Judge.me > Settings > Integrations > API. With it, products the customer already reviewed are left out. Stored encrypted."
-              />
-              {hasApiToken ? (
-                <Checkbox label="Remove the saved token" name="removeReviewApiToken" checked={removeReviewApiToken} onChange={set("removeReviewApiToken")} />
-              ) : null}
-            </BlockStack>
-          ) : null}
-        </FormLayout>
-      </Card>
-    </Layout.AnnotatedSection>
-  );
-});
-
 export default function Settings() {
   const saved = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -661,13 +361,16 @@ export default function Settings() {
   const submit = useSubmit();
   const shopify = useAppBridge();
   const formRef = useRef<HTMLFormElement>(null);
-  const errors = result?.errors ?? NO_ERRORS;
+  const errors = result?.errors ?? {};
 
   // When what is stored changes (a save), the form shows it; a refused save keeps the edits.
   const stored = JSON.stringify(formValuesOf(saved));
   const [values, setValues] = useState<FormValues>(() => JSON.parse(stored) as FormValues);
   useEffect(() => setValues(JSON.parse(stored) as FormValues), [stored]);
-  const set = useFieldSetters(setValues);
+  const set = <K extends keyof FormValues>(key: K) => (value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const setLogoUrl = useCallback((logoUrl: string) => setValues((v) => ({ ...v, logoUrl })), []);
+  const setAccentColor = useCallback((accentColor: string) => setValues((v) => ({ ...v, accentColor })), []);
+  const setFont = useCallback((font: string) => setValues((v) => ({ ...v, font })), []);
 
   // Kept the same object while the brand's fields are, so the memoised brand card skips other edits.
   const { logoUrl, accentColor, font } = values;
@@ -715,14 +418,15 @@ export default function Settings() {
       <FormSaveBar id="settings-save-bar" open={dirty} saving={saving} onSave={save} onDiscard={discard} />
       <Form method="post" noValidate ref={formRef}>
         <Layout>
-          <SenderSection
-            senderName={values.senderName}
-            senderEmail={values.senderEmail}
-            replyTo={values.replyTo}
-            shopEmail={saved.shopEmail}
-            errors={errors}
-            set={set}
-          />
+          <Layout.AnnotatedSection title="Sender" description="Who your follow-ups come from, and where replies go.">
+            <Card>
+              <FormLayout>
+                <TextField label="Sender name" name="senderName" value={values.senderName} onChange={set("senderName")} autoComplete="off" error={errors.senderName} helpText="Usually your store's name." />
+                <TextField label="From address" name="senderEmail" type="email" value={values.senderEmail} onChange={set("senderEmail")} autoComplete="off" error={errors.senderEmail} helpText={saved.shopEmail ? `Empty: ${saved.shopEmail}. Use an address on your own domain.` : "Use an address on your own domain."} />
+                <TextField label="Reply-to address" name="replyTo" type="email" value={values.replyTo} onChange={set("replyTo")} autoComplete="off" error={errors.replyTo} helpText="Optional. Where customers' replies go." />
+              </FormLayout>
+            </Card>
+          </Layout.AnnotatedSection>
           <Layout.Section>
             <BrandSection
               logoUrl={values.logoUrl}
@@ -731,41 +435,145 @@ export default function Settings() {
               brand={brand}
               brandProblems={brandProblems}
               savedErrors={savedBrandErrors}
-              onLogoUrl={set("logoUrl")}
-              onAccentColor={set("accentColor")}
-              onFont={set("font")}
+              onLogoUrl={setLogoUrl}
+              onAccentColor={setAccentColor}
+              onFont={setFont}
             />
           </Layout.Section>
-          <SendWindowSection
-            windowOn={values.windowOn}
-            windowShown={windowShown}
-            days={values.days}
-            start={values.start}
-            end={values.end}
-            error={errors.defaultSendWindow}
-            set={set}
-          />
-          {saved.postmarkConfigured ? <MailProviderSection mailProvider={values.mailProvider} error={errors.mailProvider} set={set} /> : null}
-          <ConsentSection
-            consent={values.consent}
-            offerEmailSignUp={values.offerEmailSignUp}
-            capOn={values.capOn}
-            maxSends={values.maxSends}
-            periodHours={values.periodHours}
-            errors={errors}
-            set={set}
-          />
-          <ReviewsSection
-            reviewApp={values.reviewApp}
-            reviewAnchor={values.reviewAnchor}
-            reviewReaskDays={values.reviewReaskDays}
-            reviewApiToken={values.reviewApiToken}
-            removeReviewApiToken={values.removeReviewApiToken}
-            hasApiToken={saved.reviews.hasApiToken}
-            anchorProblem={anchorProblem}
-            errors={errors}
-            set={set}
-          />
+          <Layout.AnnotatedSection title="Default send window" description="Steps without their own window wait for these hours, in your store's time zone.">
+            <Card>
+              <FormLayout>
+                <Checkbox label="Only send during these hours" name="sendWindowEnabled" checked={values.windowOn} onChange={set("windowOn")} />
+                {windowShown ? (
+                  <>
+                    <ChoiceList allowMultiple title="Days" choices={WEEKDAYS.map((d) => ({ label: DAY_LABEL[d], value: d }))} selected={values.days} onChange={set("days")} />
+                    {values.days.map((d) => (
+                      <input key={d} type="hidden" name="sendWindowDays" value={d} />
+                    ))}
+                    <InlineStack gap="300">
+                      <TextField label="From" name="sendWindowStart" value={values.start} onChange={set("start")} autoComplete="off" placeholder="09:00" />
+                      <TextField label="Until" name="sendWindowEnd" value={values.end} onChange={set("end")} autoComplete="off" placeholder="20:00" />
+                    </InlineStack>
+                  </>
+                ) : null}
+                {errors.defaultSendWindow ? (
+                  <Text as="p" tone="critical">
+                    {errors.defaultSendWindow}
+                  </Text>
+                ) : null}
+              </FormLayout>
+            </Card>
+          </Layout.AnnotatedSection>
+          {saved.postmarkConfigured ? (
+            <Layout.AnnotatedSection title="Mail provider" description="Which service your follow-ups go out through.">
+              <Card>
+                <Select
+                  label="Send follow-ups through"
+                  name="mailProvider"
+                  options={MAIL_PROVIDER_OPTIONS}
+                  value={values.mailProvider}
+                  onChange={set("mailProvider")}
+                  error={errors.mailProvider}
+                  helpText="An email handed to one service is never sent again through the other."
+                />
+              </Card>
+            </Layout.AnnotatedSection>
+          ) : null}
+          <Layout.AnnotatedSection title="Consent and frequency" description="Who gets marketing follow-ups, and how often.">
+            <Card>
+              <FormLayout>
+                <Checkbox
+                  label="Send marketing follow-ups only to customers subscribed to email marketing"
+                  helpText="Recommended, and on by default. Service follow-ups are not affected."
+                  name="marketingConsentRequired"
+                  checked={values.consent}
+                  onChange={set("consent")}
+                  error={errors.marketingConsentRequired}
+                />
+                <Checkbox
+                  label="Offer email sign-up on the thank-you page"
+                  helpText="Customers not subscribed to email marketing can subscribe on the thank-you and order status pages."
+                  name="offerEmailSignUp"
+                  checked={values.offerEmailSignUp}
+                  onChange={set("offerEmailSignUp")}
+                />
+                <Checkbox label="Smart sending: limit marketing follow-ups per customer" name="frequencyCapEnabled" checked={values.capOn} onChange={set("capOn")} />
+                <InlineStack gap="300">
+                  <TextField label="At most" name="frequencyCapMaxSends" type="number" value={values.maxSends} onChange={set("maxSends")} autoComplete="off" suffix="emails" disabled={!values.capOn} />
+                  <TextField label="Every" name="frequencyCapPeriodHours" type="number" value={values.periodHours} onChange={set("periodHours")} autoComplete="off" suffix="hours" disabled={!values.capOn} />
+                </InlineStack>
+                {/* Disabled inputs are not submitted; keep the numbers while the cap is off. */}
+                {!values.capOn ? (
+                  <>
+                    <input type="hidden" name="frequencyCapMaxSends" value={values.maxSends} />
+                    <input type="hidden" name="frequencyCapPeriodHours" value={values.periodHours} />
+                  </>
+                ) : null}
+                {errors.frequencyCap ? (
+                  <Text as="p" tone="critical">
+                    {errors.frequencyCap}
+                  </Text>
+                ) : null}
+              </FormLayout>
+            </Card>
+          </Layout.AnnotatedSection>
+          <Layout.AnnotatedSection
+            title="Reviews"
+            description="Where the review request's stars lead, and how often a customer is asked about the same product."
+          >
+            <Card>
+              <FormLayout>
+                <Select
+                  label="Review app"
+                  name="reviewApp"
+                  options={REVIEW_APP_OPTIONS}
+                  value={values.reviewApp}
+                  onChange={set("reviewApp")}
+                  error={errors.reviewApp}
+                  helpText="The app that shows reviews on your product pages. Each star opens the product's reviews with that rating."
+                />
+                <TextField
+                  label="Anchor on the product page"
+                  name="reviewAnchor"
+                  value={values.reviewAnchor}
+                  onChange={set("reviewAnchor")}
+                  autoComplete="off"
+                  placeholder={REVIEW_APP_DEFINITIONS[(values.reviewApp as ReviewApp) ?? "custom"]?.anchor ?? "#reviews"}
+                  error={anchorProblem ?? errors.reviewAnchor}
+                  helpText="Optional. The id of your reviews section, e.g. #reviews. Empty: the app's own. A step's anchor wins over this."
+                />
+                <TextField
+                  label="Ask about the same product again after"
+                  name="reviewReaskDays"
+                  type="number"
+                  value={values.reviewReaskDays}
+                  onChange={set("reviewReaskDays")}
+                  autoComplete="off"
+                  suffix="days"
+                  error={errors.reviewReaskDays}
+                  helpText="A product the customer was asked about within this period is left out; with none left, the email is skipped. 0: ask every time."
+                />
+                {REVIEW_APP_DEFINITIONS[values.reviewApp as ReviewApp]?.checksReviewed ? (
+                  <BlockStack gap="200">
+                    <TextField
+                      label="Judge.me private API token"
+                      name="reviewApiToken"
+                      type="password"
+                      value={values.reviewApiToken}
+                      onChange={set("reviewApiToken")}
+                      autoComplete="off"
+                      error={errors.reviewApiToken}
+                      placeholder={saved.reviews.hasApiToken ? "Saved (hidden). Type a new token to replace it." : ""}
+                      helpText="Judge.me > Settings > Integrations > API. With it, products the customer already reviewed are left out. Stored encrypted."
+                    />
+                    {saved.reviews.hasApiToken ? (
+                      <Checkbox label="Remove the saved token" name="removeReviewApiToken" checked={values.removeReviewApiToken} onChange={set("removeReviewApiToken")} />
+                    ) : null}
+                  </BlockStack>
+                ) : null}
+              </FormLayout>
+            </Card>
+          </Layout.AnnotatedSection>
         </Layout>
       </Form>
     </Page>
