@@ -1,5 +1,6 @@
 // The Analytics page's table of mail per mailbox provider: each rate, and the spam rate beside the
 // line the provider publishes (Gmail, Yahoo), with a badge once there is enough mail to judge.
+import { memo } from "react";
 import { Badge, BlockStack, Box, Card, IndexTable, InlineStack, Link, Text, Tooltip } from "@shopify/polaris";
 import { PROVIDER_GUIDANCE, type ProviderRow, type SpamStanding } from "../domain/mailbox-providers";
 
@@ -31,7 +32,9 @@ function ProviderName({ row }: { row: ProviderRow }) {
 
 const count = (n: number, rate: number | null) => `${n} (${providerPercent(rate)})`;
 
-export function MailboxProviders({ rows, smDown, minDelivered }: { rows: ProviderRow[]; smDown: boolean; minDelivered: number }) {
+// Memoised: the dashboard renders again once hydrated (to bring in its charts) and as the window
+// narrows; the table, its rows' tooltips and the IndexTable's measuring then stay as they are.
+export const MailboxProviders = memo(function MailboxProviders({ rows, smDown, minDelivered }: { rows: ProviderRow[]; smDown: boolean; minDelivered: number }) {
   return (
     <Card padding="0">
       <div data-testid="mailbox-providers">
@@ -148,4 +151,4 @@ export function MailboxProviders({ rows, smDown, minDelivered }: { rows: Provide
       </div>
     </Card>
   );
-}
+});

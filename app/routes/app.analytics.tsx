@@ -235,7 +235,8 @@ function ExportButtons({ from, to }: { from: string; to: string }) {
 }
 
 // The attribution form with its own state and save bar: typing in it renders the form only.
-function AttributionSettings({ saved }: { saved: Dashboard["settings"] }) {
+// Memoised: a range starting to load (the page's loader data in flux) leaves it alone.
+const AttributionSettings = memo(function AttributionSettings({ saved }: { saved: Dashboard["settings"] }) {
   const shopify = useAppBridge();
   const fetcher = useFetcher<typeof action>();
   useEffect(() => {
@@ -292,7 +293,7 @@ function AttributionSettings({ saved }: { saved: Dashboard["settings"] }) {
       </Card>
     </>
   );
-}
+});
 
 // Everything the range decides. Memoised: it renders again when the range's numbers arrive, not
 // when a range starts loading or the attribution form changes.
