@@ -343,6 +343,14 @@ async function main() {
       console.log(
         `- ${o.name}: LCP ${worst("lcp").lcpElement ?? "-"}; CLS ${shifts.length ? `${fmt(worst("cls").cls, 3)} from ${shifts.join(", ")}` : "none"}; slowest interaction ${worst("inp").inpTarget ?? "-"} (${fmt(worst("inp").inp ?? NaN, 0)} ms)`,
       );
+      // Where that interaction's time went, and which scripts held the main thread then.
+      const slow = worst("inp");
+      if (slow.inpParts && (slow.inp ?? 0) >= GOALS.inp / 2) {
+        const p = slow.inpParts;
+        console.log(`  input delay ${fmt(p.inputDelay, 0)} ms, handlers ${fmt(p.processing, 0)} ms, until painted ${fmt(p.presentation, 0)} ms`);
+        if (slow.inpResponses.length) console.log(`  responses: ${slow.inpResponses.join("; ")}`);
+        for (const f of slow.inpFrames) console.log(`  frame at ${f.at} ms, ${f.ms} ms (render ${f.render} ms): ${f.scripts.join("; ") || "no script"}`);
+      }
     }
     const offline = [...outcomes.values()].filter((o) => o.offline.size).map((o) => o.name);
     if (offline.length) console.log(`\nNot counted as errors: images from outside this machine did not load on ${offline.join(", ")} (no outside DNS here).`);

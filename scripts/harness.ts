@@ -59,7 +59,9 @@ export function buildIsCurrent(): boolean {
 
 export function ensureBuilt(): void {
   if (buildIsCurrent()) return;
-  const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" });
+  // As production builds it: under the test runner NODE_ENV is "test", and Vite would bundle
+  // React's development build (its warnings are console errors to the browser tests).
+  const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
   if (r.status !== 0) throw new Error(`The app did not build (npm run build):\n${r.stdout}\n${r.stderr}`);
 }
 

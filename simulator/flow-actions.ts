@@ -43,8 +43,8 @@ export function flowActionRequest({
     action_run_id: actionRunId,
     action_definition_id: actionDefinitionId,
     handle,
-    ...(stepReference ? { step_reference: stepReference } : {}),
-    properties,
+    // As Flow's documented example: the configured step's reference among the properties.
+    properties: stepReference ? { ...properties, step_reference: stepReference } : properties,
   });
   return {
     headers: { "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signWebhookBody(body, secret) },
@@ -53,14 +53,16 @@ export function flowActionRequest({
   };
 }
 
-// Flow's requests about one workflow step of an action with a custom configuration page: the
-// preview it shows in the workflow editor, and the validation when the workflow is saved (with
-// the action's fields under properties). Signed as the runs are.
+// Flow's requests about a workflow's steps of an action with a custom configuration page: the
+// preview it shows in the workflow editor (one step, named at the top level), and the validation
+// when the workflow is saved (properties given): every step using the action under steps, each
+// with its reference and fields (more: further steps of the same workflow). Signed as the runs are.
 export function flowActionStepRequest({
   shop,
   shopId,
   stepReference,
   properties,
+  more = [],
   secret,
   locale = "en",
 }: {
@@ -68,6 +70,7 @@ export function flowActionStepRequest({
   shopId: number | string;
   stepReference: string;
   properties?: Record<string, unknown>; // validation only
+  more?: { stepReference: string; properties: Record<string, unknown> }[]; // validation only
   secret: string;
   locale?: string;
 }): { headers: Record<string, string>; body: string } {
@@ -76,9 +79,10 @@ export function flowActionStepRequest({
   const body = JSON.stringify({
     shop_id: String(shopId),
     shopify_domain: shop,
-    step_reference: stepReference,
     locale,
-    ...(properties ? { properties } : {}),
+    ...(properties
+      ? { steps: [{ step_reference: stepReference, properties }, ...more.map((m) => ({ step_reference: m.stepReference, properties: m.properties }))] }
+      : { step_reference: stepReference }),
   });
   return { headers: { "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signWebhookBody(body, secret) }, body };
 }

@@ -3,8 +3,10 @@
 // payload: shop_id, shopify_domain, action_run_id, action_definition_id, handle, and the
 // merchant's fields under properties; the order field (type order_reference) arrives as
 // properties.order_id, the order's numeric id. With the action's custom configuration page, Flow
-// names the workflow step by step_reference: in the runtime request, the preview request and the
-// validation request alike; the flow chosen on that page is stored under it.
+// names the workflow step by step_reference, and the flow chosen on that page is stored under it:
+// in the runtime request among the properties (Flow's documented example; at the top level is
+// read too), in the preview request at the top level, in the validation request per step of the
+// workflow (steps[].step_reference, with that step's properties).
 
 // The extension's handle (shopify.extension.toml) and the keys of its fields.
 export const FLOW_ACTION_HANDLE = "start-afterglow-flow";
@@ -58,7 +60,7 @@ export function parseFlowActionRequest(body: unknown): FlowActionRequest {
   if (body.handle !== FLOW_ACTION_HANDLE) problems.push(`handle is not "${FLOW_ACTION_HANDLE}", so the request is for another action`);
   const properties = isObject(body.properties) ? body.properties : null;
   if (!properties) problems.push("properties is missing");
-  const stepReference = readStepReference(body[STEP_REFERENCE]);
+  const stepReference = readStepReference(properties?.[STEP_REFERENCE] ?? body[STEP_REFERENCE]);
   if (stepReference === undefined) problems.push(`${STEP_REFERENCE} is not a string of at most 255 characters`);
   const rawKey = properties?.[FLOW_KEY_PROPERTY];
   const flowKey = typeof rawKey === "string" ? rawKey.trim().toLowerCase() : "";
@@ -82,13 +84,32 @@ function readStepReference(value: unknown): string | null | undefined {
   return text && text.length <= 255 ? text : undefined;
 }
 
-// What Flow posts to the preview URL (the box the action shows in the workflow editor) and to the
-// validation URL (when the merchant saves or turns on the workflow): the shop and the step, and,
-// for validation, the action's fields.
-export interface FlowActionStepRequest {
-  shop: string;
+// What Flow posts to the preview URL (the box the action shows in the workflow editor: one step,
+// named at the top level) and to the validation URL (when the merchant saves or turns on the
+// workflow: every step of it that uses the action, each with its fields).
+export interface FlowActionStep {
   stepReference: string;
   flowKey: string | null; // the typed key of an older workflow, in the validation request
+}
+
+export interface FlowActionStepRequest {
+  shop: string;
+  steps: FlowActionStep[];
+}
+
+const MAX_STEPS = 100;
+
+function readStep(value: unknown, where: string, problems: string[]): FlowActionStep | null {
+  const step = isObject(value) ? value : {};
+  const stepReference = readStepReference(step[STEP_REFERENCE]);
+  if (!stepReference) {
+    problems.push(`${where}${STEP_REFERENCE} is missing or longer than 255 characters`);
+    return null;
+  }
+  const properties = isObject(step.properties) ? step.properties : {};
+  const rawKey = properties[FLOW_KEY_PROPERTY];
+  const flowKey = typeof rawKey === "string" && FLOW_KEY.test(rawKey.trim().toLowerCase()) ? rawKey.trim().toLowerCase() : null;
+  return { stepReference, flowKey };
 }
 
 export function parseFlowActionStepRequest(body: unknown): FlowActionStepRequest {
@@ -96,13 +117,20 @@ export function parseFlowActionStepRequest(body: unknown): FlowActionStepRequest
   const problems: string[] = [];
   const shop = typeof body.shopify_domain === "string" ? body.shopify_domain.trim().toLowerCase() : "";
   if (!SHOP_DOMAIN.test(shop)) problems.push("shopify_domain is missing or not a myshopify.com domain");
-  const stepReference = readStepReference(body[STEP_REFERENCE]);
-  if (!stepReference) problems.push(`${STEP_REFERENCE} is missing or longer than 255 characters`);
-  const properties = isObject(body.properties) ? body.properties : {};
-  const rawKey = properties[FLOW_KEY_PROPERTY];
-  const flowKey = typeof rawKey === "string" && FLOW_KEY.test(rawKey.trim().toLowerCase()) ? rawKey.trim().toLowerCase() : null;
+  const steps: FlowActionStep[] = [];
+  if (Array.isArray(body.steps)) {
+    if (body.steps.length === 0 || body.steps.length > MAX_STEPS) problems.push(`steps has ${body.steps.length} entries; 1 to ${MAX_STEPS} are read`);
+    else
+      body.steps.forEach((raw, i) => {
+        const step = readStep(raw, `steps[${i}].`, problems);
+        if (step) steps.push(step);
+      });
+  } else {
+    const step = readStep(body, "", problems);
+    if (step) steps.push(step);
+  }
   if (problems.length) throw new InvalidFlowActionError(problems);
-  return { shop, stepReference: stepReference!, flowKey };
+  return { shop, steps };
 }
 
 // The flow a step starts, as far as the merchant needs to know it.

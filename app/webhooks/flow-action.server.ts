@@ -11,7 +11,7 @@ import { config } from "~/platform/config.server";
 import { logger as rootLogger, type Logger } from "~/platform/logger.server";
 import type { AdminClient } from "~/adapters/shopify-admin/index.server";
 import { startFlowFromShopifyFlow } from "~/services/intake/flow-action.server";
-import { previewForStep, validateStep } from "~/services/flows/flow-action-steps.server";
+import { previewForStep, validateSteps } from "~/services/flows/flow-action-steps.server";
 import { readBoundedBody } from "./body.server";
 import { verifyShopifyFlowRequest } from "./signature.server";
 
@@ -133,10 +133,10 @@ async function handleStepRequest(
 
 // The configuration page's preview in the workflow editor: which flow the step starts.
 export function handleFlowActionPreviewRequest(request: Request, options: FlowRequestOptions): Promise<Response> {
-  return handleStepRequest(request, options, (step) => previewForStep({ prisma: options.prisma, shop: step.shop, stepReference: step.stepReference }));
+  return handleStepRequest(request, options, (step) => previewForStep({ prisma: options.prisma, shop: step.shop, stepReference: step.steps[0].stepReference }));
 }
 
 // When the merchant saves the workflow: an empty list, or why the step cannot run yet.
 export function handleFlowActionValidationRequest(request: Request, options: FlowRequestOptions): Promise<Response> {
-  return handleStepRequest(request, options, (step) => validateStep({ prisma: options.prisma, ...step }));
+  return handleStepRequest(request, options, (step) => validateSteps({ prisma: options.prisma, ...step }));
 }

@@ -59,6 +59,10 @@ describe.skipIf(!chromiumFound)("web vitals measurement", () => {
     expect(vitals.clsShifts.length).toBeGreaterThan(0);
     expect(vitals.inp).toBeGreaterThanOrEqual(HANDLER_MS);
     expect(vitals.inpTarget).toContain("button#act");
+    // The handler's time is the processing part, and the long frame names the click handler.
+    expect(vitals.inpParts!.processing).toBeGreaterThanOrEqual(HANDLER_MS - 5);
+    expect(vitals.inpParts!.inputDelay).toBeLessThan(HANDLER_MS);
+    expect(vitals.inpFrames.flatMap((f) => f.scripts).some((s) => /event-listener BUTTON#act\.onclick/i.test(s))).toBe(true);
     expect(vitals.lcp).toBeGreaterThan(0);
     expect(vitals.lcpElement).toMatch(/^p /);
     expect(vitals.ttfb).toBeGreaterThanOrEqual(0);

@@ -22,6 +22,14 @@ export interface WebVitals {
   clsShifts: { value: number; at: number; sources: string[] }[];
   inp: number | null;
   inpTarget: string | null;
+  // The slowest interaction's parts (the event timing entry's): waiting for the main thread,
+  // the handlers, and until the next frame was painted.
+  inpParts: { inputDelay: number; processing: number; presentation: number } | null;
+  // The long animation frames overlapping it: when (ms from the input), how long, the render
+  // part, and the scripts that ran.
+  inpFrames: { at: number; ms: number; render: number; scripts: string[] }[];
+  // Responses that arrived from 300 ms before it until it was painted (ms from the input).
+  inpResponses: string[];
   interactions: number;
   ttfb: number | null;
   serverMs: number | null;
@@ -95,10 +103,45 @@ export const webVitalsScript = String.raw`
     entries.forEach(function (e) {
       if (!e.interactionId) return;
       var seen = state.interactions.get(e.interactionId);
-      if (!seen || e.duration > seen.duration) state.interactions.set(e.interactionId, { duration: e.duration, target: describe(e.target), name: e.name });
+      if (!seen) {
+        seen = { duration: 0, target: null, name: null, start: e.startTime, firstProcessingStart: e.processingStart, lastProcessingEnd: e.processingEnd };
+        state.interactions.set(e.interactionId, seen);
+      }
+      if (e.duration > seen.duration) {
+        seen.duration = e.duration;
+        seen.target = describe(e.target);
+        seen.name = e.name;
+      }
+      // As web-vitals' attribution: the delay before the first handler, all the handlers of the
+      // interaction's events (pointerdown to click), and the time until the frame was painted.
+      if (e.startTime < seen.start) {
+        seen.start = e.startTime;
+        seen.firstProcessingStart = e.processingStart;
+      }
+      seen.lastProcessingEnd = Math.max(seen.lastProcessingEnd, e.processingEnd);
+      seen.inputDelay = seen.firstProcessingStart - seen.start;
+      seen.processing = seen.lastProcessingEnd - seen.firstProcessingStart;
+      seen.presentation = Math.max(seen.start + seen.duration - seen.lastProcessingEnd, 0);
     });
   }
   observe("event", interaction, { durationThreshold: 16 });
+  // Long animation frames name the scripts that held the main thread: kept to explain the
+  // slowest interaction (the frames that overlap it).
+  var frames = [];
+  observe("long-animation-frame", function (entries) {
+    entries.forEach(function (f) {
+      frames.push({
+        start: f.startTime,
+        end: f.startTime + f.duration,
+        blocking: f.blockingDuration,
+        render: f.renderStart ? f.startTime + f.duration - f.renderStart : 0,
+        scripts: (f.scripts || []).map(function (s) {
+          var where = (s.sourceURL || "").split("/").pop() + (s.sourceFunctionName ? " " + s.sourceFunctionName : "");
+          return Math.round(s.duration) + " ms " + s.invokerType + " " + s.invoker + (where.trim() ? " (" + where.trim() + ")" : "");
+        }),
+      });
+    });
+  });
   observe("first-input", interaction);
 
   window.__webVitals = function () {
@@ -113,6 +156,19 @@ export const webVitalsScript = String.raw`
       clsShifts: state.clsShifts,
       inp: worst ? worst.duration : null,
       inpTarget: worst ? worst.name + " on " + worst.target : null,
+      inpParts: worst ? { inputDelay: worst.inputDelay, processing: worst.processing, presentation: worst.presentation } : null,
+      inpFrames: worst
+        ? frames
+            .filter(function (f) { return f.end > worst.start - 50 && f.start < worst.start + worst.duration; })
+            .map(function (f) { return { at: Math.round(f.start - worst.start), ms: Math.round(f.end - f.start), render: Math.round(f.render), scripts: f.scripts }; })
+        : [],
+      // Responses that arrived just before or during it: what the page was busy taking in.
+      inpResponses: worst
+        ? performance
+            .getEntriesByType("resource")
+            .filter(function (r) { return r.responseEnd > worst.start - 300 && r.responseEnd < worst.start + worst.duration; })
+            .map(function (r) { return Math.round(r.responseEnd - worst.start) + " ms " + r.initiatorType + " " + r.name.replace(location.origin, "").split("?")[0]; })
+        : [],
       interactions: state.interactions.size,
       ttfb: nav ? Math.max(nav.responseStart - activationStart(), 0) : null,
       serverMs: nav ? nav.responseStart - nav.requestStart : null,

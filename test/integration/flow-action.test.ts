@@ -60,9 +60,14 @@ async function post(
 async function askAboutStep(
   kind: "preview" | "validate",
   stepReference: string,
-  { properties, secret = SECRET, shop = SIMULATOR_SHOP }: { properties?: Record<string, unknown>; secret?: string; shop?: string } = {},
+  {
+    properties,
+    more,
+    secret = SECRET,
+    shop = SIMULATOR_SHOP,
+  }: { properties?: Record<string, unknown>; more?: { stepReference: string; properties: Record<string, unknown> }[]; secret?: string; shop?: string } = {},
 ) {
-  const signed = flowActionStepRequest({ shop, shopId: legacyId(store.shop.id), stepReference, properties: kind === "validate" ? (properties ?? {}) : undefined, secret });
+  const signed = flowActionStepRequest({ shop, shopId: legacyId(store.shop.id), stepReference, properties: kind === "validate" ? (properties ?? {}) : undefined, more, secret });
   const request = new Request(`https://afterglow.test/flow/actions/start-flow/${kind}`, { method: "POST", headers: signed.headers, body: signed.body });
   const handle = kind === "preview" ? handleFlowActionPreviewRequest : handleFlowActionValidationRequest;
   const res = await handle(request, { prisma, secret: SECRET, limit: 64 * 1024 });
@@ -285,6 +290,11 @@ describe("the flow chosen on the configuration page", () => {
     await chooseFlowForStep({ prisma, shop: SIMULATOR_SHOP, stepReference: STEP, flowId: await vipId() });
     await importFlows(prisma, SIMULATOR_SHOP, flowsDoc({ active: false }));
     expect((await askAboutStep("validate", STEP)).json).toEqual([{ id: "step_reference", message: expect.stringMatching(/"VIP care" is off/) }]);
+    // A workflow with two such steps, the second not configured: both problems, once each.
+    expect((await askAboutStep("validate", STEP, { more: [{ stepReference: "second-step", properties: {} }] })).json).toEqual([
+      { id: "step_reference", message: expect.stringMatching(/"VIP care" is off/) },
+      { id: "step_reference", message: expect.stringMatching(/No Afterglow flow is chosen/) },
+    ]);
     expect((await askAboutStep("preview", STEP)).json).toMatchObject({ text_preview: expect.stringMatching(/"VIP care" is off/) });
     expect((await post({ order_id: numericId(store.orders[0].id) }, { stepReference: STEP })).status).toBe(422);
   });

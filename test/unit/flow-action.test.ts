@@ -49,7 +49,11 @@ describe("parseFlowActionRequest", () => {
   });
 
   it("reads the step a configuration page chose a flow for, with no typed key needed", () => {
-    expect(parseFlowActionRequest(body({ order_id: "1" }, { step_reference: "step-abc" }))).toMatchObject({ stepReference: "step-abc", flowKey: null });
+    // Among the properties, as Flow's documented example sends it; at the top level too.
+    expect(parseFlowActionRequest(body({ order_id: "1", step_reference: "step-abc" }))).toMatchObject({ stepReference: "step-abc", flowKey: null });
+    expect(parseFlowActionRequest(body({ order_id: "1" }, { step_reference: "step-top" }))).toMatchObject({ stepReference: "step-top", flowKey: null });
+    expect(parseFlowActionRequest(body({ order_id: "1", step_reference: "step-in" }, { step_reference: "step-top" }))).toMatchObject({ stepReference: "step-in" });
+    expect(problemsOf(body({ order_id: "1", step_reference: 12 }))).toEqual([expect.stringMatching(/^step_reference/)]);
     expect(problemsOf(body({ order_id: "1" }, { step_reference: 12 }))).toEqual([expect.stringMatching(/^step_reference/)]);
   });
 
@@ -96,13 +100,32 @@ describe("a step's preview and validation", () => {
   const label = (t: string) => (t === "order_created" ? "Order created" : t);
   const flow = { name: "VIP care", key: "vip-care", trigger: "shopify_flow", active: true, steps: 1 };
 
-  it("reads the shop and the step, and an older workflow's key from the properties", () => {
-    expect(parseFlowActionStepRequest({ shopify_domain: "Glow-Goods.myshopify.com", step_reference: "s1", properties: { flow_key: "VIP-care" } })).toEqual({
+  it("reads the preview's one step, named at the top level", () => {
+    expect(parseFlowActionStepRequest({ shopify_domain: "Glow-Goods.myshopify.com", step_reference: "s1" })).toEqual({
       shop: "glow-goods.myshopify.com",
-      stepReference: "s1",
-      flowKey: "vip-care",
+      steps: [{ stepReference: "s1", flowKey: null }],
     });
     expect(() => parseFlowActionStepRequest({ shopify_domain: "glow.example.com" })).toThrow(/shopify_domain.*step_reference/);
+  });
+
+  it("reads every step of a validation request, each with an older workflow's key from its properties", () => {
+    const request = {
+      shopify_domain: "glow-goods.myshopify.com",
+      handle: "start-afterglow-flow",
+      steps: [
+        { step_reference: "s1", properties: { flow_key: "VIP-care", order_id: "{{order.id}}" } },
+        { step_reference: "s2", properties: {} },
+      ],
+    };
+    expect(parseFlowActionStepRequest(request)).toEqual({
+      shop: "glow-goods.myshopify.com",
+      steps: [
+        { stepReference: "s1", flowKey: "vip-care" },
+        { stepReference: "s2", flowKey: null },
+      ],
+    });
+    expect(() => parseFlowActionStepRequest({ ...request, steps: [{ properties: {} }] })).toThrow(/steps\[0\]\.step_reference is missing/);
+    expect(() => parseFlowActionStepRequest({ ...request, steps: [] })).toThrow(/steps has 0 entries/);
   });
 
   it("previews the chosen flow, or asks to choose one", () => {

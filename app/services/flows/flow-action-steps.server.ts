@@ -89,6 +89,22 @@ export async function previewForStep(args: { prisma: PrismaClient; shop: string;
   return flowActionPreview(await stepFlowFor(args), triggerLabel);
 }
 
-export async function validateStep(args: { prisma: PrismaClient; shop: string; stepReference: string; flowKey: string | null }): Promise<FlowActionValidationError[]> {
-  return flowActionValidation(await stepFlowFor(args), triggerLabel);
+// Every step of the workflow that uses the action; one error per step that cannot run, the same
+// problem said once.
+export async function validateSteps({
+  prisma,
+  shop,
+  steps,
+}: {
+  prisma: PrismaClient;
+  shop: string;
+  steps: { stepReference: string; flowKey: string | null }[];
+}): Promise<FlowActionValidationError[]> {
+  const errors: FlowActionValidationError[] = [];
+  for (const step of steps) {
+    for (const error of flowActionValidation(await stepFlowFor({ prisma, shop, ...step }), triggerLabel)) {
+      if (!errors.some((e) => e.id === error.id && e.message === error.message)) errors.push(error);
+    }
+  }
+  return errors;
 }
