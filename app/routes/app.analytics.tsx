@@ -118,10 +118,24 @@ function RangePicker({ from, to }: { from: string; to: string }) {
     setOpen(false);
     submit({ from: f, to: t }, { method: "get", replace: true });
   };
+  // The range button clicked shows pressed at once, in the click's own render: the router's
+  // loading state comes later, and without it the click would show nothing until the numbers
+  // arrive (a spinner instead costs a paint every frame). The picker is keyed by the range, so
+  // the new range's page starts without it.
+  const [loadingDays, setLoadingDays] = useState<number | null>(null);
+  const navigationState = useNavigation().state;
+  // The same range again keeps the key: the spinner stops when the page has loaded.
+  useEffect(() => {
+    if (navigationState === "idle") setLoadingDays(null);
+  }, [navigationState]);
   const preset = (days: number) => {
     const end = new Date(`${to}T12:00:00Z`);
     const start = new Date(end.getTime() - (days - 1) * 86_400_000);
-    apply(start.toISOString().slice(0, 10), to);
+    setLoadingDays(days);
+    // The pressed button is painted before the range starts loading (a frame, then a task):
+    // the load's work on the page and the server does not hold back that first paint.
+    const from = start.toISOString().slice(0, 10);
+    requestAnimationFrame(() => setTimeout(() => apply(from, to), 0));
   };
   return (
     <InlineStack gap="200" blockAlign="center">
@@ -150,9 +164,11 @@ function RangePicker({ from, to }: { from: string; to: string }) {
           </BlockStack>
         </Box>
       </Popover>
-      <Button onClick={() => preset(7)}>7 days</Button>
-      <Button onClick={() => preset(30)}>30 days</Button>
-      <Button onClick={() => preset(90)}>90 days</Button>
+      {[7, 30, 90].map((days) => (
+        <Button key={days} onClick={() => preset(days)} pressed={loadingDays === days}>
+          {`${days} days`}
+        </Button>
+      ))}
     </InlineStack>
   );
 }

@@ -309,48 +309,52 @@ const BrandSection = memo(function BrandSection({
 }) {
   const brandError = (part: BrandPart) => savedErrors[part] ?? (brandProblems.filter((p) => p.path === `/${part}`).map((p) => p.message).join(" ") || undefined);
   const preview = useBrandPreview(brand, brandProblems.length === 0);
+  // Its own compositing layer: the preview frame is the page's costliest paint, and a tick
+  // elsewhere in the form then repaints without it (the Settings INP in docs/benchmarks.md).
   return (
-    <Card>
-      <BlockStack gap="400">
-        <BlockStack gap="100">
-          <Text as="h2" variant="headingMd">
-            Brand
-          </Text>
-          <Text as="p" tone="subdued">
-            Your logo, accent colour and font, in every follow-up.
-          </Text>
-        </BlockStack>
-        <InlineGrid columns={{ xs: 1, md: 2 }} gap="400" alignItems="start">
-          <FormLayout>
-            <LogoField value={logoUrl} onChange={onLogoUrl} error={brandError("logoUrl")} />
-            <AccentColorField value={accentColor} onChange={onAccentColor} error={brandError("accentColor")} />
-            <Select label="Font" name="brandFont" options={FONT_OPTIONS} value={font} onChange={onFont} error={brandError("font")} helpText="Fonts every mail client has." />
-          </FormLayout>
-          <BlockStack gap="200">
-            <Text as="h3" variant="headingSm">
-              Preview: your thank-you email, with the sample order
+    <div style={{ willChange: "transform" }}>
+      <Card>
+        <BlockStack gap="400">
+          <BlockStack gap="100">
+            <Text as="h2" variant="headingMd">
+              Brand
             </Text>
-            {preview.html ? (
-              <iframe title="Brand preview" data-version={preview.version} sandbox="allow-popups allow-same-origin" srcDoc={preview.html} style={{ width: "100%", height: 520, border: "1px solid #ddd", borderRadius: 8 }} />
-            ) : (
-              <Box minHeight="520px">
-                <Spinner size="small" accessibilityLabel="Loading the preview" />
-              </Box>
-            )}
-            {brandProblems.length ? (
-              <Text as="p" tone="subdued">
-                The preview shows your last brand without problems.
-              </Text>
-            ) : null}
-            {preview.problem ? (
-              <Text as="p" tone="critical">
-                {preview.problem}
-              </Text>
-            ) : null}
+            <Text as="p" tone="subdued">
+              Your logo, accent colour and font, in every follow-up.
+            </Text>
           </BlockStack>
-        </InlineGrid>
-      </BlockStack>
-    </Card>
+          <InlineGrid columns={{ xs: 1, md: 2 }} gap="400" alignItems="start">
+            <FormLayout>
+              <LogoField value={logoUrl} onChange={onLogoUrl} error={brandError("logoUrl")} />
+              <AccentColorField value={accentColor} onChange={onAccentColor} error={brandError("accentColor")} />
+              <Select label="Font" name="brandFont" options={FONT_OPTIONS} value={font} onChange={onFont} error={brandError("font")} helpText="Fonts every mail client has." />
+            </FormLayout>
+            <BlockStack gap="200">
+              <Text as="h3" variant="headingSm">
+                Preview: your thank-you email, with the sample order
+              </Text>
+              {preview.html ? (
+                <iframe title="Brand preview" data-version={preview.version} sandbox="allow-popups allow-same-origin" srcDoc={preview.html} style={{ width: "100%", height: 520, border: "1px solid #ddd", borderRadius: 8 }} />
+              ) : (
+                <Box minHeight="520px">
+                  <Spinner size="small" accessibilityLabel="Loading the preview" />
+                </Box>
+              )}
+              {brandProblems.length ? (
+                <Text as="p" tone="subdued">
+                  The preview shows your last brand without problems.
+                </Text>
+              ) : null}
+              {preview.problem ? (
+                <Text as="p" tone="critical">
+                  {preview.problem}
+                </Text>
+              ) : null}
+            </BlockStack>
+          </InlineGrid>
+        </BlockStack>
+      </Card>
+    </div>
   );
 });
 

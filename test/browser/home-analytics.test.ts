@@ -242,6 +242,29 @@ describe.skipIf(!chromiumFound)("home and analytics in a browser", () => {
       await saveBar.getByRole("button", { name: "Discard" }).click();
       await expect.poll(() => page.getByLabel("Count opens as well as clicks").isChecked()).toBe(false);
 
+      // A range button: pressed at once, then the page for that range (kept in the URL); the
+      // same range again loads and lets go of the button.
+      const sevenDays = page.getByRole("button", { name: "7 days" });
+      await sevenDays.click();
+      await page.waitForURL(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}/);
+      const url = new URL(page.url());
+      const days = (Date.parse(url.searchParams.get("to")!) - Date.parse(url.searchParams.get("from")!)) / 86_400_000 + 1;
+      expect(days).toBe(7);
+      await expect.poll(() => page.getByRole("button", { name: `${url.searchParams.get("from")} – ${url.searchParams.get("to")}` }).count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => sevenDays.getAttribute("aria-pressed")).not.toBe("true");
+      // Whether the button showed pressed, however quickly the load then lets go of it.
+      await sevenDays.evaluate((button) => {
+        const w = window as unknown as { __pressed: boolean };
+        w.__pressed = false;
+        new MutationObserver(() => {
+          if (button.getAttribute("aria-pressed") === "true") w.__pressed = true;
+        }).observe(button, { attributes: true, attributeFilter: ["aria-pressed"] });
+      });
+      await sevenDays.click();
+      await expect.poll(() => page.evaluate(() => (window as unknown as { __pressed: boolean }).__pressed)).toBe(true);
+      await expect.poll(() => sevenDays.getAttribute("aria-pressed"), { timeout: 10_000 }).not.toBe("true");
+      expect(await page.locator("body").innerText()).toContain("Thank you + recommendations");
+
       await screenshotAtWidths(page, "analytics", async () => {
         await expect.poll(() => page.locator('[data-chart="activity"] svg').count(), { timeout: 10_000 }).toBeGreaterThan(0);
         await page.waitForTimeout(300);
