@@ -15,7 +15,15 @@ export default defineConfig({
     globalSetup: ["test/global-setup.ts"],
     projects: kinds.map((kind) => ({
       extends: true,
-      test: { name: kind, include: [`test/${kind}/**/*.test.ts`, `test/${kind}/**/*.test.tsx`] },
+      test: {
+        name: kind,
+        include: [`test/${kind}/**/*.test.ts`, `test/${kind}/**/*.test.tsx`],
+        // Chromium on a loaded 2-core runner now and then misses a moment (a focus that moves a
+        // frame later, a tooltip's delay): a browser test runs once more before it counts as
+        // failed, as Playwright's own runner does on CI. The reporter marks each retried test
+        // ("retry x1"), so a test that needs it is seen; one that fails twice fails.
+        ...(kind === "browser" ? { retry: 1 } : {}),
+      },
     })),
   },
 });

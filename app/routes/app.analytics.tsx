@@ -135,7 +135,7 @@ function RangePicker({ from, to }: { from: string; to: string }) {
     // The pressed button is painted before the range starts loading (a frame, then a task):
     // the load's work on the page and the server does not hold back that first paint.
     const from = start.toISOString().slice(0, 10);
-    requestAnimationFrame(() => setTimeout(() => apply(from, to), 0));
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => apply(from, to), 0)));
   };
   return (
     <InlineStack gap="200" blockAlign="center">
