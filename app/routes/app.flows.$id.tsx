@@ -12,7 +12,7 @@ import {
   ChoiceList,
   FormLayout,
   InlineStack,
-  Layout,
+  InlineGrid,
   Page,
   Select,
   Text,
@@ -534,8 +534,10 @@ export default function FlowEditor() {
         </button>
       </TitleBar>
       <FormSaveBar id="flow-save-bar" open={dirty} saving={saving} onSave={save} onDiscard={discard} />
-      <Layout>
-        <Layout.Section variant="oneHalf">
+      {/* Two equal columns from the first paint: the server's HTML arrives in parts, and Layout's
+          half sections would show the editor full width until the preview's column is parsed. */}
+      <InlineGrid columns={{ xs: 1, md: 2 }} gap="400" alignItems="start">
+        <Box minWidth="0">
           <BlockStack gap="400">
             {problems?.length ? (
               <Banner tone="critical" title="The flow was not saved">
@@ -591,12 +593,15 @@ export default function FlowEditor() {
             ))}
             </ProductVocabularyContext.Provider>
             {errorsAt(problems, "/steps") && !draft.steps.length ? <Text as="p" tone="critical">{errorsAt(problems, "/steps")}</Text> : null}
-            <InlineStack>
-              <Button onClick={addStep}>Add step</Button>
-            </InlineStack>
+            {/* On a phone the cards run edge to edge; the button keeps the cards' inner margin. */}
+            <Box paddingInlineStart={{ xs: "400", sm: "0" }}>
+              <InlineStack>
+                <Button onClick={addStep}>Add step</Button>
+              </InlineStack>
+            </Box>
           </BlockStack>
-        </Layout.Section>
-        <Layout.Section variant="oneHalf">
+        </Box>
+        <Box minWidth="0">
           <BlockStack gap="400">
             {/* Above the preview: the email grows to its own height when it arrives, and would push this card down. */}
             <Card>
@@ -651,8 +656,8 @@ export default function FlowEditor() {
               onVariantChange={setPreviewVariant}
             />
           </BlockStack>
-        </Layout.Section>
-      </Layout>
+        </Box>
+      </InlineGrid>
     </Page>
   );
 }
