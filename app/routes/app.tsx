@@ -1,5 +1,5 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useLocation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { Box } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
@@ -23,6 +23,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   // The outbox page only matters to a developer whose mail stays on this machine.
   return { apiKey: config().shopify.apiKey ?? "", timeZone, outbox: usesOutbox(config().mail), planBanner: banner };
 };
+
+// A tab, filter, search or range changes only the page's query: the frame's data (the navigation,
+// the plan banner) is not loaded again, so the page's own loader is the one request. A save, or
+// another page, loads it as before.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) =>
+  (!formMethod || formMethod.toUpperCase() === "GET") && currentUrl.pathname === nextUrl.pathname ? false : defaultShouldRevalidate;
 
 export default function App() {
   const { apiKey, outbox, planBanner } = useLoaderData<typeof loader>();

@@ -245,8 +245,18 @@ describe.skipIf(!chromiumFound)("home and analytics in a browser", () => {
       // A range button: pressed at once, then the page for that range (kept in the URL); the
       // same range again loads and lets go of the button.
       const sevenDays = page.getByRole("button", { name: "7 days" });
+      // Only the page's own data is fetched: the frame (navigation, plan banner) stays as it is.
+      const dataRequests: string[] = [];
+      const onRequest = (r: { url(): string }) => {
+        const route = new URL(r.url()).searchParams.get("_data");
+        if (route) dataRequests.push(route);
+      };
+      page.on("request", onRequest);
       await sevenDays.click();
       await page.waitForURL(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}/);
+      await page.waitForLoadState("networkidle");
+      page.off("request", onRequest);
+      expect(dataRequests).toEqual(["routes/app.analytics"]);
       const url = new URL(page.url());
       const days = (Date.parse(url.searchParams.get("to")!) - Date.parse(url.searchParams.get("from")!)) / 86_400_000 + 1;
       expect(days).toBe(7);
