@@ -13,7 +13,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { createAppDatabase, ensureBuilt, ROOT, TEST_API_SECRET } from "../scripts/harness";
 import { closePrisma, createPrismaClient } from "../app/db.server";
 import { createSeedStore } from "../simulator/store";
@@ -46,6 +46,13 @@ interface PageUnderTest {
   ready(page: Page): Promise<unknown>;
   // One interaction that keeps the merchant on the page; done when its result shows.
   interact(page: Page): Promise<unknown>;
+}
+
+// A control below the fold at 1280 x 1000 is scrolled to, then a person's pause before the click,
+// so the click is measured and not the scroll's first paint of the page below it.
+async function reach(page: Page, control: Locator): Promise<void> {
+  await control.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(SCROLL_PAUSE_MS);
 }
 
 const visible = (page: Page, text: string) => page.getByText(text, { exact: true }).first().waitFor({ timeout: 20_000 });
@@ -114,10 +121,7 @@ function pages({ flowId, followUpId }: { flowId: string; followUpId: string }): 
       interact: async (page) => {
         const box = page.getByLabel("Only send during these hours", { exact: true });
         const was = await box.isChecked();
-        // Below the fold at 1280 x 1000: scrolled to, then a person's pause, so the click is
-        // measured and not the scroll's first paint of the page below.
-        await box.scrollIntoViewIfNeeded();
-        await page.waitForTimeout(SCROLL_PAUSE_MS);
+        await reach(page, box);
         await box.click({ force: true });
         await page.waitForFunction((checked) => (document.querySelector('input[name="sendWindowEnabled"]') as HTMLInputElement).checked === checked, !was);
       },

@@ -62,18 +62,26 @@ export function parseFlowActionRequest(body: unknown): FlowActionRequest {
   if (!properties) problems.push("properties is missing");
   const stepReference = readStepReference(properties?.[STEP_REFERENCE] ?? body[STEP_REFERENCE]);
   if (stepReference === undefined) problems.push(`${STEP_REFERENCE} is not a string of at most 255 characters`);
-  const rawKey = properties?.[FLOW_KEY_PROPERTY];
-  const flowKey = typeof rawKey === "string" ? rawKey.trim().toLowerCase() : "";
-  if (properties && rawKey !== undefined && rawKey !== null && typeof rawKey !== "string") problems.push(`${FLOW_KEY_PROPERTY} is not text`);
-  else if (properties && flowKey && !FLOW_KEY.test(flowKey)) {
-    problems.push(`${FLOW_KEY_PROPERTY} "${flowKey.slice(0, 80)}" is not a flow key (lowercase letters, digits and dashes)`);
-  } else if (properties && !flowKey && stepReference === null) {
+  const { flowKey, problem: flowKeyProblem } = readFlowKey(properties?.[FLOW_KEY_PROPERTY]);
+  if (properties && flowKeyProblem) problems.push(flowKeyProblem);
+  else if (properties && !flowKey && stepReference === null) {
     problems.push(`no Afterglow flow is chosen: open the action in Shopify Flow and choose the flow on its configuration page`);
   }
   const orderId = properties ? orderGid(properties[ORDER_ID_PROPERTY]) : null;
   if (properties && !orderId) problems.push(`${ORDER_ID_PROPERTY} is missing or not an order id`);
   if (problems.length) throw new InvalidFlowActionError(problems);
-  return { shop, actionRunId, stepReference: stepReference ?? null, flowKey: flowKey || null, orderId: orderId! };
+  return { shop, actionRunId, stepReference: stepReference ?? null, flowKey, orderId: orderId! };
+}
+
+// The flow key an older workflow typed into the action's field: null when absent, with the problem
+// when it is there but not a key.
+function readFlowKey(raw: unknown): { flowKey: string | null; problem: string | null } {
+  if (raw === undefined || raw === null) return { flowKey: null, problem: null };
+  if (typeof raw !== "string") return { flowKey: null, problem: `${FLOW_KEY_PROPERTY} is not text` };
+  const key = raw.trim().toLowerCase();
+  if (!key) return { flowKey: null, problem: null };
+  if (!FLOW_KEY.test(key)) return { flowKey: null, problem: `${FLOW_KEY_PROPERTY} "${key.slice(0, 80)}" is not a flow key (lowercase letters, digits and dashes)` };
+  return { flowKey: key, problem: null };
 }
 
 // null when absent; undefined when present but not a step reference.
@@ -107,9 +115,8 @@ function readStep(value: unknown, where: string, problems: string[]): FlowAction
     return null;
   }
   const properties = isObject(step.properties) ? step.properties : {};
-  const rawKey = properties[FLOW_KEY_PROPERTY];
-  const flowKey = typeof rawKey === "string" && FLOW_KEY.test(rawKey.trim().toLowerCase()) ? rawKey.trim().toLowerCase() : null;
-  return { stepReference, flowKey };
+  // A key that is not one leaves the step to its configuration page's choice.
+  return { stepReference, flowKey: readFlowKey(properties[FLOW_KEY_PROPERTY]).flowKey };
 }
 
 export function parseFlowActionStepRequest(body: unknown): FlowActionStepRequest {

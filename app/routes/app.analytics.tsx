@@ -38,6 +38,7 @@ import { downloadFromApp } from "../components/download";
 import { FormSaveBar } from "../components/FormSaveBar";
 import { HealthBadge, HealthVerdict } from "../components/HealthVerdict";
 import { MailboxProviders } from "../components/MailboxProviders";
+import { RangeTable } from "../components/RangeTable";
 import { useStableCallback } from "../components/use-stable-callback";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
@@ -124,7 +125,7 @@ function RangePicker({ from, to }: { from: string; to: string }) {
   // the new range's page starts without it.
   const [loadingDays, setLoadingDays] = useState<number | null>(null);
   const navigationState = useNavigation().state;
-  // The same range again keeps the key: the spinner stops when the page has loaded.
+  // The same range again keeps the key: the button stops showing pressed when the page has loaded.
   useEffect(() => {
     if (navigationState === "idle") setLoadingDays(null);
   }, [navigationState]);
@@ -423,116 +424,102 @@ const DashboardView = memo(function DashboardView({ d, busy, onSubmit }: { d: Da
           </Layout.Section>
         </Layout>
 
-        <Card padding="0">
-          <Box padding="300">
-            <Text as="h2" variant="headingMd">
-              Steps and versions
-            </Text>
-          </Box>
-          <IndexTable
-            condensed={smDown}
-            selectable={false}
-            itemCount={d.steps.length}
-            resourceName={{ singular: "step", plural: "steps" }}
-            emptyState={
-              <Box padding="400">
-                <Text as="p" tone="subdued">
-                  Nothing was sent in this range.
-                </Text>
-              </Box>
-            }
-            headings={[
-              { title: "Flow and step" },
-              { title: "Version", tooltipContent: "A step with an A/B test sends each customer one of its versions." },
-              { title: "Sent", alignment: "end" },
-              { title: "Delivered", alignment: "end" },
-              { title: "Opened", alignment: "end", tooltipContent: OPENS_DETAIL, tooltipWidth: "wide" },
-              { title: "Clicked", alignment: "end" },
-              {
-                title: "Problems",
-                tooltipContent: "Bounced: refused by the customer's mail server. Unsubscribed: asked for no more marketing email. Spam: marked as spam.",
-              },
-              { title: "Orders", alignment: "end" },
-              { title: "Revenue", alignment: "end" },
-            ]}
-          >
-            {d.steps.map((s, i) => {
-              const problems =
-                [
-                  s.counters.bounces ? `${s.counters.bounces} bounced` : "",
-                  s.counters.unsubscribes ? `${s.counters.unsubscribes} unsubscribed` : "",
-                  s.counters.spamReports ? `${s.counters.spamReports} spam` : "",
-                ]
-                  .filter(Boolean)
-                  .join(", ") || "None";
-              const key = `${s.flowId}/${s.stepKey}/${s.variant}`;
-              if (smDown) {
-                return (
-                  <IndexTable.Row id={key} key={key} position={i}>
-                    <Box padding="300">
-                      <BlockStack gap="100">
-                        <Text as="p" fontWeight="semibold">
-                          {s.flowName}
-                        </Text>
-                        <Text as="p" tone="subdued">
-                          {s.variant ? `${s.stepName} · ${variantName(s.variant)}` : s.stepName}
-                        </Text>
-                        <Text as="p">{`${s.counters.sent} sent · ${s.counters.opens} opened · ${s.counters.clicks} clicked`}</Text>
-                        <Text as="p" tone="subdued">{`${s.orders} orders · ${money(s.revenue, d.currency)} · problems: ${problems.toLowerCase()}`}</Text>
-                      </BlockStack>
-                    </Box>
-                  </IndexTable.Row>
-                );
-              }
+        <RangeTable
+          title="Steps and versions"
+          condensed={smDown}
+          itemCount={d.steps.length}
+          resourceName={{ singular: "step", plural: "steps" }}
+          headings={[
+            { title: "Flow and step" },
+            { title: "Version", tooltipContent: "A step with an A/B test sends each customer one of its versions." },
+            { title: "Sent", alignment: "end" },
+            { title: "Delivered", alignment: "end" },
+            { title: "Opened", alignment: "end", tooltipContent: OPENS_DETAIL, tooltipWidth: "wide" },
+            { title: "Clicked", alignment: "end" },
+            {
+              title: "Problems",
+              tooltipContent: "Bounced: refused by the customer's mail server. Unsubscribed: asked for no more marketing email. Spam: marked as spam.",
+            },
+            { title: "Orders", alignment: "end" },
+            { title: "Revenue", alignment: "end" },
+          ]}
+        >
+          {d.steps.map((s, i) => {
+            const problems =
+              [
+                s.counters.bounces ? `${s.counters.bounces} bounced` : "",
+                s.counters.unsubscribes ? `${s.counters.unsubscribes} unsubscribed` : "",
+                s.counters.spamReports ? `${s.counters.spamReports} spam` : "",
+              ]
+                .filter(Boolean)
+                .join(", ") || "None";
+            const key = `${s.flowId}/${s.stepKey}/${s.variant}`;
+            if (smDown) {
               return (
                 <IndexTable.Row id={key} key={key} position={i}>
-                  <IndexTable.Cell>
-                    <BlockStack gap="050">
-                      <Text as="span" fontWeight="semibold">
+                  <Box padding="300">
+                    <BlockStack gap="100">
+                      <Text as="p" fontWeight="semibold">
                         {s.flowName}
                       </Text>
-                      <Text as="span" tone="subdued">
-                        {s.stepName}
+                      <Text as="p" tone="subdued">
+                        {s.variant ? `${s.stepName} · ${variantName(s.variant)}` : s.stepName}
                       </Text>
+                      <Text as="p">{`${s.counters.sent} sent · ${s.counters.opens} opened · ${s.counters.clicks} clicked`}</Text>
+                      <Text as="p" tone="subdued">{`${s.orders} orders · ${money(s.revenue, d.currency)} · problems: ${problems.toLowerCase()}`}</Text>
                     </BlockStack>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>{variantName(s.variant)}</IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {s.counters.sent}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {`${s.counters.delivered} (${formatRate(s.rates.deliveryRate) || "–"})`}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {`${s.counters.opens} (${formatRate(s.rates.openRate) || "–"})`}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {`${s.counters.clicks} (${formatRate(s.rates.clickRate) || "–"})`}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>{problems}</IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {s.orders}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {money(s.revenue, d.currency)}
-                    </Text>
-                  </IndexTable.Cell>
+                  </Box>
                 </IndexTable.Row>
               );
-            })}
-          </IndexTable>
-        </Card>
+            }
+            return (
+              <IndexTable.Row id={key} key={key} position={i}>
+                <IndexTable.Cell>
+                  <BlockStack gap="050">
+                    <Text as="span" fontWeight="semibold">
+                      {s.flowName}
+                    </Text>
+                    <Text as="span" tone="subdued">
+                      {s.stepName}
+                    </Text>
+                  </BlockStack>
+                </IndexTable.Cell>
+                <IndexTable.Cell>{variantName(s.variant)}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {s.counters.sent}
+                  </Text>
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {`${s.counters.delivered} (${formatRate(s.rates.deliveryRate) || "–"})`}
+                  </Text>
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {`${s.counters.opens} (${formatRate(s.rates.openRate) || "–"})`}
+                  </Text>
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {`${s.counters.clicks} (${formatRate(s.rates.clickRate) || "–"})`}
+                  </Text>
+                </IndexTable.Cell>
+                <IndexTable.Cell>{problems}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {s.orders}
+                  </Text>
+                </IndexTable.Cell>
+                <IndexTable.Cell>
+                  <Text as="span" alignment="end" numeric>
+                    {money(s.revenue, d.currency)}
+                  </Text>
+                </IndexTable.Cell>
+              </IndexTable.Row>
+            );
+          })}
+        </RangeTable>
 
         <MailboxProviders rows={d.providers} smDown={smDown} minDelivered={MIN_MAIL_TO_JUDGE} />
 

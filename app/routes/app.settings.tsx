@@ -371,10 +371,11 @@ export default function Settings() {
   const stored = JSON.stringify(formValuesOf(saved));
   const [values, setValues] = useState<FormValues>(() => JSON.parse(stored) as FormValues);
   useEffect(() => setValues(JSON.parse(stored) as FormValues), [stored]);
-  const set = <K extends keyof FormValues>(key: K) => (value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
-  const setLogoUrl = useCallback((logoUrl: string) => setValues((v) => ({ ...v, logoUrl })), []);
-  const setAccentColor = useCallback((accentColor: string) => setValues((v) => ({ ...v, accentColor })), []);
-  const setFont = useCallback((font: string) => setValues((v) => ({ ...v, font })), []);
+  // One setter per field, the same function on every render, so the memoised brand card skips
+  // the other fields' edits.
+  const setters = useRef<Partial<Record<keyof FormValues, unknown>>>({});
+  const set = <K extends keyof FormValues>(key: K) =>
+    (setters.current[key] ??= (value: FormValues[K]) => setValues((v) => ({ ...v, [key]: value }))) as (value: FormValues[K]) => void;
 
   // Kept the same object while the brand's fields are, so the memoised brand card skips other edits.
   const { logoUrl, accentColor, font } = values;
@@ -439,9 +440,9 @@ export default function Settings() {
               brand={brand}
               brandProblems={brandProblems}
               savedErrors={savedBrandErrors}
-              onLogoUrl={setLogoUrl}
-              onAccentColor={setAccentColor}
-              onFont={setFont}
+              onLogoUrl={set("logoUrl")}
+              onAccentColor={set("accentColor")}
+              onFont={set("font")}
             />
           </Layout.Section>
           <Layout.AnnotatedSection title="Default send window" description="Steps without their own window wait for these hours, in your store's time zone.">

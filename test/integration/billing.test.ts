@@ -29,7 +29,7 @@ import { followUpTimeline } from "~/services/messages/timeline.server";
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { decide, billingOf, subscriptionWebhookBody } from "../../simulator/billing";
 import { createSeedStore, type SeedStore } from "../../simulator/store";
-import { webhookRequest } from "../../simulator/webhooks";
+import { signedWebhook } from "../helpers/webhooks";
 import type { PrismaClient } from "@prisma/client";
 
 const SHOP = "billing-test.myshopify.com";
@@ -209,8 +209,7 @@ describe("subscribing", () => {
 
 describe("app_subscriptions/update", () => {
   const post = (payload: unknown, { secret = ctx.secret, shop = SHOP } = {}) => {
-    const { headers, body } = webhookRequest({ topic: "app_subscriptions/update", shop, payload, secret });
-    return handleWebhook(new Request("https://afterglow.test/webhooks/app_subscriptions/update", { method: "POST", headers, body }), WEBHOOK_HANDLERS["app_subscriptions/update"]);
+    return handleWebhook(signedWebhook({ topic: "app_subscriptions/update", shop, payload, secret }), WEBHOOK_HANDLERS["app_subscriptions/update"]);
   };
   const cancelled = (updatedAt: Date) => {
     const s = billingOf(store).subscriptions[0];

@@ -22,7 +22,7 @@ import { messageDetail } from "~/services/messages/messages.server";
 import { createLogger } from "~/platform/logger.server";
 import { createSeedStore } from "../../simulator/store";
 import { orderCreatedPayload, type OrderPayload } from "../../simulator/orders";
-import { webhookRequest } from "../../simulator/webhooks";
+import { signedWebhook } from "../helpers/webhooks";
 import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/sendgrid";
 
 const SHOP = "warsaw-tea.myshopify.com";
@@ -64,8 +64,7 @@ let seq = 0;
 async function order(createdAt: Date, address: Record<string, string | null>): Promise<OrderPayload> {
   const payload = orderCreatedPayload({ store, email: `guest${++seq}@example.com`, countryCode: "US", lines: [{ productId: product.id, quantity: 1 }], createdAt, record: false });
   for (const key of ["shipping_address", "billing_address"] as const) Object.assign(payload[key]!, address);
-  const { headers, body } = webhookRequest({ topic: "orders/create", shop: SHOP, payload, secret: ctx.secret });
-  const request = new Request("https://afterglow.test/webhooks/orders/create", { method: "POST", headers, body });
+  const request = signedWebhook({ topic: "orders/create", shop: SHOP, payload, secret: ctx.secret });
   const res = await ordersCreateAction({ request, params: {}, context: {} } as ActionFunctionArgs);
   expect(res.status).toBe(200);
   return payload;

@@ -32,7 +32,7 @@ import { startSendGridStandIn, type SendGridStandIn } from "../../simulator/send
 import { startJudgeMeStandIn, type JudgeMeStandIn } from "../../simulator/review-apps";
 import { createSeedStore, legacyId, SIMULATOR_ACCESS_TOKEN, SIMULATOR_SHOP } from "../../simulator/store";
 import { customersRedactPayload, orderCreatedPayload } from "../../simulator/orders";
-import { webhookRequest } from "../../simulator/webhooks";
+import { signedWebhook } from "../helpers/webhooks";
 
 const store = createSeedStore();
 const JUDGEME_TOKEN = "jm-private-token-4821";
@@ -71,8 +71,7 @@ const START = Date.now() - 86_400_000;
 let seq = 0;
 async function ordered(products: { id: string }[], createdAt = new Date(START + ++seq * 60_000)) {
   const payload = orderCreatedPayload({ store, customerId: customer.id, lines: products.map((p) => ({ productId: p.id, quantity: 1 })), createdAt });
-  const { headers, body } = webhookRequest({ topic: "orders/create", shop: SIMULATOR_SHOP, payload, secret: ctx.secret });
-  const request = new Request("https://afterglow.test/webhooks/orders/create", { method: "POST", headers, body });
+  const request = signedWebhook({ topic: "orders/create", shop: SIMULATOR_SHOP, payload, secret: ctx.secret });
   const res = await ordersCreateAction({ request, params: {}, context: {} } as ActionFunctionArgs);
   expect(res.status).toBe(200);
   return payload.admin_graphql_api_id as string;
@@ -250,8 +249,7 @@ describe("review requests", () => {
     expect(await runtime().dispatcher.drain()).toMatchObject({ sent: 1 });
     expect(await prisma.reviewRequest.count()).toBe(2);
     const payload = customersRedactPayload({ store, customerId: customer.id });
-    const { headers, body } = webhookRequest({ topic: "customers/redact", shop: SIMULATOR_SHOP, payload, secret: ctx.secret });
-    const request = new Request("https://afterglow.test/webhooks/customers/redact", { method: "POST", headers, body });
+    const request = signedWebhook({ topic: "customers/redact", shop: SIMULATOR_SHOP, payload, secret: ctx.secret });
     expect((await customersRedactAction({ request, params: {}, context: {} } as ActionFunctionArgs)).status).toBe(200);
     expect(await prisma.reviewRequest.count()).toBe(0);
   });

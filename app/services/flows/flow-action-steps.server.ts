@@ -100,9 +100,25 @@ export async function validateSteps({
   shop: string;
   steps: { stepReference: string; flowKey: string | null }[];
 }): Promise<FlowActionValidationError[]> {
+  // The steps' choices and flows in two queries, however many steps the workflow has; each step
+  // then resolves as stepFlowFor does: its chosen flow, else its typed key's.
+  const choices = await prisma.flowActionStep.findMany({
+    where: { shop, stepReference: { in: [...new Set(steps.map((s) => s.stepReference))] } },
+    select: { stepReference: true, flowId: true },
+  });
+  const chosenFlowId = new Map(choices.map((c) => [c.stepReference, c.flowId]));
+  const keys = [...new Set(steps.flatMap((s) => (s.flowKey ? [s.flowKey] : [])))];
+  const rows = await prisma.flow.findMany({
+    where: { shop, OR: [{ id: { in: [...new Set(chosenFlowId.values())] } }, { key: { in: keys } }] },
+    select: FLOW_FIELDS,
+  });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byKey = new Map(rows.map((r) => [r.key, r]));
   const errors: FlowActionValidationError[] = [];
   for (const step of steps) {
-    for (const error of flowActionValidation(await stepFlowFor({ prisma, shop, ...step }), triggerLabel)) {
+    const flowId = chosenFlowId.get(step.stepReference);
+    const row = (flowId ? byId.get(flowId) : undefined) ?? (step.flowKey ? byKey.get(step.flowKey) : undefined);
+    for (const error of flowActionValidation(row ? stepFlow(row) : null, triggerLabel)) {
       if (!errors.some((e) => e.id === error.id && e.message === error.message)) errors.push(error);
     }
   }
