@@ -158,26 +158,55 @@ export interface RecordedFailure {
  * Why a failed follow-up did not go out: from its stored code, or for older failures the error
  * text the dispatcher kept. A recipient now on the suppression list outranks the cause: whatever
  * it was, the next attempt would be skipped. A cause in the merchant's setup that has been fixed
- * since (the sender verified after the failure) makes sending again worth it.
+ * since (the sender verified after the failure, a sender address set) makes sending again worth
+ * it. A test send says its cause too, and is sent again from the flow.
  */
 export function explainFailure({
   error,
   suppressed = false,
   failure = null,
   senderVerifiedAt = null,
+  senderSetNow = false,
 }: {
   error: string | null;
   suppressed?: boolean;
   failure?: RecordedFailure | null;
   senderVerifiedAt?: Date | null;
+  // The shop has a sender address now (app/domain/sender.ts senderAddress).
+  senderSetNow?: boolean;
 }): FailureExplanation {
   if (suppressed) return { kind: "suppressed", ...FAILURES.suppressed };
   const text = error ?? "";
-  const kind: FailureKind = /^Test send failed/i.test(text) ? "test_send" : failure ? kindOfCode(failure.code, text) : kindOf(text);
+  if (/^Test send failed/i.test(text)) return explainTestSend(failure);
+  const kind: FailureKind = failure ? kindOfCode(failure.code, text) : kindOf(text);
   if (kind === "sender_not_verified" && failure && senderVerifiedAt && senderVerifiedAt > failure.at) {
     return { kind, cause: "Your sender address was not verified when this follow-up was sent; it has been verified since, so it can be sent now.", retryHelps: true, action: "retry" };
   }
+  if (kind === "no_sender" && senderSetNow) {
+    return { kind, cause: "No sender address was set when this follow-up was sent; one is set now, so it can be sent now.", retryHelps: true, action: "retry" };
+  }
   return { kind, ...FAILURES[kind] };
+}
+
+// A test goes once, to the merchant, and is sent again from the flow: its cause when one was
+// recorded; what is fixed elsewhere (the sender, the key) points there.
+const TEST_SEND_CAUSES: Record<FailureCode, { cause: string; action: FailureAction }> = {
+  sender_not_verified: { cause: "SendGrid refused your sender address because it is not verified. Verify the address or its domain, then send another test.", action: "open_sender" },
+  no_sender: { cause: "No sender address is set. Set one, then send another test.", action: "open_settings" },
+  api_key_refused: { cause: "SendGrid did not accept the API key Afterglow sends with. Set a valid key with Mail Send access, then send another test.", action: "open_settings" },
+  recipient_rejected: { cause: "SendGrid refused the address it was sent to. Choose another of your store's addresses.", action: "edit_flow" },
+  template_error: { cause: "SendGrid refused the email because of how it is put together. Change the step, then send another test.", action: "edit_flow" },
+  provider_unavailable: { cause: "SendGrid had a temporary problem. Send another test in a moment.", action: "edit_flow" },
+  rate_limited: { cause: "SendGrid was busy (the account's sending limit was reached). Send another test in a moment.", action: "edit_flow" },
+  shopify_unavailable: { cause: "Shopify did not answer in time. Send another test in a moment.", action: "edit_flow" },
+  interrupted: { cause: "Sending was interrupted. Send another test.", action: "edit_flow" },
+  unknown: { cause: "Send another test from the flow.", action: "edit_flow" },
+};
+
+function explainTestSend(failure: RecordedFailure | null): FailureExplanation {
+  if (!failure) return { kind: "test_send", ...FAILURES.test_send };
+  const { cause, action } = TEST_SEND_CAUSES[failure.code];
+  return { kind: "test_send", cause: `This test email could not be sent. ${cause}`, retryHelps: false, action };
 }
 
 // --- The timeline ---------------------------------------------------------------------------

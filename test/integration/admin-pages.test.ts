@@ -28,6 +28,9 @@ import { createAdminClient, AdminApiThrottle, createRecommendationCache, fetchRe
 import { startAdminSimulator, type AdminSimulator } from "../../simulator/admin-api";
 import { createSeedStore, type SeedStore } from "../../simulator/store";
 import { SAMPLE_RECOMMENDATIONS } from "../../emails/samples";
+import { startSendGridStandIn } from "../../simulator/sendgrid";
+import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
+import { sendTestEmail } from "~/services/flows/test-send.server";
 
 const SHOP = "admin-pages.myshopify.com";
 const BASE = "https://afterglow.test";
@@ -652,6 +655,64 @@ describe("messages", () => {
     await prisma.suppression.create({ data: { shop: SHOP, email: "ada@example.com", scope: "all", reason: "hard_bounce" } });
     expect(await detail(outage.id)).toMatchObject({ canRetry: false, failure: { kind: "suppressed", action: "open_suppressions" } });
     expect((await post(messageAction, `/app/messages/${outage.id}`, { intent: "retry" }, { id: outage.id })).status).toBe(409);
+  });
+
+  it("words a failure from its recorded code in the list and on the page alike, and offers Retry now once a missing sender is set", async () => {
+    const a = await order("#4151", "ada@example.com");
+    // The provider's text says nothing the page can read; the code does.
+    const noSender = await followUp(a, { status: "failed", lastError: "The mail service said no." });
+    await prisma.followUpFailure.create({ data: { followUpId: noSender.id, code: "no_sender", at: new Date(NOW) } });
+    const detail = async (id: string) => (await get<Awaited<ReturnType<typeof messageLoader>>>(messageLoader, `/app/messages/${id}`, { id })).detail;
+    const listed = async () => (await get<Awaited<ReturnType<typeof messagesLoader>>>(messagesLoader, "/app/messages?status=failed")).rows.find((r) => r.id === noSender.id)!.reason;
+
+    // The shop's address counts as a sender: without it (and no app address) there is none.
+    await prisma.shop.update({ where: { domain: SHOP }, data: { email: null, senderEmail: null } });
+    try {
+      const before = await detail(noSender.id);
+      expect(before).toMatchObject({ canRetry: false, failure: { kind: "no_sender", action: "open_settings" } });
+      expect(await listed()).toBe(before!.failure!.cause);
+      await prisma.shop.update({ where: { domain: SHOP }, data: { senderEmail: "care@juniper.example" } });
+      const after = await detail(noSender.id);
+      expect(after).toMatchObject({ canRetry: true, failure: { kind: "no_sender", action: "retry", retryHelps: true } });
+      expect(after!.failure!.cause).toMatch(/one is set now/);
+      expect(await listed()).toBe(after!.failure!.cause);
+      expect((await post(messageAction, `/app/messages/${noSender.id}`, { intent: "retry" }, { id: noSender.id })).status).toBe(200);
+      expect((await prisma.followUp.findUniqueOrThrow({ where: { id: noSender.id } })).status).toBe("scheduled");
+    } finally {
+      await prisma.shop.update({ where: { domain: SHOP }, data: { email: "owner@juniper.example", senderEmail: null } });
+    }
+  });
+
+  it("keeps a failed test send's code, and says its cause with the page that fixes it instead of Retry now", async () => {
+    // SendGrid accepts only another address as a sender: the shop's is refused with 403.
+    const sendgrid = await startSendGridStandIn({ verifiedSenders: ["someone@else.example"] });
+    try {
+      const draft = (await get<{ flow: FlowDraft }>(editorLoader, `/app/flows/${flowId}`, { id: flowId })).flow;
+      const result = await sendTestEmail({
+        prisma,
+        shop: SHOP,
+        flow: { id: flowId, key: draft.key ?? "thank-you" },
+        step: draft.steps[0],
+        to: "owner@juniper.example",
+        actor: "staff",
+        transport: createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 }),
+        appTransport: () => {
+          throw new Error("the test's own transport is used");
+        },
+      });
+      expect(result).toMatchObject({ ok: false, status: 502 });
+      const id = (result as { followUpId: string }).followUpId;
+      expect((await prisma.followUpFailure.findUniqueOrThrow({ where: { followUpId: id } })).code).toBe("sender_not_verified");
+      const page = await get<Awaited<ReturnType<typeof messageLoader>>>(messageLoader, `/app/messages/${id}`, { id });
+      expect(page.detail).toMatchObject({ isTest: true, canRetry: false, failure: { kind: "test_send", action: "open_sender", retryHelps: false } });
+      expect(page.detail!.failure!.cause).toBe(
+        "This test email could not be sent. SendGrid refused your sender address because it is not verified. Verify the address or its domain, then send another test.",
+      );
+      const list = await get<Awaited<ReturnType<typeof messagesLoader>>>(messagesLoader, "/app/messages?status=failed");
+      expect(list.rows.find((r) => r.id === id)!.reason).toBe(page.detail!.failure!.cause);
+    } finally {
+      await sendgrid.close();
+    }
   });
 
   it("tells SendGrid's events in the merchant's words, with the facts kept for the details", async () => {

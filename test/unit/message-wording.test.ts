@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deliveryProblem, describeTimelineEntry, explainFailure } from "~/domain/message-wording";
+import { FAILURE_CODES } from "~/domain/failure-codes";
 
 const SUBJECT = "follow-up cf1 (juniper.myshopify.com)";
 
@@ -54,6 +55,19 @@ describe("why a follow-up failed, in the merchant's words", () => {
 
   it("an error it does not know is still a sentence, and may be retried", () => {
     expect(explainFailure({ error: "something odd" })).toMatchObject({ kind: "unknown", cause: "The email could not be sent.", retryHelps: true });
+    // A missing sender set since: sending again can go now; still missing, it cannot.
+    const noSender = { code: "no_sender" as const, at: new Date("2026-12-01T10:00:00Z") };
+    expect(explainFailure({ error: "x", failure: noSender })).toMatchObject({ kind: "no_sender", retryHelps: false, action: "open_settings" });
+    expect(explainFailure({ error: "x", failure: noSender, senderSetNow: true })).toMatchObject({ kind: "no_sender", retryHelps: true, action: "retry" });
+    // A test send with its code says the cause and where it is fixed, never Retry now.
+    for (const code of FAILURE_CODES) {
+      const test = explainFailure({ error: "Test send failed: x", failure: { code, at: noSender.at }, senderSetNow: true, senderVerifiedAt: new Date() });
+      expect(test.kind, code).toBe("test_send");
+      expect(test.retryHelps, code).toBe(false);
+      expect(test.action, code).not.toBe("retry");
+      expect(test.cause, code).toMatch(/^This test email could not be sent\. \S/);
+    }
+    expect(explainFailure({ error: "Test send failed: x", failure: { code: "api_key_refused", at: noSender.at } }).action).toBe("open_settings");
     expect(explainFailure({ error: null }).kind).toBe("unknown");
   });
 });

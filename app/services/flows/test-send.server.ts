@@ -7,7 +7,8 @@
 import { senderAddress } from "~/domain/sender";
 import { randomUUID } from "node:crypto";
 import type { PrismaClient, Shop } from "@prisma/client";
-import { routeSend, type MailTransport } from "~/adapters/mail/transport";
+import { routeSend, SendError, type MailTransport } from "~/adapters/mail/transport";
+import { failureCodeOfTransportError } from "~/domain/failure-codes";
 import { createSendGridTransport } from "~/adapters/mail/sendgrid.server";
 import { audit } from "../compliance/audit.server";
 import { shopSendGridKey } from "../shop/secrets.server";
@@ -259,8 +260,13 @@ export async function sendTestEmail({
     return { ok: true, followUpId: followUp.id, to: recipient, messageId: result.messageId };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    await prisma.followUp.update({ where: { id: followUp.id }, data: { status: "failed", lastError: `Test send failed: ${why}` } });
-    await prisma.followUpEvent.create({ data: { followUpId: followUp.id, type: "failed", detail: `Test send failed: ${why}` } });
+    // Kept with its code, as a follow-up's failure is: Messages words the cause from it.
+    const code = err instanceof SendError ? failureCodeOfTransportError(err) : "unknown";
+    await prisma.$transaction([
+      prisma.followUp.update({ where: { id: followUp.id }, data: { status: "failed", lastError: `Test send failed: ${why}` } }),
+      prisma.followUpEvent.create({ data: { followUpId: followUp.id, type: "failed", detail: `Test send failed: ${why}` } }),
+      prisma.followUpFailure.create({ data: { followUpId: followUp.id, code, at: now } }),
+    ]);
     return refused(502, `The test email could not be sent: ${why}`, null, { followUpId: followUp.id });
   }
 }

@@ -14,6 +14,8 @@ import { isFailureCode } from "~/domain/failure-codes";
 import { flowTimeZone } from "~/domain/scheduling";
 import { deliveryProblem, describeTimelineEntry, explainFailure, type DeliveryFacts, type FailureExplanation, type RecordedFailure, type TimelineTone } from "~/domain/message-wording";
 import { isSuppressed } from "../consent/suppressions.server";
+import { senderAddress } from "~/domain/sender";
+import { config } from "~/platform/config.server";
 import { DateTime } from "luxon";
 
 export const CANCELLED_BY_MERCHANT = "Cancelled by the merchant.";
@@ -96,7 +98,7 @@ export async function listMessages(
   ]);
   const flowName = new Map(flows.map((f) => [f.id, f.name]));
   const page = found.slice(0, pageSize);
-  const steps = await stepNames(prisma, shop, page.map((f) => f.stepId));
+  const [steps, explain] = await Promise.all([stepNames(prisma, shop, page.map((f) => f.stepId)), failureExplainer(prisma, shop, page)]);
   return {
     rows: page.map((f) => ({
       id: f.id,
@@ -109,7 +111,7 @@ export async function listMessages(
       dueAt: f.dueAt.toISOString(),
       sentAt: f.sentAt?.toISOString() ?? null,
       // A failure's cause in the merchant's words; the error itself is on the follow-up's page.
-      reason: listReason(f),
+      reason: listReason(f, explain),
     })),
     nextCursor: found.length > pageSize ? page[page.length - 1].id : null,
     flows,
@@ -141,7 +143,7 @@ export async function orderFollowUps(prisma: PrismaClient, { shop, orderId }: { 
   const timeZone = shopRow?.ianaTimezone || "UTC";
   const flows = await prisma.flow.findMany({ where: { shop, id: { in: [...new Set(found.map((f) => f.flowId))] } }, select: { id: true, name: true } });
   const flowName = new Map(flows.map((f) => [f.id, f.name]));
-  const steps = await stepNames(prisma, shop, found.map((f) => f.stepId));
+  const [steps, explain] = await Promise.all([stepNames(prisma, shop, found.map((f) => f.stepId)), failureExplainer(prisma, shop, found)]);
   return {
     order: order.name,
     timeZone,
@@ -152,16 +154,16 @@ export async function orderFollowUps(prisma: PrismaClient, { shop, orderId }: { 
       status: f.status,
       statusLabel: statusLabel(f.status),
       when: formatDateTime(f.sentAt ?? f.dueAt, timeZone),
-      reason: listReason(f),
+      reason: listReason(f, explain),
       canCancel: f.status === "scheduled",
     })),
   };
 }
 
 // What the list says beside the status: a skip's reason, or a failure's cause in the merchant's
-// words (the error itself is on the follow-up's page).
-function listReason(f: { status: string; isTest: boolean; skipReason: string | null; lastError: string | null }): string | null {
-  if (f.status === "failed") return explainFailure({ error: f.isTest ? `Test send failed: ${f.lastError ?? ""}` : f.lastError }).cause;
+// words, the same words as the follow-up's page (the error itself is there).
+function listReason(f: FailedRow & { skipReason: string | null }, explain: (f: FailedRow) => FailureExplanation | null): string | null {
+  if (f.status === "failed") return explain(f)?.cause ?? null;
   if (f.status === "scheduled" && f.lastError) return `Trying again later. ${explainFailure({ error: f.lastError }).cause}`;
   return f.skipReason;
 }
@@ -236,14 +238,42 @@ function factsOf(e: { reason: string | null; detail: string | null; machineOpen:
   };
 }
 
-// What a failure's explanation needs beyond its text: the code recorded with it, and when the
-// shop's sender domain was verified (a failure for an unverified sender can go once it is).
-async function failureFacts(prisma: PrismaClient, { shop, id }: { shop: string; id: string }): Promise<{ failure: RecordedFailure | null; senderVerifiedAt: Date | null }> {
-  const [row, sender] = await Promise.all([
-    prisma.followUpFailure.findUnique({ where: { followUpId: id } }),
-    prisma.senderDomain.findUnique({ where: { shop }, select: { verifiedAt: true } }),
+type FailedRow = { id: string; status: string; isTest: boolean; lastError: string | null; recipient: string; category: string };
+
+// Each failed follow-up's explanation, for one follow-up or a page of them with a fixed number of
+// queries: the code recorded with each failure, whether the recipient is suppressed now (that
+// outranks the cause), and the shop's sender now (a cause in the setup fixed since the failure
+// makes sending again worth it).
+async function failureExplainer(prisma: PrismaClient, shop: string, rows: FailedRow[]): Promise<(f: FailedRow) => FailureExplanation | null> {
+  const failed = rows.filter((f) => f.status === "failed");
+  if (failed.length === 0) return () => null;
+  const [codes, domain, shopRow, suppressed] = await Promise.all([
+    prisma.followUpFailure.findMany({ where: { followUpId: { in: failed.map((f) => f.id) } } }),
+    prisma.senderDomain.findUnique({ where: { shop }, select: { domain: true, verifiedAt: true } }),
+    prisma.shop.findUnique({ where: { domain: shop }, select: { senderEmail: true, senderName: true, email: true, name: true, replyTo: true } }),
+    // Each address once; a page holds few failures.
+    Promise.all(
+      [...new Map(failed.map((f) => [`${f.recipient}|${f.category !== "service"}`, f])).values()].map(async (f) => [
+        `${f.recipient}|${f.category !== "service"}`,
+        Boolean(await isSuppressed(prisma, { shop, email: f.recipient, marketing: f.category !== "service" })),
+      ]),
+    ),
   ]);
-  return { failure: row && isFailureCode(row.code) ? { code: row.code, at: row.at } : null, senderVerifiedAt: sender?.verifiedAt ?? null };
+  const recorded = new Map(codes.flatMap((c) => (isFailureCode(c.code) ? [[c.followUpId, { code: c.code, at: c.at } satisfies RecordedFailure]] : [])));
+  const isSuppressedNow = new Map(suppressed as [string, boolean][]);
+  const senderSetNow = shopRow
+    ? senderAddress({ shop: shopRow, appFromEmail: config().mail.fromEmail, verifiedDomain: domain?.verifiedAt ? domain.domain : null }) !== null
+    : false;
+  return (f) =>
+    f.status !== "failed"
+      ? null
+      : explainFailure({
+          error: f.isTest ? `Test send failed: ${f.lastError ?? ""}` : f.lastError,
+          suppressed: isSuppressedNow.get(`${f.recipient}|${f.category !== "service"}`) ?? false,
+          failure: recorded.get(f.id) ?? null,
+          senderVerifiedAt: domain?.verifiedAt ?? null,
+          senderSetNow,
+        });
 }
 
 async function followUpSendTime(
@@ -277,10 +307,7 @@ export async function messageDetail(prisma: PrismaClient, { shop, id }: { shop: 
     return { ...t, facts, ...describeTimelineEntry({ type: t.type, detail: t.detail, facts }) };
   });
   const failed = f.status === "failed";
-  const suppressed = failed ? await isSuppressed(prisma, { shop, email: f.recipient, marketing: f.category !== "service" }) : null;
-  const failure = failed
-    ? explainFailure({ error: f.isTest ? `Test send failed: ${f.lastError ?? ""}` : f.lastError, suppressed: Boolean(suppressed), ...(await failureFacts(prisma, { shop, id: f.id })) })
-    : null;
+  const failure = (await failureExplainer(prisma, shop, [f]))(f);
   return {
     id: f.id,
     order: { name: f.order.name, email: f.order.email, adminId: numericId(f.order.orderId) },
@@ -375,10 +402,9 @@ export async function retryFollowUp({
   actor: string;
   now?: Date;
 }): Promise<{ ok: true } | { ok: false; why: string }> {
-  const row = await prisma.followUp.findFirst({ where: { shop, id }, select: { status: true, isTest: true, lastError: true, recipient: true, category: true } });
+  const row = await prisma.followUp.findFirst({ where: { shop, id }, select: { id: true, status: true, isTest: true, lastError: true, recipient: true, category: true } });
   if (!row || row.status !== "failed" || row.isTest) return { ok: false, why: "Only a failed follow-up can be sent again." };
-  const suppressed = await isSuppressed(prisma, { shop, email: row.recipient, marketing: row.category !== "service" });
-  const failure = explainFailure({ error: row.lastError, suppressed: Boolean(suppressed), ...(await failureFacts(prisma, { shop, id })) });
+  const failure = (await failureExplainer(prisma, shop, [row]))(row)!;
   if (!failure.retryHelps) return { ok: false, why: `Sending again would fail the same way. ${failure.cause}` };
   const retried = await prisma.$transaction(async (tx) => {
     const { count } = await tx.followUp.updateMany({
