@@ -158,8 +158,8 @@ export interface RecordedFailure {
  * Why a failed follow-up did not go out: from its stored code, or for older failures the error
  * text the dispatcher kept. A recipient now on the suppression list outranks the cause: whatever
  * it was, the next attempt would be skipped. A cause in the merchant's setup that has been fixed
- * since (the sender verified after the failure, a sender address set) makes sending again worth
- * it. A test send says its cause too, and is sent again from the flow.
+ * since (the sender verified after the failure, a sender address set, the SendGrid key changed
+ * after the failure) makes sending again worth it. A test send says its cause too, and is sent again from the flow.
  */
 export function explainFailure({
   error,
@@ -167,6 +167,7 @@ export function explainFailure({
   failure = null,
   senderVerifiedAt = null,
   senderSetNow = false,
+  sendKeyChangedAt = null,
 }: {
   error: string | null;
   suppressed?: boolean;
@@ -174,6 +175,8 @@ export function explainFailure({
   senderVerifiedAt?: Date | null;
   // The shop has a sender address now (app/domain/sender.ts senderAddress).
   senderSetNow?: boolean;
+  // When the shop's own SendGrid key was last set or removed.
+  sendKeyChangedAt?: Date | null;
 }): FailureExplanation {
   if (suppressed) return { kind: "suppressed", ...FAILURES.suppressed };
   const text = error ?? "";
@@ -181,6 +184,9 @@ export function explainFailure({
   const kind: FailureKind = failure ? kindOfCode(failure.code, text) : kindOf(text);
   if (kind === "sender_not_verified" && failure && senderVerifiedAt && senderVerifiedAt > failure.at) {
     return { kind, cause: "Your sender address was not verified when this follow-up was sent; it has been verified since, so it can be sent now.", retryHelps: true, action: "retry" };
+  }
+  if (kind === "api_key_refused" && failure && sendKeyChangedAt && sendKeyChangedAt > failure.at) {
+    return { kind, cause: "SendGrid did not accept the API key when this follow-up was sent; the key has been changed since, so it can be sent now.", retryHelps: true, action: "retry" };
   }
   if (kind === "no_sender" && senderSetNow) {
     return { kind, cause: "No sender address was set when this follow-up was sent; one is set now, so it can be sent now.", retryHelps: true, action: "retry" };

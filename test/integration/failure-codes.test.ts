@@ -10,6 +10,7 @@ import { prepareFollowUp } from "~/email/prepare.server";
 import { renderFollowUp } from "~/email/render.server";
 import { receiveOrderCreated } from "~/services/intake/intake.server";
 import { connectShop } from "~/services/shop/shops.server";
+import { setShopSendGridKey } from "~/services/shop/secrets.server";
 import { messageDetail, retryFollowUp } from "~/services/messages/messages.server";
 import { createLogger } from "~/platform/logger.server";
 import { turnOnFlow } from "../helpers/flows";
@@ -67,7 +68,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   sendgrid.clear();
-  for (const t of ["followUpFailure", "followUpEvent", "followUp", "order", "webhookDelivery", "flowStep", "flow", "senderDomain", "shop"] as const) {
+  for (const t of ["followUpFailure", "followUpEvent", "followUp", "order", "webhookDelivery", "flowStep", "flow", "senderDomain", "auditLog", "shop"] as const) {
     await (prisma[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   await connectShop({ prisma, shop: SHOP, profile: { name: "Juniper & Pine", email: "hello@juniper.example", address: "1 Main St, Springfield" } });
@@ -123,6 +124,35 @@ describe("a failed follow-up's code", () => {
     expect((await prisma.followUp.findUniqueOrThrow({ where: { id } })).status).toBe("failed");
     expect(await storedCode(id)).toBe("provider_unavailable");
     expect(await messageDetail(prisma, { shop: SHOP, id })).toMatchObject({ canRetry: true, failure: { kind: "mail_service_down", action: "retry" } });
+  });
+
+  it("is api_key_refused for SendGrid's 401; Retry now shows once the shop's key is changed after the failure", async () => {
+    const refusing = await startSendGridStandIn({ apiKeys: ["SG.good.key"] });
+    try {
+      const id = await orderCreated();
+      advance(60 * 60_000);
+      const sending = createDispatcher({
+        prisma,
+        transport: createSendGridTransport({ apiKey: "SG.revoked.key", baseUrl: refusing.url, timeoutMs: 2000 }),
+        recommend: async () => [],
+        render: async (req) => renderFollowUp(await prepareFollowUp(req)),
+        now: () => clock,
+        retryPolicy: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 10_000 },
+        logger: createLogger({}, { write: () => {} }),
+      });
+      await sending.drain();
+      expect(refusing.requests.map((r) => r.status)).toEqual([401]);
+      expect(await storedCode(id)).toBe("api_key_refused");
+      expect(await messageDetail(prisma, { shop: SHOP, id })).toMatchObject({ canRetry: false, failure: { kind: "api_key_refused", action: "open_settings" } });
+
+      // Support sets the shop's own key (the CLI's path, audited): the same email can go now.
+      advance(60_000);
+      await setShopSendGridKey(prisma, SHOP, "SG.good.key", "support", { now: clock, encryptionKeys: `k1:${Buffer.alloc(32, 7).toString("base64")}` });
+      expect(await messageDetail(prisma, { shop: SHOP, id })).toMatchObject({ canRetry: true, failure: { kind: "api_key_refused", action: "retry", retryHelps: true } });
+      expect(await retryFollowUp({ prisma, shop: SHOP, id, actor: "staff", now: clock })).toEqual({ ok: true });
+    } finally {
+      await refusing.close();
+    }
   });
 
   it("is no_sender when the shop has no address to send from", async () => {

@@ -59,6 +59,10 @@ describe("why a follow-up failed, in the merchant's words", () => {
     const noSender = { code: "no_sender" as const, at: new Date("2026-12-01T10:00:00Z") };
     expect(explainFailure({ error: "x", failure: noSender })).toMatchObject({ kind: "no_sender", retryHelps: false, action: "open_settings" });
     expect(explainFailure({ error: "x", failure: noSender, senderSetNow: true })).toMatchObject({ kind: "no_sender", retryHelps: true, action: "retry" });
+    // A refused key changed after the failure: sending again can go; changed before, it cannot.
+    const keyRefused = { code: "api_key_refused" as const, at: noSender.at };
+    expect(explainFailure({ error: "x", failure: keyRefused, sendKeyChangedAt: new Date(noSender.at.getTime() - 1) })).toMatchObject({ retryHelps: false, action: "open_settings" });
+    expect(explainFailure({ error: "x", failure: keyRefused, sendKeyChangedAt: new Date(noSender.at.getTime() + 1) })).toMatchObject({ kind: "api_key_refused", retryHelps: true, action: "retry" });
     // A test send with its code says the cause and where it is fixed, never Retry now.
     for (const code of FAILURE_CODES) {
       const test = explainFailure({ error: "Test send failed: x", failure: { code, at: noSender.at }, senderSetNow: true, senderVerifiedAt: new Date() });

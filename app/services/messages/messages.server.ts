@@ -242,15 +242,17 @@ type FailedRow = { id: string; status: string; isTest: boolean; lastError: strin
 
 // Each failed follow-up's explanation, for one follow-up or a page of them with a fixed number of
 // queries: the code recorded with each failure, whether the recipient is suppressed now (that
-// outranks the cause), and the shop's sender now (a cause in the setup fixed since the failure
-// makes sending again worth it).
+// outranks the cause), and the shop's sender and SendGrid key now (a cause in the setup fixed
+// since the failure makes sending again worth it).
 async function failureExplainer(prisma: PrismaClient, shop: string, rows: FailedRow[]): Promise<(f: FailedRow) => FailureExplanation | null> {
   const failed = rows.filter((f) => f.status === "failed");
   if (failed.length === 0) return () => null;
-  const [codes, domain, shopRow, suppressed] = await Promise.all([
+  const [codes, domain, shopRow, keyChange, suppressed] = await Promise.all([
     prisma.followUpFailure.findMany({ where: { followUpId: { in: failed.map((f) => f.id) } } }),
     prisma.senderDomain.findUnique({ where: { shop }, select: { domain: true, verifiedAt: true } }),
     prisma.shop.findUnique({ where: { domain: shop }, select: { senderEmail: true, senderName: true, email: true, name: true, replyTo: true } }),
+    // The shop's own SendGrid key set or removed (by support, `afterglow`'s CLI): the last time.
+    prisma.auditLog.findFirst({ where: { shop, action: { in: ["sendgrid_key.set", "sendgrid_key.removed"] } }, orderBy: { at: "desc" }, select: { at: true } }),
     // Each address once; a page holds few failures.
     Promise.all(
       [...new Map(failed.map((f) => [`${f.recipient}|${f.category !== "service"}`, f])).values()].map(async (f) => [
@@ -273,6 +275,7 @@ async function failureExplainer(prisma: PrismaClient, shop: string, rows: Failed
           failure: recorded.get(f.id) ?? null,
           senderVerifiedAt: domain?.verifiedAt ?? null,
           senderSetNow,
+          sendKeyChangedAt: keyChange?.at ?? null,
         });
 }
 
