@@ -23,14 +23,14 @@ let sendgrid: SendGridStandIn;
 let clock = new Date("2026-11-28T12:00:00Z");
 let seq = 0;
 
-function dispatcher() {
+function dispatcher({ baseUrl = sendgrid.url, apiKey = "SG.test", maxAttempts = 2 } = {}) {
   return createDispatcher({
     prisma,
-    transport: createSendGridTransport({ apiKey: "SG.test", baseUrl: sendgrid.url, timeoutMs: 2000 }),
+    transport: createSendGridTransport({ apiKey, baseUrl, timeoutMs: 2000 }),
     recommend: async () => [],
     render: async (req) => renderFollowUp(await prepareFollowUp(req)),
     now: () => clock,
-    retryPolicy: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 10_000 },
+    retryPolicy: { maxAttempts, baseDelayMs: 1000, maxDelayMs: 10_000 },
     logger: createLogger({}, { write: () => {} }),
   });
 }
@@ -131,16 +131,7 @@ describe("a failed follow-up's code", () => {
     try {
       const id = await orderCreated();
       advance(60 * 60_000);
-      const sending = createDispatcher({
-        prisma,
-        transport: createSendGridTransport({ apiKey: "SG.revoked.key", baseUrl: refusing.url, timeoutMs: 2000 }),
-        recommend: async () => [],
-        render: async (req) => renderFollowUp(await prepareFollowUp(req)),
-        now: () => clock,
-        retryPolicy: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 10_000 },
-        logger: createLogger({}, { write: () => {} }),
-      });
-      await sending.drain();
+      await dispatcher({ baseUrl: refusing.url, apiKey: "SG.revoked.key", maxAttempts: 1 }).drain();
       expect(refusing.requests.map((r) => r.status)).toEqual([401]);
       expect(await storedCode(id)).toBe("api_key_refused");
       expect(await messageDetail(prisma, { shop: SHOP, id })).toMatchObject({ canRetry: false, failure: { kind: "api_key_refused", action: "open_settings" } });
