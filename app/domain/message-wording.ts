@@ -159,7 +159,8 @@ export interface RecordedFailure {
  * text the dispatcher kept. A recipient now on the suppression list outranks the cause: whatever
  * it was, the next attempt would be skipped. A cause in the merchant's setup that has been fixed
  * since (the sender verified after the failure, a sender address set, the SendGrid key changed
- * after the failure) makes sending again worth it. A test send says its cause too, and is sent again from the flow.
+ * after the failure) makes sending again worth it. A test send says its cause too, and is sent
+ * again from the flow.
  */
 export function explainFailure({
   error,
@@ -182,17 +183,23 @@ export function explainFailure({
   const text = error ?? "";
   if (/^Test send failed/i.test(text)) return explainTestSend(failure);
   const kind: FailureKind = failure ? kindOfCode(failure.code, text) : kindOf(text);
-  if (kind === "sender_not_verified" && failure && senderVerifiedAt && senderVerifiedAt > failure.at) {
-    return { kind, cause: "Your sender address was not verified when this follow-up was sent; it has been verified since, so it can be sent now.", retryHelps: true, action: "retry" };
-  }
-  if (kind === "api_key_refused" && failure && sendKeyChangedAt && sendKeyChangedAt > failure.at) {
-    return { kind, cause: "SendGrid did not accept the API key when this follow-up was sent; the key has been changed since, so it can be sent now.", retryHelps: true, action: "retry" };
-  }
-  if (kind === "no_sender" && senderSetNow) {
-    return { kind, cause: "No sender address was set when this follow-up was sent; one is set now, so it can be sent now.", retryHelps: true, action: "retry" };
-  }
+  const since = (at: Date | null) => Boolean(failure && at && at > failure.at);
+  const fixed: Partial<Record<FailureKind, boolean>> = {
+    sender_not_verified: since(senderVerifiedAt),
+    api_key_refused: since(sendKeyChangedAt),
+    no_sender: senderSetNow,
+  };
+  const fixedCause = FIXED_SINCE[kind];
+  if (fixed[kind] && fixedCause) return { kind, cause: fixedCause, retryHelps: true, action: "retry" };
   return { kind, ...FAILURES[kind] };
 }
+
+// A cause in the setup fixed since the failure: the same email can go now.
+const FIXED_SINCE: Partial<Record<FailureKind, string>> = {
+  sender_not_verified: "Your sender address was not verified when this follow-up was sent; it has been verified since, so it can be sent now.",
+  api_key_refused: "SendGrid did not accept the API key when this follow-up was sent; the key has been changed since, so it can be sent now.",
+  no_sender: "No sender address was set when this follow-up was sent; one is set now, so it can be sent now.",
+};
 
 // A test goes once, to the merchant, and is sent again from the flow: its cause when one was
 // recorded; what is fixed elsewhere (the sender, the key) points there.

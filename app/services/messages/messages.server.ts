@@ -14,8 +14,7 @@ import { isFailureCode } from "~/domain/failure-codes";
 import { flowTimeZone } from "~/domain/scheduling";
 import { deliveryProblem, describeTimelineEntry, explainFailure, type DeliveryFacts, type FailureExplanation, type RecordedFailure, type TimelineTone } from "~/domain/message-wording";
 import { isSuppressed } from "../consent/suppressions.server";
-import { senderAddress } from "~/domain/sender";
-import { config } from "~/platform/config.server";
+import { senderInUse } from "../shop/sender-in-use.server";
 import { DateTime } from "luxon";
 
 export const CANCELLED_BY_MERCHANT = "Cancelled by the merchant.";
@@ -247,34 +246,31 @@ type FailedRow = { id: string; status: string; isTest: boolean; lastError: strin
 async function failureExplainer(prisma: PrismaClient, shop: string, rows: FailedRow[]): Promise<(f: FailedRow) => FailureExplanation | null> {
   const failed = rows.filter((f) => f.status === "failed");
   if (failed.length === 0) return () => null;
-  const [codes, domain, shopRow, keyChange, suppressed] = await Promise.all([
+  // One suppression check per address and kind of mail; a page holds few failures.
+  const suppressionKey = (f: FailedRow) => `${f.recipient}|${f.category !== "service"}`;
+  const [codes, domain, sender, keyChange, suppressed] = await Promise.all([
     prisma.followUpFailure.findMany({ where: { followUpId: { in: failed.map((f) => f.id) } } }),
-    prisma.senderDomain.findUnique({ where: { shop }, select: { domain: true, verifiedAt: true } }),
-    prisma.shop.findUnique({ where: { domain: shop }, select: { senderEmail: true, senderName: true, email: true, name: true, replyTo: true } }),
+    prisma.senderDomain.findUnique({ where: { shop }, select: { verifiedAt: true } }),
+    senderInUse({ prisma, shop }),
     // The shop's own SendGrid key set or removed (by support, `afterglow`'s CLI): the last time.
     prisma.auditLog.findFirst({ where: { shop, action: { in: ["sendgrid_key.set", "sendgrid_key.removed"] } }, orderBy: { at: "desc" }, select: { at: true } }),
-    // Each address once; a page holds few failures.
     Promise.all(
-      [...new Map(failed.map((f) => [`${f.recipient}|${f.category !== "service"}`, f])).values()].map(async (f) => [
-        `${f.recipient}|${f.category !== "service"}`,
-        Boolean(await isSuppressed(prisma, { shop, email: f.recipient, marketing: f.category !== "service" })),
-      ]),
+      [...new Map(failed.map((f) => [suppressionKey(f), f])).values()].map(
+        async (f) => [suppressionKey(f), Boolean(await isSuppressed(prisma, { shop, email: f.recipient, marketing: f.category !== "service" }))] as const,
+      ),
     ),
   ]);
   const recorded = new Map(codes.flatMap((c) => (isFailureCode(c.code) ? [[c.followUpId, { code: c.code, at: c.at } satisfies RecordedFailure]] : [])));
-  const isSuppressedNow = new Map(suppressed as [string, boolean][]);
-  const senderSetNow = shopRow
-    ? senderAddress({ shop: shopRow, appFromEmail: config().mail.fromEmail, verifiedDomain: domain?.verifiedAt ? domain.domain : null }) !== null
-    : false;
+  const isSuppressedNow = new Map(suppressed);
   return (f) =>
     f.status !== "failed"
       ? null
       : explainFailure({
           error: f.isTest ? `Test send failed: ${f.lastError ?? ""}` : f.lastError,
-          suppressed: isSuppressedNow.get(`${f.recipient}|${f.category !== "service"}`) ?? false,
+          suppressed: isSuppressedNow.get(suppressionKey(f)) ?? false,
           failure: recorded.get(f.id) ?? null,
           senderVerifiedAt: domain?.verifiedAt ?? null,
-          senderSetNow,
+          senderSetNow: sender !== null,
           sendKeyChangedAt: keyChange?.at ?? null,
         });
 }
